@@ -1,0 +1,513 @@
+//! The schema document: the JSON format a visual designer edits.
+//!
+//! These types mirror the wire format exactly (camelCase, unknown fields
+//! rejected) and hold whatever the client sent, valid or not. Turn a document
+//! into something you can rely on with [`crate::ValidSchema::parse`], which
+//! reports every problem at once.
+//!
+//! ```
+//! use schemaforge_domain::SchemaDocument;
+//!
+//! let doc: SchemaDocument = serde_json::from_str(r#"{
+//!     "name": "tiny",
+//!     "tables": [{
+//!         "id": "t1", "name": "users",
+//!         "columns": [{ "id": "c1", "name": "id", "dataType": "bigint", "primaryKey": true }]
+//!     }]
+//! }"#).unwrap();
+//! assert_eq!(doc.tables[0].columns[0].name, "id");
+//! ```
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A whole relational schema as the designer describes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "Schemaforge schema document")]
+pub struct SchemaDocument {
+    /// Optional URI of the JSON Schema this file follows; ignored by Schemaforge.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub json_schema: Option<String>,
+    /// Display name of the schema (not an SQL identifier).
+    pub name: String,
+    /// Free text shown to people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Tables, in the order the designer keeps them (the generated SQL keeps it too).
+    #[serde(default)]
+    pub tables: Vec<Table>,
+    /// Foreign keys between (or within) tables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign_keys: Vec<ForeignKey>,
+    /// Enumerated types that columns may use.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enums: Vec<EnumType>,
+}
+
+/// A table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Table {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// SQL name of the table.
+    pub name: String,
+    /// Rendered as `COMMENT ON TABLE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Where the designer draws the table; ignored by SQL generation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
+    /// Columns in order.
+    #[serde(default)]
+    pub columns: Vec<Column>,
+    /// Secondary indexes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<Index>,
+    /// Check constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
+    /// Column ids of a composite primary key; use either this or
+    /// `primaryKey: true` on columns, not both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key: Option<Vec<String>>,
+}
+
+/// Canvas position of a table in the designer.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Position {
+    /// Horizontal coordinate.
+    pub x: f64,
+    /// Vertical coordinate.
+    pub y: f64,
+}
+
+/// A column of a table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Column {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// SQL name of the column.
+    pub name: String,
+    /// One of the supported type names (see docs/schema-format.md), e.g.
+    /// `integer`, `varchar`, `numeric`, `timestamptz`, or `enum` together with
+    /// `enumId`. Parameters may also be written inline: `varchar(255)`,
+    /// `numeric(10,2)`, and a trailing `[]` makes an array.
+    pub data_type: String,
+    /// Length for `varchar` and `char`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<u32>,
+    /// Precision for `numeric` (total digits) or fractional-second precision
+    /// for `time`, `timestamp`, `timestamptz` and `interval`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<u32>,
+    /// Scale for `numeric` (digits after the point).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<u32>,
+    /// Id of the enum this column uses when `dataType` is `enum`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enum_id: Option<String>,
+    /// Whether NULL is allowed; defaults to true. Primary key and
+    /// auto-increment columns are always NOT NULL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nullable: Option<bool>,
+    /// Part of the primary key (several columns make a composite key, in column order).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub primary_key: bool,
+    /// A single-column UNIQUE constraint.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unique: bool,
+    /// Rendered as `GENERATED BY DEFAULT AS IDENTITY`; integer types only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub auto_increment: bool,
+    /// Default value: a JSON literal, or `{"function": "now"}` from the closed list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<ColumnDefault>,
+    /// Rendered as `COMMENT ON COLUMN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// An array of `dataType`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_array: Option<bool>,
+}
+
+impl Column {
+    /// A column with the given id, name and type and every option at its default.
+    ///
+    /// ```
+    /// let c = schemaforge_domain::Column::new("c1", "email", "text");
+    /// assert!(c.nullable.is_none() && !c.primary_key);
+    /// ```
+    pub fn new(id: impl Into<String>, name: impl Into<String>, data_type: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            data_type: data_type.into(),
+            length: None,
+            precision: None,
+            scale: None,
+            enum_id: None,
+            nullable: None,
+            primary_key: false,
+            unique: false,
+            auto_increment: false,
+            default: None,
+            comment: None,
+            is_array: None,
+        }
+    }
+}
+
+/// A column default. Literals are always rendered quoted and cast to the
+/// column type; functions come from a closed list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ColumnDefault {
+    /// `{"function": "now"}`: one of the allowed functions (see docs/schema-format.md).
+    Function(FunctionDefault),
+    /// A JSON string, number, boolean or (for array columns) array.
+    Literal(Literal),
+}
+
+/// A function default such as `{"function": "gen_random_uuid"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionDefault {
+    /// Function name, case-insensitive, with or without `()`.
+    pub function: String,
+}
+
+/// A literal value in the document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Literal {
+    /// JSON `null` (only meaningful inside arrays).
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A JSON number.
+    Number(serde_json::Number),
+    /// A string; for non-text types it must be a valid value of that type.
+    String(String),
+    /// An array value for array columns.
+    Array(Vec<Literal>),
+}
+
+/// A check constraint over the table's own columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Check {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// Constraint name; generated when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A single boolean expression in the restricted grammar of
+    /// docs/schema-format.md, e.g. `price >= 0 AND price < 1000000`.
+    pub expression: String,
+}
+
+/// A foreign key. Either the list form (`sourceColumnIds`/`targetColumnIds`)
+/// or the single-column form (`sourceColumnId`/`targetColumnId`) is accepted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ForeignKey {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// Constraint name; generated when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Id of the referencing table.
+    pub source_table_id: String,
+    /// Ids of the referencing columns, in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_column_ids: Option<Vec<String>>,
+    /// Single-column form of `sourceColumnIds`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_column_id: Option<String>,
+    /// Id of the referenced table.
+    pub target_table_id: String,
+    /// Ids of the referenced columns, matching `sourceColumnIds` position by position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_column_ids: Option<Vec<String>>,
+    /// Single-column form of `targetColumnIds`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_column_id: Option<String>,
+    /// What happens to referencing rows when the referenced row is deleted.
+    #[serde(default)]
+    pub on_delete: ReferentialAction,
+    /// What happens to referencing rows when the referenced key is updated.
+    #[serde(default)]
+    pub on_update: ReferentialAction,
+}
+
+/// Referential action of a foreign key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+pub enum ReferentialAction {
+    /// `NO ACTION` (the default): fail at the end of the statement.
+    #[default]
+    #[serde(rename = "NO ACTION", alias = "no action", alias = "NO_ACTION", alias = "no_action", alias = "noAction")]
+    NoAction,
+    /// `RESTRICT`: fail immediately.
+    #[serde(rename = "RESTRICT", alias = "restrict")]
+    Restrict,
+    /// `CASCADE`: delete or update the referencing rows too.
+    #[serde(rename = "CASCADE", alias = "cascade")]
+    Cascade,
+    /// `SET NULL`: set the referencing columns to NULL.
+    #[serde(rename = "SET NULL", alias = "set null", alias = "SET_NULL", alias = "set_null", alias = "setNull")]
+    SetNull,
+    /// `SET DEFAULT`: set the referencing columns to their defaults.
+    #[serde(
+        rename = "SET DEFAULT",
+        alias = "set default",
+        alias = "SET_DEFAULT",
+        alias = "set_default",
+        alias = "setDefault"
+    )]
+    SetDefault,
+}
+
+impl ReferentialAction {
+    /// The SQL words of the action.
+    ///
+    /// ```
+    /// assert_eq!(schemaforge_domain::ReferentialAction::SetNull.sql(), "SET NULL");
+    /// ```
+    pub fn sql(self) -> &'static str {
+        match self {
+            Self::NoAction => "NO ACTION",
+            Self::Restrict => "RESTRICT",
+            Self::Cascade => "CASCADE",
+            Self::SetNull => "SET NULL",
+            Self::SetDefault => "SET DEFAULT",
+        }
+    }
+}
+
+/// An index on a table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Index {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// Index name; generated when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Indexed columns in order: a column id, or an object with a sort order.
+    pub column_ids: Vec<IndexColumn>,
+    /// A UNIQUE index (btree only).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unique: bool,
+    /// Access method; btree when absent.
+    #[serde(default)]
+    pub method: IndexMethod,
+    /// Partial-index predicate, same grammar as check expressions.
+    #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<String>,
+}
+
+/// One indexed column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum IndexColumn {
+    /// Just the column id: ascending, PostgreSQL's default NULLS placement.
+    Id(String),
+    /// The column id with explicit ordering.
+    Spec(IndexColumnSpec),
+}
+
+impl IndexColumn {
+    /// The referenced column id.
+    pub fn column_id(&self) -> &str {
+        match self {
+            Self::Id(id) => id,
+            Self::Spec(spec) => &spec.column_id,
+        }
+    }
+
+    /// Explicit sort order, if any.
+    pub fn order(&self) -> Option<SortOrder> {
+        match self {
+            Self::Id(_) => None,
+            Self::Spec(spec) => spec.order,
+        }
+    }
+
+    /// Explicit NULLS placement, if any.
+    pub fn nulls(&self) -> Option<NullsOrder> {
+        match self {
+            Self::Id(_) => None,
+            Self::Spec(spec) => spec.nulls,
+        }
+    }
+}
+
+/// An indexed column with ordering options.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IndexColumnSpec {
+    /// The column id.
+    pub column_id: String,
+    /// `asc` or `desc`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<SortOrder>,
+    /// `first` or `last`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nulls: Option<NullsOrder>,
+}
+
+/// Sort direction of an index column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    /// Ascending.
+    #[serde(alias = "ASC")]
+    Asc,
+    /// Descending.
+    #[serde(alias = "DESC")]
+    Desc,
+}
+
+/// Placement of NULLs in an index column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NullsOrder {
+    /// NULLS FIRST.
+    #[serde(alias = "FIRST")]
+    First,
+    /// NULLS LAST.
+    #[serde(alias = "LAST")]
+    Last,
+}
+
+/// Index access method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum IndexMethod {
+    /// B-tree (default; the only method that supports UNIQUE).
+    #[default]
+    #[serde(alias = "BTREE")]
+    Btree,
+    /// Hash (single column, equality only).
+    #[serde(alias = "HASH")]
+    Hash,
+    /// GIN (arrays and jsonb).
+    #[serde(alias = "GIN")]
+    Gin,
+    /// GiST (inet and cidr, with `inet_ops`).
+    #[serde(alias = "GIST")]
+    Gist,
+    /// BRIN (block-range summaries of scalar columns).
+    #[serde(alias = "BRIN")]
+    Brin,
+}
+
+impl IndexMethod {
+    /// The access method's name in SQL.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Self::Btree => "btree",
+            Self::Hash => "hash",
+            Self::Gin => "gin",
+            Self::Gist => "gist",
+            Self::Brin => "brin",
+        }
+    }
+}
+
+/// An enumerated type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnumType {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// SQL name of the type.
+    pub name: String,
+    /// Labels in order (1 to 63 bytes each, unique).
+    pub values: Vec<String>,
+    /// Rendered as `COMMENT ON TYPE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// Parse a document from JSON text, reporting where parsing failed as a
+/// JSON pointer (for example `/tables/0/columns/1/nullable`).
+///
+/// ```
+/// let err = schemaforge_domain::parse_document(r#"{"name": "x", "tables": [{"id": 1}]}"#).unwrap_err();
+/// assert_eq!(err.path, "/tables/0/id");
+/// ```
+pub fn parse_document(json: &str) -> Result<SchemaDocument, DocumentParseError> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    let doc: SchemaDocument = serde_path_to_error_lite::deserialize(&mut de)?;
+    de.end().map_err(|e| DocumentParseError {
+        path: String::new(),
+        message: e.to_string(),
+        line: e.line(),
+        column: e.column(),
+    })?;
+    Ok(doc)
+}
+
+/// The document is not well-formed JSON of the expected shape.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
+pub struct DocumentParseError {
+    /// JSON pointer of the element that failed, empty for the root or for syntax errors.
+    pub path: String,
+    /// What went wrong, from the JSON parser.
+    pub message: String,
+    /// 1-based line in the input (0 when unknown).
+    pub line: usize,
+    /// 1-based column in the input (0 when unknown).
+    pub column: usize,
+}
+
+mod serde_path_to_error_lite {
+    //! Thin adapter over `serde_path_to_error` producing JSON pointers.
+    use super::DocumentParseError;
+
+    pub(super) fn deserialize<'de, D, T>(de: D) -> Result<T, DocumentParseError>
+    where
+        D: serde::Deserializer<'de, Error = serde_json::Error>,
+        T: serde::Deserialize<'de>,
+    {
+        serde_path_to_error::deserialize(de).map_err(|err| {
+            let path = pointer(err.path());
+            let inner = err.into_inner();
+            DocumentParseError { path, message: strip_position(&inner), line: inner.line(), column: inner.column() }
+        })
+    }
+
+    fn pointer(path: &serde_path_to_error::Path) -> String {
+        use serde_path_to_error::Segment;
+        let mut out = String::new();
+        for seg in path.iter() {
+            match seg {
+                Segment::Seq { index } => {
+                    out.push('/');
+                    out.push_str(&index.to_string());
+                }
+                Segment::Map { key } => {
+                    out.push('/');
+                    out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                }
+                Segment::Enum { .. } | Segment::Unknown => {}
+            }
+        }
+        out
+    }
+
+    /// serde_json appends " at line L column C"; we report those separately.
+    fn strip_position(err: &serde_json::Error) -> String {
+        let text = err.to_string();
+        match text.rfind(" at line ") {
+            Some(i) if err.line() > 0 => text[..i].to_string(),
+            _ => text,
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! # schemaforge-domain
+//!
+//! The schema document that Schemaforge's designer edits, its validation, and
+//! the resolved [`Model`] that SQL generation (and, later, diffing) works on.
+//!
+//! This crate does no I/O and knows nothing about SQL text, databases or HTTP.
+//!
+//! ```
+//! use schemaforge_domain::{parse_document, validate, ValidSchema};
+//!
+//! let json = r#"{
+//!   "name": "shop",
+//!   "enums": [{"id": "e1", "name": "status", "values": ["new", "paid"]}],
+//!   "tables": [{
+//!     "id": "t1", "name": "orders",
+//!     "columns": [
+//!       {"id": "c1", "name": "id", "dataType": "bigint", "primaryKey": true, "autoIncrement": true},
+//!       {"id": "c2", "name": "status", "dataType": "enum", "enumId": "e1", "nullable": false, "default": "new"},
+//!       {"id": "c3", "name": "total", "dataType": "numeric(12,2)", "nullable": false, "default": 0}
+//!     ],
+//!     "checks": [{"id": "k1", "expression": "total >= 0"}]
+//!   }]
+//! }"#;
+//! let doc = parse_document(json).unwrap();
+//! assert!(validate(&doc).valid);
+//! let schema = ValidSchema::parse(doc).unwrap();
+//! assert_eq!(schema.model().tables[0].checks[0].name.as_str(), "orders_total_check");
+//! ```
+
+pub mod document;
+pub mod expr;
+mod ident;
+pub mod model;
+pub mod naming;
+mod problem;
+mod summary;
+mod types;
+mod validate;
+mod values;
+
+pub use document::{
+    Check, Column, ColumnDefault, DocumentParseError, EnumType, ForeignKey, FunctionDefault, Index, IndexColumn,
+    IndexColumnSpec, IndexMethod, Literal, NullsOrder, Position, ReferentialAction, SchemaDocument, SortOrder, Table,
+    parse_document,
+};
+pub use expr::Expr;
+pub use ident::{Ident, IdentError, MAX_IDENTIFIER_BYTES};
+pub use model::{
+    BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, EnumModel, ForeignKeyModel,
+    IndexColumnModel, IndexModel, KeyConstraint, Model, TableModel, TypeFamily,
+};
+pub use problem::{Code, Problem, Severity};
+pub use summary::Summary;
+pub use types::{MAX_CHAR_LENGTH, MAX_NUMERIC_PRECISION, MAX_TIME_PRECISION, SUPPORTED_TYPES};
+pub use validate::{InvalidSchema, MANY_COLUMNS_WARNING, MAX_COLUMNS, ValidSchema, ValidationReport, validate};
+
+/// The JSON Schema of [`SchemaDocument`], for editors and clients.
+///
+/// ```
+/// let schema = schemaforge_domain::json_schema();
+/// assert_eq!(schema["title"], "Schemaforge schema document");
+/// ```
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(SchemaDocument)).unwrap_or_default()
+}

@@ -1,0 +1,1193 @@
+//! Validation: one pass that finds every problem in a document and, when
+//! there are no errors, builds the resolved [`Model`].
+
+use std::collections::{HashMap, HashSet};
+
+use crate::document::{ColumnDefault, IndexMethod, Literal, ReferentialAction, SchemaDocument};
+use crate::expr::{self, Expr, ExprColumn};
+use crate::ident::{Ident, MAX_IDENTIFIER_BYTES};
+use crate::model::{
+    BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, EnumModel, ForeignKeyModel,
+    IndexColumnModel, IndexModel, KeyConstraint, Model, TableModel,
+};
+use crate::naming::{Namespace, choose_name};
+use crate::problem::{Code, Problem, Severity};
+use crate::summary::{Summary, summarize};
+use crate::types::resolve_column_type;
+use crate::values;
+
+/// Above this many columns a table gets a warning.
+pub const MANY_COLUMNS_WARNING: usize = 100;
+/// PostgreSQL's hard limit of columns per table.
+pub const MAX_COLUMNS: usize = 1600;
+/// Longest document name accepted, in characters.
+pub const MAX_DOCUMENT_NAME_CHARS: usize = 255;
+
+/// Everything validation found, plus the complexity summary.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidationReport {
+    /// True when there is no error (warnings allowed).
+    pub valid: bool,
+    /// Every problem, errors and warnings, in document order.
+    pub problems: Vec<Problem>,
+    /// Size and shape of the schema.
+    pub summary: Summary,
+}
+
+impl ValidationReport {
+    /// The errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &Problem> {
+        self.problems.iter().filter(|p| p.is_error())
+    }
+
+    /// The warnings only.
+    pub fn warnings(&self) -> impl Iterator<Item = &Problem> {
+        self.problems.iter().filter(|p| !p.is_error())
+    }
+}
+
+/// Check a document and report every problem.
+///
+/// ```
+/// let doc = schemaforge_domain::parse_document(r#"{"name": "x", "tables": [
+///     {"id": "t1", "name": "users", "columns": [{"id": "c1", "name": "email", "dataType": "text"}]}
+/// ]}"#).unwrap();
+/// let report = schemaforge_domain::validate(&doc);
+/// assert!(!report.valid);
+/// assert_eq!(report.problems[0].code.as_str(), "MISSING_PRIMARY_KEY");
+/// assert_eq!(report.problems[0].path, "/tables/0");
+/// ```
+pub fn validate(doc: &SchemaDocument) -> ValidationReport {
+    let (problems, summary, _) = analyze(doc);
+    ValidationReport { valid: !problems.iter().any(Problem::is_error), problems, summary }
+}
+
+/// A document that passed validation, with its resolved model.
+///
+/// This is the only way to obtain a [`Model`], so anything that takes a
+/// `ValidSchema` (SQL generation, diffing) can rely on it.
+///
+/// ```
+/// use schemaforge_domain::{parse_document, ValidSchema};
+///
+/// let doc = parse_document(r#"{"name": "x", "tables": [{"id": "t1", "name": "users", "columns": [
+///     {"id": "c1", "name": "id", "dataType": "bigint", "primaryKey": true, "autoIncrement": true}
+/// ]}]}"#).unwrap();
+/// let schema = ValidSchema::parse(doc).unwrap();
+/// assert_eq!(schema.model().tables[0].primary_key.name.as_str(), "users_pkey");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidSchema {
+    document: SchemaDocument,
+    model: Model,
+    warnings: Vec<Problem>,
+    summary: Summary,
+}
+
+/// Validation found errors.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the schema document is invalid ({} error(s))", self.report.errors().count())]
+pub struct InvalidSchema {
+    /// The full report, errors and warnings.
+    pub report: ValidationReport,
+}
+
+impl ValidSchema {
+    /// Validate `document`; succeed when it has no errors.
+    pub fn parse(document: SchemaDocument) -> Result<Self, InvalidSchema> {
+        let (problems, summary, model) = analyze(&document);
+        match model {
+            Some(model) if !problems.iter().any(Problem::is_error) => {
+                Ok(Self { document, model, warnings: problems, summary })
+            }
+            _ => Err(InvalidSchema { report: ValidationReport { valid: false, problems, summary } }),
+        }
+    }
+
+    /// The document as given.
+    pub fn document(&self) -> &SchemaDocument {
+        &self.document
+    }
+
+    /// The resolved model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Warnings found during validation.
+    pub fn warnings(&self) -> &[Problem] {
+        &self.warnings
+    }
+
+    /// The complexity summary.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// Give the document back.
+    pub fn into_document(self) -> SchemaDocument {
+        self.document
+    }
+}
+
+// ------------------------------------------------------------------ analysis
+
+struct Ctx {
+    problems: Vec<Problem>,
+}
+
+impl Ctx {
+    fn push(&mut self, code: Code, severity: Severity, path: String, message: impl Into<String>) {
+        self.problems.push(Problem { code, severity, path, message: message.into() });
+    }
+
+    fn error(&mut self, code: Code, path: String, message: impl Into<String>) {
+        self.push(code, Severity::Error, path, message);
+    }
+
+    fn warn(&mut self, code: Code, path: String, message: impl Into<String>) {
+        self.push(code, Severity::Warning, path, message);
+    }
+
+    /// Check an identifier; warn on reserved words.
+    fn ident(&mut self, name: &str, path: String, what: &str) -> Option<Ident> {
+        match Ident::parse(name) {
+            Ok(ident) => {
+                if ident.is_reserved_word() {
+                    self.warn(
+                        Code::ReservedWord,
+                        path,
+                        format!("{what} name \"{name}\" is a PostgreSQL reserved word; it works because Schemaforge quotes it, but every hand-written query must quote it too"),
+                    );
+                }
+                Some(ident)
+            }
+            Err(e) => {
+                self.error(Code::InvalidIdentifier, path, format!("{what} name \"{}\" {e}", name.escape_debug()));
+                None
+            }
+        }
+    }
+
+    fn text(&mut self, text: Option<&str>, path: String, what: &str) {
+        if text.is_some_and(|t| t.contains('\0')) {
+            self.error(Code::InvalidText, path, format!("{what} contains a NUL character, which PostgreSQL text cannot hold"));
+        }
+    }
+}
+
+/// Names in one scope, for duplicate and case-collision checks.
+struct Scope<'a> {
+    what: &'static str,
+    seen: HashMap<&'a str, String>,
+    folded: HashMap<String, (&'a str, String)>,
+}
+
+impl<'a> Scope<'a> {
+    fn new(what: &'static str) -> Self {
+        Self { what, seen: HashMap::new(), folded: HashMap::new() }
+    }
+
+    fn add(&mut self, ctx: &mut Ctx, name: &'a str, path: String) {
+        if let Some(first) = self.seen.get(name) {
+            ctx.error(
+                Code::DuplicateName,
+                path,
+                format!("{} name \"{name}\" is already used at {first}", self.what),
+            );
+            return;
+        }
+        let folded = name.to_lowercase();
+        if let Some((other, other_path)) = self.folded.get(&folded) {
+            ctx.warn(
+                Code::CaseCollision,
+                path.clone(),
+                format!(
+                    "{} name \"{name}\" differs from \"{other}\" ({other_path}) only in letter case; unquoted SQL cannot tell them apart",
+                    self.what
+                ),
+            );
+        } else {
+            self.folded.insert(folded, (name, path.clone()));
+        }
+        self.seen.insert(name, path);
+    }
+}
+
+#[derive(Debug, Clone)]
+struct ColInfo {
+    id: String,
+    name: Option<Ident>,
+    ty: Option<ColumnType>,
+    nullable: bool,
+    identity: bool,
+    has_default: bool,
+    default: Option<DefaultValue>,
+    primary_key: bool,
+    unique: bool,
+    comment: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct TableInfo {
+    id: String,
+    name: Option<Ident>,
+    comment: Option<String>,
+    columns: Vec<ColInfo>,
+    /// Column ids of the primary key, if one was declared properly.
+    primary_key: Option<Vec<String>>,
+    checks: Vec<(String, Option<Ident>, Option<Expr>)>,
+    indexes: Vec<IndexInfo>,
+}
+
+#[derive(Debug, Clone)]
+struct IndexInfo {
+    id: String,
+    name: Option<Ident>,
+    unique: bool,
+    method: IndexMethod,
+    columns: Vec<IndexColumnModel>,
+    predicate: Option<Expr>,
+    has_predicate: bool,
+}
+
+impl TableInfo {
+    fn column(&self, id: &str) -> Option<&ColInfo> {
+        self.columns.iter().find(|c| c.id == id)
+    }
+
+    fn label(&self) -> String {
+        self.name.as_ref().map_or_else(|| format!("table {}", self.id), |n| format!("table \"{n}\""))
+    }
+
+    /// Column-id sets of the primary key, UNIQUE columns and full unique indexes.
+    fn unique_keys(&self) -> Vec<Vec<&str>> {
+        let mut keys = Vec::new();
+        if let Some(pk) = &self.primary_key {
+            keys.push(pk.iter().map(String::as_str).collect());
+        }
+        for c in self.columns.iter().filter(|c| c.unique) {
+            keys.push(vec![c.id.as_str()]);
+        }
+        for ix in self.indexes.iter().filter(|ix| ix.unique && !ix.has_predicate) {
+            keys.push(ix.columns.iter().map(|c| c.column_id.as_str()).collect());
+        }
+        keys
+    }
+
+    /// Whether some index (or key) starts with exactly these columns, in any order.
+    fn has_leading_index(&self, cols: &[String]) -> bool {
+        let want: HashSet<&str> = cols.iter().map(String::as_str).collect();
+        let mut candidates: Vec<Vec<&str>> = self.unique_keys();
+        candidates.extend(
+            self.indexes
+                .iter()
+                .filter(|ix| ix.method == IndexMethod::Btree && !ix.has_predicate)
+                .map(|ix| ix.columns.iter().map(|c| c.column_id.as_str()).collect()),
+        );
+        candidates.iter().any(|key| key.len() >= want.len() && key[..want.len()].iter().copied().collect::<HashSet<_>>() == want)
+    }
+}
+
+fn ptr(parts: &[&dyn std::fmt::Display]) -> String {
+    let mut out = String::new();
+    for p in parts {
+        out.push('/');
+        out.push_str(&p.to_string().replace('~', "~0").replace('/', "~1"));
+    }
+    out
+}
+
+pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Model>) {
+    let mut ctx = Ctx { problems: Vec::new() };
+
+    // The document's own name and description.
+    let trimmed = doc.name.trim();
+    if trimmed.is_empty() {
+        ctx.error(Code::InvalidText, "/name".into(), "the schema name must not be empty");
+    } else if doc.name.chars().count() > MAX_DOCUMENT_NAME_CHARS {
+        ctx.error(Code::InvalidText, "/name".into(), format!("the schema name is longer than {MAX_DOCUMENT_NAME_CHARS} characters"));
+    } else if doc.name.chars().any(char::is_control) {
+        ctx.error(Code::InvalidText, "/name".into(), "the schema name must not contain control characters");
+    }
+    ctx.text(doc.description.as_deref(), "/description".into(), "the description");
+
+    check_ids(&mut ctx, doc);
+
+    // Enums.
+    let mut type_names = Scope::new("type or table");
+    let mut enum_models: Vec<Option<EnumModel>> = Vec::new();
+    for (ei, e) in doc.enums.iter().enumerate() {
+        let name = ctx.ident(&e.name, ptr(&[&"enums", &ei, &"name"]), "enum");
+        if name.is_some() {
+            type_names.add(&mut ctx, &e.name, ptr(&[&"enums", &ei, &"name"]));
+        }
+        let mut ok = true;
+        if e.values.is_empty() {
+            ctx.error(Code::InvalidEnum, ptr(&[&"enums", &ei, &"values"]), format!("enum \"{}\" has no values", e.name));
+            ok = false;
+        }
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (vi, v) in e.values.iter().enumerate() {
+            let path = ptr(&[&"enums", &ei, &"values", &vi]);
+            if v.is_empty() || v.len() > MAX_IDENTIFIER_BYTES {
+                ctx.error(Code::InvalidEnum, path, format!("enum value \"{}\" must be 1 to {MAX_IDENTIFIER_BYTES} bytes long", v.escape_debug()));
+                ok = false;
+            } else if v.contains('\0') {
+                ctx.error(Code::InvalidEnum, path, "enum values must not contain NUL characters");
+                ok = false;
+            } else if let Some(first) = seen.insert(v, vi) {
+                ctx.error(Code::InvalidEnum, path, format!("enum value \"{v}\" repeats value {first}"));
+                ok = false;
+            }
+        }
+        ctx.text(e.comment.as_deref(), ptr(&[&"enums", &ei, &"comment"]), "the comment");
+        enum_models.push(match (name, ok) {
+            (Some(name), true) => Some(EnumModel { id: e.id.clone(), name, values: e.values.clone(), comment: e.comment.clone() }),
+            _ => None,
+        });
+    }
+    let enum_name_by_id: HashMap<&str, &Ident> = doc
+        .enums
+        .iter()
+        .zip(&enum_models)
+        .filter_map(|(e, m)| m.as_ref().map(|m| (e.id.as_str(), &m.name)))
+        .collect();
+    let enum_values_by_id: HashMap<&str, &[String]> = doc.enums.iter().map(|e| (e.id.as_str(), e.values.as_slice())).collect();
+    let enum_id_by_name_or_id = |s: &str| -> Option<&str> {
+        doc.enums.iter().find(|e| e.name == s || e.id == s).map(|e| e.id.as_str())
+    };
+
+    // Tables and their columns.
+    let mut relation_names = Scope::new("table or index");
+    let mut tables: Vec<TableInfo> = Vec::new();
+    for (ti, t) in doc.tables.iter().enumerate() {
+        let tpath = ptr(&[&"tables", &ti]);
+        let name = ctx.ident(&t.name, format!("{tpath}/name"), "table");
+        if name.is_some() {
+            type_names.add(&mut ctx, &t.name, format!("{tpath}/name"));
+            relation_names.add(&mut ctx, &t.name, format!("{tpath}/name"));
+        }
+        ctx.text(t.comment.as_deref(), format!("{tpath}/comment"), "the comment");
+        if t.columns.len() > MAX_COLUMNS {
+            ctx.error(Code::TooManyColumns, format!("{tpath}/columns"), format!("table \"{}\" has {} columns; PostgreSQL allows at most {MAX_COLUMNS}", t.name, t.columns.len()));
+        } else if t.columns.len() > MANY_COLUMNS_WARNING {
+            ctx.warn(Code::TooManyColumns, format!("{tpath}/columns"), format!("table \"{}\" has {} columns; consider splitting it", t.name, t.columns.len()));
+        }
+
+        let mut col_names = Scope::new("column");
+        let mut columns = Vec::new();
+        for (ci, c) in t.columns.iter().enumerate() {
+            let cpath = format!("{tpath}/columns/{ci}");
+            let cname = ctx.ident(&c.name, format!("{cpath}/name"), "column");
+            if cname.is_some() {
+                col_names.add(&mut ctx, &c.name, format!("{cpath}/name"));
+            }
+            let ty = match resolve_column_type(c, |id| enum_name_by_id.get(id).copied(), enum_id_by_name_or_id) {
+                Ok(ty) => Some(ty),
+                Err(ps) => {
+                    for p in ps {
+                        ctx.error(p.code, format!("{cpath}/{}", p.field), p.message);
+                    }
+                    None
+                }
+            };
+            ctx.text(c.comment.as_deref(), format!("{cpath}/comment"), "the comment");
+            if c.auto_increment {
+                if let Some(ty) = &ty {
+                    if !ty.base.is_integer() || ty.array {
+                        ctx.error(Code::InvalidAutoIncrement, format!("{cpath}/autoIncrement"), format!("autoIncrement needs smallint, integer or bigint, not {}", ty.describe()));
+                    }
+                }
+                if c.default.is_some() {
+                    ctx.error(Code::InvalidAutoIncrement, format!("{cpath}/default"), "an autoIncrement column cannot also have a default");
+                }
+            }
+            let mut default = None;
+            if let (Some(d), Some(ty)) = (&c.default, &ty) {
+                let labels = match &ty.base {
+                    BaseType::Enum { id, .. } => enum_values_by_id.get(id.as_str()).copied(),
+                    _ => None,
+                };
+                match check_default(d, ty, labels) {
+                    Ok((value, warning)) => {
+                        if let Some(w) = warning {
+                            ctx.warn(Code::FrozenDefault, format!("{cpath}/default"), w);
+                        }
+                        default = Some(value);
+                    }
+                    Err((code, message)) => ctx.error(code, format!("{cpath}/default"), message),
+                }
+            }
+            columns.push(ColInfo {
+                id: c.id.clone(),
+                name: cname,
+                ty,
+                nullable: c.nullable.unwrap_or(true) && !c.primary_key && !c.auto_increment,
+                identity: c.auto_increment,
+                has_default: c.default.is_some(),
+                default,
+                primary_key: false,
+                unique: c.unique,
+                comment: c.comment.clone(),
+            });
+        }
+
+        // Primary key.
+        let flagged: Vec<String> = t.columns.iter().filter(|c| c.primary_key).map(|c| c.id.clone()).collect();
+        let primary_key = match (&t.primary_key, flagged.is_empty()) {
+            (Some(_), false) => {
+                ctx.error(Code::InvalidPrimaryKey, format!("{tpath}/primaryKey"), format!("table \"{}\" declares its primary key both with primaryKey: true on columns and with a primaryKey list; use one", t.name));
+                None
+            }
+            (None, true) => {
+                ctx.error(Code::MissingPrimaryKey, tpath.clone(), format!("table \"{}\" has no primary key; mark a column with \"primaryKey\": true or list the key's column ids in \"primaryKey\"", t.name));
+                None
+            }
+            (None, false) => Some(flagged),
+            (Some(list), true) => {
+                let mut ok = !list.is_empty();
+                if list.is_empty() {
+                    ctx.error(Code::MissingPrimaryKey, format!("{tpath}/primaryKey"), format!("the primary key of table \"{}\" lists no columns", t.name));
+                }
+                let mut seen = HashSet::new();
+                for (ki, id) in list.iter().enumerate() {
+                    let kpath = format!("{tpath}/primaryKey/{ki}");
+                    if !columns.iter().any(|c| &c.id == id) {
+                        ctx.error(Code::UnknownReference, kpath, format!("table \"{}\" has no column with id `{id}`", t.name));
+                        ok = false;
+                    } else if !seen.insert(id) {
+                        ctx.error(Code::InvalidPrimaryKey, kpath, format!("column `{id}` appears twice in the primary key"));
+                        ok = false;
+                    }
+                }
+                ok.then(|| list.clone())
+            }
+        };
+        if let Some(pk) = &primary_key {
+            for col in columns.iter_mut().filter(|c| pk.contains(&c.id)) {
+                col.primary_key = true;
+                col.nullable = false;
+            }
+            for (ci, c) in t.columns.iter().enumerate() {
+                if pk.contains(&c.id) && c.nullable == Some(true) {
+                    ctx.warn(Code::IgnoredSetting, format!("{tpath}/columns/{ci}/nullable"), format!("column \"{}\" is part of the primary key, so it is NOT NULL whatever nullable says", c.name));
+                }
+                if pk.contains(&c.id) {
+                    if let Some(ty) = columns[ci].ty.as_ref().filter(|ty| !ty.array && ty.base == BaseType::Json) {
+                        ctx.error(Code::InvalidPrimaryKey, format!("{tpath}/columns/{ci}"), format!("column \"{}\" is {}, which has no equality operator and cannot be in a primary key; use jsonb", c.name, ty.describe()));
+                    }
+                }
+                if c.unique && pk.len() == 1 && pk[0] == c.id {
+                    ctx.warn(Code::IgnoredSetting, format!("{tpath}/columns/{ci}/unique"), format!("column \"{}\" is the primary key, which is already unique", c.name));
+                    columns[ci].unique = false;
+                }
+            }
+        }
+        for (ci, c) in columns.iter().enumerate() {
+            if c.unique && c.ty.as_ref().is_some_and(|ty| !ty.array && ty.base == BaseType::Json) {
+                ctx.error(Code::InvalidIndex, format!("{tpath}/columns/{ci}/unique"), "json has no equality operator and cannot be unique; use jsonb");
+            }
+        }
+
+        let expr_columns: Vec<ExprColumn<'_>> = columns
+            .iter()
+            .filter_map(|c| {
+                Some(ExprColumn {
+                    id: &c.id,
+                    name: c.name.as_ref()?,
+                    ty: c.ty.as_ref(),
+                    enum_values: match c.ty.as_ref().map(|t| &t.base) {
+                        Some(BaseType::Enum { id, .. }) => enum_values_by_id.get(id.as_str()).copied(),
+                        _ => None,
+                    },
+                })
+            })
+            .collect();
+
+        // Checks.
+        let mut checks = Vec::new();
+        for (ki, k) in t.checks.iter().enumerate() {
+            let kpath = format!("{tpath}/checks/{ki}");
+            let kname = k.name.as_ref().and_then(|n| ctx.ident(n, format!("{kpath}/name"), "check constraint"));
+            let expr = match expr::parse_expression(&k.expression, &expr_columns) {
+                Ok(e) => Some(e),
+                Err(ps) => {
+                    for p in ps {
+                        ctx.error(p.code, format!("{kpath}/expression"), p.message);
+                    }
+                    None
+                }
+            };
+            checks.push((k.id.clone(), kname, expr));
+        }
+
+        // Indexes.
+        let mut indexes = Vec::new();
+        for (xi, ix) in t.indexes.iter().enumerate() {
+            let xpath = format!("{tpath}/indexes/{xi}");
+            let xname = ix.name.as_ref().and_then(|n| ctx.ident(n, format!("{xpath}/name"), "index"));
+            if let (Some(_), Some(n)) = (&xname, &ix.name) {
+                relation_names.add(&mut ctx, n, format!("{xpath}/name"));
+            }
+            if ix.column_ids.is_empty() {
+                ctx.error(Code::InvalidIndex, format!("{xpath}/columnIds"), "an index needs at least one column");
+            }
+            if ix.unique && ix.method != IndexMethod::Btree {
+                ctx.error(Code::InvalidIndex, format!("{xpath}/unique"), format!("only btree indexes can be unique, not {}", ix.method.sql()));
+            }
+            if ix.method == IndexMethod::Hash && ix.column_ids.len() > 1 {
+                ctx.error(Code::InvalidIndex, format!("{xpath}/columnIds"), "hash indexes cover a single column");
+            }
+            let mut seen = HashSet::new();
+            let mut cols = Vec::new();
+            for (k, ic) in ix.column_ids.iter().enumerate() {
+                let path = format!("{xpath}/columnIds/{k}");
+                let id = ic.column_id();
+                match columns.iter().find(|c| c.id == id) {
+                    None => ctx.error(Code::UnknownReference, path, format!("table \"{}\" has no column with id `{id}`", t.name)),
+                    Some(c) => {
+                        if !seen.insert(id) {
+                            ctx.error(Code::InvalidIndex, path.clone(), format!("column `{id}` appears twice in the index"));
+                        }
+                        if let Some(ty) = &c.ty {
+                            if let Err(m) = method_supports(ix.method, ty) {
+                                ctx.error(Code::InvalidIndex, path.clone(), m);
+                            }
+                        }
+                        if ix.method != IndexMethod::Btree && (ic.order().is_some() || ic.nulls().is_some()) {
+                            ctx.error(Code::InvalidIndex, path, format!("{} indexes do not support ordering options", ix.method.sql()));
+                        }
+                    }
+                }
+                cols.push(IndexColumnModel { column_id: id.to_string(), order: ic.order(), nulls: ic.nulls() });
+            }
+            let predicate = match &ix.predicate {
+                None => None,
+                Some(src) => match expr::parse_expression(src, &expr_columns) {
+                    Ok(e) => Some(e),
+                    Err(ps) => {
+                        for p in ps {
+                            ctx.error(p.code, format!("{xpath}/where"), p.message);
+                        }
+                        None
+                    }
+                },
+            };
+            indexes.push(IndexInfo {
+                id: ix.id.clone(),
+                name: xname,
+                unique: ix.unique,
+                method: ix.method,
+                columns: cols,
+                predicate,
+                has_predicate: ix.predicate.is_some(),
+            });
+        }
+        tables.push(TableInfo { id: t.id.clone(), name, comment: t.comment.clone(), columns, primary_key, checks, indexes });
+    }
+
+    // Foreign keys.
+    let table_by_id: HashMap<&str, &TableInfo> = tables.iter().map(|t| (t.id.as_str(), t)).collect();
+    let mut fks: Vec<Option<FkInfo>> = Vec::new();
+    let mut fk_names: Vec<Option<Ident>> = Vec::new();
+    for (fi, fk) in doc.foreign_keys.iter().enumerate() {
+        let fpath = ptr(&[&"foreignKeys", &fi]);
+        let name = fk.name.as_ref().and_then(|n| ctx.ident(n, format!("{fpath}/name"), "foreign key"));
+        fk_names.push(name.clone());
+        fks.push(check_foreign_key(&mut ctx, fk, &fpath, &table_by_id, name));
+    }
+
+    // Names of constraints and indexes: user-chosen ones must be unique in
+    // their namespaces; the rest are generated around them.
+    let mut relations = Namespace::default();
+    for t in &tables {
+        if let Some(n) = &t.name {
+            relations.insert(n.as_str());
+        }
+        for ix in &t.indexes {
+            if let Some(n) = &ix.name {
+                relations.insert(n.as_str());
+            }
+        }
+    }
+    let mut constraint_spaces: HashMap<String, Namespace> = HashMap::new();
+    let mut constraint_scopes: HashMap<&str, Scope<'_>> = HashMap::new();
+    for (ti, (t, doc_t)) in tables.iter().zip(&doc.tables).enumerate() {
+        let space = constraint_spaces.entry(t.id.clone()).or_default();
+        let scope = constraint_scopes.entry(t.id.as_str()).or_insert_with(|| Scope::new("constraint"));
+        for ((_, name, _), (ki, k)) in t.checks.iter().zip(doc_t.checks.iter().enumerate()) {
+            if let (Some(n), Some(raw)) = (name, &k.name) {
+                space.insert(n.as_str());
+                scope.add(&mut ctx, raw, ptr(&[&"tables", &ti, &"checks", &ki, &"name"]));
+            }
+        }
+    }
+    for (fi, (fk, name)) in doc.foreign_keys.iter().zip(&fk_names).enumerate() {
+        if let (Some(n), Some(raw)) = (name, &fk.name) {
+            if table_by_id.contains_key(fk.source_table_id.as_str()) {
+                constraint_spaces.entry(fk.source_table_id.clone()).or_default().insert(n.as_str());
+                constraint_scopes
+                    .entry(fk.source_table_id.as_str())
+                    .or_insert_with(|| Scope::new("constraint"))
+                    .add(&mut ctx, raw, ptr(&[&"foreignKeys", &fi, &"name"]));
+            }
+        }
+    }
+
+    // Warnings that need the whole picture.
+    for (fi, fk) in fks.iter().enumerate() {
+        if let Some(fk) = fk {
+            if let Some(src) = table_by_id.get(fk.source_table_id.as_str()) {
+                if !src.has_leading_index(&fk.source_column_ids) {
+                    ctx.warn(
+                        Code::UnindexedForeignKey,
+                        ptr(&[&"foreignKeys", &fi]),
+                        format!(
+                            "no index on {} starts with the foreign key's columns; deletes and updates in the referenced table will scan it",
+                            src.label()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    let summary = summarize(doc, &tables.iter().map(|t| (t.id.clone(), t.name.as_ref().map_or_else(|| t.id.clone(), ToString::to_string))).collect::<Vec<_>>());
+    report_uninsertable_cycles(&mut ctx, doc, &tables);
+
+    let has_errors = ctx.problems.iter().any(Problem::is_error);
+    let model = if has_errors { None } else { build_model(&tables, enum_models, fks, &mut relations, &mut constraint_spaces) };
+    (ctx.problems, summary, model)
+}
+
+fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut add = |ctx: &mut Ctx, id: &str, path: String| {
+        if id.trim().is_empty() {
+            ctx.error(Code::InvalidId, path, "ids must not be empty");
+        } else if let Some(first) = seen.get(id) {
+            ctx.error(Code::DuplicateId, path, format!("id `{id}` is already used at {first}"));
+        } else {
+            seen.insert(id.to_string(), path);
+        }
+    };
+    for (ti, t) in doc.tables.iter().enumerate() {
+        add(ctx, &t.id, ptr(&[&"tables", &ti, &"id"]));
+        for (ci, c) in t.columns.iter().enumerate() {
+            add(ctx, &c.id, ptr(&[&"tables", &ti, &"columns", &ci, &"id"]));
+        }
+        for (xi, x) in t.indexes.iter().enumerate() {
+            add(ctx, &x.id, ptr(&[&"tables", &ti, &"indexes", &xi, &"id"]));
+        }
+        for (ki, k) in t.checks.iter().enumerate() {
+            add(ctx, &k.id, ptr(&[&"tables", &ti, &"checks", &ki, &"id"]));
+        }
+    }
+    for (fi, f) in doc.foreign_keys.iter().enumerate() {
+        add(ctx, &f.id, ptr(&[&"foreignKeys", &fi, &"id"]));
+    }
+    for (ei, e) in doc.enums.iter().enumerate() {
+        add(ctx, &e.id, ptr(&[&"enums", &ei, &"id"]));
+    }
+}
+
+/// Check a default against the column type. Returns the normalized value and
+/// an optional FROZEN_DEFAULT warning.
+fn check_default(
+    default: &ColumnDefault,
+    ty: &ColumnType,
+    labels: Option<&[String]>,
+) -> Result<(DefaultValue, Option<String>), (Code, String)> {
+    match default {
+        ColumnDefault::Function(f) => {
+            let Some(func) = DefaultFunction::from_name(&f.function) else {
+                let allowed: Vec<&str> = DefaultFunction::ALL.iter().map(|f| f.name()).collect();
+                return Err((
+                    Code::InvalidDefault,
+                    format!("function `{}` is not an allowed default; allowed: {}", f.function.escape_debug(), allowed.join(", ")),
+                ));
+            };
+            if func.fits(ty) {
+                Ok((DefaultValue::Function(func), None))
+            } else {
+                Err((Code::TypeMismatch, format!("{}() does not produce a value for a {} column", func.name(), ty.describe())))
+            }
+        }
+        ColumnDefault::Literal(Literal::Array(items)) => {
+            if !ty.array {
+                return Err((Code::TypeMismatch, format!("an array default does not fit a {} column", ty.describe())));
+            }
+            let mut out = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Literal::Null => out.push(None),
+                    Literal::Array(_) => {
+                        return Err((Code::InvalidDefault, "nested arrays are not supported in defaults".to_string()));
+                    }
+                    scalar => {
+                        let v = scalar_literal(scalar, &ty.base, labels).map_err(|(c, m)| (c, format!("element {i}: {m}")))?;
+                        out.push(Some(v));
+                    }
+                }
+            }
+            Ok((DefaultValue::Array(out), None))
+        }
+        ColumnDefault::Literal(Literal::Null) => {
+            Err((Code::InvalidDefault, "a null default is the same as no default; omit it".to_string()))
+        }
+        ColumnDefault::Literal(lit) => {
+            if ty.array {
+                return Err((Code::TypeMismatch, format!("a {} column needs a JSON array as its default", ty.describe())));
+            }
+            let value = scalar_literal(lit, &ty.base, labels)?;
+            let frozen = matches!(ty.base, BaseType::Date | BaseType::Time(_) | BaseType::Timestamp(_) | BaseType::Timestamptz(_))
+                && values::is_frozen_time_literal(&value);
+            let warning = frozen.then(|| {
+                format!(
+                    "'{value}' is evaluated once, when the table is created, so every row would get that same moment; use {{\"function\": \"now\"}} or {{\"function\": \"current_date\"}}"
+                )
+            });
+            Ok((DefaultValue::Literal(value), warning))
+        }
+    }
+}
+
+/// Validate one scalar literal against a base type; returns PostgreSQL's text input form.
+fn scalar_literal(lit: &Literal, base: &BaseType, labels: Option<&[String]>) -> Result<String, (Code, String)> {
+    let mismatch = |what: &str| Err((Code::TypeMismatch, format!("{what} does not fit a {} column", base.describe())));
+    let invalid = |v: &str, expect: &str| Err((Code::InvalidDefault, format!("'{}' is not a valid {}: {expect}", v.escape_debug(), base.describe())));
+    let text = match lit {
+        Literal::Null | Literal::Array(_) => return mismatch("this value"),
+        Literal::Bool(b) => {
+            return if matches!(base, BaseType::Boolean) { Ok(b.to_string()) } else { mismatch("a boolean") };
+        }
+        Literal::Number(n) => {
+            if !matches!(
+                base,
+                BaseType::SmallInt | BaseType::Integer | BaseType::BigInt | BaseType::Numeric { .. } | BaseType::Real | BaseType::DoublePrecision
+            ) {
+                return mismatch("a number");
+            }
+            n.to_string()
+        }
+        Literal::String(s) => s.clone(),
+    };
+    if text.contains('\0') {
+        return Err((Code::InvalidDefault, "defaults must not contain NUL characters".to_string()));
+    }
+    let ok = match base {
+        BaseType::SmallInt | BaseType::Integer | BaseType::BigInt => {
+            let (lo, hi): (i128, i128) = match base {
+                BaseType::SmallInt => (i16::MIN.into(), i16::MAX.into()),
+                BaseType::Integer => (i32::MIN.into(), i32::MAX.into()),
+                _ => (i64::MIN.into(), i64::MAX.into()),
+            };
+            match values::parse_integer(&text) {
+                Some(v) if (lo..=hi).contains(&v) => return Ok(v.to_string()),
+                Some(_) => return invalid(&text, &format!("out of range {lo} to {hi}")),
+                None => return invalid(&text, "expected a whole number"),
+            }
+        }
+        BaseType::Numeric { precision, scale } => match values::parse_decimal(&text) {
+            None if values::is_special_float(&text) && text.trim().eq_ignore_ascii_case("nan") => true,
+            None => return invalid(&text, "expected a decimal number"),
+            Some((int_digits, _)) => {
+                if let Some(p) = precision {
+                    let max_int = p.saturating_sub(scale.unwrap_or(0)) as usize;
+                    if int_digits > max_int {
+                        return invalid(&text, &format!("it has {int_digits} digit(s) before the point, the type allows {max_int}"));
+                    }
+                }
+                true
+            }
+        },
+        BaseType::Real | BaseType::DoublePrecision => values::parse_decimal(&text).is_some() || values::is_special_float(&text),
+        BaseType::Boolean => match values::parse_bool(&text) {
+            Some(b) => return Ok(b.to_string()),
+            None => return invalid(&text, "expected true or false"),
+        },
+        BaseType::Char(n) | BaseType::Varchar(Some(n)) => {
+            let len = text.chars().count();
+            if len > *n as usize {
+                return invalid(&text, &format!("it is {len} characters long, the column holds {n}"));
+            }
+            true
+        }
+        BaseType::Varchar(None) | BaseType::Text => true,
+        BaseType::Bytea => values::is_bytea(&text),
+        BaseType::Date => values::is_date(&text) || values::is_frozen_time_literal(&text),
+        BaseType::Time(_) => values::is_time(&text) || values::is_frozen_time_literal(&text),
+        BaseType::Timestamp(_) => values::is_timestamp(&text, false) || values::is_frozen_time_literal(&text),
+        BaseType::Timestamptz(_) => values::is_timestamp(&text, true) || values::is_frozen_time_literal(&text),
+        BaseType::Interval(_) => values::is_interval(&text),
+        BaseType::Uuid => values::is_uuid(&text),
+        BaseType::Json | BaseType::Jsonb => serde_json::from_str::<serde_json::Value>(&text).is_ok(),
+        BaseType::Inet => values::is_network(&text, false),
+        BaseType::Cidr => values::is_network(&text, true),
+        BaseType::Macaddr => values::is_macaddr(&text),
+        BaseType::Enum { name, .. } => {
+            let labels = labels.unwrap_or_default();
+            if !labels.iter().any(|l| *l == text) {
+                return Err((Code::InvalidDefault, format!("'{}' is not a value of enum \"{name}\" (values: {})", text.escape_debug(), labels.join(", "))));
+            }
+            true
+        }
+    };
+    if ok { Ok(text) } else { invalid(&text, expected_form(base)) }
+}
+
+fn expected_form(base: &BaseType) -> &'static str {
+    match base {
+        BaseType::Real | BaseType::DoublePrecision => "expected a number, NaN or Infinity",
+        BaseType::Bytea => "expected hex format like \\x0a1b, or text without backslashes",
+        BaseType::Date => "expected YYYY-MM-DD",
+        BaseType::Time(_) => "expected HH:MM[:SS[.ffffff]]",
+        BaseType::Timestamp(_) => "expected YYYY-MM-DD[ HH:MM[:SS]] without a time zone",
+        BaseType::Timestamptz(_) => "expected YYYY-MM-DD[ HH:MM[:SS]][+HH:MM|Z]",
+        BaseType::Interval(_) => "expected e.g. '1 day 02:00:00' or ISO 8601 'P1DT2H'",
+        BaseType::Uuid => "expected 8-4-4-4-12 hexadecimal digits",
+        BaseType::Json | BaseType::Jsonb => "expected JSON text, e.g. \"{}\"",
+        BaseType::Inet => "expected an IPv4 or IPv6 address, optionally with /prefix",
+        BaseType::Cidr => "expected a network address with no bits set right of the /prefix",
+        BaseType::Macaddr => "expected six hex pairs, e.g. 08:00:2b:01:02:03",
+        _ => "not accepted",
+    }
+}
+
+/// Whether an index method can index a column of this type with a default
+/// operator class (checked against PostgreSQL's `pg_opclass`).
+fn method_supports(method: IndexMethod, ty: &ColumnType) -> Result<(), String> {
+    let b = &ty.base;
+    let ok = match method {
+        IndexMethod::Btree | IndexMethod::Hash => !matches!(b, BaseType::Json) || ty.array,
+        IndexMethod::Gin => ty.array || matches!(b, BaseType::Jsonb),
+        IndexMethod::Gist => !ty.array && matches!(b, BaseType::Inet | BaseType::Cidr),
+        IndexMethod::Brin => {
+            !ty.array && !matches!(b, BaseType::Boolean | BaseType::Json | BaseType::Jsonb | BaseType::Enum { .. })
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        let hint = match method {
+            IndexMethod::Gin => "; gin indexes arrays and jsonb",
+            IndexMethod::Gist => "; gist is supported for inet and cidr only",
+            _ if matches!(b, BaseType::Json) => "; use jsonb",
+            _ => "",
+        };
+        Err(format!("a {} index cannot index a {} column{hint}", method.sql(), ty.describe()))
+    }
+}
+
+fn check_foreign_key(
+    ctx: &mut Ctx,
+    fk: &crate::document::ForeignKey,
+    fpath: &str,
+    tables: &HashMap<&str, &TableInfo>,
+    name: Option<Ident>,
+) -> Option<FkInfo> {
+    let src = tables.get(fk.source_table_id.as_str());
+    let dst = tables.get(fk.target_table_id.as_str());
+    if src.is_none() {
+        ctx.error(Code::UnknownReference, format!("{fpath}/sourceTableId"), format!("no table has the id `{}`", fk.source_table_id));
+    }
+    if dst.is_none() {
+        ctx.error(Code::UnknownReference, format!("{fpath}/targetTableId"), format!("no table has the id `{}`", fk.target_table_id));
+    }
+    let side = |ctx: &mut Ctx, list: &Option<Vec<String>>, single: &Option<String>, which: &str| -> Option<(Vec<String>, &'static str)> {
+        let (list_field, single_field) = if which == "source" {
+            ("sourceColumnIds", "sourceColumnId")
+        } else {
+            ("targetColumnIds", "targetColumnId")
+        };
+        match (list, single) {
+            (Some(l), Some(s)) if l.as_slice() != std::slice::from_ref(s) => {
+                ctx.error(Code::InvalidForeignKey, format!("{fpath}/{single_field}"), format!("{single_field} contradicts {list_field}; give one of them"));
+                None
+            }
+            (Some(l), _) if !l.is_empty() => Some((l.clone(), list_field)),
+            (_, Some(s)) => Some((vec![s.clone()], single_field)),
+            _ => {
+                ctx.error(Code::InvalidForeignKey, fpath.to_string(), format!("the foreign key names no {which} columns; give {list_field} or {single_field}"));
+                None
+            }
+        }
+    };
+    let source = side(ctx, &fk.source_column_ids, &fk.source_column_id, "source");
+    let target = side(ctx, &fk.target_column_ids, &fk.target_column_id, "target");
+    let (Some(src), Some(dst), Some((scols, sfield)), Some((tcols, tfield))) = (src, dst, source, target) else {
+        return None;
+    };
+    let mut ok = true;
+    let resolve = |ctx: &mut Ctx, table: &TableInfo, cols: &[String], field: &str| -> Vec<Option<ColInfo>> {
+        let mut seen = HashSet::new();
+        cols.iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let path = if field.ends_with('s') { format!("{fpath}/{field}/{i}") } else { format!("{fpath}/{field}") };
+                match table.column(id) {
+                    None => {
+                        ctx.error(Code::UnknownReference, path, format!("{} has no column with id `{id}`", table.label()));
+                        None
+                    }
+                    Some(_) if !seen.insert(id) => {
+                        ctx.error(Code::InvalidForeignKey, path, format!("column `{id}` appears twice in the foreign key"));
+                        None
+                    }
+                    Some(c) => Some(c.clone()),
+                }
+            })
+            .collect()
+    };
+    let s_resolved = resolve(ctx, src, &scols, sfield);
+    let t_resolved = resolve(ctx, dst, &tcols, tfield);
+    if s_resolved.iter().chain(&t_resolved).any(Option::is_none) {
+        ok = false;
+    }
+    if scols.len() != tcols.len() {
+        ctx.error(
+            Code::InvalidForeignKey,
+            fpath.to_string(),
+            format!("the foreign key has {} source column(s) but {} target column(s)", scols.len(), tcols.len()),
+        );
+        return None;
+    }
+    if ok {
+        let want: HashSet<&str> = tcols.iter().map(String::as_str).collect();
+        let keys = dst.unique_keys();
+        if !keys.iter().any(|k| k.len() == want.len() && k.iter().copied().collect::<HashSet<_>>() == want) {
+            ctx.error(
+                Code::InvalidForeignKey,
+                format!("{fpath}/{tfield}"),
+                format!("the referenced columns of {} are not its primary key or a unique key; PostgreSQL requires one", dst.label()),
+            );
+            ok = false;
+        }
+        for (i, (s, t)) in s_resolved.iter().zip(&t_resolved).enumerate() {
+            let (Some(s), Some(t)) = (s, t) else { continue };
+            let (Some(sty), Some(tty)) = (&s.ty, &t.ty) else { continue };
+            let path = if sfield.ends_with('s') { format!("{fpath}/{sfield}/{i}") } else { format!("{fpath}/{sfield}") };
+            if sty.base.family() != tty.base.family() || sty.array != tty.array || matches!(sty.base, BaseType::Json) {
+                ctx.error(
+                    Code::TypeMismatch,
+                    path,
+                    format!(
+                        "column \"{}\" ({}) cannot reference \"{}\" ({}); the types must be comparable",
+                        s.name.as_ref().map_or("?", Ident::as_str),
+                        sty.describe(),
+                        t.name.as_ref().map_or("?", Ident::as_str),
+                        tty.describe()
+                    ),
+                );
+                ok = false;
+            }
+        }
+        let fields = [(fk.on_delete, "onDelete"), (fk.on_update, "onUpdate")];
+        for (action, field) in fields {
+            if action == ReferentialAction::SetNull {
+                if let Some(c) = s_resolved.iter().flatten().find(|c| !c.nullable) {
+                    ctx.error(
+                        Code::InvalidForeignKey,
+                        format!("{fpath}/{field}"),
+                        format!("SET NULL cannot work: column \"{}\" is NOT NULL", c.name.as_ref().map_or("?", Ident::as_str)),
+                    );
+                    ok = false;
+                }
+            }
+            if action == ReferentialAction::SetDefault {
+                if let Some(c) = s_resolved.iter().flatten().find(|c| !c.nullable && !c.has_default && !c.identity) {
+                    ctx.warn(
+                        Code::IgnoredSetting,
+                        format!("{fpath}/{field}"),
+                        format!("SET DEFAULT will fail: column \"{}\" is NOT NULL and has no default", c.name.as_ref().map_or("?", Ident::as_str)),
+                    );
+                }
+            }
+        }
+    }
+    let name_ok = fk.name.is_none() || name.is_some();
+    match ok && name_ok {
+        true => Some(FkInfo {
+            id: fk.id.clone(),
+            name,
+            source_table_id: src.id.clone(),
+            source_column_ids: scols,
+            target_table_id: dst.id.clone(),
+            target_column_ids: tcols,
+            on_delete: fk.on_delete,
+            on_update: fk.on_update,
+        }),
+        _ => None,
+    }
+}
+
+fn report_uninsertable_cycles(ctx: &mut Ctx, doc: &SchemaDocument, tables: &[TableInfo]) {
+    let index: HashMap<&str, usize> = tables.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
+    let mut edges: Vec<(usize, usize, usize)> = Vec::new();
+    for (fi, fk) in doc.foreign_keys.iter().enumerate() {
+        let (Some(&s), Some(&t)) = (index.get(fk.source_table_id.as_str()), index.get(fk.target_table_id.as_str())) else {
+            continue;
+        };
+        let cols: Vec<String> = match (&fk.source_column_ids, &fk.source_column_id) {
+            (Some(l), _) if !l.is_empty() => l.clone(),
+            (_, Some(c)) => vec![c.clone()],
+            _ => continue,
+        };
+        let all_not_null = cols.iter().all(|c| tables[s].column(c).is_some_and(|c| !c.nullable));
+        if all_not_null && s != t {
+            edges.push((s, t, fi));
+        }
+    }
+    let adjacency: Vec<Vec<usize>> = (0..tables.len())
+        .map(|i| edges.iter().filter(|(s, _, _)| *s == i).map(|(_, t, _)| *t).collect())
+        .collect();
+    for component in crate::summary::strongly_connected(&adjacency) {
+        if component.len() < 2 {
+            continue;
+        }
+        let members: HashSet<usize> = component.iter().copied().collect();
+        let Some(&(_, _, fi)) = edges.iter().find(|(s, t, _)| members.contains(s) && members.contains(t)) else {
+            continue;
+        };
+        let mut names: Vec<String> = component.iter().map(|&i| tables[i].label()).collect();
+        names.sort();
+        ctx.warn(
+            Code::UninsertableCycle,
+            ptr(&[&"foreignKeys", &fi]),
+            format!(
+                "NOT NULL foreign keys form a cycle through {}: no first row can be inserted into any of them; make one of the columns nullable",
+                names.join(", ")
+            ),
+        );
+    }
+}
+
+/// Build the model of an error-free document, choosing generated names.
+fn build_model(
+    tables: &[TableInfo],
+    enums: Vec<Option<EnumModel>>,
+    fks: Vec<Option<FkInfo>>,
+    relations: &mut Namespace,
+    constraints: &mut HashMap<String, Namespace>,
+) -> Option<Model> {
+    let enums: Vec<EnumModel> = enums.into_iter().collect::<Option<_>>()?;
+    let fk_infos: Vec<FkInfo> = fks.into_iter().collect::<Option<_>>()?;
+    let mut out = Vec::new();
+    // Generated names per table, chosen in a fixed order: primary key,
+    // unique constraints, checks, then (below) foreign keys and indexes.
+    for t in tables {
+        let tname = t.name.clone()?;
+        let space = constraints.entry(t.id.clone()).or_default();
+        let col_name = |id: &str| t.column(id).and_then(|c| c.name.as_ref()).map(Ident::as_str);
+        let mut pick = |name2: Option<&str>, label: &str, relation: bool| -> Option<Ident> {
+            let name = if relation {
+                choose_name(tname.as_str(), name2, label, &[relations, space])
+            } else {
+                choose_name(tname.as_str(), name2, label, &[space])
+            };
+            space.insert(&name);
+            if relation {
+                relations.insert(&name);
+            }
+            Ident::parse(&name).ok()
+        };
+        let pk_cols = t.primary_key.clone()?;
+        let primary_key = KeyConstraint { name: pick(None, "pkey", true)?, column_ids: pk_cols };
+        let mut uniques = Vec::new();
+        for c in t.columns.iter().filter(|c| c.unique) {
+            uniques.push(KeyConstraint { name: pick(col_name(&c.id), "key", true)?, column_ids: vec![c.id.clone()] });
+        }
+        let mut checks = Vec::new();
+        for (id, name, expr) in &t.checks {
+            let expr = expr.clone()?;
+            let name = match name {
+                Some(n) => n.clone(),
+                None => {
+                    let cols = expr.column_ids();
+                    let single = cols.first().filter(|first| cols.iter().all(|c| c == *first)).and_then(|c| col_name(c));
+                    pick(single, "check", false)?
+                }
+            };
+            checks.push(CheckModel { id: id.clone(), name, expr });
+        }
+        let columns = t
+            .columns
+            .iter()
+            .map(|c| {
+                Some(ColumnModel {
+                    id: c.id.clone(),
+                    name: c.name.clone()?,
+                    ty: c.ty.clone()?,
+                    nullable: c.nullable,
+                    identity: c.identity,
+                    default: c.default.clone(),
+                    comment: c.comment.clone(),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        out.push(TableModel { id: t.id.clone(), name: tname, comment: t.comment.clone(), columns, primary_key, uniques, checks, indexes: Vec::new() });
+    }
+    // Foreign keys without a name.
+    let mut fks = Vec::new();
+    for fk in fk_infos {
+        let table = out.iter().find(|t| t.id == fk.source_table_id)?;
+        let name = match fk.name {
+            Some(name) => name,
+            None => {
+                let cols: Vec<&str> =
+                    fk.source_column_ids.iter().filter_map(|id| table.column(id)).map(|c| c.name.as_str()).collect();
+                let space = constraints.entry(table.id.clone()).or_default();
+                let name = choose_name(table.name.as_str(), Some(&cols.join("_")), "fkey", &[space]);
+                space.insert(&name);
+                Ident::parse(&name).ok()?
+            }
+        };
+        fks.push(ForeignKeyModel {
+            id: fk.id,
+            name,
+            source_table_id: fk.source_table_id,
+            source_column_ids: fk.source_column_ids,
+            target_table_id: fk.target_table_id,
+            target_column_ids: fk.target_column_ids,
+            on_delete: fk.on_delete,
+            on_update: fk.on_update,
+        });
+    }
+    // Indexes.
+    for (t, info) in out.iter_mut().zip(tables) {
+        for ix in &info.indexes {
+            let name = match &ix.name {
+                Some(n) => n.clone(),
+                None => {
+                    let cols: Vec<&str> = ix.columns.iter().filter_map(|c| t.column(&c.column_id)).map(|c| c.name.as_str()).collect();
+                    let name = choose_name(t.name.as_str(), Some(&cols.join("_")), "idx", &[relations]);
+                    relations.insert(&name);
+                    Ident::parse(&name).ok()?
+                }
+            };
+            t.indexes.push(IndexModel {
+                id: ix.id.clone(),
+                name,
+                unique: ix.unique,
+                method: ix.method,
+                columns: ix.columns.clone(),
+                predicate: ix.predicate.clone(),
+            });
+        }
+    }
+    Some(Model { enums, tables: out, foreign_keys: fks })
+}
+
+/// A checked foreign key whose name may still have to be generated.
+#[derive(Debug, Clone)]
+struct FkInfo {
+    id: String,
+    name: Option<Ident>,
+    source_table_id: String,
+    source_column_ids: Vec<String>,
+    target_table_id: String,
+    target_column_ids: Vec<String>,
+    on_delete: ReferentialAction,
+    on_update: ReferentialAction,
+}

@@ -1,0 +1,350 @@
+//! Offline checks of literal values against PostgreSQL's input syntax.
+//!
+//! These are deliberately conservative: a value PostgreSQL would reject is
+//! always rejected here; a few exotic spellings PostgreSQL accepts (e.g.
+//! `'yesterday'::date` or `'08002b:010203'::macaddr`) are rejected too, with a
+//! message naming the accepted forms, because a default that fails at
+//! `CREATE TABLE` time is worse than asking for the canonical spelling.
+
+/// An integer literal (optional sign, digits), as i128.
+pub(crate) fn parse_integer(s: &str) -> Option<i128> {
+    let t = s.trim();
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if digits.is_empty() || digits.len() > 38 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
+}
+
+/// A decimal literal: returns (digits before the point, digits after the point)
+/// after applying the exponent, ignoring leading zeros of the integer part.
+pub(crate) fn parse_decimal(s: &str) -> Option<(usize, usize)> {
+    let t = s.trim();
+    let t = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (mantissa, exp) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], t[i + 1..].parse::<i32>().ok()?),
+        None => (t, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if (int.is_empty() && frac.is_empty())
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || !(-1000..=1000).contains(&exp)
+    {
+        return None;
+    }
+    let int = int.trim_start_matches('0');
+    let frac = frac.trim_end_matches('0');
+    let int_len = int.len() as i64 + i64::from(exp);
+    let frac_len = frac.len() as i64 - i64::from(exp);
+    Some((int_len.max(0) as usize, frac_len.max(0) as usize))
+}
+
+pub(crate) fn is_special_float(s: &str) -> bool {
+    matches!(s.trim().to_ascii_lowercase().as_str(), "nan" | "infinity" | "+infinity" | "-infinity" | "inf" | "+inf" | "-inf")
+}
+
+/// PostgreSQL's boolean input spellings (case-insensitive, surrounding blanks ignored).
+pub(crate) fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "t" | "true" | "y" | "yes" | "on" | "1" => Some(true),
+        "f" | "false" | "n" | "no" | "off" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// 32 hex digits, optionally in the canonical 8-4-4-4-12 grouping and braces.
+pub(crate) fn is_uuid(s: &str) -> bool {
+    let t = s.trim();
+    let t = t.strip_prefix('{').and_then(|x| x.strip_suffix('}')).unwrap_or(t);
+    let hex: String = t.chars().filter(|c| *c != '-').collect();
+    let grouped_ok = !t.contains('-') || {
+        let parts: Vec<usize> = t.split('-').map(str::len).collect();
+        parts == [8, 4, 4, 4, 12]
+    };
+    hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit()) && grouped_ok
+}
+
+fn digits(s: &str, n: usize) -> Option<u32> {
+    (s.len() == n && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+}
+
+/// `YYYY-MM-DD` with a real calendar day, or ±infinity.
+pub(crate) fn is_date(s: &str) -> bool {
+    let t = s.trim();
+    if matches!(t.to_ascii_lowercase().as_str(), "infinity" | "-infinity" | "+infinity") {
+        return true;
+    }
+    let parts: Vec<&str> = t.split('-').collect();
+    let [y, m, d] = parts.as_slice() else { return false };
+    let (Some(y), Some(m), Some(d)) = (digits(y, 4), digits(m, 2), digits(d, 2)) else { return false };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    y >= 1 && (1..=days).contains(&d)
+}
+
+/// `HH:MM[:SS[.ffffff]]`, hours 0-24.
+pub(crate) fn is_time(s: &str) -> bool {
+    let parts: Vec<&str> = s.trim().split(':').collect();
+    let (h, m, sec) = match parts.as_slice() {
+        [h, m] => (*h, *m, None),
+        [h, m, s] => (*h, *m, Some(*s)),
+        _ => return false,
+    };
+    let (Some(h), Some(m)) = (digits(h, 2), digits(m, 2)) else { return false };
+    let sec_ok = match sec {
+        None => true,
+        Some(sec) => {
+            let (whole, frac) = sec.split_once('.').unwrap_or((sec, "0"));
+            digits(whole, 2).is_some_and(|v| v <= 60)
+                && !frac.is_empty()
+                && frac.len() <= 6
+                && frac.bytes().all(|b| b.is_ascii_digit())
+        }
+    };
+    h <= 24 && m <= 59 && sec_ok
+}
+
+/// A time-zone suffix: `Z`, `UTC`, or `±HH[:MM]`.
+fn strip_zone(s: &str) -> (&str, bool) {
+    let t = s.trim_end();
+    for suffix in ["Z", "z", " UTC", "UTC"] {
+        if let Some(rest) = t.strip_suffix(suffix) {
+            return (rest.trim_end(), true);
+        }
+    }
+    if let Some(i) = t.rfind(['+', '-']) {
+        let (time, zone) = t.split_at(i);
+        let zone = &zone[1..];
+        let ok = match zone.split_once(':') {
+            Some((h, m)) => digits(h, 2).is_some() && digits(m, 2).is_some(),
+            None => digits(zone, 2).is_some() || digits(zone, 4).is_some(),
+        };
+        if ok && time.contains(':') {
+            return (time.trim_end(), true);
+        }
+    }
+    (t, false)
+}
+
+/// ISO 8601 `YYYY-MM-DD[( |T)HH:MM[:SS[.f]]][zone]`, or ±infinity.
+pub(crate) fn is_timestamp(s: &str, with_zone: bool) -> bool {
+    let t = s.trim();
+    if matches!(t.to_ascii_lowercase().as_str(), "infinity" | "-infinity" | "+infinity") {
+        return true;
+    }
+    let (rest, has_zone) = strip_zone(t);
+    if has_zone && !with_zone {
+        // PostgreSQL silently ignores a zone for timestamp without time zone;
+        // that is almost always a mistake in a default.
+        return false;
+    }
+    match rest.split_once(['T', ' ']) {
+        Some((date, time)) => is_date(date) && is_time(time),
+        None => is_date(rest),
+    }
+}
+
+const INTERVAL_UNITS: &[&str] = &[
+    "microsecond", "microseconds", "us", "millisecond", "milliseconds", "ms", "second", "seconds", "sec", "secs", "s",
+    "minute", "minutes", "min", "mins", "m", "hour", "hours", "hr", "hrs", "h", "day", "days", "d", "week", "weeks",
+    "w", "month", "months", "mon", "mons", "year", "years", "yr", "yrs", "y", "decade", "decades", "century",
+    "centuries", "millennium", "millennia",
+];
+
+/// PostgreSQL's `N unit [N unit ...] [HH:MM[:SS]] [ago]` form, or ISO 8601 `P...`.
+pub(crate) fn is_interval(s: &str) -> bool {
+    let t = s.trim().to_ascii_lowercase();
+    if t.is_empty() {
+        return false;
+    }
+    if let Some(iso) = t.strip_prefix('p') {
+        return is_iso_duration(iso);
+    }
+    let mut words = t.split_whitespace().peekable();
+    let mut any = false;
+    while let Some(w) = words.next() {
+        if w == "ago" && words.peek().is_none() && any {
+            return true;
+        }
+        if w.contains(':') {
+            let w = w.strip_prefix(['-', '+']).unwrap_or(w);
+            let parts: Vec<&str> = w.split(':').collect();
+            let ok = (2..=3).contains(&parts.len())
+                && parts.iter().all(|p| !p.is_empty() && p.split_once('.').map_or(*p, |(a, _)| a).bytes().all(|b| b.is_ascii_digit()));
+            if !ok {
+                return false;
+            }
+            any = true;
+            continue;
+        }
+        // number, optionally glued to its unit ("3days")
+        let split = w.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(w.len());
+        let (num, glued_unit) = w.split_at(split);
+        if parse_decimal(num).is_none() {
+            return false;
+        }
+        let unit = if glued_unit.is_empty() { words.next().unwrap_or("second") } else { glued_unit };
+        if !INTERVAL_UNITS.contains(&unit) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+fn is_iso_duration(s: &str) -> bool {
+    let (date, time) = s.split_once('t').unwrap_or((s, ""));
+    let ok = |part: &str, units: &str| {
+        let mut num = String::new();
+        let mut seen = false;
+        for c in part.chars() {
+            if c.is_ascii_digit() || c == '.' {
+                num.push(c);
+            } else if units.contains(c) && !num.is_empty() {
+                num.clear();
+                seen = true;
+            } else {
+                return None;
+            }
+        }
+        num.is_empty().then_some(seen)
+    };
+    match (ok(date, "ymwd"), ok(time, "hms")) {
+        (Some(a), Some(b)) => a || b,
+        _ => false,
+    }
+}
+
+/// IPv4 or IPv6 address with an optional `/prefix`. For `cidr`, the bits
+/// right of the prefix must be zero, as PostgreSQL requires.
+pub(crate) fn is_network(s: &str, cidr: bool) -> bool {
+    use std::net::IpAddr;
+    let t = s.trim();
+    let (addr, prefix) = match t.split_once('/') {
+        Some((a, p)) => (a, Some(p)),
+        None => (t, None),
+    };
+    let Ok(ip) = addr.parse::<IpAddr>() else { return false };
+    let bits: u32 = if ip.is_ipv4() { 32 } else { 128 };
+    let prefix = match prefix {
+        None => bits,
+        Some(p) => match digits(p, p.len()) {
+            Some(v) if !p.is_empty() && v <= bits => v,
+            _ => return false,
+        },
+    };
+    if !cidr || prefix == bits {
+        return true;
+    }
+    let value: u128 = match ip {
+        IpAddr::V4(v4) => u128::from(u32::from(v4)),
+        IpAddr::V6(v6) => u128::from(v6),
+    };
+    let host_bits = bits - prefix;
+    value & ((1u128 << host_bits) - 1) == 0
+}
+
+/// `08:00:2b:01:02:03`, `08-00-2b-01-02-03` or `08002b010203`.
+pub(crate) fn is_macaddr(s: &str) -> bool {
+    let t = s.trim();
+    let hex_pair = |p: &str| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit());
+    if t.len() == 12 {
+        return t.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    [':', '-'].iter().any(|sep| {
+        let parts: Vec<&str> = t.split(*sep).collect();
+        parts.len() == 6 && parts.iter().all(|p| hex_pair(p))
+    })
+}
+
+/// bytea input: hex format `\x..` or plain text without backslashes.
+pub(crate) fn is_bytea(s: &str) -> bool {
+    match s.strip_prefix("\\x") {
+        Some(hex) => hex.len() % 2 == 0 && hex.chars().all(|c| c.is_ascii_hexdigit()),
+        None => !s.contains('\\'),
+    }
+}
+
+/// Literals that PostgreSQL evaluates once, when the default is created,
+/// instead of on every insert.
+pub(crate) fn is_frozen_time_literal(s: &str) -> bool {
+    matches!(s.trim().to_ascii_lowercase().as_str(), "now" | "today" | "tomorrow" | "yesterday")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_and_decimals() {
+        assert_eq!(parse_integer("-42"), Some(-42));
+        assert_eq!(parse_integer("4.2"), None);
+        assert_eq!(parse_integer(""), None);
+        assert_eq!(parse_decimal("123.450"), Some((3, 2)));
+        assert_eq!(parse_decimal("-0.001"), Some((0, 3)));
+        assert_eq!(parse_decimal("1.5e3"), Some((4, 0)));
+        assert_eq!(parse_decimal("15e-3"), Some((0, 3)));
+        assert_eq!(parse_decimal("abc"), None);
+        assert_eq!(parse_decimal("."), None);
+        assert_eq!(parse_decimal("1e99999"), None);
+    }
+
+    #[test]
+    fn dates_and_times() {
+        assert!(is_date("2024-02-29"));
+        assert!(!is_date("2023-02-29"));
+        assert!(!is_date("2024-13-01"));
+        assert!(!is_date("24-01-01"));
+        assert!(is_time("23:59:59.123456"));
+        assert!(!is_time("25:00"));
+        assert!(is_timestamp("2024-01-01 10:00:00", false));
+        assert!(is_timestamp("2024-01-01T10:00:00+02:00", true));
+        assert!(!is_timestamp("2024-01-01T10:00:00Z", false));
+        assert!(is_timestamp("infinity", false));
+        assert!(!is_timestamp("tomorrow-ish", true));
+    }
+
+    #[test]
+    fn intervals() {
+        for ok in ["1 day", "3 days 04:05:06", "1 year 2 months", "P1Y2M3DT4H5M6S", "PT30M", "2 hours ago", "90", "10min"] {
+            assert!(is_interval(ok), "{ok}");
+        }
+        for bad in ["", "forever", "1 fortnight", "P", "PT", "P1X", "ago"] {
+            assert!(!is_interval(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn network_values() {
+        assert!(is_network("192.168.0.1", false));
+        assert!(is_network("10.0.0.0/8", true));
+        assert!(!is_network("10.0.0.1/8", true));
+        assert!(is_network("10.0.0.1/8", false));
+        assert!(is_network("2001:db8::/32", true));
+        assert!(!is_network("300.1.1.1", false));
+        assert!(!is_network("10.0.0.0/33", true));
+        assert!(is_macaddr("08:00:2b:01:02:03"));
+        assert!(is_macaddr("08002b010203"));
+        assert!(!is_macaddr("08:00:2b:01:02"));
+    }
+
+    #[test]
+    fn misc() {
+        assert!(is_uuid("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"));
+        assert!(is_uuid("{a0eebc999c0b4ef8bb6d6bb9bd380a11}"));
+        assert!(!is_uuid("a0eebc99-9c0b-4ef8-bb6d"));
+        assert_eq!(parse_bool(" Yes "), Some(true));
+        assert_eq!(parse_bool("maybe"), None);
+        assert!(is_bytea("\\xDEADBEEF"));
+        assert!(!is_bytea("\\x1"));
+        assert!(!is_bytea("a\\b"));
+        assert!(is_frozen_time_literal("Now"));
+    }
+}
