@@ -467,6 +467,20 @@ pub struct DocumentParseError {
     pub column: usize,
 }
 
+impl DocumentParseError {
+    /// This error as a validation [`crate::Problem`] with code `INVALID_JSON`,
+    /// so callers can report parse and validation failures the same way.
+    pub fn to_problem(&self) -> crate::Problem {
+        let at = if self.line > 0 { format!(" (line {}, column {})", self.line, self.column) } else { String::new() };
+        crate::Problem {
+            code: crate::Code::InvalidJson,
+            severity: crate::Severity::Error,
+            path: self.path.clone(),
+            message: format!("{}{at}", self.message),
+        }
+    }
+}
+
 mod serde_path_to_error_lite {
     //! Thin adapter over `serde_path_to_error` producing JSON pointers.
     use super::DocumentParseError;

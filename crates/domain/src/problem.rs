@@ -35,6 +35,8 @@ macro_rules! codes {
 }
 
 codes! {
+    /// The input is not well-formed JSON, or does not have the document's shape.
+    InvalidJson = "INVALID_JSON",
     /// A name is empty, too long, or contains forbidden characters.
     InvalidIdentifier = "INVALID_IDENTIFIER",
     /// A name is a PostgreSQL reserved word (allowed because we quote; warning).

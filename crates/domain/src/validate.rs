@@ -125,6 +125,11 @@ impl ValidSchema {
         &self.summary
     }
 
+    /// The validation report of this (valid) document: its warnings and summary.
+    pub fn report(&self) -> ValidationReport {
+        ValidationReport { valid: true, problems: self.warnings.clone(), summary: self.summary.clone() }
+    }
+
     /// Give the document back.
     pub fn into_document(self) -> SchemaDocument {
         self.document

@@ -1,0 +1,107 @@
+//! Scripts as lists of statements.
+
+use std::fmt;
+
+/// What a statement does; lets callers group or report statements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StatementKind {
+    /// CREATE TYPE ... AS ENUM
+    CreateEnum,
+    /// CREATE TABLE
+    CreateTable,
+    /// ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY
+    AddForeignKey,
+    /// CREATE INDEX
+    CreateIndex,
+    /// COMMENT ON
+    Comment,
+    /// ALTER TABLE ... DROP CONSTRAINT
+    DropForeignKey,
+    /// DROP TABLE
+    DropTable,
+    /// DROP TYPE
+    DropEnum,
+}
+
+impl StatementKind {
+    /// A stable snake_case name, e.g. `create_table`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CreateEnum => "create_enum",
+            Self::CreateTable => "create_table",
+            Self::AddForeignKey => "add_foreign_key",
+            Self::CreateIndex => "create_index",
+            Self::Comment => "comment",
+            Self::DropForeignKey => "drop_foreign_key",
+            Self::DropTable => "drop_table",
+            Self::DropEnum => "drop_enum",
+        }
+    }
+}
+
+/// One SQL statement, without the terminating semicolon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// What the statement does.
+    pub kind: StatementKind,
+    /// The object it touches, for messages, e.g. `table "users"`.
+    pub target: String,
+    /// The SQL text (no trailing `;`).
+    pub sql: String,
+}
+
+/// An ordered list of statements that together do one job.
+///
+/// ```
+/// use schemaforge_sqlgen::{Script, Statement, StatementKind};
+///
+/// let script = Script::new("example", vec![Statement {
+///     kind: StatementKind::DropTable,
+///     target: "table \"t\"".into(),
+///     sql: "DROP TABLE IF EXISTS \"t\"".into(),
+/// }]);
+/// assert_eq!(script.to_sql(), "-- example\n\nDROP TABLE IF EXISTS \"t\";\n");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    header: String,
+    statements: Vec<Statement>,
+}
+
+impl Script {
+    /// A script with a one-line header comment (which must not contain user
+    /// text or newlines: it is written verbatim after `-- `).
+    pub fn new(header: impl Into<String>, statements: Vec<Statement>) -> Self {
+        let header = header.into().replace(['\n', '\r'], " ");
+        Self { header, statements }
+    }
+
+    /// The statements in execution order, so a caller can run them one at a
+    /// time and say which one failed.
+    pub fn statements(&self) -> &[Statement] {
+        &self.statements
+    }
+
+    /// Whether there is nothing to run.
+    pub fn is_empty(&self) -> bool {
+        self.statements.is_empty()
+    }
+
+    /// The whole script as text: the header comment, then each statement
+    /// followed by `;`, separated by blank lines.
+    pub fn to_sql(&self) -> String {
+        let mut out = format!("-- {}\n", self.header);
+        for s in &self.statements {
+            out.push('\n');
+            out.push_str(&s.sql);
+            out.push_str(";\n");
+        }
+        out
+    }
+}
+
+impl fmt::Display for Script {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_sql())
+    }
+}
