@@ -350,10 +350,9 @@ pub fn parse_expression(source: &str, columns: &[ExprColumn<'_>]) -> Result<Expr
         let mut checker = TypeChecker { columns, problems: Vec::new() };
         let ty = checker.infer(&expr);
         if !checker.accepts_bool(&ty) {
-            checker.problems.push(mismatch(format!(
-                "the expression must be true or false, but it yields {}",
-                ty.describe()
-            )));
+            checker
+                .problems
+                .push(mismatch(format!("the expression must be true or false, but it yields {}", ty.describe())));
         }
         problems = checker.problems;
     }
@@ -399,7 +398,8 @@ impl Tok {
     }
 }
 
-const OPERATORS: &[&str] = &["<>", "!=", "<=", ">=", "||", "!~*", "!~", "~*", "=", "<", ">", "+", "-", "*", "/", "%", "~"];
+const OPERATORS: &[&str] =
+    &["<>", "!=", "<=", ">=", "||", "!~*", "!~", "~*", "=", "<", ">", "+", "-", "*", "/", "%", "~"];
 
 fn lex(src: &str) -> Result<Vec<Tok>, ExprProblem> {
     let mut out = Vec::new();
@@ -476,7 +476,10 @@ fn lex(src: &str) -> Result<Vec<Tok>, ExprProblem> {
                 }
             }
             if chars.get(i).is_some_and(|ch| ch.is_alphanumeric() || *ch == '_') {
-                return Err(invalid(format!("malformed number near `{}`", chars[start..=i].iter().collect::<String>())));
+                return Err(invalid(format!(
+                    "malformed number near `{}`",
+                    chars[start..=i].iter().collect::<String>()
+                )));
             }
             out.push(Tok::Number(chars[start..i].iter().collect()));
         } else if c.is_alphabetic() || c == '_' {
@@ -609,7 +612,11 @@ impl Parser<'_, '_> {
         while self.eat_keyword("is") {
             let negated = self.eat_keyword("not");
             if !self.eat_keyword("null") {
-                return Err(invalid(format!("expected NULL after IS{} but found {}", if negated { " NOT" } else { "" }, self.found())));
+                return Err(invalid(format!(
+                    "expected NULL after IS{} but found {}",
+                    if negated { " NOT" } else { "" },
+                    self.found()
+                )));
             }
             expr = Expr::IsNull { expr: Box::new(expr), negated };
         }
@@ -637,8 +644,8 @@ impl Parser<'_, '_> {
 
     fn parse_predicate(&mut self) -> PResult {
         let left = self.parse_other()?;
-        let negated = self.peek_keyword("not")
-            && ["like", "ilike", "between", "in"].iter().any(|kw| self.peek_keyword_at(1, kw));
+        let negated =
+            self.peek_keyword("not") && ["like", "ilike", "between", "in"].iter().any(|kw| self.peek_keyword_at(1, kw));
         if negated {
             self.pos += 1;
         }
@@ -749,7 +756,8 @@ impl Parser<'_, '_> {
                         "true" => return Ok(Expr::Bool(true)),
                         "false" => return Ok(Expr::Bool(false)),
                         "null" => return Ok(Expr::Null),
-                        kw @ ("and" | "or" | "not" | "is" | "in" | "like" | "ilike" | "between" | "select" | "from") => {
+                        kw
+                        @ ("and" | "or" | "not" | "is" | "in" | "like" | "ilike" | "between" | "select" | "from") => {
                             return Err(invalid(format!("unexpected key word `{}`", kw.to_uppercase())));
                         }
                         _ => {}
@@ -890,7 +898,9 @@ impl Ty {
             BaseType::Jsonb => Ty::Jsonb,
             BaseType::Inet | BaseType::Cidr => Ty::Net,
             BaseType::Macaddr => Ty::Mac,
-            BaseType::Enum { name, .. } => Ty::Enum(name.to_string(), col.enum_values.map(<[String]>::to_vec).unwrap_or_default()),
+            BaseType::Enum { name, .. } => {
+                Ty::Enum(name.to_string(), col.enum_values.map(<[String]>::to_vec).unwrap_or_default())
+            }
         };
         if ty.array { Ty::Array(Box::new(base)) } else { base }
     }
@@ -1061,7 +1071,11 @@ impl TypeChecker<'_, '_> {
                 }
                 (Ty::Text | Ty::Unknown(_), _) | (_, Ty::Text | Ty::Unknown(_)) => Ty::Text,
                 _ => {
-                    self.problems.push(mismatch(format!("`||` needs text on one side, not {} and {}", l.describe(), r.describe())));
+                    self.problems.push(mismatch(format!(
+                        "`||` needs text on one side, not {} and {}",
+                        l.describe(),
+                        r.describe()
+                    )));
                     Ty::Any
                 }
             },

@@ -80,7 +80,9 @@ fn kind(name: &str) -> Result<Kind, String> {
         "macaddr" => Kind::Macaddr,
         "enum" => Kind::Enum,
         "serial" | "serial4" => return Err("use \"integer\" with \"autoIncrement\": true instead of serial".into()),
-        "bigserial" | "serial8" => return Err("use \"bigint\" with \"autoIncrement\": true instead of bigserial".into()),
+        "bigserial" | "serial8" => {
+            return Err("use \"bigint\" with \"autoIncrement\": true instead of bigserial".into());
+        }
         "smallserial" | "serial2" => {
             return Err("use \"smallint\" with \"autoIncrement\": true instead of smallserial".into());
         }
@@ -111,7 +113,9 @@ fn split_inline(data_type: &str) -> Result<(String, Vec<u32>, bool), String> {
             };
             let params = inner
                 .split(',')
-                .map(|p| p.trim().parse::<u32>().map_err(|_| format!("`{}` is not a non-negative whole number", p.trim())))
+                .map(|p| {
+                    p.trim().parse::<u32>().map_err(|_| format!("`{}` is not a non-negative whole number", p.trim()))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok((normalized[..open].trim_end().to_string(), params, array))
         }
@@ -135,7 +139,11 @@ pub(crate) fn resolve_column_type<'a>(
             Some(id) => format!("to use the enum, write \"dataType\": \"enum\", \"enumId\": \"{id}\""),
             None => hint,
         };
-        vec![problem("dataType", Code::UnsupportedDataType, format!("unsupported data type `{}`; {hint}", col.data_type))]
+        vec![problem(
+            "dataType",
+            Code::UnsupportedDataType,
+            format!("unsupported data type `{}`; {hint}", col.data_type),
+        )]
     })?;
     let mut problems = Vec::new();
     let array = match (inline_array, col.is_array) {
@@ -253,7 +261,11 @@ pub(crate) fn resolve_column_type<'a>(
     let takes_length = matches!(base, BaseType::Char(_) | BaseType::Varchar(_));
     let takes_precision = matches!(
         base,
-        BaseType::Numeric { .. } | BaseType::Time(_) | BaseType::Timestamp(_) | BaseType::Timestamptz(_) | BaseType::Interval(_)
+        BaseType::Numeric { .. }
+            | BaseType::Time(_)
+            | BaseType::Timestamp(_)
+            | BaseType::Timestamptz(_)
+            | BaseType::Interval(_)
     );
     let takes_scale = matches!(base, BaseType::Numeric { .. });
     let max_inline = if takes_scale { 2 } else { usize::from(takes_length || takes_precision) };
@@ -270,7 +282,11 @@ pub(crate) fn resolve_column_type<'a>(
         ("scale", col.scale, takes_scale),
     ] {
         if given.is_some() && !allowed {
-            problems.push(problem(field, Code::InvalidTypeParameter, format!("{} does not take a {field}", base.describe())));
+            problems.push(problem(
+                field,
+                Code::InvalidTypeParameter,
+                format!("{} does not take a {field}", base.describe()),
+            ));
         }
     }
     if col.enum_id.is_some() && !matches!(base, BaseType::Enum { .. }) {
@@ -306,7 +322,10 @@ mod tests {
         let t = resolve("text[]", |_| ()).unwrap();
         assert!(t.array);
         assert_eq!(resolve("char", |_| ()).unwrap().base, BaseType::Char(1));
-        assert_eq!(resolve("timestamp with time zone", |c| c.precision = Some(3)).unwrap().base, BaseType::Timestamptz(Some(3)));
+        assert_eq!(
+            resolve("timestamp with time zone", |c| c.precision = Some(3)).unwrap().base,
+            BaseType::Timestamptz(Some(3))
+        );
         assert!(matches!(resolve("enum", |c| c.enum_id = Some("e1".into())).unwrap().base, BaseType::Enum { .. }));
     }
 
@@ -324,7 +343,10 @@ mod tests {
         assert_eq!(resolve("timestamp(7)", |_| ()), Err(vec![("precision", Code::InvalidTypeParameter)]));
         assert_eq!(resolve("enum", |_| ()), Err(vec![("enumId", Code::UnknownReference)]));
         assert_eq!(resolve("enum", |c| c.enum_id = Some("zz".into())), Err(vec![("enumId", Code::UnknownReference)]));
-        assert_eq!(resolve("text", |c| c.enum_id = Some("e1".into())), Err(vec![("enumId", Code::InvalidTypeParameter)]));
+        assert_eq!(
+            resolve("text", |c| c.enum_id = Some("e1".into())),
+            Err(vec![("enumId", Code::InvalidTypeParameter)])
+        );
         assert_eq!(resolve("text[]", |c| c.is_array = Some(false)), Err(vec![("isArray", Code::InvalidTypeParameter)]));
         assert_eq!(resolve("varchar(x)", |_| ()), Err(vec![("dataType", Code::UnsupportedDataType)]));
         assert_eq!(resolve("", |_| ()), Err(vec![("dataType", Code::UnsupportedDataType)]));

@@ -177,7 +177,11 @@ impl Ctx {
 
     fn text(&mut self, text: Option<&str>, path: String, what: &str) {
         if text.is_some_and(|t| t.contains('\0')) {
-            self.error(Code::InvalidText, path, format!("{what} contains a NUL character, which PostgreSQL text cannot hold"));
+            self.error(
+                Code::InvalidText,
+                path,
+                format!("{what} contains a NUL character, which PostgreSQL text cannot hold"),
+            );
         }
     }
 }
@@ -196,11 +200,7 @@ impl<'a> Scope<'a> {
 
     fn add(&mut self, ctx: &mut Ctx, name: &'a str, path: String) {
         if let Some(first) = self.seen.get(name) {
-            ctx.error(
-                Code::DuplicateName,
-                path,
-                format!("{} name \"{name}\" is already used at {first}", self.what),
-            );
+            ctx.error(Code::DuplicateName, path, format!("{} name \"{name}\" is already used at {first}", self.what));
             return;
         }
         let folded = name.to_lowercase();
@@ -291,7 +291,9 @@ impl TableInfo {
                 .filter(|ix| ix.method == IndexMethod::Btree && !ix.has_predicate)
                 .map(|ix| ix.columns.iter().map(|c| c.column_id.as_str()).collect()),
         );
-        candidates.iter().any(|key| key.len() >= want.len() && key[..want.len()].iter().copied().collect::<HashSet<_>>() == want)
+        candidates
+            .iter()
+            .any(|key| key.len() >= want.len() && key[..want.len()].iter().copied().collect::<HashSet<_>>() == want)
     }
 }
 
@@ -312,7 +314,11 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
     if trimmed.is_empty() {
         ctx.error(Code::InvalidText, "/name".into(), "the schema name must not be empty");
     } else if doc.name.chars().count() > MAX_DOCUMENT_NAME_CHARS {
-        ctx.error(Code::InvalidText, "/name".into(), format!("the schema name is longer than {MAX_DOCUMENT_NAME_CHARS} characters"));
+        ctx.error(
+            Code::InvalidText,
+            "/name".into(),
+            format!("the schema name is longer than {MAX_DOCUMENT_NAME_CHARS} characters"),
+        );
     } else if doc.name.chars().any(char::is_control) {
         ctx.error(Code::InvalidText, "/name".into(), "the schema name must not contain control characters");
     }
@@ -330,14 +336,22 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         }
         let mut ok = true;
         if e.values.is_empty() {
-            ctx.error(Code::InvalidEnum, ptr(&[&"enums", &ei, &"values"]), format!("enum \"{}\" has no values", e.name));
+            ctx.error(
+                Code::InvalidEnum,
+                ptr(&[&"enums", &ei, &"values"]),
+                format!("enum \"{}\" has no values", e.name),
+            );
             ok = false;
         }
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (vi, v) in e.values.iter().enumerate() {
             let path = ptr(&[&"enums", &ei, &"values", &vi]);
             if v.is_empty() || v.len() > MAX_IDENTIFIER_BYTES {
-                ctx.error(Code::InvalidEnum, path, format!("enum value \"{}\" must be 1 to {MAX_IDENTIFIER_BYTES} bytes long", v.escape_debug()));
+                ctx.error(
+                    Code::InvalidEnum,
+                    path,
+                    format!("enum value \"{}\" must be 1 to {MAX_IDENTIFIER_BYTES} bytes long", v.escape_debug()),
+                );
                 ok = false;
             } else if v.contains('\0') {
                 ctx.error(Code::InvalidEnum, path, "enum values must not contain NUL characters");
@@ -349,20 +363,18 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         }
         ctx.text(e.comment.as_deref(), ptr(&[&"enums", &ei, &"comment"]), "the comment");
         enum_models.push(match (name, ok) {
-            (Some(name), true) => Some(EnumModel { id: e.id.clone(), name, values: e.values.clone(), comment: e.comment.clone() }),
+            (Some(name), true) => {
+                Some(EnumModel { id: e.id.clone(), name, values: e.values.clone(), comment: e.comment.clone() })
+            }
             _ => None,
         });
     }
-    let enum_name_by_id: HashMap<&str, &Ident> = doc
-        .enums
-        .iter()
-        .zip(&enum_models)
-        .filter_map(|(e, m)| m.as_ref().map(|m| (e.id.as_str(), &m.name)))
-        .collect();
-    let enum_values_by_id: HashMap<&str, &[String]> = doc.enums.iter().map(|e| (e.id.as_str(), e.values.as_slice())).collect();
-    let enum_id_by_name_or_id = |s: &str| -> Option<&str> {
-        doc.enums.iter().find(|e| e.name == s || e.id == s).map(|e| e.id.as_str())
-    };
+    let enum_name_by_id: HashMap<&str, &Ident> =
+        doc.enums.iter().zip(&enum_models).filter_map(|(e, m)| m.as_ref().map(|m| (e.id.as_str(), &m.name))).collect();
+    let enum_values_by_id: HashMap<&str, &[String]> =
+        doc.enums.iter().map(|e| (e.id.as_str(), e.values.as_slice())).collect();
+    let enum_id_by_name_or_id =
+        |s: &str| -> Option<&str> { doc.enums.iter().find(|e| e.name == s || e.id == s).map(|e| e.id.as_str()) };
 
     // Tables and their columns.
     let mut relation_names = Scope::new("table or index");
@@ -376,9 +388,21 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         }
         ctx.text(t.comment.as_deref(), format!("{tpath}/comment"), "the comment");
         if t.columns.len() > MAX_COLUMNS {
-            ctx.error(Code::TooManyColumns, format!("{tpath}/columns"), format!("table \"{}\" has {} columns; PostgreSQL allows at most {MAX_COLUMNS}", t.name, t.columns.len()));
+            ctx.error(
+                Code::TooManyColumns,
+                format!("{tpath}/columns"),
+                format!(
+                    "table \"{}\" has {} columns; PostgreSQL allows at most {MAX_COLUMNS}",
+                    t.name,
+                    t.columns.len()
+                ),
+            );
         } else if t.columns.len() > MANY_COLUMNS_WARNING {
-            ctx.warn(Code::TooManyColumns, format!("{tpath}/columns"), format!("table \"{}\" has {} columns; consider splitting it", t.name, t.columns.len()));
+            ctx.warn(
+                Code::TooManyColumns,
+                format!("{tpath}/columns"),
+                format!("table \"{}\" has {} columns; consider splitting it", t.name, t.columns.len()),
+            );
         }
 
         let mut col_names = Scope::new("column");
@@ -402,11 +426,19 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             if c.auto_increment {
                 if let Some(ty) = &ty {
                     if !ty.base.is_integer() || ty.array {
-                        ctx.error(Code::InvalidAutoIncrement, format!("{cpath}/autoIncrement"), format!("autoIncrement needs smallint, integer or bigint, not {}", ty.describe()));
+                        ctx.error(
+                            Code::InvalidAutoIncrement,
+                            format!("{cpath}/autoIncrement"),
+                            format!("autoIncrement needs smallint, integer or bigint, not {}", ty.describe()),
+                        );
                     }
                 }
                 if c.default.is_some() {
-                    ctx.error(Code::InvalidAutoIncrement, format!("{cpath}/default"), "an autoIncrement column cannot also have a default");
+                    ctx.error(
+                        Code::InvalidAutoIncrement,
+                        format!("{cpath}/default"),
+                        "an autoIncrement column cannot also have a default",
+                    );
                 }
             }
             let mut default = None;
@@ -454,16 +486,28 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             (Some(list), true) => {
                 let mut ok = !list.is_empty();
                 if list.is_empty() {
-                    ctx.error(Code::MissingPrimaryKey, format!("{tpath}/primaryKey"), format!("the primary key of table \"{}\" lists no columns", t.name));
+                    ctx.error(
+                        Code::MissingPrimaryKey,
+                        format!("{tpath}/primaryKey"),
+                        format!("the primary key of table \"{}\" lists no columns", t.name),
+                    );
                 }
                 let mut seen = HashSet::new();
                 for (ki, id) in list.iter().enumerate() {
                     let kpath = format!("{tpath}/primaryKey/{ki}");
                     if !columns.iter().any(|c| &c.id == id) {
-                        ctx.error(Code::UnknownReference, kpath, format!("table \"{}\" has no column with id `{id}`", t.name));
+                        ctx.error(
+                            Code::UnknownReference,
+                            kpath,
+                            format!("table \"{}\" has no column with id `{id}`", t.name),
+                        );
                         ok = false;
                     } else if !seen.insert(id) {
-                        ctx.error(Code::InvalidPrimaryKey, kpath, format!("column `{id}` appears twice in the primary key"));
+                        ctx.error(
+                            Code::InvalidPrimaryKey,
+                            kpath,
+                            format!("column `{id}` appears twice in the primary key"),
+                        );
                         ok = false;
                     }
                 }
@@ -477,7 +521,14 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             }
             for (ci, c) in t.columns.iter().enumerate() {
                 if pk.contains(&c.id) && c.nullable == Some(true) {
-                    ctx.warn(Code::IgnoredSetting, format!("{tpath}/columns/{ci}/nullable"), format!("column \"{}\" is part of the primary key, so it is NOT NULL whatever nullable says", c.name));
+                    ctx.warn(
+                        Code::IgnoredSetting,
+                        format!("{tpath}/columns/{ci}/nullable"),
+                        format!(
+                            "column \"{}\" is part of the primary key, so it is NOT NULL whatever nullable says",
+                            c.name
+                        ),
+                    );
                 }
                 if pk.contains(&c.id) {
                     if let Some(ty) = columns[ci].ty.as_ref().filter(|ty| !ty.array && ty.base == BaseType::Json) {
@@ -485,14 +536,22 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                     }
                 }
                 if c.unique && pk.len() == 1 && pk[0] == c.id {
-                    ctx.warn(Code::IgnoredSetting, format!("{tpath}/columns/{ci}/unique"), format!("column \"{}\" is the primary key, which is already unique", c.name));
+                    ctx.warn(
+                        Code::IgnoredSetting,
+                        format!("{tpath}/columns/{ci}/unique"),
+                        format!("column \"{}\" is the primary key, which is already unique", c.name),
+                    );
                     columns[ci].unique = false;
                 }
             }
         }
         for (ci, c) in columns.iter().enumerate() {
             if c.unique && c.ty.as_ref().is_some_and(|ty| !ty.array && ty.base == BaseType::Json) {
-                ctx.error(Code::InvalidIndex, format!("{tpath}/columns/{ci}/unique"), "json has no equality operator and cannot be unique; use jsonb");
+                ctx.error(
+                    Code::InvalidIndex,
+                    format!("{tpath}/columns/{ci}/unique"),
+                    "json has no equality operator and cannot be unique; use jsonb",
+                );
             }
         }
 
@@ -540,7 +599,11 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 ctx.error(Code::InvalidIndex, format!("{xpath}/columnIds"), "an index needs at least one column");
             }
             if ix.unique && ix.method != IndexMethod::Btree {
-                ctx.error(Code::InvalidIndex, format!("{xpath}/unique"), format!("only btree indexes can be unique, not {}", ix.method.sql()));
+                ctx.error(
+                    Code::InvalidIndex,
+                    format!("{xpath}/unique"),
+                    format!("only btree indexes can be unique, not {}", ix.method.sql()),
+                );
             }
             if ix.method == IndexMethod::Hash && ix.column_ids.len() > 1 {
                 ctx.error(Code::InvalidIndex, format!("{xpath}/columnIds"), "hash indexes cover a single column");
@@ -551,10 +614,18 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 let path = format!("{xpath}/columnIds/{k}");
                 let id = ic.column_id();
                 match columns.iter().find(|c| c.id == id) {
-                    None => ctx.error(Code::UnknownReference, path, format!("table \"{}\" has no column with id `{id}`", t.name)),
+                    None => ctx.error(
+                        Code::UnknownReference,
+                        path,
+                        format!("table \"{}\" has no column with id `{id}`", t.name),
+                    ),
                     Some(c) => {
                         if !seen.insert(id) {
-                            ctx.error(Code::InvalidIndex, path.clone(), format!("column `{id}` appears twice in the index"));
+                            ctx.error(
+                                Code::InvalidIndex,
+                                path.clone(),
+                                format!("column `{id}` appears twice in the index"),
+                            );
                         }
                         if let Some(ty) = &c.ty {
                             if let Err(m) = method_supports(ix.method, ty) {
@@ -562,7 +633,11 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                             }
                         }
                         if ix.method != IndexMethod::Btree && (ic.order().is_some() || ic.nulls().is_some()) {
-                            ctx.error(Code::InvalidIndex, path, format!("{} indexes do not support ordering options", ix.method.sql()));
+                            ctx.error(
+                                Code::InvalidIndex,
+                                path,
+                                format!("{} indexes do not support ordering options", ix.method.sql()),
+                            );
                         }
                     }
                 }
@@ -590,7 +665,15 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 has_predicate: ix.predicate.is_some(),
             });
         }
-        tables.push(TableInfo { id: t.id.clone(), name, comment: t.comment.clone(), columns, primary_key, checks, indexes });
+        tables.push(TableInfo {
+            id: t.id.clone(),
+            name,
+            comment: t.comment.clone(),
+            columns,
+            primary_key,
+            checks,
+            indexes,
+        });
     }
 
     // Foreign keys.
@@ -633,10 +716,11 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         if let (Some(n), Some(raw)) = (name, &fk.name) {
             if table_by_id.contains_key(fk.source_table_id.as_str()) {
                 constraint_spaces.entry(fk.source_table_id.clone()).or_default().insert(n.as_str());
-                constraint_scopes
-                    .entry(fk.source_table_id.as_str())
-                    .or_insert_with(|| Scope::new("constraint"))
-                    .add(&mut ctx, raw, ptr(&[&"foreignKeys", &fi, &"name"]));
+                constraint_scopes.entry(fk.source_table_id.as_str()).or_insert_with(|| Scope::new("constraint")).add(
+                    &mut ctx,
+                    raw,
+                    ptr(&[&"foreignKeys", &fi, &"name"]),
+                );
             }
         }
     }
@@ -658,11 +742,18 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             }
         }
     }
-    let summary = summarize(doc, &tables.iter().map(|t| (t.id.clone(), t.name.as_ref().map_or_else(|| t.id.clone(), ToString::to_string))).collect::<Vec<_>>());
+    let summary = summarize(
+        doc,
+        &tables
+            .iter()
+            .map(|t| (t.id.clone(), t.name.as_ref().map_or_else(|| t.id.clone(), ToString::to_string)))
+            .collect::<Vec<_>>(),
+    );
     report_uninsertable_cycles(&mut ctx, doc, &tables);
 
     let has_errors = ctx.problems.iter().any(Problem::is_error);
-    let model = if has_errors { None } else { build_model(&tables, enum_models, fks, &mut relations, &mut constraint_spaces) };
+    let model =
+        if has_errors { None } else { build_model(&tables, enum_models, fks, &mut relations, &mut constraint_spaces) };
     (ctx.problems, summary, model)
 }
 
@@ -710,13 +801,20 @@ fn check_default(
                 let allowed: Vec<&str> = DefaultFunction::ALL.iter().map(|f| f.name()).collect();
                 return Err((
                     Code::InvalidDefault,
-                    format!("function `{}` is not an allowed default; allowed: {}", f.function.escape_debug(), allowed.join(", ")),
+                    format!(
+                        "function `{}` is not an allowed default; allowed: {}",
+                        f.function.escape_debug(),
+                        allowed.join(", ")
+                    ),
                 ));
             };
             if func.fits(ty) {
                 Ok((DefaultValue::Function(func), None))
             } else {
-                Err((Code::TypeMismatch, format!("{}() does not produce a value for a {} column", func.name(), ty.describe())))
+                Err((
+                    Code::TypeMismatch,
+                    format!("{}() does not produce a value for a {} column", func.name(), ty.describe()),
+                ))
             }
         }
         ColumnDefault::Literal(Literal::Array(items)) => {
@@ -731,7 +829,8 @@ fn check_default(
                         return Err((Code::InvalidDefault, "nested arrays are not supported in defaults".to_string()));
                     }
                     scalar => {
-                        let v = scalar_literal(scalar, &ty.base, labels).map_err(|(c, m)| (c, format!("element {i}: {m}")))?;
+                        let v = scalar_literal(scalar, &ty.base, labels)
+                            .map_err(|(c, m)| (c, format!("element {i}: {m}")))?;
                         out.push(Some(v));
                     }
                 }
@@ -743,11 +842,16 @@ fn check_default(
         }
         ColumnDefault::Literal(lit) => {
             if ty.array {
-                return Err((Code::TypeMismatch, format!("a {} column needs a JSON array as its default", ty.describe())));
+                return Err((
+                    Code::TypeMismatch,
+                    format!("a {} column needs a JSON array as its default", ty.describe()),
+                ));
             }
             let value = scalar_literal(lit, &ty.base, labels)?;
-            let frozen = matches!(ty.base, BaseType::Date | BaseType::Time(_) | BaseType::Timestamp(_) | BaseType::Timestamptz(_))
-                && values::is_frozen_time_literal(&value);
+            let frozen = matches!(
+                ty.base,
+                BaseType::Date | BaseType::Time(_) | BaseType::Timestamp(_) | BaseType::Timestamptz(_)
+            ) && values::is_frozen_time_literal(&value);
             let warning = frozen.then(|| {
                 format!(
                     "'{value}' is evaluated once, when the table is created, so every row would get that same moment; use {{\"function\": \"now\"}} or {{\"function\": \"current_date\"}}"
@@ -761,7 +865,9 @@ fn check_default(
 /// Validate one scalar literal against a base type; returns PostgreSQL's text input form.
 fn scalar_literal(lit: &Literal, base: &BaseType, labels: Option<&[String]>) -> Result<String, (Code, String)> {
     let mismatch = |what: &str| Err((Code::TypeMismatch, format!("{what} does not fit a {} column", base.describe())));
-    let invalid = |v: &str, expect: &str| Err((Code::InvalidDefault, format!("'{}' is not a valid {}: {expect}", v.escape_debug(), base.describe())));
+    let invalid = |v: &str, expect: &str| {
+        Err((Code::InvalidDefault, format!("'{}' is not a valid {}: {expect}", v.escape_debug(), base.describe())))
+    };
     let text = match lit {
         Literal::Null | Literal::Array(_) => return mismatch("this value"),
         Literal::Bool(b) => {
@@ -770,7 +876,12 @@ fn scalar_literal(lit: &Literal, base: &BaseType, labels: Option<&[String]>) -> 
         Literal::Number(n) => {
             if !matches!(
                 base,
-                BaseType::SmallInt | BaseType::Integer | BaseType::BigInt | BaseType::Numeric { .. } | BaseType::Real | BaseType::DoublePrecision
+                BaseType::SmallInt
+                    | BaseType::Integer
+                    | BaseType::BigInt
+                    | BaseType::Numeric { .. }
+                    | BaseType::Real
+                    | BaseType::DoublePrecision
             ) {
                 return mismatch("a number");
             }
@@ -801,13 +912,18 @@ fn scalar_literal(lit: &Literal, base: &BaseType, labels: Option<&[String]>) -> 
                 if let Some(p) = precision {
                     let max_int = p.saturating_sub(scale.unwrap_or(0)) as usize;
                     if int_digits > max_int {
-                        return invalid(&text, &format!("it has {int_digits} digit(s) before the point, the type allows {max_int}"));
+                        return invalid(
+                            &text,
+                            &format!("it has {int_digits} digit(s) before the point, the type allows {max_int}"),
+                        );
                     }
                 }
                 true
             }
         },
-        BaseType::Real | BaseType::DoublePrecision => values::parse_decimal(&text).is_some() || values::is_special_float(&text),
+        BaseType::Real | BaseType::DoublePrecision => {
+            values::parse_decimal(&text).is_some() || values::is_special_float(&text)
+        }
         BaseType::Boolean => match values::parse_bool(&text) {
             Some(b) => return Ok(b.to_string()),
             None => return invalid(&text, "expected true or false"),
@@ -834,7 +950,14 @@ fn scalar_literal(lit: &Literal, base: &BaseType, labels: Option<&[String]>) -> 
         BaseType::Enum { name, .. } => {
             let labels = labels.unwrap_or_default();
             if !labels.iter().any(|l| *l == text) {
-                return Err((Code::InvalidDefault, format!("'{}' is not a value of enum \"{name}\" (values: {})", text.escape_debug(), labels.join(", "))));
+                return Err((
+                    Code::InvalidDefault,
+                    format!(
+                        "'{}' is not a value of enum \"{name}\" (values: {})",
+                        text.escape_debug(),
+                        labels.join(", ")
+                    ),
+                ));
             }
             true
         }
@@ -895,12 +1018,24 @@ fn check_foreign_key(
     let src = tables.get(fk.source_table_id.as_str());
     let dst = tables.get(fk.target_table_id.as_str());
     if src.is_none() {
-        ctx.error(Code::UnknownReference, format!("{fpath}/sourceTableId"), format!("no table has the id `{}`", fk.source_table_id));
+        ctx.error(
+            Code::UnknownReference,
+            format!("{fpath}/sourceTableId"),
+            format!("no table has the id `{}`", fk.source_table_id),
+        );
     }
     if dst.is_none() {
-        ctx.error(Code::UnknownReference, format!("{fpath}/targetTableId"), format!("no table has the id `{}`", fk.target_table_id));
+        ctx.error(
+            Code::UnknownReference,
+            format!("{fpath}/targetTableId"),
+            format!("no table has the id `{}`", fk.target_table_id),
+        );
     }
-    let side = |ctx: &mut Ctx, list: &Option<Vec<String>>, single: &Option<String>, which: &str| -> Option<(Vec<String>, &'static str)> {
+    let side = |ctx: &mut Ctx,
+                list: &Option<Vec<String>>,
+                single: &Option<String>,
+                which: &str|
+     -> Option<(Vec<String>, &'static str)> {
         let (list_field, single_field) = if which == "source" {
             ("sourceColumnIds", "sourceColumnId")
         } else {
@@ -908,13 +1043,21 @@ fn check_foreign_key(
         };
         match (list, single) {
             (Some(l), Some(s)) if l.as_slice() != std::slice::from_ref(s) => {
-                ctx.error(Code::InvalidForeignKey, format!("{fpath}/{single_field}"), format!("{single_field} contradicts {list_field}; give one of them"));
+                ctx.error(
+                    Code::InvalidForeignKey,
+                    format!("{fpath}/{single_field}"),
+                    format!("{single_field} contradicts {list_field}; give one of them"),
+                );
                 None
             }
             (Some(l), _) if !l.is_empty() => Some((l.clone(), list_field)),
             (_, Some(s)) => Some((vec![s.clone()], single_field)),
             _ => {
-                ctx.error(Code::InvalidForeignKey, fpath.to_string(), format!("the foreign key names no {which} columns; give {list_field} or {single_field}"));
+                ctx.error(
+                    Code::InvalidForeignKey,
+                    fpath.to_string(),
+                    format!("the foreign key names no {which} columns; give {list_field} or {single_field}"),
+                );
                 None
             }
         }
@@ -930,14 +1073,23 @@ fn check_foreign_key(
         cols.iter()
             .enumerate()
             .map(|(i, id)| {
-                let path = if field.ends_with('s') { format!("{fpath}/{field}/{i}") } else { format!("{fpath}/{field}") };
+                let path =
+                    if field.ends_with('s') { format!("{fpath}/{field}/{i}") } else { format!("{fpath}/{field}") };
                 match table.column(id) {
                     None => {
-                        ctx.error(Code::UnknownReference, path, format!("{} has no column with id `{id}`", table.label()));
+                        ctx.error(
+                            Code::UnknownReference,
+                            path,
+                            format!("{} has no column with id `{id}`", table.label()),
+                        );
                         None
                     }
                     Some(_) if !seen.insert(id) => {
-                        ctx.error(Code::InvalidForeignKey, path, format!("column `{id}` appears twice in the foreign key"));
+                        ctx.error(
+                            Code::InvalidForeignKey,
+                            path,
+                            format!("column `{id}` appears twice in the foreign key"),
+                        );
                         None
                     }
                     Some(c) => Some(c.clone()),
@@ -965,14 +1117,18 @@ fn check_foreign_key(
             ctx.error(
                 Code::InvalidForeignKey,
                 format!("{fpath}/{tfield}"),
-                format!("the referenced columns of {} are not its primary key or a unique key; PostgreSQL requires one", dst.label()),
+                format!(
+                    "the referenced columns of {} are not its primary key or a unique key; PostgreSQL requires one",
+                    dst.label()
+                ),
             );
             ok = false;
         }
         for (i, (s, t)) in s_resolved.iter().zip(&t_resolved).enumerate() {
             let (Some(s), Some(t)) = (s, t) else { continue };
             let (Some(sty), Some(tty)) = (&s.ty, &t.ty) else { continue };
-            let path = if sfield.ends_with('s') { format!("{fpath}/{sfield}/{i}") } else { format!("{fpath}/{sfield}") };
+            let path =
+                if sfield.ends_with('s') { format!("{fpath}/{sfield}/{i}") } else { format!("{fpath}/{sfield}") };
             if sty.base.family() != tty.base.family() || sty.array != tty.array || matches!(sty.base, BaseType::Json) {
                 ctx.error(
                     Code::TypeMismatch,
@@ -995,7 +1151,10 @@ fn check_foreign_key(
                     ctx.error(
                         Code::InvalidForeignKey,
                         format!("{fpath}/{field}"),
-                        format!("SET NULL cannot work: column \"{}\" is NOT NULL", c.name.as_ref().map_or("?", Ident::as_str)),
+                        format!(
+                            "SET NULL cannot work: column \"{}\" is NOT NULL",
+                            c.name.as_ref().map_or("?", Ident::as_str)
+                        ),
                     );
                     ok = false;
                 }
@@ -1005,7 +1164,10 @@ fn check_foreign_key(
                     ctx.warn(
                         Code::IgnoredSetting,
                         format!("{fpath}/{field}"),
-                        format!("SET DEFAULT will fail: column \"{}\" is NOT NULL and has no default", c.name.as_ref().map_or("?", Ident::as_str)),
+                        format!(
+                            "SET DEFAULT will fail: column \"{}\" is NOT NULL and has no default",
+                            c.name.as_ref().map_or("?", Ident::as_str)
+                        ),
                     );
                 }
             }
@@ -1031,7 +1193,8 @@ fn report_uninsertable_cycles(ctx: &mut Ctx, doc: &SchemaDocument, tables: &[Tab
     let index: HashMap<&str, usize> = tables.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
     let mut edges: Vec<(usize, usize, usize)> = Vec::new();
     for (fi, fk) in doc.foreign_keys.iter().enumerate() {
-        let (Some(&s), Some(&t)) = (index.get(fk.source_table_id.as_str()), index.get(fk.target_table_id.as_str())) else {
+        let (Some(&s), Some(&t)) = (index.get(fk.source_table_id.as_str()), index.get(fk.target_table_id.as_str()))
+        else {
             continue;
         };
         let cols: Vec<String> = match (&fk.source_column_ids, &fk.source_column_id) {
@@ -1044,9 +1207,8 @@ fn report_uninsertable_cycles(ctx: &mut Ctx, doc: &SchemaDocument, tables: &[Tab
             edges.push((s, t, fi));
         }
     }
-    let adjacency: Vec<Vec<usize>> = (0..tables.len())
-        .map(|i| edges.iter().filter(|(s, _, _)| *s == i).map(|(_, t, _)| *t).collect())
-        .collect();
+    let adjacency: Vec<Vec<usize>> =
+        (0..tables.len()).map(|i| edges.iter().filter(|(s, _, _)| *s == i).map(|(_, t, _)| *t).collect()).collect();
     for component in crate::summary::strongly_connected(&adjacency) {
         if component.len() < 2 {
             continue;
@@ -1110,7 +1272,8 @@ fn build_model(
                 Some(n) => n.clone(),
                 None => {
                     let cols = expr.column_ids();
-                    let single = cols.first().filter(|first| cols.iter().all(|c| c == *first)).and_then(|c| col_name(c));
+                    let single =
+                        cols.first().filter(|first| cols.iter().all(|c| c == *first)).and_then(|c| col_name(c));
                     pick(single, "check", false)?
                 }
             };
@@ -1131,7 +1294,16 @@ fn build_model(
                 })
             })
             .collect::<Option<Vec<_>>>()?;
-        out.push(TableModel { id: t.id.clone(), name: tname, comment: t.comment.clone(), columns, primary_key, uniques, checks, indexes: Vec::new() });
+        out.push(TableModel {
+            id: t.id.clone(),
+            name: tname,
+            comment: t.comment.clone(),
+            columns,
+            primary_key,
+            uniques,
+            checks,
+            indexes: Vec::new(),
+        });
     }
     // Foreign keys without a name.
     let mut fks = Vec::new();
@@ -1165,7 +1337,8 @@ fn build_model(
             let name = match &ix.name {
                 Some(n) => n.clone(),
                 None => {
-                    let cols: Vec<&str> = ix.columns.iter().filter_map(|c| t.column(&c.column_id)).map(|c| c.name.as_str()).collect();
+                    let cols: Vec<&str> =
+                        ix.columns.iter().filter_map(|c| t.column(&c.column_id)).map(|c| c.name.as_str()).collect();
                     let name = choose_name(t.name.as_str(), Some(&cols.join("_")), "idx", &[relations]);
                     relations.insert(&name);
                     Ident::parse(&name).ok()?

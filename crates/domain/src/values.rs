@@ -41,7 +41,10 @@ pub(crate) fn parse_decimal(s: &str) -> Option<(usize, usize)> {
 }
 
 pub(crate) fn is_special_float(s: &str) -> bool {
-    matches!(s.trim().to_ascii_lowercase().as_str(), "nan" | "infinity" | "+infinity" | "-infinity" | "inf" | "+inf" | "-inf")
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "nan" | "infinity" | "+infinity" | "-infinity" | "inf" | "+inf" | "-inf"
+    )
 }
 
 /// PostgreSQL's boolean input spellings (case-insensitive, surrounding blanks ignored).
@@ -152,10 +155,48 @@ pub(crate) fn is_timestamp(s: &str, with_zone: bool) -> bool {
 }
 
 const INTERVAL_UNITS: &[&str] = &[
-    "microsecond", "microseconds", "us", "millisecond", "milliseconds", "ms", "second", "seconds", "sec", "secs", "s",
-    "minute", "minutes", "min", "mins", "m", "hour", "hours", "hr", "hrs", "h", "day", "days", "d", "week", "weeks",
-    "w", "month", "months", "mon", "mons", "year", "years", "yr", "yrs", "y", "decade", "decades", "century",
-    "centuries", "millennium", "millennia",
+    "microsecond",
+    "microseconds",
+    "us",
+    "millisecond",
+    "milliseconds",
+    "ms",
+    "second",
+    "seconds",
+    "sec",
+    "secs",
+    "s",
+    "minute",
+    "minutes",
+    "min",
+    "mins",
+    "m",
+    "hour",
+    "hours",
+    "hr",
+    "hrs",
+    "h",
+    "day",
+    "days",
+    "d",
+    "week",
+    "weeks",
+    "w",
+    "month",
+    "months",
+    "mon",
+    "mons",
+    "year",
+    "years",
+    "yr",
+    "yrs",
+    "y",
+    "decade",
+    "decades",
+    "century",
+    "centuries",
+    "millennium",
+    "millennia",
 ];
 
 /// PostgreSQL's `N unit [N unit ...] [HH:MM[:SS]] [ago]` form, or ISO 8601 `P...`.
@@ -177,7 +218,9 @@ pub(crate) fn is_interval(s: &str) -> bool {
             let w = w.strip_prefix(['-', '+']).unwrap_or(w);
             let parts: Vec<&str> = w.split(':').collect();
             let ok = (2..=3).contains(&parts.len())
-                && parts.iter().all(|p| !p.is_empty() && p.split_once('.').map_or(*p, |(a, _)| a).bytes().all(|b| b.is_ascii_digit()));
+                && parts.iter().all(|p| {
+                    !p.is_empty() && p.split_once('.').map_or(*p, |(a, _)| a).bytes().all(|b| b.is_ascii_digit())
+                });
             if !ok {
                 return false;
             }
@@ -313,7 +356,9 @@ mod tests {
 
     #[test]
     fn intervals() {
-        for ok in ["1 day", "3 days 04:05:06", "1 year 2 months", "P1Y2M3DT4H5M6S", "PT30M", "2 hours ago", "90", "10min"] {
+        for ok in
+            ["1 day", "3 days 04:05:06", "1 year 2 months", "P1Y2M3DT4H5M6S", "PT30M", "2 hours ago", "90", "10min"]
+        {
             assert!(is_interval(ok), "{ok}");
         }
         for bad in ["", "forever", "1 fortnight", "P", "PT", "P1X", "ago"] {

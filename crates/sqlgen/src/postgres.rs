@@ -2,12 +2,12 @@
 
 use schemaforge_domain::expr::BinaryOp;
 use schemaforge_domain::{
-    BaseType, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Expr, IndexMethod, NullsOrder,
-    ReferentialAction, SortOrder, TableModel, ValidSchema,
+    BaseType, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Expr, IndexMethod, NullsOrder, ReferentialAction,
+    SortOrder, TableModel, ValidSchema,
 };
 
-use crate::script::{Script, Statement, StatementKind};
 use crate::Dialect;
+use crate::script::{Script, Statement, StatementKind};
 
 /// PostgreSQL (13 or newer; `gen_random_uuid()` needs 13).
 ///
@@ -81,7 +81,11 @@ impl Postgres {
             self.column_list(t, &t.primary_key.column_ids)
         ));
         for u in &t.uniques {
-            lines.push(format!("CONSTRAINT {} UNIQUE ({})", self.qi(u.name.as_str()), self.column_list(t, &u.column_ids)));
+            lines.push(format!(
+                "CONSTRAINT {} UNIQUE ({})",
+                self.qi(u.name.as_str()),
+                self.column_list(t, &u.column_ids)
+            ));
         }
         for k in &t.checks {
             lines.push(format!("CONSTRAINT {} CHECK ({})", self.qi(k.name.as_str()), self.render_expr(&k.expr)));
@@ -211,11 +215,9 @@ impl Dialect for Postgres {
                 self.render_operand(low),
                 self.render_operand(high)
             ),
-            Expr::Call { func, args } => format!(
-                "{}({})",
-                func.sql(),
-                args.iter().map(|e| self.render_expr(e)).collect::<Vec<_>>().join(", ")
-            ),
+            Expr::Call { func, args } => {
+                format!("{}({})", func.sql(), args.iter().map(|e| self.render_expr(e)).collect::<Vec<_>>().join(", "))
+            }
         }
     }
 
@@ -282,7 +284,8 @@ impl Dialect for Postgres {
                     IndexMethod::Btree => String::new(),
                     other => format!(" USING {}", other.sql()),
                 };
-                let predicate = ix.predicate.as_ref().map(|p| format!(" WHERE {}", self.render_expr(p))).unwrap_or_default();
+                let predicate =
+                    ix.predicate.as_ref().map(|p| format!(" WHERE {}", self.render_expr(p))).unwrap_or_default();
                 out.push(Statement {
                     kind: StatementKind::CreateIndex,
                     target: format!("index \"{}\" on table \"{}\"", ix.name, t.name),
