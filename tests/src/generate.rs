@@ -1,0 +1,612 @@
+//! proptest strategies for schema documents.
+//!
+//! [`valid_document`] builds documents that are valid by construction and
+//! full of hostile names (quotes, semicolons, comment markers, backslashes,
+//! unicode, reserved words, 63-byte names); [`invalid_document`] breaks a
+//! valid one in a known way and says which problem code must be reported.
+
+use proptest::prelude::*;
+use proptest::sample::select;
+use schemaforge_domain::{
+    Check, Column, ColumnDefault, EnumType, ForeignKey, FunctionDefault, Index, IndexColumn, IndexColumnSpec,
+    IndexMethod, Literal, NullsOrder, Position, ReferentialAction, SchemaDocument, SortOrder, Table,
+};
+use std::collections::HashSet;
+
+/// Names chosen to break naive quoting.
+pub const HOSTILE_NAMES: &[&str] = &[
+    "\"",
+    "a\"b",
+    "\"\"",
+    "'; DROP TABLE users; --",
+    "O'Reilly",
+    "back\\slash",
+    "semi;colon",
+    "/* comment */",
+    "-- dashes",
+    "日本語のテーブル",
+    "Ünïcödé",
+    "emoji 🚀",
+    "select",
+    "table",
+    "user",
+    "order",
+    "Group",
+    "$1",
+    "%s",
+    ":param",
+    "?",
+    "with space",
+    "UPPER",
+    "1leading_digit",
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "ééééééééééééééééééééééééééééééx",
+    "🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀abc",
+];
+
+/// A plain or hostile identifier.
+pub fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => "[a-z][a-z0-9_]{0,15}",
+        2 => select(HOSTILE_NAMES).prop_map(str::to_string),
+        1 => "[A-Za-z][A-Za-z0-9 '\";]{0,10}[a-z]",
+    ]
+}
+
+/// Make `name` unique within `taken` by appending a number, staying within 63 bytes.
+fn unique(name: &str, taken: &mut HashSet<String>) -> String {
+    let mut candidate = name.to_string();
+    let mut n = 1;
+    while taken.contains(&candidate) {
+        let suffix = format!("_{n}");
+        let mut base = name.to_string();
+        while base.len() + suffix.len() > 63 {
+            base.pop();
+        }
+        candidate = format!("{}{suffix}", base.trim_end());
+        n += 1;
+    }
+    taken.insert(candidate.clone());
+    candidate
+}
+
+const TYPES: &[&str] = &[
+    "smallint",
+    "integer",
+    "bigint",
+    "numeric(10,2)",
+    "numeric",
+    "real",
+    "double precision",
+    "boolean",
+    "char(3)",
+    "varchar(20)",
+    "text",
+    "bytea",
+    "date",
+    "time",
+    "timestamp(3)",
+    "timestamptz",
+    "interval",
+    "uuid",
+    "json",
+    "jsonb",
+    "inet",
+    "cidr",
+    "macaddr",
+    "text[]",
+    "integer[]",
+    "enum",
+];
+
+fn default_for(data_type: &str, enum_label: Option<&str>) -> Option<ColumnDefault> {
+    let s = |v: &str| Some(ColumnDefault::Literal(Literal::String(v.to_string())));
+    let f = |v: &str| Some(ColumnDefault::Function(FunctionDefault { function: v.to_string() }));
+    let n = |v: i64| Some(ColumnDefault::Literal(Literal::Number(v.into())));
+    match data_type {
+        "smallint" => n(-32768),
+        "integer" => n(2_147_483_647),
+        "bigint" => s("9223372036854775807"),
+        "numeric(10,2)" => s("12345678.99"),
+        "numeric" => s("1e10"),
+        "real" => Some(ColumnDefault::Literal(Literal::Number(serde_json::Number::from_f64(1.5)?))),
+        "double precision" => s("NaN"),
+        "boolean" => Some(ColumnDefault::Literal(Literal::Bool(true))),
+        "char(3)" => s("a'b"),
+        "varchar(20)" => s("it's \\ ok"),
+        "text" => s("'; DROP TABLE x; -- \\ /* */ 日本"),
+        "bytea" => s("\\xdeadbeef"),
+        "date" => s("2024-02-29"),
+        "time" => s("23:59:59"),
+        "timestamp(3)" => s("2024-01-01 10:00:00.123"),
+        "timestamptz" => f("now()"),
+        "interval" => s("1 day 02:00:00"),
+        "uuid" => f("gen_random_uuid"),
+        "json" => s("{\"a\": [1, 2]}"),
+        "jsonb" => s("{}"),
+        "inet" => s("192.168.0.1/24"),
+        "cidr" => s("10.0.0.0/8"),
+        "macaddr" => s("08:00:2b:01:02:03"),
+        "text[]" => Some(ColumnDefault::Literal(Literal::Array(vec![
+            Literal::String("a".into()),
+            Literal::Null,
+            Literal::String("it's".into()),
+        ]))),
+        "integer[]" => Some(ColumnDefault::Literal(Literal::Array(vec![]))),
+        "enum" => enum_label.and_then(s),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone)]
+struct ColSpec {
+    name: String,
+    ty: usize,
+    nullable: bool,
+    unique: bool,
+    default: bool,
+    comment: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct TableSpec {
+    name: String,
+    comment: Option<String>,
+    columns: Vec<ColSpec>,
+    composite_pk: bool,
+    auto_increment: bool,
+    checks: Vec<(usize, Option<String>)>,
+    indexes: Vec<(Vec<usize>, Option<String>, bool, u8)>,
+}
+
+#[derive(Debug, Clone)]
+struct FkSpec {
+    source: usize,
+    target: usize,
+    nullable: bool,
+    on_delete: usize,
+    on_update: usize,
+    name: Option<String>,
+    column_name: String,
+}
+
+fn col_spec() -> impl Strategy<Value = ColSpec> {
+    (name(), 0..TYPES.len(), any::<bool>(), prop::bool::weighted(0.2), any::<bool>(), prop::option::weighted(0.2, name()))
+        .prop_map(|(name, ty, nullable, unique, default, comment)| ColSpec { name, ty, nullable, unique, default, comment })
+}
+
+fn table_spec() -> impl Strategy<Value = TableSpec> {
+    (
+        name(),
+        prop::option::weighted(0.3, name()),
+        prop::collection::vec(col_spec(), 1..7),
+        any::<bool>(),
+        any::<bool>(),
+        prop::collection::vec((0usize..7, prop::option::weighted(0.3, name())), 0..3),
+        prop::collection::vec(
+            (prop::collection::vec(0usize..7, 1..3), prop::option::weighted(0.3, name()), any::<bool>(), 0u8..5),
+            0..3,
+        ),
+    )
+        .prop_map(|(name, comment, columns, composite_pk, auto_increment, checks, indexes)| TableSpec {
+            name,
+            comment,
+            columns,
+            composite_pk,
+            auto_increment,
+            checks,
+            indexes,
+        })
+}
+
+fn fk_spec() -> impl Strategy<Value = FkSpec> {
+    (0usize..6, 0usize..6, any::<bool>(), 0usize..5, 0usize..5, prop::option::weighted(0.3, name()), name()).prop_map(
+        |(source, target, nullable, on_delete, on_update, name, column_name)| FkSpec {
+            source,
+            target,
+            nullable,
+            on_delete,
+            on_update,
+            name,
+            column_name,
+        },
+    )
+}
+
+const ACTIONS: [ReferentialAction; 5] = [
+    ReferentialAction::NoAction,
+    ReferentialAction::Restrict,
+    ReferentialAction::Cascade,
+    ReferentialAction::SetNull,
+    ReferentialAction::SetDefault,
+];
+
+/// Documents that must validate without errors.
+pub fn valid_document() -> impl Strategy<Value = SchemaDocument> {
+    (
+        prop::collection::vec((name(), prop::collection::vec(name(), 1..5)), 0..3),
+        prop::collection::vec(table_spec(), 1..6),
+        prop::collection::vec(fk_spec(), 0..6),
+    )
+        .prop_map(|(enums, tables, fks)| build(enums, tables, fks))
+}
+
+/// The longest prefix of `s` within `max` bytes.
+fn clip(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn check_expression(column: &str, data_type: &str) -> String {
+    let c = quote(column);
+    match data_type {
+        "smallint" | "integer" | "bigint" | "numeric(10,2)" | "numeric" | "real" | "double precision" => {
+            format!("{c} >= -1000000 OR {c} IS NULL")
+        }
+        "char(3)" | "varchar(20)" | "text" => format!("length({c}) < 1000 AND {c} NOT LIKE '%''; --%'"),
+        "boolean" => format!("{c} OR NOT {c}"),
+        "text[]" | "integer[]" => format!("cardinality({c}) <= 100"),
+        _ => format!("{c} IS NOT NULL OR TRUE"),
+    }
+}
+
+fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs: Vec<FkSpec>) -> SchemaDocument {
+    // One set for enum, table and index names: stricter than PostgreSQL needs.
+    let mut relation_names = HashSet::new();
+    let mut enums = Vec::new();
+    for (i, (name, labels)) in enum_specs.into_iter().enumerate() {
+        let mut seen = HashSet::new();
+        let values: Vec<String> = labels.into_iter().filter(|l| seen.insert(l.clone())).collect();
+        enums.push(EnumType {
+            id: format!("e{i}"),
+            name: unique(&name, &mut relation_names),
+            values,
+            comment: (i % 2 == 0).then(|| "enum 'comment' \\ here".to_string()),
+        });
+    }
+
+    let mut tables: Vec<Table> = Vec::new();
+    for (ti, spec) in specs.iter().enumerate() {
+        let name = unique(&spec.name, &mut relation_names);
+        let mut col_names = HashSet::new();
+        let mut columns: Vec<Column> = Vec::new();
+        for (ci, cs) in spec.columns.iter().enumerate() {
+            let mut data_type = TYPES[cs.ty];
+            if data_type == "enum" && enums.is_empty() {
+                data_type = "text";
+            }
+            let is_key = ci == 0 || (spec.composite_pk && ci == 1);
+            if is_key && data_type == "json" {
+                data_type = "jsonb";
+            }
+            let mut col = Column::new(format!("t{ti}c{ci}"), unique(&cs.name, &mut col_names), data_type);
+            if data_type == "enum" {
+                let e = &enums[ci % enums.len()];
+                col.enum_id = Some(e.id.clone());
+            }
+            let label = col.enum_id.as_ref().and_then(|id| enums.iter().find(|e| &e.id == id)).map(|e| e.values[0].as_str());
+            if cs.default {
+                col.default = default_for(data_type, label);
+            }
+            col.nullable = Some(cs.nullable);
+            col.unique = cs.unique && data_type != "json" && !is_key;
+            col.comment = cs.comment.clone();
+            columns.push(col);
+        }
+        let composite = spec.composite_pk && columns.len() >= 2;
+        let primary_key = if composite {
+            Some(vec![columns[0].id.clone(), columns[1].id.clone()])
+        } else {
+            columns[0].primary_key = true;
+            if spec.auto_increment && matches!(columns[0].data_type.as_str(), "smallint" | "integer" | "bigint") {
+                columns[0].auto_increment = true;
+                columns[0].default = None;
+            }
+            None
+        };
+        let mut constraint_names = HashSet::new();
+        let checks = spec
+            .checks
+            .iter()
+            .enumerate()
+            .map(|(ki, (col, name))| {
+                let c = &columns[col % columns.len()];
+                Check {
+                    id: format!("t{ti}k{ki}"),
+                    name: name.as_ref().map(|n| unique(n, &mut constraint_names)),
+                    expression: check_expression(&c.name, &c.data_type),
+                }
+            })
+            .collect();
+        let mut indexes = Vec::new();
+        for (xi, (cols, name, desc, kind)) in spec.indexes.iter().enumerate() {
+            let mut ids: Vec<usize> = cols.iter().map(|c| c % columns.len()).collect();
+            ids.dedup();
+            let find = |pred: &dyn Fn(&str) -> bool| columns.iter().position(|c| pred(&c.data_type));
+            let (method, ids) = match kind {
+                1 => match find(&|t| t == "jsonb" || t.ends_with("[]")) {
+                    Some(i) => (IndexMethod::Gin, vec![i]),
+                    None => (IndexMethod::Btree, ids),
+                },
+                2 => match find(&|t| t == "timestamptz" || t == "date" || t == "integer") {
+                    Some(i) => (IndexMethod::Brin, vec![i]),
+                    None => (IndexMethod::Btree, ids),
+                },
+                3 => match find(&|t| t == "inet" || t == "cidr") {
+                    Some(i) => (IndexMethod::Gist, vec![i]),
+                    None => (IndexMethod::Btree, ids),
+                },
+                4 => (IndexMethod::Hash, vec![ids[0]]),
+                _ => (IndexMethod::Btree, ids),
+            };
+            let ids: Vec<usize> = ids.into_iter().filter(|i| columns[*i].data_type != "json").collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let btree = method == IndexMethod::Btree;
+            indexes.push(Index {
+                id: format!("t{ti}x{xi}"),
+                name: name.as_ref().map(|n| unique(n, &mut relation_names)),
+                column_ids: ids
+                    .iter()
+                    .map(|i| {
+                        if btree && *desc {
+                            IndexColumn::Spec(IndexColumnSpec {
+                                column_id: columns[*i].id.clone(),
+                                order: Some(SortOrder::Desc),
+                                nulls: Some(NullsOrder::Last),
+                            })
+                        } else {
+                            IndexColumn::Id(columns[*i].id.clone())
+                        }
+                    })
+                    .collect(),
+                unique: btree && *desc && xi == 0,
+                method,
+                predicate: (btree && !*desc).then(|| format!("{} IS NOT NULL", quote(&columns[ids[0]].name))),
+            });
+        }
+        tables.push(Table {
+            id: format!("t{ti}"),
+            name,
+            comment: spec.comment.clone(),
+            position: Some(Position { x: ti as f64 * 10.0, y: -1.5 }),
+            columns,
+            indexes,
+            checks,
+            primary_key,
+        });
+    }
+
+    let mut foreign_keys = Vec::new();
+    for (fi, fk) in fk_specs.iter().enumerate() {
+        let (s, t) = (fk.source % tables.len(), fk.target % tables.len());
+        let target = &tables[t];
+        let target_id = target.id.clone();
+        let key: Vec<Column> = match &target.primary_key {
+            Some(ids) => ids.iter().filter_map(|id| target.columns.iter().find(|c| &c.id == id)).cloned().collect(),
+            None => target.columns.iter().filter(|c| c.primary_key).cloned().collect(),
+        };
+        let target_ids: Vec<String> = key.iter().map(|c| c.id.clone()).collect();
+        let source = &mut tables[s];
+        let mut col_names: HashSet<String> = source.columns.iter().map(|c| c.name.clone()).collect();
+        let mut source_ids = Vec::new();
+        for (k, key_col) in key.iter().enumerate() {
+            let mut col = Column::new(format!("f{fi}c{k}"), unique(&fk.column_name, &mut col_names), key_col.data_type.clone());
+            col.enum_id = key_col.enum_id.clone();
+            col.is_array = key_col.is_array;
+            col.nullable = Some(fk.nullable);
+            source_ids.push(col.id.clone());
+            source.columns.push(col);
+        }
+        let fix = |a: ReferentialAction| if a == ReferentialAction::SetNull && !fk.nullable { ReferentialAction::Cascade } else { a };
+        let single = source_ids.len() == 1 && fi % 2 == 1;
+        foreign_keys.push(ForeignKey {
+            id: format!("fk{fi}"),
+            name: fk.name.as_ref().map(|n| format!("{}_{fi}", clip(n, 40).trim_end())),
+            source_table_id: source.id.clone(),
+            source_column_ids: (!single).then(|| source_ids.clone()),
+            source_column_id: single.then(|| source_ids[0].clone()),
+            target_table_id: target_id,
+            target_column_ids: (!single).then(|| target_ids.clone()),
+            target_column_id: single.then(|| target_ids[0].clone()),
+            on_delete: fix(ACTIONS[fk.on_delete]),
+            on_update: fix(ACTIONS[fk.on_update]),
+        });
+    }
+    // Foreign key names must be unique per source table, also against check names.
+    let mut per_table: std::collections::HashMap<String, HashSet<String>> = std::collections::HashMap::new();
+    for t in &tables {
+        per_table.insert(t.id.clone(), t.checks.iter().filter_map(|k| k.name.clone()).collect());
+    }
+    for fk in &mut foreign_keys {
+        if let Some(n) = &fk.name {
+            let taken = per_table.entry(fk.source_table_id.clone()).or_default();
+            fk.name = Some(unique(n, taken));
+        }
+    }
+
+    SchemaDocument {
+        json_schema: None,
+        name: "generated".into(),
+        description: Some("a generated 'document' \\ with \"quotes\"".into()),
+        tables,
+        foreign_keys,
+        enums,
+    }
+}
+
+/// How [`invalid_document`] broke a document, and the code it must produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breakage {
+    /// A table name is empty.
+    EmptyTableName,
+    /// A column name is 64 bytes long.
+    LongColumnName,
+    /// A column name holds a control character.
+    ControlCharacterName,
+    /// Two tables share a name.
+    DuplicateTableName,
+    /// A column reuses its table's id.
+    DuplicateId,
+    /// A table lost its primary key.
+    NoPrimaryKey,
+    /// A column has an unknown type.
+    UnknownType,
+    /// varchar(0).
+    ZeroLength,
+    /// autoIncrement on text.
+    AutoIncrementText,
+    /// An integer default that is not a number.
+    BadDefault,
+    /// A function default outside the closed list.
+    ForbiddenFunction,
+    /// A check that does not parse.
+    BrokenCheck,
+    /// A check naming a missing column.
+    CheckUnknownColumn,
+    /// A foreign key to a missing table.
+    DanglingForeignKey,
+    /// An enum without values.
+    EmptyEnum,
+}
+
+impl Breakage {
+    /// Every kind.
+    pub const ALL: [Breakage; 15] = [
+        Self::EmptyTableName,
+        Self::LongColumnName,
+        Self::ControlCharacterName,
+        Self::DuplicateTableName,
+        Self::DuplicateId,
+        Self::NoPrimaryKey,
+        Self::UnknownType,
+        Self::ZeroLength,
+        Self::AutoIncrementText,
+        Self::BadDefault,
+        Self::ForbiddenFunction,
+        Self::BrokenCheck,
+        Self::CheckUnknownColumn,
+        Self::DanglingForeignKey,
+        Self::EmptyEnum,
+    ];
+
+    /// The problem code validation must report.
+    pub fn expected_code(self) -> &'static str {
+        match self {
+            Self::EmptyTableName | Self::LongColumnName | Self::ControlCharacterName => "INVALID_IDENTIFIER",
+            Self::DuplicateTableName => "DUPLICATE_NAME",
+            Self::DuplicateId => "DUPLICATE_ID",
+            Self::NoPrimaryKey => "MISSING_PRIMARY_KEY",
+            Self::UnknownType => "UNSUPPORTED_DATA_TYPE",
+            Self::ZeroLength => "INVALID_TYPE_PARAMETER",
+            Self::AutoIncrementText => "INVALID_AUTO_INCREMENT",
+            Self::BadDefault | Self::ForbiddenFunction => "INVALID_DEFAULT",
+            Self::BrokenCheck => "INVALID_EXPRESSION",
+            Self::CheckUnknownColumn | Self::DanglingForeignKey => "UNKNOWN_REFERENCE",
+            Self::EmptyEnum => "INVALID_ENUM",
+        }
+    }
+
+    /// Break `doc` in this way.
+    pub fn apply(self, doc: &mut SchemaDocument, salt: usize) {
+        let ti = salt % doc.tables.len();
+        let extra = |id: &str, name: &str, ty: &str| Column::new(format!("broken_{id}"), format!("broken_{name}"), ty);
+        let table = &mut doc.tables[ti];
+        match self {
+            Self::EmptyTableName => table.name = String::new(),
+            Self::LongColumnName => table.columns[0].name = "c".repeat(64),
+            Self::ControlCharacterName => table.columns[0].name = "bell\u{7}name".into(),
+            Self::DuplicateTableName => {
+                let mut copy = table.clone();
+                copy.id = format!("{}_copy", copy.id);
+                for c in &mut copy.columns {
+                    c.id = format!("{}_copy", c.id);
+                }
+                for x in &mut copy.indexes {
+                    x.id = format!("{}_copy", x.id);
+                    x.name = None;
+                    for ic in &mut x.column_ids {
+                        *ic = IndexColumn::Id(format!("{}_copy", ic.column_id()));
+                    }
+                }
+                for k in &mut copy.checks {
+                    k.id = format!("{}_copy", k.id);
+                }
+                copy.primary_key = copy.primary_key.map(|ids| ids.iter().map(|i| format!("{i}_copy")).collect());
+                doc.tables.push(copy);
+            }
+            Self::DuplicateId => table.columns[0].id = table.id.clone(),
+            Self::NoPrimaryKey => {
+                table.primary_key = None;
+                table.columns.iter_mut().for_each(|c| c.primary_key = false);
+            }
+            Self::UnknownType => table.columns.push(extra("t", "money", "money")),
+            Self::ZeroLength => {
+                let mut c = extra("z", "zero", "varchar");
+                c.length = Some(0);
+                table.columns.push(c);
+            }
+            Self::AutoIncrementText => {
+                let mut c = extra("a", "auto", "text");
+                c.auto_increment = true;
+                table.columns.push(c);
+            }
+            Self::BadDefault => {
+                let mut c = extra("d", "default", "integer");
+                c.default = Some(ColumnDefault::Literal(Literal::String("12; DROP TABLE x".into())));
+                table.columns.push(c);
+            }
+            Self::ForbiddenFunction => {
+                let mut c = extra("f", "function", "timestamptz");
+                c.default = Some(ColumnDefault::Function(FunctionDefault { function: "pg_sleep(10)".into() }));
+                table.columns.push(c);
+            }
+            Self::BrokenCheck => {
+                table.checks.push(Check { id: "broken_check".into(), name: None, expression: "1 + ) OR (".into() })
+            }
+            Self::CheckUnknownColumn => table.checks.push(Check {
+                id: "broken_check".into(),
+                name: None,
+                expression: "\"no such column\" > 0".into(),
+            }),
+            Self::DanglingForeignKey => {
+                let col = table.columns[0].id.clone();
+                let tid = table.id.clone();
+                doc.foreign_keys.push(ForeignKey {
+                    id: "broken_fk".into(),
+                    name: None,
+                    source_table_id: tid,
+                    source_column_ids: None,
+                    source_column_id: Some(col.clone()),
+                    target_table_id: "no such table".into(),
+                    target_column_ids: None,
+                    target_column_id: Some(col),
+                    on_delete: ReferentialAction::NoAction,
+                    on_update: ReferentialAction::NoAction,
+                });
+            }
+            Self::EmptyEnum => doc.enums.push(EnumType {
+                id: "broken_enum".into(),
+                name: "broken_enum".into(),
+                values: vec![],
+                comment: None,
+            }),
+        }
+    }
+}
+
+/// A valid document broken in one known way.
+pub fn invalid_document() -> impl Strategy<Value = (SchemaDocument, Breakage)> {
+    (valid_document(), select(Breakage::ALL.to_vec()), any::<usize>()).prop_map(|(mut doc, breakage, salt)| {
+        breakage.apply(&mut doc, salt);
+        (doc, breakage)
+    })
+}
