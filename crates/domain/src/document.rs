@@ -163,13 +163,38 @@ impl Column {
 
 /// A column default. Literals are always rendered quoted and cast to the
 /// column type; functions come from a closed list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+///
+/// Only a JSON *object* is read as a function default, so a one-element
+/// array such as `["now"]` stays an array literal.
+///
+/// ```
+/// use schemaforge_domain::{ColumnDefault, Literal};
+/// let d: ColumnDefault = serde_json::from_str(r#"["now"]"#).unwrap();
+/// assert!(matches!(d, ColumnDefault::Literal(Literal::Array(_))));
+/// let d: ColumnDefault = serde_json::from_str(r#"{"function": "now"}"#).unwrap();
+/// assert!(matches!(d, ColumnDefault::Function(_)));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum ColumnDefault {
     /// `{"function": "now"}`: one of the allowed functions (see docs/schema-format.md).
     Function(FunctionDefault),
     /// A JSON string, number, boolean or (for array columns) array.
     Literal(Literal),
+}
+
+impl<'de> Deserialize<'de> for ColumnDefault {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if value.is_object() {
+            serde_json::from_value(value).map(Self::Function).map_err(D::Error::custom)
+        } else {
+            serde_json::from_value(value).map(Self::Literal).map_err(|_| {
+                D::Error::custom("a default must be a string, number, boolean, array, or {\"function\": \"...\"}")
+            })
+        }
+    }
 }
 
 /// A function default such as `{"function": "gen_random_uuid"}`.

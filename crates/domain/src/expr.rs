@@ -837,7 +837,9 @@ enum Ty {
     Bool,
     Text,
     Bytes,
-    DateTime,
+    Date,
+    Timestamp,
+    Timestamptz,
     Time,
     Interval,
     Uuid,
@@ -862,7 +864,9 @@ impl Ty {
             Ty::Bool => "a boolean".into(),
             Ty::Text => "text".into(),
             Ty::Bytes => "bytea".into(),
-            Ty::DateTime => "a date/timestamp".into(),
+            Ty::Date => "a date".into(),
+            Ty::Timestamp => "a timestamp".into(),
+            Ty::Timestamptz => "a timestamptz".into(),
             Ty::Time => "a time".into(),
             Ty::Interval => "an interval".into(),
             Ty::Uuid => "a uuid".into(),
@@ -882,6 +886,11 @@ impl Ty {
         matches!(self, Ty::Int | Ty::Num)
     }
 
+    /// date, timestamp and timestamptz compare with each other.
+    fn is_datetime(&self) -> bool {
+        matches!(self, Ty::Date | Ty::Timestamp | Ty::Timestamptz)
+    }
+
     fn from_column(col: &ExprColumn<'_>) -> Ty {
         let Some(ty) = col.ty else { return Ty::Any };
         let base = match &ty.base {
@@ -890,7 +899,9 @@ impl Ty {
             BaseType::Boolean => Ty::Bool,
             BaseType::Char(_) | BaseType::Varchar(_) | BaseType::Text => Ty::Text,
             BaseType::Bytea => Ty::Bytes,
-            BaseType::Date | BaseType::Timestamp(_) | BaseType::Timestamptz(_) => Ty::DateTime,
+            BaseType::Date => Ty::Date,
+            BaseType::Timestamp(_) => Ty::Timestamp,
+            BaseType::Timestamptz(_) => Ty::Timestamptz,
             BaseType::Time(_) => Ty::Time,
             BaseType::Interval(_) => Ty::Interval,
             BaseType::Uuid => Ty::Uuid,
@@ -929,6 +940,15 @@ impl TypeChecker<'_, '_> {
             Ty::Num => values::parse_decimal(lit).is_some() || values::is_special_float(lit),
             Ty::Bool => values::parse_bool(lit).is_some(),
             Ty::Uuid => values::is_uuid(lit),
+            Ty::Date => values::is_date(lit) || values::is_timestamp(lit, true),
+            Ty::Timestamp | Ty::Timestamptz => values::is_timestamp(lit, true),
+            Ty::Time => values::is_time(lit),
+            Ty::Interval => values::is_interval(lit),
+            Ty::Net => values::is_network(lit, false),
+            Ty::Mac => values::is_macaddr(lit),
+            Ty::Bytes => values::is_bytea(lit),
+            Ty::Jsonb => serde_json::from_str::<serde_json::Value>(lit).is_ok(),
+            Ty::Array(_) => lit.starts_with('{') && lit.ends_with('}'),
             Ty::Enum(name, labels) => {
                 if labels.iter().any(|l| l == lit) {
                     true
@@ -937,7 +957,7 @@ impl TypeChecker<'_, '_> {
                 }
             }
             Ty::Json => return Err("json values have no comparison operators; use jsonb".into()),
-            _ => true,
+            Ty::Text | Ty::Unknown(_) | Ty::Null | Ty::Any => true,
         };
         if ok { Ok(()) } else { Err(format!("'{lit}' is not {}", ty.describe())) }
     }
@@ -949,6 +969,7 @@ impl TypeChecker<'_, '_> {
             (Ty::Unknown(_), Ty::Unknown(_)) => Ok(()),
             (Ty::Unknown(lit), other) | (other, Ty::Unknown(lit)) => self.literal_fits(lit, other),
             (x, y) if x.is_numeric() && y.is_numeric() => Ok(()),
+            (x, y) if x.is_datetime() && y.is_datetime() => Ok(()),
             (Ty::Enum(x, _), Ty::Enum(y, _)) if x == y => Ok(()),
             (Ty::Array(x), Ty::Array(y)) => {
                 self.comparable(x, y, context);
@@ -1083,22 +1104,71 @@ impl TypeChecker<'_, '_> {
         }
     }
 
+    /// Date/time arithmetic follows PostgreSQL's operator tables; an untyped
+    /// string operand is resolved the way PostgreSQL resolves it (first as
+    /// the other operand's type), and anything ambiguous is refused.
     fn infer_arithmetic(&mut self, op: BinaryOp, l: Ty, r: Ty) -> Ty {
+        use BinaryOp::{Add, Div, Mul, Sub};
         use Ty::*;
+        let ctx = format!("`{}`", op.sql());
+        let interval_literal = |this: &mut Self, lit: &str| {
+            if !crate::values::is_interval(lit) {
+                this.problems.push(mismatch(format!("'{lit}' is not an interval in {ctx}")));
+            }
+        };
         match (op, &l, &r) {
             (_, Null | Any, _) | (_, _, Null | Any) => Any,
-            (BinaryOp::Add | BinaryOp::Sub, DateTime | Time, Interval | Unknown(_)) => l,
-            (BinaryOp::Add, Interval, DateTime | Time) => r,
-            (BinaryOp::Sub, DateTime, DateTime) => Any,
-            (BinaryOp::Add | BinaryOp::Sub, DateTime, Int) => DateTime,
-            (BinaryOp::Add | BinaryOp::Sub, Interval, Interval | Unknown(_)) => Interval,
-            (BinaryOp::Mul | BinaryOp::Div, Interval, x) if x.is_numeric() => Interval,
-            (BinaryOp::Mul, x, Interval) if x.is_numeric() => Interval,
+            // + : shifting points in time
+            (Add, Date, Int) | (Add, Int, Date) => Date,
+            (Add, Date, Interval) | (Add, Interval, Date) | (Add, Date, Time) | (Add, Time, Date) => Timestamp,
+            (Add, Timestamp | Timestamptz | Time, Interval) => l,
+            (Add, Interval, Timestamp | Timestamptz | Time) => r,
+            (Add, Interval, Interval) => Interval,
+            (Add, Timestamp | Timestamptz | Time | Interval, Unknown(lit)) => {
+                interval_literal(self, lit);
+                l
+            }
+            (Add, Unknown(lit), Timestamp | Timestamptz | Time | Interval) => {
+                interval_literal(self, lit);
+                r
+            }
+            (Add, Date, Unknown(_)) | (Add, Unknown(_), Date) => {
+                self.problems.push(mismatch(
+                    "date + '...' is ambiguous in PostgreSQL; add a whole number of days instead".to_string(),
+                ));
+                Any
+            }
+            // - : differences and shifts
+            (Sub, Date, Int) => Date,
+            (Sub, Date, Date) => Int,
+            (Sub, Date, Interval) => Timestamp,
+            (Sub, Timestamp | Timestamptz | Time, Interval) => l,
+            (Sub, Interval, Interval) => Interval,
+            (Sub, Time, Time) => Interval,
+            (Sub, x, y) if x.is_datetime() && y.is_datetime() => Interval,
+            (Sub, Date | Timestamp | Timestamptz | Time | Interval, Unknown(lit)) => {
+                // PostgreSQL reads the string as the left operand's type.
+                match self.literal_fits(lit, &l) {
+                    Err(m) => {
+                        self.problems
+                            .push(mismatch(format!("{m} (in `-`, PostgreSQL reads it as the left operand's type)")));
+                        Any
+                    }
+                    Ok(()) if l == Date => Int,
+                    Ok(()) => Interval,
+                }
+            }
+            // * and / : scaling intervals
+            (Mul | Div, Interval, x) if x.is_numeric() => Interval,
+            (Mul, x, Interval) if x.is_numeric() => Interval,
             _ => {
-                let ctx = format!("`{}`", op.sql());
                 let a = self.require_numeric(&l, &ctx);
                 let b = self.require_numeric(&r, &ctx);
-                if a == Int && b == Int { Int } else { Num }
+                match (a, b) {
+                    (Int, Int) => Int,
+                    (Any, _) | (_, Any) => Any, // already reported (or untyped NULL)
+                    _ => Num,
+                }
             }
         }
     }
@@ -1166,6 +1236,8 @@ mod tests {
                 ("tags", BaseType::Text, true),
                 ("doc", BaseType::Json, false),
                 ("active", BaseType::Boolean, false),
+                ("day", BaseType::Date, false),
+                ("due", BaseType::Date, false),
             ];
             Cols {
                 names: spec.iter().map(|(n, _, _)| Ident::parse(n).unwrap()).collect(),
@@ -1175,7 +1247,7 @@ mod tests {
         }
 
         fn cols(&self) -> Vec<ExprColumn<'_>> {
-            let ids = ["c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8"];
+            let ids = ["c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10"];
             (0..self.names.len())
                 .map(|i| ExprColumn {
                     id: ids[i],
@@ -1205,6 +1277,13 @@ mod tests {
             "\"Status\" <> 'draft' OR qty IS NOT NULL",
             "starts_at < ends_at",
             "ends_at - starts_at <= '7 days'",
+            "ends_at > starts_at + '1 day'",
+            "starts_at >= '2024-01-01T00:00:00Z'",
+            "due - day >= 0",
+            "day + 1 > day",
+            "day - '2024-01-01' > 0",
+            "ends_at - starts_at > '00:30'",
+            "day < starts_at",
             "length(trim(name)) > 0",
             "name ~ '^[A-Z]' AND name NOT LIKE '%x%'",
             "cardinality(tags) <= 10",
@@ -1270,6 +1349,13 @@ mod tests {
             "active AND qty",
             "cardinality(qty) > 1",
             "starts_at > 5",
+            "starts_at + 1 > ends_at",
+            "ends_at - starts_at > 5",
+            "day + '1 day' > day",
+            "day >= 'garbage'",
+            "starts_at >= '2024-02-30'",
+            "ends_at - starts_at < 'forever'",
+            "starts_at - '1 day' > ends_at",
         ] {
             assert_eq!(codes(src), vec!["TYPE_MISMATCH"], "{src}");
         }

@@ -2,6 +2,7 @@
 //! test from `schemaforge-testdb` (server: `SCHEMAFORGE_TEST_DATABASE_URL`,
 //! default `postgres://postgres@127.0.0.1:5432/postgres`).
 
+mod architecture;
 mod examples;
 mod generated;
 mod invalid;

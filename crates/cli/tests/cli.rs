@@ -1,0 +1,127 @@
+//! The `schemaforge` binary: exit codes, output formats, stdin.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const VALID: &str = r#"{"name": "cli", "tables": [{"id": "t1", "name": "users", "columns": [
+    {"id": "c1", "name": "id", "dataType": "bigint", "primaryKey": true, "autoIncrement": true},
+    {"id": "c2", "name": "email", "dataType": "varchar(255)", "nullable": false, "unique": true}
+]}]}"#;
+
+const INVALID: &str = r#"{"name": "cli", "tables": [{"id": "t1", "name": "users", "columns": [
+    {"id": "c1", "name": "id", "dataType": "money"}
+]}]}"#;
+
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_schemaforge"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn file(name: &str, content: &str) -> String {
+    let path = std::env::temp_dir().join(format!("schemaforge-cli-{}-{name}.json", std::process::id()));
+    std::fs::write(&path, content).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn validate_accepts_a_valid_file() {
+    let path = file("valid", VALID);
+    let out = run(&["validate", &path], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("valid (0 error(s), 0 warning(s))"), "{stdout}");
+    assert!(stdout.contains("summary: 1 tables, 2 columns"), "{stdout}");
+}
+
+#[test]
+fn validate_reports_problems_with_paths_and_exits_1() {
+    let path = file("invalid", INVALID);
+    let out = run(&["validate", &path], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("error[UNSUPPORTED_DATA_TYPE] /tables/0/columns/0/dataType"), "{stdout}");
+    assert!(stdout.contains("error[MISSING_PRIMARY_KEY] /tables/0"), "{stdout}");
+}
+
+#[test]
+fn validate_json_output_is_machine_readable() {
+    let out = run(&["validate", "--format", "json", "-"], Some(INVALID));
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["valid"], false);
+    let codes: Vec<&str> = report["problems"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["UNSUPPORTED_DATA_TYPE", "MISSING_PRIMARY_KEY"]);
+    assert_eq!(report["problems"][0]["severity"], "error");
+    assert_eq!(report["summary"]["tables"], 1);
+}
+
+#[test]
+fn malformed_json_is_reported_with_its_location() {
+    let out = run(&["validate", "-"], Some(r#"{"name": "x", "tables": [{"id": 5}]}"#));
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("error[INVALID_JSON] /tables/0/id"), "{stdout}");
+    let out = run(&["validate", "-"], Some(r#"{"name": "x", "tables": [{"id": "t", "nmae": "y"}]}"#));
+    assert!(text(&out.stdout).contains("unknown field `nmae`"), "{}", text(&out.stdout));
+    let out = run(&["validate", "-"], Some("{not json"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("INVALID_JSON"));
+}
+
+#[test]
+fn sql_prints_create_and_drop_scripts() {
+    let out = run(&["sql", "-"], Some(VALID));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let sql = text(&out.stdout);
+    assert!(sql.starts_with("-- Schemaforge create script"), "{sql}");
+    assert!(sql.contains("CREATE TABLE \"users\" ("), "{sql}");
+    let out = run(&["sql", "--drop", "-"], Some(VALID));
+    assert_eq!(text(&out.stdout).lines().filter(|l| l.starts_with("DROP TABLE")).count(), 1);
+}
+
+#[test]
+fn sql_json_lists_statements() {
+    let out = run(&["sql", "--format", "json", "-"], Some(VALID));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &v["statements"][0];
+    assert_eq!(first["kind"], "create_table");
+    assert_eq!(first["target"], "table \"users\"");
+    assert!(first["sql"].as_str().unwrap().starts_with("CREATE TABLE"));
+}
+
+#[test]
+fn sql_refuses_invalid_documents_on_stderr() {
+    let out = run(&["sql", "-"], Some(INVALID));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("UNSUPPORTED_DATA_TYPE"));
+}
+
+#[test]
+fn io_and_usage_errors_exit_2() {
+    let out = run(&["validate", "/no/such/file.json"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read /no/such/file.json"));
+    let out = run(&["frobnicate"], None);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn json_schema_command_prints_the_schema() {
+    let out = run(&["json-schema"], None);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["title"], "Schemaforge schema document");
+}

@@ -1,0 +1,93 @@
+//! Dependencies point inwards (see ARCHITECTURE.md). This reads
+//! `cargo metadata` and fails on a forbidden edge.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+/// Internal crates each crate may depend on (normal dependencies).
+const ALLOWED_INTERNAL: &[(&str, &[&str])] = &[
+    ("schemaforge-domain", &[]),
+    ("schemaforge-sqlgen", &["schemaforge-domain"]),
+    ("schemaforge-cli", &["schemaforge-domain", "schemaforge-sqlgen"]),
+    ("schemaforge-testdb", &[]),
+    ("schemaforge-tests", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-testdb"]),
+];
+
+/// Third-party crates that only some members may name.
+const RESTRICTED: &[(&str, &[&str])] = &[
+    ("diesel", &["schemaforge-repository", "schemaforge-testdb", "schemaforge-tests"]),
+    ("diesel_migrations", &["schemaforge-repository", "schemaforge-server"]),
+    ("r2d2", &["schemaforge-repository"]),
+    ("actix-web", &["schemaforge-http", "schemaforge-server", "schemaforge-tests"]),
+    ("tokio", &["schemaforge-http", "schemaforge-server", "schemaforge-services", "schemaforge-tests"]),
+];
+
+fn metadata() -> serde_json::Value {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn dependencies() -> BTreeMap<String, BTreeSet<(String, bool)>> {
+    let meta = metadata();
+    let mut out = BTreeMap::new();
+    for pkg in meta["packages"].as_array().unwrap() {
+        let name = pkg["name"].as_str().unwrap().to_string();
+        let deps = pkg["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (d["name"].as_str().unwrap().to_string(), d["kind"].as_str() == Some("dev")))
+            .collect();
+        out.insert(name, deps);
+    }
+    out
+}
+
+#[test]
+fn internal_dependencies_point_inwards() {
+    let allowed: BTreeMap<&str, &[&str]> = ALLOWED_INTERNAL.iter().copied().collect();
+    for (pkg, deps) in dependencies() {
+        let Some(allowed) = allowed.get(pkg.as_str()) else {
+            panic!("{pkg} is not listed in ALLOWED_INTERNAL; decide where it sits and add it");
+        };
+        for (dep, dev) in deps {
+            if dep.starts_with("schemaforge-") && !dev {
+                assert!(allowed.contains(&dep.as_str()), "{pkg} must not depend on {dep}");
+            }
+        }
+    }
+}
+
+#[test]
+fn restricted_crates_stay_in_their_layer() {
+    let deps = dependencies();
+    for (krate, owners) in RESTRICTED {
+        for (pkg, pkg_deps) in &deps {
+            if pkg_deps.iter().any(|(d, _)| d == krate) {
+                assert!(owners.contains(&pkg.as_str()), "{pkg} must not name {krate}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_core_crates_do_no_io() {
+    let deps = dependencies();
+    for pkg in ["schemaforge-domain", "schemaforge-sqlgen"] {
+        for (dep, dev) in &deps[pkg] {
+            if *dev {
+                continue;
+            }
+            assert!(
+                ["schemaforge-domain", "serde", "serde_json", "serde_path_to_error", "schemars", "thiserror"].contains(&dep.as_str()),
+                "{pkg} gained the dependency {dep}; the core crates stay pure (see ARCHITECTURE.md)"
+            );
+        }
+    }
+}
