@@ -306,6 +306,16 @@ pub struct ExprColumn<'a> {
     pub enum_values: Option<&'a [String]>,
 }
 
+/// Where an expression is used; index predicates must be immutable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExprContext {
+    /// A CHECK constraint.
+    Check,
+    /// The WHERE clause of a partial index: PostgreSQL requires every
+    /// function and operator in it to be IMMUTABLE.
+    IndexPredicate,
+}
+
 /// A problem in an expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExprProblem {
@@ -319,17 +329,21 @@ pub struct ExprProblem {
 /// types. Returns every problem found (a syntax error stops parsing).
 ///
 /// ```
-/// use schemaforge_domain::{expr::{parse_expression, ExprColumn}, BaseType, ColumnType, Ident};
+/// use schemaforge_domain::{expr::{parse_expression, ExprColumn, ExprContext}, BaseType, ColumnType, Ident};
 ///
 /// let name = Ident::parse("price").unwrap();
 /// let ty = ColumnType { base: BaseType::Integer, array: false };
 /// let cols = [ExprColumn { id: "c1", name: &name, ty: Some(&ty), enum_values: None }];
-/// assert!(parse_expression("price >= 0", &cols).is_ok());
-/// let err = parse_expression("price >= 'cheap'", &cols).unwrap_err();
+/// assert!(parse_expression("price >= 0", &cols, ExprContext::Check).is_ok());
+/// let err = parse_expression("price >= 'cheap'", &cols, ExprContext::Check).unwrap_err();
 /// assert_eq!(err[0].code.as_str(), "TYPE_MISMATCH");
-/// assert!(parse_expression("price >= 0; DROP TABLE t", &cols).is_err());
+/// assert!(parse_expression("price >= 0; DROP TABLE t", &cols, ExprContext::Check).is_err());
 /// ```
-pub fn parse_expression(source: &str, columns: &[ExprColumn<'_>]) -> Result<Expr, Vec<ExprProblem>> {
+pub fn parse_expression(
+    source: &str,
+    columns: &[ExprColumn<'_>],
+    context: ExprContext,
+) -> Result<Expr, Vec<ExprProblem>> {
     if source.trim().is_empty() {
         return Err(vec![invalid("the expression is empty")]);
     }
@@ -346,9 +360,19 @@ pub fn parse_expression(source: &str, columns: &[ExprColumn<'_>]) -> Result<Expr
         return Err(vec![invalid(format!("unexpected {} after the end of the expression", tok.describe()))]);
     }
     let mut problems = parser.problems;
+    if let Some(node) = constant_computation(&expr) {
+        problems.push(invalid(format!(
+            "`{node}` computes with constants only; PostgreSQL evaluates that when the constraint is created, where it can fail (division by zero, overflow, a bad pattern): write the result instead"
+        )));
+    }
     if problems.is_empty() {
-        let mut checker = TypeChecker { columns, problems: Vec::new() };
+        let mut checker = TypeChecker { columns, problems: Vec::new(), not_immutable: None };
         let ty = checker.infer(&expr);
+        if let (ExprContext::IndexPredicate, Some(reason)) = (context, &checker.not_immutable) {
+            checker.problems.push(invalid(format!(
+                "PostgreSQL requires index predicates to be immutable, but {reason} depends on the session's time zone or settings"
+            )));
+        }
         if !checker.accepts_bool(&ty) {
             checker
                 .problems
@@ -357,6 +381,29 @@ pub fn parse_expression(source: &str, columns: &[ExprColumn<'_>]) -> Result<Expr
         problems = checker.problems;
     }
     if problems.is_empty() { Ok(expr) } else { Err(problems) }
+}
+
+/// The first operator or function applied to constants only, described.
+fn constant_computation(expr: &Expr) -> Option<String> {
+    let mut found = None;
+    expr.walk(&mut |e| {
+        if found.is_some() {
+            return;
+        }
+        let computing = match e {
+            Expr::Binary { op, .. } => !op.is_comparison() && !matches!(op, BinaryOp::And | BinaryOp::Or),
+            Expr::Call { .. } => true,
+            _ => false,
+        };
+        if computing && e.column_ids().is_empty() {
+            found = Some(match e {
+                Expr::Binary { op, .. } => op.sql().to_string(),
+                Expr::Call { func, .. } => format!("{}()", func.sql().to_lowercase()),
+                _ => String::new(),
+            });
+        }
+    });
+    found
 }
 
 fn invalid(message: impl Into<String>) -> ExprProblem {
@@ -920,6 +967,8 @@ impl Ty {
 struct TypeChecker<'c, 'a> {
     columns: &'c [ExprColumn<'a>],
     problems: Vec<ExprProblem>,
+    /// Why the expression is not immutable, if it is not.
+    not_immutable: Option<String>,
 }
 
 impl TypeChecker<'_, '_> {
@@ -969,7 +1018,13 @@ impl TypeChecker<'_, '_> {
             (Ty::Unknown(_), Ty::Unknown(_)) => Ok(()),
             (Ty::Unknown(lit), other) | (other, Ty::Unknown(lit)) => self.literal_fits(lit, other),
             (x, y) if x.is_numeric() && y.is_numeric() => Ok(()),
-            (x, y) if x.is_datetime() && y.is_datetime() => Ok(()),
+            (x, y) if x.is_datetime() && y.is_datetime() => {
+                if (*x == Ty::Timestamptz) != (*y == Ty::Timestamptz) {
+                    self.not_immutable
+                        .get_or_insert_with(|| format!("comparing {} with {}", x.describe(), y.describe()));
+                }
+                Ok(())
+            }
             (Ty::Enum(x, _), Ty::Enum(y, _)) if x == y => Ok(()),
             (Ty::Array(x), Ty::Array(y)) => {
                 self.comparable(x, y, context);
@@ -998,10 +1053,12 @@ impl TypeChecker<'_, '_> {
     fn require_numeric(&mut self, ty: &Ty, context: &str) -> Ty {
         match ty {
             Ty::Int | Ty::Num => ty.clone(),
-            Ty::Null | Ty::Any => Ty::Any,
+            Ty::Any => Ty::Any,
+            Ty::Null => Ty::Num,
             Ty::Unknown(lit) => {
                 if crate::values::parse_decimal(lit).is_none() {
                     self.problems.push(mismatch(format!("{context} needs a number, not '{lit}'")));
+                    return Ty::Any;
                 }
                 Ty::Num
             }
@@ -1038,6 +1095,12 @@ impl TypeChecker<'_, '_> {
                 let ty = self.infer(inner);
                 match ty {
                     Ty::Interval => Ty::Interval,
+                    Ty::Null | Ty::Unknown(_) => {
+                        self.problems.push(mismatch(
+                            "unary minus of an untyped value is ambiguous in PostgreSQL; write the number itself",
+                        ));
+                        Ty::Any
+                    }
                     other => self.require_numeric(&other, "unary minus"),
                 }
             }
@@ -1090,7 +1153,11 @@ impl TypeChecker<'_, '_> {
                     self.comparable(&l, &r, "`||`");
                     l
                 }
-                (Ty::Text | Ty::Unknown(_), _) | (_, Ty::Text | Ty::Unknown(_)) => Ty::Text,
+                (Ty::Text | Ty::Unknown(_) | Ty::Null, Ty::Text | Ty::Unknown(_) | Ty::Null) => Ty::Text,
+                (Ty::Text | Ty::Unknown(_), other) | (other, Ty::Text | Ty::Unknown(_)) => {
+                    self.not_immutable.get_or_insert_with(|| format!("concatenating {} to text", other.describe()));
+                    Ty::Text
+                }
                 _ => {
                     self.problems.push(mismatch(format!(
                         "`||` needs text on one side, not {} and {}",
@@ -1104,37 +1171,60 @@ impl TypeChecker<'_, '_> {
         }
     }
 
-    /// Date/time arithmetic follows PostgreSQL's operator tables; an untyped
-    /// string operand is resolved the way PostgreSQL resolves it (first as
-    /// the other operand's type), and anything ambiguous is refused.
+    /// Date/time arithmetic follows PostgreSQL's operator tables. An untyped
+    /// operand (a string literal or NULL) is resolved the way PostgreSQL
+    /// resolves it (first as the other operand's type); two untyped operands,
+    /// or any other ambiguity PostgreSQL would refuse, are refused here.
     fn infer_arithmetic(&mut self, op: BinaryOp, l: Ty, r: Ty) -> Ty {
         use BinaryOp::{Add, Div, Mul, Sub};
         use Ty::*;
         let ctx = format!("`{}`", op.sql());
-        let interval_literal = |this: &mut Self, lit: &str| {
-            if !crate::values::is_interval(lit) {
-                this.problems.push(mismatch(format!("'{lit}' is not an interval in {ctx}")));
+        let untyped = |t: &Ty| matches!(t, Null | Unknown(_));
+        if matches!(l, Any) || matches!(r, Any) {
+            return Any;
+        }
+        if untyped(&l) && untyped(&r) {
+            self.problems.push(mismatch(format!(
+                "{ctx} between two untyped values is ambiguous in PostgreSQL; one side must be a column or a number"
+            )));
+            return Any;
+        }
+        // An untyped operand must be readable as `expected`.
+        let mut fits = |this: &mut Self, t: &Ty, expected: &Ty| -> bool {
+            match t {
+                Unknown(lit) => match this.literal_fits(lit, expected) {
+                    Ok(()) => true,
+                    Err(m) => {
+                        this.problems.push(mismatch(format!("{m} (in {ctx})")));
+                        false
+                    }
+                },
+                _ => true,
             }
         };
         match (op, &l, &r) {
-            (_, Null | Any, _) | (_, _, Null | Any) => Any,
             // + : shifting points in time
             (Add, Date, Int) | (Add, Int, Date) => Date,
             (Add, Date, Interval) | (Add, Interval, Date) | (Add, Date, Time) | (Add, Time, Date) => Timestamp,
-            (Add, Timestamp | Timestamptz | Time, Interval) => l,
-            (Add, Interval, Timestamp | Timestamptz | Time) => r,
+            (Add | Sub, Timestamptz, Interval) | (Add, Interval, Timestamptz) => {
+                self.not_immutable.get_or_insert_with(|| "timestamptz ± interval".to_string());
+                Timestamptz
+            }
+            (Add, Timestamp | Time, Interval) => l,
+            (Add, Interval, Timestamp | Time) => r,
             (Add, Interval, Interval) => Interval,
-            (Add, Timestamp | Timestamptz | Time | Interval, Unknown(lit)) => {
-                interval_literal(self, lit);
-                l
+            (Add, Timestamp | Timestamptz | Time | Interval, u) | (Add, u, Timestamp | Timestamptz | Time | Interval)
+                if untyped(u) =>
+            {
+                let typed = if untyped(&l) { r.clone() } else { l.clone() };
+                if typed == Timestamptz {
+                    self.not_immutable.get_or_insert_with(|| "timestamptz + interval".to_string());
+                }
+                if fits(self, u, &Interval) { typed } else { Any }
             }
-            (Add, Unknown(lit), Timestamp | Timestamptz | Time | Interval) => {
-                interval_literal(self, lit);
-                r
-            }
-            (Add, Date, Unknown(_)) | (Add, Unknown(_), Date) => {
+            (Add, Date, u) | (Add, u, Date) if untyped(u) => {
                 self.problems.push(mismatch(
-                    "date + '...' is ambiguous in PostgreSQL; add a whole number of days instead".to_string(),
+                    "date + an untyped value is ambiguous in PostgreSQL; add a whole number of days instead".to_string(),
                 ));
                 Any
             }
@@ -1145,28 +1235,35 @@ impl TypeChecker<'_, '_> {
             (Sub, Timestamp | Timestamptz | Time, Interval) => l,
             (Sub, Interval, Interval) => Interval,
             (Sub, Time, Time) => Interval,
-            (Sub, x, y) if x.is_datetime() && y.is_datetime() => Interval,
-            (Sub, Date | Timestamp | Timestamptz | Time | Interval, Unknown(lit)) => {
-                // PostgreSQL reads the string as the left operand's type.
-                match self.literal_fits(lit, &l) {
-                    Err(m) => {
-                        self.problems
-                            .push(mismatch(format!("{m} (in `-`, PostgreSQL reads it as the left operand's type)")));
-                        Any
-                    }
-                    Ok(()) if l == Date => Int,
-                    Ok(()) => Interval,
+            (Sub, x, y) if x.is_datetime() && y.is_datetime() => {
+                if (*x == Timestamptz) != (*y == Timestamptz) {
+                    self.not_immutable.get_or_insert_with(|| format!("{} - {}", x.describe(), y.describe()));
+                }
+                Interval
+            }
+            // PostgreSQL reads the untyped right operand as the left operand's type.
+            (Sub, Date | Timestamp | Timestamptz | Time | Interval, u) if untyped(u) => {
+                if !fits(self, u, &l) {
+                    Any
+                } else if l == Date {
+                    Int
+                } else {
+                    Interval
                 }
             }
             // * and / : scaling intervals
-            (Mul | Div, Interval, x) if x.is_numeric() => Interval,
-            (Mul, x, Interval) if x.is_numeric() => Interval,
+            (Mul | Div, Interval, x) if x.is_numeric() || untyped(x) => {
+                if fits(self, x, &Num) { Interval } else { Any }
+            }
+            (Mul, x, Interval) if x.is_numeric() || untyped(x) => {
+                if fits(self, x, &Num) { Interval } else { Any }
+            }
             _ => {
                 let a = self.require_numeric(&l, &ctx);
                 let b = self.require_numeric(&r, &ctx);
                 match (a, b) {
                     (Int, Int) => Int,
-                    (Any, _) | (_, Any) => Any, // already reported (or untyped NULL)
+                    (Any, _) | (_, Any) => Any, // already reported
                     _ => Num,
                 }
             }
@@ -1192,7 +1289,7 @@ impl TypeChecker<'_, '_> {
             Func::Abs => tys.first().map_or(Ty::Any, |t| self.require_numeric(t, &ctx)),
             Func::Cardinality => {
                 if let Some(t) = tys.first() {
-                    if !matches!(t, Ty::Array(_) | Ty::Null | Ty::Any) {
+                    if !matches!(t, Ty::Array(_) | Ty::Any) {
                         self.problems.push(mismatch(format!("{ctx} needs an array, not {}", t.describe())));
                     }
                 }
@@ -1207,7 +1304,8 @@ impl TypeChecker<'_, '_> {
                         }
                         first
                     }
-                    None => tys.first().cloned().unwrap_or(Ty::Any),
+                    // PostgreSQL resolves all-untyped arguments as text.
+                    None => Ty::Text,
                 }
             }
         }
@@ -1261,7 +1359,21 @@ mod tests {
 
     fn check(src: &str) -> Result<Expr, Vec<ExprProblem>> {
         let c = Cols::new();
-        parse_expression(src, &c.cols())
+        parse_expression(src, &c.cols(), ExprContext::Check)
+    }
+
+    #[test]
+    fn index_predicates_must_be_immutable() {
+        let c = Cols::new();
+        let cols = c.cols();
+        for src in ["starts_at > day", "name || qty = 'x'", "starts_at + '1 day' > ends_at", "ends_at - day > '1 day'"] {
+            assert!(parse_expression(src, &cols, ExprContext::Check).is_ok(), "{src}");
+            let err = parse_expression(src, &cols, ExprContext::IndexPredicate).unwrap_err();
+            assert_eq!(err[0].code, Code::InvalidExpression, "{src}");
+        }
+        for src in ["starts_at > ends_at", "name || 'x' = 'y'", "day + 1 > due", "qty > 0"] {
+            assert!(parse_expression(src, &cols, ExprContext::IndexPredicate).is_ok(), "{src}");
+        }
     }
 
     fn codes(src: &str) -> Vec<&'static str> {
@@ -1329,6 +1441,9 @@ mod tests {
             "qty IS 5",
             "\"\" = 1",
             "12abc > 1",
+            "qty > 1 / 0",
+            "name ~ ('(' || 'x')",
+            "qty > abs(-5)",
         ] {
             let codes = codes(src);
             assert!(!codes.is_empty(), "{src} was accepted");

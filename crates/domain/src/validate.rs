@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::document::{ColumnDefault, IndexMethod, Literal, ReferentialAction, SchemaDocument};
-use crate::expr::{self, Expr, ExprColumn};
+use crate::expr::{self, Expr, ExprColumn, ExprContext};
 use crate::ident::{Ident, MAX_IDENTIFIER_BYTES};
 use crate::model::{
     BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, EnumModel, ForeignKeyModel,
@@ -583,7 +583,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         for (ki, k) in t.checks.iter().enumerate() {
             let kpath = format!("{tpath}/checks/{ki}");
             let kname = k.name.as_ref().and_then(|n| ctx.ident(n, format!("{kpath}/name"), "check constraint"));
-            let expr = match expr::parse_expression(&k.expression, &expr_columns) {
+            let expr = match expr::parse_expression(&k.expression, &expr_columns, ExprContext::Check) {
                 Ok(e) => Some(e),
                 Err(ps) => {
                     for p in ps {
@@ -653,7 +653,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             }
             let predicate = match &ix.predicate {
                 None => None,
-                Some(src) => match expr::parse_expression(src, &expr_columns) {
+                Some(src) => match expr::parse_expression(src, &expr_columns, ExprContext::IndexPredicate) {
                     Ok(e) => Some(e),
                     Err(ps) => {
                         for p in ps {

@@ -4,5 +4,6 @@
 
 mod architecture;
 mod examples;
+mod expressions;
 mod generated;
 mod invalid;
