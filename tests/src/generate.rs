@@ -171,8 +171,22 @@ struct FkSpec {
 }
 
 fn col_spec() -> impl Strategy<Value = ColSpec> {
-    (name(), 0..TYPES.len(), any::<bool>(), prop::bool::weighted(0.2), any::<bool>(), prop::option::weighted(0.2, name()))
-        .prop_map(|(name, ty, nullable, unique, default, comment)| ColSpec { name, ty, nullable, unique, default, comment })
+    (
+        name(),
+        0..TYPES.len(),
+        any::<bool>(),
+        prop::bool::weighted(0.2),
+        any::<bool>(),
+        prop::option::weighted(0.2, name()),
+    )
+        .prop_map(|(name, ty, nullable, unique, default, comment)| ColSpec {
+            name,
+            ty,
+            nullable,
+            unique,
+            default,
+            comment,
+        })
 }
 
 fn table_spec() -> impl Strategy<Value = TableSpec> {
@@ -291,7 +305,8 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
                 let e = &enums[ci % enums.len()];
                 col.enum_id = Some(e.id.clone());
             }
-            let label = col.enum_id.as_ref().and_then(|id| enums.iter().find(|e| &e.id == id)).map(|e| e.values[0].as_str());
+            let label =
+                col.enum_id.as_ref().and_then(|id| enums.iter().find(|e| &e.id == id)).map(|e| e.values[0].as_str());
             if cs.default {
                 col.default = default_for(data_type, label);
             }
@@ -399,14 +414,17 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         let mut col_names: HashSet<String> = source.columns.iter().map(|c| c.name.clone()).collect();
         let mut source_ids = Vec::new();
         for (k, key_col) in key.iter().enumerate() {
-            let mut col = Column::new(format!("f{fi}c{k}"), unique(&fk.column_name, &mut col_names), key_col.data_type.clone());
+            let mut col =
+                Column::new(format!("f{fi}c{k}"), unique(&fk.column_name, &mut col_names), key_col.data_type.clone());
             col.enum_id = key_col.enum_id.clone();
             col.is_array = key_col.is_array;
             col.nullable = Some(fk.nullable);
             source_ids.push(col.id.clone());
             source.columns.push(col);
         }
-        let fix = |a: ReferentialAction| if a == ReferentialAction::SetNull && !fk.nullable { ReferentialAction::Cascade } else { a };
+        let fix = |a: ReferentialAction| {
+            if a == ReferentialAction::SetNull && !fk.nullable { ReferentialAction::Cascade } else { a }
+        };
         let single = source_ids.len() == 1 && fi % 2 == 1;
         foreign_keys.push(ForeignKey {
             id: format!("fk{fi}"),

@@ -1213,7 +1213,8 @@ impl TypeChecker<'_, '_> {
             (Add, Timestamp | Time, Interval) => l,
             (Add, Interval, Timestamp | Time) => r,
             (Add, Interval, Interval) => Interval,
-            (Add, Timestamp | Timestamptz | Time | Interval, u) | (Add, u, Timestamp | Timestamptz | Time | Interval)
+            (Add, Timestamp | Timestamptz | Time | Interval, u)
+            | (Add, u, Timestamp | Timestamptz | Time | Interval)
                 if untyped(u) =>
             {
                 let typed = if untyped(&l) { r.clone() } else { l.clone() };
@@ -1224,7 +1225,8 @@ impl TypeChecker<'_, '_> {
             }
             (Add, Date, u) | (Add, u, Date) if untyped(u) => {
                 self.problems.push(mismatch(
-                    "date + an untyped value is ambiguous in PostgreSQL; add a whole number of days instead".to_string(),
+                    "date + an untyped value is ambiguous in PostgreSQL; add a whole number of days instead"
+                        .to_string(),
                 ));
                 Any
             }
@@ -1253,10 +1255,18 @@ impl TypeChecker<'_, '_> {
             }
             // * and / : scaling intervals
             (Mul | Div, Interval, x) if x.is_numeric() || untyped(x) => {
-                if fits(self, x, &Num) { Interval } else { Any }
+                if fits(self, x, &Num) {
+                    Interval
+                } else {
+                    Any
+                }
             }
             (Mul, x, Interval) if x.is_numeric() || untyped(x) => {
-                if fits(self, x, &Num) { Interval } else { Any }
+                if fits(self, x, &Num) {
+                    Interval
+                } else {
+                    Any
+                }
             }
             _ => {
                 let a = self.require_numeric(&l, &ctx);
@@ -1366,7 +1376,8 @@ mod tests {
     fn index_predicates_must_be_immutable() {
         let c = Cols::new();
         let cols = c.cols();
-        for src in ["starts_at > day", "name || qty = 'x'", "starts_at + '1 day' > ends_at", "ends_at - day > '1 day'"] {
+        for src in ["starts_at > day", "name || qty = 'x'", "starts_at + '1 day' > ends_at", "ends_at - day > '1 day'"]
+        {
             assert!(parse_expression(src, &cols, ExprContext::Check).is_ok(), "{src}");
             let err = parse_expression(src, &cols, ExprContext::IndexPredicate).unwrap_err();
             assert_eq!(err[0].code, Code::InvalidExpression, "{src}");

@@ -365,7 +365,10 @@ impl DefaultFunction {
             | Self::CurrentDate => matches!(ty.base, B::Timestamptz(_) | B::Timestamp(_) | B::Date),
             Self::LocalTime => matches!(ty.base, B::Time(_)),
             Self::GenRandomUuid => matches!(ty.base, B::Uuid),
-            Self::CurrentUser | Self::SessionUser => matches!(ty.base, B::Text | B::Varchar(_)),
+            // role names are up to 63 characters long
+            Self::CurrentUser | Self::SessionUser => {
+                matches!(ty.base, B::Text | B::Varchar(None)) || matches!(ty.base, B::Varchar(Some(n)) if n >= 63)
+            }
         }
     }
 }

@@ -916,9 +916,12 @@ fn scalar_literal(lit: &Literal, base: &BaseType, labels: Option<&[String]>) -> 
         BaseType::Numeric { precision, scale } => match values::parse_decimal(&text) {
             None if values::is_special_float(&text) && text.trim().eq_ignore_ascii_case("nan") => true,
             None => return invalid(&text, "expected a decimal number"),
-            Some((int_digits, _)) => {
+            Some(_) => {
                 if let Some(p) = precision {
-                    let max_int = p.saturating_sub(scale.unwrap_or(0)) as usize;
+                    let scale = scale.unwrap_or(0);
+                    // PostgreSQL rounds to the scale first: 9999.995 becomes 10000.00.
+                    let int_digits = values::integer_digits_after_rounding(&text, scale as usize).unwrap_or(usize::MAX);
+                    let max_int = p.saturating_sub(scale) as usize;
                     if int_digits > max_int {
                         return invalid(
                             &text,
@@ -929,9 +932,8 @@ fn scalar_literal(lit: &Literal, base: &BaseType, labels: Option<&[String]>) -> 
                 true
             }
         },
-        BaseType::Real | BaseType::DoublePrecision => {
-            values::parse_decimal(&text).is_some() || values::is_special_float(&text)
-        }
+        BaseType::Real => values::is_special_float(&text) || values::float_in_range(&text, false),
+        BaseType::DoublePrecision => values::is_special_float(&text) || values::float_in_range(&text, true),
         BaseType::Boolean => match values::parse_bool(&text) {
             Some(b) => return Ok(b.to_string()),
             None => return invalid(&text, "expected true or false"),
@@ -946,7 +948,7 @@ fn scalar_literal(lit: &Literal, base: &BaseType, labels: Option<&[String]>) -> 
         BaseType::Varchar(None) | BaseType::Text => true,
         BaseType::Bytea => values::is_bytea(&text),
         BaseType::Date => values::is_date(&text) || values::is_frozen_time_literal(&text),
-        BaseType::Time(_) => values::is_time(&text) || values::is_frozen_time_literal(&text),
+        BaseType::Time(_) => values::is_time(&text) || text.trim().eq_ignore_ascii_case("now"),
         BaseType::Timestamp(_) => values::is_timestamp(&text, false) || values::is_frozen_time_literal(&text),
         BaseType::Timestamptz(_) => values::is_timestamp(&text, true) || values::is_frozen_time_literal(&text),
         BaseType::Interval(_) => values::is_interval(&text),
@@ -975,7 +977,7 @@ fn scalar_literal(lit: &Literal, base: &BaseType, labels: Option<&[String]>) -> 
 
 fn expected_form(base: &BaseType) -> &'static str {
     match base {
-        BaseType::Real | BaseType::DoublePrecision => "expected a number, NaN or Infinity",
+        BaseType::Real | BaseType::DoublePrecision => "expected a number within the type's range, NaN or Infinity",
         BaseType::Bytea => "expected hex format like \\x0a1b, or text without backslashes",
         BaseType::Date => "expected YYYY-MM-DD",
         BaseType::Time(_) => "expected HH:MM[:SS[.ffffff]]",
@@ -1516,7 +1518,8 @@ mod tests {
     fn auto_increment_rules() {
         let v = with_column(json!({"id": "x", "name": "x", "dataType": "text", "autoIncrement": true}));
         assert_eq!(codes(v), vec!["INVALID_AUTO_INCREMENT"]);
-        let v = with_column(json!({"id": "x", "name": "x", "dataType": "integer", "autoIncrement": true, "default": 1}));
+        let v =
+            with_column(json!({"id": "x", "name": "x", "dataType": "integer", "autoIncrement": true, "default": 1}));
         assert_eq!(codes(v), vec!["INVALID_AUTO_INCREMENT"]);
         let v = with_column(json!({"id": "x", "name": "x", "dataType": "integer[]", "autoIncrement": true}));
         assert_eq!(codes(v), vec!["INVALID_AUTO_INCREMENT"]);
@@ -1538,7 +1541,7 @@ mod tests {
             ("integer", json!("42")),
             ("bigint", json!("9223372036854775807")),
             ("numeric(5,2)", json!(123.45)),
-            ("numeric(5,2)", json!("-999.999")),
+            ("numeric(5,2)", json!("-999.994")),
             ("real", json!("Infinity")),
             ("boolean", json!(false)),
             ("boolean", json!("yes")),
@@ -1559,6 +1562,7 @@ mod tests {
             ("enum", json!("sad")),
             ("text[]", json!(["a", null])),
             ("varchar", json!({"function": "current_user"})),
+            ("varchar(63)", json!({"function": "session_user"})),
         ];
         for (ty, d) in ok {
             assert_eq!(default_codes(ty, d.clone()), Vec::<&str>::new(), "{ty} {d}");
@@ -1568,6 +1572,7 @@ mod tests {
             ("integer", json!(1.5), "INVALID_DEFAULT"),
             ("integer", json!("1; DROP TABLE x"), "INVALID_DEFAULT"),
             ("numeric(5,2)", json!(1000), "INVALID_DEFAULT"),
+            ("numeric(5,2)", json!("999.995"), "INVALID_DEFAULT"),
             ("boolean", json!(1), "TYPE_MISMATCH"),
             ("integer", json!(true), "TYPE_MISMATCH"),
             ("varchar(3)", json!("abcd"), "INVALID_DEFAULT"),
@@ -1581,6 +1586,10 @@ mod tests {
             ("text[]", json!("a"), "TYPE_MISMATCH"),
             ("text[]", json!([["nested"]]), "INVALID_DEFAULT"),
             ("uuid", json!({"function": "now"}), "TYPE_MISMATCH"),
+            ("varchar(5)", json!({"function": "current_user"}), "TYPE_MISMATCH"),
+            ("real", json!("1e39"), "INVALID_DEFAULT"),
+            ("double precision", json!("1e-400"), "INVALID_DEFAULT"),
+            ("time", json!("today"), "INVALID_DEFAULT"),
             ("timestamptz", json!({"function": "pg_sleep"}), "INVALID_DEFAULT"),
             ("text", json!("nul\u{0}byte"), "INVALID_DEFAULT"),
         ];
@@ -1637,15 +1646,21 @@ mod tests {
         v["tables"][1]["indexes"] = json!([]);
         assert_eq!(problems(v), vec![("/foreignKeys/0".into(), "UNINDEXED_FOREIGN_KEY", Severity::Warning)]);
         // users.best_order_id NOT NULL -> orders and orders.user_id NOT NULL -> users
-        let mut v = with_column(json!({"id": "u_best", "name": "best_order_id", "dataType": "bigint", "nullable": false}));
+        let mut v =
+            with_column(json!({"id": "u_best", "name": "best_order_id", "dataType": "bigint", "nullable": false}));
         v["tables"][0]["indexes"] = json!([{"id": "ix_best", "columnIds": ["u_best"]}]);
         v["foreignKeys"].as_array_mut().unwrap().push(json!({"id": "fk2", "sourceTableId": "tu", "sourceColumnId": "u_best", "targetTableId": "to", "targetColumnId": "o_id"}));
         assert_eq!(codes(v.clone()), vec!["UNINSERTABLE_CYCLE"]);
         let summary = validate(&doc(v.clone())).summary;
-        assert_eq!((summary.cycles, summary.cycle_groups.clone()), (1, vec![vec!["table \"orders\"".to_string(), "table \"users\"".to_string()]]).clone().into_summary_check());
+        assert_eq!(
+            (summary.cycles, summary.cycle_groups.clone()),
+            (1, vec![vec!["table \"orders\"".to_string(), "table \"users\"".to_string()]]).clone().into_summary_check()
+        );
         v["tables"][0]["columns"][2]["nullable"] = json!(true);
         assert_eq!(codes(v), Vec::<&str>::new());
-        let many: Vec<Value> = (0..=MANY_COLUMNS_WARNING).map(|i| json!({"id": format!("m{i}"), "name": format!("m{i}"), "dataType": "text"})).collect();
+        let many: Vec<Value> = (0..=MANY_COLUMNS_WARNING)
+            .map(|i| json!({"id": format!("m{i}"), "name": format!("m{i}"), "dataType": "text"}))
+            .collect();
         let mut v = base();
         v["tables"][0]["columns"].as_array_mut().unwrap().extend(many);
         assert_eq!(codes(v), vec!["TOO_MANY_COLUMNS"]);
@@ -1657,7 +1672,17 @@ mod tests {
 
     impl IntoSummaryCheck for (usize, Vec<Vec<String>>) {
         fn into_summary_check(self) -> (usize, Vec<Vec<String>>) {
-            (self.0, self.1.into_iter().map(|g| g.into_iter().map(|n| n.trim_start_matches("table \"").trim_end_matches('"').to_string()).collect()).collect())
+            (
+                self.0,
+                self.1
+                    .into_iter()
+                    .map(|g| {
+                        g.into_iter()
+                            .map(|n| n.trim_start_matches("table \"").trim_end_matches('"').to_string())
+                            .collect()
+                    })
+                    .collect(),
+            )
         }
     }
 
@@ -1674,8 +1699,14 @@ mod tests {
         assert_eq!(ix(json!({"id": "i", "columnIds": []}), None), vec!["INVALID_INDEX"]);
         assert_eq!(ix(json!({"id": "i", "columnIds": ["nope"]}), None), vec!["UNKNOWN_REFERENCE"]);
         assert_eq!(ix(json!({"id": "i", "columnIds": ["o_id", "o_id"]}), None), vec!["INVALID_INDEX"]);
-        assert_eq!(ix(json!({"id": "i", "columnIds": ["o_id"], "method": "hash", "unique": true}), None), vec!["INVALID_INDEX"]);
-        assert_eq!(ix(json!({"id": "i", "columnIds": ["o_id", "o_user"], "method": "hash"}), None), vec!["INVALID_INDEX"]);
+        assert_eq!(
+            ix(json!({"id": "i", "columnIds": ["o_id"], "method": "hash", "unique": true}), None),
+            vec!["INVALID_INDEX"]
+        );
+        assert_eq!(
+            ix(json!({"id": "i", "columnIds": ["o_id", "o_user"], "method": "hash"}), None),
+            vec!["INVALID_INDEX"]
+        );
         assert_eq!(ix(json!({"id": "i", "columnIds": ["o_id"], "method": "gin"}), None), vec!["INVALID_INDEX"]);
         let tags = json!({"id": "tags", "name": "tags", "dataType": "text[]"});
         assert_eq!(ix(json!({"id": "i", "columnIds": ["tags"], "method": "GIN"}), Some(tags)), Vec::<&str>::new());
@@ -1686,7 +1717,10 @@ mod tests {
             vec!["INVALID_INDEX"]
         );
         assert_eq!(ix(json!({"id": "i", "columnIds": ["o_id"], "where": "user_id > 0"}), None), Vec::<&str>::new());
-        assert_eq!(ix(json!({"id": "i", "columnIds": ["o_id"], "where": "now() > 0"}), None), vec!["INVALID_EXPRESSION"]);
+        assert_eq!(
+            ix(json!({"id": "i", "columnIds": ["o_id"], "where": "now() > 0"}), None),
+            vec!["INVALID_EXPRESSION"]
+        );
     }
 
     #[test]

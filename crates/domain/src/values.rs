@@ -40,11 +40,71 @@ pub(crate) fn parse_decimal(s: &str) -> Option<(usize, usize)> {
     Some((int_len.max(0) as usize, frac_len.max(0) as usize))
 }
 
+/// How many digits a decimal literal has before the point once rounded
+/// (half away from zero, as PostgreSQL does) to `scale` fractional digits.
+pub(crate) fn integer_digits_after_rounding(s: &str, scale: usize) -> Option<usize> {
+    parse_decimal(s)?;
+    let t = s.trim();
+    let t = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (mantissa, exp) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], t[i + 1..].parse::<i64>().ok()?),
+        None => (t, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits: Vec<u8> = int.bytes().chain(frac.bytes()).map(|b| b - b'0').collect();
+    // Position of the decimal point within `digits`.
+    let point = int.len() as i64 + exp;
+    let keep = point + scale as i64; // digits kept after rounding
+    if keep < 0 {
+        return Some(0);
+    }
+    let keep = keep as usize;
+    let mut kept: Vec<u8> = (0..keep).map(|i| digits.get(i).copied().unwrap_or(0)).collect();
+    if digits.get(keep).is_some_and(|d| *d >= 5) {
+        let mut i = kept.len();
+        loop {
+            if i == 0 {
+                kept.insert(0, 1);
+                break;
+            }
+            i -= 1;
+            if kept[i] == 9 {
+                kept[i] = 0;
+            } else {
+                kept[i] += 1;
+                break;
+            }
+        }
+    }
+    let int_len = kept.len().saturating_sub(scale);
+    let int_part = &kept[..int_len];
+    Some(int_part.iter().skip_while(|d| **d == 0).count())
+}
+
 pub(crate) fn is_special_float(s: &str) -> bool {
     matches!(
         s.trim().to_ascii_lowercase().as_str(),
         "nan" | "infinity" | "+infinity" | "-infinity" | "inf" | "+inf" | "-inf"
     )
+}
+
+/// A decimal literal that fits `real` (or `double precision`) without
+/// overflowing or underflowing, which PostgreSQL reports as errors.
+pub(crate) fn float_in_range(s: &str, double: bool) -> bool {
+    if parse_decimal(s).is_none() {
+        return false;
+    }
+    let Ok(v) = s.trim().parse::<f64>() else { return false };
+    let (max, min_positive) =
+        if double { (f64::MAX, f64::MIN_POSITIVE) } else { (f64::from(f32::MAX), f64::from(f32::MIN_POSITIVE)) };
+    let a = v.abs();
+    a.is_finite() && a <= max && (a >= min_positive || (a == 0.0 && is_zero_text(s)))
+}
+
+fn is_zero_text(s: &str) -> bool {
+    let t = s.trim().trim_start_matches(['-', '+']);
+    let mantissa = t.split(['e', 'E']).next().unwrap_or("");
+    mantissa.chars().all(|c| c == '0' || c == '.')
 }
 
 /// PostgreSQL's boolean input spellings (case-insensitive, surrounding blanks ignored).
@@ -217,9 +277,12 @@ pub(crate) fn is_interval(s: &str) -> bool {
         if w.contains(':') {
             let w = w.strip_prefix(['-', '+']).unwrap_or(w);
             let parts: Vec<&str> = w.split(':').collect();
+            let last = parts.len().saturating_sub(1);
             let ok = (2..=3).contains(&parts.len())
-                && parts.iter().all(|p| {
-                    !p.is_empty() && p.split_once('.').map_or(*p, |(a, _)| a).bytes().all(|b| b.is_ascii_digit())
+                && parts.iter().enumerate().all(|(i, p)| {
+                    let whole =
+                        if i == last && parts.len() == 3 { p.split_once('.').map_or(*p, |(a, _)| a) } else { p };
+                    !whole.is_empty() && whole.len() <= 6 && whole.bytes().all(|b| b.is_ascii_digit())
                 });
             if !ok {
                 return false;
@@ -234,12 +297,23 @@ pub(crate) fn is_interval(s: &str) -> bool {
             return false;
         }
         let unit = if glued_unit.is_empty() { words.next().unwrap_or("second") } else { glued_unit };
-        if !INTERVAL_UNITS.contains(&unit) {
+        if !INTERVAL_UNITS.contains(&unit) || !interval_quantity_in_range(num, unit) {
             return false;
         }
         any = true;
     }
     any
+}
+
+/// PostgreSQL keeps months and days in 32 bits and time in 64-bit
+/// microseconds; these bounds stay well inside both.
+fn interval_quantity_in_range(num: &str, unit: &str) -> bool {
+    let limit = if unit.starts_with("dec") || unit.starts_with("cent") || unit.starts_with("millenni") {
+        1_000.0
+    } else {
+        100_000.0
+    };
+    num.parse::<f64>().is_ok_and(|v| v.abs() <= limit)
 }
 
 fn is_iso_duration(s: &str) -> bool {
@@ -250,7 +324,7 @@ fn is_iso_duration(s: &str) -> bool {
         for c in part.chars() {
             if c.is_ascii_digit() || c == '.' {
                 num.push(c);
-            } else if units.contains(c) && !num.is_empty() {
+            } else if units.contains(c) && !num.is_empty() && interval_quantity_in_range(&num, "") {
                 num.clear();
                 seen = true;
             } else {
@@ -337,6 +411,13 @@ mod tests {
         assert_eq!(parse_decimal("abc"), None);
         assert_eq!(parse_decimal("."), None);
         assert_eq!(parse_decimal("1e99999"), None);
+        assert_eq!(integer_digits_after_rounding("9999.995", 2), Some(5));
+        assert_eq!(integer_digits_after_rounding("9999.994", 2), Some(4));
+        assert_eq!(integer_digits_after_rounding("-0.5", 0), Some(1));
+        assert_eq!(integer_digits_after_rounding("0.0049", 2), Some(0));
+        assert_eq!(integer_digits_after_rounding("1.5e3", 0), Some(4));
+        assert_eq!(integer_digits_after_rounding("95e-1", 0), Some(2));
+        assert_eq!(integer_digits_after_rounding("00012.3", 1), Some(2));
     }
 
     #[test]
@@ -361,7 +442,19 @@ mod tests {
         {
             assert!(is_interval(ok), "{ok}");
         }
-        for bad in ["", "forever", "1 fortnight", "P", "PT", "P1X", "ago"] {
+        for bad in [
+            "",
+            "forever",
+            "1 fortnight",
+            "P",
+            "PT",
+            "P1X",
+            "ago",
+            "9223372036854775808",
+            "P99999999Y",
+            "1.5:00",
+            "5000 millennia",
+        ] {
             assert!(!is_interval(bad), "{bad}");
         }
     }

@@ -85,7 +85,8 @@ fn the_core_crates_do_no_io() {
                 continue;
             }
             assert!(
-                ["schemaforge-domain", "serde", "serde_json", "serde_path_to_error", "schemars", "thiserror"].contains(&dep.as_str()),
+                ["schemaforge-domain", "serde", "serde_json", "serde_path_to_error", "schemars", "thiserror"]
+                    .contains(&dep.as_str()),
                 "{pkg} gained the dependency {dep}; the core crates stay pure (see ARCHITECTURE.md)"
             );
         }

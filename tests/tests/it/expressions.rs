@@ -59,14 +59,23 @@ const LITERALS: &[&str] = &[
 const BINARY: &[&str] =
     &["AND", "OR", "=", "<>", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "||", "LIKE", "NOT ILIKE", "~", "!~*"];
 
-const FUNCTIONS: &[&str] =
-    &["lower", "upper", "length", "char_length", "trim", "abs", "coalesce", "nullif", "greatest", "least", "cardinality"];
+const FUNCTIONS: &[&str] = &[
+    "lower",
+    "upper",
+    "length",
+    "char_length",
+    "trim",
+    "abs",
+    "coalesce",
+    "nullif",
+    "greatest",
+    "least",
+    "cardinality",
+];
 
 fn expr() -> impl Strategy<Value = String> {
-    let leaf = prop_oneof![
-        select(COLUMNS).prop_map(|(c, _)| c.to_string()),
-        select(LITERALS).prop_map(str::to_string),
-    ];
+    let leaf =
+        prop_oneof![select(COLUMNS).prop_map(|(c, _)| c.to_string()), select(LITERALS).prop_map(str::to_string),];
     leaf.prop_recursive(3, 24, 3, |inner| {
         prop_oneof![
             (inner.clone(), select(BINARY), inner.clone()).prop_map(|(a, op, b)| format!("({a} {op} {b})")),
@@ -124,7 +133,8 @@ fn accepted_expressions_are_accepted_by_postgres() {
             execute(conn, "BEGIN").unwrap();
             let result = run_script(conn, &script);
             execute(conn, "ROLLBACK").unwrap();
-            result.map_err(|f| TestCaseError::fail(format!("validation accepted `{source}` but PostgreSQL refused: {f}")))
+            result
+                .map_err(|f| TestCaseError::fail(format!("validation accepted `{source}` but PostgreSQL refused: {f}")))
         })
         .unwrap();
     // The generator must exercise the accepting side, or the test proves nothing.

@@ -20,7 +20,10 @@ fn hostile_names_are_valid_identifiers() {
 fn objects_in(conn: &mut diesel::PgConnection, schema: &str) -> (i64, i64) {
     let relations = count(
         conn,
-        &format!("SELECT count(*) AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = {}", ql(schema)),
+        &format!(
+            "SELECT count(*) AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = {}",
+            ql(schema)
+        ),
     )
     .unwrap();
     let types = count(
@@ -63,7 +66,8 @@ fn postgres_accepts_generated_scripts() {
     });
     runner
         .run(&valid_document(), |doc| {
-            let schema = ValidSchema::parse(doc.clone()).map_err(|e| TestCaseError::fail(format!("{:#?}", e.report.problems)))?;
+            let schema = ValidSchema::parse(doc.clone())
+                .map_err(|e| TestCaseError::fail(format!("{:#?}", e.report.problems)))?;
             let create = create_script(&schema);
             let drop = drop_script(&schema);
             let mut guard = conn.borrow_mut();
@@ -71,11 +75,8 @@ fn postgres_accepts_generated_scripts() {
             execute(conn, "BEGIN; CREATE SCHEMA prop_case; SET LOCAL search_path TO prop_case").unwrap();
             let outcome = (|| {
                 run_script(conn, &create).map_err(|f| format!("create script: {f}\n\n{}", create.to_sql()))?;
-                let tables = count(
-                    conn,
-                    "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'prop_case'",
-                )
-                .map_err(|e| e.to_string())?;
+                let tables = count(conn, "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'prop_case'")
+                    .map_err(|e| e.to_string())?;
                 if tables != schema.model().tables.len() as i64 {
                     return Err(format!("{tables} tables created, expected {}", schema.model().tables.len()));
                 }

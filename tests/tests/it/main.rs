@@ -3,6 +3,7 @@
 //! default `postgres://postgres@127.0.0.1:5432/postgres`).
 
 mod architecture;
+mod defaults;
 mod examples;
 mod expressions;
 mod generated;
