@@ -93,7 +93,7 @@ fn load(text: &str) -> Loaded {
     };
     match ValidSchema::parse(doc) {
         Ok(schema) => Loaded::Valid(Box::new(schema)),
-        Err(invalid) => Loaded::Invalid(invalid.report),
+        Err(invalid) => Loaded::Invalid(*invalid.report),
     }
 }
 

@@ -1,5 +1,7 @@
 //! The `schemaforge` binary: exit codes, output formats, stdin.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 

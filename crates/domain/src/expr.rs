@@ -357,7 +357,7 @@ pub fn parse_expression(
     let mut parser = Parser { tokens, pos: 0, depth: 0, columns, problems: Vec::new() };
     let expr = parser.parse_or().map_err(|e| vec![e])?;
     if let Some(tok) = parser.peek() {
-        return Err(vec![invalid(format!("unexpected {} after the end of the expression", tok.describe()))]);
+        return Err(vec![invalid(format!("found {} after the end of the expression", tok.describe()))]);
     }
     let mut problems = parser.problems;
     if let Some(node) = constant_computation(&expr) {
@@ -1109,10 +1109,13 @@ impl TypeChecker<'_, '_> {
                 Ty::Bool
             }
             Expr::InList { expr, list, .. } => {
-                let ty = self.infer(expr);
-                for item in list {
-                    let item_ty = self.infer(item);
-                    self.comparable(&ty, &item_ty, "IN");
+                // PostgreSQL resolves the operand and the list to one common
+                // type (the first typed element's), so every untyped literal
+                // in the list must be a value of that type.
+                let tys: Vec<Ty> = std::iter::once(&**expr).chain(list).map(|e| self.infer(e)).collect();
+                let common = tys.iter().find(|t| !matches!(t, Ty::Null | Ty::Unknown(_))).unwrap_or(&tys[0]).clone();
+                for t in &tys {
+                    self.comparable(&common, t, "IN");
                 }
                 Ty::Bool
             }
@@ -1190,7 +1193,7 @@ impl TypeChecker<'_, '_> {
             return Any;
         }
         // An untyped operand must be readable as `expected`.
-        let mut fits = |this: &mut Self, t: &Ty, expected: &Ty| -> bool {
+        let fits = |this: &mut Self, t: &Ty, expected: &Ty| -> bool {
             match t {
                 Unknown(lit) => match this.literal_fits(lit, expected) {
                     Ok(()) => true,
@@ -1234,7 +1237,7 @@ impl TypeChecker<'_, '_> {
             (Sub, Date, Int) => Date,
             (Sub, Date, Date) => Int,
             (Sub, Date, Interval) => Timestamp,
-            (Sub, Timestamp | Timestamptz | Time, Interval) => l,
+            (Sub, Timestamp | Time, Interval) => l,
             (Sub, Interval, Interval) => Interval,
             (Sub, Time, Time) => Interval,
             (Sub, x, y) if x.is_datetime() && y.is_datetime() => {
@@ -1419,6 +1422,7 @@ mod tests {
             "active",
             "qty <> 1",
             "qty != 1",
+            "NULL IN ('a', 'b')",
         ] {
             assert!(check(src).is_ok(), "{src}: {:?}", check(src));
         }
@@ -1482,6 +1486,7 @@ mod tests {
             "starts_at >= '2024-02-30'",
             "ends_at - starts_at < 'forever'",
             "starts_at - '1 day' > ends_at",
+            "NULL IN ('1 day', 0)",
         ] {
             assert_eq!(codes(src), vec!["TYPE_MISMATCH"], "{src}");
         }

@@ -45,7 +45,7 @@ codes! {
     DuplicateName = "DUPLICATE_NAME",
     /// Two names differ only in letter case (warning).
     CaseCollision = "CASE_COLLISION",
-    /// Two elements share an id, or an id is empty.
+    /// Two elements share an id.
     DuplicateId = "DUPLICATE_ID",
     /// An id is empty.
     InvalidId = "INVALID_ID",

@@ -89,8 +89,9 @@ pub struct ValidSchema {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the schema document is invalid ({} error(s))", self.report.errors().count())]
 pub struct InvalidSchema {
-    /// The full report, errors and warnings.
-    pub report: ValidationReport,
+    /// The full report, errors and warnings (boxed: it is large and errors
+    /// should be cheap to move).
+    pub report: Box<ValidationReport>,
 }
 
 impl ValidSchema {
@@ -101,7 +102,7 @@ impl ValidSchema {
             Some(model) if !problems.iter().any(Problem::is_error) => {
                 Ok(Self { document, model, warnings: problems, summary })
             }
-            _ => Err(InvalidSchema { report: ValidationReport { valid: false, problems, summary } }),
+            _ => Err(InvalidSchema { report: Box::new(ValidationReport { valid: false, problems, summary }) }),
         }
     }
 
@@ -708,14 +709,16 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             }
         }
     }
-    let mut constraint_spaces: HashMap<String, Namespace> = HashMap::new();
+    // Generated constraint names avoid every constraint name in the schema,
+    // as PostgreSQL's ChooseConstraintName does; user-chosen names need only
+    // be unique per table.
+    let mut all_constraints = Namespace::default();
     let mut constraint_scopes: HashMap<&str, Scope<'_>> = HashMap::new();
     for (ti, (t, doc_t)) in tables.iter().zip(&doc.tables).enumerate() {
-        let space = constraint_spaces.entry(t.id.clone()).or_default();
         let scope = constraint_scopes.entry(t.id.as_str()).or_insert_with(|| Scope::new("constraint"));
         for ((_, name, _), (ki, k)) in t.checks.iter().zip(doc_t.checks.iter().enumerate()) {
             if let (Some(n), Some(raw)) = (name, &k.name) {
-                space.insert(n.as_str());
+                all_constraints.insert(n.as_str());
                 scope.add(&mut ctx, raw, ptr(&[&"tables", &ti, &"checks", &ki, &"name"]));
             }
         }
@@ -723,7 +726,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
     for (fi, (fk, name)) in doc.foreign_keys.iter().zip(&fk_names).enumerate() {
         if let (Some(n), Some(raw)) = (name, &fk.name) {
             if table_by_id.contains_key(fk.source_table_id.as_str()) {
-                constraint_spaces.entry(fk.source_table_id.clone()).or_default().insert(n.as_str());
+                all_constraints.insert(n.as_str());
                 constraint_scopes.entry(fk.source_table_id.as_str()).or_insert_with(|| Scope::new("constraint")).add(
                     &mut ctx,
                     raw,
@@ -761,7 +764,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
 
     let has_errors = ctx.problems.iter().any(Problem::is_error);
     let model =
-        if has_errors { None } else { build_model(&tables, enum_models, fks, &mut relations, &mut constraint_spaces) };
+        if has_errors { None } else { build_model(&tables, enum_models, fks, &mut relations, &mut all_constraints) };
     (ctx.problems, summary, model)
 }
 
@@ -959,7 +962,7 @@ fn scalar_literal(lit: &Literal, base: &BaseType, labels: Option<&[String]>) -> 
         BaseType::Macaddr => values::is_macaddr(&text),
         BaseType::Enum { name, .. } => {
             let labels = labels.unwrap_or_default();
-            if !labels.iter().any(|l| *l == text) {
+            if !labels.contains(&text) {
                 return Err((
                     Code::InvalidDefault,
                     format!(
@@ -1143,7 +1146,7 @@ fn check_foreign_key(
             let (Some(sty), Some(tty)) = (&s.ty, &t.ty) else { continue };
             let path =
                 if sfield.ends_with('s') { format!("{fpath}/{sfield}/{i}") } else { format!("{fpath}/{sfield}") };
-            if sty.base.family() != tty.base.family() || sty.array != tty.array || matches!(sty.base, BaseType::Json) {
+            if !foreign_key_compatible(sty, tty) {
                 ctx.error(
                     Code::TypeMismatch,
                     path,
@@ -1203,6 +1206,29 @@ fn check_foreign_key(
     }
 }
 
+/// Whether PostgreSQL can build a foreign key from `src` to `dst`: it needs
+/// an equality operator between them and an implicit cast of the source type
+/// to the key type (`real -> numeric`, for one, has none). Checked against
+/// PostgreSQL 15 for every pair of supported scalar types.
+fn foreign_key_compatible(src: &ColumnType, dst: &ColumnType) -> bool {
+    use crate::model::TypeFamily as F;
+    if src.array != dst.array || matches!(src.base, BaseType::Json) || matches!(dst.base, BaseType::Json) {
+        return false;
+    }
+    if src.array {
+        return std::mem::discriminant(&src.base) == std::mem::discriminant(&dst.base)
+            && src.base.family() == dst.base.family();
+    }
+    match (src.base.family(), dst.base.family()) {
+        (F::Integer, F::Integer | F::Numeric) => true,
+        (F::Numeric, F::Numeric) => {
+            !(matches!(src.base, BaseType::Real | BaseType::DoublePrecision)
+                && matches!(dst.base, BaseType::Numeric { .. }))
+        }
+        (a, b) => a == b,
+    }
+}
+
 fn report_uninsertable_cycles(ctx: &mut Ctx, doc: &SchemaDocument, tables: &[TableInfo]) {
     let index: HashMap<&str, usize> = tables.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
     let mut edges: Vec<(usize, usize, usize)> = Vec::new();
@@ -1250,7 +1276,7 @@ fn build_model(
     enums: Vec<Option<EnumModel>>,
     fks: Vec<Option<FkInfo>>,
     relations: &mut Namespace,
-    constraints: &mut HashMap<String, Namespace>,
+    all_constraints: &mut Namespace,
 ) -> Option<Model> {
     let enums: Vec<EnumModel> = enums.into_iter().collect::<Option<_>>()?;
     let fk_infos: Vec<FkInfo> = fks.into_iter().collect::<Option<_>>()?;
@@ -1259,7 +1285,7 @@ fn build_model(
     // unique constraints, checks, then (below) foreign keys and indexes.
     for t in tables {
         let tname = t.name.clone()?;
-        let space = constraints.entry(t.id.clone()).or_default();
+        let space = &mut *all_constraints;
         let col_name = |id: &str| t.column(id).and_then(|c| c.name.as_ref()).map(Ident::as_str);
         let mut pick = |name2: Option<&str>, label: &str, relation: bool| -> Option<Ident> {
             let name = if relation {
@@ -1328,7 +1354,7 @@ fn build_model(
             None => {
                 let cols: Vec<&str> =
                     fk.source_column_ids.iter().filter_map(|id| table.column(id)).map(|c| c.name.as_str()).collect();
-                let space = constraints.entry(table.id.clone()).or_default();
+                let space = &mut *all_constraints;
                 let name = choose_name(table.name.as_str(), Some(&cols.join("_")), "fkey", &[space]);
                 space.insert(&name);
                 Ident::parse(&name).ok()?
@@ -1739,6 +1765,63 @@ mod tests {
         assert_eq!(t.primary_key.name.as_str(), "orders_pkey1");
         let names: Vec<&str> = t.checks.iter().map(|k| k.name.as_str()).collect();
         assert_eq!(names, ["orders_id_check", "orders_check1", "orders_user_id_check", "orders_check"]);
+    }
+
+    #[test]
+    fn generated_constraint_names_are_unique_in_the_schema() {
+        let v = json!({"name": "x", "tables": [
+            {"id": "t1", "name": "a_b", "columns": [{"id": "c1", "name": "c", "dataType": "int", "primaryKey": true}],
+             "checks": [{"id": "k1", "expression": "c > 0"}]},
+            {"id": "t2", "name": "a", "columns": [{"id": "c2", "name": "b_c", "dataType": "int", "primaryKey": true}],
+             "checks": [{"id": "k2", "expression": "b_c > 0"}]}
+        ]});
+        let s = ValidSchema::parse(doc(v)).unwrap();
+        let names: Vec<&str> = s.model().tables.iter().map(|t| t.checks[0].name.as_str()).collect();
+        assert_eq!(names, ["a_b_c_check", "a_b_c_check1"]);
+    }
+
+    #[test]
+    fn foreign_key_type_compatibility_matches_postgres() {
+        let fk = |src: &str, dst: &str| {
+            let v = json!({"name": "x", "tables": [
+                {"id": "p", "name": "p", "columns": [{"id": "pk", "name": "k", "dataType": dst, "primaryKey": true}]},
+                {"id": "c", "name": "c", "columns": [
+                    {"id": "ck", "name": "k", "dataType": "int", "primaryKey": true},
+                    {"id": "cf", "name": "f", "dataType": src}], "indexes": [{"id": "ix", "columnIds": ["cf"]}]}
+            ], "foreignKeys": [{"id": "f", "sourceTableId": "c", "sourceColumnId": "cf", "targetTableId": "p", "targetColumnId": "pk"}]});
+            codes(v).is_empty()
+        };
+        // pairs PostgreSQL 15 accepts
+        for (s, d) in [
+            ("smallint", "bigint"),
+            ("bigint", "integer"),
+            ("integer", "numeric"),
+            ("integer", "real"),
+            ("numeric", "double precision"),
+            ("real", "double precision"),
+            ("double precision", "real"),
+            ("char(2)", "text"),
+            ("text", "varchar(5)"),
+            ("date", "timestamptz"),
+            ("timestamp", "date"),
+            ("inet", "cidr"),
+            ("text[]", "text[]"),
+        ] {
+            assert!(fk(s, d), "{s} -> {d}");
+        }
+        // pairs it refuses
+        for (s, d) in [
+            ("real", "numeric"),
+            ("double precision", "numeric"),
+            ("numeric", "integer"),
+            ("text", "integer"),
+            ("time", "interval"),
+            ("uuid", "text"),
+            ("text[]", "text"),
+            ("integer[]", "bigint[]"),
+        ] {
+            assert!(!fk(s, d), "{s} -> {d}");
+        }
     }
 
     #[test]

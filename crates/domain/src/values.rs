@@ -2,8 +2,8 @@
 //!
 //! These are deliberately conservative: a value PostgreSQL would reject is
 //! always rejected here; a few exotic spellings PostgreSQL accepts (e.g.
-//! `'yesterday'::date` or `'08002b:010203'::macaddr`) are rejected too, with a
-//! message naming the accepted forms, because a default that fails at
+//! `'Jan 1 2024'::date` or `'08002b:010203'::macaddr`) are rejected too, with
+//! a message naming the accepted forms, because a default that fails at
 //! `CREATE TABLE` time is worse than asking for the canonical spelling.
 
 /// An integer literal (optional sign, digits), as i128.
@@ -161,17 +161,20 @@ pub(crate) fn is_time(s: &str) -> bool {
         _ => return false,
     };
     let (Some(h), Some(m)) = (digits(h, 2), digits(m, 2)) else { return false };
-    let sec_ok = match sec {
-        None => true,
+    let (secs, frac_zero) = match sec {
+        None => (0, true),
         Some(sec) => {
             let (whole, frac) = sec.split_once('.').unwrap_or((sec, "0"));
-            digits(whole, 2).is_some_and(|v| v <= 60)
-                && !frac.is_empty()
-                && frac.len() <= 6
-                && frac.bytes().all(|b| b.is_ascii_digit())
+            if frac.is_empty() || frac.len() > 6 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+                return false;
+            }
+            let Some(whole) = digits(whole, 2) else { return false };
+            (whole, frac.bytes().all(|b| b == b'0'))
         }
     };
-    h <= 24 && m <= 59 && sec_ok
+    // 24:00:00 is the only time with hour 24; second 60 (a leap second) has no fraction.
+    let end_of_day = h == 24 && m == 0 && secs == 0 && frac_zero;
+    (h < 24 || end_of_day) && m <= 59 && (secs < 60 || (secs == 60 && frac_zero))
 }
 
 /// A time-zone suffix: `Z`, `UTC`, or `±HH[:MM]`.
@@ -428,6 +431,11 @@ mod tests {
         assert!(!is_date("24-01-01"));
         assert!(is_time("23:59:59.123456"));
         assert!(!is_time("25:00"));
+        assert!(is_time("24:00:00"));
+        assert!(!is_time("24:30"));
+        assert!(!is_time("24:00:00.5"));
+        assert!(is_time("23:59:60"));
+        assert!(!is_time("23:59:60.5"));
         assert!(is_timestamp("2024-01-01 10:00:00", false));
         assert!(is_timestamp("2024-01-01T10:00:00+02:00", true));
         assert!(!is_timestamp("2024-01-01T10:00:00Z", false));

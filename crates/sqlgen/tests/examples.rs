@@ -2,6 +2,8 @@
 //! The same scripts are executed on PostgreSQL by `tests/tests/it/examples.rs`.
 //! Review changes with `cargo insta review` (or `INSTA_UPDATE=always`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
 use schemaforge_domain::{ValidSchema, parse_document};
 use schemaforge_sqlgen::{create_script, drop_script};
 

@@ -75,7 +75,10 @@ const STRINGS: &[&str] = &[
     "2024-01-01 24:00:00",
     "10:00",
     "24:00:00",
+    "24:30",
     "23:59:60",
+    "23:59:60.5",
+    "2024-01-01 24:30",
     "1 day",
     "P1Y2M",
     "PT36H",
@@ -156,5 +159,5 @@ fn accepted_defaults_are_accepted_by_postgres() {
             })
         })
         .unwrap();
-    assert!(accepted.get() > cases / 10, "only {} of {cases} defaults were valid", accepted.get());
+    assert!(accepted.get() > cases / 25, "only {} of {cases} defaults were valid", accepted.get());
 }

@@ -2,8 +2,11 @@
 //! test from `schemaforge-testdb` (server: `SCHEMAFORGE_TEST_DATABASE_URL`,
 //! default `postgres://postgres@127.0.0.1:5432/postgres`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
 mod architecture;
 mod defaults;
+mod docs;
 mod examples;
 mod expressions;
 mod generated;
