@@ -6,11 +6,19 @@ cd "$(dirname "$0")/.."
 
 scripts/ensure-postgres.sh
 
+# Property tests are deterministic here (same cases on every run, so CI is
+# reproducible); set PROPTEST_RNG_SEED to another number, or run cargo
+# nextest directly, to explore new cases.
+export PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261122}"
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "== doc tests"
+cargo test --workspace --locked --doc
 
 echo "== tests"
 if cargo nextest --version >/dev/null 2>&1; then
@@ -18,6 +26,3 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
     cargo test --workspace --locked --no-fail-fast --lib --bins --tests
 fi
-
-echo "== doc tests"
-cargo test --workspace --locked --doc
