@@ -6,8 +6,8 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use schemaforge_domain::{ValidSchema, parse_document};
 use schemaforge_sqlgen::create_script;
-use schemaforge_testdb::{TestDb, execute};
-use schemaforge_tests::run_script;
+use schemaforge_testdb::execute;
+use schemaforge_tests::{run_on_postgres, run_script};
 use serde_json::{Value, json};
 
 const TYPES: &[&str] = &[
@@ -121,43 +121,30 @@ fn literal() -> impl Strategy<Value = Value> {
 
 #[test]
 fn accepted_defaults_are_accepted_by_postgres() {
-    let db = TestDb::create().unwrap();
-    let conn = std::cell::RefCell::new(db.connect().unwrap());
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1500);
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    });
     let accepted = std::cell::Cell::new(0u32);
-    runner
-        .run(&(select(TYPES), literal()), |(ty, default)| {
-            let mut column = json!({"id": "c", "name": "c", "dataType": ty, "default": default});
-            if ty == "enum" {
-                column["enumId"] = json!("mood");
-            }
-            let doc = json!({
-                "name": "defaults",
-                "enums": [{"id": "mood", "name": "mood", "values": ["happy", "sad"]}],
-                "tables": [{"id": "t", "name": "t", "columns": [
-                    {"id": "pk", "name": "pk", "dataType": "integer", "primaryKey": true, "autoIncrement": true},
-                    column
-                ]}]
-            });
-            let Ok(schema) = ValidSchema::parse(parse_document(&doc.to_string()).unwrap()) else { return Ok(()) };
-            accepted.set(accepted.get() + 1);
-            let script = create_script(&schema);
-            let mut guard = conn.borrow_mut();
-            let conn = &mut *guard;
-            execute(conn, "BEGIN").unwrap();
-            let result = run_script(conn, &script)
-                .map_err(|f| f.to_string())
-                .and_then(|()| execute(conn, "INSERT INTO t DEFAULT VALUES").map_err(|e| e.to_string()));
-            execute(conn, "ROLLBACK").unwrap();
-            result.map_err(|f| {
+    run_on_postgres(1500, (select(TYPES), literal()), |conn, (ty, default)| {
+        let mut column = json!({"id": "c", "name": "c", "dataType": ty, "default": default});
+        if ty == "enum" {
+            column["enumId"] = json!("mood");
+        }
+        let doc = json!({
+            "name": "defaults",
+            "enums": [{"id": "mood", "name": "mood", "values": ["happy", "sad"]}],
+            "tables": [{"id": "t", "name": "t", "columns": [
+                {"id": "pk", "name": "pk", "dataType": "integer", "primaryKey": true, "autoIncrement": true},
+                column
+            ]}]
+        });
+        let Ok(schema) = ValidSchema::parse(parse_document(&doc.to_string()).unwrap()) else { return Ok(()) };
+        accepted.set(accepted.get() + 1);
+        run_script(conn, &create_script(&schema))
+            .map_err(|f| f.to_string())
+            .and_then(|()| execute(conn, "INSERT INTO t DEFAULT VALUES").map_err(|e| e.to_string()))
+            .map_err(|f| {
                 TestCaseError::fail(format!("validation accepted {ty} DEFAULT {default} but PostgreSQL refused: {f}"))
             })
-        })
-        .unwrap();
-    assert!(accepted.get() > cases / 25, "only {} of {cases} defaults were valid", accepted.get());
+    })
+    .unwrap();
+    // The generator must exercise the accepting side, or the test proves nothing.
+    assert!(accepted.get() > 60, "only {} defaults were valid", accepted.get());
 }

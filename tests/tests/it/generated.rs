@@ -4,9 +4,9 @@
 use proptest::prelude::*;
 use schemaforge_domain::{ValidSchema, parse_document, validate};
 use schemaforge_sqlgen::{create_script, drop_script};
-use schemaforge_testdb::{TestDb, count, execute};
+use schemaforge_testdb::{count, execute};
 use schemaforge_tests::generate::{HOSTILE_NAMES, valid_document};
-use schemaforge_tests::{ql, run_script};
+use schemaforge_tests::{ql, run_on_postgres, run_script};
 
 #[test]
 fn hostile_names_are_valid_identifiers() {
@@ -53,42 +53,22 @@ proptest! {
     }
 }
 
-/// One database for the whole property run; each case works in its own
-/// transaction and schema, which is rolled back.
+/// Each case creates and drops its objects in a schema of its own, inside a
+/// transaction that is rolled back.
 #[test]
 fn postgres_accepts_generated_scripts() {
-    let db = TestDb::create().unwrap();
-    let conn = std::cell::RefCell::new(db.connect().unwrap());
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(128),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    });
-    runner
-        .run(&valid_document(), |doc| {
-            let schema = ValidSchema::parse(doc.clone())
-                .map_err(|e| TestCaseError::fail(format!("{:#?}", e.report.problems)))?;
-            let create = create_script(&schema);
-            let drop = drop_script(&schema);
-            let mut guard = conn.borrow_mut();
-            let conn = &mut *guard;
-            execute(conn, "BEGIN; CREATE SCHEMA prop_case; SET LOCAL search_path TO prop_case").unwrap();
-            let outcome = (|| {
-                run_script(conn, &create).map_err(|f| format!("create script: {f}\n\n{}", create.to_sql()))?;
-                let tables = count(conn, "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'prop_case'")
-                    .map_err(|e| e.to_string())?;
-                if tables != schema.model().tables.len() as i64 {
-                    return Err(format!("{tables} tables created, expected {}", schema.model().tables.len()));
-                }
-                run_script(conn, &drop).map_err(|f| format!("drop script: {f}"))?;
-                let left = objects_in(conn, "prop_case");
-                if left != (0, 0) {
-                    return Err(format!("drop script left {left:?} relations/enums behind"));
-                }
-                Ok(())
-            })();
-            execute(conn, "ROLLBACK").unwrap();
-            outcome.map_err(TestCaseError::fail)
-        })
-        .unwrap();
+    run_on_postgres(128, valid_document(), |conn, doc| {
+        let schema = ValidSchema::parse(doc).map_err(|e| TestCaseError::fail(format!("{:#?}", e.report.problems)))?;
+        let create = create_script(&schema);
+        let drop = drop_script(&schema);
+        execute(conn, "CREATE SCHEMA prop_case; SET LOCAL search_path TO prop_case").unwrap();
+        run_script(conn, &create)
+            .map_err(|f| TestCaseError::fail(format!("create script: {f}\n\n{}", create.to_sql())))?;
+        let tables = count(conn, "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'prop_case'").unwrap();
+        prop_assert_eq!(tables, schema.model().tables.len() as i64);
+        run_script(conn, &drop).map_err(|f| TestCaseError::fail(format!("drop script: {f}")))?;
+        prop_assert_eq!(objects_in(conn, "prop_case"), (0, 0), "the drop script left relations or enums behind");
+        Ok(())
+    })
+    .unwrap();
 }
