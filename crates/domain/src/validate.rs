@@ -304,11 +304,20 @@ impl TableInfo {
     }
 }
 
+/// A JSON pointer from static keys and indexes (escaping `~` and `/` as
+/// RFC 6901 requires, without allocating when there is nothing to escape).
 fn ptr(parts: &[&dyn std::fmt::Display]) -> String {
+    use std::fmt::Write;
     let mut out = String::new();
     for p in parts {
         out.push('/');
-        out.push_str(&p.to_string().replace('~', "~0").replace('/', "~1"));
+        let start = out.len();
+        let _ = write!(out, "{p}");
+        if out[start..].contains(['~', '/']) {
+            let escaped = out[start..].replace('~', "~0").replace('/', "~1");
+            out.truncate(start);
+            out.push_str(&escaped);
+        }
     }
     out
 }
