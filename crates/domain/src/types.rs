@@ -13,8 +13,9 @@ pub const MAX_NUMERIC_PRECISION: u32 = 1000;
 pub const MAX_TIME_PRECISION: u32 = 6;
 
 /// The type names accepted in `dataType` (aliases are listed in docs/schema-format.md).
-pub const SUPPORTED_TYPES: &str = "smallint, integer, bigint, numeric, decimal, real, double precision, boolean, char, \
-varchar, text, bytea, date, time, timestamp, timestamptz, interval, uuid, json, jsonb, inet, cidr, macaddr, enum";
+pub const SUPPORTED_TYPES: &str = "smallint, integer, bigint, serial, bigserial, smallserial, numeric, decimal, real, \
+double precision, boolean, char, varchar, text, bytea, date, time, timestamp, timestamptz, interval, uuid, json, jsonb, \
+inet, cidr, macaddr, enum";
 
 /// A problem with a column's type, naming the offending field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +53,13 @@ enum Kind {
     Cidr,
     Macaddr,
     Enum,
+    Serial(BaseType),
+}
+
+/// Whether a `dataType` spelling is one of the serial types (which imply
+/// `autoIncrement`).
+pub(crate) fn is_serial(data_type: &str) -> bool {
+    split_inline(data_type).is_ok_and(|(name, _, _)| matches!(kind(&name), Ok(Kind::Serial(_))))
 }
 
 fn kind(name: &str) -> Result<Kind, String> {
@@ -79,13 +87,11 @@ fn kind(name: &str) -> Result<Kind, String> {
         "cidr" => Kind::Cidr,
         "macaddr" => Kind::Macaddr,
         "enum" => Kind::Enum,
-        "serial" | "serial4" => return Err("use \"integer\" with \"autoIncrement\": true instead of serial".into()),
-        "bigserial" | "serial8" => {
-            return Err("use \"bigint\" with \"autoIncrement\": true instead of bigserial".into());
-        }
-        "smallserial" | "serial2" => {
-            return Err("use \"smallint\" with \"autoIncrement\": true instead of smallserial".into());
-        }
+        // PostgreSQL's serial types are a notation for an auto-incrementing
+        // integer; Schemaforge renders them as identity columns.
+        "serial" | "serial4" => Kind::Serial(BaseType::Integer),
+        "bigserial" | "serial8" => Kind::Serial(BaseType::BigInt),
+        "smallserial" | "serial2" => Kind::Serial(BaseType::SmallInt),
         "timetz" | "time with time zone" => {
             return Err("time with time zone is not supported (PostgreSQL advises against it); use timestamptz".into());
         }
@@ -240,6 +246,7 @@ pub(crate) fn resolve_column_type<'a>(
                 }
             },
         },
+        Kind::Serial(base) => base,
         Kind::SmallInt => BaseType::SmallInt,
         Kind::Integer => BaseType::Integer,
         Kind::BigInt => BaseType::BigInt,
@@ -314,6 +321,8 @@ mod tests {
     #[test]
     fn aliases_and_inline_parameters() {
         assert_eq!(resolve("INT4", |_| ()).unwrap().base, BaseType::Integer);
+        assert_eq!(resolve("BIGSERIAL", |_| ()).unwrap().base, BaseType::BigInt);
+        assert!(is_serial("serial") && is_serial("Serial8") && !is_serial("integer"));
         assert_eq!(resolve("Character  Varying(20)", |_| ()).unwrap().base, BaseType::Varchar(Some(20)));
         assert_eq!(
             resolve("decimal(10, 2)", |_| ()).unwrap().base,
@@ -331,7 +340,7 @@ mod tests {
 
     #[test]
     fn rejects_bad_types_and_parameters() {
-        assert_eq!(resolve("serial", |_| ()), Err(vec![("dataType", Code::UnsupportedDataType)]));
+        assert_eq!(resolve("money", |_| ()), Err(vec![("dataType", Code::UnsupportedDataType)]));
         assert_eq!(resolve("status", |_| ()), Err(vec![("dataType", Code::UnsupportedDataType)]));
         assert_eq!(resolve("varchar", |c| c.length = Some(0)), Err(vec![("length", Code::InvalidTypeParameter)]));
         assert_eq!(resolve("varchar(10)", |c| c.length = Some(20)), Err(vec![("length", Code::InvalidTypeParameter)]));

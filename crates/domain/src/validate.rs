@@ -13,7 +13,7 @@ use crate::model::{
 use crate::naming::{Namespace, choose_name};
 use crate::problem::{Code, Problem, Severity};
 use crate::summary::{Summary, summarize};
-use crate::types::resolve_column_type;
+use crate::types::{is_serial, resolve_column_type};
 use crate::values;
 
 /// Above this many columns a table gets a warning.
@@ -441,13 +441,21 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 }
             };
             ctx.text(c.comment.as_deref(), format!("{cpath}/comment"), "the comment");
-            if c.auto_increment {
+            let identity = c.auto_increment || is_serial(&c.data_type);
+            if identity && c.nullable == Some(true) && !c.primary_key {
+                ctx.warn(
+                    Code::IgnoredSetting,
+                    format!("{cpath}/nullable"),
+                    format!("column \"{}\" auto-increments, so it is NOT NULL whatever nullable says", c.name),
+                );
+            }
+            if identity {
                 if let Some(ty) = &ty {
                     if !ty.base.is_integer() || ty.array {
                         ctx.error(
                             Code::InvalidAutoIncrement,
                             format!("{cpath}/autoIncrement"),
-                            format!("autoIncrement needs smallint, integer or bigint, not {}", ty.describe()),
+                            format!("auto-increment needs smallint, integer or bigint, not {}", ty.describe()),
                         );
                     }
                 }
@@ -455,7 +463,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                     ctx.error(
                         Code::InvalidAutoIncrement,
                         format!("{cpath}/default"),
-                        "an autoIncrement column cannot also have a default",
+                        "an auto-increment (autoIncrement or serial) column cannot also have a default",
                     );
                 }
             }
@@ -479,8 +487,8 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 id: c.id.clone(),
                 name: cname,
                 ty,
-                nullable: c.nullable.unwrap_or(true) && !c.primary_key && !c.auto_increment,
-                identity: c.auto_increment,
+                nullable: c.nullable.unwrap_or(true) && !c.primary_key && !identity,
+                identity,
                 has_default: c.default.is_some(),
                 default,
                 primary_key: false,
@@ -1558,6 +1566,16 @@ mod tests {
         assert_eq!(codes(v), vec!["INVALID_AUTO_INCREMENT"]);
         let v = with_column(json!({"id": "x", "name": "x", "dataType": "integer[]", "autoIncrement": true}));
         assert_eq!(codes(v), vec!["INVALID_AUTO_INCREMENT"]);
+        let v = with_column(json!({"id": "x", "name": "x", "dataType": "serial[]"}));
+        assert_eq!(codes(v), vec!["INVALID_AUTO_INCREMENT"]);
+        let v = with_column(json!({"id": "x", "name": "x", "dataType": "bigserial", "default": 1}));
+        assert_eq!(codes(v), vec!["INVALID_AUTO_INCREMENT"]);
+        let v = with_column(json!({"id": "x", "name": "x", "dataType": "serial", "nullable": true}));
+        assert_eq!(codes(v), vec!["IGNORED_SETTING"]);
+        let v = with_column(json!({"id": "x", "name": "x", "dataType": "SERIAL"}));
+        let s = ValidSchema::parse(doc(v)).unwrap();
+        let col = &s.model().tables[0].columns[2];
+        assert!(col.identity && !col.nullable && col.ty.base == BaseType::Integer);
     }
 
     fn default_codes(data_type: &str, default: Value) -> Vec<&'static str> {
