@@ -8,6 +8,7 @@ use std::process::Command;
 const ALLOWED_INTERNAL: &[(&str, &[&str])] = &[
     ("schemaforge-domain", &[]),
     ("schemaforge-sqlgen", &["schemaforge-domain"]),
+    ("schemaforge-repository", &["schemaforge-domain", "schemaforge-sqlgen"]),
     ("schemaforge-cli", &["schemaforge-domain", "schemaforge-sqlgen"]),
     ("schemaforge-testdb", &[]),
     ("schemaforge-tests", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-testdb"]),
@@ -18,6 +19,7 @@ const RESTRICTED: &[(&str, &[&str])] = &[
     ("diesel", &["schemaforge-repository", "schemaforge-testdb", "schemaforge-tests"]),
     ("diesel_migrations", &["schemaforge-repository", "schemaforge-server"]),
     ("r2d2", &["schemaforge-repository"]),
+    ("chrono", &["schemaforge-repository", "schemaforge-services", "schemaforge-http", "schemaforge-server"]),
     ("actix-web", &["schemaforge-http", "schemaforge-server", "schemaforge-tests"]),
     ("tokio", &["schemaforge-http", "schemaforge-server", "schemaforge-services", "schemaforge-tests"]),
 ];

@@ -1,0 +1,360 @@
+//! # schemaforge-repository
+//!
+//! Repository traits for Schemaforge's metadata store (users, refresh tokens,
+//! API keys, schemas and their immutable versions) and, behind the default
+//! `postgres` feature, their Diesel + r2d2 implementations.
+//!
+//! The traits and types here are driver-free: errors are [`RepoError`], never
+//! a diesel error, so `services` can depend on this crate with
+//! `default-features = false` and never compile a database driver.
+//!
+//! Isolation between users is enforced here: every schema query takes the
+//! owner's id and filters on it, so another user's schema is simply not found.
+
+use chrono::{DateTime, Utc};
+use schemaforge_domain::SchemaDocument;
+use uuid::Uuid;
+
+#[cfg(feature = "postgres")]
+pub mod pg;
+
+/// Errors of every repository, free of driver types.
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    /// The row does not exist (or belongs to someone else).
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness or concurrency conflict.
+    #[error("conflict: {0}")]
+    Conflict(Conflict),
+    /// The database cannot be reached or the pool is exhausted.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A stored row cannot be read back (e.g. its JSON no longer parses).
+    #[error("corrupt row {table}/{id}: {message}")]
+    Corrupt {
+        /// Table of the row.
+        table: &'static str,
+        /// Primary key of the row.
+        id: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Anything else (a bug or an unexpected database error).
+    #[error("{0}")]
+    Other(String),
+}
+
+/// What kind of conflict happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// A user with this email exists.
+    DuplicateEmail,
+    /// The owner already has a live schema with this name.
+    DuplicateName,
+    /// The schema changed since the version the caller based its write on.
+    StaleVersion {
+        /// The version the caller expected.
+        expected: i32,
+        /// The current version.
+        current: i32,
+    },
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::DuplicateEmail => f.write_str("an account with this email exists"),
+            Self::DuplicateName => f.write_str("a schema with this name exists"),
+            Self::StaleVersion { expected, current } => {
+                write!(f, "the schema is at version {current}, not {expected}")
+            }
+        }
+    }
+}
+
+/// Result of a repository call.
+pub type RepoResult<T> = Result<T, RepoError>;
+
+// ------------------------------------------------------------------ users
+
+/// A user account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Id.
+    pub id: Uuid,
+    /// Email, lower case.
+    pub email: String,
+    /// Name shown to people.
+    pub display_name: Option<String>,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A user to create.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Id chosen by the caller.
+    pub id: Uuid,
+    /// Email, lower case.
+    pub email: String,
+    /// Name shown to people.
+    pub display_name: Option<String>,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// Changes to a user; `None` leaves a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    /// `Some(None)` clears the display name, `Some(Some(x))` sets it.
+    pub display_name: Option<Option<String>>,
+    /// A new password hash.
+    pub password_hash: Option<String>,
+}
+
+/// Users.
+pub trait UserRepository: Send + Sync {
+    /// Create a user; `Conflict(DuplicateEmail)` if the email is taken.
+    fn create_user(&self, user: NewUser) -> RepoResult<User>;
+    /// The user with this (lower-case) email.
+    fn find_user_by_email(&self, email: &str) -> RepoResult<Option<User>>;
+    /// The user with this id.
+    fn find_user(&self, id: Uuid) -> RepoResult<Option<User>>;
+    /// Apply changes; `NotFound` if the user does not exist.
+    fn update_user(&self, id: Uuid, changes: UserChanges) -> RepoResult<User>;
+}
+
+// ------------------------------------------------------------------ tokens
+
+/// A stored refresh token (only its hash is stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshToken {
+    /// Id.
+    pub id: Uuid,
+    /// Owner.
+    pub user_id: Uuid,
+    /// All tokens rotated from one login share a family.
+    pub family_id: Uuid,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// When it was exchanged for a new one.
+    pub used_at: Option<DateTime<Utc>>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A refresh token to store.
+#[derive(Debug, Clone)]
+pub struct NewRefreshToken {
+    /// Id.
+    pub id: Uuid,
+    /// Owner.
+    pub user_id: Uuid,
+    /// Family.
+    pub family_id: Uuid,
+    /// SHA-256 of the secret.
+    pub token_hash: Vec<u8>,
+    /// Expiry.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Refresh tokens.
+pub trait RefreshTokenRepository: Send + Sync {
+    /// Store a token.
+    fn create_refresh_token(&self, token: NewRefreshToken) -> RepoResult<RefreshToken>;
+    /// The token with this hash, whatever its state.
+    fn find_refresh_token(&self, token_hash: &[u8]) -> RepoResult<Option<RefreshToken>>;
+    /// Mark the token used, only if it is unused and not revoked; returns
+    /// whether this call did it (two concurrent refreshes: one wins).
+    fn mark_refresh_token_used(&self, id: Uuid) -> RepoResult<bool>;
+    /// Revoke every token of a family.
+    fn revoke_refresh_family(&self, family_id: Uuid) -> RepoResult<u64>;
+}
+
+// ------------------------------------------------------------------ API keys
+
+/// An API key (the secret itself is never stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    /// Id.
+    pub id: Uuid,
+    /// Owner.
+    pub user_id: Uuid,
+    /// Name given by the user.
+    pub name: String,
+    /// First characters of the secret, to recognise it.
+    pub prefix: String,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last successful use.
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// Revocation time.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// An API key to store.
+#[derive(Debug, Clone)]
+pub struct NewApiKey {
+    /// Id.
+    pub id: Uuid,
+    /// Owner.
+    pub user_id: Uuid,
+    /// Name given by the user.
+    pub name: String,
+    /// First characters of the secret.
+    pub prefix: String,
+    /// SHA-256 of the secret.
+    pub key_hash: Vec<u8>,
+}
+
+/// API keys.
+pub trait ApiKeyRepository: Send + Sync {
+    /// Store a key.
+    fn create_api_key(&self, key: NewApiKey) -> RepoResult<ApiKey>;
+    /// The owner's keys, newest first.
+    fn list_api_keys(&self, user_id: Uuid) -> RepoResult<Vec<ApiKey>>;
+    /// Revoke one of the owner's keys; `NotFound` if it is not theirs.
+    fn revoke_api_key(&self, user_id: Uuid, id: Uuid) -> RepoResult<()>;
+    /// The live (unrevoked) key with this hash, recording the use.
+    fn use_api_key(&self, key_hash: &[u8]) -> RepoResult<Option<ApiKey>>;
+}
+
+// ------------------------------------------------------------------ schemas
+
+/// A schema with its current definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaRecord {
+    /// Id.
+    pub id: Uuid,
+    /// Owner.
+    pub owner_id: Uuid,
+    /// Name, unique per owner.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Current version (1, 2, ...): the concurrency token.
+    pub version: i32,
+    /// The current definition.
+    pub document: SchemaDocument,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A schema in a list (without its document).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaSummary {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Current version.
+    pub version: i32,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One immutable version of a schema's definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaVersion {
+    /// The schema.
+    pub schema_id: Uuid,
+    /// 1, 2, 3, ...
+    pub version: i32,
+    /// The definition at that version.
+    pub document: SchemaDocument,
+    /// When it was saved.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A schema to create. Its name and description are the document's own.
+#[derive(Debug, Clone)]
+pub struct NewSchema {
+    /// Id chosen by the caller.
+    pub id: Uuid,
+    /// Owner.
+    pub owner_id: Uuid,
+    /// Definition (version 1).
+    pub document: SchemaDocument,
+}
+
+/// How to sort a schema list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SchemaSort {
+    /// Most recently updated first.
+    #[default]
+    UpdatedDesc,
+    /// Least recently updated first.
+    UpdatedAsc,
+    /// By name, A to Z.
+    NameAsc,
+    /// By name, Z to A.
+    NameDesc,
+}
+
+/// A page request.
+#[derive(Debug, Clone, Default)]
+pub struct SchemaQuery {
+    /// Case-insensitive text searched in name and description.
+    pub search: Option<String>,
+    /// Sort order.
+    pub sort: SchemaSort,
+    /// Rows to skip.
+    pub offset: i64,
+    /// Rows to return.
+    pub limit: i64,
+}
+
+/// One page of results and the total count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    /// The rows.
+    pub items: Vec<T>,
+    /// Rows matching the query in all pages.
+    pub total: i64,
+}
+
+/// Schemas and their versions. Every method is scoped to an owner.
+pub trait SchemaRepository: Send + Sync {
+    /// Create a schema at version 1; `Conflict(DuplicateName)` if the owner
+    /// has a live schema with that name.
+    fn create_schema(&self, schema: NewSchema) -> RepoResult<SchemaRecord>;
+    /// The owner's live schema.
+    fn get_schema(&self, owner: Uuid, id: Uuid) -> RepoResult<Option<SchemaRecord>>;
+    /// A page of the owner's live schemas.
+    fn list_schemas(&self, owner: Uuid, query: &SchemaQuery) -> RepoResult<Page<SchemaSummary>>;
+    /// Save a new definition as the next version, atomically. The schema's
+    /// name and description follow the document's. With `expected_version`,
+    /// fail with `Conflict(StaleVersion)` (changing nothing) unless the schema
+    /// is at exactly that version; two concurrent writers never both win.
+    fn update_schema(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        expected_version: Option<i32>,
+        document: SchemaDocument,
+    ) -> RepoResult<SchemaRecord>;
+    /// Soft-delete (the name becomes free again).
+    fn delete_schema(&self, owner: Uuid, id: Uuid, expected_version: Option<i32>) -> RepoResult<()>;
+    /// Every version of the owner's schema, oldest first.
+    fn list_versions(&self, owner: Uuid, id: Uuid) -> RepoResult<Vec<SchemaVersion>>;
+    /// One version of the owner's schema.
+    fn get_version(&self, owner: Uuid, id: Uuid, version: i32) -> RepoResult<Option<SchemaVersion>>;
+}
+
+/// What the readiness probe needs.
+pub trait HealthRepository: Send + Sync {
+    /// Versions of the applied migrations, oldest first; fails when the
+    /// database is unreachable.
+    fn applied_migrations(&self) -> RepoResult<Vec<String>>;
+}
