@@ -9,6 +9,7 @@ const ALLOWED_INTERNAL: &[(&str, &[&str])] = &[
     ("schemaforge-domain", &[]),
     ("schemaforge-sqlgen", &["schemaforge-domain"]),
     ("schemaforge-repository", &["schemaforge-domain", "schemaforge-sqlgen"]),
+    ("schemaforge-services", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-repository"]),
     ("schemaforge-cli", &["schemaforge-domain", "schemaforge-sqlgen"]),
     ("schemaforge-testdb", &[]),
     ("schemaforge-tests", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-testdb"]),
@@ -76,6 +77,16 @@ fn restricted_crates_stay_in_their_layer() {
             }
         }
     }
+}
+
+#[test]
+fn services_see_only_the_repository_traits() {
+    let meta = metadata();
+    let services = meta["packages"].as_array().unwrap().iter().find(|p| p["name"] == "schemaforge-services").unwrap();
+    let repo =
+        services["dependencies"].as_array().unwrap().iter().find(|d| d["name"] == "schemaforge-repository").unwrap();
+    assert_eq!(repo["uses_default_features"], false, "services must not enable the Diesel implementation");
+    assert!(repo["features"].as_array().unwrap().is_empty());
 }
 
 #[test]

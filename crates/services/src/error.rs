@@ -1,0 +1,71 @@
+//! The services' error type.
+
+use schemaforge_domain::ValidationReport;
+use schemaforge_repository::{Conflict, RepoError};
+
+/// Why a use case failed. The HTTP adapter maps each variant to a status
+/// code and a stable error code.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The schema document has validation errors.
+    #[error("the schema document is invalid")]
+    InvalidDocument(Box<ValidationReport>),
+    /// An input field is unacceptable (e.g. a short password).
+    #[error("{field}: {message}")]
+    InvalidInput {
+        /// The field.
+        field: &'static str,
+        /// Why.
+        message: String,
+    },
+    /// No such schema (or it belongs to someone else).
+    #[error("schema not found")]
+    SchemaNotFound,
+    /// No such version of the schema.
+    #[error("schema version not found")]
+    VersionNotFound,
+    /// No such API key (or it belongs to someone else).
+    #[error("API key not found")]
+    ApiKeyNotFound,
+    /// The owner already has a schema with this name.
+    #[error("a schema with this name already exists")]
+    DuplicateName,
+    /// An account with this email exists.
+    #[error("an account with this email already exists")]
+    DuplicateEmail,
+    /// The write was based on a stale version.
+    #[error("the schema is at version {current}, not {expected}")]
+    VersionConflict {
+        /// What the caller expected.
+        expected: i32,
+        /// What it is.
+        current: i32,
+    },
+    /// Missing, wrong or expired credentials.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// The database cannot be reached.
+    #[error("the database is unavailable")]
+    Unavailable(#[source] RepoError),
+    /// A bug or an unexpected failure.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Result of a use case.
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+impl From<RepoError> for ServiceError {
+    fn from(err: RepoError) -> Self {
+        match err {
+            RepoError::Unavailable(_) => Self::Unavailable(err),
+            RepoError::Conflict(Conflict::DuplicateEmail) => Self::DuplicateEmail,
+            RepoError::Conflict(Conflict::DuplicateName) => Self::DuplicateName,
+            RepoError::Conflict(Conflict::StaleVersion { expected, current }) => {
+                Self::VersionConflict { expected, current }
+            }
+            RepoError::NotFound => Self::SchemaNotFound,
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}

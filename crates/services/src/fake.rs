@@ -1,0 +1,303 @@
+//! An in-memory store for unit tests of the services (never used against a
+//! real deployment; the repository crate's own tests use PostgreSQL).
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{Duration, Utc};
+use schemaforge_domain::SchemaDocument;
+use schemaforge_repository::{
+    ApiKey, ApiKeyRepository, Conflict, HealthRepository, NewApiKey, NewRefreshToken, NewSchema, NewUser, Page,
+    RefreshToken, RefreshTokenRepository, RepoError, RepoResult, SchemaQuery, SchemaRecord, SchemaRepository,
+    SchemaSort, SchemaSummary, SchemaVersion, User, UserChanges, UserRepository,
+};
+use uuid::Uuid;
+
+use crate::{App, AuthSettings};
+
+#[derive(Default)]
+struct State {
+    users: Vec<User>,
+    tokens: Vec<(Vec<u8>, RefreshToken)>,
+    keys: Vec<(Vec<u8>, ApiKey)>,
+    schemas: Vec<(SchemaRecord, bool)>,
+    versions: Vec<SchemaVersion>,
+}
+
+/// Everything in a mutex.
+#[derive(Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+impl MemoryStore {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// An app over a fresh memory store.
+pub fn app() -> App<MemoryStore> {
+    App::new(
+        Arc::new(MemoryStore::default()),
+        AuthSettings {
+            jwt_secret: "unit-test secret, long enough".into(),
+            access_ttl: Duration::minutes(15),
+            refresh_ttl: Duration::days(30),
+        },
+    )
+}
+
+impl UserRepository for MemoryStore {
+    fn create_user(&self, u: NewUser) -> RepoResult<User> {
+        let mut s = self.lock();
+        if s.users.iter().any(|x| x.email == u.email) {
+            return Err(RepoError::Conflict(Conflict::DuplicateEmail));
+        }
+        let now = Utc::now();
+        let user = User {
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            password_hash: u.password_hash,
+            created_at: now,
+            updated_at: now,
+        };
+        s.users.push(user.clone());
+        Ok(user)
+    }
+
+    fn find_user_by_email(&self, email: &str) -> RepoResult<Option<User>> {
+        Ok(self.lock().users.iter().find(|u| u.email == email).cloned())
+    }
+
+    fn find_user(&self, id: Uuid) -> RepoResult<Option<User>> {
+        Ok(self.lock().users.iter().find(|u| u.id == id).cloned())
+    }
+
+    fn update_user(&self, id: Uuid, changes: UserChanges) -> RepoResult<User> {
+        let mut s = self.lock();
+        let u = s.users.iter_mut().find(|u| u.id == id).ok_or(RepoError::NotFound)?;
+        if let Some(name) = changes.display_name {
+            u.display_name = name;
+        }
+        if let Some(hash) = changes.password_hash {
+            u.password_hash = hash;
+        }
+        u.updated_at = Utc::now();
+        Ok(u.clone())
+    }
+}
+
+impl RefreshTokenRepository for MemoryStore {
+    fn create_refresh_token(&self, t: NewRefreshToken) -> RepoResult<RefreshToken> {
+        let token = RefreshToken {
+            id: t.id,
+            user_id: t.user_id,
+            family_id: t.family_id,
+            expires_at: t.expires_at,
+            used_at: None,
+            revoked_at: None,
+        };
+        self.lock().tokens.push((t.token_hash, token.clone()));
+        Ok(token)
+    }
+
+    fn find_refresh_token(&self, hash: &[u8]) -> RepoResult<Option<RefreshToken>> {
+        Ok(self.lock().tokens.iter().find(|(h, _)| h == hash).map(|(_, t)| t.clone()))
+    }
+
+    fn mark_refresh_token_used(&self, id: Uuid) -> RepoResult<bool> {
+        let mut s = self.lock();
+        match s.tokens.iter_mut().find(|(_, t)| t.id == id) {
+            Some((_, t)) if t.used_at.is_none() && t.revoked_at.is_none() => {
+                t.used_at = Some(Utc::now());
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    fn revoke_refresh_family(&self, family: Uuid) -> RepoResult<u64> {
+        let mut s = self.lock();
+        let mut n = 0;
+        for (_, t) in s.tokens.iter_mut().filter(|(_, t)| t.family_id == family && t.revoked_at.is_none()) {
+            t.revoked_at = Some(Utc::now());
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+impl ApiKeyRepository for MemoryStore {
+    fn create_api_key(&self, k: NewApiKey) -> RepoResult<ApiKey> {
+        let key = ApiKey {
+            id: k.id,
+            user_id: k.user_id,
+            name: k.name,
+            prefix: k.prefix,
+            created_at: Utc::now(),
+            last_used_at: None,
+            revoked_at: None,
+        };
+        self.lock().keys.push((k.key_hash, key.clone()));
+        Ok(key)
+    }
+
+    fn list_api_keys(&self, user_id: Uuid) -> RepoResult<Vec<ApiKey>> {
+        Ok(self.lock().keys.iter().filter(|(_, k)| k.user_id == user_id).map(|(_, k)| k.clone()).collect())
+    }
+
+    fn revoke_api_key(&self, user_id: Uuid, id: Uuid) -> RepoResult<()> {
+        let mut s = self.lock();
+        let (_, k) = s.keys.iter_mut().find(|(_, k)| k.id == id && k.user_id == user_id).ok_or(RepoError::NotFound)?;
+        k.revoked_at = Some(Utc::now());
+        Ok(())
+    }
+
+    fn use_api_key(&self, hash: &[u8]) -> RepoResult<Option<ApiKey>> {
+        let mut s = self.lock();
+        Ok(s.keys.iter_mut().find(|(h, k)| h == hash && k.revoked_at.is_none()).map(|(_, k)| {
+            k.last_used_at = Some(Utc::now());
+            k.clone()
+        }))
+    }
+}
+
+fn summary(r: &SchemaRecord) -> SchemaSummary {
+    SchemaSummary {
+        id: r.id,
+        name: r.name.clone(),
+        description: r.description.clone(),
+        version: r.version,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
+}
+
+impl SchemaRepository for MemoryStore {
+    fn create_schema(&self, n: NewSchema) -> RepoResult<SchemaRecord> {
+        let mut s = self.lock();
+        if s.schemas.iter().any(|(r, live)| *live && r.owner_id == n.owner_id && r.name == n.document.name) {
+            return Err(RepoError::Conflict(Conflict::DuplicateName));
+        }
+        let now = Utc::now();
+        let record = SchemaRecord {
+            id: n.id,
+            owner_id: n.owner_id,
+            name: n.document.name.clone(),
+            description: n.document.description.clone(),
+            version: 1,
+            document: n.document.clone(),
+            created_at: now,
+            updated_at: now,
+        };
+        s.versions.push(SchemaVersion { schema_id: n.id, version: 1, document: n.document, created_at: now });
+        s.schemas.push((record.clone(), true));
+        Ok(record)
+    }
+
+    fn get_schema(&self, owner: Uuid, id: Uuid) -> RepoResult<Option<SchemaRecord>> {
+        Ok(self
+            .lock()
+            .schemas
+            .iter()
+            .find(|(r, live)| *live && r.id == id && r.owner_id == owner)
+            .map(|(r, _)| r.clone()))
+    }
+
+    fn list_schemas(&self, owner: Uuid, q: &SchemaQuery) -> RepoResult<Page<SchemaSummary>> {
+        let s = self.lock();
+        let needle = q.search.as_deref().map(str::to_lowercase);
+        let mut items: Vec<SchemaSummary> = s
+            .schemas
+            .iter()
+            .filter(|(r, live)| *live && r.owner_id == owner)
+            .filter(|(r, _)| {
+                needle.as_deref().is_none_or(|n| {
+                    r.name.to_lowercase().contains(n)
+                        || r.description.as_deref().is_some_and(|d| d.to_lowercase().contains(n))
+                })
+            })
+            .map(|(r, _)| summary(r))
+            .collect();
+        match q.sort {
+            SchemaSort::NameAsc => items.sort_by(|a, b| a.name.cmp(&b.name)),
+            SchemaSort::NameDesc => items.sort_by(|a, b| b.name.cmp(&a.name)),
+            SchemaSort::UpdatedAsc => items.sort_by_key(|s| s.updated_at),
+            SchemaSort::UpdatedDesc => items.sort_by_key(|s| std::cmp::Reverse(s.updated_at)),
+        }
+        let total = items.len() as i64;
+        let items = items.into_iter().skip(q.offset as usize).take(q.limit as usize).collect();
+        Ok(Page { items, total })
+    }
+
+    fn update_schema(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        expected: Option<i32>,
+        document: SchemaDocument,
+    ) -> RepoResult<SchemaRecord> {
+        let mut s = self.lock();
+        let clash =
+            s.schemas.iter().any(|(r, live)| *live && r.owner_id == owner && r.id != id && r.name == document.name);
+        let (r, _) = s
+            .schemas
+            .iter_mut()
+            .find(|(r, live)| *live && r.id == id && r.owner_id == owner)
+            .ok_or(RepoError::NotFound)?;
+        if let Some(e) = expected.filter(|e| *e != r.version) {
+            return Err(RepoError::Conflict(Conflict::StaleVersion { expected: e, current: r.version }));
+        }
+        if clash {
+            return Err(RepoError::Conflict(Conflict::DuplicateName));
+        }
+        r.version += 1;
+        r.name = document.name.clone();
+        r.description = document.description.clone();
+        r.document = document.clone();
+        r.updated_at = Utc::now();
+        let record = r.clone();
+        s.versions.push(SchemaVersion {
+            schema_id: id,
+            version: record.version,
+            document,
+            created_at: record.updated_at,
+        });
+        Ok(record)
+    }
+
+    fn delete_schema(&self, owner: Uuid, id: Uuid, expected: Option<i32>) -> RepoResult<()> {
+        let mut s = self.lock();
+        let (r, live) = s
+            .schemas
+            .iter_mut()
+            .find(|(r, live)| *live && r.id == id && r.owner_id == owner)
+            .ok_or(RepoError::NotFound)?;
+        if let Some(e) = expected.filter(|e| *e != r.version) {
+            return Err(RepoError::Conflict(Conflict::StaleVersion { expected: e, current: r.version }));
+        }
+        *live = false;
+        Ok(())
+    }
+
+    fn list_versions(&self, owner: Uuid, id: Uuid) -> RepoResult<Vec<SchemaVersion>> {
+        if self.get_schema(owner, id)?.is_none() {
+            return Err(RepoError::NotFound);
+        }
+        Ok(self.lock().versions.iter().filter(|v| v.schema_id == id).cloned().collect())
+    }
+
+    fn get_version(&self, owner: Uuid, id: Uuid, version: i32) -> RepoResult<Option<SchemaVersion>> {
+        if self.get_schema(owner, id)?.is_none() {
+            return Ok(None);
+        }
+        Ok(self.lock().versions.iter().find(|v| v.schema_id == id && v.version == version).cloned())
+    }
+}
+
+impl HealthRepository for MemoryStore {
+    fn applied_migrations(&self) -> RepoResult<Vec<String>> {
+        Ok(vec![])
+    }
+}

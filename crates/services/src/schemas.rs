@@ -1,0 +1,243 @@
+//! Schemas: create, list, read, replace, rename, delete, versions,
+//! validation and export. Every call is scoped to the caller.
+
+use schemaforge_domain::{SchemaDocument, ValidSchema, ValidationReport, validate};
+use schemaforge_repository::{
+    NewSchema, Page, RepoError, SchemaQuery, SchemaRecord, SchemaSort, SchemaSummary, SchemaVersion,
+};
+use schemaforge_sqlgen::{create_script, drop_script};
+use uuid::Uuid;
+
+use crate::{App, Principal, ServiceError, ServiceResult, Store};
+
+/// Largest page size a client may ask for.
+pub const MAX_PAGE_LIMIT: u32 = 100;
+const DEFAULT_PAGE_LIMIT: u32 = 20;
+
+/// A list request as the client sent it.
+#[derive(Debug, Clone, Default)]
+pub struct ListParams {
+    /// 1-based page number (default 1).
+    pub page: Option<u32>,
+    /// Page size (default 20, at most [`MAX_PAGE_LIMIT`]).
+    pub limit: Option<u32>,
+    /// Text searched in name and description.
+    pub search: Option<String>,
+    /// Sort order.
+    pub sort: SchemaSort,
+}
+
+/// One page of schemas.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaPage {
+    /// The schemas.
+    pub items: Vec<SchemaSummary>,
+    /// The page number.
+    pub page: u32,
+    /// The page size used.
+    pub limit: u32,
+    /// Schemas matching in all pages.
+    pub total: i64,
+}
+
+fn valid(document: SchemaDocument) -> ServiceResult<ValidSchema> {
+    ValidSchema::parse(document).map_err(|e| ServiceError::InvalidDocument(e.report))
+}
+
+fn not_found(err: RepoError) -> ServiceError {
+    match err {
+        RepoError::NotFound => ServiceError::SchemaNotFound,
+        other => other.into(),
+    }
+}
+
+impl<S: Store> App<S> {
+    /// Validate a document without saving it.
+    pub fn validate_document(&self, document: &SchemaDocument) -> ValidationReport {
+        validate(document)
+    }
+
+    /// Save a new schema (version 1). Invalid documents are refused with
+    /// every problem; names are unique per owner.
+    #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
+    pub fn create_schema(&self, principal: Principal, document: SchemaDocument) -> ServiceResult<SchemaRecord> {
+        let schema = valid(document)?;
+        let record = self.store.create_schema(NewSchema {
+            id: Uuid::new_v4(),
+            owner_id: principal.user_id,
+            document: schema.into_document(),
+        })?;
+        tracing::info!(schema_id = %record.id, "schema created");
+        Ok(record)
+    }
+
+    /// One page of the caller's schemas.
+    pub fn list_schemas(&self, principal: Principal, params: ListParams) -> ServiceResult<SchemaPage> {
+        let page = params.page.unwrap_or(1);
+        if page == 0 {
+            return Err(ServiceError::InvalidInput { field: "page", message: "pages start at 1".into() });
+        }
+        let limit = params.limit.unwrap_or(DEFAULT_PAGE_LIMIT).clamp(1, MAX_PAGE_LIMIT);
+        let query = SchemaQuery {
+            search: params.search.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+            sort: params.sort,
+            offset: i64::from(page - 1) * i64::from(limit),
+            limit: i64::from(limit),
+        };
+        let Page { items, total } = self.store.list_schemas(principal.user_id, &query)?;
+        Ok(SchemaPage { items, page, limit, total })
+    }
+
+    /// The caller's schema.
+    pub fn get_schema(&self, principal: Principal, id: Uuid) -> ServiceResult<SchemaRecord> {
+        self.store.get_schema(principal.user_id, id)?.ok_or(ServiceError::SchemaNotFound)
+    }
+
+    /// Replace the definition, creating the next version.
+    #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, schema_id = %id))]
+    pub fn replace_schema(
+        &self,
+        principal: Principal,
+        id: Uuid,
+        if_match: Option<i32>,
+        document: SchemaDocument,
+    ) -> ServiceResult<SchemaRecord> {
+        let schema = valid(document)?;
+        self.store.update_schema(principal.user_id, id, if_match, schema.into_document()).map_err(not_found)
+    }
+
+    /// Change the name and/or description (a new version of the definition,
+    /// since both are part of the document).
+    #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, schema_id = %id))]
+    pub fn patch_schema(
+        &self,
+        principal: Principal,
+        id: Uuid,
+        if_match: Option<i32>,
+        name: Option<String>,
+        description: Option<Option<String>>,
+    ) -> ServiceResult<SchemaRecord> {
+        let current = self.get_schema(principal, id)?;
+        if let Some(expected) = if_match.filter(|v| *v != current.version) {
+            return Err(ServiceError::VersionConflict { expected, current: current.version });
+        }
+        let mut document = current.document;
+        if let Some(name) = name {
+            document.name = name;
+        }
+        if let Some(description) = description {
+            document.description = description;
+        }
+        // Based on the version just read: a concurrent writer makes this a conflict.
+        self.replace_schema(principal, id, Some(current.version), document)
+    }
+
+    /// Soft-delete the caller's schema.
+    #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, schema_id = %id))]
+    pub fn delete_schema(&self, principal: Principal, id: Uuid, if_match: Option<i32>) -> ServiceResult<()> {
+        self.store.delete_schema(principal.user_id, id, if_match).map_err(not_found)
+    }
+
+    /// Every version of the caller's schema, oldest first.
+    pub fn list_versions(&self, principal: Principal, id: Uuid) -> ServiceResult<Vec<SchemaVersion>> {
+        self.store.list_versions(principal.user_id, id).map_err(not_found)
+    }
+
+    /// One version of the caller's schema.
+    pub fn get_version(&self, principal: Principal, id: Uuid, version: i32) -> ServiceResult<SchemaVersion> {
+        self.get_schema(principal, id)?;
+        self.store.get_version(principal.user_id, id, version)?.ok_or(ServiceError::VersionNotFound)
+    }
+
+    /// The create (or drop) script of the caller's schema.
+    pub fn export_sql(&self, principal: Principal, id: Uuid, drop: bool) -> ServiceResult<(SchemaRecord, String)> {
+        let record = self.get_schema(principal, id)?;
+        // Stored documents were valid when saved; re-validating guards against
+        // rules that became stricter since.
+        let schema = valid(record.document.clone())?;
+        let script = if drop { drop_script(&schema) } else { create_script(&schema) };
+        Ok((record, script.to_sql()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::app;
+    use schemaforge_domain::parse_document;
+
+    fn doc(name: &str) -> SchemaDocument {
+        parse_document(&format!(
+            r#"{{"name": "{name}", "tables": [{{"id": "t", "name": "t", "columns": [
+                {{"id": "c", "name": "id", "dataType": "int", "primaryKey": true}}]}}]}}"#
+        ))
+        .unwrap()
+    }
+
+    fn user(app: &App<crate::fake::MemoryStore>, email: &str) -> Principal {
+        let reg = app.register(email, "correct horse battery", None).unwrap();
+        app.authenticate(&reg.tokens.access_token).unwrap()
+    }
+
+    #[test]
+    fn invalid_documents_are_refused_with_every_problem() {
+        let app = app();
+        let ada = user(&app, "ada@example.com");
+        let bad = parse_document(r#"{"name": "", "tables": [{"id": "t", "name": "t", "columns": []}]}"#).unwrap();
+        match app.create_schema(ada, bad) {
+            Err(ServiceError::InvalidDocument(report)) => assert_eq!(report.errors().count(), 2),
+            other => panic!("expected InvalidDocument, got {other:?}"),
+        }
+        assert_eq!(app.list_schemas(ada, ListParams::default()).unwrap().total, 0);
+    }
+
+    #[test]
+    fn schemas_are_private_and_versioned() {
+        let app = app();
+        let ada = user(&app, "ada@example.com");
+        let bob = user(&app, "bob@example.com");
+        let s = app.create_schema(ada, doc("shop")).unwrap();
+        assert!(matches!(app.get_schema(bob, s.id), Err(ServiceError::SchemaNotFound)));
+        assert!(matches!(app.replace_schema(bob, s.id, None, doc("x")), Err(ServiceError::SchemaNotFound)));
+        assert!(matches!(app.delete_schema(bob, s.id, None), Err(ServiceError::SchemaNotFound)));
+        assert!(matches!(app.export_sql(bob, s.id, false), Err(ServiceError::SchemaNotFound)));
+        assert!(matches!(app.create_schema(ada, doc("shop")), Err(ServiceError::DuplicateName)));
+
+        let v2 = app.patch_schema(ada, s.id, Some(1), Some("store".into()), Some(Some("d".into()))).unwrap();
+        assert_eq!((v2.version, v2.name.as_str(), v2.document.description.as_deref()), (2, "store", Some("d")));
+        assert!(matches!(
+            app.replace_schema(ada, s.id, Some(1), doc("x")),
+            Err(ServiceError::VersionConflict { expected: 1, current: 2 })
+        ));
+        assert!(matches!(app.patch_schema(ada, s.id, Some(1), None, None), Err(ServiceError::VersionConflict { .. })));
+        assert_eq!(app.list_versions(ada, s.id).unwrap().len(), 2);
+        assert_eq!(app.get_version(ada, s.id, 1).unwrap().document.name, "shop");
+        assert!(matches!(app.get_version(ada, s.id, 9), Err(ServiceError::VersionNotFound)));
+        let (_, sql) = app.export_sql(ada, s.id, false).unwrap();
+        assert!(sql.contains("CREATE TABLE \"t\""));
+        let (_, sql) = app.export_sql(ada, s.id, true).unwrap();
+        assert!(sql.contains("DROP TABLE IF EXISTS \"t\""));
+        app.delete_schema(ada, s.id, Some(2)).unwrap();
+        assert!(matches!(app.get_schema(ada, s.id), Err(ServiceError::SchemaNotFound)));
+    }
+
+    #[test]
+    fn pages_are_capped() {
+        let app = app();
+        let ada = user(&app, "ada@example.com");
+        for i in 0..5 {
+            app.create_schema(ada, doc(&format!("s{i}"))).unwrap();
+        }
+        let page = app
+            .list_schemas(ada, ListParams { page: Some(2), limit: Some(2), sort: SchemaSort::NameAsc, search: None })
+            .unwrap();
+        assert_eq!((page.total, page.page, page.limit), (5, 2, 2));
+        assert_eq!(page.items.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["s2", "s3"]);
+        let page = app.list_schemas(ada, ListParams { limit: Some(10_000), ..ListParams::default() }).unwrap();
+        assert_eq!(page.limit, MAX_PAGE_LIMIT);
+        assert!(matches!(
+            app.list_schemas(ada, ListParams { page: Some(0), ..ListParams::default() }),
+            Err(ServiceError::InvalidInput { field: "page", .. })
+        ));
+    }
+}
