@@ -10,6 +10,8 @@ const ALLOWED_INTERNAL: &[(&str, &[&str])] = &[
     ("schemaforge-sqlgen", &["schemaforge-domain"]),
     ("schemaforge-repository", &["schemaforge-domain", "schemaforge-sqlgen"]),
     ("schemaforge-services", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-repository"]),
+    ("schemaforge-http", &["schemaforge-domain", "schemaforge-services", "schemaforge-repository"]),
+    ("schemaforge-server", &["schemaforge-services", "schemaforge-http", "schemaforge-repository"]),
     ("schemaforge-cli", &["schemaforge-domain", "schemaforge-sqlgen"]),
     ("schemaforge-testdb", &[]),
     ("schemaforge-tests", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-testdb"]),
@@ -22,6 +24,7 @@ const RESTRICTED: &[(&str, &[&str])] = &[
     ("r2d2", &["schemaforge-repository"]),
     ("chrono", &["schemaforge-repository", "schemaforge-services", "schemaforge-http", "schemaforge-server"]),
     ("actix-web", &["schemaforge-http", "schemaforge-server", "schemaforge-tests"]),
+    ("actix-cors", &["schemaforge-http", "schemaforge-server"]),
     ("tokio", &["schemaforge-http", "schemaforge-server", "schemaforge-services", "schemaforge-tests"]),
 ];
 

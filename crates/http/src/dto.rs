@@ -1,0 +1,267 @@
+//! Request and response shapes of the REST API (camelCase JSON). These are
+//! the wire format; the services' types are converted explicitly.
+
+use chrono::{DateTime, Utc};
+use schemaforge_domain::{SchemaDocument, Summary};
+use schemaforge_repository::{ApiKey, SchemaRecord, SchemaSummary, SchemaVersion, User};
+use schemaforge_services::Tokens;
+use serde::{Deserialize, Deserializer, Serialize};
+use uuid::Uuid;
+use validator::Validate;
+
+/// `POST /auth/register`.
+#[derive(Debug, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// Email address.
+    #[validate(length(min = 3, max = 254))]
+    pub email: String,
+    /// At least 10 characters.
+    #[validate(length(min = 1, max = 1024))]
+    pub password: String,
+    /// Optional display name.
+    #[validate(length(min = 1, max = 100))]
+    pub display_name: Option<String>,
+}
+
+/// `POST /auth/login`.
+#[derive(Debug, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Email address.
+    #[validate(length(min = 1, max = 254))]
+    pub email: String,
+    /// Password.
+    #[validate(length(min = 1, max = 1024))]
+    pub password: String,
+}
+
+/// `POST /auth/refresh` and `/auth/logout`.
+#[derive(Debug, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token.
+    #[validate(length(min = 1, max = 200))]
+    pub refresh_token: String,
+}
+
+/// Distinguish an absent field from an explicit `null`.
+fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
+
+/// `PATCH /auth/me`.
+#[derive(Debug, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateMeRequest {
+    /// Absent: unchanged; `null`: cleared; a string: set.
+    #[serde(default, deserialize_with = "double_option")]
+    pub display_name: Option<Option<String>>,
+    /// Required with `newPassword`.
+    pub current_password: Option<String>,
+    /// The new password.
+    pub new_password: Option<String>,
+}
+
+/// `POST /auth/api-keys`.
+#[derive(Debug, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateApiKeyRequest {
+    /// A name to recognise the key by.
+    #[validate(length(min = 1, max = 100))]
+    pub name: String,
+}
+
+/// `PATCH /schemas/{id}`.
+#[derive(Debug, Deserialize, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PatchSchemaRequest {
+    /// New name.
+    pub name: Option<String>,
+    /// Absent: unchanged; `null`: cleared; a string: set.
+    #[serde(default, deserialize_with = "double_option")]
+    pub description: Option<Option<String>>,
+}
+
+/// A user as the API shows it (never the password hash).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserDto {
+    id: Uuid,
+    email: String,
+    display_name: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<User> for UserDto {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+/// Tokens as the API shows them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokensDto {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: i64,
+    refresh_token: String,
+}
+
+impl From<Tokens> for TokensDto {
+    fn from(t: Tokens) -> Self {
+        Self {
+            access_token: t.access_token,
+            token_type: "Bearer",
+            expires_in: t.expires_in,
+            refresh_token: t.refresh_token,
+        }
+    }
+}
+
+/// Sign-up and login response.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDto {
+    /// The user.
+    pub user: UserDto,
+    /// Their tokens.
+    #[serde(flatten)]
+    pub tokens: TokensDto,
+}
+
+/// An API key (the secret only in the creation response).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyDto {
+    id: Uuid,
+    name: String,
+    prefix: String,
+    created_at: DateTime<Utc>,
+    last_used_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+}
+
+impl ApiKeyDto {
+    /// A key, with its secret when just created.
+    pub fn new(k: ApiKey, secret: Option<String>) -> Self {
+        Self {
+            id: k.id,
+            name: k.name,
+            prefix: k.prefix,
+            created_at: k.created_at,
+            last_used_at: k.last_used_at,
+            revoked_at: k.revoked_at,
+            key: secret,
+        }
+    }
+}
+
+/// A schema with its document.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SchemaDto {
+    id: Uuid,
+    name: String,
+    description: Option<String>,
+    version: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    document: SchemaDocument,
+}
+
+impl From<SchemaRecord> for SchemaDto {
+    fn from(r: SchemaRecord) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            document: r.document,
+        }
+    }
+}
+
+/// A schema in a list.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SchemaSummaryDto {
+    id: Uuid,
+    name: String,
+    description: Option<String>,
+    version: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<SchemaSummary> for SchemaSummaryDto {
+    fn from(s: SchemaSummary) -> Self {
+        Self {
+            id: s.id,
+            name: s.name,
+            description: s.description,
+            version: s.version,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+/// One page.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageDto<T> {
+    /// Items.
+    pub items: Vec<T>,
+    /// Page number.
+    pub page: u32,
+    /// Page size.
+    pub limit: u32,
+    /// Total matching.
+    pub total: i64,
+}
+
+/// A version.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionDto {
+    version: i32,
+    created_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    document: Option<SchemaDocument>,
+}
+
+impl VersionDto {
+    /// With or without the document.
+    pub fn new(v: SchemaVersion, with_document: bool) -> Self {
+        Self { version: v.version, created_at: v.created_at, document: with_document.then_some(v.document) }
+    }
+}
+
+/// `POST /schemas/validate` response.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidationDto {
+    /// No errors.
+    pub valid: bool,
+    /// Every problem.
+    pub problems: Vec<schemaforge_domain::Problem>,
+    /// Complexity summary.
+    pub summary: Summary,
+}

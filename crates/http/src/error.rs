@@ -1,0 +1,149 @@
+//! The one error envelope: `{"error": {"code", "message", "details"}}`, and
+//! the mapping from service errors to HTTP statuses. Only this crate knows
+//! about status codes.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use schemaforge_services::ServiceError;
+use serde::Serialize;
+use serde_json::Value;
+
+/// An error as the API reports it.
+#[derive(Debug)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Stable machine code.
+    pub code: &'static str,
+    /// Human message.
+    pub message: String,
+    /// Structured details (validation problems, field errors, ...).
+    pub details: Vec<Value>,
+}
+
+#[derive(Serialize)]
+struct Envelope<'a> {
+    error: Body<'a>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    code: &'a str,
+    message: &'a str,
+    details: &'a [Value],
+}
+
+impl ApiError {
+    /// An error without details.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), details: Vec::new() }
+    }
+
+    /// Add details.
+    pub fn with_details(mut self, details: Vec<Value>) -> Self {
+        self.details = details;
+        self
+    }
+
+    /// 400 INVALID_JSON, naming where parsing stopped.
+    pub fn invalid_json(path: &str, message: &str) -> Self {
+        let detail = serde_json::json!({"path": path, "message": message});
+        Self::new(StatusCode::BAD_REQUEST, "INVALID_JSON", format!("the request body is not valid: {message}"))
+            .with_details(vec![detail])
+    }
+
+    /// 400 INVALID_PARAMETER.
+    pub fn invalid_parameter(name: &str, message: impl std::fmt::Display) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "INVALID_PARAMETER", format!("{name}: {message}"))
+            .with_details(vec![serde_json::json!({"parameter": name, "message": message.to_string()})])
+    }
+
+    /// 401 UNAUTHORIZED.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", message)
+    }
+
+    /// 500 INTERNAL_ERROR; the cause is logged, never sent.
+    pub fn internal(cause: &dyn std::error::Error) -> Self {
+        let mut chain = cause.to_string();
+        let mut source = cause.source();
+        while let Some(s) = source {
+            chain.push_str(": ");
+            chain.push_str(&s.to_string());
+            source = s.source();
+        }
+        tracing::error!(error = %chain, "internal error");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "an internal error occurred")
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if self.status.is_server_error() {
+            tracing::error!(code = self.code, message = %self.message, "request failed");
+        }
+        HttpResponse::build(self.status)
+            .json(Envelope { error: Body { code: self.code, message: &self.message, details: &self.details } })
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
+        use StatusCode as S;
+        match err {
+            ServiceError::InvalidDocument(report) => {
+                let details = report.problems.iter().filter_map(|p| serde_json::to_value(p).ok()).collect();
+                let errors = report.errors().count();
+                Self::new(
+                    S::UNPROCESSABLE_ENTITY,
+                    "VALIDATION_ERROR",
+                    format!("the schema document has {errors} error(s)"),
+                )
+                .with_details(details)
+            }
+            ServiceError::InvalidInput { field, message } => {
+                Self::new(S::UNPROCESSABLE_ENTITY, "INVALID_INPUT", format!("{field} {message}"))
+                    .with_details(vec![serde_json::json!({"field": field, "message": message})])
+            }
+            ServiceError::SchemaNotFound => Self::new(S::NOT_FOUND, "SCHEMA_NOT_FOUND", "schema not found"),
+            ServiceError::VersionNotFound => Self::new(S::NOT_FOUND, "VERSION_NOT_FOUND", "schema version not found"),
+            ServiceError::ApiKeyNotFound => Self::new(S::NOT_FOUND, "API_KEY_NOT_FOUND", "API key not found"),
+            ServiceError::DuplicateName => {
+                Self::new(S::CONFLICT, "DUPLICATE_NAME", "you already have a schema with this name")
+            }
+            ServiceError::DuplicateEmail => {
+                Self::new(S::CONFLICT, "DUPLICATE_EMAIL", "an account with this email already exists")
+            }
+            ServiceError::VersionConflict { expected, current } => Self::new(
+                S::CONFLICT,
+                "CONFLICT",
+                format!("the schema is at version {current}, not {expected}; reload it and retry"),
+            )
+            .with_details(vec![serde_json::json!({"expectedVersion": expected, "currentVersion": current})]),
+            ServiceError::Unauthorized(message) => Self::unauthorized(message),
+            ServiceError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                Self::new(S::SERVICE_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable; retry later")
+            }
+            ServiceError::Internal(ref cause) => {
+                tracing::error!(error = %cause, "internal error");
+                Self::new(S::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "an internal error occurred")
+            }
+        }
+    }
+}
+
+/// Shorthand for handler results.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,408 @@
+//! Route handlers: parse, call a service off the executor, map the result.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, Scope, web};
+use schemaforge_domain::{SchemaDocument, parse_document};
+use schemaforge_repository::SchemaSort;
+use schemaforge_services::{App, ListParams, Store};
+use serde::Deserialize;
+use validator::Validate;
+
+use crate::dto::*;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Auth, JsonBody, blocking, if_match, uuid_param};
+
+type Data<S> = web::Data<App<S>>;
+
+/// Every route under `/api/v1`.
+pub fn scope<S: Store + 'static>() -> Scope {
+    let method_not_allowed = || {
+        web::to(|| async {
+            Err::<HttpResponse, _>(ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                "this endpoint does not support that method",
+            ))
+        })
+    };
+    web::scope("/api/v1")
+        .service(web::resource("/health").route(web::get().to(health)).default_service(method_not_allowed()))
+        .service(web::resource("/health/ready").route(web::get().to(ready::<S>)).default_service(method_not_allowed()))
+        .service(
+            web::resource("/auth/register").route(web::post().to(register::<S>)).default_service(method_not_allowed()),
+        )
+        .service(web::resource("/auth/login").route(web::post().to(login::<S>)).default_service(method_not_allowed()))
+        .service(
+            web::resource("/auth/refresh").route(web::post().to(refresh::<S>)).default_service(method_not_allowed()),
+        )
+        .service(web::resource("/auth/logout").route(web::post().to(logout::<S>)).default_service(method_not_allowed()))
+        .service(
+            web::resource("/auth/me")
+                .route(web::get().to(me::<S>))
+                .route(web::patch().to(update_me::<S>))
+                .default_service(method_not_allowed()),
+        )
+        .service(
+            web::resource("/auth/api-keys")
+                .route(web::get().to(list_keys::<S>))
+                .route(web::post().to(create_key::<S>))
+                .default_service(method_not_allowed()),
+        )
+        .service(
+            web::resource("/auth/api-keys/{id}")
+                .route(web::delete().to(revoke_key::<S>))
+                .default_service(method_not_allowed()),
+        )
+        .service(
+            web::resource("/schemas")
+                .route(web::get().to(list_schemas::<S>))
+                .route(web::post().to(create_schema::<S>))
+                .default_service(method_not_allowed()),
+        )
+        .service(
+            web::resource("/schemas/validate")
+                .route(web::post().to(validate::<S>))
+                .default_service(method_not_allowed()),
+        )
+        .service(
+            web::resource("/schemas/import")
+                .route(web::post().to(create_schema::<S>))
+                .default_service(method_not_allowed()),
+        )
+        .service(
+            web::resource("/schemas/{id}")
+                .route(web::get().to(get_schema::<S>))
+                .route(web::put().to(replace_schema::<S>))
+                .route(web::patch().to(patch_schema::<S>))
+                .route(web::delete().to(delete_schema::<S>))
+                .default_service(method_not_allowed()),
+        )
+        .service(
+            web::resource("/schemas/{id}/versions")
+                .route(web::get().to(versions::<S>))
+                .default_service(method_not_allowed()),
+        )
+        .service(
+            web::resource("/schemas/{id}/versions/{version}")
+                .route(web::get().to(version::<S>))
+                .default_service(method_not_allowed()),
+        )
+        .service(
+            web::resource("/schemas/{id}/export/sql")
+                .route(web::get().to(export_sql::<S>))
+                .default_service(method_not_allowed()),
+        )
+        .service(
+            web::resource("/schemas/{id}/export/json")
+                .route(web::get().to(export_json::<S>))
+                .default_service(method_not_allowed()),
+        )
+}
+
+fn checked<T: Validate>(dto: T) -> ApiResult<T> {
+    dto.validate().map_err(|errors| {
+        let details: Vec<serde_json::Value> = errors
+            .field_errors()
+            .iter()
+            .map(|(field, errs)| {
+                let messages: Vec<String> = errs.iter().map(|e| e.code.to_string()).collect();
+                serde_json::json!({"field": field, "message": messages.join(", ")})
+            })
+            .collect();
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_INPUT", "some fields are out of range")
+            .with_details(details)
+    })?;
+    Ok(dto)
+}
+
+fn etag(version: i32) -> (header::HeaderName, String) {
+    (header::ETAG, format!("\"{version}\""))
+}
+
+/// The body as a schema document, with the document parser's JSON-pointer errors.
+fn document(body: JsonBody<serde_json::Value>) -> ApiResult<SchemaDocument> {
+    parse_document(&body.0.to_string()).map_err(|e| ApiError::invalid_json(&e.path, &e.message))
+}
+
+// ------------------------------------------------------------------ health
+
+async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+async fn ready<S: Store + 'static>(app: Data<S>) -> ApiResult<HttpResponse> {
+    let migrations = blocking(&app, |a| a.readiness()).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ready", "database": "ok", "migrations": migrations})))
+}
+
+// ------------------------------------------------------------------ auth
+
+async fn register<S: Store + 'static>(app: Data<S>, body: JsonBody<RegisterRequest>) -> ApiResult<HttpResponse> {
+    let r = checked(body.0)?;
+    let session = blocking(&app, move |a| a.register(&r.email, &r.password, r.display_name)).await?;
+    Ok(HttpResponse::Created().json(SessionDto { user: session.user.into(), tokens: session.tokens.into() }))
+}
+
+async fn login<S: Store + 'static>(app: Data<S>, body: JsonBody<LoginRequest>) -> ApiResult<HttpResponse> {
+    let r = checked(body.0)?;
+    let session = blocking(&app, move |a| a.login(&r.email, &r.password)).await?;
+    Ok(HttpResponse::Ok().json(SessionDto { user: session.user.into(), tokens: session.tokens.into() }))
+}
+
+async fn refresh<S: Store + 'static>(app: Data<S>, body: JsonBody<RefreshRequest>) -> ApiResult<HttpResponse> {
+    let r = checked(body.0)?;
+    let tokens = blocking(&app, move |a| a.refresh(&r.refresh_token)).await?;
+    Ok(HttpResponse::Ok().json(TokensDto::from(tokens)))
+}
+
+async fn logout<S: Store + 'static>(app: Data<S>, body: JsonBody<RefreshRequest>) -> ApiResult<HttpResponse> {
+    let r = checked(body.0)?;
+    blocking(&app, move |a| a.logout(&r.refresh_token)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn me<S: Store + 'static>(app: Data<S>, auth: Auth) -> ApiResult<HttpResponse> {
+    let user = blocking(&app, move |a| a.me(auth.0)).await?;
+    Ok(HttpResponse::Ok().json(UserDto::from(user)))
+}
+
+async fn update_me<S: Store + 'static>(
+    app: Data<S>,
+    auth: Auth,
+    body: JsonBody<UpdateMeRequest>,
+) -> ApiResult<HttpResponse> {
+    let r = checked(body.0)?;
+    let password = match (r.current_password, r.new_password) {
+        (Some(current), Some(new)) => Some((current, new)),
+        (None, None) => None,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "INVALID_INPUT",
+                "currentPassword and newPassword go together",
+            ));
+        }
+    };
+    let user = blocking(&app, move |a| {
+        a.update_me(auth.0, r.display_name, password.as_ref().map(|(c, n)| (c.as_str(), n.as_str())))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(UserDto::from(user)))
+}
+
+async fn create_key<S: Store + 'static>(
+    app: Data<S>,
+    auth: Auth,
+    body: JsonBody<CreateApiKeyRequest>,
+) -> ApiResult<HttpResponse> {
+    let r = checked(body.0)?;
+    let created = blocking(&app, move |a| a.create_api_key(auth.0, &r.name)).await?;
+    Ok(HttpResponse::Created().json(ApiKeyDto::new(created.key, Some(created.secret))))
+}
+
+async fn list_keys<S: Store + 'static>(app: Data<S>, auth: Auth) -> ApiResult<HttpResponse> {
+    let keys = blocking(&app, move |a| a.list_api_keys(auth.0)).await?;
+    let items: Vec<ApiKeyDto> = keys.into_iter().map(|k| ApiKeyDto::new(k, None)).collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+}
+
+async fn revoke_key<S: Store + 'static>(app: Data<S>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = uuid_param("id", &path)?;
+    blocking(&app, move |a| a.revoke_api_key(auth.0, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+// ------------------------------------------------------------------ schemas
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    page: Option<u32>,
+    limit: Option<u32>,
+    search: Option<String>,
+    sort: Option<String>,
+}
+
+async fn list_schemas<S: Store + 'static>(
+    app: Data<S>,
+    auth: Auth,
+    q: web::Query<ListQuery>,
+) -> ApiResult<HttpResponse> {
+    let q = q.into_inner();
+    let sort = match q.sort.as_deref() {
+        None | Some("-updated") | Some("-updatedAt") => SchemaSort::UpdatedDesc,
+        Some("updated") | Some("updatedAt") => SchemaSort::UpdatedAsc,
+        Some("name") => SchemaSort::NameAsc,
+        Some("-name") => SchemaSort::NameDesc,
+        Some(other) => {
+            return Err(ApiError::invalid_parameter(
+                "sort",
+                format!("`{other}` is not one of name, -name, updated, -updated"),
+            ));
+        }
+    };
+    let params = ListParams { page: q.page, limit: q.limit, search: q.search, sort };
+    let page = blocking(&app, move |a| a.list_schemas(auth.0, params)).await?;
+    Ok(HttpResponse::Ok().json(PageDto {
+        items: page.items.into_iter().map(SchemaSummaryDto::from).collect(),
+        page: page.page,
+        limit: page.limit,
+        total: page.total,
+    }))
+}
+
+async fn create_schema<S: Store + 'static>(
+    app: Data<S>,
+    auth: Auth,
+    body: JsonBody<serde_json::Value>,
+) -> ApiResult<HttpResponse> {
+    let doc = document(body)?;
+    let record = blocking(&app, move |a| a.create_schema(auth.0, doc)).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(etag(record.version))
+        .insert_header((header::LOCATION, format!("/api/v1/schemas/{}", record.id)))
+        .json(SchemaDto::from(record)))
+}
+
+async fn validate<S: Store + 'static>(
+    app: Data<S>,
+    _auth: Auth,
+    body: JsonBody<serde_json::Value>,
+) -> ApiResult<HttpResponse> {
+    let doc = document(body)?;
+    let report = app.validate_document(&doc);
+    Ok(HttpResponse::Ok().json(ValidationDto {
+        valid: report.valid,
+        problems: report.problems,
+        summary: report.summary,
+    }))
+}
+
+async fn get_schema<S: Store + 'static>(app: Data<S>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = uuid_param("id", &path)?;
+    let record = blocking(&app, move |a| a.get_schema(auth.0, id)).await?;
+    Ok(HttpResponse::Ok().insert_header(etag(record.version)).json(SchemaDto::from(record)))
+}
+
+async fn replace_schema<S: Store + 'static>(
+    app: Data<S>,
+    auth: Auth,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: JsonBody<serde_json::Value>,
+) -> ApiResult<HttpResponse> {
+    let id = uuid_param("id", &path)?;
+    let expected = if_match(&req)?;
+    let doc = document(body)?;
+    let record = blocking(&app, move |a| a.replace_schema(auth.0, id, expected, doc)).await?;
+    Ok(HttpResponse::Ok().insert_header(etag(record.version)).json(SchemaDto::from(record)))
+}
+
+async fn patch_schema<S: Store + 'static>(
+    app: Data<S>,
+    auth: Auth,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: JsonBody<PatchSchemaRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = uuid_param("id", &path)?;
+    let expected = if_match(&req)?;
+    let r = checked(body.0)?;
+    let record = blocking(&app, move |a| a.patch_schema(auth.0, id, expected, r.name, r.description)).await?;
+    Ok(HttpResponse::Ok().insert_header(etag(record.version)).json(SchemaDto::from(record)))
+}
+
+async fn delete_schema<S: Store + 'static>(
+    app: Data<S>,
+    auth: Auth,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = uuid_param("id", &path)?;
+    let expected = if_match(&req)?;
+    blocking(&app, move |a| a.delete_schema(auth.0, id, expected)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn versions<S: Store + 'static>(app: Data<S>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = uuid_param("id", &path)?;
+    let versions = blocking(&app, move |a| a.list_versions(auth.0, id)).await?;
+    let items: Vec<VersionDto> = versions.into_iter().map(|v| VersionDto::new(v, false)).collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+}
+
+async fn version<S: Store + 'static>(
+    app: Data<S>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, n) = path.into_inner();
+    let id = uuid_param("id", &id)?;
+    let n: i32 = n
+        .parse()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| ApiError::invalid_parameter("version", "must be a positive integer"))?;
+    let v = blocking(&app, move |a| a.get_version(auth.0, id, n)).await?;
+    Ok(HttpResponse::Ok().insert_header(etag(v.version)).json(VersionDto::new(v, true)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportQuery {
+    drop: Option<bool>,
+    download: Option<bool>,
+}
+
+/// A file name safe for Content-Disposition (the schema name is user text).
+fn file_name(name: &str, extension: &str) -> String {
+    let base: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .take(64)
+        .collect();
+    format!("{}.{extension}", if base.trim_matches('_').is_empty() { "schema" } else { &base })
+}
+
+async fn export_sql<S: Store + 'static>(
+    app: Data<S>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<ExportQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = uuid_param("id", &path)?;
+    let drop = q.drop.unwrap_or(false);
+    let (record, sql) = blocking(&app, move |a| a.export_sql(auth.0, id, drop)).await?;
+    let mut res = HttpResponse::Ok();
+    res.insert_header(etag(record.version)).content_type("text/plain; charset=utf-8");
+    if q.download.unwrap_or(false) {
+        let suffix = if drop { "drop.sql" } else { "sql" };
+        res.insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", file_name(&record.name, suffix)),
+        ));
+    }
+    Ok(res.body(sql))
+}
+
+async fn export_json<S: Store + 'static>(
+    app: Data<S>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<ExportQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = uuid_param("id", &path)?;
+    if q.drop.is_some() {
+        return Err(ApiError::invalid_parameter("drop", "applies to the SQL export only"));
+    }
+    let record = blocking(&app, move |a| a.get_schema(auth.0, id)).await?;
+    let mut res = HttpResponse::Ok();
+    res.insert_header(etag(record.version));
+    if q.download.unwrap_or(false) {
+        res.insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", file_name(&record.name, "json")),
+        ));
+    }
+    Ok(res.json(record.document))
+}

@@ -1,0 +1,57 @@
+//! # schemaforge-http
+//!
+//! The actix-web adapter of the Schemaforge service: routes under `/api/v1`,
+//! request/response DTOs, the error envelope and status mapping, request ids
+//! and request spans. Nothing below this crate knows about HTTP; service
+//! calls run on the blocking pool (see [`extract::blocking`]).
+
+pub mod dto;
+pub mod error;
+pub mod extract;
+mod handlers;
+mod middleware;
+
+use std::sync::Arc;
+
+use actix_web::web;
+use schemaforge_services::{App, Principal, ServiceResult, Store};
+
+pub use error::{ApiError, ApiResult};
+
+/// HTTP settings the handlers need.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Largest accepted request body, in bytes.
+    pub body_limit: usize,
+}
+
+/// How the `Auth` extractor checks bearer credentials, without knowing the
+/// store type.
+#[derive(Clone)]
+pub struct AuthState(Arc<Authenticate>);
+
+/// Checks a bearer credential.
+type Authenticate = dyn Fn(&str) -> ServiceResult<Principal> + Send + Sync;
+
+pub use middleware::request_span;
+
+/// Register every route, the shared state and the extractor configuration.
+pub fn configure<S: Store + 'static>(app: App<S>, settings: HttpSettings) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg: &mut web::ServiceConfig| {
+        let auth_app = app.clone();
+        let auth = AuthState(Arc::new(move |bearer: &str| auth_app.authenticate(bearer)));
+        cfg.app_data(web::Data::new(app))
+            .app_data(web::Data::new(auth))
+            .app_data(web::Data::new(settings))
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|err, _| ApiError::invalid_parameter("query", err.to_string()).into()),
+            )
+            .service(handlers::scope::<S>());
+    }
+}
+
+/// The 404 for unknown paths, in the error envelope.
+pub async fn not_found() -> ApiResult<actix_web::HttpResponse> {
+    Err(ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "NOT_FOUND", "no such endpoint"))
+}

@@ -1,0 +1,64 @@
+//! One span per request (method, route, status, latency, request id, user
+//! id) and an `X-Request-Id` on every response.
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use tracing::Instrument;
+
+/// Response header carrying the request id.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// A request id sent by the client is kept when it is short and printable;
+/// otherwise a new one is made.
+fn request_id(req: &ServiceRequest) -> String {
+    req.headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)))
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string)
+}
+
+/// Middleware (use with `actix_web::middleware::from_fn`).
+pub async fn request_span(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = request_id(&req);
+    let route = req.match_pattern().unwrap_or_else(|| req.path().to_string());
+    let span = tracing::info_span!(
+        "request",
+        method = %req.method(),
+        route = %route,
+        request_id = %id,
+        user_id = tracing::field::Empty,
+        status = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+    );
+    let started = Instant::now();
+    let result = next.call(req).instrument(span.clone()).await;
+    let latency = started.elapsed().as_secs_f64() * 1000.0;
+    let header_value = HeaderValue::from_str(&id).ok();
+    match result {
+        Ok(mut res) => {
+            let status = res.status().as_u16();
+            span.record("status", status);
+            span.record("latency_ms", latency);
+            span.in_scope(|| tracing::info!("request completed"));
+            if let Some(v) = header_value {
+                res.headers_mut().insert(HeaderName::from_static(REQUEST_ID), v);
+            }
+            Ok(res)
+        }
+        Err(err) => {
+            let status = err.as_response_error().status_code().as_u16();
+            span.record("status", status);
+            span.record("latency_ms", latency);
+            span.in_scope(|| tracing::warn!(error = %err, "request failed"));
+            Err(err)
+        }
+    }
+}

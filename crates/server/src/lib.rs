@@ -1,0 +1,259 @@
+//! # schemaforge-server
+//!
+//! Loads configuration, sets up tracing, builds the pool, runs the embedded
+//! migrations, wires the concrete repository into the services and the HTTP
+//! adapter, and serves. No business logic lives here.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::{App as ActixApp, HttpServer, dev::Server, middleware::from_fn, web};
+use schemaforge_http::{HttpSettings, configure, not_found, request_span};
+use schemaforge_repository::pg::{PgRepository, PoolSettings};
+use schemaforge_services::{App, AuthSettings};
+use serde::Deserialize;
+
+/// The default JWT secret of config/default.toml; refused in production.
+pub const DEFAULT_JWT_SECRET: &str = "insecure-development-secret-change-me";
+
+/// All settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// `local`, `production`, ...
+    pub environment: String,
+    /// HTTP server.
+    pub server: ServerSettings,
+    /// Metadata database.
+    pub database: DatabaseSettings,
+    /// Tokens.
+    pub auth: AuthConfig,
+    /// Logging.
+    pub log: LogSettings,
+}
+
+/// HTTP server settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    /// Bind address.
+    pub host: String,
+    /// Port (0 picks a free one).
+    pub port: u16,
+    /// Largest request body in bytes.
+    pub body_limit_bytes: usize,
+    /// Grace period for in-flight requests at shutdown.
+    pub shutdown_timeout_secs: u64,
+    /// Allowed CORS origins.
+    pub cors_origins: Vec<String>,
+}
+
+/// Database settings (the URL may hold a password: `Debug` redacts it).
+#[derive(Clone, Deserialize)]
+pub struct DatabaseSettings {
+    /// Connection URL.
+    pub url: String,
+    /// Pool size.
+    pub pool_size: u32,
+    /// Seconds to wait for a connection.
+    pub connect_timeout_secs: u64,
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(&self.url))
+            .field("pool_size", &self.pool_size)
+            .field("connect_timeout_secs", &self.connect_timeout_secs)
+            .finish()
+    }
+}
+
+/// Token settings (`Debug` redacts the secret).
+#[derive(Clone, Deserialize)]
+pub struct AuthConfig {
+    /// HMAC secret of access tokens.
+    pub jwt_secret: String,
+    /// Access token lifetime.
+    pub access_token_ttl_secs: i64,
+    /// Refresh token lifetime.
+    pub refresh_token_ttl_secs: i64,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("jwt_secret", &"<redacted>")
+            .field("access_token_ttl_secs", &self.access_token_ttl_secs)
+            .field("refresh_token_ttl_secs", &self.refresh_token_ttl_secs)
+            .finish()
+    }
+}
+
+/// Log settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    /// `pretty` or `json`.
+    pub format: String,
+    /// EnvFilter directives.
+    pub level: String,
+}
+
+/// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].find(':') {
+            Some(colon) => format!("{}:***{}", &url[..s + 3 + colon], &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
+}
+
+/// Why the settings cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The files or variables do not parse.
+    #[error("invalid configuration: {0}")]
+    Load(#[from] config::ConfigError),
+    /// A value is unacceptable.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Load `config/default.toml`, then `config/<SCHEMAFORGE_ENV>.toml`, then
+    /// `SCHEMAFORGE__SECTION__KEY` variables (and `DATABASE_URL`), from the
+    /// directory `config_dir`.
+    pub fn load(config_dir: &std::path::Path) -> Result<Self, SettingsError> {
+        let env = std::env::var("SCHEMAFORGE_ENV").unwrap_or_else(|_| "local".into());
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from(config_dir.join("default.toml")))
+            .add_source(config::File::from(config_dir.join(format!("{env}.toml"))).required(false));
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            builder = builder.set_override("database.url", url)?;
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("SCHEMAFORGE")
+                .prefix_separator("__")
+                .separator("__")
+                .list_separator(",")
+                .with_list_parse_key("server.cors_origins")
+                .try_parsing(true),
+        );
+        let settings: Settings = builder.build()?.try_deserialize()?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Refuse settings that would be unsafe or cannot work.
+    pub fn check(&self) -> Result<(), SettingsError> {
+        let production = self.environment == "production";
+        if production && (self.auth.jwt_secret == DEFAULT_JWT_SECRET || self.auth.jwt_secret.len() < 32) {
+            return Err(SettingsError::Invalid(
+                "refusing to start in production with the default or a short JWT secret: set SCHEMAFORGE__AUTH__JWT_SECRET to at least 32 random characters".into(),
+            ));
+        }
+        if self.auth.jwt_secret.is_empty() {
+            return Err(SettingsError::Invalid("auth.jwt_secret must not be empty".into()));
+        }
+        if self.auth.access_token_ttl_secs <= 0 || self.auth.refresh_token_ttl_secs <= 0 {
+            return Err(SettingsError::Invalid("token lifetimes must be positive".into()));
+        }
+        if !["pretty", "json"].contains(&self.log.format.as_str()) {
+            return Err(SettingsError::Invalid(format!("log.format must be pretty or json, not {}", self.log.format)));
+        }
+        if self.database.pool_size == 0 {
+            return Err(SettingsError::Invalid("database.pool_size must be at least 1".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Set up the tracing subscriber once, writing to `sink`.
+pub fn init_tracing<W>(settings: &LogSettings, sink: W)
+where
+    W: for<'a> tracing_subscriber::fmt::MakeWriter<'a> + Send + Sync + 'static,
+{
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.level));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(sink);
+    let result = if settings.format == "json" {
+        builder.json().flatten_event(true).with_current_span(true).with_span_list(false).try_init()
+    } else {
+        builder.try_init()
+    };
+    // A second initialisation (tests start several servers) is harmless.
+    drop(result);
+}
+
+/// A running server and where it listens.
+pub struct Running {
+    /// The server future; await it (or spawn it) to serve.
+    pub server: Server,
+    /// The bound port.
+    pub port: u16,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Cannot bind.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The database is not usable.
+    #[error("database: {0}")]
+    Database(#[from] schemaforge_repository::RepoError),
+}
+
+/// Build the pool, run migrations, bind and build the server.
+pub fn build(settings: &Settings) -> Result<Running, StartError> {
+    let repo = PgRepository::new(
+        &settings.database.url,
+        &PoolSettings {
+            max_size: settings.database.pool_size,
+            connection_timeout: Duration::from_secs(settings.database.connect_timeout_secs),
+        },
+    )?;
+    let applied = repo.run_migrations()?;
+    tracing::info!(applied = ?applied, database = %redact_url(&settings.database.url), "migrations up to date");
+    let app = App::new(
+        Arc::new(repo),
+        AuthSettings {
+            jwt_secret: settings.auth.jwt_secret.clone(),
+            access_ttl: chrono::Duration::seconds(settings.auth.access_token_ttl_secs),
+            refresh_ttl: chrono::Duration::seconds(settings.auth.refresh_token_ttl_secs),
+        },
+    );
+    let addr = format!("{}:{}", settings.server.host, settings.server.port);
+    let listener = TcpListener::bind(&addr).map_err(|source| StartError::Bind { addr: addr.clone(), source })?;
+    let port = listener.local_addr().map_err(|source| StartError::Bind { addr: addr.clone(), source })?.port();
+    let http = HttpSettings { body_limit: settings.server.body_limit_bytes };
+    let origins = settings.server.cors_origins.clone();
+    let body_limit = settings.server.body_limit_bytes;
+    let server = HttpServer::new(move || {
+        let mut cors = actix_cors::Cors::default()
+            .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+            .allowed_headers(["authorization", "content-type", "if-match", "x-request-id"])
+            .expose_headers(["etag", "location", "x-request-id"])
+            .max_age(3600);
+        for origin in &origins {
+            cors = cors.allowed_origin(origin);
+        }
+        ActixApp::new()
+            .wrap(cors)
+            .wrap(from_fn(request_span))
+            .app_data(web::PayloadConfig::new(body_limit))
+            .configure(configure(app.clone(), http.clone()))
+            .default_service(web::to(not_found))
+    })
+    .listen(listener)
+    .map_err(|source| StartError::Bind { addr, source })?
+    .shutdown_timeout(settings.server.shutdown_timeout_secs)
+    .run();
+    Ok(Running { server, port })
+}
