@@ -122,8 +122,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let schema = match load(&text) {
                 Loaded::Valid(schema) => schema,
                 Loaded::Invalid(report) => {
-                    let stderr = std::io::stderr();
-                    write_human_report(&mut stderr.lock(), &file, &report)?;
+                    // Machines asked for JSON get the report as JSON on stdout.
+                    if format == Format::Json {
+                        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+                    } else {
+                        let stderr = std::io::stderr();
+                        write_human_report(&mut stderr.lock(), &file, &report)?;
+                    }
                     return Ok(EXIT_INVALID);
                 }
             };

@@ -127,3 +127,14 @@ fn json_schema_command_prints_the_schema() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["title"], "Schemaforge schema document");
 }
+
+#[test]
+fn sql_json_reports_invalid_documents_as_json() {
+    let out = run(&["sql", "--format", "json", "-"], Some(INVALID));
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["valid"], false);
+    let out = run(&["validate", "-"], Some(r#"[null, "x"]"#));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("must be a JSON object"));
+}

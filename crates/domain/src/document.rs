@@ -465,8 +465,19 @@ pub struct EnumType {
 /// ```
 /// let err = schemaforge_domain::parse_document(r#"{"name": "x", "tables": [{"id": 1}]}"#).unwrap_err();
 /// assert_eq!(err.path, "/tables/0/id");
+/// assert!(schemaforge_domain::parse_document(r#"["x", null]"#).is_err());
 /// ```
 pub fn parse_document(json: &str) -> Result<SchemaDocument, DocumentParseError> {
+    // serde would also read a struct from a JSON array; the format is an object.
+    if !json.trim_start().starts_with('{') {
+        let (line, column) = if json.trim().is_empty() { (0, 0) } else { (1, 1) };
+        return Err(DocumentParseError {
+            path: String::new(),
+            message: "a schema document must be a JSON object".into(),
+            line,
+            column,
+        });
+    }
     let mut de = serde_json::Deserializer::from_str(json);
     let doc: SchemaDocument = serde_path_to_error_lite::deserialize(&mut de)?;
     de.end().map_err(|e| DocumentParseError {

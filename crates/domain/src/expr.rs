@@ -20,6 +20,8 @@ use crate::problem::Code;
 pub const MAX_EXPRESSION_BYTES: usize = 4096;
 /// Deepest nesting accepted (parentheses and operators).
 pub const MAX_EXPRESSION_DEPTH: usize = 64;
+/// Most binary operators in one expression.
+pub const MAX_OPERATORS: usize = 256;
 
 /// A parsed, resolved expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -354,7 +356,7 @@ pub fn parse_expression(
         ))]);
     }
     let tokens = lex(source).map_err(|e| vec![e])?;
-    let mut parser = Parser { tokens, pos: 0, depth: 0, columns, problems: Vec::new() };
+    let mut parser = Parser { tokens, pos: 0, depth: 0, operators: 0, columns, problems: Vec::new() };
     let expr = parser.parse_or().map_err(|e| vec![e])?;
     if let Some(tok) = parser.peek() {
         return Err(vec![invalid(format!("found {} after the end of the expression", tok.describe()))]);
@@ -564,6 +566,7 @@ struct Parser<'c, 'a> {
     tokens: Vec<Tok>,
     pos: usize,
     depth: usize,
+    operators: usize,
     columns: &'c [ExprColumn<'a>],
     problems: Vec<ExprProblem>,
 }
@@ -620,8 +623,15 @@ impl Parser<'_, '_> {
         }
     }
 
-    fn binary(op: BinaryOp, left: Expr, right: Expr) -> Expr {
-        Expr::Binary { op, left: Box::new(left), right: Box::new(right) }
+    /// Build a binary node, counting operators: a long flat chain such as
+    /// `a + a + ... + a` nests as deeply as parentheses would, and later
+    /// passes recurse over it.
+    fn binary(&mut self, op: BinaryOp, left: Expr, right: Expr) -> PResult {
+        self.operators += 1;
+        if self.operators > MAX_OPERATORS {
+            return Err(invalid(format!("the expression has more than {MAX_OPERATORS} operators")));
+        }
+        Ok(Expr::Binary { op, left: Box::new(left), right: Box::new(right) })
     }
 
     fn parse_or(&mut self) -> PResult {
@@ -629,7 +639,7 @@ impl Parser<'_, '_> {
         let mut left = self.parse_and()?;
         while self.eat_keyword("or") {
             let right = self.parse_and()?;
-            left = Self::binary(BinaryOp::Or, left, right);
+            left = self.binary(BinaryOp::Or, left, right)?;
         }
         self.depth -= 1;
         Ok(left)
@@ -639,7 +649,7 @@ impl Parser<'_, '_> {
         let mut left = self.parse_not()?;
         while self.eat_keyword("and") {
             let right = self.parse_not()?;
-            left = Self::binary(BinaryOp::And, left, right);
+            left = self.binary(BinaryOp::And, left, right)?;
         }
         Ok(left)
     }
@@ -686,7 +696,7 @@ impl Parser<'_, '_> {
         if matches!(self.peek(), Some(Tok::Op("=" | "<>" | "<" | "<=" | ">" | ">="))) {
             return Err(invalid("comparisons cannot be chained; combine them with AND"));
         }
-        Ok(Self::binary(op, left, right))
+        self.binary(op, left, right)
     }
 
     fn parse_predicate(&mut self) -> PResult {
@@ -698,10 +708,10 @@ impl Parser<'_, '_> {
         }
         if self.eat_keyword("like") {
             let right = self.parse_other()?;
-            Ok(Self::binary(if negated { BinaryOp::NotLike } else { BinaryOp::Like }, left, right))
+            self.binary(if negated { BinaryOp::NotLike } else { BinaryOp::Like }, left, right)
         } else if self.eat_keyword("ilike") {
             let right = self.parse_other()?;
-            Ok(Self::binary(if negated { BinaryOp::NotILike } else { BinaryOp::ILike }, left, right))
+            self.binary(if negated { BinaryOp::NotILike } else { BinaryOp::ILike }, left, right)
         } else if self.eat_keyword("between") {
             let low = self.parse_other()?;
             if !self.eat_keyword("and") {
@@ -735,7 +745,7 @@ impl Parser<'_, '_> {
             };
             self.pos += 1;
             let right = self.parse_additive()?;
-            left = Self::binary(op, left, right);
+            left = self.binary(op, left, right)?;
         }
     }
 
@@ -749,7 +759,7 @@ impl Parser<'_, '_> {
             };
             self.pos += 1;
             let right = self.parse_multiplicative()?;
-            left = Self::binary(op, left, right);
+            left = self.binary(op, left, right)?;
         }
     }
 
@@ -764,7 +774,7 @@ impl Parser<'_, '_> {
             };
             self.pos += 1;
             let right = self.parse_unary()?;
-            left = Self::binary(op, left, right);
+            left = self.binary(op, left, right)?;
         }
     }
 
@@ -834,7 +844,7 @@ impl Parser<'_, '_> {
         }
         let (min, max) = func.arity();
         if args.len() < min || args.len() > max {
-            let want = if min == max { min.to_string() } else { format!("{min} or more") };
+            let want = if min == max { min.to_string() } else { format!("{min} to {max}") };
             return Err(invalid(format!("{lower}() takes {want} argument(s), not {}", args.len())));
         }
         Ok(Expr::Call { func, args })
@@ -877,10 +887,18 @@ impl Parser<'_, '_> {
 
 // ---------------------------------------------------------------- types
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NumKind {
+    Numeric,
+    Real,
+    Double,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Ty {
-    Int,
-    Num,
+    /// An integer of 16, 32 or 64 bits.
+    Int(u8),
+    Num(NumKind),
     Bool,
     Text,
     Bytes,
@@ -906,8 +924,12 @@ enum Ty {
 impl Ty {
     fn describe(&self) -> String {
         match self {
-            Ty::Int => "an integer".into(),
-            Ty::Num => "a number".into(),
+            Ty::Int(16) => "a smallint".into(),
+            Ty::Int(32) => "an integer".into(),
+            Ty::Int(_) => "a bigint".into(),
+            Ty::Num(NumKind::Numeric) => "a numeric".into(),
+            Ty::Num(NumKind::Real) => "a real".into(),
+            Ty::Num(NumKind::Double) => "a double precision".into(),
             Ty::Bool => "a boolean".into(),
             Ty::Text => "text".into(),
             Ty::Bytes => "bytea".into(),
@@ -930,7 +952,7 @@ impl Ty {
     }
 
     fn is_numeric(&self) -> bool {
-        matches!(self, Ty::Int | Ty::Num)
+        matches!(self, Ty::Int(_) | Ty::Num(_))
     }
 
     /// date, timestamp and timestamptz compare with each other.
@@ -941,8 +963,12 @@ impl Ty {
     fn from_column(col: &ExprColumn<'_>) -> Ty {
         let Some(ty) = col.ty else { return Ty::Any };
         let base = match &ty.base {
-            BaseType::SmallInt | BaseType::Integer | BaseType::BigInt => Ty::Int,
-            BaseType::Numeric { .. } | BaseType::Real | BaseType::DoublePrecision => Ty::Num,
+            BaseType::SmallInt => Ty::Int(16),
+            BaseType::Integer => Ty::Int(32),
+            BaseType::BigInt => Ty::Int(64),
+            BaseType::Numeric { .. } => Ty::Num(NumKind::Numeric),
+            BaseType::Real => Ty::Num(NumKind::Real),
+            BaseType::DoublePrecision => Ty::Num(NumKind::Double),
             BaseType::Boolean => Ty::Bool,
             BaseType::Char(_) | BaseType::Varchar(_) | BaseType::Text => Ty::Text,
             BaseType::Bytea => Ty::Bytes,
@@ -985,8 +1011,13 @@ impl TypeChecker<'_, '_> {
     fn literal_fits(&self, lit: &str, ty: &Ty) -> Result<(), String> {
         use crate::values;
         let ok = match ty {
-            Ty::Int => values::parse_integer(lit).is_some(),
-            Ty::Num => values::parse_decimal(lit).is_some() || values::is_special_float(lit),
+            Ty::Int(bits) => values::parse_integer(lit).is_some_and(|v| {
+                let max = (1i128 << (bits - 1)) - 1;
+                (-max - 1..=max).contains(&v)
+            }),
+            Ty::Num(NumKind::Numeric) => values::parse_decimal(lit).is_some() || lit.trim().eq_ignore_ascii_case("nan"),
+            Ty::Num(NumKind::Real) => values::is_special_float(lit) || values::float_in_range(lit, false),
+            Ty::Num(NumKind::Double) => values::is_special_float(lit) || values::float_in_range(lit, true),
             Ty::Bool => values::parse_bool(lit).is_some(),
             Ty::Uuid => values::is_uuid(lit),
             Ty::Date => values::is_date(lit) || values::is_timestamp(lit, true),
@@ -996,8 +1027,17 @@ impl TypeChecker<'_, '_> {
             Ty::Net => values::is_network(lit, false),
             Ty::Mac => values::is_macaddr(lit),
             Ty::Bytes => values::is_bytea(lit),
-            Ty::Jsonb => serde_json::from_str::<serde_json::Value>(lit).is_ok(),
-            Ty::Array(_) => lit.starts_with('{') && lit.ends_with('}'),
+            Ty::Jsonb => serde_json::from_str::<serde_json::Value>(lit).is_ok_and(|v| !values::json_has_nul(&v)),
+            Ty::Array(inner) => match values::array_elements(lit) {
+                Some(items) => {
+                    for item in items.into_iter().flatten() {
+                        self.literal_fits(&item, inner)
+                            .map_err(|m| format!("'{lit}' is not {}: element {m}", ty.describe()))?;
+                    }
+                    true
+                }
+                None => false,
+            },
             Ty::Enum(name, labels) => {
                 if labels.iter().any(|l| l == lit) {
                     true
@@ -1026,9 +1066,15 @@ impl TypeChecker<'_, '_> {
                 Ok(())
             }
             (Ty::Enum(x, _), Ty::Enum(y, _)) if x == y => Ok(()),
+            // Arrays compare only with arrays of the same element type
+            // (integer[] = bigint[] has no operator).
             (Ty::Array(x), Ty::Array(y)) => {
-                self.comparable(x, y, context);
-                return;
+                let same = x == y || (**x == Ty::Text && **y == Ty::Text);
+                if same {
+                    Ok(())
+                } else {
+                    Err(format!("cannot compare {} with {} in {context}", a.describe(), b.describe()))
+                }
             }
             (x, y) if std::mem::discriminant(x) == std::mem::discriminant(y) && !matches!(x, Ty::Enum(..)) => Ok(()),
             (x, y) => Err(format!("cannot compare {} with {} in {context}", x.describe(), y.describe())),
@@ -1052,15 +1098,14 @@ impl TypeChecker<'_, '_> {
 
     fn require_numeric(&mut self, ty: &Ty, context: &str) -> Ty {
         match ty {
-            Ty::Int | Ty::Num => ty.clone(),
-            Ty::Any => Ty::Any,
-            Ty::Null => Ty::Num,
+            Ty::Int(_) | Ty::Num(_) => ty.clone(),
+            Ty::Any | Ty::Null => Ty::Any,
             Ty::Unknown(lit) => {
                 if crate::values::parse_decimal(lit).is_none() {
                     self.problems.push(mismatch(format!("{context} needs a number, not '{lit}'")));
                     return Ty::Any;
                 }
-                Ty::Num
+                Ty::Num(NumKind::Numeric)
             }
             other => {
                 self.problems.push(mismatch(format!("{context} needs a number, not {}", other.describe())));
@@ -1076,13 +1121,13 @@ impl TypeChecker<'_, '_> {
     fn infer(&mut self, expr: &Expr) -> Ty {
         match expr {
             Expr::Column { id, .. } => self.column_ty(id),
-            Expr::Number(n) => {
-                if n.contains(['.', 'e', 'E']) {
-                    Ty::Num
-                } else {
-                    Ty::Int
-                }
-            }
+            // As PostgreSQL types numeric constants: int4, else int8, else numeric.
+            Expr::Number(n) => match n.parse::<i64>() {
+                _ if n.contains(['.', 'e', 'E']) => Ty::Num(NumKind::Numeric),
+                Ok(v) if i32::try_from(v).is_ok() => Ty::Int(32),
+                Ok(_) => Ty::Int(64),
+                Err(_) => Ty::Num(NumKind::Numeric),
+            },
             Expr::String(s) => Ty::Unknown(s.clone()),
             Expr::Bool(_) => Ty::Bool,
             Expr::Null => Ty::Null,
@@ -1116,6 +1161,14 @@ impl TypeChecker<'_, '_> {
                 let common = tys.iter().find(|t| !matches!(t, Ty::Null | Ty::Unknown(_))).unwrap_or(&tys[0]).clone();
                 for t in &tys {
                     self.comparable(&common, t, "IN");
+                }
+                // With columns in the list, PostgreSQL compares the operand
+                // with each item on its own instead; both must work.
+                let before = self.problems.len();
+                for t in &tys[1..] {
+                    if self.problems.len() == before {
+                        self.comparable(&tys[0], t, "IN");
+                    }
                 }
                 Ty::Bool
             }
@@ -1207,7 +1260,11 @@ impl TypeChecker<'_, '_> {
         };
         match (op, &l, &r) {
             // + : shifting points in time
-            (Add, Date, Int) | (Add, Int, Date) => Date,
+            (Add | Sub, Date, Int(64)) | (Add, Int(64), Date) => {
+                self.problems.push(mismatch("date ± bigint has no operator in PostgreSQL (only date ± integer)"));
+                Any
+            }
+            (Add, Date, Int(_)) | (Add, Int(_), Date) => Date,
             (Add, Date, Interval) | (Add, Interval, Date) | (Add, Date, Time) | (Add, Time, Date) => Timestamp,
             (Add | Sub, Timestamptz, Interval) | (Add, Interval, Timestamptz) => {
                 self.not_immutable.get_or_insert_with(|| "timestamptz ± interval".to_string());
@@ -1234,8 +1291,8 @@ impl TypeChecker<'_, '_> {
                 Any
             }
             // - : differences and shifts
-            (Sub, Date, Int) => Date,
-            (Sub, Date, Date) => Int,
+            (Sub, Date, Int(_)) => Date,
+            (Sub, Date, Date) => Int(32),
             (Sub, Date, Interval) => Timestamp,
             (Sub, Timestamp | Time, Interval) => l,
             (Sub, Interval, Interval) => Interval,
@@ -1251,33 +1308,52 @@ impl TypeChecker<'_, '_> {
                 if !fits(self, u, &l) {
                     Any
                 } else if l == Date {
-                    Int
+                    Int(32)
                 } else {
                     Interval
                 }
             }
             // * and / : scaling intervals
             (Mul | Div, Interval, x) if x.is_numeric() || untyped(x) => {
-                if fits(self, x, &Num) {
+                if fits(self, x, &Num(NumKind::Double)) {
                     Interval
                 } else {
                     Any
                 }
             }
             (Mul, x, Interval) if x.is_numeric() || untyped(x) => {
-                if fits(self, x, &Num) {
+                if fits(self, x, &Num(NumKind::Double)) {
                     Interval
                 } else {
                     Any
                 }
             }
+            // PostgreSQL reads NULL or a string as the other operand's type.
+            (_, Null | Unknown(_), x) | (_, x, Null | Unknown(_)) if x.is_numeric() => {
+                let untyped = if matches!(l, Null | Unknown(_)) { &l } else { &r };
+                if !fits(self, untyped, x) {
+                    return Any;
+                }
+                if op == BinaryOp::Mod && matches!(x, Num(NumKind::Real | NumKind::Double)) {
+                    self.problems.push(mismatch("`%` is not defined for real or double precision in PostgreSQL"));
+                    return Any;
+                }
+                x.clone()
+            }
+            (_, Null, x) | (_, x, Null) => self.require_numeric(x, &ctx),
             _ => {
                 let a = self.require_numeric(&l, &ctx);
                 let b = self.require_numeric(&r, &ctx);
+                if op == BinaryOp::Mod && [&a, &b].iter().any(|t| matches!(t, Num(NumKind::Real | NumKind::Double))) {
+                    self.problems.push(mismatch("`%` is not defined for real or double precision in PostgreSQL"));
+                    return Any;
+                }
                 match (a, b) {
-                    (Int, Int) => Int,
                     (Any, _) | (_, Any) => Any, // already reported
-                    _ => Num,
+                    (Int(x), Int(y)) => Int(x.max(y)),
+                    (Num(NumKind::Double), _) | (_, Num(NumKind::Double)) => Num(NumKind::Double),
+                    (Num(NumKind::Real), _) | (_, Num(NumKind::Real)) => Num(NumKind::Real),
+                    _ => Num(NumKind::Numeric),
                 }
             }
         }
@@ -1297,7 +1373,7 @@ impl TypeChecker<'_, '_> {
                         self.require_text(t, &ctx);
                     }
                 }
-                Ty::Int
+                Ty::Int(32)
             }
             Func::Abs => tys.first().map_or(Ty::Any, |t| self.require_numeric(t, &ctx)),
             Func::Cardinality => {
@@ -1306,7 +1382,7 @@ impl TypeChecker<'_, '_> {
                         self.problems.push(mismatch(format!("{ctx} needs an array, not {}", t.describe())));
                     }
                 }
-                Ty::Int
+                Ty::Int(32)
             }
             Func::Coalesce | Func::Nullif | Func::Greatest | Func::Least => {
                 let first = tys.iter().find(|t| !matches!(t, Ty::Null | Ty::Unknown(_))).cloned();
@@ -1500,6 +1576,8 @@ mod tests {
         assert_eq!(codes(&nots), vec!["INVALID_EXPRESSION"]);
         let minus = format!("{}qty > 0", "-".repeat(1000));
         assert_eq!(codes(&minus), vec!["INVALID_EXPRESSION"]);
+        let chain = format!("{} > 0", vec!["qty"; 2040].join(" + "));
+        assert_eq!(codes(&chain), vec!["INVALID_EXPRESSION"]);
         let long = format!("qty > {}", "1".repeat(5000));
         assert_eq!(codes(&long), vec!["INVALID_EXPRESSION"]);
     }

@@ -27,6 +27,7 @@
 //! assert_eq!(schema.model().tables[0].checks[0].name.as_str(), "orders_total_check");
 //! ```
 
+mod catalog;
 pub mod document;
 pub mod expr;
 mod ident;

@@ -39,6 +39,9 @@ codes! {
     InvalidJson = "INVALID_JSON",
     /// A name is empty, too long, or contains forbidden characters.
     InvalidIdentifier = "INVALID_IDENTIFIER",
+    /// A name PostgreSQL reserves or shadows: `pg_` relations and types,
+    /// built-in type names for enums, system column names.
+    ReservedName = "RESERVED_NAME",
     /// A name is a PostgreSQL reserved word (allowed because we quote; warning).
     ReservedWord = "RESERVED_WORD",
     /// Two objects in one namespace have the same name.

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::catalog;
 use crate::document::{ColumnDefault, IndexMethod, Literal, ReferentialAction, SchemaDocument};
 use crate::expr::{self, Expr, ExprColumn, ExprContext};
 use crate::ident::{Ident, MAX_IDENTIFIER_BYTES};
@@ -347,6 +348,13 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
     let mut enum_models: Vec<Option<EnumModel>> = Vec::new();
     for (ei, e) in doc.enums.iter().enumerate() {
         let name = ctx.ident(&e.name, ptr(&[&"enums", &ei, &"name"]), "enum");
+        if name.is_some() && catalog::shadowed_type(&e.name) {
+            ctx.error(
+                Code::ReservedName,
+                ptr(&[&"enums", &ei, &"name"]),
+                format!("enum name \"{}\" is a PostgreSQL system type name, which would be found instead of the enum; choose another name", e.name),
+            );
+        }
         if name.is_some() {
             type_names.add(&mut ctx, &e.name, ptr(&[&"enums", &ei, &"name"]));
         }
@@ -398,6 +406,13 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
     for (ti, t) in doc.tables.iter().enumerate() {
         let tpath = ptr(&[&"tables", &ti]);
         let name = ctx.ident(&t.name, format!("{tpath}/name"), "table");
+        if name.is_some() && catalog::shadowed_relation(&t.name) {
+            ctx.error(
+                Code::ReservedName,
+                format!("{tpath}/name"),
+                format!("table name \"{}\" starts with pg_, the prefix of PostgreSQL's system catalogs, which would be found instead of the table", t.name),
+            );
+        }
         if name.is_some() {
             type_names.add(&mut ctx, &t.name, format!("{tpath}/name"));
             // Table names share both namespaces; a clash between two tables
@@ -428,6 +443,13 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         for (ci, c) in t.columns.iter().enumerate() {
             let cpath = format!("{tpath}/columns/{ci}");
             let cname = ctx.ident(&c.name, format!("{cpath}/name"), "column");
+            if cname.is_some() && catalog::SYSTEM_COLUMNS.contains(&c.name.as_str()) {
+                ctx.error(
+                    Code::ReservedName,
+                    format!("{cpath}/name"),
+                    format!("column name \"{}\" is a PostgreSQL system column of every table", c.name),
+                );
+            }
             if cname.is_some() {
                 col_names.add(&mut ctx, &c.name, format!("{cpath}/name"));
             }
@@ -618,6 +640,13 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         for (xi, ix) in t.indexes.iter().enumerate() {
             let xpath = format!("{tpath}/indexes/{xi}");
             let xname = ix.name.as_ref().and_then(|n| ctx.ident(n, format!("{xpath}/name"), "index"));
+            if let Some(n) = ix.name.as_deref().filter(|n| xname.is_some() && catalog::shadowed_relation(n)) {
+                ctx.error(
+                    Code::ReservedName,
+                    format!("{xpath}/name"),
+                    format!("index name \"{n}\" starts with pg_, the prefix of PostgreSQL's system catalogs"),
+                );
+            }
             if let (Some(_), Some(n)) = (&xname, &ix.name) {
                 relation_names.add(&mut ctx, n, format!("{xpath}/name"));
             }
@@ -790,6 +819,8 @@ fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
     let mut add = |ctx: &mut Ctx, id: &str, path: String| {
         if id.trim().is_empty() {
             ctx.error(Code::InvalidId, path, "ids must not be empty");
+        } else if id.chars().any(char::is_control) || id.len() > 200 {
+            ctx.error(Code::InvalidId, path, "ids must be at most 200 bytes without control characters");
         } else if let Some(first) = seen.get(id) {
             ctx.error(Code::DuplicateId, path, format!("id `{id}` is already used at {first}"));
         } else {
@@ -973,7 +1004,9 @@ fn scalar_literal(lit: &Literal, base: &BaseType, labels: Option<&[String]>) -> 
         BaseType::Timestamptz(_) => values::is_timestamp(&text, true) || values::is_frozen_time_literal(&text),
         BaseType::Interval(_) => values::is_interval(&text),
         BaseType::Uuid => values::is_uuid(&text),
-        BaseType::Json | BaseType::Jsonb => serde_json::from_str::<serde_json::Value>(&text).is_ok(),
+        BaseType::Json => serde_json::from_str::<serde_json::Value>(&text).is_ok(),
+        // jsonb cannot store \u0000.
+        BaseType::Jsonb => serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| !values::json_has_nul(&v)),
         BaseType::Inet => values::is_network(&text, false),
         BaseType::Cidr => values::is_network(&text, true),
         BaseType::Macaddr => values::is_macaddr(&text),
@@ -1233,8 +1266,19 @@ fn foreign_key_compatible(src: &ColumnType, dst: &ColumnType) -> bool {
         return false;
     }
     if src.array {
-        return std::mem::discriminant(&src.base) == std::mem::discriminant(&dst.base)
-            && src.base.family() == dst.base.family();
+        // PostgreSQL 15 builds array foreign keys only between identical
+        // element types without a type modifier (varchar(5)[] fails).
+        let no_typmod = !matches!(
+            src.base,
+            BaseType::Numeric { precision: Some(_), .. }
+                | BaseType::Char(_)
+                | BaseType::Varchar(Some(_))
+                | BaseType::Time(Some(_))
+                | BaseType::Timestamp(Some(_))
+                | BaseType::Timestamptz(Some(_))
+                | BaseType::Interval(Some(_))
+        );
+        return src.base == dst.base && no_typmod;
     }
     match (src.base.family(), dst.base.family()) {
         (F::Integer, F::Integer | F::Numeric) => true,
@@ -1322,6 +1366,12 @@ fn build_model(
         for c in t.columns.iter().filter(|c| c.unique) {
             uniques.push(KeyConstraint { name: pick(col_name(&c.id), "key", true)?, column_ids: vec![c.id.clone()] });
         }
+        // Identity sequences are relations too; naming them explicitly keeps
+        // a later table or index of the same name from colliding.
+        let mut sequences = HashMap::new();
+        for c in t.columns.iter().filter(|c| c.identity) {
+            sequences.insert(c.id.clone(), pick(col_name(&c.id), "seq", true)?);
+        }
         let mut checks = Vec::new();
         for (id, name, expr) in &t.checks {
             let expr = expr.clone()?;
@@ -1345,7 +1395,7 @@ fn build_model(
                     name: c.name.clone()?,
                     ty: c.ty.clone()?,
                     nullable: c.nullable,
-                    identity: c.identity,
+                    identity: sequences.get(&c.id).cloned(),
                     default: c.default.clone(),
                     comment: c.comment.clone(),
                 })
@@ -1480,7 +1530,7 @@ mod tests {
         assert_eq!(m.foreign_keys[0].name.as_str(), "orders_user_id_fkey");
         assert_eq!(m.tables[1].indexes[0].name.as_str(), "orders_user_id_idx");
         assert!(!m.tables[0].columns[0].nullable);
-        assert!(m.tables[0].columns[0].identity);
+        assert_eq!(m.tables[0].columns[0].identity.as_ref().map(Ident::as_str), Some("users_id_seq"));
     }
 
     #[test]
@@ -1575,7 +1625,7 @@ mod tests {
         let v = with_column(json!({"id": "x", "name": "x", "dataType": "SERIAL"}));
         let s = ValidSchema::parse(doc(v)).unwrap();
         let col = &s.model().tables[0].columns[2];
-        assert!(col.identity && !col.nullable && col.ty.base == BaseType::Integer);
+        assert!(col.identity.is_some() && !col.nullable && col.ty.base == BaseType::Integer);
     }
 
     fn default_codes(data_type: &str, default: Value) -> Vec<&'static str> {
@@ -1838,6 +1888,9 @@ mod tests {
         }
         // pairs it refuses
         for (s, d) in [
+            ("varchar(5)[]", "varchar(5)[]"),
+            ("timestamp[]", "timestamp(3)[]"),
+            ("numeric(5,2)[]", "numeric(5,2)[]"),
             ("real", "numeric"),
             ("double precision", "numeric"),
             ("numeric", "integer"),
@@ -1849,6 +1902,21 @@ mod tests {
         ] {
             assert!(!fk(s, d), "{s} -> {d}");
         }
+    }
+
+    #[test]
+    fn names_postgres_would_shadow_are_refused() {
+        let mut v = base();
+        v["tables"][0]["name"] = json!("pg_class");
+        assert_eq!(codes(v), vec!["RESERVED_NAME"]);
+        let mut v = base();
+        v["enums"] = json!([{"id": "e", "name": "uuid", "values": ["a"]}, {"id": "e2", "name": "_int4", "values": ["a"]},
+                            {"id": "e3", "name": "UUID", "values": ["a"]}]);
+        assert_eq!(codes(v), vec!["RESERVED_NAME", "RESERVED_NAME", "CASE_COLLISION"]);
+        let v = with_column(json!({"id": "x", "name": "ctid", "dataType": "text"}));
+        assert_eq!(codes(v), vec!["RESERVED_NAME"]);
+        let v = with_column(json!({"id": "x", "name": "oid", "dataType": "text"}));
+        assert_eq!(codes(v), Vec::<&str>::new());
     }
 
     #[test]

@@ -88,17 +88,83 @@ pub(crate) fn is_special_float(s: &str) -> bool {
     )
 }
 
-/// A decimal literal that fits `real` (or `double precision`) without
-/// overflowing or underflowing, which PostgreSQL reports as errors.
+/// A decimal literal that `real` (or `double precision`) can hold: it must
+/// not overflow, and a non-zero value must not underflow to zero (PostgreSQL
+/// reports both as errors; it rounds like Rust's parser, and accepts
+/// subnormal values).
 pub(crate) fn float_in_range(s: &str, double: bool) -> bool {
     if parse_decimal(s).is_none() {
         return false;
     }
-    let Ok(v) = s.trim().parse::<f64>() else { return false };
-    let (max, min_positive) =
-        if double { (f64::MAX, f64::MIN_POSITIVE) } else { (f64::from(f32::MAX), f64::from(f32::MIN_POSITIVE)) };
-    let a = v.abs();
-    a.is_finite() && a <= max && (a >= min_positive || (a == 0.0 && is_zero_text(s)))
+    let t = s.trim();
+    let (finite, zero) = if double {
+        t.parse::<f64>().map_or((false, false), |v| (v.is_finite(), v == 0.0))
+    } else {
+        t.parse::<f32>().map_or((false, false), |v| (v.is_finite(), v == 0.0))
+    };
+    finite && (!zero || is_zero_text(s))
+}
+
+/// The elements of a one-dimensional array literal such as `{1,"a b",NULL}`
+/// (`None` for NULL), or `None` if it is malformed or nested.
+pub(crate) fn array_elements(s: &str) -> Option<Vec<Option<String>>> {
+    let inner = s.trim().strip_prefix('{')?.strip_suffix('}')?;
+    if inner.trim().is_empty() {
+        return Some(Vec::new());
+    }
+    let mut out = Vec::new();
+    let mut chars = inner.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let mut item = String::new();
+        let quoted = chars.peek() == Some(&'"');
+        if quoted {
+            chars.next();
+            loop {
+                match chars.next()? {
+                    '"' => break,
+                    '\\' => item.push(chars.next()?),
+                    c => item.push(c),
+                }
+            }
+            while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                chars.next();
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c == ',' {
+                    break;
+                }
+                if matches!(c, '{' | '}' | '"' | '\\') {
+                    return None;
+                }
+                item.push(c);
+                chars.next();
+            }
+            item = item.trim().to_string();
+            if item.is_empty() {
+                return None;
+            }
+        }
+        out.push(if !quoted && item.eq_ignore_ascii_case("null") { None } else { Some(item) });
+        match chars.next() {
+            None => return Some(out),
+            Some(',') => {}
+            Some(_) => return None,
+        }
+    }
+}
+
+/// Whether a JSON value holds a NUL character, which `jsonb` refuses.
+pub(crate) fn json_has_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(json_has_nul),
+        serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || json_has_nul(v)),
+        _ => false,
+    }
 }
 
 fn is_zero_text(s: &str) -> bool {
@@ -188,9 +254,13 @@ fn strip_zone(s: &str) -> (&str, bool) {
     if let Some(i) = t.rfind(['+', '-']) {
         let (time, zone) = t.split_at(i);
         let zone = &zone[1..];
+        // PostgreSQL accepts offsets up to 15:59.
+        let in_range = |h: Option<u32>, m: Option<u32>| h.is_some_and(|h| h <= 15) && m.is_some_and(|m| m <= 59);
         let ok = match zone.split_once(':') {
-            Some((h, m)) => digits(h, 2).is_some() && digits(m, 2).is_some(),
-            None => digits(zone, 2).is_some() || digits(zone, 4).is_some(),
+            Some((h, m)) => in_range(digits(h, 2), digits(m, 2)),
+            None if zone.len() == 2 => in_range(digits(zone, 2), Some(0)),
+            None if zone.len() == 4 => in_range(digits(&zone[..2], 2), digits(&zone[2..], 2)),
+            None => false,
         };
         if ok && time.contains(':') {
             return (time.trim_end(), true);
@@ -273,6 +343,16 @@ pub(crate) fn is_interval(s: &str) -> bool {
     }
     let mut words = t.split_whitespace().peekable();
     let mut any = false;
+    // PostgreSQL refuses a field given twice ("1 day 2 days", two hh:mm parts).
+    let mut seen: Vec<&'static str> = Vec::new();
+    let mut once = |field: &'static str| {
+        if seen.contains(&field) {
+            false
+        } else {
+            seen.push(field);
+            true
+        }
+    };
     while let Some(w) = words.next() {
         if w == "ago" && words.peek().is_none() && any {
             return true;
@@ -287,7 +367,7 @@ pub(crate) fn is_interval(s: &str) -> bool {
                         if i == last && parts.len() == 3 { p.split_once('.').map_or(*p, |(a, _)| a) } else { p };
                     !whole.is_empty() && whole.len() <= 6 && whole.bytes().all(|b| b.is_ascii_digit())
                 });
-            if !ok {
+            if !ok || !once("hour") || !once("minute") || !once("second") {
                 return false;
             }
             any = true;
@@ -300,12 +380,30 @@ pub(crate) fn is_interval(s: &str) -> bool {
             return false;
         }
         let unit = if glued_unit.is_empty() { words.next().unwrap_or("second") } else { glued_unit };
-        if !INTERVAL_UNITS.contains(&unit) || !interval_quantity_in_range(num, unit) {
+        if !INTERVAL_UNITS.contains(&unit) || !interval_quantity_in_range(num, unit) || !once(interval_field(unit)) {
             return false;
         }
         any = true;
     }
     any
+}
+
+/// The field a unit sets.
+fn interval_field(unit: &str) -> &'static str {
+    match unit {
+        "microsecond" | "microseconds" | "us" => "microsecond",
+        "millisecond" | "milliseconds" | "ms" => "millisecond",
+        "second" | "seconds" | "sec" | "secs" | "s" => "second",
+        "minute" | "minutes" | "min" | "mins" | "m" => "minute",
+        "hour" | "hours" | "hr" | "hrs" | "h" => "hour",
+        "day" | "days" | "d" => "day",
+        "week" | "weeks" | "w" => "week",
+        "month" | "months" | "mon" | "mons" => "month",
+        "year" | "years" | "yr" | "yrs" | "y" => "year",
+        "decade" | "decades" => "decade",
+        "century" | "centuries" => "century",
+        _ => "millennium",
+    }
 }
 
 /// PostgreSQL keeps months and days in 32 bits and time in 64-bit
@@ -441,6 +539,12 @@ mod tests {
         assert!(!is_timestamp("2024-01-01T10:00:00Z", false));
         assert!(is_timestamp("infinity", false));
         assert!(!is_timestamp("tomorrow-ish", true));
+        for bad in ["2024-01-01 10:00+99", "2024-01-01 10:00+16:00", "2024-01-01 10:00+05:99", "2024-01-01 10:00-9999"]
+        {
+            assert!(!is_timestamp(bad, true), "{bad}");
+        }
+        assert!(is_timestamp("2024-01-01 10:00+0530", true));
+        assert!(is_timestamp("2024-01-01 10:00-15:59", true));
     }
 
     #[test]
@@ -451,6 +555,10 @@ mod tests {
             assert!(is_interval(ok), "{ok}");
         }
         for bad in [
+            "1 day 2 days",
+            "01:00 02:00",
+            "1 second 1",
+            "1d 1 day",
             "",
             "forever",
             "1 fortnight",
@@ -479,6 +587,27 @@ mod tests {
         assert!(is_macaddr("08:00:2b:01:02:03"));
         assert!(is_macaddr("08002b010203"));
         assert!(!is_macaddr("08:00:2b:01:02"));
+    }
+
+    #[test]
+    fn floats_round_like_postgres() {
+        assert!(float_in_range("3.4028235e38", false));
+        assert!(!float_in_range("3.5e38", false));
+        assert!(float_in_range("1e-45", false));
+        assert!(!float_in_range("1e-46", false));
+        assert!(float_in_range("0.0", false));
+        assert!(float_in_range("1e308", true));
+        assert!(!float_in_range("1e309", true));
+    }
+
+    #[test]
+    fn array_literals() {
+        assert_eq!(array_elements("{}"), Some(vec![]));
+        assert_eq!(array_elements("{1, 2,NULL}"), Some(vec![Some("1".into()), Some("2".into()), None]));
+        assert_eq!(array_elements(r#"{"a,b","c\"d"}"#), Some(vec![Some("a,b".into()), Some("c\"d".into())]));
+        for bad in ["{}}", "{{1}}", "1,2", "{1,}", "{,1}", "{\"a}"] {
+            assert_eq!(array_elements(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -11,3 +11,4 @@ mod examples;
 mod expressions;
 mod generated;
 mod invalid;
+mod regressions;
