@@ -1,0 +1,142 @@
+//! `spawn_app`: start the server against a fresh database.
+
+use awc::http::StatusCode;
+use schemaforge_server::{AuthConfig, DatabaseSettings, LogSettings, ServerSettings, Settings, build, init_tracing};
+use schemaforge_testdb::TestDb;
+use serde_json::{Value, json};
+
+pub struct TestApp {
+    pub base: String,
+    pub db: TestDb,
+    pub client: awc::Client,
+    _server: actix_web::dev::ServerHandle,
+}
+
+/// A response, read whole.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    }
+
+    /// The error code of an error envelope.
+    pub fn code(&self) -> String {
+        self.json()["error"]["code"].as_str().unwrap_or_default().to_string()
+    }
+}
+
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+pub async fn spawn_app() -> TestApp {
+    let db = TestDb::create().unwrap();
+    let settings = Settings {
+        environment: "test".into(),
+        server: ServerSettings {
+            host: "127.0.0.1".into(),
+            port: 0,
+            body_limit_bytes: BODY_LIMIT,
+            shutdown_timeout_secs: 1,
+            cors_origins: vec![],
+        },
+        database: DatabaseSettings { url: db.url().to_string(), pool_size: 4, connect_timeout_secs: 2 },
+        auth: AuthConfig {
+            jwt_secret: "end-to-end test secret of enough length".into(),
+            access_token_ttl_secs: 600,
+            refresh_token_ttl_secs: 3600,
+        },
+        log: LogSettings { format: "pretty".into(), level: "info".into() },
+    };
+    if std::env::var("TEST_LOG").is_ok_and(|v| v == "1") {
+        init_tracing(&settings.log, std::io::stdout);
+    } else {
+        init_tracing(&settings.log, std::io::sink);
+    }
+    let running = build(&settings).unwrap();
+    let handle = running.server.handle();
+    actix_web::rt::spawn(running.server);
+    let client = awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish();
+    TestApp { base: format!("http://127.0.0.1:{}/api/v1", running.port), db, client, _server: handle }
+}
+
+impl TestApp {
+    pub async fn send(&self, req: awc::ClientRequest, body: Option<Vec<u8>>) -> Reply {
+        let mut res = match body {
+            Some(b) => req.send_body(b).await,
+            None => req.send().await,
+        }
+        .unwrap();
+        let body = res.body().limit(64 * 1024 * 1024).await.unwrap().to_vec();
+        Reply { status: res.status(), headers: res.headers().clone(), body }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        self.send(req, None).await
+    }
+
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> Reply {
+        self.call_with(method, path, token, body, &[]).await
+    }
+
+    pub async fn call_with(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
+        }
+        match body {
+            Some(b) => {
+                req = req.content_type("application/json");
+                self.send(req, Some(serde_json::to_vec(b).unwrap())).await
+            }
+            None => self.send(req, None).await,
+        }
+    }
+
+    /// Register a user; returns (access token, refresh token).
+    pub async fn register(&self, email: &str) -> (String, String) {
+        let r = self
+            .call("POST", "/auth/register", None, Some(&json!({"email": email, "password": "correct horse battery"})))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let v = r.json();
+        (v["accessToken"].as_str().unwrap().to_string(), v["refreshToken"].as_str().unwrap().to_string())
+    }
+}
+
+/// An example document from examples/.
+pub fn example(name: &str) -> Value {
+    let path = format!("{}/../examples/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
