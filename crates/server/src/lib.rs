@@ -257,3 +257,44 @@ pub fn build(settings: &Settings) -> Result<Running, StartError> {
     .run();
     Ok(Running { server, port })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        Settings::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config")).unwrap()
+    }
+
+    #[test]
+    fn the_shipped_configuration_loads() {
+        let s = settings();
+        assert_eq!(s.auth.jwt_secret, DEFAULT_JWT_SECRET);
+        assert!(s.server.body_limit_bytes > 0);
+        assert!(["pretty", "json"].contains(&s.log.format.as_str()));
+    }
+
+    #[test]
+    fn production_refuses_the_default_secret_and_says_why() {
+        let mut s = settings();
+        s.environment = "production".into();
+        let err = s.check().unwrap_err().to_string();
+        assert!(err.contains("SCHEMAFORGE__AUTH__JWT_SECRET"), "{err}");
+        s.auth.jwt_secret = "short".into();
+        assert!(s.check().is_err());
+        s.auth.jwt_secret = "x".repeat(40);
+        assert!(s.check().is_ok());
+        s.log.format = "xml".into();
+        assert!(s.check().is_err());
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug_output() {
+        let mut s = settings();
+        s.database.url = "postgres://app:hunter2@db/schemaforge".into();
+        s.auth.jwt_secret = "super-secret-value".into();
+        let text = format!("{s:?}");
+        assert!(!text.contains("hunter2") && !text.contains("super-secret-value"), "{text}");
+        assert_eq!(redact_url("postgres://app:hunter2@db/x"), "postgres://app:***@db/x");
+    }
+}
