@@ -24,7 +24,7 @@ const RESTRICTED: &[(&str, &[&str])] = &[
     ("r2d2", &["schemaforge-repository"]),
     ("chrono", &["schemaforge-repository", "schemaforge-services", "schemaforge-http", "schemaforge-server"]),
     ("actix-web", &["schemaforge-http", "schemaforge-server", "schemaforge-tests"]),
-    ("actix-cors", &["schemaforge-http", "schemaforge-server"]),
+    ("actix-cors", &["schemaforge-server"]),
     ("tokio", &["schemaforge-http", "schemaforge-server", "schemaforge-services", "schemaforge-tests"]),
 ];
 
