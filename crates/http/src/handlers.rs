@@ -14,89 +14,43 @@ use crate::extract::{Auth, JsonBody, blocking, if_match, uuid_param};
 
 type Data<S> = web::Data<App<S>>;
 
+/// A resource answering other methods with 405 in the error envelope.
+fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(|| async {
+        Err::<HttpResponse, _>(ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "this endpoint does not support that method",
+        ))
+    }))
+}
+
 /// Every route under `/api/v1`.
 pub fn scope<S: Store + 'static>() -> Scope {
-    let method_not_allowed = || {
-        web::to(|| async {
-            Err::<HttpResponse, _>(ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "METHOD_NOT_ALLOWED",
-                "this endpoint does not support that method",
-            ))
-        })
-    };
     web::scope("/api/v1")
-        .service(web::resource("/health").route(web::get().to(health)).default_service(method_not_allowed()))
-        .service(web::resource("/health/ready").route(web::get().to(ready::<S>)).default_service(method_not_allowed()))
+        .service(resource("/health").route(web::get().to(health)))
+        .service(resource("/health/ready").route(web::get().to(ready::<S>)))
+        .service(resource("/auth/register").route(web::post().to(register::<S>)))
+        .service(resource("/auth/login").route(web::post().to(login::<S>)))
+        .service(resource("/auth/refresh").route(web::post().to(refresh::<S>)))
+        .service(resource("/auth/logout").route(web::post().to(logout::<S>)))
+        .service(resource("/auth/me").route(web::get().to(me::<S>)).route(web::patch().to(update_me::<S>)))
+        .service(resource("/auth/api-keys").route(web::get().to(list_keys::<S>)).route(web::post().to(create_key::<S>)))
+        .service(resource("/auth/api-keys/{id}").route(web::delete().to(revoke_key::<S>)))
+        .service(resource("/schemas").route(web::get().to(list_schemas::<S>)).route(web::post().to(create_schema::<S>)))
+        .service(resource("/schemas/validate").route(web::post().to(validate::<S>)))
+        .service(resource("/schemas/import").route(web::post().to(create_schema::<S>)))
         .service(
-            web::resource("/auth/register").route(web::post().to(register::<S>)).default_service(method_not_allowed()),
-        )
-        .service(web::resource("/auth/login").route(web::post().to(login::<S>)).default_service(method_not_allowed()))
-        .service(
-            web::resource("/auth/refresh").route(web::post().to(refresh::<S>)).default_service(method_not_allowed()),
-        )
-        .service(web::resource("/auth/logout").route(web::post().to(logout::<S>)).default_service(method_not_allowed()))
-        .service(
-            web::resource("/auth/me")
-                .route(web::get().to(me::<S>))
-                .route(web::patch().to(update_me::<S>))
-                .default_service(method_not_allowed()),
-        )
-        .service(
-            web::resource("/auth/api-keys")
-                .route(web::get().to(list_keys::<S>))
-                .route(web::post().to(create_key::<S>))
-                .default_service(method_not_allowed()),
-        )
-        .service(
-            web::resource("/auth/api-keys/{id}")
-                .route(web::delete().to(revoke_key::<S>))
-                .default_service(method_not_allowed()),
-        )
-        .service(
-            web::resource("/schemas")
-                .route(web::get().to(list_schemas::<S>))
-                .route(web::post().to(create_schema::<S>))
-                .default_service(method_not_allowed()),
-        )
-        .service(
-            web::resource("/schemas/validate")
-                .route(web::post().to(validate::<S>))
-                .default_service(method_not_allowed()),
-        )
-        .service(
-            web::resource("/schemas/import")
-                .route(web::post().to(create_schema::<S>))
-                .default_service(method_not_allowed()),
-        )
-        .service(
-            web::resource("/schemas/{id}")
+            resource("/schemas/{id}")
                 .route(web::get().to(get_schema::<S>))
                 .route(web::put().to(replace_schema::<S>))
                 .route(web::patch().to(patch_schema::<S>))
-                .route(web::delete().to(delete_schema::<S>))
-                .default_service(method_not_allowed()),
+                .route(web::delete().to(delete_schema::<S>)),
         )
-        .service(
-            web::resource("/schemas/{id}/versions")
-                .route(web::get().to(versions::<S>))
-                .default_service(method_not_allowed()),
-        )
-        .service(
-            web::resource("/schemas/{id}/versions/{version}")
-                .route(web::get().to(version::<S>))
-                .default_service(method_not_allowed()),
-        )
-        .service(
-            web::resource("/schemas/{id}/export/sql")
-                .route(web::get().to(export_sql::<S>))
-                .default_service(method_not_allowed()),
-        )
-        .service(
-            web::resource("/schemas/{id}/export/json")
-                .route(web::get().to(export_json::<S>))
-                .default_service(method_not_allowed()),
-        )
+        .service(resource("/schemas/{id}/versions").route(web::get().to(versions::<S>)))
+        .service(resource("/schemas/{id}/versions/{version}").route(web::get().to(version::<S>)))
+        .service(resource("/schemas/{id}/export/sql").route(web::get().to(export_sql::<S>)))
+        .service(resource("/schemas/{id}/export/json").route(web::get().to(export_json::<S>)))
 }
 
 fn checked<T: Validate>(dto: T) -> ApiResult<T> {
