@@ -80,8 +80,9 @@ pub struct CreateApiKeyRequest {
 #[derive(Debug, Deserialize, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PatchSchemaRequest {
-    /// New name.
-    pub name: Option<String>,
+    /// New name; `null` is refused (a schema always has a name).
+    #[serde(default, deserialize_with = "double_option")]
+    pub name: Option<Option<String>>,
     /// Absent: unchanged; `null`: cleared; a string: set.
     #[serde(default, deserialize_with = "double_option")]
     pub description: Option<Option<String>>,

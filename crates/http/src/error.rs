@@ -94,8 +94,11 @@ impl ResponseError for ApiError {
         if self.status.is_server_error() {
             tracing::error!(code = self.code, message = %self.message, "request failed");
         }
-        HttpResponse::build(self.status)
-            .json(Envelope { error: Body { code: self.code, message: &self.message, details: &self.details } })
+        let mut res = HttpResponse::build(self.status);
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.insert_header((actix_web::http::header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        res.json(Envelope { error: Body { code: self.code, message: &self.message, details: &self.details } })
     }
 }
 
@@ -133,6 +136,7 @@ impl From<ServiceError> for ApiError {
             )
             .with_details(vec![serde_json::json!({"expectedVersion": expected, "currentVersion": current})]),
             ServiceError::Unauthorized(message) => Self::unauthorized(message),
+            ServiceError::Forbidden(message) => Self::new(S::FORBIDDEN, "FORBIDDEN", message),
             ServiceError::Unavailable(cause) => {
                 tracing::warn!(error = %cause, "database unavailable");
                 Self::new(S::SERVICE_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable; retry later")

@@ -35,6 +35,29 @@ where
 /// and parse errors name the JSON pointer where they happened.
 pub struct JsonBody<T>(pub T);
 
+/// A schema document body, parsed by the document parser (JSON-pointer path,
+/// line and column in errors).
+pub struct DocumentBody(pub schemaforge_domain::SchemaDocument);
+
+impl FromRequest for DocumentBody {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let raw = RawJson::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = raw.await?.0;
+            let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::invalid_json("", "the body is not UTF-8"))?;
+            schemaforge_domain::parse_document(text)
+                .map(DocumentBody)
+                .map_err(|e| ApiError::invalid_json(&e.path, &e.to_problem().message))
+        })
+    }
+}
+
+/// The raw bytes of a JSON body, with the content-type and size checks.
+struct RawJson(Bytes);
+
 fn is_json(req: &HttpRequest) -> bool {
     req.mime_type().ok().flatten().is_some_and(|m| {
         m.type_() == "application" && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
@@ -45,8 +68,18 @@ fn is_json(req: &HttpRequest) -> bool {
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let pointer = if path == "." { String::new() } else { format!("/{}", path.replace('.', "/")) };
+        use serde_path_to_error::Segment;
+        let mut pointer = String::new();
+        for segment in e.path().iter() {
+            match segment {
+                Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+                Segment::Map { key } => {
+                    pointer.push('/');
+                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                }
+                Segment::Enum { .. } | Segment::Unknown => {}
+            }
+        }
         ApiError::invalid_json(&pointer, &e.inner().to_string())
     })?;
     de.end().map_err(|e| ApiError::invalid_json("", &e.to_string()))?;
@@ -54,6 +87,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let raw = RawJson::from_request(req, payload);
+        Box::pin(async move { parse_json(&raw.await?.0).map(JsonBody) })
+    }
+}
+
+impl FromRequest for RawJson {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
@@ -94,7 +137,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             if bytes.len() > limit {
                 return Err(too_large());
             }
-            parse_json(&bytes).map(JsonBody)
+            Ok(RawJson(bytes))
         })
     }
 }
@@ -112,8 +155,9 @@ impl FromRequest for Auth {
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-            .map(|t| t.trim().to_string());
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim().to_string());
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal(&ServiceError::Internal("state missing".into())))?;
             let bearer = bearer.ok_or_else(|| {

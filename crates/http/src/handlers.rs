@@ -2,7 +2,6 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, Scope, web};
-use schemaforge_domain::{SchemaDocument, parse_document};
 use schemaforge_repository::SchemaSort;
 use schemaforge_services::{App, ListParams, Store};
 use serde::Deserialize;
@@ -10,7 +9,7 @@ use validator::Validate;
 
 use crate::dto::*;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Auth, JsonBody, blocking, if_match, uuid_param};
+use crate::extract::{Auth, DocumentBody, JsonBody, blocking, if_match, uuid_param};
 
 type Data<S> = web::Data<App<S>>;
 
@@ -53,29 +52,53 @@ pub fn scope<S: Store + 'static>() -> Scope {
         .service(resource("/schemas/{id}/export/json").route(web::get().to(export_json::<S>)))
 }
 
+/// `display_name` -> `displayName`, as fields are named on the wire.
+fn camel_case(field: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in field.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn checked<T: Validate>(dto: T) -> ApiResult<T> {
     dto.validate().map_err(|errors| {
-        let details: Vec<serde_json::Value> = errors
+        let mut details: Vec<(String, String)> = errors
             .field_errors()
             .iter()
             .map(|(field, errs)| {
-                let messages: Vec<String> = errs.iter().map(|e| e.code.to_string()).collect();
-                serde_json::json!({"field": field, "message": messages.join(", ")})
+                let messages: Vec<String> = errs
+                    .iter()
+                    .map(|e| match (e.params.get("min"), e.params.get("max")) {
+                        (Some(min), Some(max)) => format!("must be {min} to {max} characters long"),
+                        _ => e.code.to_string(),
+                    })
+                    .collect();
+                (camel_case(field), messages.join(", "))
             })
             .collect();
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_INPUT", "some fields are out of range")
-            .with_details(details)
+        details.sort();
+        let message = details.iter().map(|(f, m)| format!("{f} {m}")).collect::<Vec<_>>().join("; ");
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_INPUT", message).with_details(
+            details
+                .into_iter()
+                .map(|(field, message)| serde_json::json!({"field": field, "message": message}))
+                .collect(),
+        )
     })?;
     Ok(dto)
 }
 
 fn etag(version: i32) -> (header::HeaderName, String) {
     (header::ETAG, format!("\"{version}\""))
-}
-
-/// The body as a schema document, with the document parser's JSON-pointer errors.
-fn document(body: JsonBody<serde_json::Value>) -> ApiResult<SchemaDocument> {
-    parse_document(&body.0.to_string()).map_err(|e| ApiError::invalid_json(&e.path, &e.message))
 }
 
 // ------------------------------------------------------------------ health
@@ -134,7 +157,10 @@ async fn update_me<S: Store + 'static>(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "INVALID_INPUT",
                 "currentPassword and newPassword go together",
-            ));
+            )
+            .with_details(vec![
+                serde_json::json!({"field": "currentPassword", "message": "required with newPassword"}),
+            ]));
         }
     };
     let user = blocking(&app, move |a| {
@@ -195,6 +221,9 @@ async fn list_schemas<S: Store + 'static>(
             ));
         }
     };
+    if q.page == Some(0) {
+        return Err(ApiError::invalid_parameter("page", "pages start at 1"));
+    }
     let params = ListParams { page: q.page, limit: q.limit, search: q.search, sort };
     let page = blocking(&app, move |a| a.list_schemas(auth.0, params)).await?;
     Ok(HttpResponse::Ok().json(PageDto {
@@ -205,12 +234,8 @@ async fn list_schemas<S: Store + 'static>(
     }))
 }
 
-async fn create_schema<S: Store + 'static>(
-    app: Data<S>,
-    auth: Auth,
-    body: JsonBody<serde_json::Value>,
-) -> ApiResult<HttpResponse> {
-    let doc = document(body)?;
+async fn create_schema<S: Store + 'static>(app: Data<S>, auth: Auth, body: DocumentBody) -> ApiResult<HttpResponse> {
+    let doc = body.0;
     let record = blocking(&app, move |a| a.create_schema(auth.0, doc)).await?;
     Ok(HttpResponse::Created()
         .insert_header(etag(record.version))
@@ -218,12 +243,8 @@ async fn create_schema<S: Store + 'static>(
         .json(SchemaDto::from(record)))
 }
 
-async fn validate<S: Store + 'static>(
-    app: Data<S>,
-    _auth: Auth,
-    body: JsonBody<serde_json::Value>,
-) -> ApiResult<HttpResponse> {
-    let doc = document(body)?;
+async fn validate<S: Store + 'static>(app: Data<S>, _auth: Auth, body: DocumentBody) -> ApiResult<HttpResponse> {
+    let doc = body.0;
     let report = app.validate_document(&doc);
     Ok(HttpResponse::Ok().json(ValidationDto {
         valid: report.valid,
@@ -243,11 +264,11 @@ async fn replace_schema<S: Store + 'static>(
     auth: Auth,
     req: HttpRequest,
     path: web::Path<String>,
-    body: JsonBody<serde_json::Value>,
+    body: DocumentBody,
 ) -> ApiResult<HttpResponse> {
     let id = uuid_param("id", &path)?;
     let expected = if_match(&req)?;
-    let doc = document(body)?;
+    let doc = body.0;
     let record = blocking(&app, move |a| a.replace_schema(auth.0, id, expected, doc)).await?;
     Ok(HttpResponse::Ok().insert_header(etag(record.version)).json(SchemaDto::from(record)))
 }
@@ -262,7 +283,15 @@ async fn patch_schema<S: Store + 'static>(
     let id = uuid_param("id", &path)?;
     let expected = if_match(&req)?;
     let r = checked(body.0)?;
-    let record = blocking(&app, move |a| a.patch_schema(auth.0, id, expected, r.name, r.description)).await?;
+    let name = match r.name {
+        Some(None) => {
+            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_INPUT", "name cannot be null")
+                .with_details(vec![serde_json::json!({"field": "name", "message": "cannot be null"})]));
+        }
+        Some(Some(name)) => Some(name),
+        None => None,
+    };
+    let record = blocking(&app, move |a| a.patch_schema(auth.0, id, expected, name, r.description)).await?;
     Ok(HttpResponse::Ok().insert_header(etag(record.version)).json(SchemaDto::from(record)))
 }
 
@@ -298,7 +327,9 @@ async fn version<S: Store + 'static>(
         .filter(|n| *n >= 1)
         .ok_or_else(|| ApiError::invalid_parameter("version", "must be a positive integer"))?;
     let v = blocking(&app, move |a| a.get_version(auth.0, id, n)).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(v.version)).json(VersionDto::new(v, true)))
+    // No ETag: a version is immutable, and its number is not the schema's
+    // concurrency token.
+    Ok(HttpResponse::Ok().json(VersionDto::new(v, true)))
 }
 
 #[derive(Debug, Deserialize)]

@@ -174,6 +174,8 @@ pub trait RefreshTokenRepository: Send + Sync {
     fn mark_refresh_token_used(&self, id: Uuid) -> RepoResult<bool>;
     /// Revoke every token of a family.
     fn revoke_refresh_family(&self, family_id: Uuid) -> RepoResult<u64>;
+    /// Revoke every live token of a user (after a password change).
+    fn revoke_user_refresh_tokens(&self, user_id: Uuid) -> RepoResult<u64>;
 }
 
 // ------------------------------------------------------------------ API keys
@@ -218,7 +220,8 @@ pub trait ApiKeyRepository: Send + Sync {
     fn create_api_key(&self, key: NewApiKey) -> RepoResult<ApiKey>;
     /// The owner's keys, newest first.
     fn list_api_keys(&self, user_id: Uuid) -> RepoResult<Vec<ApiKey>>;
-    /// Revoke one of the owner's keys; `NotFound` if it is not theirs.
+    /// Revoke one of the owner's keys (revoking twice keeps the first
+    /// revocation time); `NotFound` if it is not theirs.
     fn revoke_api_key(&self, user_id: Uuid, id: Uuid) -> RepoResult<()>;
     /// The live (unrevoked) key with this hash, recording the use.
     fn use_api_key(&self, key_hash: &[u8]) -> RepoResult<Option<ApiKey>>;

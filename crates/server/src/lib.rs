@@ -129,7 +129,8 @@ impl Settings {
         let mut builder = config::Config::builder()
             .add_source(config::File::from(config_dir.join("default.toml")))
             .add_source(config::File::from(config_dir.join(format!("{env}.toml"))).required(false));
-        if let Ok(url) = std::env::var("DATABASE_URL") {
+        // DATABASE_URL is honoured, but SCHEMAFORGE__DATABASE__URL wins.
+        if let (Ok(url), Err(_)) = (std::env::var("DATABASE_URL"), std::env::var("SCHEMAFORGE__DATABASE__URL")) {
             builder = builder.set_override("database.url", url)?;
         }
         builder = builder.add_source(

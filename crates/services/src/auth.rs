@@ -120,6 +120,7 @@ fn random_secret(prefix: &str) -> String {
 fn normalize_email(email: &str) -> ServiceResult<String> {
     let email = email.trim().to_lowercase();
     let valid = email.len() <= 254
+        && email.matches('@').count() == 1
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
         })
@@ -288,6 +289,15 @@ impl<S: Store> App<S> {
     }
 
     /// The caller's account.
+    /// Account management needs a login session, not an API key: a leaked
+    /// key must not be able to mint more keys or change the password.
+    fn require_session(principal: Principal) -> ServiceResult<()> {
+        match principal.api_key_id {
+            Some(_) => Err(ServiceError::Forbidden("this needs a login session (an access token), not an API key")),
+            None => Ok(()),
+        }
+    }
+
     pub fn me(&self, principal: Principal) -> ServiceResult<User> {
         self.store.find_user(principal.user_id)?.ok_or(ServiceError::Unauthorized("the account no longer exists"))
     }
@@ -314,16 +324,36 @@ impl<S: Store> App<S> {
                         message: "does not match".into(),
                     });
                 }
-                check_password(new)?;
+                Self::require_session(principal)?;
+                check_password(new).map_err(|e| match e {
+                    ServiceError::InvalidInput { message, .. } => {
+                        ServiceError::InvalidInput { field: "newPassword", message }
+                    }
+                    other => other,
+                })?;
                 Some(hash_password(new)?)
             }
         };
-        Ok(self.store.update_user(user.id, UserChanges { display_name, password_hash })?)
+        let changed_password = password_hash.is_some();
+        let user =
+            self.store.update_user(user.id, UserChanges { display_name, password_hash }).map_err(|e| match e {
+                schemaforge_repository::RepoError::NotFound => {
+                    ServiceError::Unauthorized("the account no longer exists")
+                }
+                other => other.into(),
+            })?;
+        if changed_password {
+            // Sessions opened with the old password end.
+            let revoked = self.store.revoke_user_refresh_tokens(user.id)?;
+            tracing::info!(revoked, "password changed; refresh tokens revoked");
+        }
+        Ok(user)
     }
 
     /// Create an API key; its secret is returned only here.
     #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
     pub fn create_api_key(&self, principal: Principal, name: &str) -> ServiceResult<NewApiKeySecret> {
+        Self::require_session(principal)?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
             return Err(ServiceError::InvalidInput {
@@ -350,6 +380,7 @@ impl<S: Store> App<S> {
     /// Revoke one of the caller's API keys.
     #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, key_id = %id))]
     pub fn revoke_api_key(&self, principal: Principal, id: Uuid) -> ServiceResult<()> {
+        Self::require_session(principal)?;
         self.store.revoke_api_key(principal.user_id, id).map_err(|e| match e {
             schemaforge_repository::RepoError::NotFound => ServiceError::ApiKeyNotFound,
             other => other.into(),
@@ -381,7 +412,7 @@ mod tests {
     #[test]
     fn rejects_bad_input() {
         let app = app();
-        for email in ["", "no-at-sign", "a@b", "a @b.com", "@b.com"] {
+        for email in ["", "no-at-sign", "a@b", "a @b.com", "@b.com", "a@b@c.com"] {
             assert!(
                 matches!(
                     app.register(email, "long enough pw", None),
@@ -444,6 +475,7 @@ mod tests {
         assert!(key.secret.starts_with(&key.key.prefix));
         let p = app.authenticate(&key.secret).unwrap();
         assert_eq!((p.user_id, p.api_key_id), (ada.user.id, Some(key.key.id)));
+        assert!(matches!(app.create_api_key(p, "minted by a key"), Err(ServiceError::Forbidden(_))));
         assert!(matches!(app.revoke_api_key(bob_p, key.key.id), Err(ServiceError::ApiKeyNotFound)));
         app.revoke_api_key(ada_p, key.key.id).unwrap();
         assert!(matches!(app.authenticate(&key.secret), Err(ServiceError::Unauthorized(_))));
@@ -463,5 +495,9 @@ mod tests {
         ));
         app.update_me(p, None, Some(("correct horse battery", "new password 123"))).unwrap();
         assert!(app.login("ada@example.com", "new password 123").is_ok());
+        assert!(
+            matches!(app.refresh(&reg.tokens.refresh_token), Err(ServiceError::Unauthorized(_))),
+            "a password change ends the old sessions"
+        );
     }
 }

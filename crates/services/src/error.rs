@@ -41,6 +41,10 @@ pub enum ServiceError {
         /// What it is.
         current: i32,
     },
+    /// Authenticated, but this credential may not do that (e.g. an API key
+    /// managing API keys or the password).
+    #[error("{0}")]
+    Forbidden(&'static str),
     /// Missing, wrong or expired credentials.
     #[error("{0}")]
     Unauthorized(&'static str),
@@ -64,7 +68,8 @@ impl From<RepoError> for ServiceError {
             RepoError::Conflict(Conflict::StaleVersion { expected, current }) => {
                 Self::VersionConflict { expected, current }
             }
-            RepoError::NotFound => Self::SchemaNotFound,
+            // Callers that expect a missing row map NotFound themselves.
+            RepoError::NotFound => Self::Internal("a row disappeared unexpectedly".into()),
             other => Self::Internal(other.to_string()),
         }
     }

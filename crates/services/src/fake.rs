@@ -117,6 +117,16 @@ impl RefreshTokenRepository for MemoryStore {
         }
     }
 
+    fn revoke_user_refresh_tokens(&self, user_id: Uuid) -> RepoResult<u64> {
+        let mut s = self.lock();
+        let mut n = 0;
+        for (_, t) in s.tokens.iter_mut().filter(|(_, t)| t.user_id == user_id && t.revoked_at.is_none()) {
+            t.revoked_at = Some(Utc::now());
+            n += 1;
+        }
+        Ok(n)
+    }
+
     fn revoke_refresh_family(&self, family: Uuid) -> RepoResult<u64> {
         let mut s = self.lock();
         let mut n = 0;
@@ -150,7 +160,7 @@ impl ApiKeyRepository for MemoryStore {
     fn revoke_api_key(&self, user_id: Uuid, id: Uuid) -> RepoResult<()> {
         let mut s = self.lock();
         let (_, k) = s.keys.iter_mut().find(|(_, k)| k.id == id && k.user_id == user_id).ok_or(RepoError::NotFound)?;
-        k.revoked_at = Some(Utc::now());
+        k.revoked_at.get_or_insert_with(Utc::now);
         Ok(())
     }
 

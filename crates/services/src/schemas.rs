@@ -103,7 +103,17 @@ impl<S: Store> App<S> {
         document: SchemaDocument,
     ) -> ServiceResult<SchemaRecord> {
         let schema = valid(document)?;
-        self.store.update_schema(principal.user_id, id, if_match, schema.into_document()).map_err(not_found)
+        // Saving the same definition again is not a change: no new version.
+        let current = self.get_schema(principal, id)?;
+        if let Some(expected) = if_match.filter(|v| *v != current.version) {
+            return Err(ServiceError::VersionConflict { expected, current: current.version });
+        }
+        if current.document == *schema.document() {
+            return Ok(current);
+        }
+        self.store
+            .update_schema(principal.user_id, id, Some(current.version), schema.into_document())
+            .map_err(not_found)
     }
 
     /// Change the name and/or description (a new version of the definition,
@@ -210,6 +220,9 @@ mod tests {
             Err(ServiceError::VersionConflict { expected: 1, current: 2 })
         ));
         assert!(matches!(app.patch_schema(ada, s.id, Some(1), None, None), Err(ServiceError::VersionConflict { .. })));
+        assert_eq!(app.list_versions(ada, s.id).unwrap().len(), 2);
+        let same = app.replace_schema(ada, s.id, Some(2), v2.document.clone()).unwrap();
+        assert_eq!(same.version, 2, "an unchanged document makes no new version");
         assert_eq!(app.list_versions(ada, s.id).unwrap().len(), 2);
         assert_eq!(app.get_version(ada, s.id, 1).unwrap().document.name, "shop");
         assert!(matches!(app.get_version(ada, s.id, 9), Err(ServiceError::VersionNotFound)));

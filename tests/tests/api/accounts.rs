@@ -75,6 +75,9 @@ async fn api_keys_work_as_bearer_tokens_until_revoked() {
 
     let me = app.get("/auth/me", Some(&secret)).await;
     assert_eq!((me.status, me.json()["email"].as_str()), (StatusCode::OK, Some("ci@example.com")));
+    // a key cannot mint more keys (a leaked key must not outlive its revocation)
+    let minted = app.call("POST", "/auth/api-keys", Some(&secret), Some(&json!({"name": "more"}))).await;
+    assert_eq!((minted.status, minted.code().as_str()), (StatusCode::FORBIDDEN, "FORBIDDEN"));
 
     let id = key["id"].as_str().unwrap();
     let revoked = app.call("DELETE", &format!("/auth/api-keys/{id}"), Some(&access), None).await;

@@ -41,11 +41,20 @@ async fn bad_requests_get_clear_errors() {
     let r = app.get("/schemas?sort=size", t).await;
     assert_eq!((r.status, r.code().as_str()), (StatusCode::BAD_REQUEST, "INVALID_PARAMETER"));
     let r = app.get("/schemas?page=0", t).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!((r.status, r.code().as_str()), (StatusCode::BAD_REQUEST, "INVALID_PARAMETER"));
     let r = app
-        .call_with("PUT", &format!("/schemas/{}", uuid::Uuid::new_v4()), t, Some(&json!({})), &[("if-match", "soon")])
+        .call_with("PUT", &format!("/schemas/{}", uuid::Uuid::new_v4()), t, Some(&json!({"name": "x"})), &[("if-match", "soon")])
         .await;
     assert_eq!((r.status, r.code().as_str()), (StatusCode::BAD_REQUEST, "INVALID_PARAMETER"));
+
+    // a document's shape errors carry the path, line and column
+    let r = app.call("POST", "/schemas", t, Some(&json!({"name": "x", "tables": [{"id": 5}]}))).await;
+    assert_eq!(r.json()["error"]["details"][0]["path"], "/tables/0/id");
+    assert!(r.text().contains("line 1"), "{}", r.text());
+    let r = app.call("PATCH", &format!("/schemas/{}", uuid::Uuid::new_v4()), t, Some(&json!({"name": null}))).await;
+    assert_eq!((r.status, r.code().as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "INVALID_INPUT"));
+    let r = app.call("POST", "/auth/register", None, Some(&json!({"email": "", "password": "long enough pw"}))).await;
+    assert_eq!(r.json()["error"]["details"][0]["field"], "email");
 
     // invalid documents: every problem, with paths
     let bad = json!({"name": "x", "tables": [{"id": "t", "name": "t", "columns": [{"id": "c", "name": "c", "dataType": "money"}]}]});
@@ -56,7 +65,11 @@ async fn bad_requests_get_clear_errors() {
     assert_eq!(details[0]["path"], "/tables/0/columns/0/dataType");
 
     // authentication
-    assert_eq!(app.get("/schemas", None).await.code(), "UNAUTHORIZED");
+    let r = app.get("/schemas", None).await;
+    assert_eq!(r.code(), "UNAUTHORIZED");
+    assert_eq!(r.header("www-authenticate").as_deref(), Some("Bearer"));
+    let req = app.client.get(app.url("/auth/me")).insert_header(("authorization", format!("BEARER {token}")));
+    assert_eq!(app.send(req, None).await.status, StatusCode::OK, "the scheme is case-insensitive");
     assert_eq!(app.get("/schemas", Some("garbage")).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(app.get("/schemas", Some("sfk_0000")).await.status, StatusCode::UNAUTHORIZED);
 

@@ -35,7 +35,9 @@ async fn sign_up_to_export() {
 
     let versions = app.get(&format!("/schemas/{id}/versions"), t).await.json();
     assert_eq!(versions["items"].as_array().unwrap().len(), 3);
-    let v1 = app.get(&format!("/schemas/{id}/versions/1"), t).await.json();
+    let v1 = app.get(&format!("/schemas/{id}/versions/1"), t).await;
+    assert_eq!(v1.header("etag"), None, "a version's number is not a concurrency token");
+    let v1 = v1.json();
     assert_eq!(v1["document"]["name"], example("blog")["name"]);
     assert_eq!(app.get(&format!("/schemas/{id}/versions/9"), t).await.code(), "VERSION_NOT_FOUND");
 

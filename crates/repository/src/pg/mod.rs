@@ -282,6 +282,19 @@ impl RefreshTokenRepository for PgRepository {
         Ok(updated == 1)
     }
 
+    fn revoke_user_refresh_tokens(&self, user_id: Uuid) -> RepoResult<u64> {
+        let mut conn = self.conn()?;
+        diesel::update(
+            refresh_tokens::table
+                .filter(refresh_tokens::user_id.eq(user_id))
+                .filter(refresh_tokens::revoked_at.is_null()),
+        )
+        .set(refresh_tokens::revoked_at.eq(Utc::now()))
+        .execute(&mut conn)
+        .map(|n| n as u64)
+        .map_err(map_err)
+    }
+
     fn revoke_refresh_family(&self, family_id: Uuid) -> RepoResult<u64> {
         let mut conn = self.conn()?;
         diesel::update(
@@ -364,11 +377,13 @@ impl ApiKeyRepository for PgRepository {
 
     fn revoke_api_key(&self, user_id: Uuid, id: Uuid) -> RepoResult<()> {
         let mut conn = self.conn()?;
-        let n = diesel::update(api_keys::table.find(id).filter(api_keys::user_id.eq(user_id)))
+        let owned = api_keys::table.find(id).filter(api_keys::user_id.eq(user_id));
+        diesel::update(owned.filter(api_keys::revoked_at.is_null()))
             .set(api_keys::revoked_at.eq(Utc::now()))
             .execute(&mut conn)
             .map_err(map_err)?;
-        if n == 1 { Ok(()) } else { Err(RepoError::NotFound) }
+        let exists: i64 = owned.count().get_result(&mut conn).map_err(map_err)?;
+        if exists == 1 { Ok(()) } else { Err(RepoError::NotFound) }
     }
 
     fn use_api_key(&self, key_hash: &[u8]) -> RepoResult<Option<ApiKey>> {
