@@ -482,7 +482,7 @@ pub fn parse_document(json: &str) -> Result<SchemaDocument, DocumentParseError> 
     let doc: SchemaDocument = serde_path_to_error_lite::deserialize(&mut de)?;
     de.end().map_err(|e| DocumentParseError {
         path: String::new(),
-        message: e.to_string(),
+        message: serde_path_to_error_lite::strip_position(&e),
         line: e.line(),
         column: e.column(),
     })?;
@@ -553,7 +553,7 @@ mod serde_path_to_error_lite {
     }
 
     /// serde_json appends " at line L column C"; we report those separately.
-    fn strip_position(err: &serde_json::Error) -> String {
+    pub(super) fn strip_position(err: &serde_json::Error) -> String {
         let text = err.to_string();
         match text.rfind(" at line ") {
             Some(i) if err.line() > 0 => text[..i].to_string(),

@@ -288,7 +288,6 @@ impl<S: Store> App<S> {
         Ok(Principal { user_id: data.claims.sub, api_key_id: None })
     }
 
-    /// The caller's account.
     /// Account management needs a login session, not an API key: a leaked
     /// key must not be able to mint more keys or change the password.
     fn require_session(principal: Principal) -> ServiceResult<()> {
@@ -298,6 +297,7 @@ impl<S: Store> App<S> {
         }
     }
 
+    /// The caller's account.
     pub fn me(&self, principal: Principal) -> ServiceResult<User> {
         self.store.find_user(principal.user_id)?.ok_or(ServiceError::Unauthorized("the account no longer exists"))
     }
@@ -318,13 +318,15 @@ impl<S: Store> App<S> {
         let password_hash = match new_password {
             None => None,
             Some((current, new)) => {
+                // Before the password check, so a leaked API key cannot be
+                // used to test guesses of the password.
+                Self::require_session(principal)?;
                 if !verify_password(current, &user.password_hash) {
                     return Err(ServiceError::InvalidInput {
                         field: "currentPassword",
                         message: "does not match".into(),
                     });
                 }
-                Self::require_session(principal)?;
                 check_password(new).map_err(|e| match e {
                     ServiceError::InvalidInput { message, .. } => {
                         ServiceError::InvalidInput { field: "newPassword", message }

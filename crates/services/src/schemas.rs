@@ -73,10 +73,8 @@ impl<S: Store> App<S> {
 
     /// One page of the caller's schemas.
     pub fn list_schemas(&self, principal: Principal, params: ListParams) -> ServiceResult<SchemaPage> {
-        let page = params.page.unwrap_or(1);
-        if page == 0 {
-            return Err(ServiceError::InvalidInput { field: "page", message: "pages start at 1".into() });
-        }
+        // Pages start at 1 (the HTTP layer refuses 0 before calling).
+        let page = params.page.unwrap_or(1).max(1);
         let limit = params.limit.unwrap_or(DEFAULT_PAGE_LIMIT).clamp(1, MAX_PAGE_LIMIT);
         let query = SchemaQuery {
             search: params.search.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
@@ -248,9 +246,6 @@ mod tests {
         assert_eq!(page.items.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["s2", "s3"]);
         let page = app.list_schemas(ada, ListParams { limit: Some(10_000), ..ListParams::default() }).unwrap();
         assert_eq!(page.limit, MAX_PAGE_LIMIT);
-        assert!(matches!(
-            app.list_schemas(ada, ListParams { page: Some(0), ..ListParams::default() }),
-            Err(ServiceError::InvalidInput { field: "page", .. })
-        ));
+        assert_eq!(app.list_schemas(ada, ListParams { page: Some(0), ..ListParams::default() }).unwrap().page, 1);
     }
 }

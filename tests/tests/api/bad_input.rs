@@ -43,7 +43,13 @@ async fn bad_requests_get_clear_errors() {
     let r = app.get("/schemas?page=0", t).await;
     assert_eq!((r.status, r.code().as_str()), (StatusCode::BAD_REQUEST, "INVALID_PARAMETER"));
     let r = app
-        .call_with("PUT", &format!("/schemas/{}", uuid::Uuid::new_v4()), t, Some(&json!({"name": "x"})), &[("if-match", "soon")])
+        .call_with(
+            "PUT",
+            &format!("/schemas/{}", uuid::Uuid::new_v4()),
+            t,
+            Some(&json!({"name": "x"})),
+            &[("if-match", "soon")],
+        )
         .await;
     assert_eq!((r.status, r.code().as_str()), (StatusCode::BAD_REQUEST, "INVALID_PARAMETER"));
 
