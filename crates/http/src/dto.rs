@@ -176,26 +176,22 @@ impl ApiKeyDto {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SchemaDto {
-    id: Uuid,
-    name: String,
-    description: Option<String>,
-    version: i32,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
+    #[serde(flatten)]
+    summary: SchemaSummaryDto,
     document: SchemaDocument,
 }
 
 impl From<SchemaRecord> for SchemaDto {
     fn from(r: SchemaRecord) -> Self {
-        Self {
+        let summary = SchemaSummaryDto {
             id: r.id,
             name: r.name,
             description: r.description,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
-            document: r.document,
-        }
+        };
+        Self { summary, document: r.document }
     }
 }
 

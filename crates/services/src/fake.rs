@@ -35,6 +35,19 @@ impl MemoryStore {
     }
 }
 
+impl MemoryStore {
+    /// Revoke the live tokens matching `which`; returns how many.
+    fn revoke_tokens(&self, which: impl Fn(&RefreshToken) -> bool) -> u64 {
+        let mut s = self.lock();
+        let mut n = 0;
+        for (_, t) in s.tokens.iter_mut().filter(|(_, t)| t.revoked_at.is_none() && which(t)) {
+            t.revoked_at = Some(Utc::now());
+            n += 1;
+        }
+        n
+    }
+}
+
 /// An app over a fresh memory store.
 pub fn app() -> App<MemoryStore> {
     App::new(
@@ -118,23 +131,11 @@ impl RefreshTokenRepository for MemoryStore {
     }
 
     fn revoke_user_refresh_tokens(&self, user_id: Uuid) -> RepoResult<u64> {
-        let mut s = self.lock();
-        let mut n = 0;
-        for (_, t) in s.tokens.iter_mut().filter(|(_, t)| t.user_id == user_id && t.revoked_at.is_none()) {
-            t.revoked_at = Some(Utc::now());
-            n += 1;
-        }
-        Ok(n)
+        Ok(self.revoke_tokens(|t| t.user_id == user_id))
     }
 
     fn revoke_refresh_family(&self, family: Uuid) -> RepoResult<u64> {
-        let mut s = self.lock();
-        let mut n = 0;
-        for (_, t) in s.tokens.iter_mut().filter(|(_, t)| t.family_id == family && t.revoked_at.is_none()) {
-            t.revoked_at = Some(Utc::now());
-            n += 1;
-        }
-        Ok(n)
+        Ok(self.revoke_tokens(|t| t.family_id == family))
     }
 }
 

@@ -101,16 +101,28 @@ impl<S: Store> App<S> {
         document: SchemaDocument,
     ) -> ServiceResult<SchemaRecord> {
         let schema = valid(document)?;
-        // Saving the same definition again is not a change: no new version.
+        let current = self.current_at(principal, id, if_match)?;
+        self.save(principal, current, schema)
+    }
+
+    /// The caller's schema, if it is at the version `if_match` names.
+    fn current_at(&self, principal: Principal, id: Uuid, if_match: Option<i32>) -> ServiceResult<SchemaRecord> {
         let current = self.get_schema(principal, id)?;
-        if let Some(expected) = if_match.filter(|v| *v != current.version) {
-            return Err(ServiceError::VersionConflict { expected, current: current.version });
+        match if_match.filter(|v| *v != current.version) {
+            Some(expected) => Err(ServiceError::VersionConflict { expected, current: current.version }),
+            None => Ok(current),
         }
+    }
+
+    /// Save `schema` as the version after `current`; a concurrent writer
+    /// makes this a conflict. Saving the same definition again is not a
+    /// change: no new version.
+    fn save(&self, principal: Principal, current: SchemaRecord, schema: ValidSchema) -> ServiceResult<SchemaRecord> {
         if current.document == *schema.document() {
             return Ok(current);
         }
         self.store
-            .update_schema(principal.user_id, id, Some(current.version), schema.into_document())
+            .update_schema(principal.user_id, current.id, Some(current.version), schema.into_document())
             .map_err(not_found)
     }
 
@@ -125,19 +137,16 @@ impl<S: Store> App<S> {
         name: Option<String>,
         description: Option<Option<String>>,
     ) -> ServiceResult<SchemaRecord> {
-        let current = self.get_schema(principal, id)?;
-        if let Some(expected) = if_match.filter(|v| *v != current.version) {
-            return Err(ServiceError::VersionConflict { expected, current: current.version });
-        }
-        let mut document = current.document;
+        let current = self.current_at(principal, id, if_match)?;
+        let mut document = current.document.clone();
         if let Some(name) = name {
             document.name = name;
         }
         if let Some(description) = description {
             document.description = description;
         }
-        // Based on the version just read: a concurrent writer makes this a conflict.
-        self.replace_schema(principal, id, Some(current.version), document)
+        let schema = valid(document)?;
+        self.save(principal, current, schema)
     }
 
     /// Soft-delete the caller's schema.
