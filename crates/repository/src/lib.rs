@@ -8,6 +8,11 @@
 //! a diesel error, so `services` can depend on this crate with
 //! `default-features = false` and never compile a database driver.
 //!
+//! Provisioned databases have two sides: [`DatabaseRecordRepository`] keeps
+//! their metadata (and the cross-process operation lock) in the metadata
+//! store, and [`DatabaseAdmin`] creates, fills, inspects and drops them on
+//! the target PostgreSQL server.
+//!
 //! Isolation between users is enforced here: every schema query takes the
 //! owner's id and filters on it, so another user's schema is simply not found.
 
@@ -52,6 +57,8 @@ pub enum Conflict {
     DuplicateEmail,
     /// The owner already has a live schema with this name.
     DuplicateName,
+    /// A database or role with this name already exists on the server.
+    ObjectExists,
     /// The schema changed since the version the caller based its write on.
     StaleVersion {
         /// The version the caller expected.
@@ -66,6 +73,7 @@ impl std::fmt::Display for Conflict {
         match self {
             Self::DuplicateEmail => f.write_str("an account with this email exists"),
             Self::DuplicateName => f.write_str("a schema with this name exists"),
+            Self::ObjectExists => f.write_str("a database or role with this name exists"),
             Self::StaleVersion { expected, current } => {
                 write!(f, "the schema is at version {current}, not {expected}")
             }
@@ -360,4 +368,208 @@ pub trait HealthRepository: Send + Sync {
     /// Versions of the applied migrations, oldest first; fails when the
     /// database is unreachable.
     fn applied_migrations(&self) -> RepoResult<Vec<String>>;
+}
+
+// ------------------------------------------------------------------ provisioned databases
+
+/// Where a schema's live database is in its life. No record means "none".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseStatus {
+    /// Being created (or rebuilt).
+    Provisioning,
+    /// Built and usable.
+    Ready,
+    /// The last operation failed; nothing of it was left behind.
+    Failed,
+    /// Being dropped.
+    Dropping,
+}
+
+impl DatabaseStatus {
+    /// The stored (and wire) spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Provisioning => "provisioning",
+            Self::Ready => "ready",
+            Self::Failed => "failed",
+            Self::Dropping => "dropping",
+        }
+    }
+
+    /// The status spelled `text`, if any.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Provisioning, Self::Ready, Self::Failed, Self::Dropping].into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// Why the last operation on a database failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationFailure {
+    /// The 1-based statement of the script that failed, when one did.
+    pub statement: Option<i32>,
+    /// That statement's SQL.
+    pub sql: Option<String>,
+    /// PostgreSQL's message (or what else went wrong).
+    pub message: String,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+}
+
+/// The metadata of a schema's provisioned database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseRecord {
+    /// The schema.
+    pub schema_id: Uuid,
+    /// Name of the database on the target server.
+    pub database_name: String,
+    /// Its login role, owner of everything in it.
+    pub role_name: String,
+    /// The role's password, AEAD-encrypted by the services.
+    pub password_ciphertext: Vec<u8>,
+    /// Where it is in its life.
+    pub status: DatabaseStatus,
+    /// The schema version it was built or migrated to.
+    pub applied_version: Option<i32>,
+    /// The last failure, cleared by the next success.
+    pub failure: Option<OperationFailure>,
+    /// First provisioning (ignored when saving).
+    pub created_at: DateTime<Utc>,
+    /// Last change (ignored when saving: the store sets it).
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Proof that this process holds a schema's operation lock; dropping it
+/// releases the lock. The lock lives in the metadata database, so it
+/// excludes other server processes too, and dies with a crashed holder.
+pub struct SchemaLock {
+    _guard: Box<dyn Send>,
+}
+
+impl SchemaLock {
+    /// Wrap whatever releases the lock when dropped.
+    pub fn new(guard: Box<dyn Send>) -> Self {
+        Self { _guard: guard }
+    }
+}
+
+impl std::fmt::Debug for SchemaLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SchemaLock")
+    }
+}
+
+/// Metadata of provisioned databases, in the metadata store.
+pub trait DatabaseRecordRepository: Send + Sync {
+    /// The record of the owner's schema (live or soft-deleted).
+    fn get_database_record(&self, owner: Uuid, schema_id: Uuid) -> RepoResult<Option<DatabaseRecord>>;
+    /// Insert or replace the record of a schema; `created_at` is kept from
+    /// the first insert and `updated_at` set now.
+    fn put_database_record(&self, record: &DatabaseRecord) -> RepoResult<DatabaseRecord>;
+    /// Forget the record of a schema (absent is fine).
+    fn delete_database_record(&self, schema_id: Uuid) -> RepoResult<()>;
+    /// Take the schema's operation lock without waiting: `None` when another
+    /// operation (in any process) holds it.
+    fn try_lock_schema(&self, schema_id: Uuid) -> RepoResult<Option<SchemaLock>>;
+}
+
+/// A script to apply to a provisioned database, and what to record of it.
+#[derive(Debug, Clone, Copy)]
+pub struct ScriptRun<'a> {
+    /// The statements, in order, without trailing semicolons required.
+    pub statements: &'a [String],
+    /// The schema version the database is at once it is applied.
+    pub version: i32,
+    /// Checksum of the whole script (hex SHA-256).
+    pub checksum: &'a str,
+    /// `create`, `migrate` or `rollback`.
+    pub kind: &'a str,
+}
+
+/// A script that was applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    /// How long its statements took, in milliseconds.
+    pub duration_ms: i64,
+}
+
+/// Why a script was not applied. Either way nothing of it remains.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// A statement failed; everything was rolled back.
+    #[error("statement {statement} failed: {message}")]
+    Statement {
+        /// 1-based position in the script.
+        statement: usize,
+        /// Its SQL.
+        sql: String,
+        /// PostgreSQL's message, with its detail and hint.
+        message: String,
+    },
+    /// Anything else (unreachable server, ...).
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+}
+
+/// One applied script, as the history table inside the database records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// Order of application.
+    pub id: i64,
+    /// The schema version the database was at afterwards.
+    pub version: i32,
+    /// Hex SHA-256 of the script.
+    pub checksum: String,
+    /// `create`, `migrate` or `rollback`.
+    pub kind: String,
+    /// When it was committed.
+    pub applied_at: DateTime<Utc>,
+    /// How long its statements took, in milliseconds.
+    pub duration_ms: i64,
+}
+
+/// Live figures of a provisioned database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseHealth {
+    /// `pg_database_size`.
+    pub size_bytes: i64,
+    /// Tables in its `public` schema.
+    pub table_count: i64,
+    /// Sessions connected to it now (the probe's own excluded).
+    pub open_connections: i64,
+    /// The version of the newest history entry.
+    pub applied_version: Option<i32>,
+}
+
+/// Where clients reach the target server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerAddress {
+    /// Host name or address.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+}
+
+/// Creates, fills, inspects and drops provisioned databases and their roles
+/// on the target PostgreSQL server. Names are passed as plain text and
+/// quoted by the implementation; passwords never appear in errors.
+pub trait DatabaseAdmin: Send + Sync {
+    /// Create a login role with this password, without any other privilege;
+    /// `Conflict(ObjectExists)` if the name is taken.
+    fn create_role(&self, role: &str, password: &str) -> RepoResult<()>;
+    /// Create an empty database owned by `owner`, that only `owner` (and
+    /// superusers) may connect to; `Conflict(ObjectExists)` if taken.
+    fn create_database(&self, database: &str, owner: &str) -> RepoResult<()>;
+    /// Apply a script in ONE transaction, as `role`, and record it in the
+    /// database's history table in that same transaction.
+    fn apply_script(&self, database: &str, role: &str, run: ScriptRun<'_>) -> Result<Applied, ApplyError>;
+    /// Terminate the database's sessions and drop it (absent is fine).
+    fn drop_database(&self, database: &str) -> RepoResult<()>;
+    /// Drop the role (absent is fine).
+    fn drop_role(&self, role: &str) -> RepoResult<()>;
+    /// The database's history, oldest first.
+    fn history(&self, database: &str) -> RepoResult<Vec<HistoryEntry>>;
+    /// Live figures; `Unavailable` when the database cannot be reached.
+    fn health(&self, database: &str) -> RepoResult<DatabaseHealth>;
+    /// Where clients connect.
+    fn address(&self) -> ServerAddress;
 }

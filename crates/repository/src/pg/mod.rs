@@ -4,7 +4,11 @@
 //! mapped to the public types at its edge; `diesel::result::Error` never
 //! leaves it.
 
+mod admin;
 mod schema;
+mod scram;
+
+pub use admin::{AdminSettings, HISTORY_SCHEMA, PgDatabaseAdmin, percent_encode, server_address, with_database};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -16,11 +20,12 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use crate::{
-    ApiKey, ApiKeyRepository, Conflict, HealthRepository, NewApiKey, NewRefreshToken, NewSchema, NewUser, Page,
-    RefreshToken, RefreshTokenRepository, RepoError, RepoResult, SchemaQuery, SchemaRecord, SchemaRepository,
-    SchemaSort, SchemaSummary, SchemaVersion, User, UserChanges, UserRepository,
+    ApiKey, ApiKeyRepository, Conflict, DatabaseRecord, DatabaseRecordRepository, DatabaseStatus, HealthRepository,
+    NewApiKey, NewRefreshToken, NewSchema, NewUser, OperationFailure, Page, RefreshToken, RefreshTokenRepository,
+    RepoError, RepoResult, SchemaLock, SchemaQuery, SchemaRecord, SchemaRepository, SchemaSort, SchemaSummary,
+    SchemaVersion, User, UserChanges, UserRepository,
 };
-use schema::{api_keys, refresh_tokens, schema_versions, schemas, users};
+use schema::{api_keys, refresh_tokens, schema_databases, schema_versions, schemas, users};
 
 /// The migrations in `migrations/` at the workspace root, compiled in.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
@@ -48,6 +53,8 @@ impl Default for PoolSettings {
 #[derive(Clone)]
 pub struct PgRepository {
     pool: PgPool,
+    /// For the dedicated sessions that hold operation locks.
+    url: String,
 }
 
 impl std::fmt::Debug for PgRepository {
@@ -66,7 +73,7 @@ impl PgRepository {
             .connection_timeout(settings.connection_timeout)
             .test_on_check_out(true)
             .build_unchecked(manager);
-        Ok(Self { pool })
+        Ok(Self { pool, url: url.to_string() })
     }
 
     /// Apply pending migrations; returns the versions applied now.
@@ -654,6 +661,140 @@ impl SchemaRepository for PgRepository {
                 Err(e) => Err(map_err(e)),
             }
         })
+    }
+}
+
+// ------------------------------------------------------------------ provisioned databases
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = schema_databases)]
+struct DatabaseRow {
+    schema_id: Uuid,
+    database_name: String,
+    role_name: String,
+    password_ciphertext: Vec<u8>,
+    status: String,
+    applied_version: Option<i32>,
+    error_statement: Option<i32>,
+    error_sql: Option<String>,
+    error_message: Option<String>,
+    error_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl DatabaseRow {
+    fn into_record(self) -> RepoResult<DatabaseRecord> {
+        let status = DatabaseStatus::parse(&self.status).ok_or_else(|| RepoError::Corrupt {
+            table: "schema_databases",
+            id: self.schema_id.to_string(),
+            message: format!("unknown status {:?}", self.status),
+        })?;
+        let failure = match (self.error_message, self.error_at) {
+            (Some(message), Some(at)) => {
+                Some(OperationFailure { statement: self.error_statement, sql: self.error_sql, message, at })
+            }
+            _ => None,
+        };
+        Ok(DatabaseRecord {
+            schema_id: self.schema_id,
+            database_name: self.database_name,
+            role_name: self.role_name,
+            password_ciphertext: self.password_ciphertext,
+            status,
+            applied_version: self.applied_version,
+            failure,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = schema_databases, treat_none_as_null = true)]
+struct DatabaseWrite<'a> {
+    schema_id: Uuid,
+    database_name: &'a str,
+    role_name: &'a str,
+    password_ciphertext: &'a [u8],
+    status: &'a str,
+    applied_version: Option<i32>,
+    error_statement: Option<i32>,
+    error_sql: Option<&'a str>,
+    error_message: Option<&'a str>,
+    error_at: Option<DateTime<Utc>>,
+    updated_at: DateTime<Utc>,
+}
+
+/// The advisory-lock key of a schema's operations: the id folded to 64 bits.
+fn lock_key(schema_id: Uuid) -> i64 {
+    let (hi, lo) = schema_id.as_u64_pair();
+    i64::from_ne_bytes((hi ^ lo).to_ne_bytes())
+}
+
+#[derive(QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    locked: bool,
+}
+
+impl DatabaseRecordRepository for PgRepository {
+    fn get_database_record(&self, owner: Uuid, schema_id: Uuid) -> RepoResult<Option<DatabaseRecord>> {
+        let mut conn = self.conn()?;
+        let row = schema_databases::table
+            .inner_join(schemas::table)
+            .filter(schema_databases::schema_id.eq(schema_id))
+            .filter(schemas::owner_id.eq(owner))
+            .select(DatabaseRow::as_select())
+            .first(&mut conn)
+            .optional()
+            .map_err(map_err)?;
+        row.map(DatabaseRow::into_record).transpose()
+    }
+
+    fn put_database_record(&self, record: &DatabaseRecord) -> RepoResult<DatabaseRecord> {
+        let mut conn = self.conn()?;
+        let failure = record.failure.as_ref();
+        let write = DatabaseWrite {
+            schema_id: record.schema_id,
+            database_name: &record.database_name,
+            role_name: &record.role_name,
+            password_ciphertext: &record.password_ciphertext,
+            status: record.status.as_str(),
+            applied_version: record.applied_version,
+            error_statement: failure.and_then(|f| f.statement),
+            error_sql: failure.and_then(|f| f.sql.as_deref()),
+            error_message: failure.map(|f| f.message.as_str()),
+            error_at: failure.map(|f| f.at),
+            updated_at: Utc::now(),
+        };
+        diesel::insert_into(schema_databases::table)
+            .values(&write)
+            .on_conflict(schema_databases::schema_id)
+            .do_update()
+            .set(&write)
+            .returning(DatabaseRow::as_returning())
+            .get_result(&mut conn)
+            .map_err(map_err)?
+            .into_record()
+    }
+
+    fn delete_database_record(&self, schema_id: Uuid) -> RepoResult<()> {
+        let mut conn = self.conn()?;
+        diesel::delete(schema_databases::table.find(schema_id)).execute(&mut conn).map_err(map_err)?;
+        Ok(())
+    }
+
+    fn try_lock_schema(&self, schema_id: Uuid) -> RepoResult<Option<SchemaLock>> {
+        // A session-level advisory lock on a dedicated session: it is held
+        // exactly as long as the session, so dropping the connection (or a
+        // crash of this process) releases it.
+        let mut conn = PgConnection::establish(&self.url).map_err(|e| RepoError::Unavailable(e.to_string()))?;
+        let row: Locked = diesel::sql_query("SELECT pg_catalog.pg_try_advisory_lock($1) AS locked")
+            .bind::<diesel::sql_types::BigInt, _>(lock_key(schema_id))
+            .get_result(&mut conn)
+            .map_err(map_err)?;
+        Ok(row.locked.then(|| SchemaLock::new(Box::new(conn))))
     }
 }
 

@@ -63,4 +63,30 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_keys -> users (user_id));
 diesel::joinable!(schemas -> users (owner_id));
 diesel::joinable!(schema_versions -> schemas (schema_id));
-diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens, api_keys, schemas, schema_versions);
+
+diesel::table! {
+    schema_databases (schema_id) {
+        schema_id -> Uuid,
+        database_name -> Text,
+        role_name -> Text,
+        password_ciphertext -> Bytea,
+        status -> Text,
+        applied_version -> Nullable<Int4>,
+        error_statement -> Nullable<Int4>,
+        error_sql -> Nullable<Text>,
+        error_message -> Nullable<Text>,
+        error_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(schema_databases -> schemas (schema_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    refresh_tokens,
+    api_keys,
+    schemas,
+    schema_versions,
+    schema_databases
+);

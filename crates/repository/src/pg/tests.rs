@@ -1,14 +1,15 @@
 //! Repository tests against a real PostgreSQL database, fresh per test.
 
 use super::*;
-use crate::{SchemaQuery, SchemaSort};
+use crate::{ApplyError, DatabaseAdmin, SchemaQuery, SchemaSort, ScriptRun};
+use diesel::connection::SimpleConnection;
 use schemaforge_testdb::TestDb;
 
 fn repo() -> (TestDb, PgRepository) {
     let db = TestDb::create().unwrap();
     let repo = PgRepository::new(db.url(), &PoolSettings::default()).unwrap();
     let applied = repo.run_migrations().unwrap();
-    assert_eq!(applied.len(), 2);
+    assert_eq!(applied.len(), 3);
     (db, repo)
 }
 
@@ -195,8 +196,231 @@ fn an_unreadable_document_is_an_error_naming_the_row() {
 #[test]
 fn readiness_reports_migrations_and_an_unreachable_database() {
     let (_db, repo) = repo();
-    assert_eq!(repo.applied_migrations().unwrap().len(), 2);
+    assert_eq!(repo.applied_migrations().unwrap().len(), 3);
     let settings = PoolSettings { max_size: 1, connection_timeout: Duration::from_millis(300) };
     let down = PgRepository::new("postgres://postgres@127.0.0.1:1/nowhere", &settings).unwrap();
     assert!(matches!(down.applied_migrations(), Err(RepoError::Unavailable(_))));
+}
+
+// ------------------------------------------------------------------ provisioned databases
+
+fn record(schema_id: Uuid, status: DatabaseStatus) -> DatabaseRecord {
+    DatabaseRecord {
+        schema_id,
+        database_name: format!("sf_db_{}", schema_id.simple()),
+        role_name: format!("sf_role_{}", schema_id.simple()),
+        password_ciphertext: vec![1, 2, 3],
+        status,
+        applied_version: None,
+        failure: None,
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+    }
+}
+
+#[test]
+fn database_records_are_upserted_and_scoped_to_the_owner() {
+    let (_db, repo) = repo();
+    let ada = user(&repo, "ada@example.com");
+    let bob = user(&repo, "bob@example.com");
+    let s = schema(&repo, ada.id, "shop");
+    assert_eq!(repo.get_database_record(ada.id, s.id).unwrap(), None);
+    let first = repo.put_database_record(&record(s.id, DatabaseStatus::Provisioning)).unwrap();
+    assert_eq!(first.status, DatabaseStatus::Provisioning);
+    let failure = OperationFailure {
+        statement: Some(3),
+        sql: Some("CREATE TABLE \"x\" ()".into()),
+        message: "relation \"x\" already exists".into(),
+        at: Utc::now(),
+    };
+    let failed = repo
+        .put_database_record(&DatabaseRecord {
+            status: DatabaseStatus::Failed,
+            failure: Some(failure.clone()),
+            ..record(s.id, DatabaseStatus::Failed)
+        })
+        .unwrap();
+    assert_eq!(failed.created_at, first.created_at, "created_at is kept");
+    let read = repo.get_database_record(ada.id, s.id).unwrap().unwrap();
+    assert_eq!(
+        read.failure.as_ref().map(|f| (f.statement, f.message.as_str())),
+        Some((Some(3), failure.message.as_str()))
+    );
+    // Success clears the failure.
+    let ready = repo
+        .put_database_record(&DatabaseRecord { applied_version: Some(1), ..record(s.id, DatabaseStatus::Ready) })
+        .unwrap();
+    assert_eq!((ready.status, ready.applied_version, ready.failure), (DatabaseStatus::Ready, Some(1), None));
+    assert_eq!(repo.get_database_record(bob.id, s.id).unwrap(), None, "another user's record is invisible");
+    repo.delete_database_record(s.id).unwrap();
+    repo.delete_database_record(s.id).unwrap();
+    assert_eq!(repo.get_database_record(ada.id, s.id).unwrap(), None);
+}
+
+#[test]
+fn the_operation_lock_excludes_other_sessions_until_dropped() {
+    let (db, repo) = repo();
+    // A second repository over the same database stands for another server process.
+    let other = PgRepository::new(db.url(), &PoolSettings::default()).unwrap();
+    let id = Uuid::new_v4();
+    let held = repo.try_lock_schema(id).unwrap();
+    assert!(held.is_some());
+    assert!(other.try_lock_schema(id).unwrap().is_none(), "a second process is refused");
+    assert!(repo.try_lock_schema(id).unwrap().is_none(), "so is a second operation in this process");
+    assert!(other.try_lock_schema(Uuid::new_v4()).unwrap().is_some(), "other schemas are independent");
+    drop(held);
+    assert!(other.try_lock_schema(id).unwrap().is_some(), "dropping the lock releases it");
+}
+
+/// Names unique to one test, cleaned up on drop.
+struct Provisioned {
+    admin: PgDatabaseAdmin,
+    database: String,
+    role: String,
+}
+
+impl Provisioned {
+    fn new(template: Option<String>) -> Self {
+        let id = Uuid::new_v4().simple().to_string();
+        Self {
+            admin: PgDatabaseAdmin::new(
+                &schemaforge_testdb::server_url(),
+                AdminSettings { template, role_connection_limit: Some(5) },
+            ),
+            database: format!("sf_admin_test_{id}"),
+            role: format!("sf_admin_test_{id}_owner"),
+        }
+    }
+}
+
+impl Drop for Provisioned {
+    fn drop(&mut self) {
+        let _ = self.admin.drop_database(&self.database);
+        let _ = self.admin.drop_role(&self.role);
+    }
+}
+
+fn server_count(sql: &str) -> i64 {
+    let mut conn = PgConnection::establish(&schemaforge_testdb::server_url()).unwrap();
+    schemaforge_testdb::count(&mut conn, sql).unwrap()
+}
+
+fn statements(sql: &[&str]) -> Vec<String> {
+    sql.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn scripts_are_applied_as_the_role_and_recorded_in_the_history() {
+    let p = Provisioned::new(None);
+    let a = &p.admin;
+    a.create_role(&p.role, "s3cret-password").unwrap();
+    assert!(matches!(a.create_role(&p.role, "x"), Err(RepoError::Conflict(Conflict::ObjectExists))));
+    a.create_database(&p.database, &p.role).unwrap();
+    assert!(matches!(a.create_database(&p.database, &p.role), Err(RepoError::Conflict(Conflict::ObjectExists))));
+    let script = statements(&["CREATE TABLE \"t\" (\"id\" integer PRIMARY KEY)", "CREATE INDEX ON \"t\" (\"id\")"]);
+    let run = ScriptRun { statements: &script, version: 1, checksum: "abc", kind: "create" };
+    a.apply_script(&p.database, &p.role, run).unwrap();
+    let history = a.history(&p.database).unwrap();
+    assert_eq!(
+        history.iter().map(|h| (h.version, h.checksum.as_str(), h.kind.as_str())).collect::<Vec<_>>(),
+        [(1, "abc", "create")]
+    );
+    let health = a.health(&p.database).unwrap();
+    assert_eq!((health.table_count, health.applied_version, health.open_connections), (1, Some(1), 0));
+    assert!(health.size_bytes > 0);
+    let owner = server_count(&format!(
+        "SELECT count(*) AS n FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE d.datname = '{}' AND r.rolname = '{}'",
+        p.database, p.role
+    ));
+    assert_eq!(owner, 1, "the role owns the database");
+    let mut conn = PgConnection::establish(&with_database(&schemaforge_testdb::server_url(), &p.database)).unwrap();
+    assert_eq!(
+        schemaforge_testdb::count(
+            &mut conn,
+            &format!("SELECT count(*) AS n FROM pg_tables WHERE tablename = 't' AND tableowner = '{}'", p.role)
+        )
+        .unwrap(),
+        1,
+        "the role owns the tables"
+    );
+    assert_eq!(
+        schemaforge_testdb::count(&mut conn, "SELECT count(*) AS n FROM pg_database WHERE datname = current_database() AND has_database_privilege('public', datname, 'CONNECT')").unwrap(),
+        0,
+        "PUBLIC cannot connect"
+    );
+    // The password never reached the server in clear: a SCRAM verifier did.
+    assert_eq!(
+        server_count(&format!(
+            "SELECT count(*) AS n FROM pg_authid WHERE rolname = '{}' AND rolpassword LIKE 'SCRAM-SHA-256$4096:%' AND rolconnlimit = 5 AND NOT rolsuper AND NOT rolcreatedb AND NOT rolcreaterole",
+            p.role
+        )),
+        1
+    );
+    drop(conn);
+    a.drop_database(&p.database).unwrap();
+    a.drop_role(&p.role).unwrap();
+    a.drop_database(&p.database).unwrap();
+    a.drop_role(&p.role).unwrap();
+    assert_eq!(server_count(&format!("SELECT count(*) AS n FROM pg_database WHERE datname = '{}'", p.database)), 0);
+    assert_eq!(server_count(&format!("SELECT count(*) AS n FROM pg_roles WHERE rolname = '{}'", p.role)), 0);
+    assert!(matches!(a.health(&p.database), Err(RepoError::Unavailable(_))));
+}
+
+#[test]
+fn a_failing_statement_is_reported_and_nothing_of_the_script_remains() {
+    let p = Provisioned::new(None);
+    let a = &p.admin;
+    a.create_role(&p.role, "pw").unwrap();
+    a.create_database(&p.database, &p.role).unwrap();
+    let script = statements(&["CREATE TABLE a (id int)", "CREATE TABLE b (id int)", "CREATE TABLE a (id int)"]);
+    let run = ScriptRun { statements: &script, version: 1, checksum: "c", kind: "create" };
+    match a.apply_script(&p.database, &p.role, run) {
+        Err(ApplyError::Statement { statement, sql, message }) => {
+            assert_eq!((statement, sql.as_str()), (3, "CREATE TABLE a (id int)"));
+            assert!(message.contains("\"a\" already exists"), "{message}");
+        }
+        other => panic!("expected a statement failure, got {other:?}"),
+    }
+    let health = a.health(&p.database).unwrap();
+    assert_eq!((health.table_count, health.applied_version), (0, None), "rolled back, history included");
+}
+
+#[test]
+fn scram_verifiers_match_postgresql_s_own() {
+    let mut conn = PgConnection::establish(&schemaforge_testdb::server_url()).unwrap();
+    let role = format!("sf_scram_test_{}", Uuid::new_v4().simple());
+    conn.batch_execute(&format!(
+        "SET password_encryption = 'scram-sha-256'; CREATE ROLE {role} PASSWORD 'correct horse'"
+    ))
+    .unwrap();
+    #[derive(QueryableByName)]
+    struct Secret {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        rolpassword: String,
+    }
+    let theirs: Secret = diesel::sql_query(format!("SELECT rolpassword FROM pg_authid WHERE rolname = '{role}'"))
+        .get_result(&mut conn)
+        .unwrap();
+    conn.batch_execute(&format!("DROP ROLE {role}")).unwrap();
+    // SCRAM-SHA-256$<iterations>:<salt>$<stored>:<server>
+    let (_, rest) = theirs.rolpassword.split_once('$').unwrap();
+    let (iterations, rest) = rest.split_once(':').unwrap();
+    let (salt, _) = rest.split_once('$').unwrap();
+    use base64::Engine;
+    let salt = base64::engine::general_purpose::STANDARD.decode(salt).unwrap();
+    assert_eq!(scram::verifier_with("correct horse", &salt, iterations.parse().unwrap()), theirs.rolpassword);
+    assert_ne!(scram::verifier("correct horse"), scram::verifier("correct horse"), "salts are random");
+}
+
+#[test]
+fn databases_can_be_made_from_a_configured_template() {
+    let template = TestDb::create().unwrap();
+    template.execute("CREATE TABLE from_template (id int)").unwrap();
+    let name = template.name().to_string();
+    let p = Provisioned::new(Some(name));
+    p.admin.create_role(&p.role, "pw").unwrap();
+    // The template must have no other session while it is copied.
+    drop(template.connect().unwrap());
+    p.admin.create_database(&p.database, &p.role).unwrap();
+    assert_eq!(p.admin.health(&p.database).unwrap().table_count, 1);
 }

@@ -1,0 +1,349 @@
+//! [`DatabaseAdmin`] on a PostgreSQL server: one connection per operation
+//! (provisioning is rare, and `CREATE DATABASE` cannot run in a transaction
+//! or share a pooled session's state).
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamptz};
+use schemaforge_sqlgen::{Dialect, Postgres};
+
+use super::scram;
+use crate::{
+    Applied, ApplyError, Conflict, DatabaseAdmin, DatabaseHealth, HistoryEntry, RepoError, RepoResult, ScriptRun,
+    ServerAddress,
+};
+
+/// The bookkeeping schema inside every provisioned database. Documents only
+/// describe objects in `public`, so it can never clash with them.
+pub const HISTORY_SCHEMA: &str = "schemaforge";
+
+/// Settings of the admin connection.
+#[derive(Clone, Default)]
+pub struct AdminSettings {
+    /// Template of new databases (`None`: the server's default, `template1`).
+    pub template: Option<String>,
+    /// At most this many sessions per provisioned role (`None`: no limit).
+    pub role_connection_limit: Option<u32>,
+}
+
+/// Provisions databases on the server an admin URL points at. The admin
+/// needs `CREATEDB` and `CREATEROLE` (a superuser works).
+#[derive(Clone)]
+pub struct PgDatabaseAdmin {
+    url: String,
+    settings: AdminSettings,
+}
+
+impl std::fmt::Debug for PgDatabaseAdmin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold the admin's password.
+        let address = server_address(&self.url);
+        f.debug_struct("PgDatabaseAdmin").field("host", &address.host).field("port", &address.port).finish()
+    }
+}
+
+fn qi(name: &str) -> String {
+    Postgres.quote_ident(name)
+}
+
+fn ql(text: &str) -> String {
+    Postgres.quote_literal(text)
+}
+
+/// PostgreSQL's message with its detail and hint, for people.
+fn describe(err: &DieselError) -> String {
+    match err {
+        DieselError::DatabaseError(_, info) => {
+            let mut text = info.message().to_string();
+            if let Some(detail) = info.details() {
+                text.push_str(&format!(" (detail: {detail})"));
+            }
+            if let Some(hint) = info.hint() {
+                text.push_str(&format!(" (hint: {hint})"));
+            }
+            text
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Map an admin statement's error, recognising "already exists".
+fn admin_err(err: DieselError) -> RepoError {
+    let text = describe(&err);
+    if text.contains("already exists") { RepoError::Conflict(Conflict::ObjectExists) } else { super::map_err(err) }
+}
+
+/// `url` with its database name replaced by `database`.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let prefix = match base[authority_start..].find('/') {
+        Some(i) => &base[..authority_start + i],
+        None => base,
+    };
+    let database = percent_encode(database);
+    match query {
+        Some(q) => format!("{prefix}/{database}?{q}"),
+        None => format!("{prefix}/{database}"),
+    }
+}
+
+/// Percent-encode everything but unreserved URL characters.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Host and port of a `postgres://` URL (defaults: localhost, 5432).
+pub fn server_address(url: &str) -> ServerAddress {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = if let Some(stripped) = host_port.strip_prefix('[') {
+        // [::1]:5432
+        match stripped.split_once(']') {
+            Some((h, p)) => (h.to_string(), p.strip_prefix(':').and_then(|p| p.parse().ok())),
+            None => (stripped.to_string(), None),
+        }
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((h, p)) => (h.to_string(), p.parse().ok()),
+            None => (host_port.to_string(), None),
+        }
+    };
+    ServerAddress { host: if host.is_empty() { "localhost".into() } else { host }, port: port.unwrap_or(5432) }
+}
+
+#[derive(QueryableByName)]
+struct HealthRow {
+    #[diesel(sql_type = BigInt)]
+    size_bytes: i64,
+    #[diesel(sql_type = BigInt)]
+    table_count: i64,
+    #[diesel(sql_type = BigInt)]
+    open_connections: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    history: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct HistoryRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Integer)]
+    version: i32,
+    #[diesel(sql_type = Text)]
+    checksum: String,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Timestamptz)]
+    applied_at: DateTime<Utc>,
+    #[diesel(sql_type = BigInt)]
+    duration_ms: i64,
+}
+
+impl PgDatabaseAdmin {
+    /// An admin for the server `url` points at (its database is the one
+    /// admin statements run in, usually `postgres`).
+    pub fn new(url: &str, settings: AdminSettings) -> Self {
+        Self { url: url.to_string(), settings }
+    }
+
+    fn connect(&self, database: Option<&str>) -> RepoResult<PgConnection> {
+        let url = match database {
+            Some(db) => with_database(&self.url, db),
+            None => self.url.clone(),
+        };
+        // The error text of libpq never includes the password.
+        PgConnection::establish(&url).map_err(|e| RepoError::Unavailable(e.to_string()))
+    }
+
+    /// The bookkeeping DDL, run as the admin so the role can read but not
+    /// rewrite its history.
+    fn history_ddl(role: &str) -> String {
+        let schema = qi(HISTORY_SCHEMA);
+        let role = qi(role);
+        format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema};
+             CREATE TABLE IF NOT EXISTS {schema}.history (
+                 id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                 version integer NOT NULL,
+                 checksum text NOT NULL,
+                 kind text NOT NULL,
+                 applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                 duration_ms bigint NOT NULL
+             );
+             COMMENT ON TABLE {schema}.history IS 'Scripts Schemaforge applied to this database, oldest first; the newest row''s version is the schema version the database is at.';
+             REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;
+             GRANT USAGE ON SCHEMA {schema} TO {role};
+             GRANT SELECT ON {schema}.history TO {role};"
+        )
+    }
+
+    fn read_history(conn: &mut PgConnection) -> RepoResult<Vec<HistoryEntry>> {
+        let rows: Vec<HistoryRow> = diesel::sql_query(format!(
+            "SELECT id, version, checksum, kind, applied_at, duration_ms FROM {}.history ORDER BY id",
+            qi(HISTORY_SCHEMA)
+        ))
+        .load(conn)
+        .map_err(super::map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| HistoryEntry {
+                id: r.id,
+                version: r.version,
+                checksum: r.checksum,
+                kind: r.kind,
+                applied_at: r.applied_at,
+                duration_ms: r.duration_ms,
+            })
+            .collect())
+    }
+}
+
+impl DatabaseAdmin for PgDatabaseAdmin {
+    fn create_role(&self, role: &str, password: &str) -> RepoResult<()> {
+        let mut conn = self.connect(None)?;
+        // Send a SCRAM verifier, never the password: statement logs and
+        // pg_stat_activity must not show it.
+        let verifier = scram::verifier(password);
+        let limit = self.settings.role_connection_limit.map_or(-1, i64::from);
+        let role_q = qi(role);
+        conn.batch_execute(&format!(
+            "CREATE ROLE {role_q} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS \
+             CONNECTION LIMIT {limit} PASSWORD {}",
+            ql(&verifier)
+        ))
+        .map_err(admin_err)?;
+        // A non-superuser admin must be a member to create databases owned
+        // by the role and to SET ROLE to it; for a superuser it is harmless.
+        conn.batch_execute(&format!("GRANT {role_q} TO CURRENT_USER")).map_err(super::map_err)
+    }
+
+    fn create_database(&self, database: &str, owner: &str) -> RepoResult<()> {
+        let mut conn = self.connect(None)?;
+        let db = qi(database);
+        let owner = qi(owner);
+        let template = self.settings.template.as_deref().map(|t| format!(" TEMPLATE {}", qi(t))).unwrap_or_default();
+        conn.batch_execute(&format!("CREATE DATABASE {db} OWNER {owner}{template}")).map_err(admin_err)?;
+        // Only the owner may connect or create temporary tables.
+        conn.batch_execute(&format!("REVOKE ALL ON DATABASE {db} FROM PUBLIC")).map_err(super::map_err)?;
+        let mut inside = self.connect(Some(database))?;
+        // Before PostgreSQL 15 `public` belongs to the bootstrap superuser
+        // and PUBLIC may create in it; make the role its only creator.
+        inside
+            .batch_execute(&format!("ALTER SCHEMA public OWNER TO {owner}; REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
+            .map_err(super::map_err)
+    }
+
+    fn apply_script(&self, database: &str, role: &str, run: ScriptRun<'_>) -> Result<Applied, ApplyError> {
+        let mut conn = self.connect(Some(database))?;
+        let mut failed: Option<ApplyError> = None;
+        let result = conn.transaction::<i64, DieselError, _>(|c| {
+            c.batch_execute(&format!("SET LOCAL ROLE {}", qi(role)))?;
+            let start = Instant::now();
+            for (i, sql) in run.statements.iter().enumerate() {
+                if let Err(e) = c.batch_execute(sql) {
+                    failed = Some(ApplyError::Statement { statement: i + 1, sql: sql.clone(), message: describe(&e) });
+                    return Err(e);
+                }
+            }
+            let duration_ms = i64::try_from(start.elapsed().as_millis()).unwrap_or(i64::MAX);
+            c.batch_execute("RESET ROLE")?;
+            c.batch_execute(&Self::history_ddl(role))?;
+            diesel::sql_query(format!(
+                "INSERT INTO {}.history (version, checksum, kind, duration_ms) VALUES ($1, $2, $3, $4)",
+                qi(HISTORY_SCHEMA)
+            ))
+            .bind::<Integer, _>(run.version)
+            .bind::<Text, _>(run.checksum)
+            .bind::<Text, _>(run.kind)
+            .bind::<BigInt, _>(duration_ms)
+            .execute(c)?;
+            Ok(duration_ms)
+        });
+        match (result, failed) {
+            (Ok(duration_ms), _) => Ok(Applied { duration_ms }),
+            (Err(_), Some(statement)) => Err(statement),
+            (Err(e), None) => {
+                Err(ApplyError::Repo(RepoError::Other(format!("cannot record the script: {}", describe(&e)))))
+            }
+        }
+    }
+
+    fn drop_database(&self, database: &str) -> RepoResult<()> {
+        let mut conn = self.connect(None)?;
+        // FORCE (PostgreSQL 13+) terminates the database's sessions first.
+        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", qi(database))).map_err(super::map_err)
+    }
+
+    fn drop_role(&self, role: &str) -> RepoResult<()> {
+        let mut conn = self.connect(None)?;
+        conn.batch_execute(&format!("DROP ROLE IF EXISTS {}", qi(role))).map_err(super::map_err)
+    }
+
+    fn history(&self, database: &str) -> RepoResult<Vec<HistoryEntry>> {
+        let mut conn = self.connect(Some(database))?;
+        Self::read_history(&mut conn)
+    }
+
+    fn health(&self, database: &str) -> RepoResult<DatabaseHealth> {
+        let mut conn = self.connect(Some(database))?;
+        let row: HealthRow = diesel::sql_query(format!(
+            "SELECT pg_catalog.pg_database_size(current_database()) AS size_bytes,
+                    (SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public') AS table_count,
+                    (SELECT count(*) FROM pg_catalog.pg_stat_activity
+                      WHERE datname = current_database() AND pid <> pg_catalog.pg_backend_pid()) AS open_connections,
+                    pg_catalog.to_regclass({})::text AS history",
+            ql(&format!("{}.history", qi(HISTORY_SCHEMA)))
+        ))
+        .get_result(&mut conn)
+        .map_err(super::map_err)?;
+        let applied_version = match row.history {
+            Some(_) => Self::read_history(&mut conn)?.last().map(|h| h.version),
+            None => None,
+        };
+        Ok(DatabaseHealth {
+            size_bytes: row.size_bytes,
+            table_count: row.table_count,
+            open_connections: row.open_connections,
+            applied_version,
+        })
+    }
+
+    fn address(&self) -> ServerAddress {
+        server_address(&self.url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_taken_apart() {
+        assert_eq!(
+            server_address("postgres://u:p@db.example:6543/x?sslmode=require"),
+            ServerAddress { host: "db.example".into(), port: 6543 }
+        );
+        assert_eq!(server_address("postgres://u@[::1]:5433/x"), ServerAddress { host: "::1".into(), port: 5433 });
+        assert_eq!(server_address("postgres://127.0.0.1/x"), ServerAddress { host: "127.0.0.1".into(), port: 5432 });
+        assert_eq!(server_address("postgres:///x"), ServerAddress { host: "localhost".into(), port: 5432 });
+        assert_eq!(with_database("postgres://u:p@h:1/postgres?a=b", "sf x"), "postgres://u:p@h:1/sf%20x?a=b");
+        assert_eq!(with_database("postgres://h", "d"), "postgres://h/d");
+    }
+}
