@@ -1,7 +1,7 @@
 //! The services' error type.
 
 use schemaforge_domain::ValidationReport;
-use schemaforge_repository::{Conflict, RepoError};
+use schemaforge_repository::{Conflict, DatabaseStatus, OperationFailure, RepoError};
 
 /// Why a use case failed. The HTTP adapter maps each variant to a status
 /// code and a stable error code.
@@ -41,6 +41,24 @@ pub enum ServiceError {
         /// What it is.
         current: i32,
     },
+    /// The schema has no provisioned database.
+    #[error("the schema has no database; provision one first")]
+    DatabaseNotFound,
+    /// The schema already has a database.
+    #[error("the schema already has a database; regenerate or delete it")]
+    DatabaseExists,
+    /// The database exists but cannot be used in its state.
+    #[error("the database is {}, not ready", .0.as_str())]
+    DatabaseNotReady(DatabaseStatus),
+    /// Another operation on this schema's database is running.
+    #[error("another operation on this schema's database is in progress; retry when it ends")]
+    OperationInProgress,
+    /// A destructive operation was asked without its confirmation.
+    #[error("this destroys the database's data: repeat the request with confirm=true")]
+    ConfirmationRequired,
+    /// Building the database failed; nothing of it was left behind.
+    #[error("provisioning failed: {}", .0.message)]
+    ProvisioningFailed(Box<OperationFailure>),
     /// Authenticated, but this credential may not do that (e.g. an API key
     /// managing API keys or the password).
     #[error("{0}")]
@@ -65,6 +83,7 @@ impl From<RepoError> for ServiceError {
             RepoError::Unavailable(_) => Self::Unavailable(err),
             RepoError::Conflict(Conflict::DuplicateEmail) => Self::DuplicateEmail,
             RepoError::Conflict(Conflict::DuplicateName) => Self::DuplicateName,
+            RepoError::Conflict(Conflict::ObjectExists) => Self::Internal(err.to_string()),
             RepoError::Conflict(Conflict::StaleVersion { expected, current }) => {
                 Self::VersionConflict { expected, current }
             }

@@ -1,10 +1,15 @@
 //! An in-memory store for unit tests of the services (never used against a
 //! real deployment; the repository crate's own tests use PostgreSQL).
 
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{Duration, Utc};
 use schemaforge_domain::SchemaDocument;
+use schemaforge_repository::{
+    Applied, ApplyError, DatabaseAdmin, DatabaseHealth, DatabaseRecord, DatabaseRecordRepository, HistoryEntry,
+    SchemaLock, ScriptRun, ServerAddress,
+};
 use schemaforge_repository::{
     ApiKey, ApiKeyRepository, Conflict, HealthRepository, NewApiKey, NewRefreshToken, NewSchema, NewUser, Page,
     RefreshToken, RefreshTokenRepository, RepoError, RepoResult, SchemaQuery, SchemaRecord, SchemaRepository,
@@ -12,7 +17,7 @@ use schemaforge_repository::{
 };
 use uuid::Uuid;
 
-use crate::{App, AuthSettings};
+use crate::{App, AuthSettings, EncryptionKey, ProvisioningSettings};
 
 #[derive(Default)]
 struct State {
@@ -21,12 +26,14 @@ struct State {
     keys: Vec<(Vec<u8>, ApiKey)>,
     schemas: Vec<(SchemaRecord, bool)>,
     versions: Vec<SchemaVersion>,
+    databases: Vec<DatabaseRecord>,
 }
 
 /// Everything in a mutex.
 #[derive(Default)]
 pub struct MemoryStore {
     state: Mutex<State>,
+    locks: Arc<Mutex<HashSet<Uuid>>>,
 }
 
 impl MemoryStore {
@@ -48,14 +55,26 @@ impl MemoryStore {
     }
 }
 
-/// An app over a fresh memory store.
+/// An app over a fresh memory store and fake server.
 pub fn app() -> App<MemoryStore> {
+    app_with(Arc::new(MemoryStore::default()), Arc::new(FakeAdmin::default()))
+}
+
+/// An app over these fakes.
+pub fn app_with(store: Arc<MemoryStore>, admin: Arc<FakeAdmin>) -> App<MemoryStore> {
     App::new(
-        Arc::new(MemoryStore::default()),
+        store,
+        admin,
         AuthSettings {
             jwt_secret: "unit-test secret, long enough".into(),
             access_ttl: Duration::minutes(15),
             refresh_ttl: Duration::days(30),
+        },
+        ProvisioningSettings {
+            encryption_key: EncryptionKey::from_bytes([42; 32]),
+            public_host: None,
+            public_port: Some(6432),
+            connection_options: Some("sslmode=prefer".into()),
         },
     )
 }
@@ -310,5 +329,155 @@ impl SchemaRepository for MemoryStore {
 impl HealthRepository for MemoryStore {
     fn applied_migrations(&self) -> RepoResult<Vec<String>> {
         Ok(vec![])
+    }
+}
+
+struct Unlock(Arc<Mutex<HashSet<Uuid>>>, Uuid);
+
+impl Drop for Unlock {
+    fn drop(&mut self) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&self.1);
+    }
+}
+
+impl DatabaseRecordRepository for MemoryStore {
+    fn get_database_record(&self, owner: Uuid, schema_id: Uuid) -> RepoResult<Option<DatabaseRecord>> {
+        let s = self.lock();
+        let owned = s.schemas.iter().any(|(r, _)| r.id == schema_id && r.owner_id == owner);
+        Ok(s.databases.iter().find(|d| owned && d.schema_id == schema_id).cloned())
+    }
+
+    fn put_database_record(&self, record: &DatabaseRecord) -> RepoResult<DatabaseRecord> {
+        let mut s = self.lock();
+        let mut record = record.clone();
+        record.updated_at = Utc::now();
+        if let Some(existing) = s.databases.iter_mut().find(|d| d.schema_id == record.schema_id) {
+            record.created_at = existing.created_at;
+            *existing = record.clone();
+        } else {
+            s.databases.push(record.clone());
+        }
+        Ok(record)
+    }
+
+    fn delete_database_record(&self, schema_id: Uuid) -> RepoResult<()> {
+        self.lock().databases.retain(|d| d.schema_id != schema_id);
+        Ok(())
+    }
+
+    fn try_lock_schema(&self, schema_id: Uuid) -> RepoResult<Option<SchemaLock>> {
+        let mut locks = self.locks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(locks.insert(schema_id).then(|| SchemaLock::new(Box::new(Unlock(Arc::clone(&self.locks), schema_id)))))
+    }
+}
+
+/// A database on the fake server.
+#[derive(Debug, Clone, Default)]
+pub struct FakeDatabase {
+    pub owner: String,
+    pub statements: Vec<String>,
+    pub history: Vec<HistoryEntry>,
+}
+
+#[derive(Default)]
+pub struct FakeServer {
+    /// Role name -> password.
+    pub roles: BTreeMap<String, String>,
+    pub databases: BTreeMap<String, FakeDatabase>,
+    /// Fail the statement containing this text.
+    pub fail_on: Option<String>,
+    /// Refuse every call as if the server were down.
+    pub down: bool,
+}
+
+/// A PostgreSQL server in memory, for the services' unit tests.
+#[derive(Default)]
+pub struct FakeAdmin {
+    pub server: Mutex<FakeServer>,
+}
+
+impl FakeAdmin {
+    pub fn server(&self) -> MutexGuard<'_, FakeServer> {
+        self.server.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn up(&self) -> RepoResult<MutexGuard<'_, FakeServer>> {
+        let server = self.server();
+        if server.down { Err(RepoError::Unavailable("connection refused".into())) } else { Ok(server) }
+    }
+}
+
+impl DatabaseAdmin for FakeAdmin {
+    fn create_role(&self, role: &str, password: &str) -> RepoResult<()> {
+        let mut s = self.up()?;
+        if s.roles.contains_key(role) {
+            return Err(RepoError::Conflict(Conflict::ObjectExists));
+        }
+        s.roles.insert(role.into(), password.into());
+        Ok(())
+    }
+
+    fn create_database(&self, database: &str, owner: &str) -> RepoResult<()> {
+        let mut s = self.up()?;
+        if s.databases.contains_key(database) {
+            return Err(RepoError::Conflict(Conflict::ObjectExists));
+        }
+        s.databases.insert(database.into(), FakeDatabase { owner: owner.into(), ..FakeDatabase::default() });
+        Ok(())
+    }
+
+    fn apply_script(&self, database: &str, _role: &str, run: ScriptRun<'_>) -> Result<Applied, ApplyError> {
+        let mut s = self.up()?;
+        if let Some(bad) = s.fail_on.clone() {
+            if let Some(i) = run.statements.iter().position(|sql| sql.contains(&bad)) {
+                return Err(ApplyError::Statement {
+                    statement: i + 1,
+                    sql: run.statements[i].clone(),
+                    message: "syntax error".into(),
+                });
+            }
+        }
+        let db = s.databases.get_mut(database).ok_or(RepoError::Unavailable("no such database".into()))?;
+        db.statements.extend(run.statements.iter().cloned());
+        let id = db.history.len() as i64 + 1;
+        db.history.push(HistoryEntry {
+            id,
+            version: run.version,
+            checksum: run.checksum.into(),
+            kind: run.kind.into(),
+            applied_at: Utc::now(),
+            duration_ms: 1,
+        });
+        Ok(Applied { duration_ms: 1 })
+    }
+
+    fn drop_database(&self, database: &str) -> RepoResult<()> {
+        self.up()?.databases.remove(database);
+        Ok(())
+    }
+
+    fn drop_role(&self, role: &str) -> RepoResult<()> {
+        self.up()?.roles.remove(role);
+        Ok(())
+    }
+
+    fn history(&self, database: &str) -> RepoResult<Vec<HistoryEntry>> {
+        let s = self.up()?;
+        Ok(s.databases.get(database).map(|d| d.history.clone()).unwrap_or_default())
+    }
+
+    fn health(&self, database: &str) -> RepoResult<DatabaseHealth> {
+        let s = self.up()?;
+        let db = s.databases.get(database).ok_or(RepoError::Unavailable("no such database".into()))?;
+        Ok(DatabaseHealth {
+            size_bytes: 8192,
+            table_count: db.statements.iter().filter(|s| s.starts_with("CREATE TABLE")).count() as i64,
+            open_connections: 0,
+            applied_version: db.history.last().map(|h| h.version),
+        })
+    }
+
+    fn address(&self) -> ServerAddress {
+        ServerAddress { host: "db.internal".into(), port: 5432 }
     }
 }

@@ -40,7 +40,7 @@ pub struct SchemaPage {
     pub total: i64,
 }
 
-fn valid(document: SchemaDocument) -> ServiceResult<ValidSchema> {
+pub(crate) fn valid(document: SchemaDocument) -> ServiceResult<ValidSchema> {
     ValidSchema::parse(document).map_err(|e| ServiceError::InvalidDocument(e.report))
 }
 
@@ -106,7 +106,7 @@ impl<S: Store> App<S> {
     }
 
     /// The caller's schema, if it is at the version `if_match` names.
-    fn current_at(&self, principal: Principal, id: Uuid, if_match: Option<i32>) -> ServiceResult<SchemaRecord> {
+    pub(crate) fn current_at(&self, principal: Principal, id: Uuid, if_match: Option<i32>) -> ServiceResult<SchemaRecord> {
         let current = self.get_schema(principal, id)?;
         match if_match.filter(|v| *v != current.version) {
             Some(expected) => Err(ServiceError::VersionConflict { expected, current: current.version }),
