@@ -3,8 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use schemaforge_domain::{SchemaDocument, Summary};
-use schemaforge_repository::{ApiKey, SchemaRecord, SchemaSummary, SchemaVersion, User};
-use schemaforge_services::Tokens;
+use schemaforge_repository::{
+    ApiKey, DatabaseHealth, HistoryEntry, OperationFailure, SchemaRecord, SchemaSummary, SchemaVersion, User,
+};
+use schemaforge_services::{ConnectionInfo, DatabaseState, Tokens};
 use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 use validator::Validate;
@@ -261,4 +263,140 @@ pub struct ValidationDto {
     pub problems: Vec<schemaforge_domain::Problem>,
     /// Complexity summary.
     pub summary: Summary,
+}
+
+/// The last failure of a database operation.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailureDto {
+    /// 1-based statement of the script that failed, if one did.
+    pub statement: Option<i32>,
+    /// Its SQL.
+    pub sql: Option<String>,
+    /// PostgreSQL's message.
+    pub message: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl From<OperationFailure> for FailureDto {
+    fn from(f: OperationFailure) -> Self {
+        Self { statement: f.statement, sql: f.sql, message: f.message, at: f.at }
+    }
+}
+
+/// Live figures of a database.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthDto {
+    /// Size on disk.
+    pub size_bytes: i64,
+    /// Tables in `public`.
+    pub table_count: i64,
+    /// Open sessions.
+    pub open_connections: i64,
+}
+
+impl From<DatabaseHealth> for HealthDto {
+    fn from(h: DatabaseHealth) -> Self {
+        Self { size_bytes: h.size_bytes, table_count: h.table_count, open_connections: h.open_connections }
+    }
+}
+
+/// One row of a database's history table.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryDto {
+    /// Schema version afterwards.
+    pub version: i32,
+    /// Hex SHA-256 of the script.
+    pub checksum: String,
+    /// `create`, `migrate` or `rollback`.
+    pub kind: String,
+    /// When it was applied.
+    pub applied_at: DateTime<Utc>,
+    /// How long it took.
+    pub duration_ms: i64,
+}
+
+impl From<HistoryEntry> for HistoryDto {
+    fn from(h: HistoryEntry) -> Self {
+        Self {
+            version: h.version,
+            checksum: h.checksum,
+            kind: h.kind,
+            applied_at: h.applied_at,
+            duration_ms: h.duration_ms,
+        }
+    }
+}
+
+/// `GET /schemas/{id}/database/status`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DatabaseStatusDto {
+    /// `none`, `provisioning`, `ready`, `failed` or `dropping`.
+    pub status: &'static str,
+    /// Database name.
+    pub database: Option<String>,
+    /// Version the database is at.
+    pub applied_version: Option<i32>,
+    /// The schema's current version.
+    pub current_version: i32,
+    /// `appliedVersion == currentVersion`.
+    pub up_to_date: bool,
+    /// Whether it answered just now.
+    pub reachable: bool,
+    /// Size, table count and open connections, when it answered.
+    pub health: Option<HealthDto>,
+    /// Applied scripts, oldest first.
+    pub history: Vec<HistoryDto>,
+    /// The last failure.
+    pub last_error: Option<FailureDto>,
+    /// First provisioning.
+    pub created_at: Option<DateTime<Utc>>,
+    /// Last change.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl From<DatabaseState> for DatabaseStatusDto {
+    fn from(s: DatabaseState) -> Self {
+        Self {
+            status: s.status.map_or("none", |s| s.as_str()),
+            database: s.database_name,
+            applied_version: s.applied_version,
+            current_version: s.current_version,
+            up_to_date: s.applied_version == Some(s.current_version),
+            reachable: s.reachable,
+            health: s.health.map(HealthDto::from),
+            history: s.history.into_iter().map(HistoryDto::from).collect(),
+            last_error: s.failure.map(FailureDto::from),
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+/// `GET /schemas/{id}/database/connection`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionDto {
+    /// `postgres://user:password@host:port/database`.
+    pub url: String,
+    /// Host.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Database.
+    pub database: String,
+    /// Role.
+    pub user: String,
+    /// Password.
+    pub password: String,
+}
+
+impl From<ConnectionInfo> for ConnectionDto {
+    fn from(c: ConnectionInfo) -> Self {
+        Self { url: c.url, host: c.host, port: c.port, database: c.database, user: c.user, password: c.password }
+    }
 }

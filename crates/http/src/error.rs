@@ -135,6 +135,26 @@ impl From<ServiceError> for ApiError {
                 format!("the schema is at version {current}, not {expected}; reload it and retry"),
             )
             .with_details(vec![serde_json::json!({"expectedVersion": expected, "currentVersion": current})]),
+            ServiceError::DatabaseNotFound => Self::new(S::NOT_FOUND, "DATABASE_NOT_FOUND", err.to_string()),
+            ServiceError::DatabaseExists => Self::new(S::CONFLICT, "DATABASE_EXISTS", err.to_string()),
+            ServiceError::DatabaseNotReady(status) => Self::new(S::CONFLICT, "DATABASE_NOT_READY", err.to_string())
+                .with_details(vec![serde_json::json!({"status": status.as_str()})]),
+            ServiceError::OperationInProgress => Self::new(S::CONFLICT, "OPERATION_IN_PROGRESS", err.to_string()),
+            ServiceError::ConfirmationRequired => Self::new(S::BAD_REQUEST, "CONFIRMATION_REQUIRED", err.to_string())
+                .with_details(vec![serde_json::json!({"parameter": "confirm", "expected": "true"})]),
+            ServiceError::ProvisioningFailed(ref failure) => Self::new(
+                S::UNPROCESSABLE_ENTITY,
+                "PROVISIONING_FAILED",
+                match failure.statement {
+                    Some(n) => format!("statement {n} of the script failed: {}", failure.message),
+                    None => format!("provisioning failed: {}", failure.message),
+                },
+            )
+            .with_details(vec![serde_json::json!({
+                "statement": failure.statement,
+                "sql": failure.sql,
+                "message": failure.message,
+            })]),
             ServiceError::Unauthorized(message) => Self::unauthorized(message),
             ServiceError::Forbidden(message) => Self::new(S::FORBIDDEN, "FORBIDDEN", message),
             ServiceError::Unavailable(cause) => {

@@ -50,6 +50,15 @@ pub fn scope<S: Store + 'static>() -> Scope {
         .service(resource("/schemas/{id}/versions/{version}").route(web::get().to(version::<S>)))
         .service(resource("/schemas/{id}/export/sql").route(web::get().to(export_sql::<S>)))
         .service(resource("/schemas/{id}/export/json").route(web::get().to(export_json::<S>)))
+        .service(
+            resource("/schemas/{id}/database")
+                .route(web::post().to(provision::<S>))
+                .route(web::get().to(database_status::<S>))
+                .route(web::delete().to(drop_database::<S>)),
+        )
+        .service(resource("/schemas/{id}/database/status").route(web::get().to(database_status::<S>)))
+        .service(resource("/schemas/{id}/database/connection").route(web::get().to(database_connection::<S>)))
+        .service(resource("/schemas/{id}/database/regenerate").route(web::post().to(regenerate::<S>)))
 }
 
 /// `display_name` -> `displayName`, as fields are named on the wire.
@@ -295,15 +304,23 @@ async fn patch_schema<S: Store + 'static>(
     Ok(HttpResponse::Ok().insert_header(etag(record.version)).json(SchemaDto::from(record)))
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct DeleteQuery {
+    keep_database: Option<bool>,
+}
+
 async fn delete_schema<S: Store + 'static>(
     app: Data<S>,
     auth: Auth,
     req: HttpRequest,
     path: web::Path<String>,
+    q: web::Query<DeleteQuery>,
 ) -> ApiResult<HttpResponse> {
     let id = uuid_param("id", &path)?;
     let expected = if_match(&req)?;
-    blocking(&app, move |a| a.delete_schema(auth.0, id, expected)).await?;
+    let keep = q.keep_database.unwrap_or(false);
+    blocking(&app, move |a| a.delete_schema_and_database(auth.0, id, expected, keep)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -390,4 +407,67 @@ async fn export_json<S: Store + 'static>(
         ));
     }
     Ok(res.json(record.document))
+}
+
+// ------------------------------------------------------------------ provisioned databases
+
+async fn provision<S: Store + 'static>(app: Data<S>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = uuid_param("id", &path)?;
+    let state = blocking(&app, move |a| a.provision_database(auth.0, id)).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/schemas/{id}/database/status")))
+        .json(DatabaseStatusDto::from(state)))
+}
+
+async fn database_status<S: Store + 'static>(
+    app: Data<S>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = uuid_param("id", &path)?;
+    let state = blocking(&app, move |a| a.database_status(auth.0, id)).await?;
+    Ok(HttpResponse::Ok().json(DatabaseStatusDto::from(state)))
+}
+
+async fn database_connection<S: Store + 'static>(
+    app: Data<S>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = uuid_param("id", &path)?;
+    let info = blocking(&app, move |a| a.database_connection(auth.0, id)).await?;
+    // It holds a password: no cache may keep it.
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(ConnectionDto::from(info)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfirmQuery {
+    confirm: Option<String>,
+}
+
+async fn regenerate<S: Store + 'static>(
+    app: Data<S>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<ConfirmQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = uuid_param("id", &path)?;
+    let confirm = match q.confirm.as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(ApiError::invalid_parameter("confirm", "must be true or false")),
+    };
+    let state = blocking(&app, move |a| a.regenerate_database(auth.0, id, confirm)).await?;
+    Ok(HttpResponse::Ok().json(DatabaseStatusDto::from(state)))
+}
+
+async fn drop_database<S: Store + 'static>(
+    app: Data<S>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = uuid_param("id", &path)?;
+    blocking(&app, move |a| a.drop_database(auth.0, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -10,12 +10,14 @@ use std::time::Duration;
 
 use actix_web::{App as ActixApp, HttpServer, dev::Server, middleware::from_fn, web};
 use schemaforge_http::{HttpSettings, configure, not_found, request_span};
-use schemaforge_repository::pg::{PgRepository, PoolSettings};
-use schemaforge_services::{App, AuthSettings};
+use schemaforge_repository::pg::{AdminSettings, PgDatabaseAdmin, PgRepository, PoolSettings, with_database};
+use schemaforge_services::{App, AuthSettings, EncryptionKey, ProvisioningSettings};
 use serde::Deserialize;
 
 /// The default JWT secret of config/default.toml; refused in production.
 pub const DEFAULT_JWT_SECRET: &str = "insecure-development-secret-change-me";
+/// The default encryption key of config/default.toml; refused in production.
+pub const DEFAULT_ENCRYPTION_KEY: &str = "c2NoZW1hZm9yZ2UtZGV2LWtleS1jaGFuZ2UtbWUhISE=";
 
 /// All settings.
 #[derive(Debug, Clone, Deserialize)]
@@ -30,6 +32,57 @@ pub struct Settings {
     pub auth: AuthConfig,
     /// Logging.
     pub log: LogSettings,
+    /// Provisioned databases.
+    pub provisioning: ProvisioningConfig,
+}
+
+/// Where and how schemas' databases are provisioned (`Debug` redacts the
+/// key and the admin URL's password).
+#[derive(Clone, Deserialize)]
+pub struct ProvisioningConfig {
+    /// Admin URL of the target server; empty: the metadata server.
+    pub admin_url: String,
+    /// 32 bytes, standard base64.
+    pub encryption_key: String,
+    /// Host in connection strings; empty: the admin URL's.
+    pub public_host: String,
+    /// Port in connection strings; 0: the admin URL's.
+    pub public_port: u16,
+    /// Query string added to connection strings.
+    pub connection_options: String,
+    /// Template database; empty: the server's default.
+    pub template: String,
+    /// Most sessions per provisioned role; -1: no limit.
+    pub role_connection_limit: i32,
+}
+
+impl std::fmt::Debug for ProvisioningConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProvisioningConfig")
+            .field("admin_url", &redact_url(&self.admin_url))
+            .field("encryption_key", &"<redacted>")
+            .field("public_host", &self.public_host)
+            .field("public_port", &self.public_port)
+            .field("connection_options", &self.connection_options)
+            .field("template", &self.template)
+            .field("role_connection_limit", &self.role_connection_limit)
+            .finish()
+    }
+}
+
+impl Settings {
+    /// The admin URL of the provisioning server.
+    pub fn admin_url(&self) -> String {
+        if self.provisioning.admin_url.is_empty() {
+            with_database(&self.database.url, "postgres")
+        } else {
+            self.provisioning.admin_url.clone()
+        }
+    }
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    Some(text.trim().to_string()).filter(|t| !t.is_empty())
 }
 
 /// HTTP server settings.
@@ -163,6 +216,16 @@ impl Settings {
         if !["pretty", "json"].contains(&self.log.format.as_str()) {
             return Err(SettingsError::Invalid(format!("log.format must be pretty or json, not {}", self.log.format)));
         }
+        if production && self.provisioning.encryption_key == DEFAULT_ENCRYPTION_KEY {
+            return Err(SettingsError::Invalid(
+                "refusing to start in production with the default encryption key: set SCHEMAFORGE__PROVISIONING__ENCRYPTION_KEY to the output of `openssl rand -base64 32`".into(),
+            ));
+        }
+        EncryptionKey::from_base64(&self.provisioning.encryption_key)
+            .map_err(|e| SettingsError::Invalid(format!("provisioning.encryption_key: {e}")))?;
+        if self.provisioning.role_connection_limit < -1 {
+            return Err(SettingsError::Invalid("provisioning.role_connection_limit must be -1 or more".into()));
+        }
         if self.database.pool_size == 0 {
             return Err(SettingsError::Invalid("database.pool_size must be at least 1".into()));
         }
@@ -209,6 +272,9 @@ pub enum StartError {
     /// The database is not usable.
     #[error("database: {0}")]
     Database(#[from] schemaforge_repository::RepoError),
+    /// A setting is unusable.
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 /// Build the pool, run migrations, bind and build the server.
@@ -222,12 +288,29 @@ pub fn build(settings: &Settings) -> Result<Running, StartError> {
     )?;
     let applied = repo.run_migrations()?;
     tracing::info!(applied = ?applied, database = %redact_url(&settings.database.url), "migrations up to date");
+    let p = &settings.provisioning;
+    let admin = PgDatabaseAdmin::new(
+        &settings.admin_url(),
+        AdminSettings {
+            template: non_empty(&p.template),
+            role_connection_limit: u32::try_from(p.role_connection_limit).ok(),
+        },
+    );
+    let encryption_key = EncryptionKey::from_base64(&p.encryption_key)
+        .map_err(|e| StartError::Config(format!("provisioning.encryption_key: {e}")))?;
     let app = App::new(
         Arc::new(repo),
+        Arc::new(admin),
         AuthSettings {
             jwt_secret: settings.auth.jwt_secret.clone(),
             access_ttl: chrono::Duration::seconds(settings.auth.access_token_ttl_secs),
             refresh_ttl: chrono::Duration::seconds(settings.auth.refresh_token_ttl_secs),
+        },
+        ProvisioningSettings {
+            encryption_key,
+            public_host: non_empty(&p.public_host),
+            public_port: Some(p.public_port).filter(|p| *p != 0),
+            connection_options: non_empty(&p.connection_options),
         },
     );
     let addr = format!("{}:{}", settings.server.host, settings.server.port);
@@ -284,9 +367,23 @@ mod tests {
         s.auth.jwt_secret = "short".into();
         assert!(s.check().is_err());
         s.auth.jwt_secret = "x".repeat(40);
+        let err = s.check().unwrap_err().to_string();
+        assert!(err.contains("SCHEMAFORGE__PROVISIONING__ENCRYPTION_KEY"), "{err}");
+        s.provisioning.encryption_key = "c2hvcnQ=".into();
+        assert!(s.check().unwrap_err().to_string().contains("32 bytes"));
+        s.provisioning.encryption_key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into();
         assert!(s.check().is_ok());
         s.log.format = "xml".into();
         assert!(s.check().is_err());
+    }
+
+    #[test]
+    fn provisioning_defaults_to_the_metadata_server() {
+        let mut s = settings();
+        s.database.url = "postgres://app:pw@db:6000/schemaforge?sslmode=require".into();
+        assert_eq!(s.admin_url(), "postgres://app:pw@db:6000/postgres?sslmode=require");
+        s.provisioning.admin_url = "postgres://admin@other/postgres".into();
+        assert_eq!(s.admin_url(), "postgres://admin@other/postgres");
     }
 
     #[test]
@@ -294,8 +391,10 @@ mod tests {
         let mut s = settings();
         s.database.url = "postgres://app:hunter2@db/schemaforge".into();
         s.auth.jwt_secret = "super-secret-value".into();
+        s.provisioning.admin_url = "postgres://admin:adminpw@db/postgres".into();
         let text = format!("{s:?}");
         assert!(!text.contains("hunter2") && !text.contains("super-secret-value"), "{text}");
+        assert!(!text.contains("adminpw") && !text.contains(DEFAULT_ENCRYPTION_KEY), "{text}");
         assert_eq!(redact_url("postgres://app:hunter2@db/x"), "postgres://app:***@db/x");
     }
 }

@@ -7,13 +7,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{Duration, Utc};
 use schemaforge_domain::SchemaDocument;
 use schemaforge_repository::{
-    Applied, ApplyError, DatabaseAdmin, DatabaseHealth, DatabaseRecord, DatabaseRecordRepository, HistoryEntry,
-    SchemaLock, ScriptRun, ServerAddress,
-};
-use schemaforge_repository::{
     ApiKey, ApiKeyRepository, Conflict, HealthRepository, NewApiKey, NewRefreshToken, NewSchema, NewUser, Page,
     RefreshToken, RefreshTokenRepository, RepoError, RepoResult, SchemaQuery, SchemaRecord, SchemaRepository,
     SchemaSort, SchemaSummary, SchemaVersion, User, UserChanges, UserRepository,
+};
+use schemaforge_repository::{
+    Applied, ApplyError, DatabaseAdmin, DatabaseHealth, DatabaseRecord, DatabaseRecordRepository, HistoryEntry,
+    SchemaLock, ScriptRun, ServerAddress,
 };
 use uuid::Uuid;
 

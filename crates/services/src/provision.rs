@@ -145,12 +145,7 @@ fn new_password() -> String {
 }
 
 fn failure(statement: Option<usize>, sql: Option<String>, message: String) -> OperationFailure {
-    OperationFailure {
-        statement: statement.and_then(|s| i32::try_from(s).ok()),
-        sql,
-        message,
-        at: Utc::now(),
-    }
+    OperationFailure { statement: statement.and_then(|s| i32::try_from(s).ok()), sql, message, at: Utc::now() }
 }
 
 /// Why a build stopped: a failure to record, and the error to answer with.
@@ -273,14 +268,7 @@ impl<S: Store> App<S> {
             url.push('?');
             url.push_str(options);
         }
-        Ok(ConnectionInfo {
-            url,
-            host,
-            port,
-            database: record.database_name,
-            user: record.role_name,
-            password,
-        })
+        Ok(ConnectionInfo { url, host, port, database: record.database_name, user: record.role_name, password })
     }
 
     fn password(&self, record: &DatabaseRecord) -> ServiceResult<String> {
@@ -365,7 +353,8 @@ impl<S: Store> App<S> {
                 let saved = self.store.put_database_record(&record)?;
                 Ok(self.state(schema, Some(saved)))
             }
-            Err(BuildError { failure, error }) => {
+            Err(e) => {
+                let BuildError { failure, error } = *e;
                 tracing::warn!(database = %names.database, statement = ?failure.statement, message = %failure.message, "provisioning failed");
                 if let Err(e) = self.teardown(&record) {
                     tracing::error!(error = %e, database = %names.database, "cleanup after a failed build failed");
@@ -384,9 +373,10 @@ impl<S: Store> App<S> {
         password: &str,
         schema: &ValidSchema,
         version: i32,
-    ) -> Result<i64, BuildError> {
-        self.admin.create_role(&names.role, password)?;
-        self.admin.create_database(&names.database, &names.role)?;
+    ) -> Result<i64, Box<BuildError>> {
+        let fail = |e: RepoError| Box::new(BuildError::from(e));
+        self.admin.create_role(&names.role, password).map_err(fail)?;
+        self.admin.create_database(&names.database, &names.role).map_err(fail)?;
         let script = create_script(schema);
         let statements: Vec<String> = script.statements().iter().map(|s| s.sql.clone()).collect();
         let sum = checksum(&script.to_sql());
@@ -395,9 +385,9 @@ impl<S: Store> App<S> {
             Ok(applied) => Ok(applied.duration_ms),
             Err(ApplyError::Statement { statement, sql, message }) => {
                 let f = failure(Some(statement), Some(sql), message);
-                Err(BuildError { error: ServiceError::ProvisioningFailed(Box::new(f.clone())), failure: f })
+                Err(Box::new(BuildError { error: ServiceError::ProvisioningFailed(Box::new(f.clone())), failure: f }))
             }
-            Err(ApplyError::Repo(e)) => Err(e.into()),
+            Err(ApplyError::Repo(e)) => Err(fail(e)),
         }
     }
 
@@ -428,8 +418,8 @@ impl<S: Store> App<S> {
 mod tests {
     use super::*;
     use crate::fake::{FakeAdmin, MemoryStore, app_with};
-    use schemaforge_repository::DatabaseRecordRepository;
     use schemaforge_domain::{SchemaDocument, parse_document};
+    use schemaforge_repository::DatabaseRecordRepository;
     use std::sync::Arc;
 
     fn doc(name: &str, tables: &[&str]) -> SchemaDocument {
@@ -607,7 +597,10 @@ mod tests {
         w.app.provision_database(ada, s.id).unwrap();
         w.admin.server().down = true;
         let state = w.app.database_status(ada, s.id).unwrap();
-        assert_eq!((state.status, state.reachable, state.applied_version), (Some(DatabaseStatus::Ready), false, Some(1)));
+        assert_eq!(
+            (state.status, state.reachable, state.applied_version),
+            (Some(DatabaseStatus::Ready), false, Some(1))
+        );
         assert!(matches!(w.app.drop_database(ada, s.id), Err(ServiceError::Unavailable(_))));
         let state = w.app.database_status(ada, s.id).unwrap();
         assert_eq!(state.status, Some(DatabaseStatus::Dropping), "a retry finishes the job");

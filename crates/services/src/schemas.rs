@@ -106,7 +106,12 @@ impl<S: Store> App<S> {
     }
 
     /// The caller's schema, if it is at the version `if_match` names.
-    pub(crate) fn current_at(&self, principal: Principal, id: Uuid, if_match: Option<i32>) -> ServiceResult<SchemaRecord> {
+    pub(crate) fn current_at(
+        &self,
+        principal: Principal,
+        id: Uuid,
+        if_match: Option<i32>,
+    ) -> ServiceResult<SchemaRecord> {
         let current = self.get_schema(principal, id)?;
         match if_match.filter(|v| *v != current.version) {
             Some(expected) => Err(ServiceError::VersionConflict { expected, current: current.version }),

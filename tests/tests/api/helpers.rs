@@ -1,7 +1,10 @@
 //! `spawn_app`: start the server against a fresh database.
 
 use awc::http::StatusCode;
-use schemaforge_server::{AuthConfig, DatabaseSettings, LogSettings, ServerSettings, Settings, build, init_tracing};
+use schemaforge_server::{
+    AuthConfig, DEFAULT_ENCRYPTION_KEY, DatabaseSettings, LogSettings, ProvisioningConfig, ServerSettings, Settings,
+    build, init_tracing,
+};
 use schemaforge_testdb::TestDb;
 use serde_json::{Value, json};
 
@@ -42,8 +45,13 @@ impl Reply {
 pub const BODY_LIMIT: usize = 256 * 1024;
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Start a server whose settings `customize` may change first.
+pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     let db = TestDb::create().unwrap();
-    let settings = Settings {
+    let mut settings = Settings {
         environment: "test".into(),
         server: ServerSettings {
             host: "127.0.0.1".into(),
@@ -59,7 +67,17 @@ pub async fn spawn_app() -> TestApp {
             refresh_token_ttl_secs: 3600,
         },
         log: LogSettings { format: "pretty".into(), level: "info".into() },
+        provisioning: ProvisioningConfig {
+            admin_url: String::new(),
+            encryption_key: DEFAULT_ENCRYPTION_KEY.into(),
+            public_host: String::new(),
+            public_port: 0,
+            connection_options: String::new(),
+            template: String::new(),
+            role_connection_limit: 10,
+        },
     };
+    customize(&mut settings);
     if std::env::var("TEST_LOG").is_ok_and(|v| v == "1") {
         init_tracing(&settings.log, std::io::stdout);
     } else {
@@ -70,6 +88,52 @@ pub async fn spawn_app() -> TestApp {
     actix_web::rt::spawn(running.server);
     let client = awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish();
     TestApp { base: format!("http://127.0.0.1:{}/api/v1", running.port), db, client, _server: handle }
+}
+
+/// Databases and roles a test provisioned are dropped with it, even when it
+/// fails half-way (unless SCHEMAFORGE_KEEP_TEST_DB=1).
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::env::var("SCHEMAFORGE_KEEP_TEST_DB").is_ok_and(|v| v == "1") {
+            return;
+        }
+        let Ok(mut conn) = self.db.connect() else { return };
+        let Ok(names) = provisioned_names(&mut conn) else { return };
+        drop(conn);
+        let Ok(mut admin) = admin_connection() else { return };
+        for (database, role) in names {
+            let _ = schemaforge_testdb::execute(
+                &mut admin,
+                &format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"),
+            );
+            let _ = schemaforge_testdb::execute(&mut admin, &format!("DROP ROLE IF EXISTS \"{role}\""));
+        }
+    }
+}
+
+/// (database, role) of every record in the metadata store.
+fn provisioned_names(conn: &mut diesel::PgConnection) -> diesel::QueryResult<Vec<(String, String)>> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Names {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        database_name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        role_name: String,
+    }
+    let rows: Vec<Names> = diesel::sql_query("SELECT database_name, role_name FROM schema_databases").load(conn)?;
+    Ok(rows.into_iter().map(|n| (n.database_name, n.role_name)).collect())
+}
+
+/// A superuser session on the test server.
+pub fn admin_connection() -> diesel::ConnectionResult<diesel::PgConnection> {
+    use diesel::Connection;
+    diesel::PgConnection::establish(&schemaforge_testdb::server_url())
+}
+
+/// A number from a query on the test server (column `n`).
+pub fn server_count(sql: &str) -> i64 {
+    schemaforge_testdb::count(&mut admin_connection().unwrap(), sql).unwrap()
 }
 
 impl TestApp {

@@ -8,5 +8,6 @@ mod helpers;
 
 mod accounts;
 mod bad_input;
+mod provisioning;
 mod readiness;
 mod schemas;
