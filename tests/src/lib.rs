@@ -2,6 +2,7 @@
 //! for property tests and a way to run scripts against PostgreSQL.
 
 pub mod generate;
+pub mod sized;
 
 use diesel::PgConnection;
 use proptest::strategy::Strategy;

@@ -25,6 +25,10 @@ const RESTRICTED: &[(&str, &[&str])] = &[
     ("chrono", &["schemaforge-repository", "schemaforge-services", "schemaforge-http", "schemaforge-server"]),
     ("actix-web", &["schemaforge-http", "schemaforge-server", "schemaforge-tests"]),
     ("actix-cors", &["schemaforge-server"]),
+    // Secrets at rest are the services' business; SCRAM verifiers are PostgreSQL's.
+    ("chacha20poly1305", &["schemaforge-services"]),
+    ("pbkdf2", &["schemaforge-repository"]),
+    ("hmac", &["schemaforge-repository"]),
     ("tokio", &["schemaforge-http", "schemaforge-server", "schemaforge-services", "schemaforge-tests"]),
 ];
 
