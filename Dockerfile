@@ -1,7 +1,8 @@
 # Multi-stage build of the Schemaforge server (and the CLI).
 #   docker build -t schemaforge .
 #   docker run --rm -p 8080:8080 -e DATABASE_URL=postgres://... \
-#       -e SCHEMAFORGE__AUTH__JWT_SECRET=... schemaforge
+#       -e SCHEMAFORGE__AUTH__JWT_SECRET=... \
+#       -e SCHEMAFORGE__PROVISIONING__ENCRYPTION_KEY="$(openssl rand -base64 32)" schemaforge
 FROM rust:1-slim-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

@@ -41,4 +41,3 @@ pub fn document(n: usize) -> Result<SchemaDocument, DocumentParseError> {
     });
     parse_document(&doc.to_string())
 }
-
