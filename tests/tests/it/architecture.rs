@@ -22,7 +22,16 @@ const RESTRICTED: &[(&str, &[&str])] = &[
     ("diesel", &["schemaforge-repository", "schemaforge-testdb", "schemaforge-tests"]),
     ("diesel_migrations", &["schemaforge-repository", "schemaforge-server"]),
     ("r2d2", &["schemaforge-repository"]),
-    ("chrono", &["schemaforge-repository", "schemaforge-services", "schemaforge-http", "schemaforge-server"]),
+    (
+        "chrono",
+        &[
+            "schemaforge-repository",
+            "schemaforge-services",
+            "schemaforge-http",
+            "schemaforge-server",
+            "schemaforge-tests",
+        ],
+    ),
     ("actix-web", &["schemaforge-http", "schemaforge-server", "schemaforge-tests"]),
     ("actix-cors", &["schemaforge-server"]),
     // Secrets at rest are the services' business; SCRAM verifiers are PostgreSQL's.

@@ -21,6 +21,9 @@ use crate::{
 /// describe objects in `public`, so it can never clash with them.
 pub const HISTORY_SCHEMA: &str = "schemaforge";
 
+/// The search path of every admin statement inside a provisioned database.
+const ADMIN_SEARCH_PATH: &str = "SET search_path = pg_catalog, pg_temp";
+
 /// Settings of the admin connection.
 #[derive(Clone, Default)]
 pub struct AdminSettings {
@@ -169,7 +172,16 @@ impl PgDatabaseAdmin {
             None => self.url.clone(),
         };
         // The error text of libpq never includes the password.
-        PgConnection::establish(&url).map_err(|e| RepoError::Unavailable(e.to_string()))
+        let mut conn = PgConnection::establish(&url).map_err(|e| RepoError::Unavailable(e.to_string()))?;
+        if database.is_some() {
+            // The role owns this database and may have set its search_path
+            // (ALTER DATABASE ... SET) to a schema of its own with functions
+            // named like pg_catalog's: the admin must never resolve a name
+            // there. pg_temp goes last so temporary objects cannot shadow
+            // either.
+            conn.batch_execute(ADMIN_SEARCH_PATH).map_err(super::map_err)?;
+        }
+        Ok(conn)
     }
 
     /// The bookkeeping DDL, run as the admin so the role can read but not
@@ -184,7 +196,7 @@ impl PgDatabaseAdmin {
                  version integer NOT NULL,
                  checksum text NOT NULL,
                  kind text NOT NULL,
-                 applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                 applied_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
                  duration_ms bigint NOT NULL
              );
              COMMENT ON TABLE {schema}.history IS 'Scripts Schemaforge applied to this database, oldest first; the newest row''s version is the schema version the database is at.';
@@ -254,7 +266,9 @@ impl DatabaseAdmin for PgDatabaseAdmin {
         let mut conn = self.connect(Some(database))?;
         let mut failed: Option<ApplyError> = None;
         let result = conn.transaction::<i64, DieselError, _>(|c| {
-            c.batch_execute(&format!("SET LOCAL ROLE {}", qi(role)))?;
+            // The script's unqualified names mean `public`, whatever the
+            // database's own default says.
+            c.batch_execute(&format!("SET LOCAL ROLE {}; SET LOCAL search_path = public, pg_temp", qi(role)))?;
             let start = Instant::now();
             for (i, sql) in run.statements.iter().enumerate() {
                 if let Err(e) = c.batch_execute(sql) {
@@ -263,7 +277,7 @@ impl DatabaseAdmin for PgDatabaseAdmin {
                 }
             }
             let duration_ms = i64::try_from(start.elapsed().as_millis()).unwrap_or(i64::MAX);
-            c.batch_execute("RESET ROLE")?;
+            c.batch_execute(&format!("RESET ROLE; {ADMIN_SEARCH_PATH}"))?;
             c.batch_execute(&Self::history_ddl(role))?;
             diesel::sql_query(format!(
                 "INSERT INTO {}.history (version, checksum, kind, duration_ms) VALUES ($1, $2, $3, $4)",

@@ -9,8 +9,13 @@ fn repo() -> (TestDb, PgRepository) {
     let db = TestDb::create().unwrap();
     let repo = PgRepository::new(db.url(), &PoolSettings::default()).unwrap();
     let applied = repo.run_migrations().unwrap();
-    assert_eq!(applied.len(), 3);
+    assert_eq!(applied.len(), shipped_migrations());
     (db, repo)
+}
+
+/// Migrations in `migrations/`.
+fn shipped_migrations() -> usize {
+    std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations")).unwrap().count()
 }
 
 fn user(repo: &PgRepository, email: &str) -> User {
@@ -196,7 +201,7 @@ fn an_unreadable_document_is_an_error_naming_the_row() {
 #[test]
 fn readiness_reports_migrations_and_an_unreachable_database() {
     let (_db, repo) = repo();
-    assert_eq!(repo.applied_migrations().unwrap().len(), 3);
+    assert_eq!(repo.applied_migrations().unwrap().len(), shipped_migrations());
     let settings = PoolSettings { max_size: 1, connection_timeout: Duration::from_millis(300) };
     let down = PgRepository::new("postgres://postgres@127.0.0.1:1/nowhere", &settings).unwrap();
     assert!(matches!(down.applied_migrations(), Err(RepoError::Unavailable(_))));
@@ -423,4 +428,50 @@ fn databases_can_be_made_from_a_configured_template() {
     drop(template.connect().unwrap());
     p.admin.create_database(&p.database, &p.role).unwrap();
     assert_eq!(p.admin.health(&p.database).unwrap().table_count, 1);
+}
+
+#[test]
+fn a_role_cannot_make_the_admin_run_its_functions() {
+    let p = Provisioned::new(None);
+    let a = &p.admin;
+    a.create_role(&p.role, "pw").unwrap();
+    a.create_database(&p.database, &p.role).unwrap();
+    let script = statements(&["CREATE TABLE t (id int)"]);
+    a.apply_script(&p.database, &p.role, ScriptRun { statements: &script, version: 1, checksum: "c", kind: "create" })
+        .unwrap();
+    // As the role: a trap named like pg_catalog's functions, first in the
+    // database's default search_path.
+    let mut conn = PgConnection::establish(&with_database(&schemaforge_testdb::server_url(), &p.database)).unwrap();
+    conn.batch_execute(&format!(
+        "SET ROLE \"{role}\";
+         CREATE SCHEMA trap;
+         CREATE TABLE trap.victims (who name);
+         GRANT INSERT ON trap.victims TO PUBLIC;
+         GRANT USAGE ON SCHEMA trap TO PUBLIC;
+         CREATE FUNCTION trap.current_database() RETURNS name LANGUAGE sql VOLATILE
+             AS 'INSERT INTO trap.victims VALUES (current_user) RETURNING pg_catalog.current_database()';
+         CREATE FUNCTION trap.clock_timestamp() RETURNS timestamptz LANGUAGE sql VOLATILE
+             AS 'INSERT INTO trap.victims VALUES (current_user) RETURNING pg_catalog.now()';
+         ALTER DATABASE \"{db}\" SET search_path = trap, pg_catalog, public",
+        role = p.role,
+        db = p.database
+    ))
+    .unwrap();
+    drop(conn);
+    a.health(&p.database).unwrap();
+    a.history(&p.database).unwrap();
+    let next = statements(&["CREATE TABLE u (id int)"]);
+    a.apply_script(&p.database, &p.role, ScriptRun { statements: &next, version: 2, checksum: "d", kind: "migrate" })
+        .unwrap();
+    let mut conn = PgConnection::establish(&with_database(&schemaforge_testdb::server_url(), &p.database)).unwrap();
+    assert_eq!(schemaforge_testdb::count(&mut conn, "SELECT count(*) AS n FROM trap.victims").unwrap(), 0);
+    assert_eq!(
+        schemaforge_testdb::count(
+            &mut conn,
+            "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public' AND tablename = 'u'"
+        )
+        .unwrap(),
+        1,
+        "the script still lands in public"
+    );
 }
