@@ -579,7 +579,8 @@ impl<'m> Differ<'m> {
                 });
             }
             self.enum_values(o, n);
-            if o.comment != n.comment {
+            // A rebuilt type is a new type: its comment is set again.
+            if o.comment != n.comment || (self.rebuilt.contains(&n.id) && n.comment.is_some()) {
                 self.push(
                     Stage::Comments,
                     Change::new(
