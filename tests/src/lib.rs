@@ -91,8 +91,9 @@ pub fn describe_schema(conn: &mut PgConnection, schema: &str) -> Result<Vec<Stri
     // pg_get_indexdef qualifies the table whatever the search path says.
     let qualified = format!(" ON {}.", qi(schema));
     let plain = format!(" ON {schema}.");
-    lines(conn, &format!("SELECT set_config('search_path', {}, true) AS t", ql(&qi(schema))))?;
-    lines(
+    let saved = lines(conn, "SELECT current_setting('search_path') AS t")?.concat();
+    lines(conn, &format!("SELECT set_config('search_path', {}, false) AS t", ql(&qi(schema))))?;
+    let facts = lines(
         conn,
         &format!(
             "SELECT t FROM (
@@ -126,6 +127,7 @@ pub fn describe_schema(conn: &mut PgConnection, schema: &str) -> Result<Vec<Stri
               FROM pg_type t WHERE t.typnamespace = {s}::regnamespace AND t.typtype = 'e'
             ) facts ORDER BY t COLLATE \"C\""
         ),
-    )
-    .map(|facts| facts.into_iter().map(|f| f.replace(&qualified, " ON ").replace(&plain, " ON ")).collect())
+    );
+    lines(conn, &format!("SELECT set_config('search_path', {}, false) AS t", ql(&saved)))?;
+    Ok(facts?.into_iter().map(|f| f.replace(&qualified, " ON ").replace(&plain, " ON ")).collect())
 }
