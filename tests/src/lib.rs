@@ -68,3 +68,67 @@ pub fn run_on_postgres<S: Strategy>(
         })
         .map_err(|e| e.to_string())
 }
+
+#[derive(diesel::QueryableByName)]
+struct Line {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    t: String,
+}
+
+/// Run a query returning one text column named `t`.
+pub fn lines(conn: &mut PgConnection, sql: &str) -> Result<Vec<String>, diesel::result::Error> {
+    use diesel::RunQueryDsl;
+    Ok(diesel::sql_query(sql).load::<Line>(conn)?.into_iter().map(|l| l.t).collect())
+}
+
+/// Everything about the objects of `schema` that a migration must get
+/// right, one sorted line per fact: tables, columns (type, NOT NULL,
+/// default, identity, comment; not their order), constraints, indexes,
+/// sequences, enums (labels in order) and comments. Definitions are
+/// PostgreSQL's own deparsed text, read with `schema` first on the search
+/// path so they are unqualified.
+pub fn describe_schema(conn: &mut PgConnection, schema: &str) -> Result<Vec<String>, diesel::result::Error> {
+    let s = ql(schema);
+    // pg_get_indexdef qualifies the table whatever the search path says.
+    let qualified = format!(" ON {}.", qi(schema));
+    let plain = format!(" ON {schema}.");
+    let saved = lines(conn, "SELECT current_setting('search_path') AS t")?.concat();
+    lines(conn, &format!("SELECT set_config('search_path', {}, false) AS t", ql(&qi(schema))))?;
+    let facts = lines(
+        conn,
+        &format!(
+            "SELECT t FROM (
+            SELECT 'relation ' || c.relkind::text || ' ' || c.relname || ' comment=' || coalesce(obj_description(c.oid, 'pg_class'), '-') AS t
+              FROM pg_class c WHERE c.relnamespace = {s}::regnamespace
+            UNION ALL
+            SELECT 'column ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+                || ' notnull=' || a.attnotnull::text || ' default=' || coalesce(pg_get_expr(d.adbin, d.adrelid), '-')
+                || ' identity=' || a.attidentity::text || ' comment=' || coalesce(col_description(c.oid, a.attnum), '-')
+              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+              LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+             WHERE c.relnamespace = {s}::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+            UNION ALL
+            SELECT 'constraint ' || c.relname || '.' || k.conname || ' ' || pg_get_constraintdef(k.oid)
+              FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid WHERE c.relnamespace = {s}::regnamespace
+            UNION ALL
+            SELECT 'index ' || i.relname || ' ' || pg_get_indexdef(i.oid)
+              FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE i.relnamespace = {s}::regnamespace
+            UNION ALL
+            SELECT 'sequence ' || c.relname || ' ' || format_type(q.seqtypid, NULL) || ' start=' || q.seqstart
+                || ' inc=' || q.seqincrement || ' min=' || q.seqmin || ' max=' || q.seqmax || ' cache=' || q.seqcache
+                || ' cycle=' || q.seqcycle::text
+                || ' owner=' || coalesce((SELECT o.relname || '.' || a.attname FROM pg_depend dp
+                     JOIN pg_class o ON o.oid = dp.refobjid
+                     JOIN pg_attribute a ON a.attrelid = dp.refobjid AND a.attnum = dp.refobjsubid
+                    WHERE dp.objid = c.oid AND dp.classid = 'pg_class'::regclass AND dp.deptype IN ('a', 'i')), '-')
+              FROM pg_sequence q JOIN pg_class c ON c.oid = q.seqrelid WHERE c.relnamespace = {s}::regnamespace
+            UNION ALL
+            SELECT 'enum ' || t.typname || ' (' || (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)
+                FROM pg_enum e WHERE e.enumtypid = t.oid) || ') comment=' || coalesce(obj_description(t.oid, 'pg_type'), '-')
+              FROM pg_type t WHERE t.typnamespace = {s}::regnamespace AND t.typtype = 'e'
+            ) facts ORDER BY t COLLATE \"C\""
+        ),
+    );
+    lines(conn, &format!("SELECT set_config('search_path', {}, false) AS t", ql(&saved)))?;
+    Ok(facts?.into_iter().map(|f| f.replace(&qualified, " ON ").replace(&plain, " ON ")).collect())
+}

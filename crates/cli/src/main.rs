@@ -1,15 +1,16 @@
 //! `schemaforge`: validate schema documents and generate PostgreSQL DDL offline.
 //!
-//! Exit codes: 0 success; 1 the document is invalid (malformed JSON or
-//! validation errors); 2 usage or I/O errors.
+//! Exit codes: 0 success; 1 a document is invalid (malformed JSON or
+//! validation errors), or `diff --deny-data-loss` found a change that loses
+//! data; 2 usage or I/O errors.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use schemaforge_domain::{Problem, SchemaDocument, ValidSchema, ValidationReport, parse_document};
-use schemaforge_sqlgen::{Script, create_script, drop_script};
+use schemaforge_domain::{ChangeSet, Problem, Safety, SchemaDocument, ValidSchema, ValidationReport, parse_document};
+use schemaforge_sqlgen::{Script, create_script, drop_script, migration};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -40,8 +41,34 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Compare two documents by id: list the changes with their safety
+    /// classes, or print the migration script.
+    Diff {
+        /// The current document (JSON); `-` reads standard input.
+        old: String,
+        /// The edited document (JSON); `-` reads standard input.
+        new: String,
+        /// Print the migration script instead of the summary: `up` (old to
+        /// new) or `down` (back).
+        #[arg(long, value_enum)]
+        sql: Option<Direction>,
+        /// `human` prints a summary (or the script); `json` prints the changes
+        /// and both scripts' statements.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Exit with 1 when a change loses data (drops a table or column,
+        /// narrows a type, removes an enum label).
+        #[arg(long)]
+        deny_data_loss: bool,
+    },
     /// Print the JSON Schema of the document format.
     JsonSchema,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Direction {
+    Up,
+    Down,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -118,23 +145,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(if report.valid { 0 } else { EXIT_INVALID })
         }
         Command::Sql { file, drop, format } => {
-            let text = read_input(&file)?;
-            let schema = match load(&text) {
-                Loaded::Valid(schema) => schema,
-                Loaded::Invalid(report) => {
-                    // Machines asked for JSON get the report as JSON on stdout.
-                    if format == Format::Json {
-                        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
-                    } else {
-                        let stderr = std::io::stderr();
-                        write_human_report(&mut stderr.lock(), &file, &report)?;
-                    }
-                    return Ok(EXIT_INVALID);
-                }
-            };
-            for w in schema.warnings() {
-                eprintln!("{w}");
-            }
+            let Some(schema) = load_valid(&mut out, &file, format)? else { return Ok(EXIT_INVALID) };
             let script = if drop { drop_script(&schema) } else { create_script(&schema) };
             match format {
                 Format::Human => write!(out, "{}", script.to_sql())?,
@@ -142,7 +153,88 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
+        Command::Diff { old, new, sql, format, deny_data_loss } => {
+            if old == "-" && new == "-" {
+                anyhow::bail!("only one of the two documents can come from standard input");
+            }
+            let Some(old_schema) = load_valid(&mut out, &old, format)? else { return Ok(EXIT_INVALID) };
+            let Some(new_schema) = load_valid(&mut out, &new, format)? else { return Ok(EXIT_INVALID) };
+            let m = migration(&old_schema, &new_schema);
+            match (format, sql) {
+                (Format::Json, _) => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&DiffJson {
+                        worst: m.changes.worst(),
+                        changes: &m.changes,
+                        up: StatementsJson::from(&m.up).statements,
+                        down: StatementsJson::from(&m.down).statements,
+                    })?
+                )?,
+                (Format::Human, Some(Direction::Up)) => write!(out, "{}", m.up.to_sql())?,
+                (Format::Human, Some(Direction::Down)) => write!(out, "{}", m.down.to_sql())?,
+                (Format::Human, None) => write_human_changes(&mut out, &m.changes)?,
+            }
+            if deny_data_loss && m.changes.has(Safety::DataLoss) {
+                eprintln!("schemaforge: the migration loses data (--deny-data-loss)");
+                return Ok(EXIT_INVALID);
+            }
+            Ok(0)
+        }
     }
+}
+
+/// Read and validate a document; an invalid one is reported (as JSON on
+/// stdout when JSON was asked for, else on stderr) and gives `None`.
+fn load_valid(out: &mut impl Write, file: &str, format: Format) -> anyhow::Result<Option<Box<ValidSchema>>> {
+    let text = read_input(file)?;
+    match load(&text) {
+        Loaded::Valid(schema) => {
+            for w in schema.warnings() {
+                eprintln!("{w}");
+            }
+            Ok(Some(schema))
+        }
+        Loaded::Invalid(report) => {
+            if format == Format::Json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+            } else {
+                let stderr = std::io::stderr();
+                write_human_report(&mut stderr.lock(), file, &report)?;
+            }
+            Ok(None)
+        }
+    }
+}
+
+fn write_human_changes(out: &mut impl Write, changes: &ChangeSet) -> anyhow::Result<()> {
+    if changes.is_empty() {
+        writeln!(out, "no changes")?;
+        return Ok(());
+    }
+    let counts: Vec<String> =
+        changes.counts().iter().filter(|(_, n)| *n > 0).map(|(s, n)| format!("{n} {s}")).collect();
+    writeln!(out, "{} change(s): {}", changes.changes().len(), counts.join(", "))?;
+    for c in changes.changes() {
+        writeln!(out, "  [{}] {}", c.safety, c.description)?;
+        if c.safety != Safety::Safe {
+            if let Some(why) = &c.explanation {
+                writeln!(out, "      why: {why}")?;
+            }
+            if let Some(instead) = &c.alternative {
+                writeln!(out, "      safer: {instead}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct DiffJson<'a> {
+    worst: Option<Safety>,
+    changes: &'a ChangeSet,
+    up: Vec<StatementJson<'a>>,
+    down: Vec<StatementJson<'a>>,
 }
 
 fn write_human_report(out: &mut impl Write, file: &str, report: &ValidationReport) -> anyhow::Result<()> {

@@ -138,3 +138,60 @@ fn sql_json_reports_invalid_documents_as_json() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).contains("must be a JSON object"));
 }
+
+const V2: &str = r#"{"name": "cli", "tables": [{"id": "t1", "name": "accounts", "columns": [
+    {"id": "c1", "name": "id", "dataType": "bigint", "primaryKey": true, "autoIncrement": true},
+    {"id": "c3", "name": "age", "dataType": "integer", "nullable": false}
+]}]}"#;
+
+#[test]
+fn diff_summarizes_changes_with_safety_classes() {
+    let (old, new) = (file("diff-old", VALID), file("diff-new", V2));
+    let out = run(&["diff", &old, &new], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("6 change(s): 4 safe, 1 may_fail, 1 data_loss\n"), "{stdout}");
+    assert!(stdout.contains("  [safe] rename table users to accounts\n"), "{stdout}");
+    assert!(stdout.contains("  [data_loss] drop column users.email\n      why: "), "{stdout}");
+    assert!(stdout.contains("  [may_fail] add column accounts.age integer\n"), "{stdout}");
+    let same = run(&["diff", &old, "-"], Some(VALID));
+    assert_eq!(text(&same.stdout), "no changes\n");
+}
+
+#[test]
+fn diff_prints_scripts_and_json() {
+    let (old, new) = (file("diff-old2", VALID), file("diff-new2", V2));
+    let up = text(&run(&["diff", &old, &new, "--sql", "up"], None).stdout);
+    assert!(up.starts_with("-- Schemaforge migration (up) for PostgreSQL: 6 changes"), "{up}");
+    assert!(up.contains("ALTER TABLE \"users\" DROP COLUMN \"email\";\n"), "{up}");
+    assert!(up.contains("ALTER TABLE \"users\" RENAME TO \"accounts\";\n"), "{up}");
+    let down = text(&run(&["diff", &old, &new, "--sql", "down"], None).stdout);
+    assert!(down.contains("-- cannot be undone: the up script's \"drop column users.email\""), "{down}");
+    assert!(down.contains("ADD COLUMN \"email\" varchar(255) NOT NULL"), "{down}");
+    let out = run(&["diff", &old, &new, "--format", "json"], None);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["worst"], "data_loss");
+    assert_eq!(json["changes"][0]["kind"]["type"], "drop_unique");
+    assert_eq!(json["changes"][0]["safety"], "safe");
+    assert!(json["up"].as_array().unwrap().iter().any(|s| s["kind"] == "drop_column"));
+    assert!(!json["down"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn diff_exit_codes() {
+    let (old, new, bad) = (file("diff-old3", VALID), file("diff-new3", V2), file("diff-bad", INVALID));
+    let out = run(&["diff", &old, &new, "--deny-data-loss"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("loses data"), "{}", text(&out.stderr));
+    assert_eq!(run(&["diff", &old, &old, "--deny-data-loss"], None).status.code(), Some(0));
+    let out = run(&["diff", &old, &bad], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("error[UNSUPPORTED_DATA_TYPE] /tables/0/columns/0/dataType"));
+    let out = run(&["diff", &old, &bad, "--format", "json"], None);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["valid"], false);
+    assert_eq!(run(&["diff", &old, "/no/such/file.json"], None).status.code(), Some(2));
+    assert_eq!(run(&["diff", &old], None).status.code(), Some(2));
+    assert_eq!(run(&["diff", "-", "-"], Some(VALID)).status.code(), Some(2));
+    assert_eq!(run(&["diff", &old, &new, "--sql", "sideways"], None).status.code(), Some(2));
+}

@@ -271,6 +271,51 @@ impl Expr {
         out
     }
 
+    /// The string literals of the expression, in order of appearance.
+    pub fn string_literals(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.walk(&mut |e| {
+            if let Expr::String(s) = e {
+                out.push(s.as_str());
+            }
+        });
+        out
+    }
+
+    /// Whether two expressions are the same when columns are matched by id,
+    /// so renaming a column does not change an expression that uses it.
+    ///
+    /// ```
+    /// use schemaforge_domain::{Expr, Ident};
+    /// let col = |name: &str| Expr::Column { id: "c1".into(), name: Ident::parse(name).unwrap() };
+    /// assert!(col("price").same_modulo_names(&col("cost")));
+    /// assert_ne!(col("price"), col("cost"));
+    /// ```
+    pub fn same_modulo_names(&self, other: &Expr) -> bool {
+        fn all(a: &[Expr], b: &[Expr]) -> bool {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_modulo_names(y))
+        }
+        match (self, other) {
+            (Expr::Column { id: a, .. }, Expr::Column { id: b, .. }) => a == b,
+            (Expr::Not(a), Expr::Not(b)) | (Expr::Neg(a), Expr::Neg(b)) => a.same_modulo_names(b),
+            (Expr::Binary { op: o1, left: l1, right: r1 }, Expr::Binary { op: o2, left: l2, right: r2 }) => {
+                o1 == o2 && l1.same_modulo_names(l2) && r1.same_modulo_names(r2)
+            }
+            (Expr::IsNull { expr: a, negated: n1 }, Expr::IsNull { expr: b, negated: n2 }) => {
+                n1 == n2 && a.same_modulo_names(b)
+            }
+            (Expr::InList { expr: a, list: l1, negated: n1 }, Expr::InList { expr: b, list: l2, negated: n2 }) => {
+                n1 == n2 && a.same_modulo_names(b) && all(l1, l2)
+            }
+            (
+                Expr::Between { expr: a, low: lo1, high: hi1, negated: n1 },
+                Expr::Between { expr: b, low: lo2, high: hi2, negated: n2 },
+            ) => n1 == n2 && a.same_modulo_names(b) && lo1.same_modulo_names(lo2) && hi1.same_modulo_names(hi2),
+            (Expr::Call { func: f1, args: a1 }, Expr::Call { func: f2, args: a2 }) => f1 == f2 && all(a1, a2),
+            (a, b) => a == b,
+        }
+    }
+
     fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
         f(self);
         match self {

@@ -1,7 +1,7 @@
 //! # schemaforge-domain
 //!
 //! The schema document that Schemaforge's designer edits, its validation, and
-//! the resolved [`Model`] that SQL generation (and, later, diffing) works on.
+//! the resolved [`Model`] that SQL generation and diffing ([`diff()`]) work on.
 //!
 //! This crate does no I/O and knows nothing about SQL text, databases or HTTP.
 //!
@@ -28,6 +28,7 @@
 //! ```
 
 mod catalog;
+pub mod diff;
 pub mod document;
 pub mod expr;
 mod ident;
@@ -39,6 +40,7 @@ mod types;
 mod validate;
 mod values;
 
+pub use diff::{Change, ChangeKind, ChangeSet, Safety, diff};
 pub use document::{
     Check, Column, ColumnDefault, DocumentParseError, EnumType, ForeignKey, FunctionDefault, Index, IndexColumn,
     IndexColumnSpec, IndexMethod, Literal, NullsOrder, Position, ReferentialAction, SchemaDocument, SortOrder, Table,

@@ -1,7 +1,7 @@
 //! # schemaforge-sqlgen
 //!
 //! Pure SQL generation: a [`ValidSchema`] in, a [`Script`] of DDL statements
-//! out. No I/O, no database, no failure modes: every check happened when the
+//! out; two of them in, a [`Migration`] (up and down scripts) out. No I/O, no database, no failure modes: every check happened when the
 //! `ValidSchema` was built, and every identifier and literal is quoted here.
 //!
 //! ```
@@ -19,9 +19,11 @@
 //! assert_eq!(drop_script(&schema).statements().len(), 1);
 //! ```
 
+mod migration;
 mod postgres;
 mod script;
 
+pub use migration::{Migration, migration};
 pub use postgres::Postgres;
 pub use script::{Script, Statement, StatementKind};
 

@@ -21,6 +21,24 @@ pub enum StatementKind {
     DropTable,
     /// DROP TYPE
     DropEnum,
+    /// ALTER TYPE ... ADD VALUE / RENAME VALUE
+    AlterEnum,
+    /// Any ... RENAME TO / RENAME COLUMN / RENAME CONSTRAINT
+    Rename,
+    /// ALTER TABLE ... ADD COLUMN
+    AddColumn,
+    /// ALTER TABLE ... DROP COLUMN
+    DropColumn,
+    /// ALTER TABLE ... ALTER COLUMN (type, NOT NULL, default, identity)
+    AlterColumn,
+    /// ALTER TABLE ... ADD CONSTRAINT (primary key, unique, check)
+    AddConstraint,
+    /// ALTER TABLE ... DROP CONSTRAINT (primary key, unique, check)
+    DropConstraint,
+    /// DROP INDEX
+    DropIndex,
+    /// SELECT setval(...): moves a new identity's sequence past existing values
+    SetSequence,
 }
 
 impl StatementKind {
@@ -35,6 +53,15 @@ impl StatementKind {
             Self::DropForeignKey => "drop_foreign_key",
             Self::DropTable => "drop_table",
             Self::DropEnum => "drop_enum",
+            Self::AlterEnum => "alter_enum",
+            Self::Rename => "rename",
+            Self::AddColumn => "add_column",
+            Self::DropColumn => "drop_column",
+            Self::AlterColumn => "alter_column",
+            Self::AddConstraint => "add_constraint",
+            Self::DropConstraint => "drop_constraint",
+            Self::DropIndex => "drop_index",
+            Self::SetSequence => "set_sequence",
         }
     }
 }
@@ -65,6 +92,7 @@ pub struct Statement {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Script {
     header: String,
+    notes: Vec<String>,
     statements: Vec<Statement>,
 }
 
@@ -73,7 +101,26 @@ impl Script {
     /// text or newlines: it is written verbatim after `-- `).
     pub fn new(header: impl Into<String>, statements: Vec<Statement>) -> Self {
         let header = header.into().replace(['\n', '\r'], " ");
-        Self { header, statements }
+        Self { header, notes: Vec::new(), statements }
+    }
+
+    /// The script with comment lines after the header, for what the reader
+    /// must know (one line each; line breaks become spaces). They are part
+    /// of [`Script::to_sql`] only, never of [`Script::statements`].
+    ///
+    /// ```
+    /// use schemaforge_sqlgen::Script;
+    /// let script = Script::new("example", vec![]).with_notes(vec!["data loss:\ncannot undo".into()]);
+    /// assert_eq!(script.to_sql(), "-- example\n-- data loss: cannot undo\n");
+    /// ```
+    pub fn with_notes(mut self, notes: Vec<String>) -> Self {
+        self.notes = notes.into_iter().map(|n| n.replace(['\n', '\r'], " ")).collect();
+        self
+    }
+
+    /// The comment lines after the header.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// The statements in execution order, so a caller can run them one at a
@@ -91,6 +138,11 @@ impl Script {
     /// followed by `;`, separated by blank lines.
     pub fn to_sql(&self) -> String {
         let mut out = format!("-- {}\n", self.header);
+        for note in &self.notes {
+            out.push_str("-- ");
+            out.push_str(note);
+            out.push('\n');
+        }
         for s in &self.statements {
             out.push('\n');
             out.push_str(&s.sql);

@@ -11,4 +11,5 @@ mod examples;
 mod expressions;
 mod generated;
 mod invalid;
+mod migrations;
 mod regressions;

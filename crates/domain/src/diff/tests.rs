@@ -1,0 +1,373 @@
+use serde_json::{Value, json};
+
+use super::*;
+use crate::parse_document;
+
+fn base() -> Value {
+    json!({
+        "name": "shop",
+        "enums": [{"id": "e1", "name": "status", "values": ["new", "paid"]}],
+        "tables": [
+            {"id": "t1", "name": "customers", "columns": [
+                {"id": "c1", "name": "id", "dataType": "integer", "primaryKey": true},
+                {"id": "c2", "name": "email", "dataType": "text", "unique": true},
+                {"id": "c3", "name": "note", "dataType": "text"}
+            ]},
+            {"id": "t2", "name": "orders", "columns": [
+                {"id": "o1", "name": "id", "dataType": "bigint", "primaryKey": true, "autoIncrement": true},
+                {"id": "o2", "name": "customer_id", "dataType": "integer", "nullable": false},
+                {"id": "o3", "name": "total", "dataType": "numeric(10,2)", "default": 0},
+                {"id": "o4", "name": "status", "dataType": "enum", "enumId": "e1", "default": "new"}
+            ],
+            "checks": [{"id": "k1", "expression": "total >= 0"}],
+            "indexes": [{"id": "x1", "columnIds": ["o2"]}]}
+        ],
+        "foreignKeys": [{"id": "f1", "sourceTableId": "t2", "sourceColumnId": "o2", "targetTableId": "t1", "targetColumnId": "c1"}]
+    })
+}
+
+fn schema(v: &Value) -> ValidSchema {
+    let doc = parse_document(&v.to_string()).unwrap();
+    ValidSchema::parse(doc).unwrap_or_else(|e| panic!("{:#?}", e.report.problems))
+}
+
+fn edit(f: impl FnOnce(&mut Value)) -> Value {
+    let mut v = base();
+    f(&mut v);
+    v
+}
+
+fn at<'a>(v: &'a mut Value, pointer: &str) -> &'a mut Value {
+    v.pointer_mut(pointer).unwrap_or_else(|| panic!("no {pointer}"))
+}
+
+/// (type tag, safety) of every change from the base to `new`.
+fn changes(new: &Value) -> Vec<(String, Safety)> {
+    summary(&base(), new)
+}
+
+fn summary(old: &Value, new: &Value) -> Vec<(String, Safety)> {
+    diff(&schema(old), &schema(new))
+        .changes()
+        .iter()
+        .map(|c| (serde_json::to_value(&c.kind).unwrap()["type"].as_str().unwrap().to_string(), c.safety))
+        .collect()
+}
+
+fn tags(list: &[(String, Safety)]) -> Vec<&str> {
+    list.iter().map(|(t, _)| t.as_str()).collect()
+}
+
+use Safety::{DataLoss, LocksTable, MayFail, Safe};
+
+fn one(tag: &str, safety: Safety) -> Vec<(String, Safety)> {
+    vec![(tag.to_string(), safety)]
+}
+
+#[test]
+fn equal_documents_give_nothing() {
+    let set = diff(&schema(&base()), &schema(&base()));
+    assert!(set.is_empty());
+    assert_eq!(set.worst(), None);
+    assert!(!set.has(Safe));
+}
+
+#[test]
+fn positions_and_descriptions_do_not_matter() {
+    let v = edit(|v| {
+        at(v, "/tables/0")["position"] = json!({"x": 5, "y": 7});
+        v["description"] = json!("changed");
+    });
+    assert!(changes(&v).is_empty());
+}
+
+#[test]
+fn renamed_table_renames_its_generated_names_too() {
+    let v = edit(|v| at(v, "/tables/1")["name"] = json!("purchases"));
+    let set = diff(&schema(&base()), &schema(&v));
+    let descriptions: Vec<&str> = set.changes().iter().map(|c| c.description.as_str()).collect();
+    assert_eq!(
+        descriptions,
+        [
+            "rename table orders to purchases",
+            "rename sequence orders_id_seq to purchases_id_seq",
+            "rename primary key orders_pkey to purchases_pkey",
+            "rename index orders_customer_id_idx to purchases_customer_id_idx",
+            "rename check orders_total_check to purchases_total_check",
+            "rename foreign key orders_customer_id_fkey to purchases_customer_id_fkey",
+        ]
+    );
+    assert_eq!(set.worst(), Some(Safe));
+    assert!(set.changes()[0].explanation.as_deref().unwrap().contains("old name"));
+}
+
+#[test]
+fn renamed_column_is_a_rename_and_keeps_its_check() {
+    let v = edit(|v| {
+        at(v, "/tables/1/columns/2")["name"] = json!("amount");
+        at(v, "/tables/1/checks/0")["expression"] = json!("amount >= 0");
+    });
+    assert_eq!(
+        changes(&v),
+        [("rename_constraint".to_string(), Safe), ("rename_column".to_string(), Safe)],
+        "the check's generated name follows the column; its expression is the same by id"
+    );
+}
+
+#[test]
+fn added_and_dropped_columns_and_tables() {
+    let v = edit(|v| {
+        at(v, "/tables/0/columns")
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": "c4", "name": "age", "dataType": "integer"}));
+    });
+    assert_eq!(changes(&v), one("add_column", Safe));
+    let v = edit(|v| {
+        at(v, "/tables/0/columns")
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": "c4", "name": "age", "dataType": "integer", "nullable": false}));
+    });
+    assert_eq!(changes(&v), one("add_column", MayFail));
+    let v = edit(|v| {
+        at(v, "/tables/0/columns")
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": "c4", "name": "age", "dataType": "integer", "nullable": false, "default": 1}));
+    });
+    assert_eq!(changes(&v), one("add_column", Safe));
+    let v = edit(|v| {
+        at(v, "/tables/0/columns")
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": "c4", "name": "token", "dataType": "uuid", "default": {"function": "gen_random_uuid"}}));
+    });
+    assert_eq!(changes(&v), one("add_column", LocksTable));
+    let v = edit(|v| {
+        at(v, "/tables/0/columns").as_array_mut().unwrap().remove(2);
+    });
+    assert_eq!(changes(&v), one("drop_column", DataLoss));
+    let v = edit(|v| {
+        at(v, "/tables").as_array_mut().unwrap().push(json!({"id": "t3", "name": "tags", "comment": "labels",
+            "columns": [{"id": "g1", "name": "id", "dataType": "integer", "primaryKey": true, "comment": "key"}],
+            "indexes": [{"id": "x9", "columnIds": ["g1"], "unique": true}]}));
+    });
+    assert_eq!(
+        tags(&changes(&v)),
+        ["add_table", "add_index", "set_table_comment", "set_column_comment"],
+        "indexes and comments of a new table"
+    );
+    assert_eq!(changes(&v).iter().map(|c| c.1).max(), Some(Safe), "a new table is empty");
+    let v = edit(|v| {
+        at(v, "/tables").as_array_mut().unwrap().remove(1);
+        v["foreignKeys"] = json!([]);
+    });
+    assert_eq!(changes(&v), [("drop_foreign_key".to_string(), Safe), ("drop_table".to_string(), DataLoss)]);
+}
+
+#[test]
+fn column_property_changes() {
+    let v = edit(|v| at(v, "/tables/0/columns/2")["nullable"] = json!(false));
+    assert_eq!(changes(&v), one("set_not_null", MayFail));
+    let v = edit(|v| at(v, "/tables/1/columns/1")["nullable"] = json!(true));
+    assert_eq!(changes(&v), one("drop_not_null", Safe));
+    let v = edit(|v| at(v, "/tables/0/columns/2")["default"] = json!("n/a"));
+    assert_eq!(changes(&v), one("set_default", Safe));
+    let v = edit(|v| {
+        at(v, "/tables/1/columns/2").as_object_mut().unwrap().remove("default");
+    });
+    assert_eq!(changes(&v), one("drop_default", Safe));
+    let v = edit(|v| at(v, "/tables/0/columns/2")["comment"] = json!("free text"));
+    assert_eq!(changes(&v), one("set_column_comment", Safe));
+    let v = edit(|v| at(v, "/tables/0")["comment"] = json!("people"));
+    assert_eq!(changes(&v), one("set_table_comment", Safe));
+    let v = edit(|v| at(v, "/tables/0/columns/0")["autoIncrement"] = json!(true));
+    assert_eq!(changes(&v), one("add_identity", Safe));
+    let v = edit(|v| at(v, "/tables/1/columns/0")["autoIncrement"] = json!(false));
+    assert_eq!(changes(&v), one("drop_identity", Safe));
+}
+
+#[test]
+fn type_changes_drop_and_restore_the_default() {
+    let v = edit(|v| at(v, "/tables/1/columns/2")["dataType"] = json!("numeric(12,2)"));
+    let set = diff(&schema(&base()), &schema(&v));
+    assert_eq!(tags(&summary(&base(), &v)), ["alter_column_type", "set_default"]);
+    assert_eq!(set.worst(), Some(Safe), "numeric(10,2) to numeric(12,2) does not rewrite");
+    assert!(matches!(set.changes()[0].kind, ChangeKind::AlterColumnType { drop_default: true, .. }));
+    let v = edit(|v| at(v, "/tables/0/columns/2")["dataType"] = json!("varchar(20)"));
+    let set = diff(&schema(&base()), &schema(&v));
+    assert_eq!(set.changes()[0].description, "change type of customers.note from text to varchar(20)");
+    assert_eq!(set.worst(), Some(MayFail));
+    assert!(set.changes()[0].alternative.is_some());
+}
+
+#[test]
+fn a_type_change_recreates_what_depends_on_the_column() {
+    // integer -> text: the foreign key on both sides and the index stay with
+    // PostgreSQL for the index, but the key must be re-created.
+    let v = edit(|v| {
+        at(v, "/tables/0/columns/0")["dataType"] = json!("text");
+        at(v, "/tables/1/columns/1")["dataType"] = json!("text");
+    });
+    assert_eq!(tags(&changes(&v)), ["drop_foreign_key", "alter_column_type", "alter_column_type", "add_foreign_key"],);
+    // integer -> bigint keeps the foreign key (PostgreSQL re-checks it).
+    let v = edit(|v| at(v, "/tables/1/columns/1")["dataType"] = json!("bigint"));
+    assert_eq!(changes(&v), one("alter_column_type", LocksTable));
+    // The check reads the column: re-created around the change.
+    let v = edit(|v| at(v, "/tables/1/columns/2")["dataType"] = json!("integer"));
+    let list = changes(&v);
+    assert_eq!(tags(&list), ["drop_check", "alter_column_type", "set_default", "add_check"]);
+    assert_eq!(list[1].1, DataLoss, "numeric(10,2) to integer rounds");
+}
+
+#[test]
+fn keys_are_matched_by_columns() {
+    let v = edit(|v| at(v, "/tables/0/columns/1")["unique"] = json!(false));
+    assert_eq!(changes(&v), one("drop_unique", Safe));
+    let v = edit(|v| at(v, "/tables/0/columns/2")["unique"] = json!(true));
+    assert_eq!(changes(&v), one("add_unique", MayFail));
+    let v = edit(|v| {
+        at(v, "/tables/0/columns/2")["name"] = json!("remark");
+        at(v, "/tables/0/columns/1")["name"] = json!("mail");
+    });
+    assert_eq!(tags(&changes(&v)), ["rename_constraint", "rename_column", "rename_column"]);
+    // A new primary key on other columns: the foreign key that used the old
+    // one goes first and comes back last.
+    let v = edit(|v| {
+        at(v, "/tables/0/columns/0")["primaryKey"] = json!(false);
+        at(v, "/tables/0")["primaryKey"] = json!(["c1", "c2"]);
+        at(v, "/tables/0/columns/1")["unique"] = json!(false);
+        at(v, "/tables/0/columns/0")["unique"] = json!(true);
+    });
+    let list = changes(&v);
+    assert_eq!(
+        tags(&list),
+        [
+            "drop_foreign_key",
+            "drop_primary_key",
+            "drop_unique",
+            "set_not_null",
+            "add_primary_key",
+            "add_unique",
+            "add_foreign_key"
+        ]
+    );
+}
+
+#[test]
+fn checks_indexes_and_foreign_keys() {
+    let v = edit(|v| at(v, "/tables/1/checks/0")["expression"] = json!("total > 0"));
+    assert_eq!(changes(&v), [("drop_check".to_string(), Safe), ("add_check".to_string(), MayFail)]);
+    let v = edit(|v| at(v, "/tables/1/checks/0")["name"] = json!("positive_total"));
+    assert_eq!(changes(&v), one("rename_constraint", Safe));
+    let v = edit(|v| at(v, "/tables/1")["checks"] = json!([]));
+    assert_eq!(changes(&v), one("drop_check", Safe));
+    let v = edit(|v| at(v, "/tables/1/indexes/0")["name"] = json!("by_customer"));
+    assert_eq!(changes(&v), one("rename_index", Safe));
+    let v = edit(|v| at(v, "/tables/1/indexes/0")["columnIds"] = json!(["o2", "o3"]));
+    assert_eq!(changes(&v), [("drop_index".to_string(), Safe), ("add_index".to_string(), LocksTable)]);
+    let v = edit(|v| at(v, "/tables/1/indexes/0")["unique"] = json!(true));
+    assert_eq!(changes(&v), [("drop_index".to_string(), Safe), ("add_index".to_string(), MayFail)]);
+    let v = edit(|v| at(v, "/tables/1")["indexes"] = json!([]));
+    assert_eq!(changes(&v), one("drop_index", Safe));
+    let v = edit(|v| at(v, "/foreignKeys/0")["onDelete"] = json!("CASCADE"));
+    assert_eq!(changes(&v), [("drop_foreign_key".to_string(), Safe), ("add_foreign_key".to_string(), MayFail)]);
+    let v = edit(|v| at(v, "/foreignKeys/0")["name"] = json!("orders_customer"));
+    assert_eq!(changes(&v), one("rename_constraint", Safe));
+    let v = edit(|v| v["foreignKeys"] = json!([]));
+    assert_eq!(changes(&v), one("drop_foreign_key", Safe));
+}
+
+#[test]
+fn enum_changes() {
+    let v = edit(|v| at(v, "/enums/0/values").as_array_mut().unwrap().push(json!("shipped")));
+    let set = diff(&schema(&base()), &schema(&v));
+    assert_eq!(tags(&changes(&v)), ["add_enum_value"]);
+    assert!(matches!(&set.changes()[0].kind, ChangeKind::AddEnumValue { after: Some(a), .. } if a == "paid"));
+    let v = edit(|v| at(v, "/enums/0/values").as_array_mut().unwrap().insert(0, json!("draft")));
+    let set = diff(&schema(&base()), &schema(&v));
+    assert!(matches!(&set.changes()[0].kind, ChangeKind::AddEnumValue { before: Some(b), .. } if b == "new"));
+    let v = edit(|v| at(v, "/enums/0/values/1").clone_from(&json!("settled")));
+    assert_eq!(changes(&v), one("rename_enum_value", Safe));
+    let v = edit(|v| at(v, "/enums/0")["name"] = json!("order_status"));
+    assert_eq!(changes(&v), one("rename_enum", Safe));
+    let v = edit(|v| at(v, "/enums/0")["comment"] = json!("lifecycle"));
+    assert_eq!(changes(&v), one("set_enum_comment", Safe));
+    // Removing a label rebuilds the type and converts its columns.
+    let v = edit(|v| at(v, "/enums/0/values").as_array_mut().unwrap().push(json!("shipped")));
+    let list = summary(&v, &base());
+    assert_eq!(tags(&list), ["rebuild_enum", "alter_column_type", "set_default", "drop_enum"]);
+    assert_eq!(list[0].1, DataLoss);
+    // Reordering rebuilds too.
+    let v = edit(|v| at(v, "/enums/0")["values"] = json!(["paid", "new"]));
+    assert_eq!(changes(&v)[0], ("rebuild_enum".to_string(), LocksTable));
+    // A new label used as a default in the same migration cannot be added
+    // with ADD VALUE.
+    let v = edit(|v| {
+        at(v, "/enums/0/values").as_array_mut().unwrap().push(json!("draft"));
+        at(v, "/tables/1/columns/3")["default"] = json!("draft");
+    });
+    assert_eq!(tags(&changes(&v)), ["rebuild_enum", "alter_column_type", "set_default", "drop_enum"]);
+    // New and dropped enums.
+    let v =
+        edit(|v| at(v, "/enums").as_array_mut().unwrap().push(json!({"id": "e2", "name": "size", "values": ["s"]})));
+    assert_eq!(changes(&v), one("create_enum", Safe));
+    let v = edit(|v| {
+        at(v, "/tables/1/columns/3")["dataType"] = json!("text");
+        at(v, "/tables/1/columns/3").as_object_mut().unwrap().remove("enumId");
+        v["enums"] = json!([]);
+    });
+    assert_eq!(tags(&changes(&v)), ["alter_column_type", "set_default", "drop_enum"]);
+}
+
+#[test]
+fn swapped_names_go_through_a_temporary_name() {
+    let v = edit(|v| {
+        at(v, "/tables/0/columns/1")["name"] = json!("note");
+        at(v, "/tables/0/columns/2")["name"] = json!("email");
+    });
+    let set = diff(&schema(&base()), &schema(&v));
+    let renames: Vec<(String, String)> = set
+        .changes()
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ChangeKind::RenameColumn { from, to, .. } => Some((from.clone(), to.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        renames,
+        [
+            ("email".into(), "sf_tmp_1".into()),
+            ("note".into(), "sf_tmp_2".into()),
+            ("sf_tmp_1".into(), "note".into()),
+            ("sf_tmp_2".into(), "email".into())
+        ]
+    );
+    // A dropped enum whose name a new table takes is moved out of the way.
+    let v = edit(|v| {
+        at(v, "/tables/1/columns/3")["dataType"] = json!("text");
+        at(v, "/tables/1/columns/3").as_object_mut().unwrap().remove("enumId");
+        v["enums"] = json!([]);
+        at(v, "/tables/0")["name"] = json!("status");
+    });
+    let set = diff(&schema(&base()), &schema(&v));
+    assert!(matches!(&set.changes()[0].kind, ChangeKind::RenameEnum { to, .. } if to == "sf_tmp_1"));
+    assert!(matches!(&set.changes().last().unwrap().kind, ChangeKind::DropEnum { name, .. } if name == "sf_tmp_1"));
+}
+
+#[test]
+fn changes_serialize_for_the_wire() {
+    let v = edit(|v| at(v, "/tables/1/columns/1")["dataType"] = json!("bigint"));
+    let set = diff(&schema(&base()), &schema(&v));
+    let json = serde_json::to_value(&set).unwrap();
+    assert_eq!(json[0]["kind"]["type"], "alter_column_type");
+    assert_eq!(json[0]["kind"]["tableId"], "t2");
+    assert_eq!(json[0]["kind"]["from"], "integer");
+    assert_eq!(json[0]["safety"], "locks_table");
+    assert_eq!(json[0]["target"], "orders.customer_id");
+    assert!(json[0]["explanation"].as_str().unwrap().contains("rewrites"));
+    assert_eq!(set.counts()[1], (LocksTable, 1));
+    assert!(set.has(LocksTable) && !set.has(DataLoss));
+}

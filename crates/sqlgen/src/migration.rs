@@ -1,0 +1,408 @@
+//! Migration scripts: a [`ChangeSet`] rendered as PostgreSQL statements.
+//!
+//! Everything here runs inside one transaction (no `CONCURRENTLY`, no
+//! `VACUUM`), touches only the objects the documents describe (never the
+//! provisioning bookkeeping schema), and renders names, literals, types,
+//! defaults and expressions with the same code as the create script.
+
+use schemaforge_domain::diff::{Cast, ConstraintKind, Conversion, Shape, diff_models};
+use schemaforge_domain::{
+    Change, ChangeKind, ChangeSet, ColumnModel, ColumnType, Model, Safety, TableModel, ValidSchema,
+};
+
+use crate::Dialect;
+use crate::postgres::{Postgres, plural};
+use crate::script::{Script, Statement, StatementKind};
+
+/// A migration between two documents: the changes, the script that applies
+/// them, and the script that takes the database back.
+///
+/// ```
+/// use schemaforge_domain::{parse_document, ValidSchema, Safety};
+/// use schemaforge_sqlgen::migration;
+///
+/// let doc = |ty: &str| ValidSchema::parse(parse_document(&format!(r#"{{"name": "x", "tables": [
+///     {{"id": "t1", "name": "orders", "columns": [
+///       {{"id": "c1", "name": "id", "dataType": "integer", "primaryKey": true}},
+///       {{"id": "c2", "name": "code", "dataType": "{ty}"}}]}}]}}"#)).unwrap()).unwrap();
+/// let m = migration(&doc("varchar(10)"), &doc("integer"));
+/// assert_eq!(m.changes.worst(), Some(Safety::MayFail));
+/// assert!(m.up.to_sql().contains(r#"ALTER COLUMN "code" TYPE integer USING "code"::integer"#));
+/// assert!(m.down.to_sql().contains(r#"ALTER COLUMN "code" TYPE varchar(10)"#));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migration {
+    /// What changes, in order, with safety classes.
+    pub changes: ChangeSet,
+    /// Statements from the old document's database to the new one's.
+    pub up: Script,
+    /// Statements back to the old structure; its notes say which data the
+    /// up script destroyed for good.
+    pub down: Script,
+}
+
+/// The migration from `old` to `new` (up) and back (down).
+pub fn migration(old: &ValidSchema, new: &ValidSchema) -> Migration {
+    let (old, new) = (old.model(), new.model());
+    let changes = diff_models(old, new);
+    let back = diff_models(new, old);
+    let up = Postgres.migration_script("up", &changes, old, new);
+    let down = Postgres.migration_script("down", &back, new, old);
+    let lost: Vec<String> = changes
+        .changes()
+        .iter()
+        .filter(|c| c.safety == Safety::DataLoss)
+        .map(|c| {
+            format!("cannot be undone: the up script's \"{}\" destroyed data this script cannot restore", c.description)
+        })
+        .collect();
+    let down = down.with_notes(lost);
+    Migration { changes, up, down }
+}
+
+impl Postgres {
+    /// Render `changes` (which turn `from` into `to`) as one script.
+    fn migration_script(&self, direction: &str, changes: &ChangeSet, from: &Model, to: &Model) -> Script {
+        let statements: Vec<Statement> =
+            changes.changes().iter().flat_map(|c| self.change_statements(c, from, to)).collect();
+        let counts: Vec<String> =
+            changes.counts().iter().filter(|(_, n)| *n > 0).map(|(s, n)| format!("{n} {s}")).collect();
+        let header = if changes.is_empty() {
+            format!("Schemaforge migration ({direction}) for PostgreSQL: no changes")
+        } else {
+            format!(
+                "Schemaforge migration ({direction}) for PostgreSQL: {} ({}); run it in one transaction",
+                plural(changes.changes().len(), "change", "changes"),
+                counts.join(", ")
+            )
+        };
+        let notes = changes
+            .changes()
+            .iter()
+            .filter(|c| c.safety != Safety::Safe)
+            .map(|c| format!("{}: {}", c.safety, c.description))
+            .collect();
+        Script::new(header, statements).with_notes(notes)
+    }
+
+    fn alter_table(&self, table: &str, action: String) -> String {
+        format!("ALTER TABLE {} {action}", self.qi(table))
+    }
+
+    fn alter_column(&self, t: &TableModel, c: &ColumnModel, action: &str) -> String {
+        self.alter_table(t.name.as_str(), format!("ALTER COLUMN {} {action}", self.qi(c.name.as_str())))
+    }
+
+    /// The `USING` expression converting column `col` to `new`, if one is needed.
+    fn using(&self, col: &str, conversion: &Conversion, new: &ColumnType) -> Option<String> {
+        if !conversion.needs_using() {
+            return None;
+        }
+        let base = self.render_type(&ColumnType { base: new.base.clone(), array: false });
+        let element = |e: String| match &conversion.cast {
+            Cast::Automatic => e,
+            Cast::Explicit => format!("{e}::{base}"),
+            Cast::Via(via) => {
+                format!("{e}::{}::{base}", self.render_type(&ColumnType { base: via.clone(), array: false }))
+            }
+        };
+        Some(match conversion.shape {
+            Shape::Same if !new.array => element(col.to_string()),
+            Shape::Same => match &conversion.cast {
+                Cast::Via(via) => format!(
+                    "{col}::{}::{}",
+                    self.render_type(&ColumnType { base: via.clone(), array: true }),
+                    self.render_type(new)
+                ),
+                _ => format!("{col}::{}", self.render_type(new)),
+            },
+            Shape::WrapInArray => format!("CASE WHEN {col} IS NULL THEN NULL ELSE ARRAY[{}] END", element(col.into())),
+            Shape::FirstElement => element(format!("{col}[1]")),
+        })
+    }
+
+    /// The statements of one change. Drops read names from `from`, renames
+    /// carry theirs, everything else reads `to` (it runs after the renames).
+    fn change_statements(&self, change: &Change, from: &Model, to: &Model) -> Vec<Statement> {
+        let target = change.target.clone();
+        let st = |kind: StatementKind, sql: String| vec![Statement { kind, target: target.clone(), sql }];
+        let rename = |what: &str, a: &str, b: &str| {
+            st(StatementKind::Rename, format!("ALTER {what} {} RENAME TO {}", self.qi(a), self.qi(b)))
+        };
+        let column = |m: &'_ Model, table_id: &str, column_id: &str| {
+            let t = m.table(table_id)?;
+            Some((t.clone(), t.column(column_id)?.clone()))
+        };
+        let statements = match &change.kind {
+            ChangeKind::CreateEnum { enum_id } => to.enum_type(enum_id).map(|e| vec![self.create_enum(e)]),
+            ChangeKind::DropEnum { name, .. } => {
+                Some(st(StatementKind::DropEnum, format!("DROP TYPE {}", self.qi(name))))
+            }
+            ChangeKind::RenameEnum { from: a, to: b, .. } => Some(rename("TYPE", a, b)),
+            ChangeKind::AddEnumValue { enum_id, value, before, after } => to.enum_type(enum_id).map(|e| {
+                let place = match (before, after) {
+                    (Some(b), _) => format!(" BEFORE {}", self.quote_literal(b)),
+                    (None, Some(a)) => format!(" AFTER {}", self.quote_literal(a)),
+                    (None, None) => String::new(),
+                };
+                st(
+                    StatementKind::AlterEnum,
+                    format!("ALTER TYPE {} ADD VALUE {}{place}", self.qi(e.name.as_str()), self.quote_literal(value)),
+                )
+            }),
+            ChangeKind::RenameEnumValue { enum_id, from: a, to: b } => to.enum_type(enum_id).map(|e| {
+                st(
+                    StatementKind::AlterEnum,
+                    format!(
+                        "ALTER TYPE {} RENAME VALUE {} TO {}",
+                        self.qi(e.name.as_str()),
+                        self.quote_literal(a),
+                        self.quote_literal(b)
+                    ),
+                )
+            }),
+            ChangeKind::RebuildEnum { enum_id, old_name } => to.enum_type(enum_id).map(|e| {
+                let mut out = rename("TYPE", e.name.as_str(), old_name);
+                out.push(self.create_enum(e));
+                out
+            }),
+            ChangeKind::AddTable { table_id } => {
+                to.table(table_id).map(|t| st(StatementKind::CreateTable, self.create_table(t)))
+            }
+            ChangeKind::DropTable { table_id } => from
+                .table(table_id)
+                .map(|t| st(StatementKind::DropTable, format!("DROP TABLE {}", self.qi(t.name.as_str())))),
+            ChangeKind::RenameTable { from: a, to: b, .. } => Some(rename("TABLE", a, b)),
+            ChangeKind::AddColumn { table_id, column_id } => column(to, table_id, column_id).map(|(t, c)| {
+                st(
+                    StatementKind::AddColumn,
+                    self.alter_table(t.name.as_str(), format!("ADD COLUMN {}", self.column_sql(&c))),
+                )
+            }),
+            ChangeKind::DropColumn { table_id, column_id } => column(from, table_id, column_id).map(|(t, c)| {
+                st(
+                    StatementKind::DropColumn,
+                    self.alter_table(t.name.as_str(), format!("DROP COLUMN {}", self.qi(c.name.as_str()))),
+                )
+            }),
+            ChangeKind::RenameColumn { table_id, from: a, to: b, .. } => to.table(table_id).map(|t| {
+                st(
+                    StatementKind::Rename,
+                    self.alter_table(t.name.as_str(), format!("RENAME COLUMN {} TO {}", self.qi(a), self.qi(b))),
+                )
+            }),
+            ChangeKind::AlterColumnType { table_id, column_id, conversion, drop_default, .. } => {
+                column(to, table_id, column_id).map(|(t, c)| {
+                    let name = self.qi(c.name.as_str());
+                    let mut actions = Vec::new();
+                    if *drop_default {
+                        actions.push(format!("ALTER COLUMN {name} DROP DEFAULT"));
+                    }
+                    let using = self.using(&name, conversion, &c.ty).map(|u| format!(" USING {u}")).unwrap_or_default();
+                    actions.push(format!("ALTER COLUMN {name} TYPE {}{using}", self.render_type(&c.ty)));
+                    st(StatementKind::AlterColumn, self.alter_table(t.name.as_str(), actions.join(",\n    ")))
+                })
+            }
+            ChangeKind::SetNotNull { table_id, column_id } => column(to, table_id, column_id)
+                .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(&t, &c, "SET NOT NULL"))),
+            ChangeKind::DropNotNull { table_id, column_id } => column(to, table_id, column_id)
+                .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(&t, &c, "DROP NOT NULL"))),
+            ChangeKind::SetDefault { table_id, column_id } => column(to, table_id, column_id).and_then(|(t, c)| {
+                let default = self.default_sql(&c)?;
+                Some(st(StatementKind::AlterColumn, self.alter_column(&t, &c, &format!("SET DEFAULT {default}"))))
+            }),
+            ChangeKind::DropDefault { table_id, column_id } => column(to, table_id, column_id)
+                .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(&t, &c, "DROP DEFAULT"))),
+            ChangeKind::AddIdentity { table_id, column_id } => column(to, table_id, column_id).and_then(|(t, c)| {
+                let sequence = c.identity.as_ref()?;
+                let mut out = st(
+                    StatementKind::AlterColumn,
+                    self.alter_column(&t, &c, &format!("ADD {}", self.identity_sql(&c)?)),
+                );
+                // Existing rows keep their values: start after the largest.
+                out.push(Statement {
+                    kind: StatementKind::SetSequence,
+                    target: target.clone(),
+                    sql: format!(
+                        "SELECT setval({}, GREATEST(COALESCE(MAX({})::bigint, 0), 0) + 1, false) FROM {}",
+                        self.quote_literal(&self.qi(sequence.as_str())),
+                        self.qi(c.name.as_str()),
+                        self.qi(t.name.as_str())
+                    ),
+                });
+                Some(out)
+            }),
+            ChangeKind::DropIdentity { table_id, column_id } => column(from, table_id, column_id)
+                .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(&t, &c, "DROP IDENTITY"))),
+            ChangeKind::RenameSequence { from: a, to: b, .. } => Some(rename("SEQUENCE", a, b)),
+            ChangeKind::AddPrimaryKey { table_id } => to.table(table_id).map(|t| {
+                let clause = self.key_clause(t, &t.primary_key, true);
+                st(StatementKind::AddConstraint, self.alter_table(t.name.as_str(), format!("ADD {clause}")))
+            }),
+            ChangeKind::DropPrimaryKey { table_id } => from
+                .table(table_id)
+                .map(|t| st(StatementKind::DropConstraint, self.drop_constraint(t, t.primary_key.name.as_str()))),
+            ChangeKind::AddUnique { table_id, column_ids } => to.table(table_id).and_then(|t| {
+                let key = t.uniques.iter().find(|u| &u.column_ids == column_ids)?;
+                let clause = self.key_clause(t, key, false);
+                Some(st(StatementKind::AddConstraint, self.alter_table(t.name.as_str(), format!("ADD {clause}"))))
+            }),
+            ChangeKind::DropUnique { table_id, column_ids } => from.table(table_id).and_then(|t| {
+                let key = t.uniques.iter().find(|u| &u.column_ids == column_ids)?;
+                Some(st(StatementKind::DropConstraint, self.drop_constraint(t, key.name.as_str())))
+            }),
+            ChangeKind::AddCheck { table_id, check_id } => to.table(table_id).and_then(|t| {
+                let k = t.checks.iter().find(|k| &k.id == check_id)?;
+                let clause = self.check_clause(k);
+                Some(st(StatementKind::AddConstraint, self.alter_table(t.name.as_str(), format!("ADD {clause}"))))
+            }),
+            ChangeKind::DropCheck { table_id, check_id } => from.table(table_id).and_then(|t| {
+                let k = t.checks.iter().find(|k| &k.id == check_id)?;
+                Some(st(StatementKind::DropConstraint, self.drop_constraint(t, k.name.as_str())))
+            }),
+            ChangeKind::AddIndex { table_id, index_id } => to.table(table_id).and_then(|t| {
+                let x = t.indexes.iter().find(|x| &x.id == index_id)?;
+                Some(vec![self.create_index(t, x)])
+            }),
+            ChangeKind::DropIndex { table_id, index_id } => from.table(table_id).and_then(|t| {
+                let x = t.indexes.iter().find(|x| &x.id == index_id)?;
+                Some(st(StatementKind::DropIndex, format!("DROP INDEX {}", self.qi(x.name.as_str()))))
+            }),
+            ChangeKind::RenameIndex { from: a, to: b, .. } => Some(rename("INDEX", a, b)),
+            ChangeKind::RenameConstraint { table_id, constraint, from: a, to: b } => match constraint {
+                // Renaming a key's index renames the key, and needs no table
+                // name (which may be mid-swap at this point).
+                ConstraintKind::PrimaryKey | ConstraintKind::Unique => Some(rename("INDEX", a, b)),
+                ConstraintKind::Check | ConstraintKind::ForeignKey => to.table(table_id).map(|t| {
+                    st(
+                        StatementKind::Rename,
+                        self.alter_table(
+                            t.name.as_str(),
+                            format!("RENAME CONSTRAINT {} TO {}", self.qi(a), self.qi(b)),
+                        ),
+                    )
+                }),
+            },
+            ChangeKind::AddForeignKey { foreign_key_id } => to
+                .foreign_keys
+                .iter()
+                .find(|fk| &fk.id == foreign_key_id)
+                .and_then(|fk| self.add_foreign_key(to, fk))
+                .map(|s| vec![Statement { target: target.clone(), ..s }]),
+            ChangeKind::DropForeignKey { foreign_key_id } => {
+                from.foreign_keys.iter().find(|fk| &fk.id == foreign_key_id).and_then(|fk| {
+                    let t = from.table(&fk.source_table_id)?;
+                    Some(st(StatementKind::DropForeignKey, self.drop_constraint(t, fk.name.as_str())))
+                })
+            }
+            ChangeKind::SetTableComment { table_id } => to.table(table_id).map(|t| vec![self.table_comment(t)]),
+            ChangeKind::SetColumnComment { table_id, column_id } => {
+                column(to, table_id, column_id).map(|(t, c)| vec![self.column_comment(&t, &c)])
+            }
+            ChangeKind::SetEnumComment { enum_id } => to.enum_type(enum_id).map(|e| vec![self.enum_comment(e)]),
+        };
+        // Every id in a change set comes from these models, so lookups
+        // cannot miss; an empty list would only hide a diff bug.
+        statements.unwrap_or_default()
+    }
+
+    fn drop_constraint(&self, t: &TableModel, name: &str) -> String {
+        self.alter_table(t.name.as_str(), format!("DROP CONSTRAINT {}", self.qi(name)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use schemaforge_domain::parse_document;
+
+    fn schema(json: &str) -> ValidSchema {
+        ValidSchema::parse(parse_document(json).unwrap()).unwrap_or_else(|e| panic!("{:#?}", e.report.problems))
+    }
+
+    fn column_change(old: &str, new: &str) -> (String, String) {
+        let doc = |col: &str| {
+            schema(&format!(
+                r#"{{"name": "x", "tables": [{{"id": "t", "name": "t", "columns": [
+                {{"id": "pk", "name": "id", "dataType": "integer", "primaryKey": true}}, {col}]}}]}}"#
+            ))
+        };
+        let m = migration(&doc(old), &doc(new));
+        let sql = |s: &Script| s.statements().iter().map(|s| s.sql.clone()).collect::<Vec<_>>().join(";\n");
+        (sql(&m.up), sql(&m.down))
+    }
+
+    #[test]
+    fn using_clauses_follow_the_casts() {
+        let (up, down) = column_change(
+            r#"{"id": "a", "name": "a", "dataType": "text"}"#,
+            r#"{"id": "a", "name": "a", "dataType": "uuid"}"#,
+        );
+        assert_eq!(up, r#"ALTER TABLE "t" ALTER COLUMN "a" TYPE uuid USING "a"::uuid"#);
+        assert_eq!(down, r#"ALTER TABLE "t" ALTER COLUMN "a" TYPE text"#);
+        let (up, _) = column_change(
+            r#"{"id": "a", "name": "a", "dataType": "date"}"#,
+            r#"{"id": "a", "name": "a", "dataType": "uuid"}"#,
+        );
+        assert_eq!(up, r#"ALTER TABLE "t" ALTER COLUMN "a" TYPE uuid USING "a"::text::uuid"#);
+        let (up, down) = column_change(
+            r#"{"id": "a", "name": "a", "dataType": "integer"}"#,
+            r#"{"id": "a", "name": "a", "dataType": "text[]"}"#,
+        );
+        assert_eq!(
+            up,
+            r#"ALTER TABLE "t" ALTER COLUMN "a" TYPE text[] USING CASE WHEN "a" IS NULL THEN NULL ELSE ARRAY["a"] END"#
+        );
+        assert_eq!(down, r#"ALTER TABLE "t" ALTER COLUMN "a" TYPE integer USING "a"[1]::integer"#);
+        let (up, _) = column_change(
+            r#"{"id": "a", "name": "a", "dataType": "date[]"}"#,
+            r#"{"id": "a", "name": "a", "dataType": "uuid[]"}"#,
+        );
+        assert_eq!(up, r#"ALTER TABLE "t" ALTER COLUMN "a" TYPE uuid[] USING "a"::text[]::uuid[]"#);
+        let (up, _) = column_change(
+            r#"{"id": "a", "name": "a", "dataType": "boolean", "default": true}"#,
+            r#"{"id": "a", "name": "a", "dataType": "bigint", "default": 1}"#,
+        );
+        assert_eq!(
+            up,
+            "ALTER TABLE \"t\" ALTER COLUMN \"a\" DROP DEFAULT,\n    ALTER COLUMN \"a\" TYPE bigint USING \"a\"::integer::bigint;\n\
+             ALTER TABLE \"t\" ALTER COLUMN \"a\" SET DEFAULT '1'::bigint"
+        );
+    }
+
+    #[test]
+    fn identity_starts_after_existing_values() {
+        let (up, down) = column_change(
+            r#"{"id": "a", "name": "n", "dataType": "bigint", "nullable": false}"#,
+            r#"{"id": "a", "name": "n", "dataType": "bigint", "autoIncrement": true}"#,
+        );
+        assert_eq!(
+            up,
+            "ALTER TABLE \"t\" ALTER COLUMN \"n\" ADD GENERATED BY DEFAULT AS IDENTITY (SEQUENCE NAME \"t_n_seq\");\n\
+             SELECT setval('\"t_n_seq\"', GREATEST(COALESCE(MAX(\"n\")::bigint, 0), 0) + 1, false) FROM \"t\""
+        );
+        assert_eq!(down, r#"ALTER TABLE "t" ALTER COLUMN "n" DROP IDENTITY"#);
+    }
+
+    #[test]
+    fn down_notes_say_what_cannot_come_back() {
+        let (old, new) = (
+            schema(
+                r#"{"name": "x", "tables": [{"id": "t", "name": "t", "columns": [
+                {"id": "pk", "name": "id", "dataType": "integer", "primaryKey": true},
+                {"id": "a", "name": "gone", "dataType": "text"}]}]}"#,
+            ),
+            schema(
+                r#"{"name": "x", "tables": [{"id": "t", "name": "t", "columns": [
+                {"id": "pk", "name": "id", "dataType": "integer", "primaryKey": true}]}]}"#,
+            ),
+        );
+        let m = migration(&old, &new);
+        assert_eq!(m.up.notes(), ["data_loss: drop column t.gone"]);
+        assert!(m.down.to_sql().contains("-- cannot be undone: the up script's \"drop column t.gone\" destroyed data"));
+        assert_eq!(m.down.statements()[0].sql, r#"ALTER TABLE "t" ADD COLUMN "gone" text"#);
+        let same = migration(&old, &old);
+        assert!(same.up.is_empty() && same.down.is_empty());
+        assert_eq!(same.up.to_sql(), "-- Schemaforge migration (up) for PostgreSQL: no changes\n");
+    }
+}

@@ -1,0 +1,301 @@
+//! Migrations run on PostgreSQL: for random documents A and random edits B
+//! of A, A's database with rows in it, migrated up, has exactly the
+//! structure of a fresh database built from B, keeps the rows of the columns
+//! that survive (renames included), and migrated down has A's structure
+//! again. An up migration may fail on the rows only when the change set
+//! says it may (`may_fail` or `data_loss`).
+//!
+//! `PROPTEST_CASES` raises the number of cases; `PROPTEST_RNG_SEED` fixes the seed.
+
+use diesel::PgConnection;
+use proptest::test_runner::TestCaseError;
+use schemaforge_domain::{BaseType, ColumnModel, ColumnType, Model, Safety, TableModel, ValidSchema};
+use schemaforge_sqlgen::{Dialect, Migration, Postgres, Script, create_script, migration};
+use schemaforge_testdb::execute;
+use schemaforge_tests::generate::edited_document;
+use schemaforge_tests::{describe_schema, lines, qi, ql, run_on_postgres, run_script};
+
+/// A literal of `ty` for row `row` (0 or 1), cast to the type.
+fn value(ty: &ColumnType, row: usize, model: &Model) -> String {
+    let base = ColumnType { base: ty.base.clone(), array: false };
+    let text = match &ty.base {
+        BaseType::SmallInt | BaseType::Integer | BaseType::BigInt => format!("{}", row + 1),
+        BaseType::Numeric { .. } | BaseType::Real | BaseType::DoublePrecision => format!("{}.5", row + 1),
+        BaseType::Boolean => (row == 0).to_string(),
+        BaseType::Char(_) | BaseType::Varchar(_) | BaseType::Text => format!("r{row}"),
+        BaseType::Bytea => format!("\\x0{row}"),
+        BaseType::Date => format!("2024-01-0{}", row + 1),
+        BaseType::Time(_) => format!("10:00:0{row}"),
+        BaseType::Timestamp(_) | BaseType::Timestamptz(_) => format!("2024-01-01 10:00:0{row}"),
+        BaseType::Interval(_) => format!("{} hours", row + 1),
+        BaseType::Uuid => format!("00000000-0000-0000-0000-00000000000{row}"),
+        BaseType::Json | BaseType::Jsonb => format!("{{\"k\": {row}}}"),
+        BaseType::Inet => format!("10.0.0.{row}"),
+        BaseType::Cidr => format!("10.{row}.0.0/16"),
+        BaseType::Macaddr => format!("08:00:2b:01:02:0{row}"),
+        BaseType::Enum { id, .. } => {
+            let labels = model.enum_type(id).map(|e| e.values.clone()).unwrap_or_default();
+            labels.get(row % labels.len().max(1)).cloned().unwrap_or_default()
+        }
+    };
+    let element = format!("{}::{}", ql(&text), Postgres.render_type(&base));
+    if ty.array { format!("ARRAY[{element}]") } else { element }
+}
+
+/// Insert two rows into each table whose foreign-key columns can be NULL:
+/// nullable columns are NULL in the first row. A row PostgreSQL refuses
+/// (a duplicate key, a check) is skipped. Returns how many went in per table.
+fn insert_rows(conn: &mut PgConnection, model: &Model) -> Vec<(String, usize)> {
+    let fk_columns: Vec<(&str, &str)> = model
+        .foreign_keys
+        .iter()
+        .flat_map(|fk| fk.source_column_ids.iter().map(move |c| (fk.source_table_id.as_str(), c.as_str())))
+        .collect();
+    let mut inserted = Vec::new();
+    for t in &model.tables {
+        let is_fk = |c: &ColumnModel| fk_columns.contains(&(t.id.as_str(), c.id.as_str()));
+        if t.columns.iter().any(|c| is_fk(c) && !c.nullable) {
+            continue;
+        }
+        let mut n = 0;
+        for row in 0..2 {
+            let values: Vec<String> = t
+                .columns
+                .iter()
+                .map(|c| {
+                    if c.identity.is_some() {
+                        "DEFAULT".to_string()
+                    } else if is_fk(c) || (c.nullable && row == 0) {
+                        "NULL".to_string()
+                    } else {
+                        value(&c.ty, row, model)
+                    }
+                })
+                .collect();
+            let columns: Vec<String> = t.columns.iter().map(|c| qi(c.name.as_str())).collect();
+            let sql = format!(
+                "SAVEPOINT row_insert; INSERT INTO {} ({}) VALUES ({}); RELEASE SAVEPOINT row_insert",
+                qi(t.name.as_str()),
+                columns.join(", "),
+                values.join(", ")
+            );
+            if execute(conn, &sql).is_ok() {
+                n += 1;
+            } else {
+                execute(conn, "ROLLBACK TO SAVEPOINT row_insert; RELEASE SAVEPOINT row_insert").unwrap();
+            }
+        }
+        inserted.push((t.id.clone(), n));
+    }
+    inserted
+}
+
+/// The sorted text values of one column.
+fn column_values(conn: &mut PgConnection, t: &TableModel, c: &ColumnModel) -> Vec<String> {
+    let mut values = lines(
+        conn,
+        &format!("SELECT coalesce({}::text, '<null>') AS t FROM {}", qi(c.name.as_str()), qi(t.name.as_str())),
+    )
+    .unwrap();
+    values.sort();
+    values
+}
+
+fn use_schema(conn: &mut PgConnection, schema: &str) {
+    execute(conn, &format!("SET LOCAL search_path TO {}", qi(schema))).unwrap();
+}
+
+/// Run `script` inside a savepoint; on failure roll back to it.
+fn try_script(conn: &mut PgConnection, script: &Script) -> Result<(), String> {
+    execute(conn, "SAVEPOINT migration").unwrap();
+    match run_script(conn, script) {
+        Ok(()) => {
+            execute(conn, "RELEASE SAVEPOINT migration").unwrap();
+            Ok(())
+        }
+        Err(failure) => {
+            execute(conn, "ROLLBACK TO SAVEPOINT migration").unwrap();
+            Err(failure.to_string())
+        }
+    }
+}
+
+fn may_fail(changes: &schemaforge_domain::ChangeSet) -> bool {
+    changes.has(Safety::MayFail) || changes.has(Safety::DataLoss)
+}
+
+fn explain(m: &Migration) -> String {
+    format!("up:\n{}\ndown:\n{}", m.up.to_sql(), m.down.to_sql())
+}
+
+#[test]
+fn migrations_reach_the_edited_structure_keep_rows_and_go_back() {
+    run_on_postgres(48, edited_document(), |conn, (old_doc, new_doc, edits)| {
+        let old = ValidSchema::parse(old_doc).map_err(|e| TestCaseError::fail(format!("{:#?}", e.report)))?;
+        let new = ValidSchema::parse(new_doc).map_err(|e| TestCaseError::fail(format!("{:#?}", e.report)))?;
+        let m = migration(&old, &new);
+        let context = || format!("edits {edits:?}\n{}", explain(&m));
+        for s in m.up.statements().iter().chain(m.down.statements()) {
+            prop_assert!(!s.sql.contains("schemaforge"), "a script names the bookkeeping schema: {}", s.sql);
+            prop_assert!(!s.sql.contains("CONCURRENTLY"), "cannot run in a transaction: {}", s.sql);
+        }
+        if old.model() == new.model() {
+            prop_assert!(m.changes.is_empty(), "equal models, yet changes\n{}", context());
+        }
+
+        // The expected structure: B built fresh.
+        execute(conn, "CREATE SCHEMA mig_expected; CREATE SCHEMA mig_actual").unwrap();
+        use_schema(conn, "mig_expected");
+        run_script(conn, &create_script(&new)).map_err(|f| TestCaseError::fail(format!("create B: {f}")))?;
+        let expected = describe_schema(conn, "mig_expected").unwrap();
+
+        // A, with rows, migrated up.
+        use_schema(conn, "mig_actual");
+        run_script(conn, &create_script(&old)).map_err(|f| TestCaseError::fail(format!("create A: {f}")))?;
+        let before = describe_schema(conn, "mig_actual").unwrap();
+        use_schema(conn, "mig_actual");
+        let rows = insert_rows(conn, old.model());
+        let mut kept = Vec::new();
+        for ot in &old.model().tables {
+            let Some(nt) = new.model().table(&ot.id) else { continue };
+            for oc in &ot.columns {
+                let Some(nc) = nt.column(&oc.id) else { continue };
+                let plain = !matches!(oc.ty.base, BaseType::Enum { .. });
+                if plain && oc.ty == nc.ty {
+                    kept.push((nt.clone(), nc.clone(), column_values(conn, ot, oc)));
+                }
+            }
+        }
+        if let Err(failure) = try_script(conn, &m.up) {
+            prop_assert!(
+                may_fail(&m.changes),
+                "the up script failed but no change is may_fail or data_loss: {failure}\n{}",
+                context()
+            );
+            execute(conn, "DROP SCHEMA mig_expected CASCADE; DROP SCHEMA mig_actual CASCADE").unwrap();
+            return Ok(());
+        }
+        let after = describe_schema(conn, "mig_actual").unwrap();
+        prop_assert_eq!(&after, &expected, "up did not reach B's structure\nrows {:?}\n{}", rows, context());
+        use_schema(conn, "mig_actual");
+        for (t, c, values) in &kept {
+            prop_assert_eq!(&column_values(conn, t, c), values, "rows of {}.{} changed\n{}", t.name, c.name, context());
+        }
+
+        // And back down.
+        match try_script(conn, &m.down) {
+            Ok(()) => {
+                let back = describe_schema(conn, "mig_actual").unwrap();
+                prop_assert_eq!(&back, &before, "down did not restore A's structure\n{}", context());
+            }
+            Err(failure) => {
+                let reverse = schemaforge_domain::diff(&new, &old);
+                prop_assert!(
+                    may_fail(&reverse),
+                    "the down script failed but no change is may_fail or data_loss: {failure}\n{}",
+                    context()
+                );
+            }
+        }
+        execute(conn, "DROP SCHEMA mig_expected CASCADE; DROP SCHEMA mig_actual CASCADE").unwrap();
+        Ok(())
+    })
+    .unwrap();
+}
+
+/// Without rows nothing may fail: every up and down script runs.
+#[test]
+fn migrations_between_empty_databases_never_fail() {
+    run_on_postgres(24, edited_document(), |conn, (old_doc, new_doc, edits)| {
+        let old = ValidSchema::parse(old_doc).map_err(|e| TestCaseError::fail(format!("{:#?}", e.report)))?;
+        let new = ValidSchema::parse(new_doc).map_err(|e| TestCaseError::fail(format!("{:#?}", e.report)))?;
+        let m = migration(&old, &new);
+        execute(conn, "CREATE SCHEMA mig_empty").unwrap();
+        use_schema(conn, "mig_empty");
+        run_script(conn, &create_script(&old)).map_err(|f| TestCaseError::fail(format!("create A: {f}")))?;
+        run_script(conn, &m.up).map_err(|f| TestCaseError::fail(format!("{edits:?} up: {f}\n{}", explain(&m))))?;
+        run_script(conn, &m.down).map_err(|f| TestCaseError::fail(format!("{edits:?} down: {f}\n{}", explain(&m))))?;
+        execute(conn, "DROP SCHEMA mig_empty CASCADE").unwrap();
+        Ok(())
+    })
+    .unwrap();
+}
+
+use proptest::{prop_assert, prop_assert_eq};
+
+fn example(name: &str) -> ValidSchema {
+    let path = format!("{}/../examples/migrations/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    ValidSchema::parse(schemaforge_domain::parse_document(&text).unwrap()).unwrap()
+}
+
+fn one_transaction(conn: &mut PgConnection, script: &Script) -> Result<(), String> {
+    execute(conn, "BEGIN").unwrap();
+    match run_script(conn, script) {
+        Ok(()) => {
+            execute(conn, "COMMIT").unwrap();
+            Ok(())
+        }
+        Err(f) => {
+            execute(conn, "ROLLBACK").unwrap();
+            Err(f.to_string())
+        }
+    }
+}
+
+/// The snapshot-tested example migration (crates/sqlgen/tests/migrations.rs)
+/// on a database with rows and a provisioning bookkeeping schema: up fails
+/// on a NULL as classified, works once the data is fixed, keeps the rows,
+/// reaches v2's structure; down reaches v1's; the bookkeeping is untouched.
+#[test]
+fn shop_example_migrates_with_rows_and_back() {
+    let (v1, v2) = (example("shop_v1"), example("shop_v2"));
+    let m = migration(&v1, &v2);
+    let db = schemaforge_testdb::TestDb::create().unwrap();
+    let mut conn = db.connect().unwrap();
+    let conn = &mut conn;
+    execute(conn, "CREATE SCHEMA expected_v1; CREATE SCHEMA expected_v2").unwrap();
+    for (schema, doc) in [("expected_v1", &v1), ("expected_v2", &v2)] {
+        execute(conn, &format!("BEGIN; SET LOCAL search_path TO {schema}")).unwrap();
+        run_script(conn, &create_script(doc)).unwrap();
+        execute(conn, "COMMIT").unwrap();
+    }
+    let expected_v1 = describe_schema(conn, "expected_v1").unwrap();
+    let expected_v2 = describe_schema(conn, "expected_v2").unwrap();
+    execute(
+        conn,
+        "CREATE SCHEMA schemaforge; CREATE TABLE schemaforge.history (version int PRIMARY KEY, note text);
+         INSERT INTO schemaforge.history VALUES (1, 'v1')",
+    )
+    .unwrap();
+    run_script(conn, &create_script(&v1)).unwrap();
+    execute(
+        conn,
+        "INSERT INTO customer (email, name, fax) VALUES ('ann@example.com', 'Ann', '123'), ('bob@example.com', NULL, NULL);
+         INSERT INTO orders (customer_id, total, status, code, note) VALUES
+           (1, 10.50, 'paid', '42', 'ring twice'), (2, 3, 'cancelled', NULL, NULL)",
+    )
+    .unwrap();
+
+    let failure = one_transaction(conn, &m.up).unwrap_err();
+    assert!(failure.contains("full_name"), "{failure}");
+    assert!(m.changes.changes().iter().any(|c| c.safety == Safety::MayFail && c.description.contains("full_name")));
+    execute(conn, "UPDATE customer SET name = 'Bob' WHERE name IS NULL").unwrap();
+    one_transaction(conn, &m.up).unwrap();
+    assert_eq!(describe_schema(conn, "public").unwrap(), expected_v2);
+    let rows = lines(
+        conn,
+        "SELECT c.full_name || ' ' || c.email || ' ' || o.total || ' ' || o.status || ' ' || coalesce(o.code::text, '-')
+                || ' ' || coalesce(o.note, '-') AS t
+           FROM orders o JOIN client c ON c.id = o.client_id ORDER BY o.id",
+    )
+    .unwrap();
+    assert_eq!(rows, ["Ann ann@example.com 10.50 paid 42 ring twice", "Bob bob@example.com 3.00 shipped - -"]);
+
+    one_transaction(conn, &m.down).unwrap();
+    assert_eq!(describe_schema(conn, "public").unwrap(), expected_v1);
+    let rows = lines(conn, "SELECT name || ' ' || coalesce(fax, '-') || ' ' || (SELECT string_agg(status::text || ':' || coalesce(code, '-'), ',' ORDER BY id) FROM orders) AS t FROM customer ORDER BY id").unwrap();
+    assert_eq!(rows, ["Ann - paid:42,cancelled:-", "Bob - paid:42,cancelled:-"], "the fax column came back empty");
+    let history = lines(conn, "SELECT version || ' ' || note AS t FROM schemaforge.history").unwrap();
+    assert_eq!(history, ["1 v1"]);
+}
