@@ -2,11 +2,12 @@
 //! the wire format; the services' types are converted explicitly.
 
 use chrono::{DateTime, Utc};
+use schemaforge_domain::{Change, ChangeSet, Safety};
 use schemaforge_domain::{SchemaDocument, Summary};
 use schemaforge_repository::{
     ApiKey, DatabaseHealth, HistoryEntry, OperationFailure, SchemaRecord, SchemaSummary, SchemaVersion, User,
 };
-use schemaforge_services::{ConnectionInfo, DatabaseState, Tokens};
+use schemaforge_services::{ConnectionInfo, DatabaseState, MigrationOutcome, Tokens, VersionDiff};
 use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 use validator::Validate;
@@ -398,5 +399,96 @@ pub struct ConnectionDto {
 impl From<ConnectionInfo> for ConnectionDto {
     fn from(c: ConnectionInfo) -> Self {
         Self { url: c.url, host: c.host, port: c.port, database: c.database, user: c.user, password: c.password }
+    }
+}
+
+/// How many changes of each safety class.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SafetySummaryDto {
+    /// `safe` changes.
+    pub safe: usize,
+    /// `locks_table` changes.
+    pub locks_table: usize,
+    /// `may_fail` changes.
+    pub may_fail: usize,
+    /// `data_loss` changes.
+    pub data_loss: usize,
+    /// The most severe class, `null` when there is no change.
+    pub worst: Option<Safety>,
+}
+
+impl From<&ChangeSet> for SafetySummaryDto {
+    fn from(c: &ChangeSet) -> Self {
+        let count = |s: Safety| c.changes().iter().filter(|x| x.safety == s).count();
+        Self {
+            safe: count(Safety::Safe),
+            locks_table: count(Safety::LocksTable),
+            may_fail: count(Safety::MayFail),
+            data_loss: count(Safety::DataLoss),
+            worst: c.worst(),
+        }
+    }
+}
+
+/// `GET /schemas/{id}/diff`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffDto {
+    /// Version diffed from.
+    pub from: i32,
+    /// Version diffed to.
+    pub to: i32,
+    /// Counts per safety class.
+    pub summary: SafetySummaryDto,
+    /// The changes, in execution order (the domain's change format).
+    pub changes: Vec<Change>,
+    /// SQL from `from` to `to`.
+    pub up: String,
+    /// SQL from `to` back to `from`.
+    pub down: String,
+}
+
+impl From<VersionDiff> for DiffDto {
+    fn from(d: VersionDiff) -> Self {
+        Self {
+            from: d.from,
+            to: d.to,
+            summary: SafetySummaryDto::from(&d.migration.changes),
+            up: d.migration.up.to_sql(),
+            down: d.migration.down.to_sql(),
+            changes: d.migration.changes.into_iter().collect(),
+        }
+    }
+}
+
+/// `POST /schemas/{id}/database/migrate` and `/rollback`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MigrationDto {
+    /// Version the database was at.
+    pub from: i32,
+    /// Version it is at now.
+    pub to: i32,
+    /// Whether a script ran (false: it was already there).
+    pub applied: bool,
+    /// Counts per safety class.
+    pub summary: SafetySummaryDto,
+    /// The changes applied.
+    pub changes: Vec<Change>,
+    /// The database afterwards.
+    pub database: DatabaseStatusDto,
+}
+
+impl From<MigrationOutcome> for MigrationDto {
+    fn from(m: MigrationOutcome) -> Self {
+        Self {
+            from: m.from,
+            to: m.to,
+            applied: m.applied,
+            summary: SafetySummaryDto::from(&m.changes),
+            changes: m.changes.into_iter().collect(),
+            database: m.state.into(),
+        }
     }
 }

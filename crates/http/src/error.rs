@@ -142,19 +142,31 @@ impl From<ServiceError> for ApiError {
             ServiceError::OperationInProgress => Self::new(S::CONFLICT, "OPERATION_IN_PROGRESS", err.to_string()),
             ServiceError::ConfirmationRequired => Self::new(S::BAD_REQUEST, "CONFIRMATION_REQUIRED", err.to_string())
                 .with_details(vec![serde_json::json!({"parameter": "confirm", "expected": "true"})]),
-            ServiceError::ProvisioningFailed(ref failure) => Self::new(
-                S::UNPROCESSABLE_ENTITY,
-                "PROVISIONING_FAILED",
-                match failure.statement {
-                    Some(n) => format!("statement {n} of the script failed: {}", failure.message),
-                    None => format!("provisioning failed: {}", failure.message),
-                },
-            )
-            .with_details(vec![serde_json::json!({
-                "statement": failure.statement,
-                "sql": failure.sql,
-                "message": failure.message,
-            })]),
+            ServiceError::ProvisioningFailed(failure) => Self::failed("PROVISIONING_FAILED", &failure),
+            ServiceError::MigrationFailed(failure) => Self::failed("MIGRATION_FAILED", &failure),
+            ServiceError::DataLossRefused(changes) => {
+                let lossy: Vec<serde_json::Value> = changes
+                    .changes()
+                    .iter()
+                    .filter(|c| c.safety == schemaforge_domain::Safety::DataLoss)
+                    .map(|c| {
+                        serde_json::json!({
+                            "target": c.target,
+                            "description": c.description,
+                            "explanation": c.explanation,
+                        })
+                    })
+                    .collect();
+                Self::new(
+                    S::UNPROCESSABLE_ENTITY,
+                    "DATA_LOSS_REFUSED",
+                    format!(
+                        "{} change(s) destroy data: repeat the request with allowDataLoss=true to apply them",
+                        lossy.len()
+                    ),
+                )
+                .with_details(lossy)
+            }
             ServiceError::Unauthorized(message) => Self::unauthorized(message),
             ServiceError::Forbidden(message) => Self::new(S::FORBIDDEN, "FORBIDDEN", message),
             ServiceError::Unavailable(cause) => {
@@ -166,6 +178,21 @@ impl From<ServiceError> for ApiError {
                 Self::new(S::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "an internal error occurred")
             }
         }
+    }
+}
+
+impl ApiError {
+    /// A script that failed on PostgreSQL, naming its statement.
+    fn failed(code: &'static str, failure: &schemaforge_repository::OperationFailure) -> Self {
+        let message = match failure.statement {
+            Some(n) => format!("statement {n} of the script failed: {}", failure.message),
+            None => format!("the operation failed: {}", failure.message),
+        };
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message).with_details(vec![serde_json::json!({
+            "statement": failure.statement,
+            "sql": failure.sql,
+            "message": failure.message,
+        })])
     }
 }
 

@@ -3,7 +3,7 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, Scope, web};
 use schemaforge_repository::SchemaSort;
-use schemaforge_services::{App, ListParams, Store};
+use schemaforge_services::{App, DataLoss, ListParams, Store};
 use serde::Deserialize;
 use validator::Validate;
 
@@ -59,6 +59,9 @@ pub fn scope<S: Store + 'static>() -> Scope {
         .service(resource("/schemas/{id}/database/status").route(web::get().to(database_status::<S>)))
         .service(resource("/schemas/{id}/database/connection").route(web::get().to(database_connection::<S>)))
         .service(resource("/schemas/{id}/database/regenerate").route(web::post().to(regenerate::<S>)))
+        .service(resource("/schemas/{id}/database/migrate").route(web::post().to(migrate::<S>)))
+        .service(resource("/schemas/{id}/database/rollback").route(web::post().to(rollback::<S>)))
+        .service(resource("/schemas/{id}/diff").route(web::get().to(diff::<S>)))
 }
 
 /// `display_name` -> `displayName`, as fields are named on the wire.
@@ -453,11 +456,7 @@ async fn regenerate<S: Store + 'static>(
     q: web::Query<ConfirmQuery>,
 ) -> ApiResult<HttpResponse> {
     let id = uuid_param("id", &path)?;
-    let confirm = match q.confirm.as_deref() {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(_) => return Err(ApiError::invalid_parameter("confirm", "must be true or false")),
-    };
+    let confirm = flag("confirm", q.confirm.as_deref())?;
     let state = blocking(&app, move |a| a.regenerate_database(auth.0, id, confirm)).await?;
     Ok(HttpResponse::Ok().json(DatabaseStatusDto::from(state)))
 }
@@ -470,4 +469,89 @@ async fn drop_database<S: Store + 'static>(
     let id = uuid_param("id", &path)?;
     blocking(&app, move |a| a.drop_database(auth.0, id)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+// ------------------------------------------------------------------ migrations
+
+/// A `true`/`false` query flag (absent: false).
+fn flag(name: &str, value: Option<&str>) -> ApiResult<bool> {
+    match value {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(ApiError::invalid_parameter(name, "must be true or false")),
+    }
+}
+
+fn version_param(name: &str, value: Option<&str>) -> ApiResult<Option<i32>> {
+    value
+        .map(|v| {
+            v.parse::<i32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| ApiError::invalid_parameter(name, "must be a positive integer"))
+        })
+        .transpose()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiffQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+async fn diff<S: Store + 'static>(
+    app: Data<S>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<DiffQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = uuid_param("id", &path)?;
+    let from = version_param("from", q.from.as_deref())?;
+    let to = version_param("to", q.to.as_deref())?;
+    let d = blocking(&app, move |a| a.diff_versions(auth.0, id, from, to)).await?;
+    Ok(HttpResponse::Ok().json(DiffDto::from(d)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct MigrateQuery {
+    allow_data_loss: Option<String>,
+}
+
+fn data_loss(value: Option<&str>) -> ApiResult<DataLoss> {
+    Ok(if flag("allowDataLoss", value)? { DataLoss::Allow } else { DataLoss::Refuse })
+}
+
+async fn migrate<S: Store + 'static>(
+    app: Data<S>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<MigrateQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = uuid_param("id", &path)?;
+    let allow = data_loss(q.allow_data_loss.as_deref())?;
+    let outcome = blocking(&app, move |a| a.migrate_database(auth.0, id, allow)).await?;
+    Ok(HttpResponse::Ok().json(MigrationDto::from(outcome)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RollbackQuery {
+    to: Option<String>,
+    allow_data_loss: Option<String>,
+}
+
+async fn rollback<S: Store + 'static>(
+    app: Data<S>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<RollbackQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = uuid_param("id", &path)?;
+    let to = version_param("to", q.to.as_deref())?
+        .ok_or_else(|| ApiError::invalid_parameter("to", "is required: the version to roll back to"))?;
+    let allow = data_loss(q.allow_data_loss.as_deref())?;
+    let outcome = blocking(&app, move |a| a.rollback_database(auth.0, id, to, allow)).await?;
+    Ok(HttpResponse::Ok().json(MigrationDto::from(outcome)))
 }

@@ -1,6 +1,6 @@
 //! The services' error type.
 
-use schemaforge_domain::ValidationReport;
+use schemaforge_domain::{ChangeSet, ValidationReport};
 use schemaforge_repository::{Conflict, DatabaseStatus, OperationFailure, RepoError};
 
 /// Why a use case failed. The HTTP adapter maps each variant to a status
@@ -59,6 +59,12 @@ pub enum ServiceError {
     /// Building the database failed; nothing of it was left behind.
     #[error("provisioning failed: {}", .0.message)]
     ProvisioningFailed(Box<OperationFailure>),
+    /// The migration holds `data_loss` changes and the caller did not allow them.
+    #[error("the migration destroys data; allow it explicitly to apply it")]
+    DataLossRefused(Box<ChangeSet>),
+    /// A migration or rollback failed on the database; it rolled back.
+    #[error("the migration failed: {}", .0.message)]
+    MigrationFailed(Box<OperationFailure>),
     /// Authenticated, but this credential may not do that (e.g. an API key
     /// managing API keys or the password).
     #[error("{0}")]

@@ -11,6 +11,7 @@
 
 mod auth;
 mod error;
+mod migrations;
 mod provision;
 mod schemas;
 mod secrets;
@@ -20,6 +21,7 @@ mod fake;
 
 pub use auth::{AuthSettings, Authenticated, NewApiKeySecret, Principal, Tokens};
 pub use error::{ServiceError, ServiceResult};
+pub use migrations::{DataLoss, MigrationOutcome, VersionDiff};
 pub use provision::{ConnectionInfo, DatabaseNames, DatabaseState, NAME_PREFIX, ProvisioningSettings, checksum};
 pub use schemas::{ListParams, MAX_PAGE_LIMIT, SchemaPage};
 pub use secrets::{EncryptionKey, InvalidKey};

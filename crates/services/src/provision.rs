@@ -144,7 +144,7 @@ fn new_password() -> String {
     rand::thread_rng().sample_iter(&Alphanumeric).take(PASSWORD_CHARS).map(char::from).collect()
 }
 
-fn failure(statement: Option<usize>, sql: Option<String>, message: String) -> OperationFailure {
+pub(crate) fn failure(statement: Option<usize>, sql: Option<String>, message: String) -> OperationFailure {
     OperationFailure { statement: statement.and_then(|s| i32::try_from(s).ok()), sql, message, at: Utc::now() }
 }
 
@@ -172,7 +172,7 @@ impl From<RepoError> for BuildError {
 
 impl<S: Store> App<S> {
     /// Take the schema's operation lock, or say another operation runs.
-    fn lock_schema(&self, id: Uuid) -> ServiceResult<SchemaLock> {
+    pub(crate) fn lock_schema(&self, id: Uuid) -> ServiceResult<SchemaLock> {
         self.store.try_lock_schema(id)?.ok_or(ServiceError::OperationInProgress)
     }
 
@@ -279,7 +279,7 @@ impl<S: Store> App<S> {
         })
     }
 
-    fn state(&self, schema: &SchemaRecord, record: Option<DatabaseRecord>) -> DatabaseState {
+    pub(crate) fn state(&self, schema: &SchemaRecord, record: Option<DatabaseRecord>) -> DatabaseState {
         let Some(record) = record else {
             return DatabaseState {
                 status: None,
