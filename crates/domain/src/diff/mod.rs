@@ -351,6 +351,38 @@ struct PendingRename {
     /// time, so when a check or foreign key of the same name is renamed
     /// later, its last step waits until after those.
     key: bool,
+    /// Written before `from` in descriptions (a column's table).
+    prefix: String,
+}
+
+impl PendingRename {
+    fn new(
+        what: &'static str,
+        target: impl Into<String>,
+        from: impl fmt::Display,
+        to: impl fmt::Display,
+        make: impl Fn(String, String) -> ChangeKind + 'static,
+    ) -> Self {
+        Self {
+            from: from.to_string(),
+            to: to.to_string(),
+            what,
+            target: target.into(),
+            make: Box::new(make),
+            key: false,
+            prefix: String::new(),
+        }
+    }
+
+    fn key(mut self) -> Self {
+        self.key = true;
+        self
+    }
+
+    fn prefix(mut self, prefix: String) -> Self {
+        self.prefix = prefix;
+        self
+    }
 }
 
 /// Names for the middle step of swaps and rebuilds: `sf_tmp_N`, unused by
@@ -569,14 +601,13 @@ impl<'m> Differ<'m> {
             };
             if o.name != n.name {
                 let id = o.id.clone();
-                self.relation_renames.push(PendingRename {
-                    from: o.name.to_string(),
-                    to: n.name.to_string(),
-                    what: "enum",
-                    target: n.name.to_string(),
-                    key: false,
-                    make: Box::new(move |from, to| ChangeKind::RenameEnum { enum_id: id.clone(), from, to }),
-                });
+                self.relation_renames.push(PendingRename::new(
+                    "enum",
+                    n.name.to_string(),
+                    o.name.to_string(),
+                    n.name.to_string(),
+                    move |from, to| ChangeKind::RenameEnum { enum_id: id.clone(), from, to },
+                ));
             }
             self.enum_values(o, n);
             // A rebuilt type is a new type: its comment is set again.
@@ -829,14 +860,13 @@ impl<'m> Differ<'m> {
         let tid = n.id.clone();
         if o.name != n.name {
             let id = tid.clone();
-            self.relation_renames.push(PendingRename {
-                from: o.name.to_string(),
-                to: n.name.to_string(),
-                what: "table",
-                target: n.name.to_string(),
-                key: false,
-                make: Box::new(move |from, to| ChangeKind::RenameTable { table_id: id.clone(), from, to }),
-            });
+            self.relation_renames.push(PendingRename::new(
+                "table",
+                n.name.to_string(),
+                o.name.to_string(),
+                n.name.to_string(),
+                move |from, to| ChangeKind::RenameTable { table_id: id.clone(), from, to },
+            ));
         }
         if o.comment != n.comment {
             self.table_comment(n);
@@ -859,19 +889,21 @@ impl<'m> Differ<'m> {
                 Some(nc) => {
                     if oc.name != nc.name {
                         let (id, cid) = (tid.clone(), nc.id.clone());
-                        column_renames.push(PendingRename {
-                            from: oc.name.to_string(),
-                            to: nc.name.to_string(),
-                            what: "column",
-                            target: col_target(n, nc),
-                            key: false,
-                            make: Box::new(move |from, to| ChangeKind::RenameColumn {
-                                table_id: id.clone(),
-                                column_id: cid.clone(),
-                                from,
-                                to,
-                            }),
-                        });
+                        column_renames.push(
+                            PendingRename::new(
+                                "column",
+                                col_target(n, nc),
+                                oc.name.to_string(),
+                                nc.name.to_string(),
+                                move |from, to| ChangeKind::RenameColumn {
+                                    table_id: id.clone(),
+                                    column_id: cid.clone(),
+                                    from,
+                                    to,
+                                },
+                            )
+                            .prefix(format!("{}.", n.name)),
+                        );
                     }
                     self.column(o, oc, n, nc);
                 }
@@ -937,19 +969,18 @@ impl<'m> Differ<'m> {
         if let (Some(a), Some(b)) = (&oc.identity, &nc.identity) {
             if a != b {
                 let (id, cid) = ids();
-                self.relation_renames.push(PendingRename {
-                    from: a.to_string(),
-                    to: b.to_string(),
-                    what: "sequence",
-                    target: target.clone(),
-                    key: false,
-                    make: Box::new(move |from, to| ChangeKind::RenameSequence {
+                self.relation_renames.push(PendingRename::new(
+                    "sequence",
+                    target.clone(),
+                    a.to_string(),
+                    b.to_string(),
+                    move |from, to| ChangeKind::RenameSequence {
                         table_id: id.clone(),
                         column_id: cid.clone(),
                         from,
                         to,
-                    }),
-                });
+                    },
+                ));
             }
         }
         let default_changes = oc.default != nc.default || retyped;
@@ -1137,19 +1168,16 @@ impl<'m> Differ<'m> {
             return;
         }
         let id = n.id.clone();
-        self.relation_renames.push(PendingRename {
-            from: o.name.to_string(),
-            to: k.name.to_string(),
-            what: if kind == ConstraintKind::PrimaryKey { "primary key" } else { "unique constraint" },
-            target: format!("{}.{}", n.name, k.name),
-            key: true,
-            make: Box::new(move |from, to| ChangeKind::RenameConstraint {
-                table_id: id.clone(),
-                constraint: kind,
-                from,
-                to,
-            }),
-        });
+        self.relation_renames.push(
+            PendingRename::new(
+                if kind == ConstraintKind::PrimaryKey { "primary key" } else { "unique constraint" },
+                format!("{}.{}", n.name, k.name),
+                o.name.to_string(),
+                k.name.to_string(),
+                move |from, to| ChangeKind::RenameConstraint { table_id: id.clone(), constraint: kind, from, to },
+            )
+            .key(),
+        );
     }
 
     fn checks(&mut self, o: &TableModel, n: &TableModel) {
@@ -1162,19 +1190,18 @@ impl<'m> Differ<'m> {
                 Some(nk) if same => {
                     if nk.name != k.name {
                         let id = tid.clone();
-                        self.constraint_renames.push(PendingRename {
-                            from: k.name.to_string(),
-                            to: nk.name.to_string(),
-                            what: "check",
-                            target: format!("{}.{}", n.name, nk.name),
-                            key: false,
-                            make: Box::new(move |from, to| ChangeKind::RenameConstraint {
+                        self.constraint_renames.push(PendingRename::new(
+                            "check",
+                            format!("{}.{}", n.name, nk.name),
+                            k.name.to_string(),
+                            nk.name.to_string(),
+                            move |from, to| ChangeKind::RenameConstraint {
                                 table_id: id.clone(),
                                 constraint: ConstraintKind::Check,
                                 from,
                                 to,
-                            }),
-                        });
+                            },
+                        ));
                     }
                 }
                 _ => {
@@ -1231,19 +1258,18 @@ impl<'m> Differ<'m> {
                 Some(nx) if same_index(x, nx) && !rebuild => {
                     if nx.name != x.name {
                         let (id, xid) = (tid.clone(), nx.id.clone());
-                        self.relation_renames.push(PendingRename {
-                            from: x.name.to_string(),
-                            to: nx.name.to_string(),
-                            what: "index",
-                            target: format!("{}.{}", n.name, nx.name),
-                            key: false,
-                            make: Box::new(move |from, to| ChangeKind::RenameIndex {
+                        self.relation_renames.push(PendingRename::new(
+                            "index",
+                            format!("{}.{}", n.name, nx.name),
+                            x.name.to_string(),
+                            nx.name.to_string(),
+                            move |from, to| ChangeKind::RenameIndex {
                                 table_id: id.clone(),
                                 index_id: xid.clone(),
                                 from,
                                 to,
-                            }),
-                        });
+                            },
+                        ));
                     }
                 }
                 _ => {
@@ -1319,19 +1345,18 @@ impl<'m> Differ<'m> {
                 Some(n) if same_foreign_key(fk, n) && !rebuild => {
                     if n.name != fk.name {
                         let id = n.source_table_id.clone();
-                        self.constraint_renames.push(PendingRename {
-                            from: fk.name.to_string(),
-                            to: n.name.to_string(),
-                            what: "foreign key",
-                            target: Self::fk_target(new, n),
-                            key: false,
-                            make: Box::new(move |from, to| ChangeKind::RenameConstraint {
+                        self.constraint_renames.push(PendingRename::new(
+                            "foreign key",
+                            Self::fk_target(new, n),
+                            fk.name.to_string(),
+                            n.name.to_string(),
+                            move |from, to| ChangeKind::RenameConstraint {
                                 table_id: id.clone(),
                                 constraint: ConstraintKind::ForeignKey,
                                 from,
                                 to,
-                            }),
-                        });
+                            },
+                        ));
                     }
                 }
                 _ => {
@@ -1410,12 +1435,16 @@ fn resolve_renames(
             first.push(change(
                 r.from.clone(),
                 tmp.clone(),
-                format!("rename {} {} to {tmp} (its new name is still taken)", r.what, r.from),
+                format!("rename {} {}{} to {tmp} (its new name is still taken)", r.what, r.prefix, r.from),
             ));
-            let step = change(tmp, r.to.clone(), format!("rename {} {} to {}", r.what, r.from, r.to));
+            let step = change(tmp, r.to.clone(), format!("rename {} {}{} to {}", r.what, r.prefix, r.from, r.to));
             if later { deferred.push(step) } else { last.push(step) }
         } else {
-            direct.push(change(r.from.clone(), r.to.clone(), format!("rename {} {} to {}", r.what, r.from, r.to)));
+            direct.push(change(
+                r.from.clone(),
+                r.to.clone(),
+                format!("rename {} {}{} to {}", r.what, r.prefix, r.from, r.to),
+            ));
         }
     }
     first.extend(direct);
