@@ -524,6 +524,11 @@ impl<'m> Differ<'m> {
         self.stages[stage as usize].push(change);
     }
 
+    /// Push a change that is safe and needs no explanation.
+    fn push_safe(&mut self, stage: Stage, kind: ChangeKind, target: impl Into<String>, description: String) {
+        self.push(stage, Change::new(kind, Safety::Safe, target, description));
+    }
+
     fn finish(mut self) -> ChangeSet {
         let constraint_names: HashSet<String> = self.constraint_renames.iter().map(|r| r.from.clone()).collect();
         let (relations, deferred) =
@@ -577,25 +582,19 @@ impl<'m> Differ<'m> {
                 if new_type_names.contains(name.as_str()) {
                     let tmp = self.temp.fresh();
                     let id = o.id.clone();
-                    self.push(
+                    self.push_safe(
                         Stage::RenameRelations,
-                        Change::new(
-                            ChangeKind::RenameEnum { enum_id: id, from: name.clone(), to: tmp.clone() },
-                            Safety::Safe,
-                            name.clone(),
-                            format!("rename enum {name} to {tmp} until it is dropped (a new type takes its name)"),
-                        ),
+                        ChangeKind::RenameEnum { enum_id: id, from: name.clone(), to: tmp.clone() },
+                        name.clone(),
+                        format!("rename enum {name} to {tmp} until it is dropped (a new type takes its name)"),
                     );
                     name = tmp;
                 }
-                self.push(
+                self.push_safe(
                     Stage::DropEnums,
-                    Change::new(
-                        ChangeKind::DropEnum { enum_id: o.id.clone(), name: name.clone() },
-                        Safety::Safe,
-                        o.name.as_str(),
-                        format!("drop enum {}", o.name),
-                    ),
+                    ChangeKind::DropEnum { enum_id: o.id.clone(), name: name.clone() },
+                    o.name.as_str(),
+                    format!("drop enum {}", o.name),
                 );
                 continue;
             };
@@ -612,37 +611,28 @@ impl<'m> Differ<'m> {
             self.enum_values(o, n);
             // A rebuilt type is a new type: its comment is set again.
             if o.comment != n.comment || (self.rebuilt.contains(&n.id) && n.comment.is_some()) {
-                self.push(
+                self.push_safe(
                     Stage::Comments,
-                    Change::new(
-                        ChangeKind::SetEnumComment { enum_id: n.id.clone() },
-                        Safety::Safe,
-                        n.name.as_str(),
-                        format!("{} comment on enum {}", if n.comment.is_some() { "set" } else { "remove" }, n.name),
-                    ),
+                    ChangeKind::SetEnumComment { enum_id: n.id.clone() },
+                    n.name.as_str(),
+                    format!("{} comment on enum {}", if n.comment.is_some() { "set" } else { "remove" }, n.name),
                 );
             }
         }
         for n in &new.enums {
             if old.enum_type(&n.id).is_none() {
-                self.push(
+                self.push_safe(
                     Stage::Enums,
-                    Change::new(
-                        ChangeKind::CreateEnum { enum_id: n.id.clone() },
-                        Safety::Safe,
-                        n.name.as_str(),
-                        format!("create enum {}", n.name),
-                    ),
+                    ChangeKind::CreateEnum { enum_id: n.id.clone() },
+                    n.name.as_str(),
+                    format!("create enum {}", n.name),
                 );
                 if n.comment.is_some() {
-                    self.push(
+                    self.push_safe(
                         Stage::Comments,
-                        Change::new(
-                            ChangeKind::SetEnumComment { enum_id: n.id.clone() },
-                            Safety::Safe,
-                            n.name.as_str(),
-                            format!("set comment on enum {}", n.name),
-                        ),
+                        ChangeKind::SetEnumComment { enum_id: n.id.clone() },
+                        n.name.as_str(),
+                        format!("set comment on enum {}", n.name),
                     );
                 }
             }
@@ -700,14 +690,11 @@ impl<'m> Differ<'m> {
                     0 => (kept_new.first().map(|s| (*s).clone()), None),
                     _ => (None, Some(n.values[i - 1].clone())),
                 };
-                self.push(
+                self.push_safe(
                     Stage::Enums,
-                    Change::new(
-                        ChangeKind::AddEnumValue { enum_id: n.id.clone(), value: v.clone(), before, after },
-                        Safety::Safe,
-                        target.clone(),
-                        format!("add label {} to enum {}", quoted(v), n.name),
-                    ),
+                    ChangeKind::AddEnumValue { enum_id: n.id.clone(), value: v.clone(), before, after },
+                    target.clone(),
+                    format!("add label {} to enum {}", quoted(v), n.name),
                 );
             }
             return;
@@ -758,14 +745,11 @@ impl<'m> Differ<'m> {
             .why(why)
             .instead(alternative),
         );
-        self.push(
+        self.push_safe(
             Stage::DropEnums,
-            Change::new(
-                ChangeKind::DropEnum { enum_id: n.id.clone(), name: old_name },
-                Safety::Safe,
-                target,
-                format!("drop the old type of enum {}", n.name),
-            ),
+            ChangeKind::DropEnum { enum_id: n.id.clone(), name: old_name },
+            target,
+            format!("drop the old type of enum {}", n.name),
         );
     }
 
@@ -810,14 +794,11 @@ impl<'m> Differ<'m> {
     }
 
     fn added_table(&mut self, n: &TableModel) {
-        self.push(
+        self.push_safe(
             Stage::AddTables,
-            Change::new(
-                ChangeKind::AddTable { table_id: n.id.clone() },
-                Safety::Safe,
-                n.name.as_str(),
-                format!("create table {}", n.name),
-            ),
+            ChangeKind::AddTable { table_id: n.id.clone() },
+            n.name.as_str(),
+            format!("create table {}", n.name),
         );
         for x in &n.indexes {
             self.add_index(n, x, false);
@@ -832,27 +813,21 @@ impl<'m> Differ<'m> {
 
     fn table_comment(&mut self, n: &TableModel) {
         let verb = if n.comment.is_some() { "set" } else { "remove" };
-        self.push(
+        self.push_safe(
             Stage::Comments,
-            Change::new(
-                ChangeKind::SetTableComment { table_id: n.id.clone() },
-                Safety::Safe,
-                n.name.as_str(),
-                format!("{verb} comment on table {}", n.name),
-            ),
+            ChangeKind::SetTableComment { table_id: n.id.clone() },
+            n.name.as_str(),
+            format!("{verb} comment on table {}", n.name),
         );
     }
 
     fn column_comment(&mut self, n: &TableModel, c: &ColumnModel) {
         let verb = if c.comment.is_some() { "set" } else { "remove" };
-        self.push(
+        self.push_safe(
             Stage::Comments,
-            Change::new(
-                ChangeKind::SetColumnComment { table_id: n.id.clone(), column_id: c.id.clone() },
-                Safety::Safe,
-                col_target(n, c),
-                format!("{verb} comment on column {}", col_target(n, c)),
-            ),
+            ChangeKind::SetColumnComment { table_id: n.id.clone(), column_id: c.id.clone() },
+            col_target(n, c),
+            format!("{verb} comment on column {}", col_target(n, c)),
         );
     }
 
@@ -986,14 +961,11 @@ impl<'m> Differ<'m> {
         let default_changes = oc.default != nc.default || retyped;
         if oc.default.is_some() && nc.default.is_none() && !retyped {
             let (table_id, column_id) = ids();
-            self.push(
+            self.push_safe(
                 Stage::AlterColumns,
-                Change::new(
-                    ChangeKind::DropDefault { table_id, column_id },
-                    Safety::Safe,
-                    target.clone(),
-                    format!("drop default of {target}"),
-                ),
+                ChangeKind::DropDefault { table_id, column_id },
+                target.clone(),
+                format!("drop default of {target}"),
             );
         }
         if retyped {
@@ -1039,14 +1011,11 @@ impl<'m> Differ<'m> {
             );
         } else if !oc.nullable && nc.nullable {
             let (table_id, column_id) = ids();
-            self.push(
+            self.push_safe(
                 Stage::AlterColumns,
-                Change::new(
-                    ChangeKind::DropNotNull { table_id, column_id },
-                    Safety::Safe,
-                    target.clone(),
-                    format!("allow NULL in {target}"),
-                ),
+                ChangeKind::DropNotNull { table_id, column_id },
+                target.clone(),
+                format!("allow NULL in {target}"),
             );
         }
         if oc.identity.is_none() && nc.identity.is_some() {
@@ -1131,14 +1100,11 @@ impl<'m> Differ<'m> {
                 Some(nu) => self.rename_key(n, u, nu, ConstraintKind::Unique),
                 None => {
                     self.dropped_keys.insert(Self::key_set(&o.id, &u.column_ids));
-                    self.push(
+                    self.push_safe(
                         Stage::DropConstraints,
-                        Change::new(
-                            ChangeKind::DropUnique { table_id: tid.clone(), column_ids: u.column_ids.clone() },
-                            Safety::Safe,
-                            format!("{}.{}", o.name, u.name),
-                            format!("drop unique constraint {} of {}", u.name, o.name),
-                        ),
+                        ChangeKind::DropUnique { table_id: tid.clone(), column_ids: u.column_ids.clone() },
+                        format!("{}.{}", o.name, u.name),
+                        format!("drop unique constraint {} of {}", u.name, o.name),
                     );
                 }
             }
@@ -1206,14 +1172,11 @@ impl<'m> Differ<'m> {
                 }
                 _ => {
                     let why = if rebuild { " (re-created around a column type change)" } else { "" };
-                    self.push(
+                    self.push_safe(
                         Stage::DropConstraints,
-                        Change::new(
-                            ChangeKind::DropCheck { table_id: tid.clone(), check_id: k.id.clone() },
-                            Safety::Safe,
-                            format!("{}.{}", o.name, k.name),
-                            format!("drop check {} of {}{why}", k.name, o.name),
-                        ),
+                        ChangeKind::DropCheck { table_id: tid.clone(), check_id: k.id.clone() },
+                        format!("{}.{}", o.name, k.name),
+                        format!("drop check {} of {}{why}", k.name, o.name),
                     );
                     if let Some(nk) = kept {
                         self.add_check(n, nk, rebuild);
@@ -1277,14 +1240,11 @@ impl<'m> Differ<'m> {
                         let cols: Vec<String> = x.columns.iter().map(|c| c.column_id.clone()).collect();
                         self.dropped_keys.insert(Self::key_set(&o.id, &cols));
                     }
-                    self.push(
+                    self.push_safe(
                         Stage::DropConstraints,
-                        Change::new(
-                            ChangeKind::DropIndex { table_id: tid.clone(), index_id: x.id.clone() },
-                            Safety::Safe,
-                            format!("{}.{}", o.name, x.name),
-                            format!("drop index {} of {}", x.name, o.name),
-                        ),
+                        ChangeKind::DropIndex { table_id: tid.clone(), index_id: x.id.clone() },
+                        format!("{}.{}", o.name, x.name),
+                        format!("drop index {} of {}", x.name, o.name),
                     );
                     if let Some(nx) = kept {
                         self.add_index(n, nx, true);
@@ -1361,14 +1321,11 @@ impl<'m> Differ<'m> {
                 }
                 _ => {
                     let why = if rebuild { " (re-created around a key or type change)" } else { "" };
-                    self.push(
+                    self.push_safe(
                         Stage::DropForeignKeys,
-                        Change::new(
-                            ChangeKind::DropForeignKey { foreign_key_id: fk.id.clone() },
-                            Safety::Safe,
-                            Self::fk_target(old, fk),
-                            format!("drop foreign key {}{why}", Self::fk_target(old, fk)),
-                        ),
+                        ChangeKind::DropForeignKey { foreign_key_id: fk.id.clone() },
+                        Self::fk_target(old, fk),
+                        format!("drop foreign key {}{why}", Self::fk_target(old, fk)),
                     );
                     if let Some(n) = kept {
                         self.add_foreign_key(n, rebuild);
