@@ -70,7 +70,8 @@ fn unique(name: &str, taken: &mut HashSet<String>) -> String {
     candidate
 }
 
-const TYPES: &[&str] = &[
+/// The column types the generator uses.
+pub const TYPES: &[&str] = &[
     "smallint",
     "integer",
     "bigint",

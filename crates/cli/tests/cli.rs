@@ -195,3 +195,37 @@ fn diff_exit_codes() {
     assert_eq!(run(&["diff", "-", "-"], Some(VALID)).status.code(), Some(2));
     assert_eq!(run(&["diff", &old, &new, "--sql", "sideways"], None).status.code(), Some(2));
 }
+
+/// The fenced blocks of one language in a markdown file, in order.
+fn fenced(markdown: &str, language: &str) -> Vec<String> {
+    let fence = format!("```{language}");
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match (&mut current, line.trim_end()) {
+            (None, open) if open == fence => current = Some(String::new()),
+            (Some(block), "```") => {
+                out.push(std::mem::take(block));
+                current = None;
+            }
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn docs_migrations_example_shows_the_real_output() {
+    let markdown = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/migrations.md")).unwrap();
+    let docs = fenced(&markdown, "json");
+    let (v1, v2) = (file("docs-v1", &docs[0]), file("docs-v2", &docs[1]));
+    let summary = run(&["diff", &v1, &v2], None);
+    assert_eq!(fenced(&markdown, "text")[1], text(&summary.stdout), "the summary in docs/migrations.md is stale");
+    let up = run(&["diff", &v1, &v2, "--sql", "up"], None);
+    assert_eq!(fenced(&markdown, "sql")[0], text(&up.stdout), "the up script in docs/migrations.md is stale");
+    assert_eq!(run(&["diff", &v1, &v2, "--deny-data-loss"], None).status.code(), Some(1));
+}

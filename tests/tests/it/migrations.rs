@@ -299,3 +299,70 @@ fn shop_example_migrates_with_rows_and_back() {
     let history = lines(conn, "SELECT version || ' ' || note AS t FROM schemaforge.history").unwrap();
     assert_eq!(history, ["1 v1"]);
 }
+
+/// The type-change rules against PostgreSQL itself, for every pair of the
+/// generator's types plus a few widenings: on an empty table every change
+/// runs (every `USING` parses: no missing cast); with rows, a change fails
+/// only when classified `may_fail` or `data_loss`; a change classified as
+/// not rewriting keeps the table's file (`relfilenode`).
+#[test]
+fn type_change_rules_match_postgres() {
+    use schemaforge_domain::diff::type_change;
+    let mut types: Vec<&str> = schemaforge_tests::generate::TYPES.to_vec();
+    types.extend(["varchar(50)", "varchar(100)", "numeric(12,2)", "numeric(10,3)", "timestamp", "char(5)", "varchar"]);
+    let doc = |ty: &str| {
+        let (data_type, enum_id) = if ty == "enum" { ("enum", r#", "enumId": "e1""#) } else { (ty, "") };
+        ValidSchema::parse(
+            schemaforge_domain::parse_document(&format!(
+                r#"{{"name": "x", "enums": [{{"id": "e1", "name": "mood", "values": ["1", "r1", "true"]}}],
+                "tables": [{{"id": "t", "name": "t", "columns": [
+                {{"id": "pk", "name": "id", "dataType": "integer", "primaryKey": true}},
+                {{"id": "c", "name": "c", "dataType": "{data_type}"{enum_id}}}]}}]}}"#
+            ))
+            .unwrap(),
+        )
+        .unwrap()
+    };
+    let db = schemaforge_testdb::TestDb::create().unwrap();
+    let mut conn = db.connect().unwrap();
+    let conn = &mut conn;
+    let mut failures = Vec::new();
+    for from in &types {
+        for to in &types {
+            if from == to {
+                continue;
+            }
+            let (a, b) = (doc(from), doc(to));
+            let m = migration(&a, &b);
+            let column = |s: &ValidSchema| s.model().tables[0].columns[1].ty.clone();
+            let rule = type_change(&column(&a), &column(&b));
+            for with_row in [false, true] {
+                execute(conn, "BEGIN").unwrap();
+                run_script(conn, &create_script(&a)).unwrap();
+                if with_row {
+                    let row = value(&column(&a), 1, a.model());
+                    execute(conn, &format!("INSERT INTO t VALUES (1, {row})")).unwrap();
+                }
+                let file = lines(conn, "SELECT pg_relation_filenode('t')::text AS t").unwrap();
+                let outcome = run_script(conn, &m.up);
+                let after = if outcome.is_ok() {
+                    lines(conn, "SELECT pg_relation_filenode('t')::text AS t").unwrap()
+                } else {
+                    file.clone()
+                };
+                execute(conn, "ROLLBACK").unwrap();
+                match outcome {
+                    Err(f) if !with_row => failures.push(format!("{from} -> {to} fails on an empty table: {f}")),
+                    Err(f) if !matches!(rule.safety, Safety::MayFail | Safety::DataLoss) => {
+                        failures.push(format!("{from} -> {to} classified {} but fails: {f}", rule.safety))
+                    }
+                    Ok(()) if !rule.rewrites && file != after => {
+                        failures.push(format!("{from} -> {to} classified as no rewrite, but the table was rewritten"))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}

@@ -351,6 +351,38 @@ struct PendingRename {
     /// time, so when a check or foreign key of the same name is renamed
     /// later, its last step waits until after those.
     key: bool,
+    /// Written before `from` in descriptions (a column's table).
+    prefix: String,
+}
+
+impl PendingRename {
+    fn new(
+        what: &'static str,
+        target: impl Into<String>,
+        from: impl fmt::Display,
+        to: impl fmt::Display,
+        make: impl Fn(String, String) -> ChangeKind + 'static,
+    ) -> Self {
+        Self {
+            from: from.to_string(),
+            to: to.to_string(),
+            what,
+            target: target.into(),
+            make: Box::new(make),
+            key: false,
+            prefix: String::new(),
+        }
+    }
+
+    fn key(mut self) -> Self {
+        self.key = true;
+        self
+    }
+
+    fn prefix(mut self, prefix: String) -> Self {
+        self.prefix = prefix;
+        self
+    }
 }
 
 /// Names for the middle step of swaps and rebuilds: `sf_tmp_N`, unused by
@@ -492,6 +524,11 @@ impl<'m> Differ<'m> {
         self.stages[stage as usize].push(change);
     }
 
+    /// Push a change that is safe and needs no explanation.
+    fn push_safe(&mut self, stage: Stage, kind: ChangeKind, target: impl Into<String>, description: String) {
+        self.push(stage, Change::new(kind, Safety::Safe, target, description));
+    }
+
     fn finish(mut self) -> ChangeSet {
         let constraint_names: HashSet<String> = self.constraint_renames.iter().map(|r| r.from.clone()).collect();
         let (relations, deferred) =
@@ -545,73 +582,57 @@ impl<'m> Differ<'m> {
                 if new_type_names.contains(name.as_str()) {
                     let tmp = self.temp.fresh();
                     let id = o.id.clone();
-                    self.push(
+                    self.push_safe(
                         Stage::RenameRelations,
-                        Change::new(
-                            ChangeKind::RenameEnum { enum_id: id, from: name.clone(), to: tmp.clone() },
-                            Safety::Safe,
-                            name.clone(),
-                            format!("rename enum {name} to {tmp} until it is dropped (a new type takes its name)"),
-                        ),
+                        ChangeKind::RenameEnum { enum_id: id, from: name.clone(), to: tmp.clone() },
+                        name.clone(),
+                        format!("rename enum {name} to {tmp} until it is dropped (a new type takes its name)"),
                     );
                     name = tmp;
                 }
-                self.push(
+                self.push_safe(
                     Stage::DropEnums,
-                    Change::new(
-                        ChangeKind::DropEnum { enum_id: o.id.clone(), name: name.clone() },
-                        Safety::Safe,
-                        o.name.as_str(),
-                        format!("drop enum {}", o.name),
-                    ),
+                    ChangeKind::DropEnum { enum_id: o.id.clone(), name: name.clone() },
+                    o.name.as_str(),
+                    format!("drop enum {}", o.name),
                 );
                 continue;
             };
             if o.name != n.name {
                 let id = o.id.clone();
-                self.relation_renames.push(PendingRename {
-                    from: o.name.to_string(),
-                    to: n.name.to_string(),
-                    what: "enum",
-                    target: n.name.to_string(),
-                    key: false,
-                    make: Box::new(move |from, to| ChangeKind::RenameEnum { enum_id: id.clone(), from, to }),
-                });
+                self.relation_renames.push(PendingRename::new(
+                    "enum",
+                    n.name.to_string(),
+                    o.name.to_string(),
+                    n.name.to_string(),
+                    move |from, to| ChangeKind::RenameEnum { enum_id: id.clone(), from, to },
+                ));
             }
             self.enum_values(o, n);
             // A rebuilt type is a new type: its comment is set again.
             if o.comment != n.comment || (self.rebuilt.contains(&n.id) && n.comment.is_some()) {
-                self.push(
+                self.push_safe(
                     Stage::Comments,
-                    Change::new(
-                        ChangeKind::SetEnumComment { enum_id: n.id.clone() },
-                        Safety::Safe,
-                        n.name.as_str(),
-                        format!("{} comment on enum {}", if n.comment.is_some() { "set" } else { "remove" }, n.name),
-                    ),
+                    ChangeKind::SetEnumComment { enum_id: n.id.clone() },
+                    n.name.as_str(),
+                    format!("{} comment on enum {}", if n.comment.is_some() { "set" } else { "remove" }, n.name),
                 );
             }
         }
         for n in &new.enums {
             if old.enum_type(&n.id).is_none() {
-                self.push(
+                self.push_safe(
                     Stage::Enums,
-                    Change::new(
-                        ChangeKind::CreateEnum { enum_id: n.id.clone() },
-                        Safety::Safe,
-                        n.name.as_str(),
-                        format!("create enum {}", n.name),
-                    ),
+                    ChangeKind::CreateEnum { enum_id: n.id.clone() },
+                    n.name.as_str(),
+                    format!("create enum {}", n.name),
                 );
                 if n.comment.is_some() {
-                    self.push(
+                    self.push_safe(
                         Stage::Comments,
-                        Change::new(
-                            ChangeKind::SetEnumComment { enum_id: n.id.clone() },
-                            Safety::Safe,
-                            n.name.as_str(),
-                            format!("set comment on enum {}", n.name),
-                        ),
+                        ChangeKind::SetEnumComment { enum_id: n.id.clone() },
+                        n.name.as_str(),
+                        format!("set comment on enum {}", n.name),
                     );
                 }
             }
@@ -669,14 +690,11 @@ impl<'m> Differ<'m> {
                     0 => (kept_new.first().map(|s| (*s).clone()), None),
                     _ => (None, Some(n.values[i - 1].clone())),
                 };
-                self.push(
+                self.push_safe(
                     Stage::Enums,
-                    Change::new(
-                        ChangeKind::AddEnumValue { enum_id: n.id.clone(), value: v.clone(), before, after },
-                        Safety::Safe,
-                        target.clone(),
-                        format!("add label {} to enum {}", quoted(v), n.name),
-                    ),
+                    ChangeKind::AddEnumValue { enum_id: n.id.clone(), value: v.clone(), before, after },
+                    target.clone(),
+                    format!("add label {} to enum {}", quoted(v), n.name),
                 );
             }
             return;
@@ -727,14 +745,11 @@ impl<'m> Differ<'m> {
             .why(why)
             .instead(alternative),
         );
-        self.push(
+        self.push_safe(
             Stage::DropEnums,
-            Change::new(
-                ChangeKind::DropEnum { enum_id: n.id.clone(), name: old_name },
-                Safety::Safe,
-                target,
-                format!("drop the old type of enum {}", n.name),
-            ),
+            ChangeKind::DropEnum { enum_id: n.id.clone(), name: old_name },
+            target,
+            format!("drop the old type of enum {}", n.name),
         );
     }
 
@@ -779,14 +794,11 @@ impl<'m> Differ<'m> {
     }
 
     fn added_table(&mut self, n: &TableModel) {
-        self.push(
+        self.push_safe(
             Stage::AddTables,
-            Change::new(
-                ChangeKind::AddTable { table_id: n.id.clone() },
-                Safety::Safe,
-                n.name.as_str(),
-                format!("create table {}", n.name),
-            ),
+            ChangeKind::AddTable { table_id: n.id.clone() },
+            n.name.as_str(),
+            format!("create table {}", n.name),
         );
         for x in &n.indexes {
             self.add_index(n, x, false);
@@ -801,27 +813,21 @@ impl<'m> Differ<'m> {
 
     fn table_comment(&mut self, n: &TableModel) {
         let verb = if n.comment.is_some() { "set" } else { "remove" };
-        self.push(
+        self.push_safe(
             Stage::Comments,
-            Change::new(
-                ChangeKind::SetTableComment { table_id: n.id.clone() },
-                Safety::Safe,
-                n.name.as_str(),
-                format!("{verb} comment on table {}", n.name),
-            ),
+            ChangeKind::SetTableComment { table_id: n.id.clone() },
+            n.name.as_str(),
+            format!("{verb} comment on table {}", n.name),
         );
     }
 
     fn column_comment(&mut self, n: &TableModel, c: &ColumnModel) {
         let verb = if c.comment.is_some() { "set" } else { "remove" };
-        self.push(
+        self.push_safe(
             Stage::Comments,
-            Change::new(
-                ChangeKind::SetColumnComment { table_id: n.id.clone(), column_id: c.id.clone() },
-                Safety::Safe,
-                col_target(n, c),
-                format!("{verb} comment on column {}", col_target(n, c)),
-            ),
+            ChangeKind::SetColumnComment { table_id: n.id.clone(), column_id: c.id.clone() },
+            col_target(n, c),
+            format!("{verb} comment on column {}", col_target(n, c)),
         );
     }
 
@@ -829,14 +835,13 @@ impl<'m> Differ<'m> {
         let tid = n.id.clone();
         if o.name != n.name {
             let id = tid.clone();
-            self.relation_renames.push(PendingRename {
-                from: o.name.to_string(),
-                to: n.name.to_string(),
-                what: "table",
-                target: n.name.to_string(),
-                key: false,
-                make: Box::new(move |from, to| ChangeKind::RenameTable { table_id: id.clone(), from, to }),
-            });
+            self.relation_renames.push(PendingRename::new(
+                "table",
+                n.name.to_string(),
+                o.name.to_string(),
+                n.name.to_string(),
+                move |from, to| ChangeKind::RenameTable { table_id: id.clone(), from, to },
+            ));
         }
         if o.comment != n.comment {
             self.table_comment(n);
@@ -859,19 +864,21 @@ impl<'m> Differ<'m> {
                 Some(nc) => {
                     if oc.name != nc.name {
                         let (id, cid) = (tid.clone(), nc.id.clone());
-                        column_renames.push(PendingRename {
-                            from: oc.name.to_string(),
-                            to: nc.name.to_string(),
-                            what: "column",
-                            target: col_target(n, nc),
-                            key: false,
-                            make: Box::new(move |from, to| ChangeKind::RenameColumn {
-                                table_id: id.clone(),
-                                column_id: cid.clone(),
-                                from,
-                                to,
-                            }),
-                        });
+                        column_renames.push(
+                            PendingRename::new(
+                                "column",
+                                col_target(n, nc),
+                                oc.name.to_string(),
+                                nc.name.to_string(),
+                                move |from, to| ChangeKind::RenameColumn {
+                                    table_id: id.clone(),
+                                    column_id: cid.clone(),
+                                    from,
+                                    to,
+                                },
+                            )
+                            .prefix(format!("{}.", n.name)),
+                        );
                     }
                     self.column(o, oc, n, nc);
                 }
@@ -937,32 +944,28 @@ impl<'m> Differ<'m> {
         if let (Some(a), Some(b)) = (&oc.identity, &nc.identity) {
             if a != b {
                 let (id, cid) = ids();
-                self.relation_renames.push(PendingRename {
-                    from: a.to_string(),
-                    to: b.to_string(),
-                    what: "sequence",
-                    target: target.clone(),
-                    key: false,
-                    make: Box::new(move |from, to| ChangeKind::RenameSequence {
+                self.relation_renames.push(PendingRename::new(
+                    "sequence",
+                    target.clone(),
+                    a.to_string(),
+                    b.to_string(),
+                    move |from, to| ChangeKind::RenameSequence {
                         table_id: id.clone(),
                         column_id: cid.clone(),
                         from,
                         to,
-                    }),
-                });
+                    },
+                ));
             }
         }
         let default_changes = oc.default != nc.default || retyped;
         if oc.default.is_some() && nc.default.is_none() && !retyped {
             let (table_id, column_id) = ids();
-            self.push(
+            self.push_safe(
                 Stage::AlterColumns,
-                Change::new(
-                    ChangeKind::DropDefault { table_id, column_id },
-                    Safety::Safe,
-                    target.clone(),
-                    format!("drop default of {target}"),
-                ),
+                ChangeKind::DropDefault { table_id, column_id },
+                target.clone(),
+                format!("drop default of {target}"),
             );
         }
         if retyped {
@@ -1008,14 +1011,11 @@ impl<'m> Differ<'m> {
             );
         } else if !oc.nullable && nc.nullable {
             let (table_id, column_id) = ids();
-            self.push(
+            self.push_safe(
                 Stage::AlterColumns,
-                Change::new(
-                    ChangeKind::DropNotNull { table_id, column_id },
-                    Safety::Safe,
-                    target.clone(),
-                    format!("allow NULL in {target}"),
-                ),
+                ChangeKind::DropNotNull { table_id, column_id },
+                target.clone(),
+                format!("allow NULL in {target}"),
             );
         }
         if oc.identity.is_none() && nc.identity.is_some() {
@@ -1100,14 +1100,11 @@ impl<'m> Differ<'m> {
                 Some(nu) => self.rename_key(n, u, nu, ConstraintKind::Unique),
                 None => {
                     self.dropped_keys.insert(Self::key_set(&o.id, &u.column_ids));
-                    self.push(
+                    self.push_safe(
                         Stage::DropConstraints,
-                        Change::new(
-                            ChangeKind::DropUnique { table_id: tid.clone(), column_ids: u.column_ids.clone() },
-                            Safety::Safe,
-                            format!("{}.{}", o.name, u.name),
-                            format!("drop unique constraint {} of {}", u.name, o.name),
-                        ),
+                        ChangeKind::DropUnique { table_id: tid.clone(), column_ids: u.column_ids.clone() },
+                        format!("{}.{}", o.name, u.name),
+                        format!("drop unique constraint {} of {}", u.name, o.name),
                     );
                 }
             }
@@ -1137,19 +1134,16 @@ impl<'m> Differ<'m> {
             return;
         }
         let id = n.id.clone();
-        self.relation_renames.push(PendingRename {
-            from: o.name.to_string(),
-            to: k.name.to_string(),
-            what: if kind == ConstraintKind::PrimaryKey { "primary key" } else { "unique constraint" },
-            target: format!("{}.{}", n.name, k.name),
-            key: true,
-            make: Box::new(move |from, to| ChangeKind::RenameConstraint {
-                table_id: id.clone(),
-                constraint: kind,
-                from,
-                to,
-            }),
-        });
+        self.relation_renames.push(
+            PendingRename::new(
+                if kind == ConstraintKind::PrimaryKey { "primary key" } else { "unique constraint" },
+                format!("{}.{}", n.name, k.name),
+                o.name.to_string(),
+                k.name.to_string(),
+                move |from, to| ChangeKind::RenameConstraint { table_id: id.clone(), constraint: kind, from, to },
+            )
+            .key(),
+        );
     }
 
     fn checks(&mut self, o: &TableModel, n: &TableModel) {
@@ -1162,31 +1156,27 @@ impl<'m> Differ<'m> {
                 Some(nk) if same => {
                     if nk.name != k.name {
                         let id = tid.clone();
-                        self.constraint_renames.push(PendingRename {
-                            from: k.name.to_string(),
-                            to: nk.name.to_string(),
-                            what: "check",
-                            target: format!("{}.{}", n.name, nk.name),
-                            key: false,
-                            make: Box::new(move |from, to| ChangeKind::RenameConstraint {
+                        self.constraint_renames.push(PendingRename::new(
+                            "check",
+                            format!("{}.{}", n.name, nk.name),
+                            k.name.to_string(),
+                            nk.name.to_string(),
+                            move |from, to| ChangeKind::RenameConstraint {
                                 table_id: id.clone(),
                                 constraint: ConstraintKind::Check,
                                 from,
                                 to,
-                            }),
-                        });
+                            },
+                        ));
                     }
                 }
                 _ => {
                     let why = if rebuild { " (re-created around a column type change)" } else { "" };
-                    self.push(
+                    self.push_safe(
                         Stage::DropConstraints,
-                        Change::new(
-                            ChangeKind::DropCheck { table_id: tid.clone(), check_id: k.id.clone() },
-                            Safety::Safe,
-                            format!("{}.{}", o.name, k.name),
-                            format!("drop check {} of {}{why}", k.name, o.name),
-                        ),
+                        ChangeKind::DropCheck { table_id: tid.clone(), check_id: k.id.clone() },
+                        format!("{}.{}", o.name, k.name),
+                        format!("drop check {} of {}{why}", k.name, o.name),
                     );
                     if let Some(nk) = kept {
                         self.add_check(n, nk, rebuild);
@@ -1231,19 +1221,18 @@ impl<'m> Differ<'m> {
                 Some(nx) if same_index(x, nx) && !rebuild => {
                     if nx.name != x.name {
                         let (id, xid) = (tid.clone(), nx.id.clone());
-                        self.relation_renames.push(PendingRename {
-                            from: x.name.to_string(),
-                            to: nx.name.to_string(),
-                            what: "index",
-                            target: format!("{}.{}", n.name, nx.name),
-                            key: false,
-                            make: Box::new(move |from, to| ChangeKind::RenameIndex {
+                        self.relation_renames.push(PendingRename::new(
+                            "index",
+                            format!("{}.{}", n.name, nx.name),
+                            x.name.to_string(),
+                            nx.name.to_string(),
+                            move |from, to| ChangeKind::RenameIndex {
                                 table_id: id.clone(),
                                 index_id: xid.clone(),
                                 from,
                                 to,
-                            }),
-                        });
+                            },
+                        ));
                     }
                 }
                 _ => {
@@ -1251,14 +1240,11 @@ impl<'m> Differ<'m> {
                         let cols: Vec<String> = x.columns.iter().map(|c| c.column_id.clone()).collect();
                         self.dropped_keys.insert(Self::key_set(&o.id, &cols));
                     }
-                    self.push(
+                    self.push_safe(
                         Stage::DropConstraints,
-                        Change::new(
-                            ChangeKind::DropIndex { table_id: tid.clone(), index_id: x.id.clone() },
-                            Safety::Safe,
-                            format!("{}.{}", o.name, x.name),
-                            format!("drop index {} of {}", x.name, o.name),
-                        ),
+                        ChangeKind::DropIndex { table_id: tid.clone(), index_id: x.id.clone() },
+                        format!("{}.{}", o.name, x.name),
+                        format!("drop index {} of {}", x.name, o.name),
                     );
                     if let Some(nx) = kept {
                         self.add_index(n, nx, true);
@@ -1319,31 +1305,27 @@ impl<'m> Differ<'m> {
                 Some(n) if same_foreign_key(fk, n) && !rebuild => {
                     if n.name != fk.name {
                         let id = n.source_table_id.clone();
-                        self.constraint_renames.push(PendingRename {
-                            from: fk.name.to_string(),
-                            to: n.name.to_string(),
-                            what: "foreign key",
-                            target: Self::fk_target(new, n),
-                            key: false,
-                            make: Box::new(move |from, to| ChangeKind::RenameConstraint {
+                        self.constraint_renames.push(PendingRename::new(
+                            "foreign key",
+                            Self::fk_target(new, n),
+                            fk.name.to_string(),
+                            n.name.to_string(),
+                            move |from, to| ChangeKind::RenameConstraint {
                                 table_id: id.clone(),
                                 constraint: ConstraintKind::ForeignKey,
                                 from,
                                 to,
-                            }),
-                        });
+                            },
+                        ));
                     }
                 }
                 _ => {
                     let why = if rebuild { " (re-created around a key or type change)" } else { "" };
-                    self.push(
+                    self.push_safe(
                         Stage::DropForeignKeys,
-                        Change::new(
-                            ChangeKind::DropForeignKey { foreign_key_id: fk.id.clone() },
-                            Safety::Safe,
-                            Self::fk_target(old, fk),
-                            format!("drop foreign key {}{why}", Self::fk_target(old, fk)),
-                        ),
+                        ChangeKind::DropForeignKey { foreign_key_id: fk.id.clone() },
+                        Self::fk_target(old, fk),
+                        format!("drop foreign key {}{why}", Self::fk_target(old, fk)),
                     );
                     if let Some(n) = kept {
                         self.add_foreign_key(n, rebuild);
@@ -1410,12 +1392,16 @@ fn resolve_renames(
             first.push(change(
                 r.from.clone(),
                 tmp.clone(),
-                format!("rename {} {} to {tmp} (its new name is still taken)", r.what, r.from),
+                format!("rename {} {}{} to {tmp} (its new name is still taken)", r.what, r.prefix, r.from),
             ));
-            let step = change(tmp, r.to.clone(), format!("rename {} {} to {}", r.what, r.from, r.to));
+            let step = change(tmp, r.to.clone(), format!("rename {} {}{} to {}", r.what, r.prefix, r.from, r.to));
             if later { deferred.push(step) } else { last.push(step) }
         } else {
-            direct.push(change(r.from.clone(), r.to.clone(), format!("rename {} {} to {}", r.what, r.from, r.to)));
+            direct.push(change(
+                r.from.clone(),
+                r.to.clone(),
+                format!("rename {} {}{} to {}", r.what, r.prefix, r.from, r.to),
+            ));
         }
     }
     first.extend(direct);
