@@ -116,17 +116,7 @@ impl<S: Store> App<S> {
         id: Uuid,
         data_loss: DataLoss,
     ) -> ServiceResult<MigrationOutcome> {
-        let schema = self.get_schema(principal, id)?;
-        let _lock = self.lock_schema(id)?;
-        let record = self.ready_record(principal, id)?;
-        let from = self.applied_version(&record)?;
-        let to = schema.version;
-        if from > to {
-            return Err(ServiceError::Internal(format!("the database is at version {from}, past the schema's {to}")));
-        }
-        let (old, new) = (self.schema_at(principal, id, from)?, self.schema_at(principal, id, to)?);
-        let m = migration(&old, &new);
-        self.apply(&schema, record, Plan { from, to, changes: m.changes, script: m.up, kind: "migrate" }, data_loss)
+        self.move_database(principal, id, None, data_loss)
     }
 
     /// Roll the schema's database back to version `to`, in one transaction.
@@ -138,21 +128,46 @@ impl<S: Store> App<S> {
         to: i32,
         data_loss: DataLoss,
     ) -> ServiceResult<MigrationOutcome> {
+        self.move_database(principal, id, Some(to), data_loss)
+    }
+
+    /// Up to the current version (`back_to` = None) or down to `back_to`.
+    fn move_database(
+        &self,
+        principal: Principal,
+        id: Uuid,
+        back_to: Option<i32>,
+        data_loss: DataLoss,
+    ) -> ServiceResult<MigrationOutcome> {
         let schema = self.get_schema(principal, id)?;
         let _lock = self.lock_schema(id)?;
         let record = self.ready_record(principal, id)?;
         let from = self.applied_version(&record)?;
-        if to > from {
-            return Err(ServiceError::InvalidInput {
-                field: "to",
-                message: format!("must not be above the version the database is at ({from}); migrate instead"),
-            });
-        }
-        let (target, current) = (self.schema_at(principal, id, to)?, self.schema_at(principal, id, from)?);
-        // The down script of target -> current, classified as the changes
-        // current -> target that it makes.
-        let script = migration(&target, &current).down;
-        let plan = Plan { from, to, changes: diff(&current, &target), script, kind: "rollback" };
+        let plan = match back_to {
+            None => {
+                let to = schema.version;
+                if from > to {
+                    return Err(ServiceError::Internal(format!(
+                        "the database is at version {from}, past the schema's {to}"
+                    )));
+                }
+                let m = migration(&self.schema_at(principal, id, from)?, &self.schema_at(principal, id, to)?);
+                Plan { from, to, changes: m.changes, script: m.up, kind: "migrate" }
+            }
+            Some(to) => {
+                if to > from {
+                    return Err(ServiceError::InvalidInput {
+                        field: "to",
+                        message: format!("must not be above the version the database is at ({from}); migrate instead"),
+                    });
+                }
+                let (target, current) = (self.schema_at(principal, id, to)?, self.schema_at(principal, id, from)?);
+                // The down script of target -> current, classified as the
+                // changes current -> target that it makes.
+                let script = migration(&target, &current).down;
+                Plan { from, to, changes: diff(&current, &target), script, kind: "rollback" }
+            }
+        };
         self.apply(&schema, record, plan, data_loss)
     }
 
