@@ -553,15 +553,24 @@ pub struct ServerAddress {
 /// on the target PostgreSQL server. Names are passed as plain text and
 /// quoted by the implementation; passwords never appear in errors.
 pub trait DatabaseAdmin: Send + Sync {
-    /// Create a login role with this password, without any other privilege;
+    /// Create a role with this password and no other privilege, that
+    /// cannot log in until `create_database` made its database;
     /// `Conflict(ObjectExists)` if the name is taken.
     fn create_role(&self, role: &str, password: &str) -> RepoResult<()>;
     /// Create an empty database owned by `owner`, that only `owner` (and
-    /// superusers) may connect to; `Conflict(ObjectExists)` if taken.
+    /// superusers) may connect to, with its history table, then let `owner`
+    /// log in; `Conflict(ObjectExists)` if taken.
     fn create_database(&self, database: &str, owner: &str) -> RepoResult<()>;
-    /// Apply a script in ONE transaction, as `role`, and record it in the
-    /// database's history table in that same transaction.
-    fn apply_script(&self, database: &str, role: &str, run: ScriptRun<'_>) -> Result<Applied, ApplyError>;
+    /// Apply a script in ONE transaction, in a session of `role` itself
+    /// (never the admin's), and record it in the database's history table
+    /// in that same transaction.
+    fn apply_script(
+        &self,
+        database: &str,
+        role: &str,
+        password: &str,
+        run: ScriptRun<'_>,
+    ) -> Result<Applied, ApplyError>;
     /// Terminate the database's sessions and drop it (absent is fine).
     fn drop_database(&self, database: &str) -> RepoResult<()>;
     /// Drop the role (absent is fine).

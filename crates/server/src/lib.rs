@@ -54,6 +54,8 @@ pub struct ProvisioningConfig {
     pub template: String,
     /// Most sessions per provisioned role; -1: no limit.
     pub role_connection_limit: i32,
+    /// Seconds a migration statement may wait for a table lock; 0: forever.
+    pub lock_timeout_secs: u32,
 }
 
 impl std::fmt::Debug for ProvisioningConfig {
@@ -66,6 +68,7 @@ impl std::fmt::Debug for ProvisioningConfig {
             .field("connection_options", &self.connection_options)
             .field("template", &self.template)
             .field("role_connection_limit", &self.role_connection_limit)
+            .field("lock_timeout_secs", &self.lock_timeout_secs)
             .finish()
     }
 }
@@ -294,6 +297,8 @@ pub fn build(settings: &Settings) -> Result<Running, StartError> {
         AdminSettings {
             template: non_empty(&p.template),
             role_connection_limit: u32::try_from(p.role_connection_limit).ok(),
+            connect_timeout_secs: u32::try_from(settings.database.connect_timeout_secs).unwrap_or(u32::MAX),
+            lock_timeout_secs: Some(p.lock_timeout_secs).filter(|s| *s > 0),
         },
     );
     let encryption_key = EncryptionKey::from_base64(&p.encryption_key)

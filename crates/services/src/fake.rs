@@ -426,8 +426,17 @@ impl DatabaseAdmin for FakeAdmin {
         Ok(())
     }
 
-    fn apply_script(&self, database: &str, _role: &str, run: ScriptRun<'_>) -> Result<Applied, ApplyError> {
+    fn apply_script(
+        &self,
+        database: &str,
+        role: &str,
+        password: &str,
+        run: ScriptRun<'_>,
+    ) -> Result<Applied, ApplyError> {
         let mut s = self.up()?;
+        if s.roles.get(role).map(String::as_str) != Some(password) {
+            return Err(ApplyError::Repo(RepoError::Unavailable("password authentication failed".into())));
+        }
         if let Some(bad) = s.fail_on.clone() {
             if let Some(i) = run.statements.iter().position(|sql| sql.contains(&bad)) {
                 return Err(ApplyError::Statement {

@@ -191,7 +191,8 @@ impl<S: Store> App<S> {
         let statements: Vec<String> = script.statements().iter().map(|s| s.sql.clone()).collect();
         let sum = checksum(&script.to_sql());
         let run = ScriptRun { statements: &statements, version: to, checksum: &sum, kind };
-        match self.admin.apply_script(&record.database_name, &record.role_name, run) {
+        let password = self.password(&record)?;
+        match self.admin.apply_script(&record.database_name, &record.role_name, &password, run) {
             Ok(applied) => {
                 tracing::info!(from, to, kind, duration_ms = applied.duration_ms, "database migrated");
                 record.applied_version = Some(to);

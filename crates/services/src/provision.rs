@@ -155,18 +155,19 @@ struct BuildError {
 }
 
 impl From<RepoError> for BuildError {
+    /// Only what the client may see goes into the record and the answer:
+    /// server addresses, admin names and driver messages stay in the log.
     fn from(err: RepoError) -> Self {
-        let message = match &err {
+        tracing::error!(error = %err, "provisioning step failed");
+        let (message, error) = match err {
             RepoError::Conflict(Conflict::ObjectExists) => {
-                "a database or role with this name already exists on the server".to_string()
+                let m = "a database or role with this name already exists on the server";
+                (m, ServiceError::ProvisioningFailed(Box::new(failure(None, None, m.into()))))
             }
-            other => other.to_string(),
+            RepoError::Unavailable(_) => ("the database server could not be reached", ServiceError::Unavailable(err)),
+            other => ("an internal error stopped the build (it is logged)", ServiceError::Internal(other.to_string())),
         };
-        let error = match err {
-            RepoError::Unavailable(_) => ServiceError::Unavailable(err),
-            _ => ServiceError::ProvisioningFailed(Box::new(failure(None, None, message.clone()))),
-        };
-        Self { failure: failure(None, None, message), error }
+        Self { failure: failure(None, None, message.into()), error }
     }
 }
 
@@ -207,8 +208,17 @@ impl<S: Store> App<S> {
             return Err(ServiceError::ConfirmationRequired);
         }
         let _lock = self.lock_schema(id)?;
-        let record = self.database_record(principal, id)?.ok_or(ServiceError::DatabaseNotFound)?;
-        let password = self.password(&record)?;
+        let mut record = self.database_record(principal, id)?.ok_or(ServiceError::DatabaseNotFound)?;
+        // The same credentials, unless they cannot be read back (the
+        // encryption key changed): the data is being destroyed anyway.
+        let password = self.password(&record).unwrap_or_else(|_| {
+            tracing::warn!("the stored password cannot be decrypted; the rebuilt role gets a new one");
+            new_password()
+        });
+        // From here the old database is going away: never `ready` again.
+        record.status = DatabaseStatus::Provisioning;
+        record.failure = None;
+        self.store.put_database_record(&record)?;
         self.teardown(&record)?;
         let names = DatabaseNames { database: record.database_name, role: record.role_name };
         self.build(&schema, &names, &password)
@@ -232,21 +242,43 @@ impl<S: Store> App<S> {
         if_match: Option<i32>,
         keep_database: bool,
     ) -> ServiceResult<()> {
-        if keep_database {
-            return self.delete_schema(principal, id, if_match);
-        }
-        self.current_at(principal, id, if_match)?;
+        self.get_schema(principal, id)?;
         let _lock = self.lock_schema(id)?;
-        if let Some(record) = self.database_record(principal, id)? {
-            self.destroy(record)?;
+        // The schema goes first, atomically with its If-Match check: a
+        // stale request must not drop the database and then fail.
+        self.delete_schema(principal, id, if_match)?;
+        if keep_database {
+            return Ok(());
         }
-        self.delete_schema(principal, id, if_match)
+        match self.database_record(principal, id)? {
+            Some(record) => self.destroy(record),
+            None => Ok(()),
+        }
     }
 
     /// Status, versions, health and history of the schema's database.
     pub fn database_status(&self, principal: Principal, id: Uuid) -> ServiceResult<DatabaseState> {
         let schema = self.get_schema(principal, id)?;
-        let record = self.database_record(principal, id)?;
+        let mut record = self.database_record(principal, id)?;
+        let unfinished = |r: &&mut DatabaseRecord| {
+            matches!(r.status, DatabaseStatus::Provisioning | DatabaseStatus::Dropping) && r.failure.is_none()
+        };
+        if let Some(r) = record.as_mut().filter(unfinished) {
+            // In progress, or interrupted (its process died and the lock
+            // with it): the free lock tells. (A drop that failed says so in
+            // its failure and stays `dropping`.)
+            if self.store.try_lock_schema(id)?.is_some() {
+                r.failure = Some(failure(
+                    None,
+                    None,
+                    format!(
+                        "the {} operation was interrupted before it finished; provision or delete the database again",
+                        if r.status == DatabaseStatus::Dropping { "drop" } else { "build" }
+                    ),
+                ));
+                r.status = DatabaseStatus::Failed;
+            }
+        }
         Ok(self.state(&schema, record))
     }
 
@@ -271,7 +303,7 @@ impl<S: Store> App<S> {
         Ok(ConnectionInfo { url, host, port, database: record.database_name, user: record.role_name, password })
     }
 
-    fn password(&self, record: &DatabaseRecord) -> ServiceResult<String> {
+    pub(crate) fn password(&self, record: &DatabaseRecord) -> ServiceResult<String> {
         self.provisioning.encryption_key.open(record.schema_id, &record.password_ciphertext).ok_or_else(|| {
             ServiceError::Internal(
                 "the stored database password cannot be decrypted (was provisioning.encryption_key changed?)".into(),
@@ -381,7 +413,7 @@ impl<S: Store> App<S> {
         let statements: Vec<String> = script.statements().iter().map(|s| s.sql.clone()).collect();
         let sum = checksum(&script.to_sql());
         let run = ScriptRun { statements: &statements, version, checksum: &sum, kind: "create" };
-        match self.admin.apply_script(&names.database, &names.role, run) {
+        match self.admin.apply_script(&names.database, &names.role, password, run) {
             Ok(applied) => Ok(applied.duration_ms),
             Err(ApplyError::Statement { statement, sql, message }) => {
                 let f = failure(Some(statement), Some(sql), message);
@@ -587,6 +619,58 @@ mod tests {
         w.app.delete_schema_and_database(ada, kept.id, None, true).unwrap();
         assert_eq!(w.admin.server().databases.len(), 1);
         assert!(matches!(w.app.get_schema(ada, kept.id), Err(ServiceError::SchemaNotFound)));
+    }
+
+    #[test]
+    fn a_stale_delete_drops_nothing() {
+        let w = world();
+        let ada = user(&w.app, "ada@example.com");
+        let s = w.app.create_schema(ada, doc("shop", &["a"])).unwrap();
+        w.app.provision_database(ada, s.id).unwrap();
+        w.app.replace_schema(ada, s.id, Some(1), doc("shop", &["a", "b"])).unwrap();
+        assert!(matches!(
+            w.app.delete_schema_and_database(ada, s.id, Some(1), false),
+            Err(ServiceError::VersionConflict { expected: 1, current: 2 })
+        ));
+        assert_eq!(w.admin.server().databases.len(), 1, "the database is untouched");
+        assert_eq!(w.app.database_status(ada, s.id).unwrap().status, Some(DatabaseStatus::Ready));
+    }
+
+    #[test]
+    fn an_interrupted_operation_shows_as_failed_and_can_be_redone() {
+        let w = world();
+        let ada = user(&w.app, "ada@example.com");
+        let s = w.app.create_schema(ada, doc("shop", &["a"])).unwrap();
+        w.app.provision_database(ada, s.id).unwrap();
+        // A process died mid-way: the record says provisioning, nobody holds the lock.
+        let mut r = w.store.get_database_record(ada.user_id, s.id).unwrap().unwrap();
+        r.status = DatabaseStatus::Provisioning;
+        w.store.put_database_record(&r).unwrap();
+        let state = w.app.database_status(ada, s.id).unwrap();
+        assert_eq!(state.status, Some(DatabaseStatus::Failed));
+        assert!(state.failure.unwrap().message.contains("interrupted"));
+        // While an operation really runs, it shows as such.
+        let held = w.store.try_lock_schema(s.id).unwrap().unwrap();
+        assert_eq!(w.app.database_status(ada, s.id).unwrap().status, Some(DatabaseStatus::Provisioning));
+        drop(held);
+        let state = w.app.provision_database(ada, s.id).unwrap();
+        assert_eq!(state.status, Some(DatabaseStatus::Ready));
+        assert_eq!(w.admin.server().databases.len(), 1);
+    }
+
+    #[test]
+    fn regenerate_survives_a_changed_encryption_key() {
+        let w = world();
+        let ada = user(&w.app, "ada@example.com");
+        let s = w.app.create_schema(ada, doc("shop", &["a"])).unwrap();
+        w.app.provision_database(ada, s.id).unwrap();
+        let mut r = w.store.get_database_record(ada.user_id, s.id).unwrap().unwrap();
+        r.password_ciphertext = vec![0; 60];
+        w.store.put_database_record(&r).unwrap();
+        assert!(matches!(w.app.database_connection(ada, s.id), Err(ServiceError::Internal(_))));
+        w.app.regenerate_database(ada, s.id, true).unwrap();
+        let c = w.app.database_connection(ada, s.id).unwrap();
+        assert_eq!(w.admin.server().roles.get(&c.user), Some(&c.password), "a new, working password");
     }
 
     #[test]

@@ -75,6 +75,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
             connection_options: String::new(),
             template: String::new(),
             role_connection_limit: 10,
+            lock_timeout_secs: 5,
         },
     };
     customize(&mut settings);

@@ -254,3 +254,31 @@ async fn edits_are_migrated_in_place_and_the_data_stays() {
     let r = s.post("/database/rollback").await;
     assert_eq!((r.status, r.code().as_str()), (StatusCode::BAD_REQUEST, "INVALID_PARAMETER"));
 }
+
+#[actix_web::test]
+async fn a_table_in_use_fails_the_migration_after_the_lock_timeout_instead_of_blocking() {
+    let app = crate::helpers::spawn_app_with(|s| s.provisioning.lock_timeout_secs = 1).await;
+    let (token, _) = app.register("ada@example.com").await;
+    let r = app.call("POST", "/schemas", Some(&token), Some(&v1())).await;
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let mut s = Session { app: &app, token, id, version: 1, doc: v1() };
+    assert_eq!(s.post("/database").await.status, StatusCode::CREATED);
+    let url = app.get(&format!("/schemas/{}/database/connection", s.id), Some(&s.token)).await.json()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A client in the middle of a transaction that read the table.
+    let mut client = PgConnection::establish(&url).unwrap();
+    schemaforge_testdb::execute(&mut client, "BEGIN; SELECT count(*) FROM customers").unwrap();
+
+    column(&mut s.doc, 0, "c_name")["name"] = json!("full_name");
+    s.save().await;
+    let started = std::time::Instant::now();
+    let r = s.post("/database/migrate").await;
+    assert_eq!((r.status, r.code().as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "MIGRATION_FAILED"), "{}", r.text());
+    assert!(r.json()["error"]["details"][0]["message"].as_str().unwrap().contains("lock timeout"), "{}", r.text());
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+
+    schemaforge_testdb::execute(&mut client, "COMMIT").unwrap();
+    s.migrate().await;
+}

@@ -25,12 +25,23 @@ pub const HISTORY_SCHEMA: &str = "schemaforge";
 const ADMIN_SEARCH_PATH: &str = "SET search_path = pg_catalog, pg_temp";
 
 /// Settings of the admin connection.
-#[derive(Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AdminSettings {
     /// Template of new databases (`None`: the server's default, `template1`).
     pub template: Option<String>,
     /// At most this many sessions per provisioned role (`None`: no limit).
     pub role_connection_limit: Option<u32>,
+    /// Seconds to wait for a connection to the target server.
+    pub connect_timeout_secs: u32,
+    /// Seconds a script statement may wait for a table lock before the
+    /// script fails (`None`: forever).
+    pub lock_timeout_secs: Option<u32>,
+}
+
+impl Default for AdminSettings {
+    fn default() -> Self {
+        Self { template: None, role_connection_limit: Some(20), connect_timeout_secs: 10, lock_timeout_secs: Some(10) }
+    }
 }
 
 /// Provisions databases on the server an admin URL points at. The admin
@@ -72,6 +83,31 @@ fn describe(err: &DieselError) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// A session on `url` (libpq's error text never includes the password).
+fn establish(url: &str) -> RepoResult<PgConnection> {
+    PgConnection::establish(url).map_err(|e| RepoError::Unavailable(e.to_string()))
+}
+
+/// Whether the session broke (rather than a statement failing).
+fn is_disconnect(err: &DieselError) -> bool {
+    matches!(
+        err,
+        DieselError::DatabaseError(
+            diesel::result::DatabaseErrorKind::ClosedConnection
+                | diesel::result::DatabaseErrorKind::UnableToSendCommand,
+            _
+        )
+    )
+}
+
+/// `url` logging in as `user` with `password` instead of its own user.
+pub fn with_credentials(url: &str, user: &str, password: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let host = rest[..end].rsplit_once('@').map_or(&rest[..end], |(_, h)| h);
+    format!("{scheme}://{}:{}@{host}{}", percent_encode(user), percent_encode(password), &rest[end..])
 }
 
 /// Map an admin statement's error, recognising "already exists".
@@ -166,13 +202,13 @@ impl PgDatabaseAdmin {
         Self { url: url.to_string(), settings }
     }
 
+    /// An admin session, in the server's admin database or in `database`.
     fn connect(&self, database: Option<&str>) -> RepoResult<PgConnection> {
         let url = match database {
             Some(db) => with_database(&self.url, db),
             None => self.url.clone(),
         };
-        // The error text of libpq never includes the password.
-        let mut conn = PgConnection::establish(&url).map_err(|e| RepoError::Unavailable(e.to_string()))?;
+        let mut conn = establish(&self.with_timeout(&url))?;
         if database.is_some() {
             // The role owns this database and may have set its search_path
             // (ALTER DATABASE ... SET) to a schema of its own with functions
@@ -184,14 +220,24 @@ impl PgDatabaseAdmin {
         Ok(conn)
     }
 
-    /// The bookkeeping DDL, run as the admin so the role can read but not
-    /// rewrite its history.
+    /// `url` with a connect timeout, unless it sets its own.
+    fn with_timeout(&self, url: &str) -> String {
+        if url.contains("connect_timeout=") {
+            return url.to_string();
+        }
+        let separator = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{separator}connect_timeout={}", self.settings.connect_timeout_secs.max(1))
+    }
+
+    /// The bookkeeping schema and table, created by the admin before the
+    /// role can log in (so the role can never plant objects of its own
+    /// there), readable and appendable by the role, never rewritable.
     fn history_ddl(role: &str) -> String {
         let schema = qi(HISTORY_SCHEMA);
         let role = qi(role);
         format!(
-            "CREATE SCHEMA IF NOT EXISTS {schema};
-             CREATE TABLE IF NOT EXISTS {schema}.history (
+            "CREATE SCHEMA {schema};
+             CREATE TABLE {schema}.history (
                  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                  version integer NOT NULL,
                  checksum text NOT NULL,
@@ -202,7 +248,7 @@ impl PgDatabaseAdmin {
              COMMENT ON TABLE {schema}.history IS 'Scripts Schemaforge applied to this database, oldest first; the newest row''s version is the schema version the database is at.';
              REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;
              GRANT USAGE ON SCHEMA {schema} TO {role};
-             GRANT SELECT ON {schema}.history TO {role};"
+             GRANT SELECT, INSERT ON {schema}.history TO {role};"
         )
     }
 
@@ -231,54 +277,82 @@ impl DatabaseAdmin for PgDatabaseAdmin {
     fn create_role(&self, role: &str, password: &str) -> RepoResult<()> {
         let mut conn = self.connect(None)?;
         // Send a SCRAM verifier, never the password: statement logs and
-        // pg_stat_activity must not show it.
+        // pg_stat_activity must not show it. NOLOGIN until its database is
+        // ready for it (create_database).
         let verifier = scram::verifier(password);
         let limit = self.settings.role_connection_limit.map_or(-1, i64::from);
         let role_q = qi(role);
         conn.batch_execute(&format!(
-            "CREATE ROLE {role_q} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS \
+            "CREATE ROLE {role_q} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS \
              CONNECTION LIMIT {limit} PASSWORD {}",
             ql(&verifier)
         ))
         .map_err(admin_err)?;
-        // A non-superuser admin must be a member to create databases owned
-        // by the role and to SET ROLE to it; for a superuser it is harmless.
+        // A non-superuser admin must be a member to create (and later drop)
+        // databases owned by the role; for a superuser it is harmless. The
+        // admin never assumes the role: scripts run in the role's own
+        // sessions.
         conn.batch_execute(&format!("GRANT {role_q} TO CURRENT_USER")).map_err(super::map_err)
     }
 
     fn create_database(&self, database: &str, owner: &str) -> RepoResult<()> {
         let mut conn = self.connect(None)?;
         let db = qi(database);
-        let owner = qi(owner);
+        let owner_q = qi(owner);
         let template = self.settings.template.as_deref().map(|t| format!(" TEMPLATE {}", qi(t))).unwrap_or_default();
-        conn.batch_execute(&format!("CREATE DATABASE {db} OWNER {owner}{template}")).map_err(admin_err)?;
+        conn.batch_execute(&format!("CREATE DATABASE {db} OWNER {owner_q}{template}")).map_err(admin_err)?;
         // Only the owner may connect or create temporary tables.
         conn.batch_execute(&format!("REVOKE ALL ON DATABASE {db} FROM PUBLIC")).map_err(super::map_err)?;
         let mut inside = self.connect(Some(database))?;
         // Before PostgreSQL 15 `public` belongs to the bootstrap superuser
-        // and PUBLIC may create in it; make the role its only creator.
+        // and PUBLIC may create in it; make the role its only creator. The
+        // history schema is made while the role still cannot log in.
         inside
-            .batch_execute(&format!("ALTER SCHEMA public OWNER TO {owner}; REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
-            .map_err(super::map_err)
+            .batch_execute(&format!(
+                "BEGIN;
+                 ALTER SCHEMA public OWNER TO {owner_q};
+                 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+                 {};
+                 COMMIT",
+                Self::history_ddl(owner)
+            ))
+            .map_err(super::map_err)?;
+        conn.batch_execute(&format!("ALTER ROLE {owner_q} LOGIN")).map_err(super::map_err)
     }
 
-    fn apply_script(&self, database: &str, role: &str, run: ScriptRun<'_>) -> Result<Applied, ApplyError> {
-        let mut conn = self.connect(Some(database))?;
+    fn apply_script(
+        &self,
+        database: &str,
+        role: &str,
+        password: &str,
+        run: ScriptRun<'_>,
+    ) -> Result<Applied, ApplyError> {
+        // The role's own session, never the admin's: whatever the role has
+        // planted in its database (functions in its checks, triggers...)
+        // runs with the role's rights only, and RESET ROLE leads nowhere.
+        let url = with_credentials(&with_database(&self.url, database), role, password);
+        let mut conn = establish(&self.with_timeout(&url))?;
         let mut failed: Option<ApplyError> = None;
+        let lock_timeout = self.settings.lock_timeout_secs.map_or(0, |s| u64::from(s) * 1000);
         let result = conn.transaction::<i64, DieselError, _>(|c| {
             // The script's unqualified names mean `public`, whatever the
-            // database's own default says.
-            c.batch_execute(&format!("SET LOCAL ROLE {}; SET LOCAL search_path = public, pg_temp", qi(role)))?;
+            // role's or the database's default says; a table in use makes
+            // the script fail after lock_timeout instead of queueing
+            // everyone behind it.
+            c.batch_execute(&format!(
+                "SET LOCAL search_path = public, pg_temp; SET LOCAL lock_timeout = {lock_timeout}"
+            ))?;
             let start = Instant::now();
             for (i, sql) in run.statements.iter().enumerate() {
                 if let Err(e) = c.batch_execute(sql) {
+                    if is_disconnect(&e) {
+                        return Err(e);
+                    }
                     failed = Some(ApplyError::Statement { statement: i + 1, sql: sql.clone(), message: describe(&e) });
                     return Err(e);
                 }
             }
             let duration_ms = i64::try_from(start.elapsed().as_millis()).unwrap_or(i64::MAX);
-            c.batch_execute(&format!("RESET ROLE; {ADMIN_SEARCH_PATH}"))?;
-            c.batch_execute(&Self::history_ddl(role))?;
             diesel::sql_query(format!(
                 "INSERT INTO {}.history (version, checksum, kind, duration_ms) VALUES ($1, $2, $3, $4)",
                 qi(HISTORY_SCHEMA)
@@ -293,6 +367,7 @@ impl DatabaseAdmin for PgDatabaseAdmin {
         match (result, failed) {
             (Ok(duration_ms), _) => Ok(Applied { duration_ms }),
             (Err(_), Some(statement)) => Err(statement),
+            (Err(e), None) if is_disconnect(&e) => Err(ApplyError::Repo(RepoError::Unavailable(describe(&e)))),
             (Err(e), None) => {
                 Err(ApplyError::Repo(RepoError::Other(format!("cannot record the script: {}", describe(&e)))))
             }
@@ -359,5 +434,8 @@ mod tests {
         assert_eq!(server_address("postgres:///x"), ServerAddress { host: "localhost".into(), port: 5432 });
         assert_eq!(with_database("postgres://u:p@h:1/postgres?a=b", "sf x"), "postgres://u:p@h:1/sf%20x?a=b");
         assert_eq!(with_database("postgres://h", "d"), "postgres://h/d");
+        assert_eq!(with_credentials("postgres://admin:pw@h:1/db?x=y", "r", "p w"), "postgres://r:p%20w@h:1/db?x=y");
+        assert_eq!(with_credentials("postgres://h/db", "r", "p"), "postgres://r:p@h/db");
+        assert_eq!(with_credentials("postgres:///db?host=/run", "r", "p"), "postgres://r:p@/db?host=/run");
     }
 }

@@ -277,6 +277,8 @@ fn the_operation_lock_excludes_other_sessions_until_dropped() {
     assert!(other.try_lock_schema(id).unwrap().is_some(), "dropping the lock releases it");
 }
 
+const PASSWORD: &str = "s3cret-password";
+
 /// Names unique to one test, cleaned up on drop.
 struct Provisioned {
     admin: PgDatabaseAdmin,
@@ -290,7 +292,7 @@ impl Provisioned {
         Self {
             admin: PgDatabaseAdmin::new(
                 &schemaforge_testdb::server_url(),
-                AdminSettings { template, role_connection_limit: Some(5) },
+                AdminSettings { template, role_connection_limit: Some(5), ..AdminSettings::default() },
             ),
             database: format!("sf_admin_test_{id}"),
             role: format!("sf_admin_test_{id}_owner"),
@@ -318,13 +320,13 @@ fn statements(sql: &[&str]) -> Vec<String> {
 fn scripts_are_applied_as_the_role_and_recorded_in_the_history() {
     let p = Provisioned::new(None);
     let a = &p.admin;
-    a.create_role(&p.role, "s3cret-password").unwrap();
+    a.create_role(&p.role, PASSWORD).unwrap();
     assert!(matches!(a.create_role(&p.role, "x"), Err(RepoError::Conflict(Conflict::ObjectExists))));
     a.create_database(&p.database, &p.role).unwrap();
     assert!(matches!(a.create_database(&p.database, &p.role), Err(RepoError::Conflict(Conflict::ObjectExists))));
     let script = statements(&["CREATE TABLE \"t\" (\"id\" integer PRIMARY KEY)", "CREATE INDEX ON \"t\" (\"id\")"]);
     let run = ScriptRun { statements: &script, version: 1, checksum: "abc", kind: "create" };
-    a.apply_script(&p.database, &p.role, run).unwrap();
+    a.apply_script(&p.database, &p.role, PASSWORD, run).unwrap();
     let history = a.history(&p.database).unwrap();
     assert_eq!(
         history.iter().map(|h| (h.version, h.checksum.as_str(), h.kind.as_str())).collect::<Vec<_>>(),
@@ -375,11 +377,11 @@ fn scripts_are_applied_as_the_role_and_recorded_in_the_history() {
 fn a_failing_statement_is_reported_and_nothing_of_the_script_remains() {
     let p = Provisioned::new(None);
     let a = &p.admin;
-    a.create_role(&p.role, "pw").unwrap();
+    a.create_role(&p.role, PASSWORD).unwrap();
     a.create_database(&p.database, &p.role).unwrap();
     let script = statements(&["CREATE TABLE a (id int)", "CREATE TABLE b (id int)", "CREATE TABLE a (id int)"]);
     let run = ScriptRun { statements: &script, version: 1, checksum: "c", kind: "create" };
-    match a.apply_script(&p.database, &p.role, run) {
+    match a.apply_script(&p.database, &p.role, PASSWORD, run) {
         Err(ApplyError::Statement { statement, sql, message }) => {
             assert_eq!((statement, sql.as_str()), (3, "CREATE TABLE a (id int)"));
             assert!(message.contains("\"a\" already exists"), "{message}");
@@ -423,7 +425,7 @@ fn databases_can_be_made_from_a_configured_template() {
     template.execute("CREATE TABLE from_template (id int)").unwrap();
     let name = template.name().to_string();
     let p = Provisioned::new(Some(name));
-    p.admin.create_role(&p.role, "pw").unwrap();
+    p.admin.create_role(&p.role, PASSWORD).unwrap();
     // The template must have no other session while it is copied.
     drop(template.connect().unwrap());
     p.admin.create_database(&p.database, &p.role).unwrap();
@@ -434,11 +436,16 @@ fn databases_can_be_made_from_a_configured_template() {
 fn a_role_cannot_make_the_admin_run_its_functions() {
     let p = Provisioned::new(None);
     let a = &p.admin;
-    a.create_role(&p.role, "pw").unwrap();
+    a.create_role(&p.role, PASSWORD).unwrap();
     a.create_database(&p.database, &p.role).unwrap();
     let script = statements(&["CREATE TABLE t (id int)"]);
-    a.apply_script(&p.database, &p.role, ScriptRun { statements: &script, version: 1, checksum: "c", kind: "create" })
-        .unwrap();
+    a.apply_script(
+        &p.database,
+        &p.role,
+        PASSWORD,
+        ScriptRun { statements: &script, version: 1, checksum: "c", kind: "create" },
+    )
+    .unwrap();
     // As the role: a trap named like pg_catalog's functions, first in the
     // database's default search_path.
     let mut conn = PgConnection::establish(&with_database(&schemaforge_testdb::server_url(), &p.database)).unwrap();
@@ -461,8 +468,13 @@ fn a_role_cannot_make_the_admin_run_its_functions() {
     a.health(&p.database).unwrap();
     a.history(&p.database).unwrap();
     let next = statements(&["CREATE TABLE u (id int)"]);
-    a.apply_script(&p.database, &p.role, ScriptRun { statements: &next, version: 2, checksum: "d", kind: "migrate" })
-        .unwrap();
+    a.apply_script(
+        &p.database,
+        &p.role,
+        PASSWORD,
+        ScriptRun { statements: &next, version: 2, checksum: "d", kind: "migrate" },
+    )
+    .unwrap();
     let mut conn = PgConnection::establish(&with_database(&schemaforge_testdb::server_url(), &p.database)).unwrap();
     assert_eq!(schemaforge_testdb::count(&mut conn, "SELECT count(*) AS n FROM trap.victims").unwrap(), 0);
     assert_eq!(
@@ -474,4 +486,63 @@ fn a_role_cannot_make_the_admin_run_its_functions() {
         1,
         "the script still lands in public"
     );
+}
+
+#[test]
+fn code_the_role_plants_never_runs_with_the_admins_rights() {
+    let p = Provisioned::new(None);
+    let a = &p.admin;
+    a.create_role(&p.role, PASSWORD).unwrap();
+    assert_eq!(
+        server_count(&format!("SELECT count(*) AS n FROM pg_roles WHERE rolname = '{}' AND NOT rolcanlogin", p.role)),
+        1,
+        "no login before its database is ready"
+    );
+    a.create_database(&p.database, &p.role).unwrap();
+    let script = statements(&["CREATE TABLE t (qty int)", "INSERT INTO t VALUES (1)"]);
+    a.apply_script(
+        &p.database,
+        &p.role,
+        PASSWORD,
+        ScriptRun { statements: &script, version: 1, checksum: "c", kind: "create" },
+    )
+    .unwrap();
+    // The role plants a function that tries to leave its role when someone
+    // else runs it, and makes a table rewrite call it.
+    let url = with_credentials(&with_database(&schemaforge_testdb::server_url(), &p.database), &p.role, PASSWORD);
+    let mut conn = PgConnection::establish(&url).unwrap();
+    conn.batch_execute(&format!(
+        "CREATE FUNCTION escape(x anyelement) RETURNS boolean LANGUAGE plpgsql AS $$
+         BEGIN
+             BEGIN
+                 RESET ROLE;
+                 ALTER ROLE \"{role}\" SUPERUSER;
+             EXCEPTION WHEN OTHERS THEN NULL;
+             END;
+             RETURN true;
+         END $$;
+         ALTER TABLE t ADD CONSTRAINT t_escape CHECK (escape(qty))",
+        role = p.role
+    ))
+    .unwrap();
+    drop(conn);
+    let next = statements(&["ALTER TABLE t ALTER COLUMN qty TYPE bigint"]);
+    a.apply_script(
+        &p.database,
+        &p.role,
+        PASSWORD,
+        ScriptRun { statements: &next, version: 2, checksum: "d", kind: "migrate" },
+    )
+    .unwrap();
+    assert_eq!(
+        server_count(&format!("SELECT count(*) AS n FROM pg_roles WHERE rolname = '{}' AND rolsuper", p.role)),
+        0,
+        "the role is still no superuser"
+    );
+    assert_eq!(a.history(&p.database).unwrap().last().map(|h| h.version), Some(2));
+    // The role may append to its history (it owns its data anyway) but not rewrite it.
+    let mut conn = PgConnection::establish(&url).unwrap();
+    assert!(conn.batch_execute("DELETE FROM schemaforge.history").is_err());
+    assert!(conn.batch_execute("UPDATE schemaforge.history SET version = 9").is_err());
+    assert!(conn.batch_execute("DROP SCHEMA schemaforge CASCADE").is_err());
 }
