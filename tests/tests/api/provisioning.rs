@@ -325,12 +325,22 @@ async fn one_operation_per_schema_across_server_processes() {
 
     let started = Instant::now();
     let (a, b) = tokio::join!(first.call("POST", &path, Some(&token), None), async {
-        actix_web::rt::time::sleep(Duration::from_millis(400)).await;
-        // The first server still answers while it provisions...
+        // Wait until the first server is building (its status says so while
+        // it holds the lock).
+        loop {
+            let state = second.get(&format!("{path}/status"), Some(&token)).await.json();
+            if state["status"] == "provisioning" {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "the build never started: {state}");
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
+        // The first server still answers other requests while it builds...
         let health = first.get("/health", None).await;
         assert_eq!(health.status, StatusCode::OK);
-        assert!(started.elapsed() < Duration::from_millis(1500), "requests are not stalled by provisioning");
-        // ...and the second refuses a concurrent operation.
+        let still = second.get(&format!("{path}/status"), Some(&token)).await.json();
+        assert_eq!(still["status"], "provisioning", "health answered during the build, not after it");
+        // ...and the second process refuses a concurrent operation.
         let refused = second.call("POST", &path, Some(&token), None).await;
         let regenerate = second.call("POST", &format!("{path}/regenerate?confirm=true"), Some(&token), None).await;
         (refused, regenerate)
