@@ -470,6 +470,9 @@ pub trait DatabaseRecordRepository: Send + Sync {
     /// Take the schema's operation lock without waiting: `None` when another
     /// operation (in any process) holds it.
     fn try_lock_schema(&self, schema_id: Uuid) -> RepoResult<Option<SchemaLock>>;
+    /// Records of deleted schemas whose drop did not finish (status
+    /// `dropping`): no request can reach them any more, so a sweeper must.
+    fn orphaned_drops(&self) -> RepoResult<Vec<DatabaseRecord>>;
 }
 
 /// A script to apply to a provisioned database, and what to record of it.

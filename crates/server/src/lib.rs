@@ -56,6 +56,8 @@ pub struct ProvisioningConfig {
     pub role_connection_limit: i32,
     /// Seconds a migration statement may wait for a table lock; 0: forever.
     pub lock_timeout_secs: u32,
+    /// Seconds between sweeps finishing deleted schemas' drops; 0: never.
+    pub sweep_interval_secs: u64,
 }
 
 impl std::fmt::Debug for ProvisioningConfig {
@@ -69,6 +71,7 @@ impl std::fmt::Debug for ProvisioningConfig {
             .field("template", &self.template)
             .field("role_connection_limit", &self.role_connection_limit)
             .field("lock_timeout_secs", &self.lock_timeout_secs)
+            .field("sweep_interval_secs", &self.sweep_interval_secs)
             .finish()
     }
 }
@@ -280,6 +283,27 @@ pub enum StartError {
     Config(String),
 }
 
+/// Every `interval_secs` (and once at start), finish the drops of deleted
+/// schemas' databases that failed or were interrupted. A task on the
+/// server's runtime: it stops with the server.
+fn spawn_sweeper(app: App<PgRepository>, interval_secs: u64) {
+    if interval_secs == 0 {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        loop {
+            let a = app.clone();
+            match actix_web::rt::task::spawn_blocking(move || a.finish_orphaned_drops()).await {
+                Ok(Ok(0)) => {}
+                Ok(Ok(n)) => tracing::info!(dropped = n, "finished orphaned database drops"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "orphaned-drop sweep failed"),
+                Err(e) => tracing::error!(error = %e, "orphaned-drop sweep panicked"),
+            }
+            actix_web::rt::time::sleep(Duration::from_secs(interval_secs)).await;
+        }
+    });
+}
+
 /// Build the pool, run migrations, bind and build the server.
 pub fn build(settings: &Settings) -> Result<Running, StartError> {
     let repo = PgRepository::new(
@@ -318,6 +342,7 @@ pub fn build(settings: &Settings) -> Result<Running, StartError> {
             connection_options: non_empty(&p.connection_options),
         },
     );
+    spawn_sweeper(app.clone(), settings.provisioning.sweep_interval_secs);
     let addr = format!("{}:{}", settings.server.host, settings.server.port);
     let listener = TcpListener::bind(&addr).map_err(|source| StartError::Bind { addr: addr.clone(), source })?;
     let port = listener.local_addr().map_err(|source| StartError::Bind { addr: addr.clone(), source })?.port();

@@ -365,6 +365,16 @@ impl DatabaseRecordRepository for MemoryStore {
         Ok(())
     }
 
+    fn orphaned_drops(&self) -> RepoResult<Vec<DatabaseRecord>> {
+        let s = self.lock();
+        let deleted = |id: Uuid| s.schemas.iter().any(|(r, live)| r.id == id && !live);
+        Ok(s.databases
+            .iter()
+            .filter(|d| d.status == schemaforge_repository::DatabaseStatus::Dropping && deleted(d.schema_id))
+            .cloned()
+            .collect())
+    }
+
     fn try_lock_schema(&self, schema_id: Uuid) -> RepoResult<Option<SchemaLock>> {
         let mut locks = self.locks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         Ok(locks.insert(schema_id).then(|| SchemaLock::new(Box::new(Unlock(Arc::clone(&self.locks), schema_id)))))

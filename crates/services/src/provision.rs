@@ -256,6 +256,23 @@ impl<S: Store> App<S> {
         }
     }
 
+    /// Finish the drops of deleted schemas' databases that failed or were
+    /// interrupted (no request can reach them any more). Returns how many
+    /// were finished; the others stay for the next sweep.
+    pub fn finish_orphaned_drops(&self) -> ServiceResult<usize> {
+        let mut finished = 0;
+        for record in self.store.orphaned_drops()? {
+            // Skip one that an operation holds right now.
+            let Some(_lock) = self.store.try_lock_schema(record.schema_id)? else { continue };
+            let database = record.database_name.clone();
+            match self.destroy(record) {
+                Ok(()) => finished += 1,
+                Err(e) => tracing::warn!(error = %e, database = %database, "orphaned database still not dropped"),
+            }
+        }
+        Ok(finished)
+    }
+
     /// Status, versions, health and history of the schema's database.
     pub fn database_status(&self, principal: Principal, id: Uuid) -> ServiceResult<DatabaseState> {
         let schema = self.get_schema(principal, id)?;
@@ -634,6 +651,27 @@ mod tests {
         ));
         assert_eq!(w.admin.server().databases.len(), 1, "the database is untouched");
         assert_eq!(w.app.database_status(ada, s.id).unwrap().status, Some(DatabaseStatus::Ready));
+    }
+
+    #[test]
+    fn the_sweeper_finishes_drops_that_deleted_schemas_left_behind() {
+        let w = world();
+        let ada = user(&w.app, "ada@example.com");
+        let s = w.app.create_schema(ada, doc("shop", &["a"])).unwrap();
+        let kept = w.app.create_schema(ada, doc("kept", &["a"])).unwrap();
+        w.app.provision_database(ada, s.id).unwrap();
+        w.app.provision_database(ada, kept.id).unwrap();
+        w.app.delete_schema_and_database(ada, kept.id, None, true).unwrap();
+        // The server is down while the schema is deleted: the drop fails.
+        w.admin.server().down = true;
+        assert!(matches!(w.app.delete_schema_and_database(ada, s.id, None, false), Err(ServiceError::Unavailable(_))));
+        assert!(matches!(w.app.get_schema(ada, s.id), Err(ServiceError::SchemaNotFound)));
+        assert_eq!(w.app.finish_orphaned_drops().unwrap(), 0, "still down: retried later");
+        w.admin.server().down = false;
+        assert_eq!(w.app.finish_orphaned_drops().unwrap(), 1);
+        assert_eq!(w.admin.server().databases.len(), 1, "only the kept database remains");
+        assert!(w.store.get_database_record(ada.user_id, s.id).unwrap().is_none());
+        assert_eq!(w.app.finish_orphaned_drops().unwrap(), 0);
     }
 
     #[test]

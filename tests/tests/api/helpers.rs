@@ -76,6 +76,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
             template: String::new(),
             role_connection_limit: 10,
             lock_timeout_secs: 5,
+            sweep_interval_secs: 300,
         },
     };
     customize(&mut settings);

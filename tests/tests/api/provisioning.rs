@@ -369,3 +369,43 @@ async fn two_simultaneous_provisions_give_one_success_and_one_conflict() {
     assert_eq!(statuses, [201, 409], "{} / {}", a.text(), b.text());
     assert_eq!(status(&app, &token, &id).await["status"], "ready");
 }
+
+#[actix_web::test]
+async fn a_drop_that_failed_after_the_schema_was_deleted_is_finished_by_the_sweeper() {
+    let good = spawn_app().await;
+    let metadata = good.db.url().to_string();
+    let (token, _) = good.register("ada@example.com").await;
+    let id = create(&good, &token, &chain("orphan", 1)).await;
+    let database = provision(&good, &token, &id).await["database"].as_str().unwrap().to_string();
+
+    // A server process that cannot reach the target server deletes the schema.
+    let cut_off = metadata.clone();
+    let broken = spawn_app_with(move |s| {
+        s.database.url = cut_off;
+        s.provisioning.admin_url = "postgres://postgres@127.0.0.1:1/postgres".into();
+        s.provisioning.sweep_interval_secs = 0;
+    })
+    .await;
+    let r = broken.call("DELETE", &format!("/schemas/{id}"), Some(&token), None).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, "DATABASE_UNAVAILABLE"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(good.get(&format!("/schemas/{id}"), Some(&token)).await.status, StatusCode::NOT_FOUND);
+    assert!(exists("database", &database), "left behind");
+
+    // A process that can reach it sweeps at start.
+    let _sweeper = spawn_app_with(move |s| {
+        s.database.url = metadata;
+        s.provisioning.sweep_interval_secs = 1;
+    })
+    .await;
+    let started = Instant::now();
+    while exists("database", &database) {
+        assert!(started.elapsed() < Duration::from_secs(20), "the sweeper never dropped {database}");
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!exists("role", &format!("{database}_owner")));
+}

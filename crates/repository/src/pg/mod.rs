@@ -788,6 +788,19 @@ impl DatabaseRecordRepository for PgRepository {
         Ok(())
     }
 
+    fn orphaned_drops(&self) -> RepoResult<Vec<DatabaseRecord>> {
+        let mut conn = self.conn()?;
+        let rows = schema_databases::table
+            .inner_join(schemas::table)
+            .filter(schemas::deleted_at.is_not_null())
+            .filter(schema_databases::status.eq(DatabaseStatus::Dropping.as_str()))
+            .order(schema_databases::updated_at)
+            .select(DatabaseRow::as_select())
+            .load(&mut conn)
+            .map_err(map_err)?;
+        rows.into_iter().map(DatabaseRow::into_record).collect()
+    }
+
     fn try_lock_schema(&self, schema_id: Uuid) -> RepoResult<Option<SchemaLock>> {
         // A session-level advisory lock on a dedicated session: it is held
         // exactly as long as the session, so dropping the connection (or a

@@ -257,6 +257,13 @@ fn database_records_are_upserted_and_scoped_to_the_owner() {
         .unwrap();
     assert_eq!((ready.status, ready.applied_version, ready.failure), (DatabaseStatus::Ready, Some(1), None));
     assert_eq!(repo.get_database_record(bob.id, s.id).unwrap(), None, "another user's record is invisible");
+    // Only deleted schemas' unfinished drops are orphans.
+    repo.put_database_record(&record(s.id, DatabaseStatus::Dropping)).unwrap();
+    assert!(repo.orphaned_drops().unwrap().is_empty(), "a live schema's drop can be retried by its owner");
+    repo.delete_schema(ada.id, s.id, None).unwrap();
+    assert_eq!(repo.orphaned_drops().unwrap().iter().map(|r| r.schema_id).collect::<Vec<_>>(), [s.id]);
+    repo.put_database_record(&record(s.id, DatabaseStatus::Ready)).unwrap();
+    assert!(repo.orphaned_drops().unwrap().is_empty(), "a kept database is no orphan");
     repo.delete_database_record(s.id).unwrap();
     repo.delete_database_record(s.id).unwrap();
     assert_eq!(repo.get_database_record(ada.id, s.id).unwrap(), None);
