@@ -1,7 +1,7 @@
 //! Repository tests against a real PostgreSQL database, fresh per test.
 
 use super::*;
-use crate::{ApplyError, DatabaseAdmin, SchemaQuery, SchemaSort, ScriptRun};
+use crate::{Applied, ApplyError, DatabaseAdmin, SchemaQuery, SchemaSort, ScriptRun};
 use diesel::connection::SimpleConnection;
 use schemaforge_testdb::TestDb;
 
@@ -314,6 +314,30 @@ impl Drop for Provisioned {
     }
 }
 
+impl Provisioned {
+    /// Apply `sql` as version `version` (kind `create` for 1, else `migrate`).
+    fn apply(&self, version: i32, sql: &[&str]) -> Result<Applied, ApplyError> {
+        let script = statements(sql);
+        let kind = if version == 1 { "create" } else { "migrate" };
+        let checksum = format!("checksum-{version}");
+        self.admin.apply_script(
+            &self.database,
+            &self.role,
+            PASSWORD,
+            ScriptRun { statements: &script, version, checksum: &checksum, kind },
+        )
+    }
+
+    /// Role, database, and `sql` applied as version 1.
+    fn built(template: Option<String>, sql: &[&str]) -> Self {
+        let p = Self::new(template);
+        p.admin.create_role(&p.role, PASSWORD).unwrap();
+        p.admin.create_database(&p.database, &p.role).unwrap();
+        p.apply(1, sql).unwrap();
+        p
+    }
+}
+
 fn server_count(sql: &str) -> i64 {
     let mut conn = PgConnection::establish(&schemaforge_testdb::server_url()).unwrap();
     schemaforge_testdb::count(&mut conn, sql).unwrap()
@@ -441,18 +465,8 @@ fn databases_can_be_made_from_a_configured_template() {
 
 #[test]
 fn a_role_cannot_make_the_admin_run_its_functions() {
-    let p = Provisioned::new(None);
+    let p = Provisioned::built(None, &["CREATE TABLE t (id int)"]);
     let a = &p.admin;
-    a.create_role(&p.role, PASSWORD).unwrap();
-    a.create_database(&p.database, &p.role).unwrap();
-    let script = statements(&["CREATE TABLE t (id int)"]);
-    a.apply_script(
-        &p.database,
-        &p.role,
-        PASSWORD,
-        ScriptRun { statements: &script, version: 1, checksum: "c", kind: "create" },
-    )
-    .unwrap();
     // As the role: a trap named like pg_catalog's functions, first in the
     // database's default search_path.
     let mut conn = PgConnection::establish(&with_database(&schemaforge_testdb::server_url(), &p.database)).unwrap();
@@ -474,14 +488,7 @@ fn a_role_cannot_make_the_admin_run_its_functions() {
     drop(conn);
     a.health(&p.database).unwrap();
     a.history(&p.database).unwrap();
-    let next = statements(&["CREATE TABLE u (id int)"]);
-    a.apply_script(
-        &p.database,
-        &p.role,
-        PASSWORD,
-        ScriptRun { statements: &next, version: 2, checksum: "d", kind: "migrate" },
-    )
-    .unwrap();
+    p.apply(2, &["CREATE TABLE u (id int)"]).unwrap();
     let mut conn = PgConnection::establish(&with_database(&schemaforge_testdb::server_url(), &p.database)).unwrap();
     assert_eq!(schemaforge_testdb::count(&mut conn, "SELECT count(*) AS n FROM trap.victims").unwrap(), 0);
     assert_eq!(
@@ -506,14 +513,7 @@ fn code_the_role_plants_never_runs_with_the_admins_rights() {
         "no login before its database is ready"
     );
     a.create_database(&p.database, &p.role).unwrap();
-    let script = statements(&["CREATE TABLE t (qty int)", "INSERT INTO t VALUES (1)"]);
-    a.apply_script(
-        &p.database,
-        &p.role,
-        PASSWORD,
-        ScriptRun { statements: &script, version: 1, checksum: "c", kind: "create" },
-    )
-    .unwrap();
+    p.apply(1, &["CREATE TABLE t (qty int)", "INSERT INTO t VALUES (1)"]).unwrap();
     // The role plants a function that tries to leave its role when someone
     // else runs it, and makes a table rewrite call it.
     let url = with_credentials(&with_database(&schemaforge_testdb::server_url(), &p.database), &p.role, PASSWORD);
@@ -533,14 +533,7 @@ fn code_the_role_plants_never_runs_with_the_admins_rights() {
     ))
     .unwrap();
     drop(conn);
-    let next = statements(&["ALTER TABLE t ALTER COLUMN qty TYPE bigint"]);
-    a.apply_script(
-        &p.database,
-        &p.role,
-        PASSWORD,
-        ScriptRun { statements: &next, version: 2, checksum: "d", kind: "migrate" },
-    )
-    .unwrap();
+    p.apply(2, &["ALTER TABLE t ALTER COLUMN qty TYPE bigint"]).unwrap();
     assert_eq!(
         server_count(&format!("SELECT count(*) AS n FROM pg_roles WHERE rolname = '{}' AND rolsuper", p.role)),
         0,
