@@ -310,7 +310,7 @@ async fn patch_schema<S: Store + 'static>(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct DeleteQuery {
-    keep_database: Option<bool>,
+    keep_database: Option<String>,
 }
 
 async fn delete_schema<S: Store + 'static>(
@@ -322,7 +322,7 @@ async fn delete_schema<S: Store + 'static>(
 ) -> ApiResult<HttpResponse> {
     let id = uuid_param("id", &path)?;
     let expected = if_match(&req)?;
-    let keep = q.keep_database.unwrap_or(false);
+    let keep = flag("keepDatabase", q.keep_database.as_deref())?;
     blocking(&app, move |a| a.delete_schema_and_database(auth.0, id, expected, keep)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -291,7 +291,8 @@ async fn deleting_removes_database_and_role_and_schema_deletion_follows() {
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert!(exists("database", &kept_db));
     let r = app.call("DELETE", &format!("/schemas/{kept}?keepDatabase=maybe"), Some(&token), None).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!((r.status, r.code().as_str()), (StatusCode::BAD_REQUEST, "INVALID_PARAMETER"));
+    assert_eq!(r.json()["error"]["details"][0]["parameter"], "keepDatabase");
 }
 
 /// A template whose event trigger makes every CREATE TABLE take 100 ms, so
