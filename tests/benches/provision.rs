@@ -74,7 +74,7 @@ fn main() {
             let start = Instant::now();
             let state = app.provision_database(principal, schema.id).unwrap();
             ours.push(start.elapsed());
-            script.push(Duration::from_millis(state.history[0].duration_ms as u64));
+            script.push(Duration::from_millis(state.history()[0].duration_ms as u64));
             app.drop_database(principal, schema.id).unwrap();
 
             let db = format!("sf_bench_psql_{}", uuid::Uuid::new_v4().simple());

@@ -298,8 +298,8 @@ pub struct HealthDto {
     pub open_connections: i64,
 }
 
-impl From<DatabaseHealth> for HealthDto {
-    fn from(h: DatabaseHealth) -> Self {
+impl From<&DatabaseHealth> for HealthDto {
+    fn from(h: &DatabaseHealth) -> Self {
         Self { size_bytes: h.size_bytes, table_count: h.table_count, open_connections: h.open_connections }
     }
 }
@@ -362,15 +362,20 @@ pub struct DatabaseStatusDto {
 
 impl From<DatabaseState> for DatabaseStatusDto {
     fn from(s: DatabaseState) -> Self {
+        let reachable = s.reachable();
+        let (health, history) = match s.health {
+            Some(h) => (Some(HealthDto::from(&h)), h.history.into_iter().map(HistoryDto::from).collect()),
+            None => (None, Vec::new()),
+        };
         Self {
             status: s.status.map_or("none", |s| s.as_str()),
             database: s.database_name,
             applied_version: s.applied_version,
             current_version: s.current_version,
             up_to_date: s.applied_version == Some(s.current_version),
-            reachable: s.reachable,
-            health: s.health.map(HealthDto::from),
-            history: s.history.into_iter().map(HistoryDto::from).collect(),
+            reachable,
+            history,
+            health,
             last_error: s.failure.map(FailureDto::from),
             created_at: s.created_at,
             updated_at: s.updated_at,

@@ -539,8 +539,15 @@ pub struct DatabaseHealth {
     pub table_count: i64,
     /// Sessions connected to it now (the probe's own excluded).
     pub open_connections: i64,
+    /// Its history table, oldest first (read in the same session).
+    pub history: Vec<HistoryEntry>,
+}
+
+impl DatabaseHealth {
     /// The version of the newest history entry.
-    pub applied_version: Option<i32>,
+    pub fn applied_version(&self) -> Option<i32> {
+        self.history.last().map(|h| h.version)
+    }
 }
 
 /// Where clients reach the target server.
@@ -580,7 +587,8 @@ pub trait DatabaseAdmin: Send + Sync {
     fn drop_role(&self, role: &str) -> RepoResult<()>;
     /// The database's history, oldest first.
     fn history(&self, database: &str) -> RepoResult<Vec<HistoryEntry>>;
-    /// Live figures; `Unavailable` when the database cannot be reached.
+    /// Live figures and the history, in one session; `Unavailable` when the
+    /// database cannot be reached.
     fn health(&self, database: &str) -> RepoResult<DatabaseHealth>;
     /// Where clients connect.
     fn address(&self) -> ServerAddress;

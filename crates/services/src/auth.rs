@@ -106,15 +106,14 @@ struct Claims {
     typ: String,
 }
 
-fn sha256(secret: &str) -> Vec<u8> {
+pub(crate) fn sha256(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
 fn random_secret(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{prefix}{hex}")
+    format!("{prefix}{}", crate::hex(&bytes))
 }
 
 fn normalize_email(email: &str) -> ServiceResult<String> {

@@ -492,7 +492,7 @@ impl DatabaseAdmin for FakeAdmin {
             size_bytes: 8192,
             table_count: db.statements.iter().filter(|s| s.starts_with("CREATE TABLE")).count() as i64,
             open_connections: 0,
-            applied_version: db.history.last().map(|h| h.version),
+            history: db.history.clone(),
         })
     }
 

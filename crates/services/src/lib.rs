@@ -32,6 +32,11 @@ use schemaforge_repository::{
 };
 use std::sync::Arc;
 
+/// Lower-case hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Everything the services need from storage.
 pub trait Store:
     UserRepository

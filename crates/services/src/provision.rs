@@ -12,7 +12,6 @@ use schemaforge_repository::{
     SchemaLock, SchemaRecord, ScriptRun,
 };
 use schemaforge_sqlgen::create_script;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::schemas::valid;
@@ -92,18 +91,26 @@ pub struct DatabaseState {
     pub applied_version: Option<i32>,
     /// The schema's current version.
     pub current_version: i32,
-    /// Whether the database answered just now.
-    pub reachable: bool,
-    /// Its live figures, when it answered.
+    /// Its live figures and history, when it answered just now.
     pub health: Option<DatabaseHealth>,
-    /// Scripts applied to it, oldest first, when it answered.
-    pub history: Vec<HistoryEntry>,
     /// The last failure.
     pub failure: Option<OperationFailure>,
     /// First provisioning.
     pub created_at: Option<chrono::DateTime<Utc>>,
     /// Last change of the record.
     pub updated_at: Option<chrono::DateTime<Utc>>,
+}
+
+impl DatabaseState {
+    /// Whether the database answered just now.
+    pub fn reachable(&self) -> bool {
+        self.health.is_some()
+    }
+
+    /// Scripts applied to it, oldest first, when it answered.
+    pub fn history(&self) -> &[HistoryEntry] {
+        self.health.as_ref().map_or(&[], |h| &h.history)
+    }
 }
 
 /// How to connect to a provisioned database (`Debug` hides the password).
@@ -137,7 +144,7 @@ impl std::fmt::Debug for ConnectionInfo {
 
 /// Hex SHA-256 of a script's text: what the history table records.
 pub fn checksum(sql: &str) -> String {
-    Sha256::digest(sql.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex(&crate::auth::sha256(sql))
 }
 
 fn new_password() -> String {
@@ -335,36 +342,27 @@ impl<S: Store> App<S> {
                 database_name: None,
                 applied_version: None,
                 current_version: schema.version,
-                reachable: false,
                 health: None,
-                history: Vec::new(),
                 failure: None,
                 created_at: None,
                 updated_at: None,
             };
         };
-        let live = match record.status {
+        let health = match record.status {
             DatabaseStatus::Ready => self
                 .admin
                 .health(&record.database_name)
-                .and_then(|h| Ok((self.admin.history(&record.database_name)?, h)))
                 .map_err(|e| tracing::warn!(error = %e, "provisioned database unreachable"))
                 .ok(),
             _ => None,
-        };
-        let (history, health) = match live {
-            Some((history, health)) => (history, Some(health)),
-            None => (Vec::new(), None),
         };
         DatabaseState {
             status: Some(record.status),
             database_name: Some(record.database_name),
             // The database's own history is the truth when it answers.
-            applied_version: health.as_ref().and_then(|h| h.applied_version).or(record.applied_version),
+            applied_version: health.as_ref().and_then(DatabaseHealth::applied_version).or(record.applied_version),
             current_version: schema.version,
-            reachable: health.is_some(),
             health,
-            history,
             failure: record.failure,
             created_at: Some(record.created_at),
             updated_at: Some(record.updated_at),
@@ -525,10 +523,10 @@ mod tests {
         let names = DatabaseNames::for_schema("Shop", s.id);
         assert_eq!(state.status, Some(DatabaseStatus::Ready));
         assert_eq!(state.database_name.as_deref(), Some(names.database.as_str()));
-        assert_eq!((state.applied_version, state.current_version, state.reachable), (Some(1), 1, true));
+        assert_eq!((state.applied_version, state.current_version, state.reachable()), (Some(1), 1, true));
         assert_eq!(state.health.as_ref().map(|h| h.table_count), Some(2));
-        assert_eq!(state.history.len(), 1);
-        assert_eq!(state.history[0].checksum, checksum(&create_script(&valid(s.document.clone()).unwrap()).to_sql()));
+        assert_eq!(state.history().len(), 1);
+        assert_eq!(state.history()[0].checksum, checksum(&create_script(&valid(s.document.clone()).unwrap()).to_sql()));
 
         assert_eq!(w.admin.server().databases[&names.database].owner, names.role, "the role owns it");
         let conn = w.app.database_connection(ada, s.id).unwrap();
@@ -568,7 +566,7 @@ mod tests {
         }
         assert!(w.admin.server().databases.is_empty() && w.admin.server().roles.is_empty(), "nothing left behind");
         let state = w.app.database_status(ada, s.id).unwrap();
-        assert_eq!((state.status, state.reachable), (Some(DatabaseStatus::Failed), false));
+        assert_eq!((state.status, state.reachable()), (Some(DatabaseStatus::Failed), false));
         assert_eq!(state.failure.and_then(|f| f.statement), Some(expected as i32));
         assert!(matches!(
             w.app.database_connection(ada, s.id),
@@ -611,7 +609,7 @@ mod tests {
         assert_eq!(w.app.database_status(ada, s.id).unwrap().applied_version, Some(1), "refused: unchanged");
         let state = w.app.regenerate_database(ada, s.id, true).unwrap();
         assert_eq!((state.applied_version, state.current_version), (Some(2), 2));
-        assert_eq!(state.history.len(), 1, "a fresh database");
+        assert_eq!(state.history().len(), 1, "a fresh database");
         assert_eq!(state.health.map(|h| h.table_count), Some(2));
         assert_eq!(w.app.database_connection(ada, s.id).unwrap(), before, "same name and credentials");
     }
@@ -720,7 +718,7 @@ mod tests {
         w.admin.server().down = true;
         let state = w.app.database_status(ada, s.id).unwrap();
         assert_eq!(
-            (state.status, state.reachable, state.applied_version),
+            (state.status, state.reachable(), state.applied_version),
             (Some(DatabaseStatus::Ready), false, Some(1))
         );
         assert!(matches!(w.app.drop_database(ada, s.id), Err(ServiceError::Unavailable(_))));

@@ -85,8 +85,17 @@ fn describe(err: &DieselError) -> String {
     }
 }
 
+/// `url` with libpq's `connect_timeout` (at least 1 s), unless it sets its own.
+pub(super) fn with_connect_timeout(url: &str, secs: impl Into<u64>) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_string();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}connect_timeout={}", secs.into().max(1))
+}
+
 /// A session on `url` (libpq's error text never includes the password).
-fn establish(url: &str) -> RepoResult<PgConnection> {
+pub(super) fn establish(url: &str) -> RepoResult<PgConnection> {
     PgConnection::establish(url).map_err(|e| RepoError::Unavailable(e.to_string()))
 }
 
@@ -208,7 +217,7 @@ impl PgDatabaseAdmin {
             Some(db) => with_database(&self.url, db),
             None => self.url.clone(),
         };
-        let mut conn = establish(&self.with_timeout(&url))?;
+        let mut conn = establish(&with_connect_timeout(&url, self.settings.connect_timeout_secs))?;
         if database.is_some() {
             // The role owns this database and may have set its search_path
             // (ALTER DATABASE ... SET) to a schema of its own with functions
@@ -218,15 +227,6 @@ impl PgDatabaseAdmin {
             conn.batch_execute(ADMIN_SEARCH_PATH).map_err(super::map_err)?;
         }
         Ok(conn)
-    }
-
-    /// `url` with a connect timeout, unless it sets its own.
-    fn with_timeout(&self, url: &str) -> String {
-        if url.contains("connect_timeout=") {
-            return url.to_string();
-        }
-        let separator = if url.contains('?') { '&' } else { '?' };
-        format!("{url}{separator}connect_timeout={}", self.settings.connect_timeout_secs.max(1))
     }
 
     /// The bookkeeping schema and table, created by the admin before the
@@ -331,7 +331,7 @@ impl DatabaseAdmin for PgDatabaseAdmin {
         // planted in its database (functions in its checks, triggers...)
         // runs with the role's rights only, and RESET ROLE leads nowhere.
         let url = with_credentials(&with_database(&self.url, database), role, password);
-        let mut conn = establish(&self.with_timeout(&url))?;
+        let mut conn = establish(&with_connect_timeout(&url, self.settings.connect_timeout_secs))?;
         let mut failed: Option<ApplyError> = None;
         let lock_timeout = self.settings.lock_timeout_secs.map_or(0, |s| u64::from(s) * 1000);
         let result = conn.transaction::<i64, DieselError, _>(|c| {
@@ -402,15 +402,15 @@ impl DatabaseAdmin for PgDatabaseAdmin {
         ))
         .get_result(&mut conn)
         .map_err(super::map_err)?;
-        let applied_version = match row.history {
-            Some(_) => Self::read_history(&mut conn)?.last().map(|h| h.version),
-            None => None,
+        let history = match row.history {
+            Some(_) => Self::read_history(&mut conn)?,
+            None => Vec::new(),
         };
         Ok(DatabaseHealth {
             size_bytes: row.size_bytes,
             table_count: row.table_count,
             open_connections: row.open_connections,
-            applied_version,
+            history,
         })
     }
 

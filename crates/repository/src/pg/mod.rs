@@ -76,7 +76,7 @@ impl PgRepository {
             .connection_timeout(settings.connection_timeout)
             .test_on_check_out(true)
             .build_unchecked(manager);
-        Ok(Self { pool, url: url.to_string(), connect_timeout_secs: settings.connection_timeout.as_secs().max(1) })
+        Ok(Self { pool, url: url.to_string(), connect_timeout_secs: settings.connection_timeout.as_secs() })
     }
 
     /// Apply pending migrations; returns the versions applied now.
@@ -805,13 +805,7 @@ impl DatabaseRecordRepository for PgRepository {
         // A session-level advisory lock on a dedicated session: it is held
         // exactly as long as the session, so dropping the connection (or a
         // crash of this process) releases it.
-        let url = if self.url.contains("connect_timeout=") {
-            self.url.clone()
-        } else {
-            let separator = if self.url.contains('?') { '&' } else { '?' };
-            format!("{}{separator}connect_timeout={}", self.url, self.connect_timeout_secs)
-        };
-        let mut conn = PgConnection::establish(&url).map_err(|e| RepoError::Unavailable(e.to_string()))?;
+        let mut conn = admin::establish(&admin::with_connect_timeout(&self.url, self.connect_timeout_secs))?;
         let row: Locked = diesel::sql_query("SELECT pg_catalog.pg_try_advisory_lock($1) AS locked")
             .bind::<diesel::sql_types::BigInt, _>(lock_key(schema_id))
             .get_result(&mut conn)
