@@ -1,6 +1,7 @@
 //! Shared helpers for Schemaforge's cross-crate tests: document generators
 //! for property tests and a way to run scripts against PostgreSQL.
 
+pub mod conformance;
 pub mod generate;
 pub mod sized;
 

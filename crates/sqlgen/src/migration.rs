@@ -93,8 +93,18 @@ impl Postgres {
         self.alter_table(t.name.as_str(), format!("ALTER COLUMN {} {action}", self.qi(c.name.as_str())))
     }
 
-    /// The `USING` expression converting column `col` to `new`, if one is needed.
-    fn using(&self, col: &str, conversion: &Conversion, new: &ColumnType) -> Option<String> {
+    /// The `USING` expression converting `col` (an already quoted column, or
+    /// any SQL expression of the old type) to `new`, if one is needed.
+    ///
+    /// ```
+    /// use schemaforge_domain::{BaseType, ColumnType, diff::type_change};
+    /// use schemaforge_sqlgen::Postgres;
+    ///
+    /// let (old, new) = (ColumnType { base: BaseType::Date, array: false }, ColumnType { base: BaseType::Uuid, array: false });
+    /// let conversion = type_change(&old, &new).conversion;
+    /// assert_eq!(Postgres.using(r#""c""#, &conversion, &new).as_deref(), Some(r#""c"::text::uuid"#));
+    /// ```
+    pub fn using(&self, col: &str, conversion: &Conversion, new: &ColumnType) -> Option<String> {
         if !conversion.needs_using() {
             return None;
         }

@@ -42,6 +42,7 @@
 //! assert!(diff(&v1, &v1).is_empty());
 //! ```
 
+mod nulls;
 mod rules;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -49,8 +50,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use rules::{Cast, Conversion, Shape, TypeChange, type_change};
+pub use rules::{Cast, Conversion, Shape, TypeChange, TypeContext, type_change, type_change_in};
 
+use crate::document::IndexMethod;
 use crate::expr::Expr;
 use crate::model::{
     BaseType, ColumnModel, ColumnType, DefaultFunction, DefaultValue, EnumModel, ForeignKeyModel, IndexModel,
@@ -466,13 +468,16 @@ fn same_index(a: &IndexModel, b: &IndexModel) -> bool {
         }
 }
 
-fn same_foreign_key(a: &ForeignKeyModel, b: &ForeignKeyModel) -> bool {
+/// Whether two foreign keys tie the same columns to the same key.
+fn same_columns(a: &ForeignKeyModel, b: &ForeignKeyModel) -> bool {
     a.source_table_id == b.source_table_id
         && a.source_column_ids == b.source_column_ids
         && a.target_table_id == b.target_table_id
         && a.target_column_ids == b.target_column_ids
-        && a.on_delete == b.on_delete
-        && a.on_update == b.on_update
+}
+
+fn same_foreign_key(a: &ForeignKeyModel, b: &ForeignKeyModel) -> bool {
+    same_columns(a, b) && a.on_delete == b.on_delete && a.on_update == b.on_update
 }
 
 fn is_volatile(default: Option<&DefaultValue>) -> bool {
@@ -702,10 +707,10 @@ impl<'m> Differ<'m> {
         let (safety, why) = if !removed.is_empty() {
             let labels: Vec<String> = removed.iter().map(|v| quoted(v)).collect();
             (
-                Safety::DataLoss,
+                Safety::MayFail,
                 format!(
-                    "label(s) {} go away: the type is rebuilt and its columns converted, and rows that still hold \
-                     them make the migration fail; the down migration cannot tell which rows held them",
+                    "label(s) {} go away: the type is rebuilt and its columns converted (rewriting every table that \
+                     uses it), and rows that still hold them make the migration fail",
                     labels.join(", ")
                 ),
             )
@@ -969,7 +974,16 @@ impl<'m> Differ<'m> {
             );
         }
         if retyped {
-            let tc = type_change(&oc.ty, &nc.ty);
+            let context = TypeContext {
+                old_labels: enum_id(&oc.ty).and_then(|id| self.old.enum_type(id)).map(|e| e.values.as_slice()),
+                checked: o.checks.iter().any(|k| k.expr.column_ids().contains(&oc.id.as_str()) && self.check_stays(n, k)),
+                in_partial_index: o.indexes.iter().any(|x| {
+                    let reads = x.columns.iter().any(|c| c.column_id == oc.id)
+                        || x.predicate.as_ref().is_some_and(|p| p.column_ids().contains(&oc.id.as_str()));
+                    x.predicate.is_some() && reads && self.index_stays(n, x)
+                }),
+            };
+            let tc = type_change_in(&oc.ty, &nc.ty, &context);
             let (table_id, column_id) = ids();
             let description = if same_type(&oc.ty, &nc.ty) {
                 format!("convert {target} to the rebuilt enum {}", nc.ty.describe())
@@ -1028,7 +1042,13 @@ impl<'m> Differ<'m> {
                     target.clone(),
                     format!("make {target} an identity column"),
                 )
-                .why("existing values stay; the sequence starts after the largest one"),
+                .why("existing values stay; the sequence starts after the largest one")
+                .risk(
+                    if self.leads_an_index(o, n, &oc.id) { Safety::Safe } else { Safety::LocksTable },
+                    "existing values stay, but finding the largest one to start the sequence after (MAX) scans \
+                     the whole table under the exclusive lock: no index leads with the column",
+                    "create an index on the column first (CONCURRENTLY), or set the sequence's start yourself",
+                ),
             );
         }
         if default_changes && nc.default.is_some() {
@@ -1047,6 +1067,43 @@ impl<'m> Differ<'m> {
         if oc.comment != nc.comment {
             self.column_comment(n, nc);
         }
+    }
+
+    /// Whether an old check stays in place (PostgreSQL keeps it, and
+    /// re-checks it when a column it reads changes type).
+    fn check_stays(&self, n: &TableModel, k: &crate::model::CheckModel) -> bool {
+        n.checks.iter().any(|x| x.id == k.id && x.expr.same_modulo_names(&k.expr)) && !self.reads_retyped(&n.id, &k.expr)
+    }
+
+    /// Whether an old index stays in place through the migration.
+    fn index_stays(&self, n: &TableModel, x: &IndexModel) -> bool {
+        index_by_id(n, &x.id).is_some_and(|nx| same_index(x, nx))
+            && !x.predicate.as_ref().is_some_and(|p| self.reads_retyped(&n.id, p))
+    }
+
+    /// Whether a btree index that stays in place has `column_id` as its
+    /// first column, so that `MAX(col)` reads one entry instead of the table.
+    fn leads_an_index(&self, o: &TableModel, n: &TableModel, column_id: &str) -> bool {
+        let leads = |ids: &[String]| ids.first().is_some_and(|c| c == column_id);
+        (leads(&o.primary_key.column_ids) && o.primary_key.column_ids == n.primary_key.column_ids)
+            || o.uniques.iter().any(|u| leads(&u.column_ids) && n.uniques.iter().any(|x| x.column_ids == u.column_ids))
+            || o.indexes.iter().any(|x| {
+                x.method == IndexMethod::Btree
+                    && x.predicate.is_none()
+                    && x.columns.first().is_some_and(|c| c.column_id == column_id)
+                    && self.index_stays(n, x)
+            })
+    }
+
+    /// The columns of an existing table that this migration adds and that
+    /// hold only NULLs afterwards (nullable, no default, no identity).
+    fn new_null_columns<'t>(&self, n: &'t TableModel) -> HashSet<&'t str> {
+        let Some(o) = self.old.table(&n.id) else { return HashSet::new() };
+        n.columns
+            .iter()
+            .filter(|c| o.column(&c.id).is_none() && c.nullable && c.default.is_none() && c.identity.is_none())
+            .map(|c| c.id.as_str())
+            .collect()
     }
 
     /// Whether a column changes type in a way that its dependents must be
@@ -1109,6 +1166,7 @@ impl<'m> Differ<'m> {
                 }
             }
         }
+        let nulls = self.new_null_columns(n);
         for nu in &n.uniques {
             if !o.uniques.iter().any(|x| x.column_ids == nu.column_ids) {
                 self.push(
@@ -1120,8 +1178,17 @@ impl<'m> Differ<'m> {
                         format!("add unique constraint {} on {}", nu.name, n.name),
                     )
                     .risk(
-                        Safety::MayFail,
-                        "fails if existing rows hold duplicates; builds an index while blocking writes",
+                        if nu.column_ids.iter().any(|c| nulls.contains(c.as_str())) {
+                            Safety::LocksTable
+                        } else {
+                            Safety::MayFail
+                        },
+                        if nu.column_ids.iter().any(|c| nulls.contains(c.as_str())) {
+                            "cannot fail (the new column holds only NULLs, which never collide), but builds an \
+                             index while blocking writes"
+                        } else {
+                            "fails if existing rows hold duplicates; builds an index while blocking writes"
+                        },
                         UNIQUE_INDEX_FIRST,
                     ),
                 );
@@ -1198,8 +1265,20 @@ impl<'m> Differ<'m> {
             format!("{}.{}", n.name, k.name),
             format!("add check {} on {}{}", k.name, n.name, if rebuild { " (re-created)" } else { "" }),
         );
+        let on_new_nulls = || {
+            let nulls = self.new_null_columns(n);
+            !nulls.is_empty() && nulls::check_on_nulls(&k.expr, &nulls) == Some(true)
+        };
         let change = if rebuild {
             change.risk(Safety::LocksTable, "re-checking every row scans the table under an exclusive lock", NOT_VALID)
+        } else if self.old.table(&n.id).is_some() && on_new_nulls() {
+            change.risk(
+                Safety::LocksTable,
+                "cannot fail: it reads columns this migration adds, which hold NULL in every existing row, and is \
+                 not false whatever the other columns hold; checking every row still scans the table under an \
+                 exclusive lock",
+                NOT_VALID,
+            )
         } else if self.old.table(&n.id).is_some() {
             change.risk(
                 Safety::MayFail,
@@ -1266,8 +1345,15 @@ impl<'m> Differ<'m> {
             format!("{}.{}", n.name, x.name),
             format!("create {}index {} on {}", if x.unique { "unique " } else { "" }, x.name, n.name),
         );
+        let on_new_nulls = x.columns.iter().any(|c| self.new_null_columns(n).contains(c.column_id.as_str()));
         let change = match (existing_table, x.unique) {
             (false, _) => change,
+            (true, true) if on_new_nulls => change.risk(
+                Safety::LocksTable,
+                "cannot fail (a column this migration adds holds only NULLs, which never collide), but building it \
+                 blocks writes to the table",
+                CONCURRENTLY,
+            ),
             (true, true) => change.risk(
                 Safety::MayFail,
                 "fails if existing rows hold duplicates; building it blocks writes to the table",
@@ -1320,7 +1406,16 @@ impl<'m> Differ<'m> {
                     }
                 }
                 _ => {
-                    let why = if rebuild { " (re-created around a key or type change)" } else { "" };
+                    // Only the actions change: the rows satisfied the key
+                    // before, so they satisfy it again.
+                    let actions = kept.is_some_and(|n| same_columns(fk, n) && !same_foreign_key(fk, n));
+                    let why = if rebuild {
+                        " (re-created around a key or type change)"
+                    } else if actions {
+                        " (re-created with new actions)"
+                    } else {
+                        ""
+                    };
                     self.push_safe(
                         Stage::DropForeignKeys,
                         ChangeKind::DropForeignKey { foreign_key_id: fk.id.clone() },
@@ -1328,7 +1423,7 @@ impl<'m> Differ<'m> {
                         format!("drop foreign key {}{why}", Self::fk_target(old, fk)),
                     );
                     if let Some(n) = kept {
-                        self.add_foreign_key(n, rebuild);
+                        self.add_foreign_key(n, rebuild || actions);
                     }
                 }
             }
@@ -1349,8 +1444,19 @@ impl<'m> Differ<'m> {
             format!("add foreign key {target}{}", if rebuild { " (re-created)" } else { "" }),
         );
         let existing = self.old.table(&fk.source_table_id).is_some();
+        // MATCH SIMPLE: a row with a NULL in the key is not checked.
+        let on_new_nulls = self.new.table(&fk.source_table_id).is_some_and(|t| {
+            let nulls = self.new_null_columns(t);
+            fk.source_column_ids.iter().any(|c| nulls.contains(c.as_str()))
+        });
         let change = match (existing, rebuild) {
             (false, _) => change,
+            (true, false) if on_new_nulls => change.risk(
+                Safety::LocksTable,
+                "cannot fail (a column this migration adds holds only NULLs, which are not checked), but \
+                 validating scans the referencing table while blocking writes to both tables",
+                NOT_VALID,
+            ),
             (true, true) => change.risk(
                 Safety::LocksTable,
                 "re-validating scans the referencing table while blocking writes to both tables",

@@ -78,8 +78,9 @@ fn eff(p: Option<u32>) -> u32 {
     p.unwrap_or(6)
 }
 
-/// Characters in the longest text form of a type, where it is small and known.
-fn max_text_len(base: &BaseType) -> Option<u32> {
+/// Characters in the longest text form of a type, where it is small and
+/// known (`labels`: the labels of an enum).
+fn max_text_len(base: &BaseType, labels: Option<&[String]>) -> Option<u32> {
     Some(match base {
         BaseType::SmallInt => 6,
         BaseType::Integer => 11,
@@ -88,6 +89,11 @@ fn max_text_len(base: &BaseType) -> Option<u32> {
         BaseType::Uuid => 36,
         BaseType::Macaddr => 17,
         BaseType::Char(n) | BaseType::Varchar(Some(n)) => *n,
+        // Sign, point and a leading zero at most; NaN is shorter.
+        BaseType::Numeric { precision: Some(p), .. } => p + 3,
+        BaseType::Enum { .. } => {
+            labels?.iter().map(|l| u32::try_from(l.chars().count()).unwrap_or(u32::MAX)).max()?
+        }
         _ => return None,
     })
 }
@@ -116,8 +122,44 @@ fn is_string(b: &BaseType) -> bool {
     matches!(b, BaseType::Char(_) | BaseType::Varchar(_) | BaseType::Text)
 }
 
+/// Significant decimal digits a float type keeps exactly (FLT_DIG, DBL_DIG):
+/// a decimal of at most that many digits survives the trip through it, and
+/// PostgreSQL rounds a float to that many digits when it makes a numeric.
+fn float_digits(b: &BaseType) -> u32 {
+    if matches!(b, BaseType::Real) { 6 } else { 15 }
+}
+
+
+/// Whether, with no cast between them, some values' text form parses as
+/// the new type with another meaning (checked against PostgreSQL's input
+/// functions by the conformance test).
+fn misread(o: &BaseType, n: &BaseType) -> bool {
+    use BaseType as B;
+    let number = matches!(o, B::SmallInt | B::Integer | B::BigInt | B::Numeric { .. } | B::Real | B::DoublePrecision);
+    let json = matches!(o, B::Json | B::Jsonb);
+    // Prints 20240101, which reads as a date.
+    let yyyymmdd = match o {
+        B::Integer | B::BigInt | B::DoublePrecision => true,
+        B::Numeric { precision, scale } => scale.unwrap_or(0) == 0 && precision.is_none_or(|p| p >= 8),
+        _ => false,
+    };
+    match n {
+        B::Time(_) | B::Cidr => number || json,
+        // A cidr's text `::/0` reads as a zero interval (an inet's text
+        // always carries its netmask, which no interval reads).
+        B::Interval(_) => number || json || matches!(o, B::Cidr),
+        B::Date | B::Timestamp(_) | B::Timestamptz(_) => yyyymmdd || json,
+        // The JSON number 1 reads as true (numbers' 1 and 0 mean true and
+        // false, so they keep their meaning).
+        B::Boolean => matches!(o, B::Json),
+        // 2024-02-29 reads as the MAC address 20:24:02:29:...
+        B::Macaddr => matches!(o, B::Date),
+        _ => false,
+    }
+}
+
 /// The rule for one element type change (`o` != `n`, or a rebuilt enum).
-fn element_rule(o: &BaseType, n: &BaseType) -> Rule {
+fn element_rule(o: &BaseType, n: &BaseType, labels: Option<&[String]>) -> Rule {
     use BaseType as B;
     use Cast::{Automatic, Explicit};
     use Safety::{DataLoss, LocksTable, MayFail, Safe};
@@ -148,7 +190,16 @@ fn element_rule(o: &BaseType, n: &BaseType) -> Rule {
         (B::Char(a), B::Char(b)) if b >= a => {
             rule(LocksTable, Automatic, true, format!("{od} to {nd} pads every value, rewriting the table"))
         }
-        (_, B::Varchar(Some(m)) | B::Char(m)) => match max_text_len(o) {
+        (B::Varchar(_) | B::Text, B::Char(m)) => rule(
+            DataLoss,
+            Automatic,
+            true,
+            format!(
+                "{nd} ignores trailing blanks, so values that end in blanks lose them ('ab ' reads back as 'ab'), \
+                 and values longer than {m} characters make the change fail; it rewrites the table"
+            ),
+        ),
+        (_, B::Varchar(Some(m)) | B::Char(m)) => match max_text_len(o, labels) {
             Some(len) if len <= *m => {
                 rule(LocksTable, Automatic, true, format!("every {od} value fits in {nd}, but the table is rewritten"))
             }
@@ -167,7 +218,8 @@ fn element_rule(o: &BaseType, n: &BaseType) -> Rule {
             Explicit,
             true,
             format!(
-                "each value is parsed as {nd}; a value that is not valid {nd} makes the change fail; it rewrites the table"
+                "each value is parsed as {nd}, keeping its meaning but not its spelling (' 007' becomes 7); a value \
+                 that is not valid {nd} makes the change fail; it rewrites the table"
             ),
         ),
         // ------------------------------------------------ integers
@@ -249,18 +301,27 @@ fn element_rule(o: &BaseType, n: &BaseType) -> Rule {
                 ),
             }
         }
-        (B::Numeric { scale, .. }, B::SmallInt | B::Integer | B::BigInt) if *scale == Some(0) => rule(
-            MayFail,
-            Automatic,
-            true,
-            format!("values outside the range of {nd} make the change fail; it rewrites the table"),
-        ),
+        // numeric(p) can hold NaN, which no integer type can.
+        (B::Numeric { precision: Some(p), scale }, B::SmallInt | B::Integer | B::BigInt) if scale.unwrap_or(0) == 0 => {
+            let why = if *p < int_digits(n) {
+                format!("every number of {od} fits in {nd}, but NaN makes the change fail; it rewrites the table")
+            } else {
+                format!("values outside the range of {nd}, and NaN, make the change fail; it rewrites the table")
+            };
+            rule(MayFail, Automatic, true, why)
+        }
         (B::Numeric { .. } | B::Real | B::DoublePrecision, B::SmallInt | B::Integer | B::BigInt) => {
             rule(DataLoss, Automatic, true, "fractions are rounded away, and values out of range make the change fail")
         }
         (B::Real, B::DoublePrecision) => {
             rule(LocksTable, Automatic, true, "real to double precision is exact; the table is rewritten")
         }
+        (B::Numeric { precision: Some(p), .. }, B::Real | B::DoublePrecision) if *p <= float_digits(n) => rule(
+            LocksTable,
+            Automatic,
+            true,
+            format!("{nd} keeps {} significant digits, enough for every {od} value; the table is rewritten", float_digits(n)),
+        ),
         (B::Numeric { .. } | B::DoublePrecision, B::Real | B::DoublePrecision) => rule(
             DataLoss,
             Automatic,
@@ -268,16 +329,23 @@ fn element_rule(o: &BaseType, n: &BaseType) -> Rule {
             format!("{nd} keeps fewer significant digits than {od}: values are rounded"),
         ),
         (B::Real | B::DoublePrecision, B::Numeric { precision: None, .. }) => rule(
-            MayFail,
+            DataLoss,
             Automatic,
             true,
-            "values are converted exactly, but infinities fail before PostgreSQL 14; the table is rewritten",
+            format!(
+                "PostgreSQL rounds each value to {} significant digits (16777216 becomes 16777200); it rewrites the table",
+                float_digits(o)
+            ),
         ),
         (B::Real | B::DoublePrecision, B::Numeric { .. }) => rule(
             DataLoss,
             Automatic,
             true,
-            format!("values are rounded to the scale of {nd}, and larger ones make the change fail"),
+            format!(
+                "values are rounded to {} significant digits and to the scale of {nd}, and larger ones and infinities \
+                 make the change fail",
+                float_digits(o)
+            ),
         ),
         // ------------------------------------------------ dates and times
         (B::Timestamp(a), B::Timestamp(b))
@@ -291,21 +359,36 @@ fn element_rule(o: &BaseType, n: &BaseType) -> Rule {
             }
         }
         (B::Date, B::Timestamp(_) | B::Timestamptz(_)) => rule(
-            LocksTable,
+            MayFail,
             Automatic,
             true,
-            "each date becomes midnight (in the session time zone for timestamptz); the table is rewritten",
+            "each date becomes midnight (in the session time zone for timestamptz); dates after 294276 AD do not \
+             fit and make the change fail; the table is rewritten",
         ),
-        (B::Timestamp(_), B::Timestamptz(_)) | (B::Timestamptz(_), B::Timestamp(_)) => rule(
-            LocksTable,
+        (B::Timestamp(a), B::Timestamptz(b)) | (B::Timestamptz(a), B::Timestamp(b)) if eff(*b) < eff(*a) => rule(
+            DataLoss,
             Automatic,
             true,
             format!(
-                "{od} to {nd} interprets values in the session's TimeZone (set it explicitly); it rewrites the table unless TimeZone is UTC"
+                "fractional seconds are rounded to {} digits, and values are read in the session's TimeZone",
+                eff(*b)
+            ),
+        ),
+        (B::Timestamp(_), B::Timestamptz(_)) | (B::Timestamptz(_), B::Timestamp(_)) => rule(
+            MayFail,
+            Automatic,
+            true,
+            format!(
+                "{od} to {nd} reads values in the session's TimeZone (set it explicitly; in a zone with daylight \
+                 saving, times in the skipped hour move); values at the ends of the range (4714 BC, 294276 AD) that \
+                 the zone's offset pushes out of range make the change fail; it rewrites the table unless TimeZone is UTC"
             ),
         ),
         (B::Timestamp(_) | B::Timestamptz(_), B::Date) => rule(DataLoss, Automatic, true, "the time of day is dropped"),
         (B::Timestamp(_) | B::Timestamptz(_), B::Time(_)) => rule(DataLoss, Automatic, true, "the date is dropped"),
+        (B::Time(a), B::Interval(b)) if eff(*b) < eff(*a) => {
+            rule(DataLoss, Automatic, true, format!("fractional seconds are rounded to {} digits", eff(*b)))
+        }
         (B::Time(_), B::Interval(_)) => {
             rule(LocksTable, Automatic, true, "each time becomes the interval since midnight; the table is rewritten")
         }
@@ -315,10 +398,10 @@ fn element_rule(o: &BaseType, n: &BaseType) -> Rule {
         // ------------------------------------------------ others with casts
         (B::Cidr, B::Inet) => rule(Safe, Automatic, false, "cidr is binary compatible with inet: no rewrite"),
         (B::Inet, B::Cidr) => rule(
-            MayFail,
+            DataLoss,
             Automatic,
             true,
-            "addresses with bits set to the right of the netmask make the change fail; it rewrites the table",
+            "the host bits to the right of the netmask are cleared (10.0.0.1/8 becomes 10.0.0.0/8); it rewrites the table",
         ),
         (B::Json, B::Jsonb) => rule(
             MayFail,
@@ -327,14 +410,36 @@ fn element_rule(o: &BaseType, n: &BaseType) -> Rule {
             "jsonb keeps neither whitespace, key order nor duplicate keys, and \\u0000 fails; it rewrites the table",
         ),
         (B::Jsonb, B::Json) => rule(LocksTable, Automatic, true, "jsonb to json rewrites the table"),
-        (
-            B::Jsonb,
-            B::SmallInt | B::Integer | B::BigInt | B::Numeric { .. } | B::Real | B::DoublePrecision | B::Boolean,
-        ) => rule(
+        (B::Json | B::Jsonb, B::Numeric { precision: None, .. }) => rule(
+            MayFail,
+            if matches!(o, B::Jsonb) { Explicit } else { Cast::Via(B::Text) },
+            true,
+            format!("JSON numbers convert exactly; anything else makes the change fail; it rewrites the table"),
+        ),
+        (B::Jsonb, B::SmallInt | B::Integer | B::BigInt | B::Numeric { .. } | B::Real | B::DoublePrecision)
+        | (B::Json, B::Numeric { .. } | B::Real | B::DoublePrecision) => rule(
+            DataLoss,
+            if matches!(o, B::Jsonb) { Explicit } else { Cast::Via(B::Text) },
+            true,
+            format!(
+                "JSON numbers are rounded to what {nd} holds (1.5 becomes 2 in an integer, 0.125 becomes 0.13 in \
+                 numeric(10,2)); anything else makes the change fail"
+            ),
+        ),
+        (B::Jsonb, B::Boolean) => rule(
             MayFail,
             Explicit,
             true,
-            format!("only jsonb scalars convert to {nd}; anything else makes the change fail"),
+            format!("only JSON booleans convert to {nd}; anything else makes the change fail"),
+        ),
+        (_, B::Bytea) => rule(
+            DataLoss,
+            Cast::Via(B::Text),
+            true,
+            format!(
+                "there is no cast from {od} to bytea: each value becomes the bytes of its text form, which the \
+                 down script cannot turn back into {od}"
+            ),
         ),
         (B::Enum { .. }, _) => rule(
             MayFail,
@@ -343,6 +448,22 @@ fn element_rule(o: &BaseType, n: &BaseType) -> Rule {
             format!("each label is parsed as {nd}; a label that is not valid {nd} makes the change fail"),
         ),
         // ------------------------------------------------ no cast at all
+        _ if misread(o, n) => rule(
+            DataLoss,
+            Cast::Via(B::Text),
+            true,
+            format!(
+                "there is no cast from {od} to {nd}: values go through their text form, where some read as a \
+                 different {nd} (20240101 becomes a date, 123456 the time 12:34:56, 10 the network 10.0.0.0/8, \
+                 1 true), others make the change fail, and the down script cannot turn them back"
+            ),
+        ),
+        (B::SmallInt | B::Integer | B::BigInt | B::Boolean, B::Json | B::Jsonb) => rule(
+            LocksTable,
+            Cast::Via(B::Text),
+            true,
+            format!("every {od} value's text is a JSON scalar; the table is rewritten"),
+        ),
         _ => rule(
             MayFail,
             Cast::Via(B::Text),
@@ -354,8 +475,38 @@ fn element_rule(o: &BaseType, n: &BaseType) -> Rule {
     }
 }
 
+/// What surrounds a column whose type changes, where it decides the class.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TypeContext<'a> {
+    /// The labels of the old type, when it is an enum (they decide whether
+    /// every value fits a `varchar(n)`).
+    pub old_labels: Option<&'a [String]>,
+    /// A check that stays in place reads the column: PostgreSQL re-checks it
+    /// on every row.
+    pub checked: bool,
+    /// A partial index that stays in place has the column as a key or reads
+    /// it in its predicate: PostgreSQL rebuilds it.
+    pub in_partial_index: bool,
+}
+
+/// Whether the type has no length or precision (`typmod` -1), so that an
+/// array of it needs no element coercion.
+fn unconstrained(b: &BaseType) -> bool {
+    use BaseType as B;
+    matches!(
+        b,
+        B::Varchar(None)
+            | B::Numeric { precision: None, .. }
+            | B::Time(None)
+            | B::Timestamp(None)
+            | B::Timestamptz(None)
+            | B::Interval(None)
+    )
+}
+
 /// The rule for changing a column from `old` to `new` (or, when both are the
-/// same enum, converting it to its rebuilt type).
+/// same enum, converting it to its rebuilt type), on a column with nothing
+/// around it; see [`type_change_in`].
 ///
 /// ```
 /// use schemaforge_domain::{BaseType, ColumnType, Safety, diff::type_change};
@@ -367,9 +518,27 @@ fn element_rule(o: &BaseType, n: &BaseType) -> Rule {
 /// let int_to_big = type_change(&ty(BaseType::Integer), &ty(BaseType::BigInt));
 /// assert_eq!(int_to_big.safety, Safety::LocksTable);
 /// assert_eq!(type_change(&ty(BaseType::BigInt), &ty(BaseType::Integer)).safety, Safety::MayFail);
+/// assert_eq!(type_change(&ty(BaseType::Inet), &ty(BaseType::Cidr)).safety, Safety::DataLoss);
 /// ```
 pub fn type_change(old: &ColumnType, new: &ColumnType) -> TypeChange {
-    let r = element_rule(&old.base, &new.base);
+    type_change_in(old, new, &TypeContext::default())
+}
+
+/// [`type_change`] for a column in `context`: a change that PostgreSQL makes
+/// without a rewrite still scans the table when a check reads the column,
+/// and rebuilds a partial index over it, under an exclusive lock.
+///
+/// ```
+/// use schemaforge_domain::{BaseType, ColumnType, Safety, diff::{TypeContext, type_change_in}};
+///
+/// let ty = |base| ColumnType { base, array: false };
+/// let (old, new) = (ty(BaseType::Varchar(Some(50))), ty(BaseType::Text));
+/// assert_eq!(type_change_in(&old, &new, &TypeContext::default()).safety, Safety::Safe);
+/// let checked = TypeContext { checked: true, ..TypeContext::default() };
+/// assert_eq!(type_change_in(&old, &new, &checked).safety, Safety::LocksTable);
+/// ```
+pub fn type_change_in(old: &ColumnType, new: &ColumnType, context: &TypeContext<'_>) -> TypeChange {
+    let r = element_rule(&old.base, &new.base, context.old_labels);
     let same_variant = std::mem::discriminant(&old.base) == std::mem::discriminant(&new.base)
         && !matches!(old.base, BaseType::Enum { .. });
     let family_keeps = matches!(
@@ -379,7 +548,7 @@ pub fn type_change(old: &ColumnType, new: &ColumnType) -> TypeChange {
             BaseType::SmallInt | BaseType::Integer | BaseType::BigInt
         )
     ) || (is_string(&old.base) && is_string(&new.base));
-    let (shape, safety, rewrites, why) = match (old.array, new.array) {
+    let (shape, mut safety, rewrites, mut why) = match (old.array, new.array) {
         (false, true) => (
             Shape::WrapInArray,
             r.safety.max(Safety::LocksTable),
@@ -393,16 +562,40 @@ pub fn type_change(old: &ColumnType, new: &ColumnType) -> TypeChange {
             format!("only the first element of each array is kept; {}", r.why),
         ),
         (true, true) => {
-            // Arrays are converted element by element, which always rewrites,
-            // except between the binary-compatible string types.
-            let binary = !r.rewrites && matches!(new.base, BaseType::Text | BaseType::Varchar(None));
+            // Arrays are converted element by element, which rewrites, even
+            // between binary-compatible element types (varchar[] to text[]);
+            // only dropping the length or precision of the same element
+            // type needs no conversion at all.
+            let binary = !r.rewrites && same_variant && unconstrained(&new.base);
             let safety = if binary { r.safety } else { r.safety.max(Safety::LocksTable) };
-            (Shape::Same, safety, !binary, format!("element by element: {}", r.why))
+            let why = if binary {
+                format!("element by element: {}", r.why)
+            } else {
+                format!("element by element, rewriting the table: {}", r.why)
+            };
+            (Shape::Same, safety, !binary, why)
         }
         (false, false) => (Shape::Same, r.safety, r.rewrites, r.why),
     };
+    let keeps_dependents = old.array == new.array && (same_variant || family_keeps);
+    if !rewrites && safety == Safety::Safe && (context.checked || context.in_partial_index) {
+        safety = Safety::LocksTable;
+        let mut around = Vec::new();
+        if context.checked {
+            around.push("re-checks every row against the checks that read the column");
+        }
+        if context.in_partial_index {
+            around.push("rebuilds the partial indexes over it");
+        }
+        why = format!("{why}; but PostgreSQL {} under an exclusive lock", around.join(" and "));
+    }
     let alternative = match safety {
         Safety::Safe => None,
+        Safety::LocksTable if !rewrites => Some(
+            "drop the check or partial index first and add it back afterwards (a check NOT VALID, then VALIDATE; \
+             an index CONCURRENTLY)"
+                .to_string(),
+        ),
         Safety::LocksTable => Some(REWRITE_ALTERNATIVE.to_string()),
         Safety::MayFail | Safety::DataLoss => Some(
             "check the existing values first; or add a new column of the new type, backfill it with an explicit \
@@ -414,7 +607,7 @@ pub fn type_change(old: &ColumnType, new: &ColumnType) -> TypeChange {
         safety,
         conversion: Conversion { cast: r.cast, shape },
         rewrites,
-        keeps_dependents: old.array == new.array && (same_variant || family_keeps),
+        keeps_dependents,
         explanation: why,
         alternative,
     }
@@ -452,6 +645,7 @@ mod tests {
         assert_eq!(verdict(B::Char(3), B::Text), (Safety::LocksTable, true, Cast::Automatic));
         assert_eq!(verdict(B::Char(3), B::Char(5)).0, Safety::LocksTable);
         assert_eq!(verdict(B::Char(5), B::Char(3)).0, Safety::MayFail);
+        assert_eq!(verdict(B::Text, B::Char(5)).0, Safety::DataLoss, "trailing blanks");
         assert_eq!(verdict(B::Integer, B::Varchar(Some(11))).0, Safety::LocksTable);
         assert_eq!(verdict(B::BigInt, B::Varchar(Some(11))).0, Safety::MayFail);
         assert_eq!(verdict(B::Uuid, B::Text), (Safety::LocksTable, true, Cast::Automatic));
@@ -476,6 +670,13 @@ mod tests {
         assert_eq!(verdict(B::Integer, num(5, 2)).0, Safety::MayFail);
         assert_eq!(verdict(B::Integer, B::Real).0, Safety::DataLoss);
         assert_eq!(verdict(B::Integer, B::DoublePrecision).0, Safety::LocksTable);
+        assert_eq!(verdict(B::Real, B::Numeric { precision: None, scale: None }).0, Safety::DataLoss);
+        assert_eq!(verdict(B::DoublePrecision, num(20, 2)).0, Safety::DataLoss);
+        assert_eq!(verdict(num(10, 0), B::DoublePrecision).0, Safety::LocksTable);
+        assert_eq!(verdict(num(15, 4), B::DoublePrecision).0, Safety::LocksTable);
+        assert_eq!(verdict(num(16, 4), B::DoublePrecision).0, Safety::DataLoss);
+        assert_eq!(verdict(num(6, 2), B::Real).0, Safety::LocksTable);
+        assert_eq!(verdict(num(10, 0), B::BigInt).0, Safety::MayFail, "NaN");
         assert_eq!(verdict(B::Real, B::DoublePrecision).0, Safety::LocksTable);
         assert_eq!(verdict(B::DoublePrecision, B::Real).0, Safety::DataLoss);
         assert_eq!(verdict(num(10, 2), B::Integer).0, Safety::DataLoss);
@@ -490,12 +691,23 @@ mod tests {
         use BaseType as B;
         assert_eq!(verdict(B::Timestamp(Some(3)), B::Timestamp(None)), (Safety::Safe, false, Cast::Automatic));
         assert_eq!(verdict(B::Timestamp(None), B::Timestamp(Some(3))).0, Safety::DataLoss);
-        assert_eq!(verdict(B::Timestamp(None), B::Timestamptz(None)).0, Safety::LocksTable);
+        // At the ends of the range the zone's offset can push a value out.
+        assert_eq!(verdict(B::Timestamp(None), B::Timestamptz(None)).0, Safety::MayFail);
+        assert_eq!(verdict(B::Timestamp(None), B::Timestamptz(Some(3))).0, Safety::DataLoss);
+        assert_eq!(verdict(B::Timestamptz(Some(3)), B::Timestamp(None)).0, Safety::MayFail);
+        assert_eq!(verdict(B::Time(None), B::Interval(Some(3))).0, Safety::DataLoss);
+        assert_eq!(verdict(B::Time(Some(3)), B::Interval(None)).0, Safety::LocksTable);
         assert_eq!(verdict(B::Timestamptz(None), B::Date).0, Safety::DataLoss);
-        assert_eq!(verdict(B::Date, B::Timestamp(None)).0, Safety::LocksTable);
+        assert_eq!(verdict(B::Date, B::Timestamp(None)).0, Safety::MayFail, "dates after 294276 AD");
         assert_eq!(verdict(B::Interval(None), B::Time(None)).0, Safety::DataLoss);
         assert_eq!(verdict(B::Cidr, B::Inet), (Safety::Safe, false, Cast::Automatic));
-        assert_eq!(verdict(B::Inet, B::Cidr).0, Safety::MayFail);
+        assert_eq!(verdict(B::Inet, B::Cidr).0, Safety::DataLoss, "host bits are cleared");
+        assert_eq!(verdict(B::Integer, B::Date), (Safety::DataLoss, true, Cast::Via(B::Text)), "20240101");
+        assert_eq!(verdict(B::SmallInt, B::Date).0, Safety::MayFail, "no smallint reads as a date");
+        assert_eq!(verdict(B::Date, B::Macaddr).0, Safety::DataLoss);
+        assert_eq!(verdict(B::Uuid, B::Bytea).0, Safety::DataLoss);
+        assert_eq!(verdict(B::Integer, B::Jsonb).0, Safety::LocksTable);
+        assert_eq!(verdict(B::Jsonb, B::Integer).0, Safety::DataLoss, "1.5 becomes 2");
         assert_eq!(verdict(B::Json, B::Jsonb).0, Safety::MayFail);
         assert_eq!(verdict(B::Jsonb, B::Json).0, Safety::LocksTable);
         assert_eq!(verdict(B::Uuid, B::Date), (Safety::MayFail, true, Cast::Via(B::Text)));
@@ -514,6 +726,8 @@ mod tests {
         let c = type_change(&a(B::Integer), &t(B::Integer));
         assert_eq!((c.safety, c.conversion.shape), (Safety::DataLoss, Shape::FirstElement));
         let c = type_change(&a(B::Varchar(Some(3))), &a(B::Text));
+        assert_eq!((c.safety, c.rewrites), (Safety::LocksTable, true));
+        let c = type_change(&a(B::Varchar(Some(3))), &a(B::Varchar(None)));
         assert_eq!((c.safety, c.rewrites), (Safety::Safe, false));
         let c = type_change(&a(B::Varchar(Some(3))), &a(B::Varchar(Some(9))));
         assert_eq!((c.safety, c.rewrites), (Safety::LocksTable, true));

@@ -193,7 +193,10 @@ fn type_changes_drop_and_restore_the_default() {
     let v = edit(|v| at(v, "/tables/1/columns/2")["dataType"] = json!("numeric(12,2)"));
     let set = diff(&schema(&base()), &schema(&v));
     assert_eq!(tags(&summary(&base(), &v)), ["alter_column_type", "set_default"]);
-    assert_eq!(set.worst(), Some(Safe), "numeric(10,2) to numeric(12,2) does not rewrite");
+    // No rewrite, but the check `total >= 0` reads the column: PostgreSQL
+    // re-checks every row.
+    assert_eq!(set.worst(), Some(LocksTable), "numeric(10,2) to numeric(12,2) under a check");
+    assert!(set.changes()[0].explanation.as_deref().is_some_and(|e| e.contains("re-checks every row")));
     assert!(matches!(set.changes()[0].kind, ChangeKind::AlterColumnType { drop_default: true, .. }));
     let v = edit(|v| at(v, "/tables/0/columns/2")["dataType"] = json!("varchar(20)"));
     let set = diff(&schema(&base()), &schema(&v));
@@ -271,8 +274,9 @@ fn checks_indexes_and_foreign_keys() {
     assert_eq!(changes(&v), [("drop_index".to_string(), Safe), ("add_index".to_string(), MayFail)]);
     let v = edit(|v| at(v, "/tables/1")["indexes"] = json!([]));
     assert_eq!(changes(&v), one("drop_index", Safe));
+    // Only the action changes: the rows satisfied the key already.
     let v = edit(|v| at(v, "/foreignKeys/0")["onDelete"] = json!("CASCADE"));
-    assert_eq!(changes(&v), [("drop_foreign_key".to_string(), Safe), ("add_foreign_key".to_string(), MayFail)]);
+    assert_eq!(changes(&v), [("drop_foreign_key".to_string(), Safe), ("add_foreign_key".to_string(), LocksTable)]);
     let v = edit(|v| at(v, "/foreignKeys/0")["name"] = json!("orders_customer"));
     assert_eq!(changes(&v), one("rename_constraint", Safe));
     let v = edit(|v| v["foreignKeys"] = json!([]));
@@ -298,7 +302,8 @@ fn enum_changes() {
     let v = edit(|v| at(v, "/enums/0/values").as_array_mut().unwrap().push(json!("shipped")));
     let list = summary(&v, &base());
     assert_eq!(tags(&list), ["rebuild_enum", "alter_column_type", "set_default", "drop_enum"]);
-    assert_eq!(list[0].1, DataLoss);
+    // Rows that hold it make the migration fail; nothing is lost silently.
+    assert_eq!(list[0].1, MayFail);
     // Reordering rebuilds too.
     let v = edit(|v| at(v, "/enums/0")["values"] = json!(["paid", "new"]));
     assert_eq!(changes(&v)[0], ("rebuild_enum".to_string(), LocksTable));
@@ -370,4 +375,80 @@ fn changes_serialize_for_the_wire() {
     assert!(json[0]["explanation"].as_str().unwrap().contains("rewrites"));
     assert_eq!(set.counts()[1], (LocksTable, 1));
     assert!(set.has(LocksTable) && !set.has(DataLoss));
+}
+
+#[test]
+fn context_decides_the_class() {
+    // varchar widening: no rewrite; safe bare, locks_table under a check or
+    // a partial index that stays.
+    let doc = |ty: &str, fields: Value| {
+        let mut t = json!({"id": "t", "name": "t", "columns": [
+            {"id": "id", "name": "id", "dataType": "integer", "primaryKey": true},
+            {"id": "c", "name": "c", "dataType": ty},
+            {"id": "d", "name": "d", "dataType": "integer"}]});
+        t.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
+        json!({"name": "x", "tables": [t]})
+    };
+    let class = |fields: Value| diff(&schema(&doc("varchar(5)", fields.clone())), &schema(&doc("text", fields))).worst();
+    assert_eq!(class(json!({})), Some(Safe));
+    assert_eq!(class(json!({"indexes": [{"id": "x", "columnIds": ["c"]}]})), Some(Safe));
+    assert_eq!(class(json!({"checks": [{"id": "k", "expression": "length(c) < 9"}]})), Some(LocksTable));
+    assert_eq!(class(json!({"checks": [{"id": "k", "expression": "d > 0"}]})), Some(Safe));
+    assert_eq!(class(json!({"indexes": [{"id": "x", "columnIds": ["c"], "where": "d > 0"}]})), Some(LocksTable));
+    assert_eq!(class(json!({"indexes": [{"id": "x", "columnIds": ["d"], "where": "c <> ''"}]})), Some(LocksTable));
+    // Arrays of binary-compatible types are rewritten; dropping a length is not.
+    let arrays = |a: &str, b: &str| diff(&schema(&doc(a, json!({}))), &schema(&doc(b, json!({})))).worst();
+    assert_eq!(arrays("varchar(5)[]", "text[]"), Some(LocksTable));
+    assert_eq!(arrays("text[]", "varchar[]"), Some(LocksTable));
+    assert_eq!(arrays("varchar(5)[]", "varchar[]"), Some(Safe));
+    assert_eq!(arrays("timestamp(3)[]", "timestamp[]"), Some(Safe));
+    assert_eq!(arrays("numeric(10,2)[]", "numeric[]"), Some(Safe));
+    assert_eq!(arrays("timestamp(3)[]", "timestamp(6)[]"), Some(LocksTable));
+}
+
+#[test]
+fn identity_scans_without_a_leading_index() {
+    let doc = |auto: bool, indexes: Value| {
+        json!({"name": "x", "tables": [{"id": "t", "name": "t", "columns": [
+            {"id": "id", "name": "id", "dataType": "integer", "primaryKey": true, "autoIncrement": auto},
+            {"id": "n", "name": "n", "dataType": "integer", "nullable": false, "autoIncrement": auto}],
+            "indexes": indexes}]})
+    };
+    let set = diff(&schema(&doc(false, json!([]))), &schema(&doc(true, json!([]))));
+    let classes: Vec<Safety> = set.changes().iter().map(|c| c.safety).collect();
+    assert_eq!(classes, [Safe, LocksTable], "the primary key serves MAX(id); nothing serves MAX(n)");
+    assert!(set.changes()[1].explanation.as_deref().is_some_and(|e| e.contains("scans the whole table")));
+    let leading = json!([{"id": "x", "columnIds": ["n", "id"]}]);
+    assert_eq!(diff(&schema(&doc(false, leading.clone())), &schema(&doc(true, leading))).worst(), Some(Safe));
+    let second = json!([{"id": "x", "columnIds": ["id", "n"]}]);
+    assert_eq!(diff(&schema(&doc(false, second.clone())), &schema(&doc(true, second))).worst(), Some(LocksTable));
+    let partial = json!([{"id": "x", "columnIds": ["n"], "where": "n > 0"}]);
+    assert_eq!(diff(&schema(&doc(false, partial.clone())), &schema(&doc(true, partial))).worst(), Some(LocksTable));
+}
+
+#[test]
+fn constraints_on_new_null_columns_cannot_fail() {
+    let old = json!({"name": "x", "tables": [{"id": "t", "name": "t", "columns": [
+        {"id": "id", "name": "id", "dataType": "integer", "primaryKey": true}]}]});
+    let with = |column: Value, fields: Value| {
+        let mut v = old.clone();
+        v["tables"][0]["columns"].as_array_mut().unwrap().push(column);
+        v["tables"][0].as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
+        v
+    };
+    let worst = |new: Value| diff(&schema(&old), &schema(&new)).worst();
+    let b = json!({"id": "b", "name": "b", "dataType": "integer"});
+    assert_eq!(worst(with(json!({"id": "b", "name": "b", "dataType": "integer", "unique": true}), json!({}))), Some(LocksTable));
+    let unique_index = json!({"indexes": [{"id": "x", "columnIds": ["b", "id"], "unique": true}]});
+    assert_eq!(worst(with(b.clone(), unique_index)), Some(LocksTable));
+    assert_eq!(worst(with(b.clone(), json!({"checks": [{"id": "k", "expression": "b > 0"}]}))), Some(LocksTable));
+    assert_eq!(worst(with(b.clone(), json!({"checks": [{"id": "k", "expression": "b IS NOT NULL"}]}))), Some(MayFail));
+    assert_eq!(worst(with(b.clone(), json!({"checks": [{"id": "k", "expression": "coalesce(b, 0) > 0"}]}))), Some(MayFail));
+    assert_eq!(worst(with(b.clone(), json!({"checks": [{"id": "k", "expression": "b > id"}]}))), Some(LocksTable));
+    let defaulted = json!({"id": "b", "name": "b", "dataType": "integer", "default": 1, "unique": true});
+    assert_eq!(worst(with(defaulted, json!({}))), Some(MayFail), "a constant default collides");
+    // A foreign key over a new NULL column is not checked (MATCH SIMPLE).
+    let mut new = with(b, json!({}));
+    new["foreignKeys"] = json!([{"id": "f", "sourceTableId": "t", "sourceColumnId": "b", "targetTableId": "t", "targetColumnId": "id"}]);
+    assert_eq!(worst(new), Some(LocksTable));
 }
