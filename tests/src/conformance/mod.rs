@@ -34,7 +34,9 @@ use std::collections::BTreeMap;
 
 use diesel::PgConnection;
 use schemaforge_domain::diff::type_change;
-use schemaforge_domain::{BaseType, ChangeKind, ColumnModel, ColumnType, Model, Safety, TableModel, ValidSchema};
+use schemaforge_domain::{
+    BaseType, ChangeKind, ChangeSet, ColumnModel, ColumnType, Model, Safety, TableModel, ValidSchema,
+};
 use schemaforge_sqlgen::{Dialect, Postgres, create_script, migration};
 use schemaforge_testdb::execute;
 
@@ -86,6 +88,9 @@ pub struct Measured {
     /// The strongest table lock the migration holds on the empty database
     /// (index into [`LOCKS`]).
     pub lock: Option<usize>,
+    /// A change whose explanation says it blocks writes while the script
+    /// holds ACCESS EXCLUSIVE, which blocks reads too.
+    pub understated: Option<String>,
 }
 
 /// A case's class and what was measured.
@@ -110,6 +115,7 @@ impl Outcome {
             }
         };
         bad("fails on an empty database", &m.empty_failure);
+        bad("the script holds ACCESS EXCLUSIVE, which blocks reads too, while an explanation says", &m.understated);
         match self.class {
             Safety::Safe => {
                 bad("fails", &m.failure);
@@ -217,6 +223,9 @@ pub fn run(conn: &mut PgConnection, case: &Case) -> Outcome {
                 }
                 if n == 0 {
                     measured.lock = strongest_lock(conn);
+                    if measured.lock == Some(LOCKS.len() - 1) {
+                        measured.understated = understated(&m.changes);
+                    }
                 }
                 must(conn, "SET LOCAL enable_seqscan = on");
                 if measured.change.is_none() {
@@ -287,6 +296,15 @@ fn strongest_lock(conn: &mut PgConnection) -> Option<usize> {
     .iter()
     .filter_map(|mode| LOCKS.iter().position(|l| l == mode))
     .max()
+}
+
+/// An explanation that says a change blocks writes, and not reads.
+fn understated(changes: &ChangeSet) -> Option<String> {
+    changes.changes().iter().find_map(|c| {
+        let why = c.explanation.as_deref()?;
+        let writes = ["blocks writes", "blocking writes", "block writes"].iter().any(|w| why.contains(w));
+        (c.safety != Safety::Safe && writes && !why.contains("reads")).then(|| format!("{}: {why}", c.description))
+    })
 }
 
 fn is_string(ty: &ColumnType) -> bool {
@@ -372,13 +390,16 @@ impl Snapshot {
             };
             let (table, col) = (qi(nt.name.as_str()), qi(nc.name.as_str()));
             if same_type(&oc.ty, &nc.ty) {
-                let key_text = row_key(ot, nt).map_or_else(|| "''".to_string(), |(_, k)| format!("{}::text", qi(k.name.as_str())));
+                let key_text =
+                    row_key(ot, nt).map_or_else(|| "''".to_string(), |(_, k)| format!("{}::text", qi(k.name.as_str())));
                 let mut now = query(
                     conn,
                     &format!("SELECT {key_text} || '{SEP}' || coalesce({col}::text, '<null>') AS t FROM {table}"),
                 );
                 let label = |v: &str| match &oc.ty.base {
-                    BaseType::Enum { id, .. } => relabel.get(&(id.clone(), v.to_string())).cloned().unwrap_or(v.to_string()),
+                    BaseType::Enum { id, .. } => {
+                        relabel.get(&(id.clone(), v.to_string())).cloned().unwrap_or(v.to_string())
+                    }
                     _ => v.to_string(),
                 };
                 let mut was: Vec<String> = rows
@@ -516,7 +537,8 @@ fn kept_sql(col: &str, old: &ColumnType, new: &ColumnType, before: &str) -> Stri
             BaseType::Enum { .. } => ColumnType { base: BaseType::Text, array: old.array },
             _ => old.clone(),
         };
-        let back = Postgres.using(col, &type_change(new, &target).conversion, &target).unwrap_or_else(|| col.to_string());
+        let back =
+            Postgres.using(col, &type_change(new, &target).conversion, &target).unwrap_or_else(|| col.to_string());
         format!("({back})::{}::{compare}", Postgres.render_type(&target))
     };
     let old_value = match &old.base {

@@ -42,6 +42,7 @@
 //! assert!(diff(&v1, &v1).is_empty());
 //! ```
 
+mod locks;
 mod nulls;
 mod rules;
 
@@ -543,7 +544,9 @@ impl<'m> Differ<'m> {
         self.stages[Stage::RenameRelations as usize].extend(relations);
         self.stages[Stage::RenameConstraints as usize].extend(constraints);
         self.stages[Stage::RenameConstraints as usize].extend(deferred);
-        ChangeSet { changes: self.stages.into_iter().flatten().collect() }
+        let mut changes: Vec<Change> = self.stages.into_iter().flatten().collect();
+        locks::note_held_locks(&mut changes, self.old, self.new);
+        ChangeSet { changes }
     }
 
     // -------------------------------------------------------------- enums
@@ -976,7 +979,10 @@ impl<'m> Differ<'m> {
         if retyped {
             let context = TypeContext {
                 old_labels: enum_id(&oc.ty).and_then(|id| self.old.enum_type(id)).map(|e| e.values.as_slice()),
-                checked: o.checks.iter().any(|k| k.expr.column_ids().contains(&oc.id.as_str()) && self.check_stays(n, k)),
+                checked: o
+                    .checks
+                    .iter()
+                    .any(|k| k.expr.column_ids().contains(&oc.id.as_str()) && self.check_stays(n, k)),
                 in_partial_index: o.indexes.iter().any(|x| {
                     let reads = x.columns.iter().any(|c| c.column_id == oc.id)
                         || x.predicate.as_ref().is_some_and(|p| p.column_ids().contains(&oc.id.as_str()));
@@ -1072,7 +1078,8 @@ impl<'m> Differ<'m> {
     /// Whether an old check stays in place (PostgreSQL keeps it, and
     /// re-checks it when a column it reads changes type).
     fn check_stays(&self, n: &TableModel, k: &crate::model::CheckModel) -> bool {
-        n.checks.iter().any(|x| x.id == k.id && x.expr.same_modulo_names(&k.expr)) && !self.reads_retyped(&n.id, &k.expr)
+        n.checks.iter().any(|x| x.id == k.id && x.expr.same_modulo_names(&k.expr))
+            && !self.reads_retyped(&n.id, &k.expr)
     }
 
     /// Whether an old index stays in place through the migration.
@@ -1147,7 +1154,8 @@ impl<'m> Differ<'m> {
                 )
                 .risk(
                     Safety::MayFail,
-                    "fails if existing rows hold duplicates or NULLs; builds an index while blocking writes",
+                    "fails if existing rows hold duplicates or NULLs; builds an index under an exclusive lock that blocks \
+                     reads and writes",
                     UNIQUE_INDEX_FIRST,
                 ),
             );
@@ -1185,9 +1193,10 @@ impl<'m> Differ<'m> {
                         },
                         if nu.column_ids.iter().any(|c| nulls.contains(c.as_str())) {
                             "cannot fail (the new column holds only NULLs, which never collide), but builds an \
-                             index while blocking writes"
+                             index under an exclusive lock that blocks reads and writes"
                         } else {
-                            "fails if existing rows hold duplicates; builds an index while blocking writes"
+                            "fails if existing rows hold duplicates; builds an index under an exclusive lock that blocks \
+                             reads and writes"
                         },
                         UNIQUE_INDEX_FIRST,
                     ),

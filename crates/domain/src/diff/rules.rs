@@ -91,9 +91,7 @@ fn max_text_len(base: &BaseType, labels: Option<&[String]>) -> Option<u32> {
         BaseType::Char(n) | BaseType::Varchar(Some(n)) => *n,
         // Sign, point and a leading zero at most; NaN is shorter.
         BaseType::Numeric { precision: Some(p), .. } => p + 3,
-        BaseType::Enum { .. } => {
-            labels?.iter().map(|l| u32::try_from(l.chars().count()).unwrap_or(u32::MAX)).max()?
-        }
+        BaseType::Enum { .. } => labels?.iter().map(|l| u32::try_from(l.chars().count()).unwrap_or(u32::MAX)).max()?,
         _ => return None,
     })
 }
@@ -128,7 +126,6 @@ fn is_string(b: &BaseType) -> bool {
 fn float_digits(b: &BaseType) -> u32 {
     if matches!(b, BaseType::Real) { 6 } else { 15 }
 }
-
 
 /// Whether, with no cast between them, some values' text form parses as
 /// the new type with another meaning (checked against PostgreSQL's input
@@ -320,7 +317,10 @@ fn element_rule(o: &BaseType, n: &BaseType, labels: Option<&[String]>) -> Rule {
             LocksTable,
             Automatic,
             true,
-            format!("{nd} keeps {} significant digits, enough for every {od} value; the table is rewritten", float_digits(n)),
+            format!(
+                "{nd} keeps {} significant digits, enough for every {od} value; the table is rewritten",
+                float_digits(n)
+            ),
         ),
         (B::Numeric { .. } | B::DoublePrecision, B::Real | B::DoublePrecision) => rule(
             DataLoss,

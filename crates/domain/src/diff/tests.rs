@@ -389,7 +389,8 @@ fn context_decides_the_class() {
         t.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
         json!({"name": "x", "tables": [t]})
     };
-    let class = |fields: Value| diff(&schema(&doc("varchar(5)", fields.clone())), &schema(&doc("text", fields))).worst();
+    let class =
+        |fields: Value| diff(&schema(&doc("varchar(5)", fields.clone())), &schema(&doc("text", fields))).worst();
     assert_eq!(class(json!({})), Some(Safe));
     assert_eq!(class(json!({"indexes": [{"id": "x", "columnIds": ["c"]}]})), Some(Safe));
     assert_eq!(class(json!({"checks": [{"id": "k", "expression": "length(c) < 9"}]})), Some(LocksTable));
@@ -438,17 +439,24 @@ fn constraints_on_new_null_columns_cannot_fail() {
     };
     let worst = |new: Value| diff(&schema(&old), &schema(&new)).worst();
     let b = json!({"id": "b", "name": "b", "dataType": "integer"});
-    assert_eq!(worst(with(json!({"id": "b", "name": "b", "dataType": "integer", "unique": true}), json!({}))), Some(LocksTable));
+    assert_eq!(
+        worst(with(json!({"id": "b", "name": "b", "dataType": "integer", "unique": true}), json!({}))),
+        Some(LocksTable)
+    );
     let unique_index = json!({"indexes": [{"id": "x", "columnIds": ["b", "id"], "unique": true}]});
     assert_eq!(worst(with(b.clone(), unique_index)), Some(LocksTable));
     assert_eq!(worst(with(b.clone(), json!({"checks": [{"id": "k", "expression": "b > 0"}]}))), Some(LocksTable));
     assert_eq!(worst(with(b.clone(), json!({"checks": [{"id": "k", "expression": "b IS NOT NULL"}]}))), Some(MayFail));
-    assert_eq!(worst(with(b.clone(), json!({"checks": [{"id": "k", "expression": "coalesce(b, 0) > 0"}]}))), Some(MayFail));
+    assert_eq!(
+        worst(with(b.clone(), json!({"checks": [{"id": "k", "expression": "coalesce(b, 0) > 0"}]}))),
+        Some(MayFail)
+    );
     assert_eq!(worst(with(b.clone(), json!({"checks": [{"id": "k", "expression": "b > id"}]}))), Some(LocksTable));
     let defaulted = json!({"id": "b", "name": "b", "dataType": "integer", "default": 1, "unique": true});
     assert_eq!(worst(with(defaulted, json!({}))), Some(MayFail), "a constant default collides");
     // A foreign key over a new NULL column is not checked (MATCH SIMPLE).
     let mut new = with(b, json!({}));
-    new["foreignKeys"] = json!([{"id": "f", "sourceTableId": "t", "sourceColumnId": "b", "targetTableId": "t", "targetColumnId": "id"}]);
+    new["foreignKeys"] =
+        json!([{"id": "f", "sourceTableId": "t", "sourceColumnId": "b", "targetTableId": "t", "targetColumnId": "id"}]);
     assert_eq!(worst(new), Some(LocksTable));
 }
