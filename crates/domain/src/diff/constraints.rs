@@ -1,0 +1,361 @@
+//! Keys, checks, indexes and foreign keys: kept, renamed, re-created
+//! around a type change, or added with the class their context gives them.
+
+use super::*;
+
+impl<'m> Differ<'m> {
+    pub(super) fn key_set(table_id: &str, ids: &[String]) -> (String, BTreeSet<String>) {
+        (table_id.to_string(), ids.iter().cloned().collect())
+    }
+
+    pub(super) fn keys(&mut self, o: &TableModel, n: &TableModel) {
+        let tid = n.id.clone();
+        let pk_drop = |k: &KeyConstraint| {
+            Change::new(
+                ChangeKind::DropPrimaryKey { table_id: o.id.clone() },
+                Safety::Safe,
+                format!("{}.{}", o.name, k.name),
+                format!("drop primary key {} of {}", k.name, o.name),
+            )
+        };
+        if o.primary_key.column_ids == n.primary_key.column_ids {
+            self.rename_key(n, &o.primary_key, &n.primary_key, ConstraintKind::PrimaryKey);
+        } else {
+            self.dropped_keys.insert(Self::key_set(&o.id, &o.primary_key.column_ids));
+            self.push(Stage::DropConstraints, pk_drop(&o.primary_key));
+            self.push(
+                Stage::AddConstraints,
+                Change::new(
+                    ChangeKind::AddPrimaryKey { table_id: tid.clone() },
+                    Safety::Safe,
+                    format!("{}.{}", n.name, n.primary_key.name),
+                    format!("add primary key {} on {}", n.primary_key.name, n.name),
+                )
+                .risk(
+                    Safety::MayFail,
+                    "fails if existing rows hold duplicates or NULLs; builds an index under an exclusive lock that blocks \
+                     reads and writes",
+                    UNIQUE_INDEX_FIRST,
+                ),
+            );
+        }
+        for u in &o.uniques {
+            match n.uniques.iter().find(|x| x.column_ids == u.column_ids) {
+                Some(nu) => self.rename_key(n, u, nu, ConstraintKind::Unique),
+                None => {
+                    self.dropped_keys.insert(Self::key_set(&o.id, &u.column_ids));
+                    self.push_safe(
+                        Stage::DropConstraints,
+                        ChangeKind::DropUnique { table_id: tid.clone(), column_ids: u.column_ids.clone() },
+                        format!("{}.{}", o.name, u.name),
+                        format!("drop unique constraint {} of {}", u.name, o.name),
+                    );
+                }
+            }
+        }
+        let nulls = self.new_null_columns(n);
+        for nu in &n.uniques {
+            if !o.uniques.iter().any(|x| x.column_ids == nu.column_ids) {
+                self.push(
+                    Stage::AddConstraints,
+                    Change::new(
+                        ChangeKind::AddUnique { table_id: tid.clone(), column_ids: nu.column_ids.clone() },
+                        Safety::Safe,
+                        format!("{}.{}", n.name, nu.name),
+                        format!("add unique constraint {} on {}", nu.name, n.name),
+                    )
+                    .risk(
+                        if nu.column_ids.iter().any(|c| nulls.contains(c.as_str())) {
+                            Safety::LocksTable
+                        } else {
+                            Safety::MayFail
+                        },
+                        if nu.column_ids.iter().any(|c| nulls.contains(c.as_str())) {
+                            "cannot fail (the new column holds only NULLs, which never collide), but builds an \
+                             index under an exclusive lock that blocks reads and writes"
+                        } else {
+                            "fails if existing rows hold duplicates; builds an index under an exclusive lock that blocks \
+                             reads and writes"
+                        },
+                        UNIQUE_INDEX_FIRST,
+                    ),
+                );
+            }
+        }
+    }
+
+    fn rename_key(&mut self, n: &TableModel, o: &KeyConstraint, k: &KeyConstraint, kind: ConstraintKind) {
+        if o.name == k.name {
+            return;
+        }
+        let id = n.id.clone();
+        self.relation_renames.push(
+            PendingRename::new(
+                if kind == ConstraintKind::PrimaryKey { "primary key" } else { "unique constraint" },
+                format!("{}.{}", n.name, k.name),
+                o.name.to_string(),
+                k.name.to_string(),
+                move |from, to| ChangeKind::RenameConstraint { table_id: id.clone(), constraint: kind, from, to },
+            )
+            .key(),
+        );
+    }
+
+    pub(super) fn checks(&mut self, o: &TableModel, n: &TableModel) {
+        let tid = n.id.clone();
+        for k in &o.checks {
+            let kept = n.checks.iter().find(|x| x.id == k.id);
+            let rebuild = kept.is_some() && self.reads_retyped(&n.id, &k.expr);
+            let same = kept.is_some_and(|nk| nk.expr.same_modulo_names(&k.expr)) && !rebuild;
+            match kept {
+                Some(nk) if same => {
+                    if nk.name != k.name {
+                        let id = tid.clone();
+                        self.constraint_renames.push(PendingRename::new(
+                            "check",
+                            format!("{}.{}", n.name, nk.name),
+                            k.name.to_string(),
+                            nk.name.to_string(),
+                            move |from, to| ChangeKind::RenameConstraint {
+                                table_id: id.clone(),
+                                constraint: ConstraintKind::Check,
+                                from,
+                                to,
+                            },
+                        ));
+                    }
+                }
+                _ => {
+                    let why = if rebuild { " (re-created around a column type change)" } else { "" };
+                    self.push_safe(
+                        Stage::DropConstraints,
+                        ChangeKind::DropCheck { table_id: tid.clone(), check_id: k.id.clone() },
+                        format!("{}.{}", o.name, k.name),
+                        format!("drop check {} of {}{why}", k.name, o.name),
+                    );
+                    if let Some(nk) = kept {
+                        self.add_check(n, nk, rebuild);
+                    }
+                }
+            }
+        }
+        for nk in &n.checks {
+            if !o.checks.iter().any(|x| x.id == nk.id) {
+                self.add_check(n, nk, false);
+            }
+        }
+    }
+
+    fn add_check(&mut self, n: &TableModel, k: &crate::model::CheckModel, rebuild: bool) {
+        let change = Change::new(
+            ChangeKind::AddCheck { table_id: n.id.clone(), check_id: k.id.clone() },
+            Safety::Safe,
+            format!("{}.{}", n.name, k.name),
+            format!("add check {} on {}{}", k.name, n.name, if rebuild { " (re-created)" } else { "" }),
+        );
+        let on_new_nulls = || {
+            let nulls = self.new_null_columns(n);
+            !nulls.is_empty() && nulls::check_on_nulls(&k.expr, &nulls) == Some(true)
+        };
+        let change = if rebuild {
+            change.risk(Safety::LocksTable, "re-checking every row scans the table under an exclusive lock", NOT_VALID)
+        } else if self.old.table(&n.id).is_some() && on_new_nulls() {
+            change.risk(
+                Safety::LocksTable,
+                "cannot fail: it reads columns this migration adds, which hold NULL in every existing row, and is \
+                 not false whatever the other columns hold; checking every row still scans the table under an \
+                 exclusive lock",
+                NOT_VALID,
+            )
+        } else if self.old.table(&n.id).is_some() {
+            change.risk(
+                Safety::MayFail,
+                "fails if an existing row violates it; every row is checked under an exclusive lock",
+                NOT_VALID,
+            )
+        } else {
+            change
+        };
+        self.push(Stage::AddConstraints, change);
+    }
+
+    pub(super) fn indexes(&mut self, o: &TableModel, n: &TableModel) {
+        let tid = n.id.clone();
+        for x in &o.indexes {
+            let kept = index_by_id(n, &x.id);
+            let rebuild = x.predicate.as_ref().is_some_and(|p| self.reads_retyped(&n.id, p)) && kept.is_some();
+            match kept {
+                Some(nx) if same_index(x, nx) && !rebuild => {
+                    if nx.name != x.name {
+                        let (id, xid) = (tid.clone(), nx.id.clone());
+                        self.relation_renames.push(PendingRename::new(
+                            "index",
+                            format!("{}.{}", n.name, nx.name),
+                            x.name.to_string(),
+                            nx.name.to_string(),
+                            move |from, to| ChangeKind::RenameIndex {
+                                table_id: id.clone(),
+                                index_id: xid.clone(),
+                                from,
+                                to,
+                            },
+                        ));
+                    }
+                }
+                _ => {
+                    if x.unique {
+                        let cols: Vec<String> = x.columns.iter().map(|c| c.column_id.clone()).collect();
+                        self.dropped_keys.insert(Self::key_set(&o.id, &cols));
+                    }
+                    self.push_safe(
+                        Stage::DropConstraints,
+                        ChangeKind::DropIndex { table_id: tid.clone(), index_id: x.id.clone() },
+                        format!("{}.{}", o.name, x.name),
+                        format!("drop index {} of {}", x.name, o.name),
+                    );
+                    if let Some(nx) = kept {
+                        self.add_index(n, nx, true);
+                    }
+                }
+            }
+        }
+        for nx in &n.indexes {
+            if index_by_id(o, &nx.id).is_none() {
+                self.add_index(n, nx, true);
+            }
+        }
+    }
+
+    pub(super) fn add_index(&mut self, n: &TableModel, x: &IndexModel, existing_table: bool) {
+        let change = Change::new(
+            ChangeKind::AddIndex { table_id: n.id.clone(), index_id: x.id.clone() },
+            Safety::Safe,
+            format!("{}.{}", n.name, x.name),
+            format!("create {}index {} on {}", if x.unique { "unique " } else { "" }, x.name, n.name),
+        );
+        let on_new_nulls = x.columns.iter().any(|c| self.new_null_columns(n).contains(c.column_id.as_str()));
+        let change = match (existing_table, x.unique) {
+            (false, _) => change,
+            (true, true) if on_new_nulls => change.risk(
+                Safety::LocksTable,
+                "cannot fail (a column this migration adds holds only NULLs, which never collide), but building it \
+                 blocks writes to the table",
+                CONCURRENTLY,
+            ),
+            (true, true) => change.risk(
+                Safety::MayFail,
+                "fails if existing rows hold duplicates; building it blocks writes to the table",
+                CONCURRENTLY,
+            ),
+            (true, false) => change.risk(
+                Safety::LocksTable,
+                "building the index blocks writes to the table until it is done",
+                CONCURRENTLY,
+            ),
+        };
+        self.push(Stage::AddIndexes, change);
+    }
+
+    // -------------------------------------------------------------- foreign keys
+
+    fn fk_needs_rebuild(&self, fk: &ForeignKeyModel) -> bool {
+        let opaque = |table: &str, cols: &[String]| cols.iter().any(|c| self.opaque(table, c));
+        opaque(&fk.source_table_id, &fk.source_column_ids)
+            || opaque(&fk.target_table_id, &fk.target_column_ids)
+            || self.dropped_keys.contains(&Self::key_set(&fk.target_table_id, &fk.target_column_ids))
+    }
+
+    fn fk_target(model: &Model, fk: &ForeignKeyModel) -> String {
+        let table = model.table(&fk.source_table_id).map(|t| t.name.to_string()).unwrap_or_default();
+        format!("{table}.{}", fk.name)
+    }
+
+    pub(super) fn foreign_keys(&mut self) {
+        let (old, new) = (self.old, self.new);
+        for fk in &old.foreign_keys {
+            let kept = new.foreign_keys.iter().find(|x| x.id == fk.id);
+            let rebuild = kept.is_some_and(|n| same_foreign_key(fk, n)) && self.fk_needs_rebuild(fk);
+            match kept {
+                Some(n) if same_foreign_key(fk, n) && !rebuild => {
+                    if n.name != fk.name {
+                        let id = n.source_table_id.clone();
+                        self.constraint_renames.push(PendingRename::new(
+                            "foreign key",
+                            Self::fk_target(new, n),
+                            fk.name.to_string(),
+                            n.name.to_string(),
+                            move |from, to| ChangeKind::RenameConstraint {
+                                table_id: id.clone(),
+                                constraint: ConstraintKind::ForeignKey,
+                                from,
+                                to,
+                            },
+                        ));
+                    }
+                }
+                _ => {
+                    // Only the actions change: the rows satisfied the key
+                    // before, so they satisfy it again.
+                    let actions = kept.is_some_and(|n| same_columns(fk, n) && !same_foreign_key(fk, n));
+                    let why = if rebuild {
+                        " (re-created around a key or type change)"
+                    } else if actions {
+                        " (re-created with new actions)"
+                    } else {
+                        ""
+                    };
+                    self.push_safe(
+                        Stage::DropForeignKeys,
+                        ChangeKind::DropForeignKey { foreign_key_id: fk.id.clone() },
+                        Self::fk_target(old, fk),
+                        format!("drop foreign key {}{why}", Self::fk_target(old, fk)),
+                    );
+                    if let Some(n) = kept {
+                        self.add_foreign_key(n, rebuild || actions);
+                    }
+                }
+            }
+        }
+        for n in &new.foreign_keys {
+            if !old.foreign_keys.iter().any(|x| x.id == n.id) {
+                self.add_foreign_key(n, false);
+            }
+        }
+    }
+
+    fn add_foreign_key(&mut self, fk: &ForeignKeyModel, rebuild: bool) {
+        let target = Self::fk_target(self.new, fk);
+        let change = Change::new(
+            ChangeKind::AddForeignKey { foreign_key_id: fk.id.clone() },
+            Safety::Safe,
+            target.clone(),
+            format!("add foreign key {target}{}", if rebuild { " (re-created)" } else { "" }),
+        );
+        let existing = self.old.table(&fk.source_table_id).is_some();
+        // MATCH SIMPLE: a row with a NULL in the key is not checked.
+        let on_new_nulls = self.new.table(&fk.source_table_id).is_some_and(|t| {
+            let nulls = self.new_null_columns(t);
+            fk.source_column_ids.iter().any(|c| nulls.contains(c.as_str()))
+        });
+        let change = match (existing, rebuild) {
+            (false, _) => change,
+            (true, false) if on_new_nulls => change.risk(
+                Safety::LocksTable,
+                "cannot fail (a column this migration adds holds only NULLs, which are not checked), but \
+                 validating scans the referencing table while blocking writes to both tables",
+                NOT_VALID,
+            ),
+            (true, true) => change.risk(
+                Safety::LocksTable,
+                "re-validating scans the referencing table while blocking writes to both tables",
+                NOT_VALID,
+            ),
+            (true, false) => change.risk(
+                Safety::MayFail,
+                "fails if an existing row references a missing key; validation blocks writes to both tables",
+                NOT_VALID,
+            ),
+        };
+        self.push(Stage::AddForeignKeys, change);
+    }
+}
