@@ -56,6 +56,19 @@ impl<'m> Differ<'m> {
         let nulls = self.new_null_columns(n);
         for nu in &n.uniques {
             if !o.uniques.iter().any(|x| x.column_ids == nu.column_ids) {
+                let (safety, why) = if nu.column_ids.iter().any(|c| nulls.contains(c.as_str())) {
+                    (
+                        Safety::LocksTable,
+                        "cannot fail (the new column holds only NULLs, which never collide), but builds an index \
+                         under an exclusive lock that blocks reads and writes",
+                    )
+                } else {
+                    (
+                        Safety::MayFail,
+                        "fails if existing rows hold duplicates; builds an index under an exclusive lock that blocks \
+                         reads and writes",
+                    )
+                };
                 self.push(
                     Stage::AddConstraints,
                     Change::new(
@@ -64,21 +77,7 @@ impl<'m> Differ<'m> {
                         format!("{}.{}", n.name, nu.name),
                         format!("add unique constraint {} on {}", nu.name, n.name),
                     )
-                    .risk(
-                        if nu.column_ids.iter().any(|c| nulls.contains(c.as_str())) {
-                            Safety::LocksTable
-                        } else {
-                            Safety::MayFail
-                        },
-                        if nu.column_ids.iter().any(|c| nulls.contains(c.as_str())) {
-                            "cannot fail (the new column holds only NULLs, which never collide), but builds an \
-                             index under an exclusive lock that blocks reads and writes"
-                        } else {
-                            "fails if existing rows hold duplicates; builds an index under an exclusive lock that blocks \
-                             reads and writes"
-                        },
-                        UNIQUE_INDEX_FIRST,
-                    ),
+                    .risk(safety, why, UNIQUE_INDEX_FIRST),
                 );
             }
         }

@@ -414,7 +414,7 @@ fn element_rule(o: &BaseType, n: &BaseType, labels: Option<&[String]>) -> Rule {
             MayFail,
             if matches!(o, B::Jsonb) { Explicit } else { Cast::Via(B::Text) },
             true,
-            format!("JSON numbers convert exactly; anything else makes the change fail; it rewrites the table"),
+            "JSON numbers convert exactly; anything else makes the change fail; it rewrites the table",
         ),
         (B::Jsonb, B::SmallInt | B::Integer | B::BigInt | B::Numeric { .. } | B::Real | B::DoublePrecision)
         | (B::Json, B::Numeric { .. } | B::Real | B::DoublePrecision) => rule(
