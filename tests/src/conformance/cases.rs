@@ -195,11 +195,15 @@ pub enum Context {
     PartialKey,
     /// A partial index whose predicate reads it (`ON (id) WHERE c IS NOT NULL`).
     PartialPredicate,
+    /// Both ends of a foreign key: `t.c` (unique) and `u.r` referencing it
+    /// change together.
+    ForeignKey,
 }
 
 impl Context {
     /// Every context.
-    pub const ALL: [Self; 5] = [Self::Bare, Self::Check, Self::Index, Self::PartialKey, Self::PartialPredicate];
+    pub const ALL: [Self; 6] =
+        [Self::Bare, Self::Check, Self::Index, Self::PartialKey, Self::PartialPredicate, Self::ForeignKey];
 
     fn label(self) -> &'static str {
         match self {
@@ -208,6 +212,7 @@ impl Context {
             Self::Index => "in a plain index",
             Self::PartialKey => "key of a partial index",
             Self::PartialPredicate => "in a partial index's predicate",
+            Self::ForeignKey => "both ends of a foreign key",
         }
     }
 
@@ -219,13 +224,14 @@ impl Context {
             Self::Index => json!({"indexes": [{"id": "x1", "columnIds": ["c"]}]}),
             Self::PartialKey => json!({"indexes": [{"id": "x1", "columnIds": ["c"], "where": "id > 0"}]}),
             Self::PartialPredicate => json!({"indexes": [{"id": "x1", "columnIds": ["id"], "where": "c IS NOT NULL"}]}),
+            Self::ForeignKey => json!({}),
         }
     }
 
     /// Whether a column of type `ty` can be in the context (json has no
     /// btree operator class).
     fn fits(self, ty: &str) -> bool {
-        !matches!(self, Self::Index | Self::PartialKey) || !ty.starts_with("json[") && ty != "json"
+        !matches!(self, Self::Index | Self::PartialKey | Self::ForeignKey) || !ty.starts_with("json[") && ty != "json"
     }
 }
 
@@ -272,16 +278,34 @@ pub fn schema(v: &Value) -> ValidSchema {
     ValidSchema::parse(doc).unwrap_or_else(|e| panic!("{:#?}\n{v}", e.report.problems))
 }
 
-fn type_case(scope: Scope, from: &str, to: &str, context: Context) -> Case {
-    let doc = |ty: &str| document(vec![table(vec![column("c", "c", ty)], context.fields())], vec![]);
-    let data = edge_sql(scope, from).into_iter().map(|v| vec![format!("INSERT INTO t (id, c) VALUES (1, {v})")]);
-    Case {
+fn type_case(scope: Scope, from: &str, to: &str, context: Context) -> Option<Case> {
+    let doc = |ty: &str| {
+        if context != Context::ForeignKey {
+            return document(vec![table(vec![column("c", "c", ty)], context.fields())], vec![]);
+        }
+        let mut key = column("c", "c", ty);
+        key["unique"] = json!(true);
+        let child = json!({"id": "u", "name": "u", "columns": [
+            {"id": "uid", "name": "id", "dataType": "integer", "primaryKey": true}, column("r", "r", ty)]});
+        let fk = json!({"id": "f1", "sourceTableId": "u", "sourceColumnId": "r", "targetTableId": "t", "targetColumnId": "c"});
+        document(vec![table(vec![key], json!({})), child], vec![fk])
+    };
+    // Some types cannot be keys: those pairs have no foreign key case.
+    let parse = |v: Value| ValidSchema::parse(parse_document(&v.to_string()).ok()?).ok();
+    let data = edge_sql(scope, from).into_iter().map(|v| {
+        let mut rows = vec![format!("INSERT INTO t (id, c) VALUES (1, {v})")];
+        if context == Context::ForeignKey {
+            rows.push(format!("INSERT INTO u (id, r) VALUES (1, {v})"));
+        }
+        rows
+    });
+    Some(Case {
         change: format!("{from} -> {to}"),
         context: context.label().to_string(),
-        old: schema(&doc(from)),
-        new: schema(&doc(to)),
+        old: parse(doc(from))?,
+        new: parse(doc(to))?,
         data: data.collect(),
-    }
+    })
 }
 
 /// Whether PostgreSQL converts without a rewrite (by the rules): there the
@@ -310,7 +334,7 @@ pub fn type_changes(scope: Scope, contexts: bool) -> Vec<Case> {
                 let wanted =
                     if contexts { context != Context::Bare && every_context } else { context == Context::Bare };
                 if wanted && context.fits(from) && context.fits(to) {
-                    cases.push(type_case(scope, from, to, context));
+                    cases.extend(type_case(scope, from, to, context));
                 }
             }
         }
