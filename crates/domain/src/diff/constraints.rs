@@ -232,7 +232,8 @@ impl<'m> Differ<'m> {
             format!("{}.{}", n.name, x.name),
             format!("create {}index {} on {}", if x.unique { "unique " } else { "" }, x.name, n.name),
         );
-        let on_new_nulls = x.columns.iter().any(|c| self.new_null_columns(n).contains(c.column_id.as_str()));
+        let nulls = self.new_null_columns(n);
+        let on_new_nulls = x.columns.iter().any(|c| nulls.contains(c.column_id.as_str()));
         let change = match (existing_table, x.unique) {
             (false, _) => change,
             (true, true) if on_new_nulls => change.risk(
