@@ -1,17 +1,17 @@
-//! Validation and SQL generation on generated schemas of 10, 100 and 1000
-//! tables. Run with `cargo bench -p schemaforge-sqlgen`; figures are in
-//! docs/performance.md.
+//! Validation, SQL generation and migrations on generated schemas of 10,
+//! 100 and 1000 tables (migrations also 10,000). Run with
+//! `cargo bench -p schemaforge-sqlgen`; figures are in docs/performance.md.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // bench code
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use schemaforge_domain::{ValidSchema, parse_document, validate};
-use schemaforge_sqlgen::create_script;
+use schemaforge_sqlgen::{create_script, migration};
 
 // The same generated schemas as the provisioning benchmark.
 #[path = "../../../tests/src/sized.rs"]
 mod sized;
-use sized::document;
+use sized::{document, edited};
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("schema");
@@ -31,5 +31,20 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// The diff and both scripts between a schema and its edit of every table.
+fn bench_migration(c: &mut Criterion) {
+    let mut group = c.benchmark_group("migration");
+    group.sample_size(10);
+    for n in [10, 100, 1000, 10_000] {
+        let old = ValidSchema::parse(document(n).unwrap()).unwrap();
+        let new = ValidSchema::parse(edited(n).unwrap()).unwrap();
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("diff_and_scripts", n), &(old, new), |b, (old, new)| {
+            b.iter(|| migration(old, new))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_migration);
 criterion_main!(benches);
