@@ -4,6 +4,8 @@
 //! Only [`crate::ValidSchema::parse`] builds one, so code that receives a
 //! [`Model`] (SQL generation, diffing) never has to re-check anything.
 
+use std::collections::HashMap;
+
 use crate::document::{IndexMethod, NullsOrder, ReferentialAction, SortOrder};
 use crate::expr::Expr;
 use crate::ident::Ident;
@@ -28,6 +30,60 @@ impl Model {
     /// The enum with the given stable id.
     pub fn enum_type(&self, id: &str) -> Option<&EnumModel> {
         self.enums.iter().find(|e| e.id == id)
+    }
+}
+
+/// Tables, enums and foreign keys of a [`Model`] by stable id, for code
+/// that looks up many of them (a diff, a script): each lookup is a hash
+/// lookup instead of the scan of [`Model::table`], so work over a whole
+/// model stays linear in its size.
+///
+/// ```
+/// use schemaforge_domain::{ModelIndex, ValidSchema, parse_document};
+///
+/// let schema = ValidSchema::parse(parse_document(r#"{"name": "x", "tables": [{"id": "t1", "name": "orders",
+///   "columns": [{"id": "c1", "name": "id", "dataType": "integer", "primaryKey": true}]}]}"#).unwrap()).unwrap();
+/// let index = ModelIndex::new(schema.model());
+/// assert_eq!(index.table("t1").map(|t| t.name.as_str()), Some("orders"));
+/// assert!(index.table("t2").is_none());
+/// ```
+#[derive(Debug, Clone)]
+pub struct ModelIndex<'m> {
+    model: &'m Model,
+    tables: HashMap<&'m str, &'m TableModel>,
+    enums: HashMap<&'m str, &'m EnumModel>,
+    foreign_keys: HashMap<&'m str, &'m ForeignKeyModel>,
+}
+
+impl<'m> ModelIndex<'m> {
+    /// Index `model` (linear in its size).
+    pub fn new(model: &'m Model) -> Self {
+        Self {
+            model,
+            tables: model.tables.iter().map(|t| (t.id.as_str(), t)).collect(),
+            enums: model.enums.iter().map(|e| (e.id.as_str(), e)).collect(),
+            foreign_keys: model.foreign_keys.iter().map(|f| (f.id.as_str(), f)).collect(),
+        }
+    }
+
+    /// The indexed model.
+    pub fn model(&self) -> &'m Model {
+        self.model
+    }
+
+    /// The table with the given stable id.
+    pub fn table(&self, id: &str) -> Option<&'m TableModel> {
+        self.tables.get(id).copied()
+    }
+
+    /// The enum with the given stable id.
+    pub fn enum_type(&self, id: &str) -> Option<&'m EnumModel> {
+        self.enums.get(id).copied()
+    }
+
+    /// The foreign key with the given stable id.
+    pub fn foreign_key(&self, id: &str) -> Option<&'m ForeignKeyModel> {
+        self.foreign_keys.get(id).copied()
     }
 }
 

@@ -7,7 +7,7 @@
 
 use schemaforge_domain::diff::{Cast, ConstraintKind, Conversion, Shape, diff_models};
 use schemaforge_domain::{
-    Change, ChangeKind, ChangeSet, ColumnModel, ColumnType, Model, Safety, TableModel, ValidSchema,
+    Change, ChangeKind, ChangeSet, ColumnModel, ColumnType, Model, ModelIndex, Safety, TableModel, ValidSchema,
 };
 
 use crate::Dialect;
@@ -63,8 +63,10 @@ pub fn migration(old: &ValidSchema, new: &ValidSchema) -> Migration {
 impl Postgres {
     /// Render `changes` (which turn `from` into `to`) as one script.
     fn migration_script(&self, direction: &str, changes: &ChangeSet, from: &Model, to: &Model) -> Script {
+        // Lookups by id, built once: a script over many tables stays linear.
+        let (from, to) = (ModelIndex::new(from), ModelIndex::new(to));
         let statements: Vec<Statement> =
-            changes.changes().iter().flat_map(|c| self.change_statements(c, from, to)).collect();
+            changes.changes().iter().flat_map(|c| self.change_statements(c, &from, &to)).collect();
         let counts: Vec<String> =
             changes.counts().iter().filter(|(_, n)| *n > 0).map(|(s, n)| format!("{n} {s}")).collect();
         let header = if changes.is_empty() {
@@ -133,16 +135,20 @@ impl Postgres {
 
     /// The statements of one change. Drops read names from `from`, renames
     /// carry theirs, everything else reads `to` (it runs after the renames).
-    fn change_statements(&self, change: &Change, from: &Model, to: &Model) -> Vec<Statement> {
+    fn change_statements(&self, change: &Change, from: &ModelIndex<'_>, to: &ModelIndex<'_>) -> Vec<Statement> {
         let target = change.target.clone();
         let st = |kind: StatementKind, sql: String| vec![Statement { kind, target: target.clone(), sql }];
         let rename = |what: &str, a: &str, b: &str| {
             st(StatementKind::Rename, format!("ALTER {what} {} RENAME TO {}", self.qi(a), self.qi(b)))
         };
-        let column = |m: &'_ Model, table_id: &str, column_id: &str| {
+        fn column<'m>(
+            m: &ModelIndex<'m>,
+            table_id: &str,
+            column_id: &str,
+        ) -> Option<(&'m TableModel, &'m ColumnModel)> {
             let t = m.table(table_id)?;
-            Some((t.clone(), t.column(column_id)?.clone()))
-        };
+            Some((t, t.column(column_id)?))
+        }
         let statements = match &change.kind {
             ChangeKind::CreateEnum { enum_id } => to.enum_type(enum_id).map(|e| vec![self.create_enum(e)]),
             ChangeKind::DropEnum { name, .. } => {
@@ -186,7 +192,7 @@ impl Postgres {
             ChangeKind::AddColumn { table_id, column_id } => column(to, table_id, column_id).map(|(t, c)| {
                 st(
                     StatementKind::AddColumn,
-                    self.alter_table(t.name.as_str(), format!("ADD COLUMN {}", self.column_sql(&c))),
+                    self.alter_table(t.name.as_str(), format!("ADD COLUMN {}", self.column_sql(c))),
                 )
             }),
             ChangeKind::DropColumn { table_id, column_id } => column(from, table_id, column_id).map(|(t, c)| {
@@ -214,21 +220,19 @@ impl Postgres {
                 })
             }
             ChangeKind::SetNotNull { table_id, column_id } => column(to, table_id, column_id)
-                .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(&t, &c, "SET NOT NULL"))),
+                .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(t, c, "SET NOT NULL"))),
             ChangeKind::DropNotNull { table_id, column_id } => column(to, table_id, column_id)
-                .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(&t, &c, "DROP NOT NULL"))),
+                .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(t, c, "DROP NOT NULL"))),
             ChangeKind::SetDefault { table_id, column_id } => column(to, table_id, column_id).and_then(|(t, c)| {
                 let default = self.default_sql(&c)?;
-                Some(st(StatementKind::AlterColumn, self.alter_column(&t, &c, &format!("SET DEFAULT {default}"))))
+                Some(st(StatementKind::AlterColumn, self.alter_column(t, c, &format!("SET DEFAULT {default}"))))
             }),
             ChangeKind::DropDefault { table_id, column_id } => column(to, table_id, column_id)
-                .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(&t, &c, "DROP DEFAULT"))),
+                .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(t, c, "DROP DEFAULT"))),
             ChangeKind::AddIdentity { table_id, column_id } => column(to, table_id, column_id).and_then(|(t, c)| {
                 let sequence = c.identity.as_ref()?;
-                let mut out = st(
-                    StatementKind::AlterColumn,
-                    self.alter_column(&t, &c, &format!("ADD {}", self.identity_sql(&c)?)),
-                );
+                let mut out =
+                    st(StatementKind::AlterColumn, self.alter_column(t, c, &format!("ADD {}", self.identity_sql(c)?)));
                 // Existing rows keep their values: start after the largest.
                 out.push(Statement {
                     kind: StatementKind::SetSequence,
@@ -243,7 +247,7 @@ impl Postgres {
                 Some(out)
             }),
             ChangeKind::DropIdentity { table_id, column_id } => column(from, table_id, column_id)
-                .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(&t, &c, "DROP IDENTITY"))),
+                .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(t, c, "DROP IDENTITY"))),
             ChangeKind::RenameSequence { from: a, to: b, .. } => Some(rename("SEQUENCE", a, b)),
             ChangeKind::AddPrimaryKey { table_id } => to.table(table_id).map(|t| {
                 let clause = self.key_clause(t, &t.primary_key, true);
@@ -294,20 +298,16 @@ impl Postgres {
                 }),
             },
             ChangeKind::AddForeignKey { foreign_key_id } => to
-                .foreign_keys
-                .iter()
-                .find(|fk| &fk.id == foreign_key_id)
+                .foreign_key(foreign_key_id)
                 .and_then(|fk| self.add_foreign_key(to, fk))
                 .map(|s| vec![Statement { target: target.clone(), ..s }]),
-            ChangeKind::DropForeignKey { foreign_key_id } => {
-                from.foreign_keys.iter().find(|fk| &fk.id == foreign_key_id).and_then(|fk| {
-                    let t = from.table(&fk.source_table_id)?;
-                    Some(st(StatementKind::DropForeignKey, self.drop_constraint(t, fk.name.as_str())))
-                })
-            }
+            ChangeKind::DropForeignKey { foreign_key_id } => from.foreign_key(foreign_key_id).and_then(|fk| {
+                let t = from.table(&fk.source_table_id)?;
+                Some(st(StatementKind::DropForeignKey, self.drop_constraint(t, fk.name.as_str())))
+            }),
             ChangeKind::SetTableComment { table_id } => to.table(table_id).map(|t| vec![self.table_comment(t)]),
             ChangeKind::SetColumnComment { table_id, column_id } => {
-                column(to, table_id, column_id).map(|(t, c)| vec![self.column_comment(&t, &c)])
+                column(to, table_id, column_id).map(|(t, c)| vec![self.column_comment(t, c)])
             }
             ChangeKind::SetEnumComment { enum_id } => to.enum_type(enum_id).map(|e| vec![self.enum_comment(e)]),
         };

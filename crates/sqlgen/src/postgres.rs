@@ -3,7 +3,8 @@
 use schemaforge_domain::expr::BinaryOp;
 use schemaforge_domain::{
     BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, EnumModel, Expr, ForeignKeyModel,
-    IndexMethod, IndexModel, KeyConstraint, Model, NullsOrder, ReferentialAction, SortOrder, TableModel, ValidSchema,
+    IndexMethod, IndexModel, KeyConstraint, ModelIndex, NullsOrder, ReferentialAction, SortOrder, TableModel,
+    ValidSchema,
 };
 
 use crate::Dialect;
@@ -155,7 +156,7 @@ impl Postgres {
         }
     }
 
-    pub(crate) fn add_foreign_key(&self, model: &Model, fk: &ForeignKeyModel) -> Option<Statement> {
+    pub(crate) fn add_foreign_key(&self, model: &ModelIndex<'_>, fk: &ForeignKeyModel) -> Option<Statement> {
         let (src, dst) = (model.table(&fk.source_table_id)?, model.table(&fk.target_table_id)?);
         Some(Statement {
             kind: StatementKind::AddForeignKey,
@@ -340,7 +341,8 @@ impl Dialect for Postgres {
         for t in &model.tables {
             out.extend(t.indexes.iter().map(|ix| self.create_index(t, ix)));
         }
-        out.extend(model.foreign_keys.iter().filter_map(|fk| self.add_foreign_key(model, fk)));
+        let index = ModelIndex::new(model);
+        out.extend(model.foreign_keys.iter().filter_map(|fk| self.add_foreign_key(&index, fk)));
         out.extend(model.enums.iter().filter(|e| e.comment.is_some()).map(|e| self.enum_comment(e)));
         for t in &model.tables {
             if t.comment.is_some() {
@@ -360,9 +362,10 @@ impl Dialect for Postgres {
 
     fn drop_script(&self, schema: &ValidSchema) -> Script {
         let model = schema.model();
+        let index = ModelIndex::new(model);
         let mut out = Vec::new();
         for fk in model.foreign_keys.iter().rev() {
-            let Some(src) = model.table(&fk.source_table_id) else { continue };
+            let Some(src) = index.table(&fk.source_table_id) else { continue };
             out.push(Statement {
                 kind: StatementKind::DropForeignKey,
                 target: format!("foreign key \"{}\" on table \"{}\"", fk.name, src.name),

@@ -158,7 +158,7 @@ impl<'m> Differ<'m> {
         };
         let change = if rebuild {
             change.risk(Safety::LocksTable, "re-checking every row scans the table under an exclusive lock", NOT_VALID)
-        } else if self.old.table(&n.id).is_some() && on_new_nulls() {
+        } else if self.old_ix.table(&n.id).is_some() && on_new_nulls() {
             change.risk(
                 Safety::LocksTable,
                 "cannot fail: it reads columns this migration adds, which hold NULL in every existing row, and is \
@@ -166,7 +166,7 @@ impl<'m> Differ<'m> {
                  exclusive lock",
                 NOT_VALID,
             )
-        } else if self.old.table(&n.id).is_some() {
+        } else if self.old_ix.table(&n.id).is_some() {
             change.risk(
                 Safety::MayFail,
                 "fails if an existing row violates it; every row is checked under an exclusive lock",
@@ -265,7 +265,7 @@ impl<'m> Differ<'m> {
             || self.dropped_keys.contains(&Self::key_set(&fk.target_table_id, &fk.target_column_ids))
     }
 
-    fn fk_target(model: &Model, fk: &ForeignKeyModel) -> String {
+    fn fk_target(model: &ModelIndex<'_>, fk: &ForeignKeyModel) -> String {
         let table = model.table(&fk.source_table_id).map(|t| t.name.to_string()).unwrap_or_default();
         format!("{table}.{}", fk.name)
     }
@@ -273,7 +273,7 @@ impl<'m> Differ<'m> {
     pub(super) fn foreign_keys(&mut self) {
         let (old, new) = (self.old, self.new);
         for fk in &old.foreign_keys {
-            let kept = new.foreign_keys.iter().find(|x| x.id == fk.id);
+            let kept = self.new_ix.foreign_key(&fk.id);
             let rebuild = kept.is_some_and(|n| same_foreign_key(fk, n)) && self.fk_needs_rebuild(fk);
             match kept {
                 Some(n) if same_foreign_key(fk, n) && !rebuild => {
@@ -281,7 +281,7 @@ impl<'m> Differ<'m> {
                         let id = n.source_table_id.clone();
                         self.constraint_renames.push(PendingRename::new(
                             "foreign key",
-                            Self::fk_target(new, n),
+                            Self::fk_target(&self.new_ix, n),
                             fk.name.to_string(),
                             n.name.to_string(),
                             move |from, to| ChangeKind::RenameConstraint {
@@ -307,8 +307,8 @@ impl<'m> Differ<'m> {
                     self.push_safe(
                         Stage::DropForeignKeys,
                         ChangeKind::DropForeignKey { foreign_key_id: fk.id.clone() },
-                        Self::fk_target(old, fk),
-                        format!("drop foreign key {}{why}", Self::fk_target(old, fk)),
+                        Self::fk_target(&self.old_ix, fk),
+                        format!("drop foreign key {}{why}", Self::fk_target(&self.old_ix, fk)),
                     );
                     if let Some(n) = kept {
                         self.add_foreign_key(n, rebuild || actions);
@@ -317,23 +317,23 @@ impl<'m> Differ<'m> {
             }
         }
         for n in &new.foreign_keys {
-            if !old.foreign_keys.iter().any(|x| x.id == n.id) {
+            if self.old_ix.foreign_key(&n.id).is_none() {
                 self.add_foreign_key(n, false);
             }
         }
     }
 
     fn add_foreign_key(&mut self, fk: &ForeignKeyModel, rebuild: bool) {
-        let target = Self::fk_target(self.new, fk);
+        let target = Self::fk_target(&self.new_ix, fk);
         let change = Change::new(
             ChangeKind::AddForeignKey { foreign_key_id: fk.id.clone() },
             Safety::Safe,
             target.clone(),
             format!("add foreign key {target}{}", if rebuild { " (re-created)" } else { "" }),
         );
-        let existing = self.old.table(&fk.source_table_id).is_some();
+        let existing = self.old_ix.table(&fk.source_table_id).is_some();
         // MATCH SIMPLE: a row with a NULL in the key is not checked.
-        let on_new_nulls = self.new.table(&fk.source_table_id).is_some_and(|t| {
+        let on_new_nulls = self.new_ix.table(&fk.source_table_id).is_some_and(|t| {
             let nulls = self.new_null_columns(t);
             fk.source_column_ids.iter().any(|c| nulls.contains(c.as_str()))
         });

@@ -37,7 +37,7 @@ impl<'m> Differ<'m> {
         let new_type_names: HashSet<&str> =
             new.enums.iter().map(|e| e.name.as_str()).chain(new.tables.iter().map(|t| t.name.as_str())).collect();
         for o in &old.enums {
-            let Some(n) = new.enum_type(&o.id) else {
+            let Some(n) = self.new_ix.enum_type(&o.id) else {
                 // Dropped after the columns that use it; out of the way
                 // first if a new type takes its name.
                 let mut name = o.name.to_string();
@@ -82,7 +82,7 @@ impl<'m> Differ<'m> {
             }
         }
         for n in &new.enums {
-            if old.enum_type(&n.id).is_none() {
+            if self.old_ix.enum_type(&n.id).is_none() {
                 self.push_safe(
                     Stage::Enums,
                     ChangeKind::CreateEnum { enum_id: n.id.clone() },

@@ -8,14 +8,13 @@
 use std::collections::HashMap;
 
 use super::{Change, ChangeKind, ConstraintKind, Safety};
-use crate::model::Model;
+use crate::model::ModelIndex;
 
 /// The table a change takes ACCESS EXCLUSIVE on, if any.
-/// (`old_fks`: the source table of each old foreign key, by id).
-fn access_exclusive<'m>(kind: &'m ChangeKind, old_fks: &HashMap<&str, &'m str>) -> Option<&'m str> {
+fn access_exclusive<'m>(kind: &'m ChangeKind, old: &ModelIndex<'m>) -> Option<&'m str> {
     use ChangeKind as K;
     match kind {
-        K::DropForeignKey { foreign_key_id } => old_fks.get(foreign_key_id.as_str()).copied(),
+        K::DropForeignKey { foreign_key_id } => old.foreign_key(foreign_key_id).map(|fk| fk.source_table_id.as_str()),
         K::AddColumn { table_id, .. }
         | K::DropColumn { table_id, .. }
         | K::RenameColumn { table_id, .. }
@@ -43,13 +42,14 @@ fn access_exclusive<'m>(kind: &'m ChangeKind, old_fks: &HashMap<&str, &'m str>) 
 }
 
 /// The tables whose writes a change blocks with a weaker lock while it
-/// builds or validates (`ends`: a foreign key's tables by its id).
-fn blocks_writes<'m>(kind: &'m ChangeKind, ends: &HashMap<&str, [&'m str; 2]>) -> Vec<&'m str> {
+/// builds or validates.
+fn blocks_writes<'m>(kind: &'m ChangeKind, new: &ModelIndex<'m>) -> Vec<&'m str> {
     match kind {
         ChangeKind::AddIndex { table_id, .. } => vec![table_id],
-        ChangeKind::AddForeignKey { foreign_key_id } => {
-            ends.get(foreign_key_id.as_str()).map(|e| e.to_vec()).unwrap_or_default()
-        }
+        ChangeKind::AddForeignKey { foreign_key_id } => new
+            .foreign_key(foreign_key_id)
+            .map(|fk| vec![fk.source_table_id.as_str(), fk.target_table_id.as_str()])
+            .unwrap_or_default(),
         _ => Vec::new(),
     }
 }
@@ -57,23 +57,15 @@ fn blocks_writes<'m>(kind: &'m ChangeKind, ends: &HashMap<&str, [&'m str; 2]>) -
 /// Amend the explanation of every index build and foreign key validation
 /// that runs while an earlier change of the script holds ACCESS EXCLUSIVE
 /// on one of its tables.
-pub(super) fn note_held_locks(changes: &mut [Change], old: &Model, new: &Model) {
-    // Lookups by id, built once: scripts of many tables stay linear.
-    let ends: HashMap<&str, [&str; 2]> = new
-        .foreign_keys
-        .iter()
-        .map(|fk| (fk.id.as_str(), [fk.source_table_id.as_str(), fk.target_table_id.as_str()]))
-        .collect();
-    let old_fks: HashMap<&str, &str> =
-        old.foreign_keys.iter().map(|fk| (fk.id.as_str(), fk.source_table_id.as_str())).collect();
-    let names: HashMap<&str, &str> =
-        old.tables.iter().chain(&new.tables).map(|t| (t.id.as_str(), t.name.as_str())).collect();
+pub(super) fn note_held_locks(changes: &mut [Change], old: &ModelIndex<'_>, new: &ModelIndex<'_>) {
     // table id -> description of the first change that locks it exclusively
     let mut held: HashMap<String, String> = HashMap::new();
     for change in changes.iter_mut() {
         if change.safety != Safety::Safe {
-            let holder =
-                blocks_writes(&change.kind, &ends).into_iter().find_map(|t| Some((*names.get(t)?, held.get(t)?)));
+            let holder = blocks_writes(&change.kind, new).into_iter().find_map(|t| {
+                let table = new.table(t).or_else(|| old.table(t))?;
+                Some((table.name.as_str(), held.get(t)?))
+            });
             if let Some((table, by)) = holder {
                 let note = format!(
                     "; and since \"{by}\" earlier in this script holds an ACCESS EXCLUSIVE lock on {table} until \
@@ -82,7 +74,7 @@ pub(super) fn note_held_locks(changes: &mut [Change], old: &Model, new: &Model) 
                 change.explanation = Some(format!("{}{note}", change.explanation.as_deref().unwrap_or_default()));
             }
         }
-        if let Some(t) = access_exclusive(&change.kind, &old_fks) {
+        if let Some(t) = access_exclusive(&change.kind, old) {
             held.entry(t.to_string()).or_insert_with(|| change.description.clone());
         }
     }

@@ -60,7 +60,7 @@ use crate::document::IndexMethod;
 use crate::expr::Expr;
 use crate::model::{
     BaseType, ColumnModel, ColumnType, DefaultFunction, DefaultValue, EnumModel, ForeignKeyModel, IndexModel,
-    KeyConstraint, Model, TableModel,
+    KeyConstraint, Model, ModelIndex, TableModel,
 };
 use crate::validate::ValidSchema;
 
@@ -168,6 +168,9 @@ fn col_target(t: &TableModel, c: &ColumnModel) -> String {
 struct Differ<'m> {
     old: &'m Model,
     new: &'m Model,
+    /// Lookups by id: a diff of many tables stays linear.
+    old_ix: ModelIndex<'m>,
+    new_ix: ModelIndex<'m>,
     stages: Vec<Vec<Change>>,
     relation_renames: Vec<PendingRename>,
     constraint_renames: Vec<PendingRename>,
@@ -188,6 +191,8 @@ impl<'m> Differ<'m> {
         Self {
             old,
             new,
+            old_ix: ModelIndex::new(old),
+            new_ix: ModelIndex::new(new),
             stages: (0..STAGES).map(|_| Vec::new()).collect(),
             relation_renames: Vec::new(),
             constraint_renames: Vec::new(),
@@ -217,7 +222,7 @@ impl<'m> Differ<'m> {
         self.stages[Stage::RenameConstraints as usize].extend(constraints);
         self.stages[Stage::RenameConstraints as usize].extend(deferred);
         let mut changes: Vec<Change> = self.stages.into_iter().flatten().collect();
-        locks::note_held_locks(&mut changes, self.old, self.new);
+        locks::note_held_locks(&mut changes, &self.old_ix, &self.new_ix);
         ChangeSet { changes }
     }
 
@@ -228,7 +233,7 @@ impl<'m> Differ<'m> {
         // Which columns change type, first: dependent checks, indexes and
         // foreign keys must be re-created around the change.
         for o in &old.tables {
-            let Some(n) = new.table(&o.id) else { continue };
+            let Some(n) = self.new_ix.table(&o.id) else { continue };
             for oc in &o.columns {
                 let Some(nc) = n.column(&oc.id) else { continue };
                 let rebuilt = enum_id(&oc.ty).is_some_and(|id| self.rebuilt.contains(id));
@@ -239,7 +244,7 @@ impl<'m> Differ<'m> {
             }
         }
         for o in &old.tables {
-            match new.table(&o.id) {
+            match self.new_ix.table(&o.id) {
                 None => self.push(
                     Stage::DropColumnsAndTables,
                     Change::new(
@@ -255,7 +260,7 @@ impl<'m> Differ<'m> {
             }
         }
         for n in &new.tables {
-            if old.table(&n.id).is_none() {
+            if self.old_ix.table(&n.id).is_none() {
                 self.added_table(n);
             }
         }
@@ -505,7 +510,7 @@ impl<'m> Differ<'m> {
     fn alter_type(&mut self, o: &TableModel, oc: &ColumnModel, n: &TableModel, nc: &ColumnModel) {
         let target = col_target(n, nc);
         let context = TypeContext {
-            old_labels: enum_id(&oc.ty).and_then(|id| self.old.enum_type(id)).map(|e| e.values.as_slice()),
+            old_labels: enum_id(&oc.ty).and_then(|id| self.old_ix.enum_type(id)).map(|e| e.values.as_slice()),
             checked: o.checks.iter().any(|k| k.expr.column_ids().contains(&oc.id.as_str()) && self.check_stays(n, k)),
             in_partial_index: o.indexes.iter().any(|x| {
                 let reads = x.columns.iter().any(|c| c.column_id == oc.id)
@@ -568,7 +573,7 @@ impl<'m> Differ<'m> {
     /// The columns of an existing table that this migration adds and that
     /// hold only NULLs afterwards (nullable, no default, no identity).
     fn new_null_columns<'t>(&self, n: &'t TableModel) -> HashSet<&'t str> {
-        let Some(o) = self.old.table(&n.id) else { return HashSet::new() };
+        let Some(o) = self.old_ix.table(&n.id) else { return HashSet::new() };
         n.columns
             .iter()
             .filter(|c| o.column(&c.id).is_none() && c.nullable && c.default.is_none() && c.identity.is_none())
