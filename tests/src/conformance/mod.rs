@@ -6,20 +6,23 @@
 //! transaction that is then rolled back. Around it the harness measures:
 //!
 //! - **rewrite**: the `relfilenode` of every table and index (by oid; an
-//!   index that PostgreSQL dropped and re-created under the same name counts
-//!   as rebuilt);
+//!   index that PostgreSQL re-created under the same name counts as rebuilt
+//!   unless it kept its file, as ALTER TYPE does when it reuses an index);
 //! - **scan**: `seq_scan` of `pg_stat_xact_user_tables` for every table, with
 //!   `enable_seqscan = off` so the planner takes an index wherever a large
 //!   table would (a `MAX(col)` over a btree does not count as a scan);
 //! - **lock**: the strongest lock on a table the migration's transaction
-//!   holds at its end (`pg_locks`, this backend);
+//!   holds at its end (`pg_locks`, this backend), and whether an
+//!   explanation says "blocks writes" while that lock blocks reads too;
 //! - **values**: every value of a column that survives, compared with what
-//!   it was. A column whose type changes is converted back with the down
-//!   script's own conversion and compared in the old type (`json` as
-//!   `jsonb`, enums by label); values parsed out of a string type are not
-//!   compared (their meaning is what PostgreSQL parsed; the spelling is not
-//!   kept, which the explanation says). Values of dropped columns and
-//!   tables count as lost.
+//!   it was: within a family exactly in a common type (numbers
+//!   as `numeric`, floats through their shortest exact text; instants as
+//!   `timestamptz`; `time` and `interval` as `interval`; JSON as `jsonb`);
+//!   otherwise converted back (a string parsed as the old type, anything
+//!   else as the down script converts it) and compared in the old type.
+//!   Values parsed out of a string type are not compared (their meaning is
+//!   what PostgreSQL parsed; the spelling is not kept, which the
+//!   explanation says). Values of dropped columns and tables count as lost.
 //!
 //! [`Outcome::problems`] then holds the migration's worst class to these
 //! promises: `safe` ⇒ no failure, no rewrite, no scan, no value change;
