@@ -577,7 +577,9 @@ pub fn type_change_in(old: &ColumnType, new: &ColumnType, context: &TypeContext<
         }
         (false, false) => (Shape::Same, r.safety, r.rewrites, r.why),
     };
-    let keeps_dependents = old.array == new.array && (same_variant || family_keeps);
+    // Arrays have no cross-type operators (no `text[] = varchar[]`): only the
+    // same element type keeps its dependents.
+    let keeps_dependents = old.array == new.array && (same_variant || (family_keeps && !old.array));
     if !rewrites && safety == Safety::Safe && (context.checked || context.in_partial_index) {
         safety = Safety::LocksTable;
         let mut around = Vec::new();
@@ -737,6 +739,10 @@ mod tests {
         assert!(!type_change(&t(B::Integer), &t(B::Text)).keeps_dependents);
         assert!(!type_change(&t(B::Integer), &t(num(12, 0))).keeps_dependents);
         assert!(!type_change(&t(B::Integer), &a(B::Integer)).keeps_dependents);
+        // No text[] = varchar[] operator: a foreign key or check between the
+        // old and the new array type cannot stand.
+        assert!(!type_change(&a(B::Varchar(None)), &a(B::Text)).keeps_dependents);
+        assert!(type_change(&a(B::Varchar(Some(3))), &a(B::Varchar(None))).keeps_dependents);
         assert!(!type_change(&t(B::Integer), &t(B::Integer)).conversion.needs_using());
     }
 }
