@@ -224,7 +224,7 @@ impl Postgres {
             ChangeKind::DropNotNull { table_id, column_id } => column(to, table_id, column_id)
                 .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(t, c, "DROP NOT NULL"))),
             ChangeKind::SetDefault { table_id, column_id } => column(to, table_id, column_id).and_then(|(t, c)| {
-                let default = self.default_sql(&c)?;
+                let default = self.default_sql(c)?;
                 Some(st(StatementKind::AlterColumn, self.alter_column(t, c, &format!("SET DEFAULT {default}"))))
             }),
             ChangeKind::DropDefault { table_id, column_id } => column(to, table_id, column_id)
