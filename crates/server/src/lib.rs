@@ -304,6 +304,30 @@ fn spawn_sweeper(app: App<PgRepository>, interval_secs: u64) {
     });
 }
 
+/// Keep provisioned roles out of places they need not be: the metadata
+/// database loses PUBLIC's CONNECT (where this user may take it), and
+/// databases of the target server that any role can still connect to are
+/// named in a warning. Neither stops the server.
+fn harden(repo: &PgRepository, admin: &PgDatabaseAdmin) {
+    match repo.revoke_public_connect() {
+        Ok(database) => tracing::info!(%database, "CONNECT on the metadata database revoked from PUBLIC"),
+        Err(e) => tracing::warn!(
+            error = %e,
+            "could not revoke CONNECT on the metadata database from PUBLIC: provisioned roles may connect to it; \
+             revoke it as its owner (docs/provisioning.md)"
+        ),
+    }
+    match admin.public_databases() {
+        Ok(open) if !open.is_empty() => tracing::warn!(
+            databases = %open.join(", "),
+            "any role on the provisioning server, provisioned ones included, may connect to these databases; \
+             revoke CONNECT from PUBLIC where that is not meant (docs/provisioning.md)"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not list the databases PUBLIC may connect to"),
+    }
+}
+
 /// Build the pool, run migrations, bind and build the server.
 pub fn build(settings: &Settings) -> Result<Running, StartError> {
     let repo = PgRepository::new(
@@ -325,6 +349,7 @@ pub fn build(settings: &Settings) -> Result<Running, StartError> {
             lock_timeout_secs: Some(p.lock_timeout_secs).filter(|s| *s > 0),
         },
     );
+    harden(&repo, &admin);
     let encryption_key = EncryptionKey::from_base64(&p.encryption_key)
         .map_err(|e| StartError::Config(format!("provisioning.encryption_key: {e}")))?;
     let app = App::new(

@@ -21,9 +21,6 @@ use crate::{App, Principal, ServiceError, ServiceResult, Store};
 /// Prefix of every provisioned database and role name.
 pub const NAME_PREFIX: &str = "sf_";
 const ROLE_SUFFIX: &str = "_owner";
-/// Longest name slug: `sf_` + slug + `_` + 32 hex digits + `_owner` fits
-/// PostgreSQL's 63 bytes.
-const MAX_SLUG: usize = 63 - NAME_PREFIX.len() - 1 - 32 - ROLE_SUFFIX.len();
 const PASSWORD_CHARS: usize = 32;
 
 /// Provisioning settings.
@@ -40,7 +37,9 @@ pub struct ProvisioningSettings {
 }
 
 /// The database and role names of a schema: deterministic, unique (the id is
-/// in them) and safe anywhere (ASCII letters, digits and `_`).
+/// in them), safe anywhere (ASCII letters, digits and `_`) and free of any
+/// text a user wrote: every role on the server can read `pg_database` and
+/// `pg_roles`, so a name there must not tell what the schema is called.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatabaseNames {
     /// Database name.
@@ -50,32 +49,18 @@ pub struct DatabaseNames {
 }
 
 impl DatabaseNames {
-    /// `sf_<slug of the name>_<id in hex>` and the same with `_owner`.
+    /// `sf_<schema id in hex>` and the same with `_owner`. (Databases made
+    /// before this scheme keep the names in their records, which also held
+    /// a slug of the schema name.)
     ///
     /// ```
     /// use schemaforge_services::DatabaseNames;
-    /// let id = uuid::Uuid::nil();
-    /// let names = DatabaseNames::for_schema("Café Shop!", id);
-    /// assert_eq!(names.database, "sf_caf_shop_00000000000000000000000000000000");
-    /// assert_eq!(names.role, "sf_caf_shop_00000000000000000000000000000000_owner");
+    /// let names = DatabaseNames::for_schema(uuid::Uuid::nil());
+    /// assert_eq!(names.database, "sf_00000000000000000000000000000000");
+    /// assert_eq!(names.role, "sf_00000000000000000000000000000000_owner");
     /// ```
-    pub fn for_schema(name: &str, id: Uuid) -> Self {
-        let mut slug = String::new();
-        for c in name.chars() {
-            let c = c.to_ascii_lowercase();
-            if c.is_ascii_alphanumeric() {
-                slug.push(c);
-            } else if !slug.ends_with('_') {
-                slug.push('_');
-            }
-        }
-        let slug: String = slug.trim_matches('_').chars().take(MAX_SLUG).collect();
-        let slug = slug.trim_end_matches('_');
-        let database = if slug.is_empty() {
-            format!("{NAME_PREFIX}{}", id.simple())
-        } else {
-            format!("{NAME_PREFIX}{slug}_{}", id.simple())
-        };
+    pub fn for_schema(id: Uuid) -> Self {
+        let database = format!("{NAME_PREFIX}{}", id.simple());
         Self { role: format!("{database}{ROLE_SUFFIX}"), database }
     }
 }
@@ -199,9 +184,9 @@ impl<S: Store> App<S> {
             // provisioning or dropping, yet unlocked) may have: clear it.
             Some(r) => {
                 self.teardown(&r)?;
-                DatabaseNames::for_schema(&schema.name, id)
+                DatabaseNames::for_schema(id)
             }
-            None => DatabaseNames::for_schema(&schema.name, id),
+            None => DatabaseNames::for_schema(id),
         };
         self.build(&schema, &names, &new_password())
     }
@@ -499,15 +484,14 @@ mod tests {
     }
 
     #[test]
-    fn names_are_deterministic_safe_and_fit_postgresql() {
+    fn names_are_deterministic_safe_and_free_of_user_text() {
         let id = Uuid::new_v4();
-        let long = DatabaseNames::for_schema(&"Ünïcode — and a very long name indeed, really".repeat(3), id);
-        assert_eq!(long, DatabaseNames::for_schema(&"Ünïcode — and a very long name indeed, really".repeat(3), id));
-        assert!(long.role.len() <= 63 && long.database.len() <= 63, "{long:?}");
-        assert!(long.role.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
-        assert!(long.database.ends_with(&id.simple().to_string()));
-        assert_eq!(DatabaseNames::for_schema("!!!", id).database, format!("sf_{}", id.simple()));
-        assert_ne!(DatabaseNames::for_schema("shop", id), DatabaseNames::for_schema("shop", Uuid::new_v4()));
+        let names = DatabaseNames::for_schema(id);
+        assert_eq!(names, DatabaseNames::for_schema(id));
+        assert_eq!(names.database, format!("sf_{}", id.simple()));
+        assert!(names.role.len() <= 63 && names.database.len() <= 63, "{names:?}");
+        assert!(names.role.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
+        assert_ne!(names, DatabaseNames::for_schema(Uuid::new_v4()));
     }
 
     #[test]
@@ -520,7 +504,7 @@ mod tests {
         assert!(matches!(w.app.database_connection(ada, s.id), Err(ServiceError::DatabaseNotFound)));
 
         let state = w.app.provision_database(ada, s.id).unwrap();
-        let names = DatabaseNames::for_schema("Shop", s.id);
+        let names = DatabaseNames::for_schema(s.id);
         assert_eq!(state.status, Some(DatabaseStatus::Ready));
         assert_eq!(state.database_name.as_deref(), Some(names.database.as_str()));
         assert_eq!((state.applied_version, state.current_version, state.reachable()), (Some(1), 1, true));

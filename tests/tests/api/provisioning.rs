@@ -178,6 +178,55 @@ async fn one_users_role_cannot_reach_another_users_database() {
     assert!(exists("database", bob_conn["database"].as_str().unwrap()));
 }
 
+/// What a role can read from the shared catalogs: every database, role,
+/// shared comment and setting name on the server, one line each.
+fn catalog_text(conn: &mut PgConnection) -> String {
+    #[derive(diesel::QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        t: String,
+    }
+    use diesel::RunQueryDsl;
+    let sql = "SELECT datname::text AS t FROM pg_database
+               UNION ALL SELECT rolname::text FROM pg_roles
+               UNION ALL SELECT description FROM pg_shdescription
+               UNION ALL SELECT coalesce(datname, '') || ' ' || coalesce(usename, '') FROM pg_stat_activity
+               UNION ALL SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting";
+    let lines: Vec<Line> = diesel::sql_query(sql).load(conn).unwrap();
+    lines.into_iter().map(|l| l.t).collect::<Vec<_>>().join("\n")
+}
+
+#[actix_web::test]
+async fn a_provisioned_role_learns_no_other_schema_name_and_cannot_reach_the_metadata() {
+    let app = spawn_app().await;
+    let (ada, _) = app.register("ada@example.com").await;
+    let (bob, _) = app.register("bob@example.com").await;
+    let ada_id = create(&app, &ada, &chain("Ada Secret Ledger", 1)).await;
+    let bob_id = create(&app, &bob, &chain("Bob Payroll", 1)).await;
+    let ada_db = provision(&app, &ada, &ada_id).await;
+    provision(&app, &bob, &bob_id).await;
+    assert_eq!(ada_db["database"].as_str(), Some(format!("sf_{}", ada_id.replace('-', "")).as_str()));
+    let bob_conn = connection(&app, &bob, &bob_id).await;
+    let mut conn = connect(bob_conn["url"].as_str().unwrap());
+    let seen = catalog_text(&mut conn).to_lowercase();
+    assert!(seen.contains(&bob_id.replace('-', "")), "the catalogs were read: {seen}");
+    // Words no hex id can contain by chance.
+    for word in ["secret", "ledger", "payroll", "bob"] {
+        assert!(!seen.contains(word), "a provisioned role reads {word:?} in the catalogs:\n{seen}");
+    }
+    // The metadata database (users, schemas, documents) refuses the role.
+    let metadata = app.db.url().rsplit_once('/').map(|(_, db)| db.to_string()).unwrap();
+    let url = format!(
+        "postgres://{}:{}@{}:{}/{metadata}",
+        bob_conn["user"].as_str().unwrap(),
+        bob_conn["password"].as_str().unwrap(),
+        bob_conn["host"].as_str().unwrap(),
+        bob_conn["port"]
+    );
+    let err = PgConnection::establish(&url).err().expect("a provisioned role must not reach the metadata").to_string();
+    assert!(err.contains("permission denied"), "{err}");
+}
+
 #[actix_web::test]
 async fn a_script_failing_at_statement_n_leaves_nothing_behind_and_says_so() {
     // The template already holds a table named like the schema's third, so

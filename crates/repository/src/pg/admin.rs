@@ -273,6 +273,29 @@ impl PgDatabaseAdmin {
     }
 }
 
+#[derive(QueryableByName)]
+struct NameRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+impl PgDatabaseAdmin {
+    /// Databases of the target server that any role may connect to (PUBLIC
+    /// keeps CONNECT): a provisioned role can open a session there, which an
+    /// operator of a shared server should close.
+    pub fn public_databases(&self) -> RepoResult<Vec<String>> {
+        let mut conn = self.connect(None)?;
+        let rows: Vec<NameRow> = diesel::sql_query(
+            "SELECT datname::text AS name FROM pg_catalog.pg_database
+              WHERE datallowconn AND pg_catalog.has_database_privilege('public', oid, 'CONNECT')
+              ORDER BY datname",
+        )
+        .load(&mut conn)
+        .map_err(super::map_err)?;
+        Ok(rows.into_iter().map(|r| r.name).collect())
+    }
+}
+
 impl DatabaseAdmin for PgDatabaseAdmin {
     fn create_role(&self, role: &str, password: &str) -> RepoResult<()> {
         let mut conn = self.connect(None)?;

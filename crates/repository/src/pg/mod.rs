@@ -87,6 +87,30 @@ impl PgRepository {
         Ok(applied.iter().map(ToString::to_string).collect())
     }
 
+    /// Keep provisioned roles out of the metadata database: CONNECT is
+    /// granted to the current user, then revoked from PUBLIC, in one
+    /// transaction. Fails, changing nothing, when this user may not (it
+    /// neither owns the database nor is a superuser). Returns the
+    /// database's name.
+    pub fn revoke_public_connect(&self) -> RepoResult<String> {
+        #[derive(QueryableByName)]
+        struct Current {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            name: String,
+        }
+        let mut conn = self.conn()?;
+        let db: Current = diesel::sql_query("SELECT pg_catalog.current_database()::text AS name")
+            .get_result(&mut conn)
+            .map_err(map_err)?;
+        let q = schemaforge_sqlgen::Dialect::quote_ident(&schemaforge_sqlgen::Postgres, &db.name);
+        conn.transaction(|c| {
+            diesel::sql_query(format!("GRANT CONNECT ON DATABASE {q} TO CURRENT_USER")).execute(c)?;
+            diesel::sql_query(format!("REVOKE CONNECT ON DATABASE {q} FROM PUBLIC")).execute(c)
+        })
+        .map_err(map_err)?;
+        Ok(db.name)
+    }
+
     fn conn(&self) -> RepoResult<Conn> {
         self.pool.get().map_err(|e| RepoError::Unavailable(e.to_string()))
     }
