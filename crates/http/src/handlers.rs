@@ -1,7 +1,8 @@
 //! Route handlers: parse, call a service off the executor, map the result.
 
+use actix_web::http::Method;
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, Scope, web};
+use actix_web::{FromRequest, Handler, HttpRequest, HttpResponse, Responder, Route, Scope, web};
 use schemaforge_repository::SchemaSort;
 use schemaforge_services::{App, DataLoss, ListParams, Store};
 use serde::Deserialize;
@@ -13,55 +14,87 @@ use crate::extract::{Auth, DocumentBody, JsonBody, blocking, if_match, uuid_para
 
 type Data<S> = web::Data<App<S>>;
 
-/// A resource answering other methods with 405 in the error envelope.
-fn resource(path: &str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(|| async {
-        Err::<HttpResponse, _>(ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
-            "this endpoint does not support that method",
-        ))
-    }))
+/// One method's route of a resource.
+fn on<F, Args>(method: Method, handler: F) -> (Method, Route)
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    (method.clone(), web::method(method).to(handler))
+}
+
+/// A resource with its routes; other methods get 405 in the error envelope
+/// with `Allow` naming the ones it has (HEAD wherever GET: the
+/// `head_as_get` middleware answers it).
+fn resource(path: &str, routes: Vec<(Method, Route)>) -> actix_web::Resource {
+    let mut allow: Vec<&str> = routes.iter().map(|(m, _)| m.as_str()).collect();
+    if allow.contains(&"GET") {
+        allow.insert(allow.iter().position(|m| *m == "GET").map_or(0, |i| i + 1), "HEAD");
+    }
+    let allow = allow.join(", ");
+    let mut resource = web::resource(path).default_service(web::to(move || {
+        let allow = allow.clone();
+        async move {
+            let mut res = actix_web::ResponseError::error_response(&ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                "this endpoint does not support that method",
+            ));
+            if let Ok(v) = header::HeaderValue::from_str(&allow) {
+                res.headers_mut().insert(header::ALLOW, v);
+            }
+            res
+        }
+    }));
+    for (_, route) in routes {
+        resource = resource.route(route);
+    }
+    resource
 }
 
 /// Every route under `/api/v1`.
 pub fn scope<S: Store + 'static>() -> Scope {
     web::scope("/api/v1")
-        .service(resource("/health").route(web::get().to(health)))
-        .service(resource("/health/ready").route(web::get().to(ready::<S>)))
-        .service(resource("/auth/register").route(web::post().to(register::<S>)))
-        .service(resource("/auth/login").route(web::post().to(login::<S>)))
-        .service(resource("/auth/refresh").route(web::post().to(refresh::<S>)))
-        .service(resource("/auth/logout").route(web::post().to(logout::<S>)))
-        .service(resource("/auth/me").route(web::get().to(me::<S>)).route(web::patch().to(update_me::<S>)))
-        .service(resource("/auth/api-keys").route(web::get().to(list_keys::<S>)).route(web::post().to(create_key::<S>)))
-        .service(resource("/auth/api-keys/{id}").route(web::delete().to(revoke_key::<S>)))
-        .service(resource("/schemas").route(web::get().to(list_schemas::<S>)).route(web::post().to(create_schema::<S>)))
-        .service(resource("/schemas/validate").route(web::post().to(validate::<S>)))
-        .service(resource("/schemas/import").route(web::post().to(create_schema::<S>)))
-        .service(
-            resource("/schemas/{id}")
-                .route(web::get().to(get_schema::<S>))
-                .route(web::put().to(replace_schema::<S>))
-                .route(web::patch().to(patch_schema::<S>))
-                .route(web::delete().to(delete_schema::<S>)),
-        )
-        .service(resource("/schemas/{id}/versions").route(web::get().to(versions::<S>)))
-        .service(resource("/schemas/{id}/versions/{version}").route(web::get().to(version::<S>)))
-        .service(resource("/schemas/{id}/export/sql").route(web::get().to(export_sql::<S>)))
-        .service(resource("/schemas/{id}/export/json").route(web::get().to(export_json::<S>)))
-        .service(
-            resource("/schemas/{id}/database")
-                .route(web::post().to(provision::<S>))
-                .route(web::get().to(database_status::<S>))
-                .route(web::delete().to(drop_database::<S>)),
-        )
-        .service(resource("/schemas/{id}/database/status").route(web::get().to(database_status::<S>)))
-        .service(resource("/schemas/{id}/database/connection").route(web::get().to(database_connection::<S>)))
-        .service(resource("/schemas/{id}/database/regenerate").route(web::post().to(regenerate::<S>)))
-        .service(resource("/schemas/{id}/database/migrate").route(web::post().to(migrate::<S>)))
-        .service(resource("/schemas/{id}/database/rollback").route(web::post().to(rollback::<S>)))
-        .service(resource("/schemas/{id}/diff").route(web::get().to(diff::<S>)))
+        .service(resource("/health", vec![on(Method::GET, health)]))
+        .service(resource("/health/ready", vec![on(Method::GET, ready::<S>)]))
+        .service(resource("/auth/register", vec![on(Method::POST, register::<S>)]))
+        .service(resource("/auth/login", vec![on(Method::POST, login::<S>)]))
+        .service(resource("/auth/refresh", vec![on(Method::POST, refresh::<S>)]))
+        .service(resource("/auth/logout", vec![on(Method::POST, logout::<S>)]))
+        .service(resource("/auth/me", vec![on(Method::GET, me::<S>), on(Method::PATCH, update_me::<S>)]))
+        .service(resource("/auth/api-keys", vec![on(Method::GET, list_keys::<S>), on(Method::POST, create_key::<S>)]))
+        .service(resource("/auth/api-keys/{id}", vec![on(Method::DELETE, revoke_key::<S>)]))
+        .service(resource("/schemas", vec![on(Method::GET, list_schemas::<S>), on(Method::POST, create_schema::<S>)]))
+        .service(resource("/schemas/validate", vec![on(Method::POST, validate::<S>)]))
+        .service(resource("/schemas/import", vec![on(Method::POST, create_schema::<S>)]))
+        .service(resource(
+            "/schemas/{id}",
+            vec![
+                on(Method::GET, get_schema::<S>),
+                on(Method::PUT, replace_schema::<S>),
+                on(Method::PATCH, patch_schema::<S>),
+                on(Method::DELETE, delete_schema::<S>),
+            ],
+        ))
+        .service(resource("/schemas/{id}/versions", vec![on(Method::GET, versions::<S>)]))
+        .service(resource("/schemas/{id}/versions/{version}", vec![on(Method::GET, version::<S>)]))
+        .service(resource("/schemas/{id}/export/sql", vec![on(Method::GET, export_sql::<S>)]))
+        .service(resource("/schemas/{id}/export/json", vec![on(Method::GET, export_json::<S>)]))
+        .service(resource(
+            "/schemas/{id}/database",
+            vec![
+                on(Method::POST, provision::<S>),
+                on(Method::GET, database_status::<S>),
+                on(Method::DELETE, drop_database::<S>),
+            ],
+        ))
+        .service(resource("/schemas/{id}/database/status", vec![on(Method::GET, database_status::<S>)]))
+        .service(resource("/schemas/{id}/database/connection", vec![on(Method::GET, database_connection::<S>)]))
+        .service(resource("/schemas/{id}/database/regenerate", vec![on(Method::POST, regenerate::<S>)]))
+        .service(resource("/schemas/{id}/database/migrate", vec![on(Method::POST, migrate::<S>)]))
+        .service(resource("/schemas/{id}/database/rollback", vec![on(Method::POST, rollback::<S>)]))
+        .service(resource("/schemas/{id}/diff", vec![on(Method::GET, diff::<S>)]))
 }
 
 /// `display_name` -> `displayName`, as fields are named on the wire.

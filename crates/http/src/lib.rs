@@ -33,7 +33,7 @@ pub struct AuthState(Arc<Authenticate>);
 /// Checks a bearer credential.
 type Authenticate = dyn Fn(&str) -> ServiceResult<Principal> + Send + Sync;
 
-pub use middleware::request_span;
+pub use middleware::{head_as_get, request_span, security_headers};
 
 /// Register every route, the shared state and the extractor configuration.
 pub fn configure<S: Store + 'static>(app: App<S>, settings: HttpSettings) -> impl FnOnce(&mut web::ServiceConfig) {

@@ -1,11 +1,13 @@
 //! One span per request (method, route, status, latency, request id, user
-//! id) and an `X-Request-Id` on every response.
+//! id) and an `X-Request-Id` on every response; HEAD answered like GET;
+//! security headers on every response.
 
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::Method;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use tracing::Instrument;
 
@@ -61,4 +63,43 @@ pub async fn request_span(
             Err(err)
         }
     }
+}
+
+/// Answer HEAD wherever GET is answered (use with `from_fn`, outermost):
+/// the request is routed as a GET, and actix-web, which remembers the
+/// request was a HEAD, sends the headers (with the body's length) but no
+/// body.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
+}
+
+/// Headers every response carries (use with `from_fn`): no MIME sniffing,
+/// no referrer, a policy that lets a browser load nothing from an API
+/// response, no framing; and `Cache-Control: no-store` on answers to
+/// authenticated requests that do not set their own.
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let authenticated = req.headers().contains_key(header::AUTHORIZATION);
+    let mut res = next.call(req).await?;
+    let headers = res.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if authenticated && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{App as ActixApp, HttpServer, dev::Server, middleware::from_fn, web};
-use schemaforge_http::{HttpSettings, configure, not_found, request_span};
+use schemaforge_http::{HttpSettings, configure, head_as_get, not_found, request_span, security_headers};
 use schemaforge_repository::pg::{AdminSettings, PgDatabaseAdmin, PgRepository, PoolSettings, with_database};
 use schemaforge_services::{App, AuthSettings, EncryptionKey, ProvisioningSettings};
 use serde::Deserialize;
@@ -386,6 +386,8 @@ pub fn build(settings: &Settings) -> Result<Running, StartError> {
         ActixApp::new()
             .wrap(cors)
             .wrap(from_fn(request_span))
+            .wrap(from_fn(security_headers))
+            .wrap(from_fn(head_as_get))
             .app_data(web::PayloadConfig::new(body_limit))
             .configure(configure(app.clone(), http.clone()))
             .default_service(web::to(not_found))
