@@ -154,14 +154,7 @@ async fn one_users_role_cannot_reach_another_users_database() {
     assert_ne!(ada_conn["database"], bob_conn["database"]);
 
     // Ada's credentials on Bob's database: refused by PostgreSQL itself.
-    let url = format!(
-        "postgres://{}:{}@{}:{}/{}",
-        ada_conn["user"].as_str().unwrap(),
-        ada_conn["password"].as_str().unwrap(),
-        ada_conn["host"].as_str().unwrap(),
-        ada_conn["port"],
-        bob_conn["database"].as_str().unwrap()
-    );
+    let url = role_url(&ada_conn, bob_conn["database"].as_str().unwrap());
     let err = PgConnection::establish(&url).err().expect("ada's role must not connect to bob's database").to_string();
     assert!(err.contains("permission denied"), "{err}");
     // And through the API, Bob's schema does not exist for Ada.
@@ -181,19 +174,24 @@ async fn one_users_role_cannot_reach_another_users_database() {
 /// What a role can read from the shared catalogs: every database, role,
 /// shared comment and setting name on the server, one line each.
 fn catalog_text(conn: &mut PgConnection) -> String {
-    #[derive(diesel::QueryableByName)]
-    struct Line {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        t: String,
-    }
-    use diesel::RunQueryDsl;
     let sql = "SELECT datname::text AS t FROM pg_database
                UNION ALL SELECT rolname::text FROM pg_roles
                UNION ALL SELECT description FROM pg_shdescription
                UNION ALL SELECT coalesce(datname, '') || ' ' || coalesce(usename, '') FROM pg_stat_activity
                UNION ALL SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting";
-    let lines: Vec<Line> = diesel::sql_query(sql).load(conn).unwrap();
-    lines.into_iter().map(|l| l.t).collect::<Vec<_>>().join("\n")
+    schemaforge_tests::lines(conn, sql).unwrap().join("\n")
+}
+
+/// The URL of the role of `credentials` (a connection response) on another
+/// database.
+fn role_url(credentials: &Value, database: &str) -> String {
+    format!(
+        "postgres://{}:{}@{}:{}/{database}",
+        credentials["user"].as_str().unwrap(),
+        credentials["password"].as_str().unwrap(),
+        credentials["host"].as_str().unwrap(),
+        credentials["port"]
+    )
 }
 
 #[actix_web::test]
@@ -216,13 +214,7 @@ async fn a_provisioned_role_learns_no_other_schema_name_and_cannot_reach_the_met
     }
     // The metadata database (users, schemas, documents) refuses the role.
     let metadata = app.db.url().rsplit_once('/').map(|(_, db)| db.to_string()).unwrap();
-    let url = format!(
-        "postgres://{}:{}@{}:{}/{metadata}",
-        bob_conn["user"].as_str().unwrap(),
-        bob_conn["password"].as_str().unwrap(),
-        bob_conn["host"].as_str().unwrap(),
-        bob_conn["port"]
-    );
+    let url = role_url(&bob_conn, &metadata);
     let err = PgConnection::establish(&url).err().expect("a provisioned role must not reach the metadata").to_string();
     assert!(err.contains("permission denied"), "{err}");
 }

@@ -271,7 +271,7 @@ impl<'m> Differ<'m> {
     }
 
     pub(super) fn foreign_keys(&mut self) {
-        let (old, new) = (self.old, self.new);
+        let (old, new) = (self.old_ix.model(), self.new_ix.model());
         for fk in &old.foreign_keys {
             let kept = self.new_ix.foreign_key(&fk.id);
             let rebuild = kept.is_some_and(|n| same_foreign_key(fk, n)) && self.fk_needs_rebuild(fk);

@@ -9,7 +9,7 @@ impl<'m> Differ<'m> {
     /// VALUE cannot be used in the transaction that adds it.
     fn literals_used(&self, e: &EnumModel) -> HashSet<&'m str> {
         let mut used = HashSet::new();
-        for t in &self.new.tables {
+        for t in &self.new_ix.model().tables {
             for c in &t.columns {
                 if enum_id(&c.ty) != Some(e.id.as_str()) {
                     continue;
@@ -33,7 +33,7 @@ impl<'m> Differ<'m> {
     }
 
     pub(super) fn enums(&mut self) {
-        let (old, new) = (self.old, self.new);
+        let (old, new) = (self.old_ix.model(), self.new_ix.model());
         let new_type_names: HashSet<&str> =
             new.enums.iter().map(|e| e.name.as_str()).chain(new.tables.iter().map(|t| t.name.as_str())).collect();
         for o in &old.enums {

@@ -166,9 +166,8 @@ fn col_target(t: &TableModel, c: &ColumnModel) -> String {
 }
 
 struct Differ<'m> {
-    old: &'m Model,
-    new: &'m Model,
-    /// Lookups by id: a diff of many tables stays linear.
+    /// The two models, with lookups by id (a diff of many tables stays
+    /// linear).
     old_ix: ModelIndex<'m>,
     new_ix: ModelIndex<'m>,
     stages: Vec<Vec<Change>>,
@@ -189,8 +188,6 @@ struct Differ<'m> {
 impl<'m> Differ<'m> {
     fn new(old: &'m Model, new: &'m Model) -> Self {
         Self {
-            old,
-            new,
             old_ix: ModelIndex::new(old),
             new_ix: ModelIndex::new(new),
             stages: (0..STAGES).map(|_| Vec::new()).collect(),
@@ -229,7 +226,7 @@ impl<'m> Differ<'m> {
     // -------------------------------------------------------------- tables
 
     fn tables(&mut self) {
-        let (old, new) = (self.old, self.new);
+        let (old, new) = (self.old_ix.model(), self.new_ix.model());
         // Which columns change type, first: dependent checks, indexes and
         // foreign keys must be re-created around the change.
         for o in &old.tables {
