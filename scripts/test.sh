@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/ensure-postgres.sh
+# The API contract test (tests/tests/api/contract.rs) runs schemathesis.
+SCHEMATHESIS="$(scripts/ensure-schemathesis.sh)"
+export SCHEMATHESIS
 
 # Property tests are deterministic here (same cases on every run, so CI is
 # reproducible); set PROPTEST_RNG_SEED to another number, or run cargo

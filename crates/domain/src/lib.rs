@@ -66,3 +66,43 @@ pub use validate::{InvalidSchema, MANY_COLUMNS_WARNING, MAX_COLUMNS, ValidSchema
 pub fn json_schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(SchemaDocument)).unwrap_or_default()
 }
+
+/// JSON Schemas (draft 2020-12) of the domain types that travel in API
+/// bodies, for an API description to embed: the document (as it is read,
+/// so the same schema as [`json_schema`]), and the validation [`Problem`],
+/// [`Summary`] and migration [`Change`] and [`Safety`] (as they are
+/// written). Every named type appears once; references point at
+/// `definitions_path` followed by the name (e.g. `#/components/schemas/`).
+///
+/// ```
+/// let schemas = schemaforge_domain::api_json_schemas("#/components/schemas/");
+/// assert!(schemas.contains_key("SchemaDocument"));
+/// assert!(schemas.contains_key("Change"));
+/// ```
+pub fn api_json_schemas(definitions_path: &str) -> serde_json::Map<String, serde_json::Value> {
+    use schemars::generate::SchemaSettings;
+    let settings = |s: SchemaSettings| {
+        let mut s = s;
+        s.definitions_path = definitions_path.trim_start_matches('#').to_string().into();
+        s
+    };
+    let mut out = serde_json::Map::new();
+    let mut read = settings(SchemaSettings::draft2020_12()).into_generator();
+    // A named type's subschema is a reference; its body lands in the
+    // definitions.
+    read.subschema_for::<SchemaDocument>();
+    let mut written = settings(SchemaSettings::draft2020_12().for_serialize()).into_generator();
+    for (name, schema) in [
+        ("Problem", written.subschema_for::<Problem>()),
+        ("Summary", written.subschema_for::<Summary>()),
+        ("Change", written.subschema_for::<Change>()),
+        ("Safety", written.subschema_for::<Safety>()),
+    ] {
+        if schema.get("$ref").is_none() {
+            out.insert(name.to_string(), schema.to_value());
+        }
+    }
+    out.extend(written.take_definitions(true));
+    out.extend(read.take_definitions(true));
+    out
+}

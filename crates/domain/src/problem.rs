@@ -4,7 +4,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// How bad a problem is. Errors make a document invalid; warnings do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The document cannot be turned into SQL.
@@ -17,7 +17,7 @@ macro_rules! codes {
     ($( $(#[$doc:meta])* $variant:ident = $text:literal, )*) => {
         /// Stable machine-readable problem codes. Clients may match on the
         /// string form; new codes may be added, existing ones never change.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
         pub enum Code {
             $( $(#[$doc])* #[serde(rename = $text)] $variant, )*
         }
@@ -97,7 +97,7 @@ impl fmt::Display for Code {
 }
 
 /// One problem found in a document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Problem {
     /// Stable machine code.
     pub code: Code,

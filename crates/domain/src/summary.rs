@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use crate::document::SchemaDocument;
 
 /// Size and shape of a schema.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     /// Number of tables.

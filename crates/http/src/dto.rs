@@ -9,42 +9,51 @@ use schemaforge_repository::{
 };
 use schemaforge_services::{ConnectionInfo, DatabaseState, MigrationOutcome, Tokens, VersionDiff};
 use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+use utoipa::openapi::schema::{Array, Object, OneOf, OneOfBuilder, Schema, Type};
+use utoipa::openapi::{Ref, RefOr};
 use uuid::Uuid;
 use validator::Validate;
 
 /// `POST /auth/register`.
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegisterRequest {
     /// Email address.
     #[validate(length(min = 3, max = 254))]
+    #[schema(min_length = 3, max_length = 254)]
     pub email: String,
     /// At least 10 characters.
     #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: String,
     /// Optional display name.
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
 }
 
 /// `POST /auth/login`.
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LoginRequest {
     /// Email address.
     #[validate(length(min = 1, max = 254))]
+    #[schema(min_length = 1, max_length = 254)]
     pub email: String,
     /// Password.
     #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
     pub password: String,
 }
 
 /// `POST /auth/refresh` and `/auth/logout`.
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RefreshRequest {
     /// The refresh token.
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub refresh_token: String,
 }
 
@@ -58,11 +67,12 @@ where
 }
 
 /// `PATCH /auth/me`.
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateMeRequest {
     /// Absent: unchanged; `null`: cleared; a string: set.
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100)]
     pub display_name: Option<Option<String>>,
     /// Required with `newPassword`.
     pub current_password: Option<String>,
@@ -71,28 +81,31 @@ pub struct UpdateMeRequest {
 }
 
 /// `POST /auth/api-keys`.
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateApiKeyRequest {
     /// A name to recognise the key by.
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
 }
 
 /// `PATCH /schemas/{id}`.
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PatchSchemaRequest {
     /// New name; `null` is refused (a schema always has a name).
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = String)]
     pub name: Option<Option<String>>,
     /// Absent: unchanged; `null`: cleared; a string: set.
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
 }
 
 /// A user as the API shows it (never the password hash).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserDto {
     id: Uuid,
@@ -115,10 +128,12 @@ impl From<User> for UserDto {
 }
 
 /// Tokens as the API shows them.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TokensDto {
     access_token: String,
+    /// Always `Bearer`.
+    #[schema(value_type = String, pattern = "^Bearer$")]
     token_type: &'static str,
     expires_in: i64,
     refresh_token: String,
@@ -136,7 +151,7 @@ impl From<Tokens> for TokensDto {
 }
 
 /// Sign-up and login response.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionDto {
     /// The user.
@@ -147,7 +162,7 @@ pub struct SessionDto {
 }
 
 /// An API key (the secret only in the creation response).
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKeyDto {
     id: Uuid,
@@ -176,11 +191,12 @@ impl ApiKeyDto {
 }
 
 /// A schema with its document.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SchemaDto {
     #[serde(flatten)]
     summary: SchemaSummaryDto,
+    #[schema(schema_with = schema_document)]
     document: SchemaDocument,
 }
 
@@ -199,7 +215,7 @@ impl From<SchemaRecord> for SchemaDto {
 }
 
 /// A schema in a list.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SchemaSummaryDto {
     id: Uuid,
@@ -223,12 +239,12 @@ impl From<SchemaSummary> for SchemaSummaryDto {
     }
 }
 
-/// One page.
-#[derive(Serialize)]
+/// One page of schemas.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct PageDto<T> {
+pub struct SchemaPageDto {
     /// Items.
-    pub items: Vec<T>,
+    pub items: Vec<SchemaSummaryDto>,
     /// Page number.
     pub page: u32,
     /// Page size.
@@ -238,12 +254,13 @@ pub struct PageDto<T> {
 }
 
 /// A version.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VersionDto {
     version: i32,
     created_at: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = schema_document)]
     document: Option<SchemaDocument>,
 }
 
@@ -255,19 +272,21 @@ impl VersionDto {
 }
 
 /// `POST /schemas/validate` response.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ValidationDto {
     /// No errors.
     pub valid: bool,
     /// Every problem.
+    #[schema(schema_with = problems)]
     pub problems: Vec<schemaforge_domain::Problem>,
     /// Complexity summary.
+    #[schema(schema_with = summary)]
     pub summary: Summary,
 }
 
 /// The last failure of a database operation.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FailureDto {
     /// 1-based statement of the script that failed, if one did.
@@ -287,7 +306,7 @@ impl From<OperationFailure> for FailureDto {
 }
 
 /// Live figures of a database.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HealthDto {
     /// Size on disk.
@@ -305,7 +324,7 @@ impl From<&DatabaseHealth> for HealthDto {
 }
 
 /// One row of a database's history table.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryDto {
     /// Schema version afterwards.
@@ -333,10 +352,11 @@ impl From<HistoryEntry> for HistoryDto {
 }
 
 /// `GET /schemas/{id}/database/status`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DatabaseStatusDto {
     /// `none`, `provisioning`, `ready`, `failed` or `dropping`.
+    #[schema(value_type = String, pattern = "^(none|provisioning|ready|failed|dropping)$")]
     pub status: &'static str,
     /// Database name.
     pub database: Option<String>,
@@ -384,7 +404,7 @@ impl From<DatabaseState> for DatabaseStatusDto {
 }
 
 /// `GET /schemas/{id}/database/connection`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionDto {
     /// `postgres://user:password@host:port/database`.
@@ -408,7 +428,7 @@ impl From<ConnectionInfo> for ConnectionDto {
 }
 
 /// How many changes of each safety class.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SafetySummaryDto {
     /// `safe` changes.
@@ -420,6 +440,7 @@ pub struct SafetySummaryDto {
     /// `data_loss` changes.
     pub data_loss: usize,
     /// The most severe class, `null` when there is no change.
+    #[schema(schema_with = worst)]
     pub worst: Option<Safety>,
 }
 
@@ -437,7 +458,7 @@ impl From<&ChangeSet> for SafetySummaryDto {
 }
 
 /// `GET /schemas/{id}/diff`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DiffDto {
     /// Version diffed from.
@@ -447,6 +468,7 @@ pub struct DiffDto {
     /// Counts per safety class.
     pub summary: SafetySummaryDto,
     /// The changes, in execution order (the domain's change format).
+    #[schema(schema_with = changes)]
     pub changes: Vec<Change>,
     /// SQL from `from` to `to`.
     pub up: String,
@@ -468,7 +490,7 @@ impl From<VersionDiff> for DiffDto {
 }
 
 /// `POST /schemas/{id}/database/migrate` and `/rollback`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MigrationDto {
     /// Version the database was at.
@@ -480,6 +502,7 @@ pub struct MigrationDto {
     /// Counts per safety class.
     pub summary: SafetySummaryDto,
     /// The changes applied.
+    #[schema(schema_with = changes)]
     pub changes: Vec<Change>,
     /// The database afterwards.
     pub database: DatabaseStatusDto,
@@ -497,3 +520,79 @@ impl From<MigrationOutcome> for MigrationDto {
         }
     }
 }
+
+/// `GET /auth/api-keys`.
+#[derive(Serialize, ToSchema)]
+pub struct ApiKeyListDto {
+    /// The keys, newest first, revoked ones included.
+    pub items: Vec<ApiKeyDto>,
+}
+
+/// `GET /schemas/{id}/versions`.
+#[derive(Serialize, ToSchema)]
+pub struct VersionListDto {
+    /// The versions, oldest first, without their documents.
+    pub items: Vec<VersionDto>,
+}
+
+/// `GET /health`.
+#[derive(Serialize, ToSchema)]
+pub struct HealthStatusDto {
+    /// Always `ok`.
+    #[schema(value_type = String, pattern = "^ok$")]
+    pub status: &'static str,
+}
+
+/// `GET /health/ready`.
+#[derive(Serialize, ToSchema)]
+pub struct ReadinessDto {
+    /// Always `ready` (otherwise the answer is 503).
+    #[schema(value_type = String, pattern = "^ready$")]
+    pub status: &'static str,
+    /// Always `ok`.
+    #[schema(value_type = String, pattern = "^ok$")]
+    pub database: &'static str,
+    /// Migrations applied to the metadata database, by name.
+    pub migrations: Vec<String>,
+}
+
+// The domain's wire types are described by the domain's own JSON Schemas
+// (`schemaforge_domain::api_json_schemas`), which the OpenAPI document
+// embeds as components; DTO fields refer to them by name.
+
+fn domain(name: &str) -> Ref {
+    Ref::from_schema_name(name)
+}
+
+fn schema_document() -> Ref {
+    domain("SchemaDocument")
+}
+
+fn summary() -> Ref {
+    domain("Summary")
+}
+
+fn problems() -> Array {
+    Array::new(domain("Problem"))
+}
+
+fn changes() -> Array {
+    Array::new(domain("Change"))
+}
+
+fn worst() -> RefOr<Schema> {
+    let one_of: OneOf = OneOfBuilder::new().item(domain("Safety")).item(Object::with_type(Type::Null)).build();
+    Schema::OneOf(one_of).into()
+}
+
+/// A request body or response that is a schema document.
+pub struct DocumentSchema;
+
+impl utoipa::PartialSchema for DocumentSchema {
+    fn schema() -> RefOr<Schema> {
+        schema_document().into()
+    }
+}
+
+// Only ever used `inline`: it is a reference to the domain's schema.
+impl ToSchema for DocumentSchema {}

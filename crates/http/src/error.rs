@@ -21,15 +21,25 @@ pub struct ApiError {
     pub details: Vec<Value>,
 }
 
-#[derive(Serialize)]
-struct Envelope<'a> {
+/// Every error answer: `{"error": {"code", "message", "details"}}`.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorEnvelope)]
+pub(crate) struct Envelope<'a> {
     error: Body<'a>,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// The error itself.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorBody)]
+pub(crate) struct Body<'a> {
+    /// Stable machine code, e.g. `SCHEMA_NOT_FOUND` (docs/api.md lists them).
+    #[schema(value_type = String, pattern = "^[A-Z][A-Z_]*$")]
     code: &'a str,
+    /// For people.
+    #[schema(value_type = String)]
     message: &'a str,
+    /// Structured details: the fields, parameters or problems involved.
+    #[schema(value_type = Vec<Object>)]
     details: &'a [Value],
 }
 

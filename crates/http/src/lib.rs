@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 mod handlers;
 mod middleware;
+pub mod openapi;
 
 use std::sync::Arc;
 
@@ -33,6 +34,7 @@ pub struct AuthState(Arc<Authenticate>);
 /// Checks a bearer credential.
 type Authenticate = dyn Fn(&str) -> ServiceResult<Principal> + Send + Sync;
 
+pub use handlers::route_table;
 pub use middleware::{head_as_get, request_span, security_headers};
 
 /// Register every route, the shared state and the extractor configuration.
@@ -43,6 +45,7 @@ pub fn configure<S: Store + 'static>(app: App<S>, settings: HttpSettings) -> imp
         cfg.app_data(web::Data::new(app))
             .app_data(web::Data::new(auth))
             .app_data(web::Data::new(settings))
+            .app_data(web::Data::new(openapi::OpenApiJson(openapi::document_text())))
             .app_data(
                 web::QueryConfig::default()
                     .error_handler(|err, _| ApiError::invalid_parameter("query", err.to_string()).into()),

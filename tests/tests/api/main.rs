@@ -8,6 +8,7 @@ mod helpers;
 
 mod accounts;
 mod bad_input;
+mod contract;
 mod hardening;
 mod migrations;
 mod provisioning;

@@ -13,4 +13,5 @@ mod expressions;
 mod generated;
 mod invalid;
 mod migrations;
+mod openapi;
 mod regressions;

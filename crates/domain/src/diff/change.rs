@@ -2,13 +2,14 @@
 
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::rules::Conversion;
 
 /// How risky a change is for a database that already holds data, from
 /// harmless to destructive (the order is that of severity).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Safety {
     /// Cannot fail, loses nothing, holds locks only briefly.
@@ -45,7 +46,7 @@ impl fmt::Display for Safety {
 }
 
 /// Which kind of named constraint a rename touches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConstraintKind {
     /// The table's primary key (renaming it renames its index).
@@ -61,7 +62,7 @@ pub enum ConstraintKind {
 /// What a change does, by stable ids. Objects that are dropped are looked up
 /// in the old model, everything else in the new one; renames carry both names
 /// (one may be a temporary name when two names are swapped).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case", rename_all_fields = "camelCase")]
 #[allow(missing_docs)] // the fields are ids and names; the variant docs say what happens
 pub enum ChangeKind {
@@ -106,6 +107,7 @@ pub enum ChangeKind {
         from: String,
         to: String,
         #[serde(skip_serializing)]
+        #[schemars(skip)]
         conversion: Conversion,
         drop_default: bool,
     },
@@ -157,7 +159,7 @@ pub enum ChangeKind {
 }
 
 /// One change, with its safety class and the reasons for it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Change {
     /// What happens.
