@@ -5,9 +5,10 @@ use chrono::{DateTime, Utc};
 use schemaforge_domain::{Change, ChangeSet, Safety};
 use schemaforge_domain::{SchemaDocument, Summary};
 use schemaforge_repository::{
-    ApiKey, DatabaseHealth, HistoryEntry, OperationFailure, SchemaRecord, SchemaSummary, SchemaVersion, User,
+    ApiKey, AuditEntry, DatabaseHealth, HistoryEntry, OperationFailure, SchemaRecord, SchemaSummary, SchemaVersion,
+    User,
 };
-use schemaforge_services::{ConnectionInfo, DatabaseState, MigrationOutcome, Tokens, VersionDiff};
+use schemaforge_services::{AuditPage, ConnectionInfo, DatabaseState, MigrationOutcome, Tokens, VersionDiff};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{Array, Object, OneOf, OneOfBuilder, Schema, Type};
@@ -533,6 +534,79 @@ pub struct ApiKeyListDto {
 pub struct VersionListDto {
     /// The versions, oldest first, without their documents.
     pub items: Vec<VersionDto>,
+}
+
+/// One entry of the audit log.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntryDto {
+    /// Increasing with time.
+    id: i64,
+    /// e.g. `schema.create`, `database.migrate`, `api_key.revoke`.
+    action: String,
+    /// `schema` or `api_key`.
+    target_type: String,
+    /// The target's id.
+    target_id: Option<Uuid>,
+    /// The target's name at the time, when known.
+    target_name: Option<String>,
+    /// `success` or `failure`.
+    #[schema(pattern = "^(success|failure)$")]
+    outcome: String,
+    /// Why it failed (a stable snake_case kind, e.g. `version_conflict`).
+    error_code: Option<String>,
+    /// Versions, counts and similar.
+    #[schema(value_type = Option<Object>)]
+    detail: Option<serde_json::Value>,
+    /// The request's `X-Request-Id`.
+    request_id: Option<String>,
+    /// The API key used, if one was.
+    api_key_id: Option<Uuid>,
+    /// When.
+    at: DateTime<Utc>,
+}
+
+impl From<AuditEntry> for AuditEntryDto {
+    fn from(e: AuditEntry) -> Self {
+        Self {
+            id: e.id,
+            action: e.action,
+            target_type: e.target_type,
+            target_id: e.target_id,
+            target_name: e.target_name,
+            outcome: e.outcome,
+            error_code: e.error_code,
+            detail: e.detail,
+            request_id: e.request_id,
+            api_key_id: e.api_key_id,
+            at: e.at,
+        }
+    }
+}
+
+/// `GET /audit`: one page, newest first.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPageDto {
+    /// Entries.
+    items: Vec<AuditEntryDto>,
+    /// Page number.
+    page: u32,
+    /// Page size.
+    limit: u32,
+    /// Entries in all pages.
+    total: i64,
+}
+
+impl From<AuditPage> for AuditPageDto {
+    fn from(p: AuditPage) -> Self {
+        Self {
+            items: p.items.into_iter().map(AuditEntryDto::from).collect(),
+            page: p.page,
+            limit: p.limit,
+            total: p.total,
+        }
+    }
 }
 
 /// `GET /health`.

@@ -19,6 +19,8 @@ pub struct ApiError {
     pub message: String,
     /// Structured details (validation problems, field errors, ...).
     pub details: Vec<Value>,
+    /// Seconds for `Retry-After` (429 answers).
+    pub retry_after: Option<u64>,
 }
 
 /// Every error answer: `{"error": {"code", "message", "details"}}`.
@@ -46,7 +48,7 @@ pub(crate) struct Body<'a> {
 impl ApiError {
     /// An error without details.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), details: Vec::new() }
+        Self { status, code, message: message.into(), details: Vec::new(), retry_after: None }
     }
 
     /// Add details.
@@ -69,6 +71,15 @@ impl ApiError {
     }
 
     /// 401 UNAUTHORIZED.
+    /// 429 `RATE_LIMITED`, with `Retry-After` in whole seconds (at least 1).
+    pub fn rate_limited(wait: std::time::Duration, message: impl Into<String>) -> Self {
+        let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED", message)
+            .with_details(vec![serde_json::json!({"retryAfterSeconds": secs})]);
+        e.retry_after = Some(secs);
+        e
+    }
+
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", message)
     }
@@ -107,6 +118,9 @@ impl ResponseError for ApiError {
         let mut res = HttpResponse::build(self.status);
         if self.status == StatusCode::UNAUTHORIZED {
             res.insert_header((actix_web::http::header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let Some(secs) = self.retry_after {
+            res.insert_header((actix_web::http::header::RETRY_AFTER, secs.to_string()));
         }
         res.json(Envelope { error: Body { code: self.code, message: &self.message, details: &self.details } })
     }
@@ -178,6 +192,10 @@ impl From<ServiceError> for ApiError {
                 .with_details(lossy)
             }
             ServiceError::Unauthorized(message) => Self::unauthorized(message),
+            ServiceError::RateLimited { retry_after_secs } => Self::rate_limited(
+                std::time::Duration::from_secs(retry_after_secs),
+                "too many failed logins for this account; wait before trying again",
+            ),
             ServiceError::Forbidden(message) => Self::new(S::FORBIDDEN, "FORBIDDEN", message),
             ServiceError::Unavailable(cause) => {
                 tracing::warn!(error = %cause, "database unavailable");

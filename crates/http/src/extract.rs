@@ -151,6 +151,11 @@ impl FromRequest for Auth {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AuthState>>().cloned();
+        let limiters = req.app_data::<web::Data<crate::limits::Limiters>>().cloned();
+        let request_id = req
+            .extensions()
+            .get::<crate::middleware::RequestId>()
+            .and_then(|r| schemaforge_services::RequestId::parse(&r.0));
         let bearer = req
             .headers()
             .get(header::AUTHORIZATION)
@@ -165,11 +170,15 @@ impl FromRequest for Auth {
             })?;
             let auth = state.into_inner();
             let span = tracing::Span::current();
-            let principal = match web::block(move || span.in_scope(|| (auth.0)(&bearer))).await {
+            let mut principal = match web::block(move || span.in_scope(|| (auth.0)(&bearer))).await {
                 Ok(result) => result?,
                 Err(e) => return Err(ApiError::internal(&e)),
             };
+            principal.request_id = request_id;
             tracing::Span::current().record("user_id", tracing::field::display(principal.user_id));
+            if let Some(limiters) = limiters {
+                limiters.account(principal.user_id)?;
+            }
             Ok(Auth(principal))
         })
     }

@@ -9,6 +9,8 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 mod handlers;
+pub mod limits;
+pub mod metrics;
 mod middleware;
 pub mod openapi;
 
@@ -24,6 +26,8 @@ pub use error::{ApiError, ApiResult};
 pub struct HttpSettings {
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
+    /// `Strict-Transport-Security` max-age, when the server is reached over TLS.
+    pub hsts_max_age_secs: Option<u64>,
 }
 
 /// How the `Auth` extractor checks bearer credentials, without knowing the
@@ -35,17 +39,42 @@ pub struct AuthState(Arc<Authenticate>);
 type Authenticate = dyn Fn(&str) -> ServiceResult<Principal> + Send + Sync;
 
 pub use handlers::route_table;
+pub use limits::{RateLimits, limit_by_address};
+pub use metrics::MetricsEndpoint;
 pub use middleware::{head_as_get, request_span, security_headers};
 
+/// What every worker of one server shares: rate limiter state, and the
+/// OpenAPI document serialized once.
+#[derive(Clone)]
+pub struct Shared {
+    limiters: web::Data<limits::Limiters>,
+    openapi: web::Data<openapi::OpenApiJson>,
+}
+
+impl Shared {
+    /// Made once per server, before its workers start.
+    pub fn new(rate_limits: limits::RateLimits) -> Self {
+        Self {
+            limiters: web::Data::new(limits::Limiters::new(rate_limits)),
+            openapi: web::Data::new(openapi::OpenApiJson(openapi::document_text())),
+        }
+    }
+}
+
 /// Register every route, the shared state and the extractor configuration.
-pub fn configure<S: Store + 'static>(app: App<S>, settings: HttpSettings) -> impl FnOnce(&mut web::ServiceConfig) {
+pub fn configure<S: Store + 'static>(
+    app: App<S>,
+    settings: HttpSettings,
+    shared: Shared,
+) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         let auth_app = app.clone();
         let auth = AuthState(Arc::new(move |bearer: &str| auth_app.authenticate(bearer)));
         cfg.app_data(web::Data::new(app))
             .app_data(web::Data::new(auth))
             .app_data(web::Data::new(settings))
-            .app_data(web::Data::new(openapi::OpenApiJson(openapi::document_text())))
+            .app_data(shared.limiters)
+            .app_data(shared.openapi)
             .app_data(
                 web::QueryConfig::default()
                     .error_handler(|err, _| ApiError::invalid_parameter("query", err.to_string()).into()),

@@ -4,6 +4,7 @@
 
 use std::time::Instant;
 
+use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
@@ -13,6 +14,10 @@ use tracing::Instrument;
 
 /// Response header carrying the request id.
 pub const REQUEST_ID: &str = "x-request-id";
+
+/// The request's id, in the request's extensions for the handlers.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
 
 /// A request id sent by the client is kept when it is short and printable;
 /// otherwise a new one is made.
@@ -31,6 +36,10 @@ pub async fn request_span(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = request_id(&req);
     let route = req.match_pattern().unwrap_or_else(|| req.path().to_string());
+    // Unknown paths share one label: a scanner cannot grow the metrics.
+    let route_label = req.match_pattern().unwrap_or_else(|| "unmatched".to_string());
+    let method = req.method().to_string();
+    req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!(
         "request",
         method = %req.method(),
@@ -42,7 +51,15 @@ pub async fn request_span(
     );
     let started = Instant::now();
     let result = next.call(req).instrument(span.clone()).await;
-    let latency = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed().as_secs_f64();
+    let latency = elapsed * 1000.0;
+    let status = match &result {
+        Ok(res) => res.status().as_u16(),
+        Err(err) => err.as_response_error().status_code().as_u16(),
+    };
+    let labels = [("method", method), ("route", route_label), ("status", status.to_string())];
+    metrics::counter!("schemaforge_http_requests_total", &labels).increment(1);
+    metrics::histogram!("schemaforge_http_request_duration_seconds", &labels).record(elapsed);
     let header_value = HeaderValue::from_str(&id).ok();
     match result {
         Ok(mut res) => {
@@ -88,8 +105,15 @@ pub async fn security_headers(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let authenticated = req.headers().contains_key(header::AUTHORIZATION);
+    let hsts = req
+        .app_data::<actix_web::web::Data<crate::HttpSettings>>()
+        .and_then(|s| s.hsts_max_age_secs)
+        .and_then(|age| HeaderValue::from_str(&format!("max-age={age}; includeSubDomains")).ok());
     let mut res = next.call(req).await?;
     let headers = res.headers_mut();
+    if let Some(hsts) = hsts {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, hsts);
+    }
     for (name, value) in [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),

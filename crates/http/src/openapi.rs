@@ -10,7 +10,7 @@
 use serde_json::{Map, Value, json};
 use utoipa::OpenApi;
 
-use crate::handlers::{self, auth, databases, schemas};
+use crate::handlers::{self, audit, auth, databases, schemas};
 
 /// Every route's prefix.
 pub const PREFIX: &str = "/api/v1";
@@ -30,7 +30,7 @@ pub struct OpenApiJson(pub String);
     paths(
         handlers::health, handlers::ready, handlers::openapi_json,
         auth::register, auth::login, auth::refresh, auth::logout, auth::me, auth::update_me,
-        auth::list_keys, auth::create_key, auth::revoke_key,
+        auth::list_keys, auth::create_key, auth::revoke_key, audit::audit,
         schemas::list_schemas, schemas::create_schema, schemas::validate, schemas::import_schema,
         schemas::get_schema, schemas::replace_schema, schemas::patch_schema, schemas::delete_schema,
         schemas::versions, schemas::version, schemas::export_sql, schemas::export_json,
@@ -39,7 +39,7 @@ pub struct OpenApiJson(pub String);
     ),
     tags(
         (name = "health", description = "Liveness, readiness and this document"),
-        (name = "auth", description = "Accounts, sessions and API keys"),
+        (name = "auth", description = "Accounts, sessions, API keys and the audit log"),
         (name = "schemas", description = "Schema documents and their immutable versions"),
         (name = "databases", description = "The live PostgreSQL database of a schema"),
         (name = "migrations", description = "Diffs between versions, and migrating a live database"),
@@ -258,7 +258,7 @@ mod tests {
                 }
             }
         }
-        assert!(operations >= 33, "{operations}");
+        assert!(operations >= 34, "{operations}");
         assert_eq!(doc["openapi"], "3.1.0");
     }
 }

@@ -363,6 +363,89 @@ pub trait SchemaRepository: Send + Sync {
     fn get_version(&self, owner: Uuid, id: Uuid, version: i32) -> RepoResult<Option<SchemaVersion>>;
 }
 
+// ------------------------------------------------------------------ audit
+
+/// How an audited operation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditOutcome {
+    /// It did what was asked.
+    Success,
+    /// It changed nothing, or what it began was undone.
+    Failure,
+}
+
+impl AuditOutcome {
+    /// The stored (and wire) spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Failure => "failure",
+        }
+    }
+}
+
+/// An entry to append to the audit log. Never holds a secret.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAuditEntry {
+    /// Who.
+    pub user_id: Uuid,
+    /// The API key used, if one was.
+    pub api_key_id: Option<Uuid>,
+    /// What, e.g. `schema.create`, `database.migrate`.
+    pub action: &'static str,
+    /// `schema` or `api_key`.
+    pub target_type: &'static str,
+    /// The target's id, when there is one.
+    pub target_id: Option<Uuid>,
+    /// The target's name at the time, when known.
+    pub target_name: Option<String>,
+    /// How it ended.
+    pub outcome: AuditOutcome,
+    /// The stable error kind of a failure.
+    pub error_code: Option<&'static str>,
+    /// What else is worth keeping (versions, change counts).
+    pub detail: Option<serde_json::Value>,
+    /// The HTTP request's id.
+    pub request_id: Option<String>,
+}
+
+/// A stored audit entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    /// Increasing with time.
+    pub id: i64,
+    /// Who.
+    pub user_id: Uuid,
+    /// The API key used, if one was.
+    pub api_key_id: Option<Uuid>,
+    /// What.
+    pub action: String,
+    /// The target's kind.
+    pub target_type: String,
+    /// The target's id.
+    pub target_id: Option<Uuid>,
+    /// The target's name at the time.
+    pub target_name: Option<String>,
+    /// `success` or `failure`.
+    pub outcome: String,
+    /// The stable error kind of a failure.
+    pub error_code: Option<String>,
+    /// Details.
+    pub detail: Option<serde_json::Value>,
+    /// The HTTP request's id.
+    pub request_id: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// The append-only audit log.
+pub trait AuditRepository: Send + Sync {
+    /// Append one entry.
+    fn append_audit(&self, entry: NewAuditEntry) -> RepoResult<()>;
+    /// A page of one user's entries, newest first, and their total.
+    fn list_audit(&self, user: Uuid, offset: i64, limit: i64) -> RepoResult<Page<AuditEntry>>;
+}
+
 /// What the readiness probe needs.
 pub trait HealthRepository: Send + Sync {
     /// Versions of the applied migrations, oldest first; fails when the

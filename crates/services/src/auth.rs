@@ -9,6 +9,7 @@
 //! - API keys are random secrets (`sfk_...`) stored as SHA-256 hashes and
 //!   shown once.
 
+use crate::audit::{Action, Recorded};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{Duration, Utc};
@@ -81,6 +82,46 @@ pub struct Principal {
     pub user_id: Uuid,
     /// The API key used, if the caller used one.
     pub api_key_id: Option<Uuid>,
+    /// The id of the request being served, for the audit log.
+    pub request_id: Option<RequestId>,
+}
+
+/// A request id: 1 to 64 ASCII letters, digits, `-`, `_` or `.` (a UUID
+/// fits). Small and `Copy`, like the [`Principal`] that carries it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct RequestId {
+    bytes: [u8; RequestId::MAX],
+    len: u8,
+}
+
+impl RequestId {
+    /// The longest id.
+    pub const MAX: usize = 64;
+
+    /// `None` unless `text` is a valid request id.
+    pub fn parse(text: &str) -> Option<Self> {
+        let ok = !text.is_empty()
+            && text.len() <= Self::MAX
+            && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        ok.then(|| {
+            let mut bytes = [0; Self::MAX];
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            // At most 64: fits.
+            Self { bytes, len: text.len() as u8 }
+        })
+    }
+
+    /// The id.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII is ever stored.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A new API key with its secret, which is shown only this once.
@@ -225,18 +266,31 @@ impl<S: Store> App<S> {
     #[tracing::instrument(skip_all)]
     pub fn login(&self, email: &str, password: &str) -> ServiceResult<Authenticated> {
         const BAD: ServiceError = ServiceError::Unauthorized("wrong email or password");
-        let email = normalize_email(email).map_err(|_| BAD)?;
-        match self.store.find_user_by_email(&email)? {
-            Some(user) if verify_password(password, &user.password_hash) => {
-                let tokens = self.issue_tokens(user.id, Uuid::new_v4())?;
-                Ok(Authenticated { user, tokens })
-            }
-            Some(_) => Err(BAD),
+        let Ok(email) = normalize_email(email) else {
+            // The same work as for a wrong password: timing tells nothing.
+            verify_password(password, dummy_hash());
+            return Err(BAD);
+        };
+        let now = std::time::Instant::now();
+        if let Err(wait) = self.logins.check(&email, now) {
+            let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            return Err(ServiceError::RateLimited { retry_after_secs: retry_after_secs.max(1) });
+        }
+        let user = match self.store.find_user_by_email(&email)? {
+            Some(user) if verify_password(password, &user.password_hash) => Some(user),
+            Some(_) => None,
             None => {
                 verify_password(password, dummy_hash());
-                Err(BAD)
+                None
             }
-        }
+        };
+        let Some(user) = user else {
+            self.logins.failed(&email, now);
+            return Err(BAD);
+        };
+        self.logins.succeeded(&email);
+        let tokens = self.issue_tokens(user.id, Uuid::new_v4())?;
+        Ok(Authenticated { user, tokens })
     }
 
     /// Rotate a refresh token. Reusing a rotated token revokes its family.
@@ -271,7 +325,7 @@ impl<S: Store> App<S> {
     pub fn authenticate(&self, bearer: &str) -> ServiceResult<Principal> {
         if bearer.starts_with(API_KEY_PREFIX) {
             let key = self.store.use_api_key(&sha256(bearer))?.ok_or(ServiceError::Unauthorized("invalid API key"))?;
-            return Ok(Principal { user_id: key.user_id, api_key_id: Some(key.id) });
+            return Ok(Principal { user_id: key.user_id, api_key_id: Some(key.id), request_id: None });
         }
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
@@ -284,7 +338,7 @@ impl<S: Store> App<S> {
         if data.claims.typ != "access" {
             return Err(ServiceError::Unauthorized("invalid or expired access token"));
         }
-        Ok(Principal { user_id: data.claims.sub, api_key_id: None })
+        Ok(Principal { user_id: data.claims.sub, api_key_id: None, request_id: None })
     }
 
     /// Account management needs a login session, not an API key: a leaked
@@ -354,23 +408,31 @@ impl<S: Store> App<S> {
     /// Create an API key; its secret is returned only here.
     #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
     pub fn create_api_key(&self, principal: Principal, name: &str) -> ServiceResult<NewApiKeySecret> {
-        Self::require_session(principal)?;
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-            return Err(ServiceError::InvalidInput {
-                field: "name",
-                message: "must be 1 to 100 characters without control characters".into(),
-            });
-        }
-        let secret = random_secret(API_KEY_PREFIX);
-        let key = self.store.create_api_key(NewApiKey {
-            id: Uuid::new_v4(),
-            user_id: principal.user_id,
-            name: name.to_string(),
-            prefix: secret.chars().take(12).collect(),
-            key_hash: sha256(&secret),
-        })?;
-        Ok(NewApiKeySecret { key, secret })
+        self.audited(
+            principal,
+            Action::ApiKeyCreate,
+            None,
+            || {
+                Self::require_session(principal)?;
+                let name = name.trim();
+                if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+                    return Err(ServiceError::InvalidInput {
+                        field: "name",
+                        message: "must be 1 to 100 characters without control characters".into(),
+                    });
+                }
+                let secret = random_secret(API_KEY_PREFIX);
+                let key = self.store.create_api_key(NewApiKey {
+                    id: Uuid::new_v4(),
+                    user_id: principal.user_id,
+                    name: name.to_string(),
+                    prefix: secret.chars().take(12).collect(),
+                    key_hash: sha256(&secret),
+                })?;
+                Ok(NewApiKeySecret { key, secret })
+            },
+            |k| Recorded { id: Some(k.key.id), name: Some(k.key.name.clone()), detail: None },
+        )
     }
 
     /// The caller's API keys.
@@ -381,11 +443,19 @@ impl<S: Store> App<S> {
     /// Revoke one of the caller's API keys.
     #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, key_id = %id))]
     pub fn revoke_api_key(&self, principal: Principal, id: Uuid) -> ServiceResult<()> {
-        Self::require_session(principal)?;
-        self.store.revoke_api_key(principal.user_id, id).map_err(|e| match e {
-            schemaforge_repository::RepoError::NotFound => ServiceError::ApiKeyNotFound,
-            other => other.into(),
-        })
+        self.audited(
+            principal,
+            Action::ApiKeyRevoke,
+            Some(id),
+            || {
+                Self::require_session(principal)?;
+                self.store.revoke_api_key(principal.user_id, id).map_err(|e| match e {
+                    schemaforge_repository::RepoError::NotFound => ServiceError::ApiKeyNotFound,
+                    other => other.into(),
+                })
+            },
+            |_| Recorded::default(),
+        )
     }
 }
 
@@ -430,6 +500,29 @@ mod tests {
             app.register("a@b.com", "long enough pw", Some(" ".into())),
             Err(ServiceError::InvalidInput { field: "displayName", .. })
         ));
+    }
+
+    #[test]
+    fn failed_logins_back_off_the_same_for_known_and_unknown_emails() {
+        let app = app().with_login_backoff(crate::LoginBackoff { free_failures: 2, ..Default::default() });
+        app.register("ada@example.com", "correct horse battery", None).unwrap();
+        for email in ["ada@example.com", "nobody@example.com"] {
+            for _ in 0..3 {
+                assert!(matches!(app.login(email, "wrong password!"), Err(ServiceError::Unauthorized(_))));
+            }
+            // Now refused before the password is even looked at.
+            assert!(
+                matches!(
+                    app.login(email, "correct horse battery"),
+                    Err(ServiceError::RateLimited { retry_after_secs: 1 })
+                ),
+                "{email}"
+            );
+        }
+        assert!(app.login("ADA@example.com", "correct horse battery").is_err(), "the email is normalized first");
+        let other = crate::fake::app();
+        other.register("ada@example.com", "correct horse battery", None).unwrap();
+        assert!(other.login("ada@example.com", "correct horse battery").is_ok(), "another app keeps its own counts");
     }
 
     #[test]

@@ -53,6 +53,12 @@ pub enum ServiceError {
     /// Another operation on this schema's database is running.
     #[error("another operation on this schema's database is in progress; retry when it ends")]
     OperationInProgress,
+    /// Too many failed logins for this email: wait before trying again.
+    #[error("too many failed logins; retry in {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds to wait, at least 1.
+        retry_after_secs: u64,
+    },
     /// A destructive operation was asked without its confirmation.
     #[error("this destroys the database's data: repeat the request with confirm=true")]
     ConfirmationRequired,
@@ -78,6 +84,36 @@ pub enum ServiceError {
     /// A bug or an unexpected failure.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl ServiceError {
+    /// A stable snake_case name of the kind of failure (the audit log keeps
+    /// it; the HTTP adapter has its own codes).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::InvalidDocument(_) => "invalid_document",
+            Self::InvalidInput { .. } => "invalid_input",
+            Self::SchemaNotFound => "schema_not_found",
+            Self::VersionNotFound => "version_not_found",
+            Self::ApiKeyNotFound => "api_key_not_found",
+            Self::DuplicateName => "duplicate_name",
+            Self::DuplicateEmail => "duplicate_email",
+            Self::VersionConflict { .. } => "version_conflict",
+            Self::DatabaseNotFound => "database_not_found",
+            Self::DatabaseExists => "database_exists",
+            Self::DatabaseNotReady(_) => "database_not_ready",
+            Self::OperationInProgress => "operation_in_progress",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::ConfirmationRequired => "confirmation_required",
+            Self::ProvisioningFailed(_) => "provisioning_failed",
+            Self::DataLossRefused(_) => "data_loss_refused",
+            Self::MigrationFailed(_) => "migration_failed",
+            Self::Forbidden(_) => "forbidden",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
 }
 
 /// Result of a use case.

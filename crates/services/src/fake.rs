@@ -27,6 +27,7 @@ struct State {
     schemas: Vec<(SchemaRecord, bool)>,
     versions: Vec<SchemaVersion>,
     databases: Vec<DatabaseRecord>,
+    audit: Vec<schemaforge_repository::AuditEntry>,
 }
 
 /// Everything in a mutex.
@@ -323,6 +324,37 @@ impl SchemaRepository for MemoryStore {
             return Ok(None);
         }
         Ok(self.lock().versions.iter().find(|v| v.schema_id == id && v.version == version).cloned())
+    }
+}
+
+impl schemaforge_repository::AuditRepository for MemoryStore {
+    fn append_audit(&self, e: schemaforge_repository::NewAuditEntry) -> RepoResult<()> {
+        let mut s = self.lock();
+        let id = i64::try_from(s.audit.len()).unwrap_or(i64::MAX) + 1;
+        s.audit.push(schemaforge_repository::AuditEntry {
+            id,
+            user_id: e.user_id,
+            api_key_id: e.api_key_id,
+            action: e.action.into(),
+            target_type: e.target_type.into(),
+            target_id: e.target_id,
+            target_name: e.target_name,
+            outcome: e.outcome.as_str().into(),
+            error_code: e.error_code.map(Into::into),
+            detail: e.detail,
+            request_id: e.request_id,
+            at: Utc::now(),
+        });
+        Ok(())
+    }
+
+    fn list_audit(&self, user: Uuid, offset: i64, limit: i64) -> RepoResult<Page<schemaforge_repository::AuditEntry>> {
+        let s = self.lock();
+        let mine: Vec<_> = s.audit.iter().rev().filter(|e| e.user_id == user).cloned().collect();
+        let total = i64::try_from(mine.len()).unwrap_or(i64::MAX);
+        let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+        let take = usize::try_from(limit).unwrap_or(0);
+        Ok(Page { items: mine.into_iter().skip(skip).take(take).collect(), total })
     }
 }
 

@@ -9,26 +9,30 @@
 //! calls off the async executor), and free of HTTP: errors are
 //! [`ServiceError`], which the adapter maps to status codes.
 
+mod audit;
 mod auth;
 mod error;
 mod migrations;
 mod provision;
 mod schemas;
 mod secrets;
+mod throttle;
 
 #[cfg(test)]
 mod fake;
 
-pub use auth::{AuthSettings, Authenticated, NewApiKeySecret, Principal, Tokens};
+pub use audit::AuditPage;
+pub use auth::{AuthSettings, Authenticated, NewApiKeySecret, Principal, RequestId, Tokens};
 pub use error::{ServiceError, ServiceResult};
 pub use migrations::{DataLoss, MigrationOutcome, VersionDiff};
 pub use provision::{ConnectionInfo, DatabaseNames, DatabaseState, NAME_PREFIX, ProvisioningSettings, checksum};
 pub use schemas::{ListParams, MAX_PAGE_LIMIT, SchemaPage};
 pub use secrets::{EncryptionKey, InvalidKey};
+pub use throttle::LoginBackoff;
 
 use schemaforge_repository::{
-    ApiKeyRepository, DatabaseAdmin, DatabaseRecordRepository, HealthRepository, RefreshTokenRepository,
-    SchemaRepository, UserRepository,
+    ApiKeyRepository, AuditRepository, DatabaseAdmin, DatabaseRecordRepository, HealthRepository,
+    RefreshTokenRepository, SchemaRepository, UserRepository,
 };
 use std::sync::Arc;
 
@@ -45,6 +49,7 @@ pub trait Store:
     + SchemaRepository
     + DatabaseRecordRepository
     + HealthRepository
+    + AuditRepository
 {
 }
 
@@ -55,6 +60,7 @@ impl<T> Store for T where
         + SchemaRepository
         + DatabaseRecordRepository
         + HealthRepository
+        + AuditRepository
 {
 }
 
@@ -64,6 +70,7 @@ pub struct App<S> {
     admin: Arc<dyn DatabaseAdmin>,
     auth: AuthSettings,
     provisioning: ProvisioningSettings,
+    logins: Arc<throttle::LoginThrottle>,
 }
 
 impl<S> Clone for App<S> {
@@ -73,6 +80,7 @@ impl<S> Clone for App<S> {
             admin: Arc::clone(&self.admin),
             auth: self.auth.clone(),
             provisioning: self.provisioning.clone(),
+            logins: Arc::clone(&self.logins),
         }
     }
 }
@@ -86,7 +94,14 @@ impl<S: Store> App<S> {
         auth: AuthSettings,
         provisioning: ProvisioningSettings,
     ) -> Self {
-        Self { store, admin, auth, provisioning }
+        let logins = Arc::new(throttle::LoginThrottle::new(LoginBackoff::default()));
+        Self { store, admin, auth, provisioning, logins }
+    }
+
+    /// The same application with another back-off of failed logins.
+    pub fn with_login_backoff(mut self, backoff: LoginBackoff) -> Self {
+        self.logins = Arc::new(throttle::LoginThrottle::new(backoff));
+        self
     }
 
     /// Applied migrations, or `Unavailable` when the database is down.

@@ -2,9 +2,11 @@
 //! migrating a provisioned database up to the current version or rolling it
 //! back, in place, in one transaction each, keeping the data.
 
+use crate::audit::{Action, Recorded};
 use schemaforge_domain::{ChangeSet, Safety, ValidSchema, diff};
 use schemaforge_repository::{ApplyError, DatabaseRecord, DatabaseStatus, SchemaRecord, ScriptRun};
 use schemaforge_sqlgen::{Migration, Script, migration};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::provision::{DatabaseState, checksum, failure};
@@ -116,7 +118,18 @@ impl<S: Store> App<S> {
         id: Uuid,
         data_loss: DataLoss,
     ) -> ServiceResult<MigrationOutcome> {
-        self.move_database(principal, id, None, data_loss)
+        self.audited(
+            principal,
+            Action::DatabaseMigrate,
+            Some(id),
+            || self.move_database(principal, id, None, data_loss),
+            |m| Recorded {
+                detail: Some(
+                    json!({"from": m.from, "to": m.to, "applied": m.applied, "changes": m.changes.changes().len()}),
+                ),
+                ..Default::default()
+            },
+        )
     }
 
     /// Roll the schema's database back to version `to`, in one transaction.
@@ -128,7 +141,18 @@ impl<S: Store> App<S> {
         to: i32,
         data_loss: DataLoss,
     ) -> ServiceResult<MigrationOutcome> {
-        self.move_database(principal, id, Some(to), data_loss)
+        self.audited(
+            principal,
+            Action::DatabaseRollback,
+            Some(id),
+            || self.move_database(principal, id, Some(to), data_loss),
+            |m| Recorded {
+                detail: Some(
+                    json!({"from": m.from, "to": m.to, "applied": m.applied, "changes": m.changes.changes().len()}),
+                ),
+                ..Default::default()
+            },
+        )
     }
 
     /// Up to the current version (`back_to` = None) or down to `back_to`.

@@ -3,6 +3,7 @@
 //! and no role behind), one operation per schema runs at a time across
 //! server processes, and the role's password is stored encrypted.
 
+use crate::audit::{Action, Recorded};
 use chrono::Utc;
 use rand::Rng;
 use rand::distributions::Alphanumeric;
@@ -12,6 +13,7 @@ use schemaforge_repository::{
     SchemaLock, SchemaRecord, ScriptRun,
 };
 use schemaforge_sqlgen::create_script;
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::schemas::valid;
@@ -176,53 +178,83 @@ impl<S: Store> App<S> {
     /// Create the schema's database from its current version.
     #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, schema_id = %id))]
     pub fn provision_database(&self, principal: Principal, id: Uuid) -> ServiceResult<DatabaseState> {
-        let schema = self.get_schema(principal, id)?;
-        let _lock = self.lock_schema(id)?;
-        let names = match self.database_record(principal, id)? {
-            Some(r) if r.status == DatabaseStatus::Ready => return Err(ServiceError::DatabaseExists),
-            // A failed build left nothing; a crashed one (still marked
-            // provisioning or dropping, yet unlocked) may have: clear it.
-            Some(r) => {
-                self.teardown(&r)?;
-                DatabaseNames::for_schema(id)
-            }
-            None => DatabaseNames::for_schema(id),
-        };
-        self.build(&schema, &names, &new_password())
+        self.audited(
+            principal,
+            Action::DatabaseProvision,
+            Some(id),
+            || {
+                let schema = self.get_schema(principal, id)?;
+                let _lock = self.lock_schema(id)?;
+                let names = match self.database_record(principal, id)? {
+                    Some(r) if r.status == DatabaseStatus::Ready => return Err(ServiceError::DatabaseExists),
+                    // A failed build left nothing; a crashed one (still marked
+                    // provisioning or dropping, yet unlocked) may have: clear it.
+                    Some(r) => {
+                        self.teardown(&r)?;
+                        DatabaseNames::for_schema(id)
+                    }
+                    None => DatabaseNames::for_schema(id),
+                };
+                self.build(&schema, &names, &new_password())
+            },
+            |s| Recorded {
+                detail: Some(json!({"version": s.applied_version, "database": s.database_name})),
+                ..Default::default()
+            },
+        )
     }
 
     /// Drop and rebuild the database from the current version, keeping its
     /// name and credentials. Destroys its data: `confirm` must be set.
     #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, schema_id = %id))]
     pub fn regenerate_database(&self, principal: Principal, id: Uuid, confirm: bool) -> ServiceResult<DatabaseState> {
-        let schema = self.get_schema(principal, id)?;
-        if !confirm {
-            return Err(ServiceError::ConfirmationRequired);
-        }
-        let _lock = self.lock_schema(id)?;
-        let mut record = self.database_record(principal, id)?.ok_or(ServiceError::DatabaseNotFound)?;
-        // The same credentials, unless they cannot be read back (the
-        // encryption key changed): the data is being destroyed anyway.
-        let password = self.password(&record).unwrap_or_else(|_| {
-            tracing::warn!("the stored password cannot be decrypted; the rebuilt role gets a new one");
-            new_password()
-        });
-        // From here the old database is going away: never `ready` again.
-        record.status = DatabaseStatus::Provisioning;
-        record.failure = None;
-        self.store.put_database_record(&record)?;
-        self.teardown(&record)?;
-        let names = DatabaseNames { database: record.database_name, role: record.role_name };
-        self.build(&schema, &names, &password)
+        self.audited(
+            principal,
+            Action::DatabaseRegenerate,
+            Some(id),
+            || {
+                let schema = self.get_schema(principal, id)?;
+                if !confirm {
+                    return Err(ServiceError::ConfirmationRequired);
+                }
+                let _lock = self.lock_schema(id)?;
+                let mut record = self.database_record(principal, id)?.ok_or(ServiceError::DatabaseNotFound)?;
+                // The same credentials, unless they cannot be read back (the
+                // encryption key changed): the data is being destroyed anyway.
+                let password = self.password(&record).unwrap_or_else(|_| {
+                    tracing::warn!("the stored password cannot be decrypted; the rebuilt role gets a new one");
+                    new_password()
+                });
+                // From here the old database is going away: never `ready` again.
+                record.status = DatabaseStatus::Provisioning;
+                record.failure = None;
+                self.store.put_database_record(&record)?;
+                self.teardown(&record)?;
+                let names = DatabaseNames { database: record.database_name, role: record.role_name };
+                self.build(&schema, &names, &password)
+            },
+            |s| Recorded {
+                detail: Some(json!({"version": s.applied_version, "database": s.database_name})),
+                ..Default::default()
+            },
+        )
     }
 
     /// Drop the database and its role.
     #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, schema_id = %id))]
     pub fn drop_database(&self, principal: Principal, id: Uuid) -> ServiceResult<()> {
-        self.get_schema(principal, id)?;
-        let _lock = self.lock_schema(id)?;
-        let record = self.database_record(principal, id)?.ok_or(ServiceError::DatabaseNotFound)?;
-        self.destroy(record)
+        self.audited(
+            principal,
+            Action::DatabaseDrop,
+            Some(id),
+            || {
+                self.get_schema(principal, id)?;
+                let _lock = self.lock_schema(id)?;
+                let record = self.database_record(principal, id)?.ok_or(ServiceError::DatabaseNotFound)?;
+                self.destroy(record)
+            },
+            |_| Recorded::default(),
+        )
     }
 
     /// Delete the schema and, unless `keep_database`, its database.
@@ -234,18 +266,30 @@ impl<S: Store> App<S> {
         if_match: Option<i32>,
         keep_database: bool,
     ) -> ServiceResult<()> {
-        self.get_schema(principal, id)?;
-        let _lock = self.lock_schema(id)?;
-        // The schema goes first, atomically with its If-Match check: a
-        // stale request must not drop the database and then fail.
-        self.delete_schema(principal, id, if_match)?;
-        if keep_database {
-            return Ok(());
-        }
-        match self.database_record(principal, id)? {
-            Some(record) => self.destroy(record),
-            None => Ok(()),
-        }
+        let deleted = self.audited(
+            principal,
+            Action::SchemaDelete,
+            Some(id),
+            || {
+                let schema = self.get_schema(principal, id)?;
+                let _lock = self.lock_schema(id)?;
+                // The schema goes first, atomically with its If-Match check: a
+                // stale request must not drop the database and then fail.
+                self.delete_schema(principal, id, if_match)?;
+                let record = if keep_database { None } else { self.database_record(principal, id)? };
+                let dropped = match record {
+                    Some(record) => self.destroy(record).map(|()| true)?,
+                    None => false,
+                };
+                Ok((schema.name, dropped))
+            },
+            |(name, dropped)| Recorded {
+                name: Some(name.clone()),
+                detail: Some(json!({"keepDatabase": keep_database, "databaseDropped": dropped})),
+                ..Default::default()
+            },
+        );
+        deleted.map(|_| ())
     }
 
     /// Finish the drops of deleted schemas' databases that failed or were

@@ -1,11 +1,13 @@
 //! Schemas: create, list, read, replace, rename, delete, versions,
 //! validation and export. Every call is scoped to the caller.
 
+use crate::audit::{Action, Recorded};
 use schemaforge_domain::{SchemaDocument, ValidSchema, ValidationReport, validate};
 use schemaforge_repository::{
     NewSchema, Page, RepoError, SchemaQuery, SchemaRecord, SchemaSort, SchemaSummary, SchemaVersion,
 };
 use schemaforge_sqlgen::{create_script, drop_script};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::{App, Principal, ServiceError, ServiceResult, Store};
@@ -61,14 +63,22 @@ impl<S: Store> App<S> {
     /// every problem; names are unique per owner.
     #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
     pub fn create_schema(&self, principal: Principal, document: SchemaDocument) -> ServiceResult<SchemaRecord> {
-        let schema = valid(document)?;
-        let record = self.store.create_schema(NewSchema {
-            id: Uuid::new_v4(),
-            owner_id: principal.user_id,
-            document: schema.into_document(),
-        })?;
-        tracing::info!(schema_id = %record.id, "schema created");
-        Ok(record)
+        self.audited(
+            principal,
+            Action::SchemaCreate,
+            None,
+            || {
+                let schema = valid(document)?;
+                let record = self.store.create_schema(NewSchema {
+                    id: Uuid::new_v4(),
+                    owner_id: principal.user_id,
+                    document: schema.into_document(),
+                })?;
+                tracing::info!(schema_id = %record.id, "schema created");
+                Ok(record)
+            },
+            |r| Recorded { id: Some(r.id), name: Some(r.name.clone()), detail: Some(json!({"version": r.version})) },
+        )
     }
 
     /// One page of the caller's schemas.
@@ -100,9 +110,17 @@ impl<S: Store> App<S> {
         if_match: Option<i32>,
         document: SchemaDocument,
     ) -> ServiceResult<SchemaRecord> {
-        let schema = valid(document)?;
-        let current = self.current_at(principal, id, if_match)?;
-        self.save(principal, current, schema)
+        self.audited(
+            principal,
+            Action::SchemaUpdate,
+            Some(id),
+            || {
+                let schema = valid(document)?;
+                let current = self.current_at(principal, id, if_match)?;
+                self.save(principal, current, schema)
+            },
+            |r| Recorded { id: Some(r.id), name: Some(r.name.clone()), detail: Some(json!({"version": r.version})) },
+        )
     }
 
     /// The caller's schema, if it is at the version `if_match` names.
@@ -142,16 +160,24 @@ impl<S: Store> App<S> {
         name: Option<String>,
         description: Option<Option<String>>,
     ) -> ServiceResult<SchemaRecord> {
-        let current = self.current_at(principal, id, if_match)?;
-        let mut document = current.document.clone();
-        if let Some(name) = name {
-            document.name = name;
-        }
-        if let Some(description) = description {
-            document.description = description;
-        }
-        let schema = valid(document)?;
-        self.save(principal, current, schema)
+        self.audited(
+            principal,
+            Action::SchemaUpdate,
+            Some(id),
+            || {
+                let current = self.current_at(principal, id, if_match)?;
+                let mut document = current.document.clone();
+                if let Some(name) = name {
+                    document.name = name;
+                }
+                if let Some(description) = description {
+                    document.description = description;
+                }
+                let schema = valid(document)?;
+                self.save(principal, current, schema)
+            },
+            |r| Recorded { id: Some(r.id), name: Some(r.name.clone()), detail: Some(json!({"version": r.version})) },
+        )
     }
 
     /// Soft-delete the caller's schema.

@@ -2,8 +2,8 @@
 
 use awc::http::StatusCode;
 use schemaforge_server::{
-    AuthConfig, DEFAULT_ENCRYPTION_KEY, DatabaseSettings, LogSettings, ProvisioningConfig, ServerSettings, Settings,
-    build, init_tracing,
+    AuthConfig, DEFAULT_ENCRYPTION_KEY, DatabaseSettings, LogSettings, MetricsSettings, ProvisioningConfig,
+    RateLimitSettings, ServerSettings, Settings, build, init_tracing,
 };
 use schemaforge_testdb::TestDb;
 use serde_json::{Value, json};
@@ -59,6 +59,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
             body_limit_bytes: BODY_LIMIT,
             shutdown_timeout_secs: 1,
             cors_origins: vec![],
+            hsts_max_age_secs: 0,
         },
         database: DatabaseSettings { url: db.url().to_string(), pool_size: 4, connect_timeout_secs: 2 },
         auth: AuthConfig {
@@ -78,6 +79,15 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
             lock_timeout_secs: 5,
             sweep_interval_secs: 300,
         },
+        // Off unless a test turns them on: tests send bursts on purpose.
+        rate_limit: RateLimitSettings {
+            auth_per_minute: 0,
+            auth_burst: 0,
+            account_per_minute: 0,
+            account_burst: 0,
+            trust_forwarded_for: false,
+        },
+        metrics: MetricsSettings { enabled: true, bearer_token: String::new() },
     };
     customize(&mut settings);
     if std::env::var("TEST_LOG").is_ok_and(|v| v == "1") {

@@ -10,6 +10,7 @@ use crate::dto::{HealthStatusDto, ReadinessDto};
 use crate::error::{ApiError, ApiResult, Envelope};
 use crate::extract::blocking;
 
+pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod databases;
 pub(crate) mod schemas;
@@ -70,6 +71,7 @@ fn routes<S: Store + 'static>() -> Vec<(&'static str, Vec<(Method, Route)>)> {
         ("/auth/me", vec![on(M::GET, auth::me::<S>), on(M::PATCH, auth::update_me::<S>)]),
         ("/auth/api-keys", vec![on(M::GET, auth::list_keys::<S>), on(M::POST, auth::create_key::<S>)]),
         ("/auth/api-keys/{id}", vec![on(M::DELETE, auth::revoke_key::<S>)]),
+        ("/audit", vec![on(M::GET, audit::audit::<S>)]),
         ("/schemas", vec![on(M::GET, schemas::list_schemas::<S>), on(M::POST, schemas::create_schema::<S>)]),
         ("/schemas/validate", vec![on(M::POST, schemas::validate::<S>)]),
         ("/schemas/import", vec![on(M::POST, schemas::import_schema::<S>)]),

@@ -5,6 +5,7 @@
 //! leaves it.
 
 mod admin;
+mod audit;
 mod schema;
 mod scram;
 
@@ -75,6 +76,7 @@ impl PgRepository {
             .max_size(settings.max_size)
             .connection_timeout(settings.connection_timeout)
             .test_on_check_out(true)
+            .event_handler(Box::new(PoolEvents))
             .build_unchecked(manager);
         Ok(Self { pool, url: url.to_string(), connect_timeout_secs: settings.connection_timeout.as_secs() })
     }
@@ -111,8 +113,39 @@ impl PgRepository {
         Ok(db.name)
     }
 
+    /// Connections open and idle now, and the most allowed.
+    pub fn pool_stats(&self) -> PoolStats {
+        let state = self.pool.state();
+        PoolStats { connections: state.connections, idle: state.idle_connections, max_size: self.pool.max_size() }
+    }
+
     fn conn(&self) -> RepoResult<Conn> {
         self.pool.get().map_err(|e| RepoError::Unavailable(e.to_string()))
+    }
+}
+
+/// A snapshot of the metadata pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Connections open (idle or in use).
+    pub connections: u32,
+    /// Of which idle.
+    pub idle: u32,
+    /// The pool's size.
+    pub max_size: u32,
+}
+
+/// Checkout waits and timeouts of the pool, as metrics.
+#[derive(Debug)]
+struct PoolEvents;
+
+impl r2d2::HandleEvent for PoolEvents {
+    fn handle_checkout(&self, event: r2d2::event::CheckoutEvent) {
+        metrics::histogram!("schemaforge_db_pool_checkout_seconds").record(event.duration().as_secs_f64());
+    }
+
+    fn handle_timeout(&self, _event: r2d2::event::TimeoutEvent) {
+        metrics::counter!("schemaforge_db_pool_timeouts_total").increment(1);
     }
 }
 

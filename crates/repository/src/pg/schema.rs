@@ -90,3 +90,20 @@ diesel::allow_tables_to_appear_in_same_query!(
     schema_versions,
     schema_databases
 );
+
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        user_id -> Uuid,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Nullable<Uuid>,
+        target_name -> Nullable<Text>,
+        outcome -> Text,
+        error_code -> Nullable<Text>,
+        detail -> Nullable<Jsonb>,
+        request_id -> Nullable<Text>,
+        api_key_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}

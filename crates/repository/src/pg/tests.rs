@@ -546,3 +546,49 @@ fn code_the_role_plants_never_runs_with_the_admins_rights() {
     assert!(conn.batch_execute("UPDATE schemaforge.history SET version = 9").is_err());
     assert!(conn.batch_execute("DROP SCHEMA schemaforge CASCADE").is_err());
 }
+
+fn audit(user: Uuid, action: &'static str, outcome: crate::AuditOutcome) -> crate::NewAuditEntry {
+    crate::NewAuditEntry {
+        user_id: user,
+        api_key_id: None,
+        action,
+        target_type: "schema",
+        target_id: Some(Uuid::new_v4()),
+        target_name: Some("shop".into()),
+        outcome,
+        error_code: (outcome == crate::AuditOutcome::Failure).then_some("schema_not_found"),
+        detail: Some(serde_json::json!({"version": 2})),
+        request_id: Some("req-1".into()),
+    }
+}
+
+#[test]
+fn the_audit_log_pages_newest_first_per_user_and_refuses_changes() {
+    use crate::{AuditOutcome, AuditRepository};
+    let (db, repo) = repo();
+    let ada = user(&repo, "ada@example.com").id;
+    let bob = user(&repo, "bob@example.com").id;
+    for action in ["schema.create", "schema.update", "database.provision"] {
+        repo.append_audit(audit(ada, action, AuditOutcome::Success)).unwrap();
+    }
+    repo.append_audit(audit(bob, "schema.delete", AuditOutcome::Failure)).unwrap();
+    let page = repo.list_audit(ada, 0, 2).unwrap();
+    assert_eq!(page.total, 3);
+    let actions: Vec<&str> = page.items.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["database.provision", "schema.update"]);
+    assert_eq!(page.items[0].request_id.as_deref(), Some("req-1"));
+    assert_eq!(page.items[0].detail, Some(serde_json::json!({"version": 2})));
+    let rest = repo.list_audit(ada, 2, 2).unwrap();
+    assert_eq!(rest.items.len(), 1);
+    assert_eq!(rest.items[0].action, "schema.create");
+    let bobs = repo.list_audit(bob, 0, 10).unwrap();
+    assert_eq!((bobs.total, bobs.items[0].outcome.as_str()), (1, "failure"));
+    assert_eq!(bobs.items[0].error_code.as_deref(), Some("schema_not_found"));
+
+    let mut conn = db.connect().unwrap();
+    for sql in ["UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log"] {
+        let err = conn.batch_execute(sql).unwrap_err().to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+    assert_eq!(repo.list_audit(ada, 0, 10).unwrap().total, 3);
+}
