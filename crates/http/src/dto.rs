@@ -270,6 +270,11 @@ impl VersionDto {
     pub fn new(v: SchemaVersion, with_document: bool) -> Self {
         Self { version: v.version, created_at: v.created_at, document: with_document.then_some(v.document) }
     }
+
+    /// Without the document (which the caller adds as stored text).
+    pub fn summary(version: i32, created_at: DateTime<Utc>) -> Self {
+        Self { version, created_at, document: None }
+    }
 }
 
 /// `POST /schemas/validate` response.
@@ -316,11 +321,14 @@ pub struct HealthDto {
     pub table_count: i64,
     /// Open sessions.
     pub open_connections: i64,
+    /// When these figures were read: they are reused for up to 5 seconds,
+    /// and read again after every operation on the database.
+    pub checked_at: Option<DateTime<Utc>>,
 }
 
-impl From<&DatabaseHealth> for HealthDto {
-    fn from(h: &DatabaseHealth) -> Self {
-        Self { size_bytes: h.size_bytes, table_count: h.table_count, open_connections: h.open_connections }
+impl HealthDto {
+    fn new(h: &DatabaseHealth, checked_at: Option<DateTime<Utc>>) -> Self {
+        Self { size_bytes: h.size_bytes, table_count: h.table_count, open_connections: h.open_connections, checked_at }
     }
 }
 
@@ -367,7 +375,7 @@ pub struct DatabaseStatusDto {
     pub current_version: i32,
     /// `appliedVersion == currentVersion`.
     pub up_to_date: bool,
-    /// Whether it answered just now.
+    /// Whether it answered when last asked (see `health.checkedAt`).
     pub reachable: bool,
     /// Size, table count and open connections, when it answered.
     pub health: Option<HealthDto>,
@@ -385,7 +393,9 @@ impl From<DatabaseState> for DatabaseStatusDto {
     fn from(s: DatabaseState) -> Self {
         let reachable = s.reachable();
         let (health, history) = match s.health {
-            Some(h) => (Some(HealthDto::from(&h)), h.history.into_iter().map(HistoryDto::from).collect()),
+            Some(h) => {
+                (Some(HealthDto::new(&h, s.health_checked_at)), h.history.into_iter().map(HistoryDto::from).collect())
+            }
             None => (None, Vec::new()),
         };
         Self {

@@ -335,6 +335,27 @@ pub struct Page<T> {
     pub total: i64,
 }
 
+/// A schema with its document as stored text: the bytes that serializing
+/// the document gives, for answering reads without parsing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaJson {
+    /// The schema without its document.
+    pub summary: SchemaSummary,
+    /// The current version's document, as JSON text.
+    pub document: String,
+}
+
+/// A version with its document as stored text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionJson {
+    /// 1, 2, 3, ...
+    pub version: i32,
+    /// When it was saved.
+    pub created_at: DateTime<Utc>,
+    /// The document, as JSON text.
+    pub document: String,
+}
+
 /// Schemas and their versions. Every method is scoped to an owner.
 pub trait SchemaRepository: Send + Sync {
     /// Create a schema at version 1; `Conflict(DuplicateName)` if the owner
@@ -361,6 +382,11 @@ pub trait SchemaRepository: Send + Sync {
     fn list_versions(&self, owner: Uuid, id: Uuid) -> RepoResult<Vec<SchemaVersion>>;
     /// One version of the owner's schema.
     fn get_version(&self, owner: Uuid, id: Uuid, version: i32) -> RepoResult<Option<SchemaVersion>>;
+    /// The owner's live schema with its document as text, in one query.
+    fn get_schema_json(&self, owner: Uuid, id: Uuid) -> RepoResult<Option<SchemaJson>>;
+    /// One version of the owner's live schema with its document as text, in
+    /// one query.
+    fn get_version_json(&self, owner: Uuid, id: Uuid, version: i32) -> RepoResult<Option<VersionJson>>;
 }
 
 // ------------------------------------------------------------------ audit

@@ -122,6 +122,12 @@ pub fn build(settings: &Settings) -> Result<Running, StartError> {
     )?;
     let applied = repo.run_migrations()?;
     tracing::info!(applied = ?applied, database = %redact_url(&settings.database.url), "migrations up to date");
+    match repo.backfill_document_text() {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(versions = n, "stored the document text of older versions"),
+        // Reads fall back to the JSONB's text meanwhile; the next start retries.
+        Err(e) => tracing::warn!(error = %e, "could not store the document text of older versions"),
+    }
     let p = &settings.provisioning;
     let admin = PgDatabaseAdmin::new(
         &settings.admin_url(),

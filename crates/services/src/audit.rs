@@ -97,7 +97,18 @@ impl<S: Store> App<S> {
         describe: impl FnOnce(&T) -> Recorded,
     ) -> ServiceResult<T> {
         let started = Instant::now();
+        if action.operation().is_some() {
+            if let Some(id) = target {
+                self.health.forget(id);
+            }
+        }
         let result = run();
+        if action.operation().is_some() {
+            if let Some(id) = target {
+                // What the operation did is what the next status shows.
+                self.health.forget(id);
+            }
+        }
         let seconds = started.elapsed().as_secs_f64();
         let (outcome, error_code, recorded) = match &result {
             Ok(value) => (AuditOutcome::Success, None, describe(value)),

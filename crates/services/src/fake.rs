@@ -325,6 +325,23 @@ impl SchemaRepository for MemoryStore {
         }
         Ok(self.lock().versions.iter().find(|v| v.schema_id == id && v.version == version).cloned())
     }
+
+    fn get_schema_json(&self, owner: Uuid, id: Uuid) -> RepoResult<Option<schemaforge_repository::SchemaJson>> {
+        let Some(r) = self.get_schema(owner, id)? else { return Ok(None) };
+        let document = serde_json::to_string(&r.document).map_err(|e| RepoError::Other(e.to_string()))?;
+        Ok(Some(schemaforge_repository::SchemaJson { summary: summary(&r), document }))
+    }
+
+    fn get_version_json(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        version: i32,
+    ) -> RepoResult<Option<schemaforge_repository::VersionJson>> {
+        let Some(v) = self.get_version(owner, id, version)? else { return Ok(None) };
+        let document = serde_json::to_string(&v.document).map_err(|e| RepoError::Other(e.to_string()))?;
+        Ok(Some(schemaforge_repository::VersionJson { version: v.version, created_at: v.created_at, document }))
+    }
 }
 
 impl schemaforge_repository::AuditRepository for MemoryStore {

@@ -12,6 +12,7 @@
 mod audit;
 mod auth;
 mod error;
+mod health;
 mod migrations;
 mod provision;
 mod schemas;
@@ -24,6 +25,7 @@ mod fake;
 pub use audit::AuditPage;
 pub use auth::{AuthSettings, Authenticated, NewApiKeySecret, Principal, RequestId, Tokens};
 pub use error::{ServiceError, ServiceResult};
+pub use health::HEALTH_TTL;
 pub use migrations::{DataLoss, MigrationOutcome, VersionDiff};
 pub use provision::{ConnectionInfo, DatabaseNames, DatabaseState, NAME_PREFIX, ProvisioningSettings, checksum};
 pub use schemas::{ListParams, MAX_PAGE_LIMIT, SchemaPage};
@@ -71,6 +73,7 @@ pub struct App<S> {
     auth: AuthSettings,
     provisioning: ProvisioningSettings,
     logins: Arc<throttle::LoginThrottle>,
+    health: Arc<health::HealthCache>,
 }
 
 impl<S> Clone for App<S> {
@@ -81,6 +84,7 @@ impl<S> Clone for App<S> {
             auth: self.auth.clone(),
             provisioning: self.provisioning.clone(),
             logins: Arc::clone(&self.logins),
+            health: Arc::clone(&self.health),
         }
     }
 }
@@ -95,7 +99,8 @@ impl<S: Store> App<S> {
         provisioning: ProvisioningSettings,
     ) -> Self {
         let logins = Arc::new(throttle::LoginThrottle::new(LoginBackoff::default()));
-        Self { store, admin, auth, provisioning, logins }
+        let health = Arc::new(health::HealthCache::default());
+        Self { store, admin, auth, provisioning, logins, health }
     }
 
     /// The same application with another back-off of failed logins.

@@ -78,8 +78,11 @@ pub struct DatabaseState {
     pub applied_version: Option<i32>,
     /// The schema's current version.
     pub current_version: i32,
-    /// Its live figures and history, when it answered just now.
+    /// Its live figures and history, when it answered (at most
+    /// [`crate::HEALTH_TTL`] ago).
     pub health: Option<DatabaseHealth>,
+    /// When those figures were read.
+    pub health_checked_at: Option<chrono::DateTime<Utc>>,
     /// The last failure.
     pub failure: Option<OperationFailure>,
     /// First provisioning.
@@ -372,19 +375,22 @@ impl<S: Store> App<S> {
                 applied_version: None,
                 current_version: schema.version,
                 health: None,
+                health_checked_at: None,
                 failure: None,
                 created_at: None,
                 updated_at: None,
             };
         };
-        let health = match record.status {
+        let checked = match record.status {
             DatabaseStatus::Ready => self
-                .admin
-                .health(&record.database_name)
+                .health
+                .get_or_read(schema.id, &record.database_name, || self.admin.health(&record.database_name))
                 .map_err(|e| tracing::warn!(error = %e, "provisioned database unreachable"))
                 .ok(),
             _ => None,
         };
+        let health_checked_at = checked.as_ref().map(|c| c.at);
+        let health = checked.map(|c| c.health);
         DatabaseState {
             status: Some(record.status),
             database_name: Some(record.database_name),
@@ -392,6 +398,7 @@ impl<S: Store> App<S> {
             applied_version: health.as_ref().and_then(DatabaseHealth::applied_version).or(record.applied_version),
             current_version: schema.version,
             health,
+            health_checked_at,
             failure: record.failure,
             created_at: Some(record.created_at),
             updated_at: Some(record.updated_at),

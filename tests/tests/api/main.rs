@@ -15,4 +15,5 @@ mod migrations;
 mod operations;
 mod provisioning;
 mod readiness;
+mod reads;
 mod schemas;

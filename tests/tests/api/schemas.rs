@@ -36,7 +36,12 @@ async fn sign_up_to_export() {
     let versions = app.get(&format!("/schemas/{id}/versions"), t).await.json();
     assert_eq!(versions["items"].as_array().unwrap().len(), 3);
     let v1 = app.get(&format!("/schemas/{id}/versions/1"), t).await;
-    assert_eq!(v1.header("etag"), None, "a version's number is not a concurrency token");
+    // Not the schema's concurrency token: If-Match refuses it.
+    assert_eq!(v1.header("etag").as_deref(), Some("\"v1\""));
+    let stale = app
+        .call_with("PATCH", &format!("/schemas/{id}"), t, Some(&json!({"description": "x"})), &[("if-match", "\"v1\"")])
+        .await;
+    assert_eq!(stale.code(), "INVALID_PARAMETER");
     let v1 = v1.json();
     assert_eq!(v1["document"]["name"], example("blog")["name"]);
     assert_eq!(app.get(&format!("/schemas/{id}/versions/9"), t).await.code(), "VERSION_NOT_FOUND");

@@ -121,19 +121,26 @@ pub(crate) async fn validate<S: Store + 'static>(
 }
 
 /// A schema with its current document.
-#[utoipa::path(get, path = "/api/v1/schemas/{id}", tag = "schemas", params(("id" = uuid::Uuid, Path, description = "The schema's id")),
+#[utoipa::path(get, path = "/api/v1/schemas/{id}", tag = "schemas", params(("id" = uuid::Uuid, Path, description = "The schema's id"), ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier answer: `304` without a body while it is current")),
     responses(
         (status = 200, description = "The schema", body = SchemaDto, headers(("ETag" = String, description = "The schema's current version, quoted"))),
+        (status = 304, description = "Not modified since the ETag sent", headers(("ETag" = String, description = "The schema's current version, quoted"))),
         (status = 404, description = "`SCHEMA_NOT_FOUND`", body = Envelope),
     ))]
 pub(crate) async fn get_schema<S: Store + 'static>(
     app: Data<S>,
     auth: Auth,
+    req: HttpRequest,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = uuid_param("id", &path)?;
-    let record = blocking(&app, move |a| a.get_schema(auth.0, id)).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(record.version)).json(SchemaDto::from(record)))
+    let found = blocking(&app, move |a| a.get_schema_json(auth.0, id)).await?;
+    let tag = etag(found.summary.version);
+    if not_modified(&req, &tag.1) {
+        return Ok(HttpResponse::NotModified().insert_header(tag).finish());
+    }
+    let body = with_raw_document(&SchemaSummaryDto::from(found.summary), &found.document)?;
+    Ok(HttpResponse::Ok().insert_header(tag).content_type("application/json").body(body))
 }
 
 /// Replace the document: a new version.
@@ -240,14 +247,16 @@ pub(crate) async fn versions<S: Store + 'static>(
 
 /// One version with its document (versions are immutable).
 #[utoipa::path(get, path = "/api/v1/schemas/{id}/versions/{version}", tag = "schemas",
-    params(("id" = uuid::Uuid, Path, description = "The schema's id"), ("version" = i32, Path, minimum = 1, description = "The version number")),
+    params(("id" = uuid::Uuid, Path, description = "The schema's id"), ("version" = i32, Path, minimum = 1, description = "The version number"), ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier answer: `304` without a body while it is current")),
     responses(
-        (status = 200, description = "The version", body = VersionDto),
+        (status = 200, description = "The version", body = VersionDto, headers(("ETag" = String, description = "`\"v<version>\"`: a version never changes"))),
+        (status = 304, description = "Not modified (it never is)", headers(("ETag" = String, description = "`\"v<version>\"`"))),
         (status = 404, description = "`SCHEMA_NOT_FOUND` or `VERSION_NOT_FOUND`", body = Envelope),
     ))]
 pub(crate) async fn version<S: Store + 'static>(
     app: Data<S>,
     auth: Auth,
+    req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (id, n) = path.into_inner();
@@ -257,10 +266,15 @@ pub(crate) async fn version<S: Store + 'static>(
         .ok()
         .filter(|n| *n >= 1)
         .ok_or_else(|| ApiError::invalid_parameter("version", "must be a positive integer"))?;
-    let v = blocking(&app, move |a| a.get_version(auth.0, id, n)).await?;
-    // No ETag: a version is immutable, and its number is not the schema's
-    // concurrency token.
-    Ok(HttpResponse::Ok().json(VersionDto::new(v, true)))
+    let v = blocking(&app, move |a| a.get_version_json(auth.0, id, n)).await?;
+    // A version never changes; its tag is not the schema's concurrency
+    // token (If-Match), hence the `v`.
+    let tag = (header::ETAG, format!("\"v{}\"", v.version));
+    if not_modified(&req, &tag.1) {
+        return Ok(HttpResponse::NotModified().insert_header(tag).finish());
+    }
+    let body = with_raw_document(&VersionDto::summary(v.version, v.created_at), &v.document)?;
+    Ok(HttpResponse::Ok().insert_header(tag).content_type("application/json").body(body))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -279,6 +293,28 @@ pub(crate) struct ExportQuery {
 pub(crate) struct JsonExportQuery {
     /// Send `Content-Disposition: attachment` with a file name.
     download: Option<bool>,
+}
+
+/// Whether `If-None-Match` names `tag` (weak comparison, as for GET) or is `*`.
+fn not_modified(req: &HttpRequest, tag: &str) -> bool {
+    let Some(value) = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else { return false };
+    value.split(',').map(str::trim).any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == tag)
+}
+
+/// `dto` (an object) with a `document` member holding the stored text as
+/// it is: the document is neither parsed nor serialized again.
+fn with_raw_document(dto: &impl serde::Serialize, document: &str) -> ApiResult<Vec<u8>> {
+    let mut out = serde_json::to_vec(dto).map_err(|e| ApiError::internal(&e))?;
+    if out.pop() != Some(b'}') {
+        return Err(ApiError::internal(&std::io::Error::other("a DTO did not serialize to an object")));
+    }
+    if out.len() > 1 {
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"document\":");
+    out.extend_from_slice(document.as_bytes());
+    out.push(b'}');
+    Ok(out)
 }
 
 /// A file name safe for Content-Disposition (the schema name is user text).
@@ -333,14 +369,14 @@ pub(crate) async fn export_json<S: Store + 'static>(
     q: web::Query<JsonExportQuery>,
 ) -> ApiResult<HttpResponse> {
     let id = uuid_param("id", &path)?;
-    let record = blocking(&app, move |a| a.get_schema(auth.0, id)).await?;
+    let found = blocking(&app, move |a| a.get_schema_json(auth.0, id)).await?;
     let mut res = HttpResponse::Ok();
-    res.insert_header(etag(record.version));
+    res.insert_header(etag(found.summary.version)).content_type("application/json");
     if q.download.unwrap_or(false) {
         res.insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", file_name(&record.name, "json")),
+            format!("attachment; filename=\"{}\"", file_name(&found.summary.name, "json")),
         ));
     }
-    Ok(res.json(record.document))
+    Ok(res.body(found.document))
 }

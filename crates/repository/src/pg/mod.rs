@@ -6,6 +6,7 @@
 
 mod admin;
 mod audit;
+mod reads;
 mod schema;
 mod scram;
 
@@ -172,6 +173,11 @@ fn parse_document(table: &'static str, id: String, value: serde_json::Value) -> 
 
 fn document_json(doc: &SchemaDocument) -> RepoResult<serde_json::Value> {
     serde_json::to_value(doc).map_err(|e| RepoError::Other(format!("cannot serialize document: {e}")))
+}
+
+/// The document as reads answer with it (the same bytes as serializing it).
+fn document_text(doc: &SchemaDocument) -> RepoResult<String> {
+    serde_json::to_string(doc).map_err(|e| RepoError::Other(format!("cannot serialize document: {e}")))
 }
 
 // ------------------------------------------------------------------ users
@@ -469,7 +475,7 @@ impl ApiKeyRepository for PgRepository {
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = schemas)]
-struct SchemaRow {
+pub(super) struct SchemaRow {
     id: Uuid,
     owner_id: Uuid,
     name: String,
@@ -508,6 +514,7 @@ struct VersionInsert {
     schema_id: Uuid,
     version: i32,
     document: serde_json::Value,
+    document_text: String,
 }
 
 #[derive(Queryable, Selectable)]
@@ -595,6 +602,7 @@ impl SchemaRepository for PgRepository {
     fn create_schema(&self, schema: NewSchema) -> RepoResult<SchemaRecord> {
         let mut conn = self.conn()?;
         let json = document_json(&schema.document)?;
+        let text = document_text(&schema.document)?;
         transaction(&mut conn, |c| {
             let row = diesel::insert_into(schemas::table)
                 .values(SchemaInsert {
@@ -608,7 +616,7 @@ impl SchemaRepository for PgRepository {
                 .get_result(c)
                 .map_err(map_err)?;
             let version = diesel::insert_into(schema_versions::table)
-                .values(VersionInsert { schema_id: schema.id, version: 1, document: json })
+                .values(VersionInsert { schema_id: schema.id, version: 1, document: json, document_text: text })
                 .returning(VersionRow::as_returning())
                 .get_result(c)
                 .map_err(map_err)?;
@@ -657,6 +665,7 @@ impl SchemaRepository for PgRepository {
     ) -> RepoResult<SchemaRecord> {
         let mut conn = self.conn()?;
         let json = document_json(&document)?;
+        let text = document_text(&document)?;
         transaction(&mut conn, |c| {
             // The row lock serializes writers: the second waits, then sees the
             // new version and fails its If-Match check.
@@ -664,7 +673,7 @@ impl SchemaRepository for PgRepository {
             check_version(&row, expected_version)?;
             let next = row.current_version + 1;
             let version = diesel::insert_into(schema_versions::table)
-                .values(VersionInsert { schema_id: id, version: next, document: json })
+                .values(VersionInsert { schema_id: id, version: next, document: json, document_text: text })
                 .returning(VersionRow::as_returning())
                 .get_result(c)
                 .map_err(map_err)?;
@@ -707,6 +716,14 @@ impl SchemaRepository for PgRepository {
                 .map_err(map_err)?;
             rows.into_iter().map(VersionRow::into_version).collect()
         })
+    }
+
+    fn get_schema_json(&self, owner: Uuid, id: Uuid) -> RepoResult<Option<crate::SchemaJson>> {
+        self.schema_json(owner, id)
+    }
+
+    fn get_version_json(&self, owner: Uuid, id: Uuid, version: i32) -> RepoResult<Option<crate::VersionJson>> {
+        self.version_json(owner, id, version)
     }
 
     fn get_version(&self, owner: Uuid, id: Uuid, version: i32) -> RepoResult<Option<SchemaVersion>> {

@@ -56,6 +56,7 @@ diesel::table! {
         version -> Int4,
         document -> Jsonb,
         created_at -> Timestamptz,
+        document_text -> Nullable<Text>,
     }
 }
 

@@ -592,3 +592,34 @@ fn the_audit_log_pages_newest_first_per_user_and_refuses_changes() {
     }
     assert_eq!(repo.list_audit(ada, 0, 10).unwrap().total, 3);
 }
+
+#[test]
+fn json_reads_answer_with_the_serialized_document_in_one_statement_and_old_rows_are_backfilled() {
+    let (db, repo) = repo();
+    let ada = user(&repo, "ada@example.com").id;
+    let bob = user(&repo, "bob@example.com").id;
+    let s = schema(&repo, ada, "shop");
+    let v2 = repo.update_schema(ada, s.id, None, doc("shop2")).unwrap();
+    let got = repo.get_schema_json(ada, s.id).unwrap().unwrap();
+    assert_eq!(got.document, serde_json::to_string(&v2.document).unwrap());
+    assert_eq!((got.summary.version, got.summary.name.as_str()), (2, "shop2"));
+    let first = repo.get_version_json(ada, s.id, 1).unwrap().unwrap();
+    assert_eq!(first.document, serde_json::to_string(&doc("shop")).unwrap());
+    assert!(repo.get_schema_json(bob, s.id).unwrap().is_none(), "another owner's schema is not found");
+    assert!(repo.get_version_json(bob, s.id, 1).unwrap().is_none());
+    assert!(repo.get_version_json(ada, s.id, 3).unwrap().is_none());
+
+    // A version written before the text was stored.
+    let mut conn = db.connect().unwrap();
+    conn.batch_execute("UPDATE schema_versions SET document_text = NULL").unwrap();
+    let fallback = repo.get_version_json(ada, s.id, 1).unwrap().unwrap();
+    let as_value = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
+    assert_eq!(as_value(&fallback.document), as_value(&first.document), "the JSONB's text means the same");
+    assert_eq!(repo.backfill_document_text().unwrap(), 2);
+    assert_eq!(repo.get_version_json(ada, s.id, 1).unwrap().unwrap().document, first.document);
+    assert_eq!(repo.backfill_document_text().unwrap(), 0);
+
+    repo.delete_schema(ada, s.id, None).unwrap();
+    assert!(repo.get_schema_json(ada, s.id).unwrap().is_none());
+    assert!(repo.get_version_json(ada, s.id, 1).unwrap().is_none());
+}

@@ -1,0 +1,1 @@
+ALTER TABLE schema_versions DROP COLUMN document_text;
