@@ -23,7 +23,7 @@ mod throttle;
 mod fake;
 
 pub use audit::AuditPage;
-pub use auth::{AuthSettings, Authenticated, NewApiKeySecret, Principal, RequestId, Tokens};
+pub use auth::{API_KEY_PREFIX, AuthSettings, Authenticated, NewApiKeySecret, Principal, RequestId, Tokens};
 pub use error::{ServiceError, ServiceResult};
 pub use health::HEALTH_TTL;
 pub use migrations::{DataLoss, MigrationOutcome, VersionDiff};
