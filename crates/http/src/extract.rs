@@ -152,10 +152,7 @@ impl FromRequest for Auth {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AuthState>>().cloned();
         let limiters = req.app_data::<web::Data<crate::limits::Limiters>>().cloned();
-        let request_id = req
-            .extensions()
-            .get::<crate::middleware::RequestId>()
-            .and_then(|r| schemaforge_services::RequestId::parse(&r.0));
+        let request_id = req.extensions().get::<schemaforge_services::RequestId>().copied();
         let bearer = req
             .headers()
             .get(header::AUTHORIZATION)

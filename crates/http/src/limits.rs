@@ -114,7 +114,7 @@ pub async fn limit_by_address(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    if req.path().starts_with(&format!("{}/auth/", crate::openapi::PREFIX)) {
+    if req.path().strip_prefix(crate::openapi::PREFIX).is_some_and(|rest| rest.starts_with("/auth/")) {
         if let Some(limiters) = req.app_data::<web::Data<Limiters>>() {
             if let (Some(limiter), Some(ip)) = (&limiters.by_address, limiters.client_address(&req)) {
                 if let Err(refused) = limiter.check(&ip, "from this address") {

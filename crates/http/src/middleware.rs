@@ -10,23 +10,20 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use schemaforge_services::RequestId;
 use tracing::Instrument;
 
 /// Response header carrying the request id.
 pub const REQUEST_ID: &str = "x-request-id";
 
-/// The request's id, in the request's extensions for the handlers.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
-
-/// A request id sent by the client is kept when it is short and printable;
-/// otherwise a new one is made.
-fn request_id(req: &ServiceRequest) -> String {
+/// A request id sent by the client is kept when it is one
+/// ([`RequestId::parse`]: short and printable); otherwise a new one is made.
+fn request_id(req: &ServiceRequest) -> RequestId {
     req.headers()
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)))
-        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string)
+        .and_then(RequestId::parse)
+        .unwrap_or_else(RequestId::random)
 }
 
 /// Middleware (use with `actix_web::middleware::from_fn`).
@@ -34,12 +31,15 @@ pub async fn request_span(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let id = request_id(&req);
-    let route = req.match_pattern().unwrap_or_else(|| req.path().to_string());
+    // Kept in the request for the `Auth` extractor (and so the audit log).
+    let request_id = request_id(&req);
+    req.extensions_mut().insert(request_id);
+    let id = request_id.as_str().to_string();
+    let pattern = req.match_pattern();
+    let route = pattern.clone().unwrap_or_else(|| req.path().to_string());
     // Unknown paths share one label: a scanner cannot grow the metrics.
-    let route_label = req.match_pattern().unwrap_or_else(|| "unmatched".to_string());
+    let route_label = pattern.unwrap_or_else(|| "unmatched".to_string());
     let method = req.method().to_string();
-    req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!(
         "request",
         method = %req.method(),

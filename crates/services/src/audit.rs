@@ -97,6 +97,8 @@ impl<S: Store> App<S> {
         describe: impl FnOnce(&T) -> Recorded,
     ) -> ServiceResult<T> {
         let started = Instant::now();
+        // Before: the operation reads the database's state (its history)
+        // and must see it as it is now.
         if action.operation().is_some() {
             if let Some(id) = target {
                 self.health.forget(id);

@@ -111,6 +111,15 @@ impl RequestId {
         })
     }
 
+    /// A new random id (a UUID).
+    pub fn random() -> Self {
+        let mut bytes = [0; Self::MAX];
+        let text = Uuid::new_v4().hyphenated();
+        let len = text.encode_lower(&mut bytes).len();
+        // 36 bytes: fits.
+        Self { bytes, len: len as u8 }
+    }
+
     /// The id.
     pub fn as_str(&self) -> &str {
         // Only ASCII is ever stored.
