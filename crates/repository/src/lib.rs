@@ -341,8 +341,9 @@ pub struct Page<T> {
 pub struct SchemaJson {
     /// The schema without its document.
     pub summary: SchemaSummary,
-    /// The current version's document, as JSON text.
-    pub document: String,
+    /// The current version's document, as JSON text; `None` when the
+    /// current version is the one the caller said it holds.
+    pub document: Option<String>,
 }
 
 /// A version with its document as stored text.
@@ -352,8 +353,8 @@ pub struct VersionJson {
     pub version: i32,
     /// When it was saved.
     pub created_at: DateTime<Utc>,
-    /// The document, as JSON text.
-    pub document: String,
+    /// The document, as JSON text; `None` when it was not asked for.
+    pub document: Option<String>,
 }
 
 /// Schemas and their versions. Every method is scoped to an owner.
@@ -383,10 +384,13 @@ pub trait SchemaRepository: Send + Sync {
     /// One version of the owner's schema.
     fn get_version(&self, owner: Uuid, id: Uuid, version: i32) -> RepoResult<Option<SchemaVersion>>;
     /// The owner's live schema with its document as text, in one query.
-    fn get_schema_json(&self, owner: Uuid, id: Uuid) -> RepoResult<Option<SchemaJson>>;
-    /// One version of the owner's live schema with its document as text, in
-    /// one query.
-    fn get_version_json(&self, owner: Uuid, id: Uuid, version: i32) -> RepoResult<Option<VersionJson>>;
+    /// `held`: the version whose text the caller already holds; when that
+    /// is the current one, the text is not sent.
+    fn get_schema_json(&self, owner: Uuid, id: Uuid, held: Option<i32>) -> RepoResult<Option<SchemaJson>>;
+    /// One version of the owner's live schema, with its document as text
+    /// when `with_text`, in one query.
+    fn get_version_json(&self, owner: Uuid, id: Uuid, version: i32, with_text: bool)
+    -> RepoResult<Option<VersionJson>>;
 }
 
 // ------------------------------------------------------------------ audit

@@ -28,6 +28,8 @@ struct State {
     versions: Vec<SchemaVersion>,
     databases: Vec<DatabaseRecord>,
     audit: Vec<schemaforge_repository::AuditEntry>,
+    /// Document texts the JSON reads have sent.
+    texts_sent: usize,
 }
 
 /// Everything in a mutex.
@@ -40,6 +42,11 @@ pub struct MemoryStore {
 impl MemoryStore {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// How many document texts the JSON reads have sent so far.
+    pub fn texts_sent(&self) -> usize {
+        self.lock().texts_sent
     }
 }
 
@@ -326,9 +333,19 @@ impl SchemaRepository for MemoryStore {
         Ok(self.lock().versions.iter().find(|v| v.schema_id == id && v.version == version).cloned())
     }
 
-    fn get_schema_json(&self, owner: Uuid, id: Uuid) -> RepoResult<Option<schemaforge_repository::SchemaJson>> {
+    fn get_schema_json(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        held: Option<i32>,
+    ) -> RepoResult<Option<schemaforge_repository::SchemaJson>> {
         let Some(r) = self.get_schema(owner, id)? else { return Ok(None) };
-        let document = serde_json::to_string(&r.document).map_err(|e| RepoError::Other(e.to_string()))?;
+        let document = if held == Some(r.version) {
+            None
+        } else {
+            self.lock().texts_sent += 1;
+            Some(serde_json::to_string(&r.document).map_err(|e| RepoError::Other(e.to_string()))?)
+        };
         Ok(Some(schemaforge_repository::SchemaJson { summary: summary(&r), document }))
     }
 
@@ -337,9 +354,15 @@ impl SchemaRepository for MemoryStore {
         owner: Uuid,
         id: Uuid,
         version: i32,
+        with_text: bool,
     ) -> RepoResult<Option<schemaforge_repository::VersionJson>> {
         let Some(v) = self.get_version(owner, id, version)? else { return Ok(None) };
-        let document = serde_json::to_string(&v.document).map_err(|e| RepoError::Other(e.to_string()))?;
+        let document = if with_text {
+            self.lock().texts_sent += 1;
+            Some(serde_json::to_string(&v.document).map_err(|e| RepoError::Other(e.to_string()))?)
+        } else {
+            None
+        };
         Ok(Some(schemaforge_repository::VersionJson { version: v.version, created_at: v.created_at, document }))
     }
 }

@@ -17,6 +17,7 @@ mod migrations;
 mod provision;
 mod schemas;
 mod secrets;
+mod texts;
 mod throttle;
 
 #[cfg(test)]
@@ -30,6 +31,7 @@ pub use migrations::{DataLoss, MigrationOutcome, VersionDiff};
 pub use provision::{ConnectionInfo, DatabaseNames, DatabaseState, NAME_PREFIX, ProvisioningSettings, checksum};
 pub use schemas::{ListParams, MAX_PAGE_LIMIT, SchemaPage};
 pub use secrets::{EncryptionKey, InvalidKey};
+pub use texts::{DOCUMENT_CACHE_BYTES, SchemaText, VersionText};
 pub use throttle::LoginBackoff;
 
 use schemaforge_repository::{
@@ -74,6 +76,7 @@ pub struct App<S> {
     provisioning: ProvisioningSettings,
     logins: Arc<throttle::LoginThrottle>,
     health: Arc<health::HealthCache>,
+    texts: Arc<texts::TextCache>,
 }
 
 impl<S> Clone for App<S> {
@@ -85,6 +88,7 @@ impl<S> Clone for App<S> {
             provisioning: self.provisioning.clone(),
             logins: Arc::clone(&self.logins),
             health: Arc::clone(&self.health),
+            texts: Arc::clone(&self.texts),
         }
     }
 }
@@ -100,7 +104,15 @@ impl<S: Store> App<S> {
     ) -> Self {
         let logins = Arc::new(throttle::LoginThrottle::new(LoginBackoff::default()));
         let health = Arc::new(health::HealthCache::default());
-        Self { store, admin, auth, provisioning, logins, health }
+        let texts = Arc::new(texts::TextCache::new(DOCUMENT_CACHE_BYTES));
+        Self { store, admin, auth, provisioning, logins, health, texts }
+    }
+
+    /// The same application with another bound on cached document text, in
+    /// bytes (0 keeps none).
+    pub fn with_document_cache(mut self, bytes: u64) -> Self {
+        self.texts = Arc::new(texts::TextCache::new(bytes));
+        self
     }
 
     /// The same application with another back-off of failed logins.

@@ -4,8 +4,7 @@
 use crate::audit::{Action, Recorded};
 use schemaforge_domain::{SchemaDocument, ValidSchema, ValidationReport, validate};
 use schemaforge_repository::{
-    NewSchema, Page, RepoError, SchemaJson, SchemaQuery, SchemaRecord, SchemaSort, SchemaSummary, SchemaVersion,
-    VersionJson,
+    NewSchema, Page, RepoError, SchemaQuery, SchemaRecord, SchemaSort, SchemaSummary, SchemaVersion,
 };
 use schemaforge_sqlgen::{create_script, drop_script};
 use serde_json::json;
@@ -196,24 +195,6 @@ impl<S: Store> App<S> {
     pub fn get_version(&self, principal: Principal, id: Uuid, version: i32) -> ServiceResult<SchemaVersion> {
         self.get_schema(principal, id)?;
         self.store.get_version(principal.user_id, id, version)?.ok_or(ServiceError::VersionNotFound)
-    }
-
-    /// The caller's schema with its document as stored JSON text: the
-    /// cheap read (one query, nothing parsed).
-    pub fn get_schema_json(&self, principal: Principal, id: Uuid) -> ServiceResult<SchemaJson> {
-        self.store.get_schema_json(principal.user_id, id)?.ok_or(ServiceError::SchemaNotFound)
-    }
-
-    /// One version with its document as stored JSON text; a missing schema
-    /// and a missing version are told apart only when the schema exists.
-    pub fn get_version_json(&self, principal: Principal, id: Uuid, version: i32) -> ServiceResult<VersionJson> {
-        match self.store.get_version_json(principal.user_id, id, version)? {
-            Some(v) => Ok(v),
-            None => {
-                self.get_schema_json(principal, id)?;
-                Err(ServiceError::VersionNotFound)
-            }
-        }
     }
 
     /// The create (or drop) script of the caller's schema.

@@ -305,6 +305,7 @@ fn not_modified(req: &HttpRequest, tag: &str) -> bool {
 /// it is: the document is neither parsed nor serialized again.
 fn with_raw_document(dto: &impl serde::Serialize, document: &str) -> ApiResult<Vec<u8>> {
     let mut out = serde_json::to_vec(dto).map_err(|e| ApiError::internal(&e))?;
+    out.reserve(document.len() + ",\"document\":}".len());
     if out.pop() != Some(b'}') {
         return Err(ApiError::internal(&std::io::Error::other("a DTO did not serialize to an object")));
     }
@@ -378,5 +379,14 @@ pub(crate) async fn export_json<S: Store + 'static>(
             format!("attachment; filename=\"{}\"", file_name(&found.summary.name, "json")),
         ));
     }
-    Ok(res.body(found.document))
+    Ok(res.body(web::Bytes::from_owner(Text(found.document))))
+}
+
+/// Shared document text as a body, without copying it.
+struct Text(std::sync::Arc<str>);
+
+impl AsRef<[u8]> for Text {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
 }

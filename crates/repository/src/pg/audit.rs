@@ -77,7 +77,7 @@ impl AuditRepository for PgRepository {
                 detail: e.detail.as_ref(),
                 request_id: e.request_id.as_deref(),
             })
-            .execute(&mut conn)
+            .execute(&mut *conn)
             .map_err(map_err)?;
         Ok(())
     }
@@ -85,14 +85,14 @@ impl AuditRepository for PgRepository {
     fn list_audit(&self, user: Uuid, offset: i64, limit: i64) -> RepoResult<Page<AuditEntry>> {
         let mut conn = self.conn()?;
         let total: i64 =
-            audit_log::table.filter(audit_log::user_id.eq(user)).count().get_result(&mut conn).map_err(map_err)?;
+            audit_log::table.filter(audit_log::user_id.eq(user)).count().get_result(&mut *conn).map_err(map_err)?;
         let rows: Vec<AuditRow> = audit_log::table
             .filter(audit_log::user_id.eq(user))
             .order(audit_log::id.desc())
             .offset(offset)
             .limit(limit)
             .select(AuditRow::as_select())
-            .load(&mut conn)
+            .load(&mut *conn)
             .map_err(map_err)?;
         Ok(Page { items: rows.into_iter().map(AuditEntry::from).collect(), total })
     }

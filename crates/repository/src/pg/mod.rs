@@ -6,6 +6,7 @@
 
 mod admin;
 mod audit;
+mod pool;
 mod reads;
 mod schema;
 mod scram;
@@ -16,11 +17,10 @@ pub use admin::{
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::r2d2::Pool;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use schemaforge_domain::SchemaDocument;
-use std::time::Duration;
 use uuid::Uuid;
 
 use crate::{
@@ -34,24 +34,8 @@ use schema::{api_keys, refresh_tokens, schema_databases, schema_versions, schema
 /// The migrations in `migrations/` at the workspace root, compiled in.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
 
-/// A pool of PostgreSQL connections.
-pub type PgPool = Pool<ConnectionManager<PgConnection>>;
-type Conn = PooledConnection<ConnectionManager<PgConnection>>;
-
-/// Pool settings.
-#[derive(Debug, Clone)]
-pub struct PoolSettings {
-    /// Most connections open at once.
-    pub max_size: u32,
-    /// How long to wait for a free connection.
-    pub connection_timeout: Duration,
-}
-
-impl Default for PoolSettings {
-    fn default() -> Self {
-        Self { max_size: 10, connection_timeout: Duration::from_secs(5) }
-    }
-}
+use pool::{Conn, Manager, PoolEvents};
+pub use pool::{FRESH_FOR, PgPool, PoolSettings, PoolStats};
 
 /// All repositories over one pool.
 #[derive(Clone)]
@@ -72,13 +56,14 @@ impl PgRepository {
     /// Build a pool for `url` without connecting yet (the server may start
     /// before the database; readiness reports it).
     pub fn new(url: &str, settings: &PoolSettings) -> RepoResult<Self> {
-        let manager = ConnectionManager::<PgConnection>::new(url);
         let pool = Pool::builder()
             .max_size(settings.max_size)
             .connection_timeout(settings.connection_timeout)
+            // Cheap: `Manager` checks only connections idle for a while, or
+            // older than the last connection found lost (see `pool.rs`).
             .test_on_check_out(true)
             .event_handler(Box::new(PoolEvents))
-            .build_unchecked(manager);
+            .build_unchecked(Manager::new(url));
         Ok(Self { pool, url: url.to_string(), connect_timeout_secs: settings.connection_timeout.as_secs() })
     }
 
@@ -103,7 +88,7 @@ impl PgRepository {
         }
         let mut conn = self.conn()?;
         let db: Current = diesel::sql_query("SELECT pg_catalog.current_database()::text AS name")
-            .get_result(&mut conn)
+            .get_result(&mut *conn)
             .map_err(map_err)?;
         let q = schemaforge_sqlgen::Dialect::quote_ident(&schemaforge_sqlgen::Postgres, &db.name);
         conn.transaction(|c| {
@@ -121,32 +106,7 @@ impl PgRepository {
     }
 
     fn conn(&self) -> RepoResult<Conn> {
-        self.pool.get().map_err(|e| RepoError::Unavailable(e.to_string()))
-    }
-}
-
-/// A snapshot of the metadata pool.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PoolStats {
-    /// Connections open (idle or in use).
-    pub connections: u32,
-    /// Of which idle.
-    pub idle: u32,
-    /// The pool's size.
-    pub max_size: u32,
-}
-
-/// Checkout waits and timeouts of the pool, as metrics.
-#[derive(Debug)]
-struct PoolEvents;
-
-impl r2d2::HandleEvent for PoolEvents {
-    fn handle_checkout(&self, event: r2d2::event::CheckoutEvent) {
-        metrics::histogram!("schemaforge_db_pool_checkout_seconds").record(event.duration().as_secs_f64());
-    }
-
-    fn handle_timeout(&self, _event: r2d2::event::TimeoutEvent) {
-        metrics::counter!("schemaforge_db_pool_timeouts_total").increment(1);
+        self.pool.get().map(Conn).map_err(|e| RepoError::Unavailable(e.to_string()))
     }
 }
 
@@ -162,7 +122,10 @@ fn map_err(err: DieselError) -> RepoError {
         DieselError::DatabaseError(
             DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
             info,
-        ) => RepoError::Unavailable(info.message().to_string()),
+        ) => {
+            pool::connection_lost();
+            RepoError::Unavailable(info.message().to_string())
+        }
         other => RepoError::Other(other.to_string()),
     }
 }
@@ -235,7 +198,7 @@ impl UserRepository for PgRepository {
                 password_hash: &user.password_hash,
             })
             .returning(UserRow::as_returning())
-            .get_result(&mut conn)
+            .get_result(&mut *conn)
             .map(User::from)
             .map_err(map_err)
     }
@@ -245,7 +208,7 @@ impl UserRepository for PgRepository {
         users::table
             .filter(users::email.eq(email))
             .select(UserRow::as_select())
-            .first(&mut conn)
+            .first(&mut *conn)
             .optional()
             .map(|r| r.map(User::from))
             .map_err(map_err)
@@ -256,7 +219,7 @@ impl UserRepository for PgRepository {
         users::table
             .find(id)
             .select(UserRow::as_select())
-            .first(&mut conn)
+            .first(&mut *conn)
             .optional()
             .map(|r| r.map(User::from))
             .map_err(map_err)
@@ -271,7 +234,7 @@ impl UserRepository for PgRepository {
                 updated_at: Utc::now(),
             })
             .returning(UserRow::as_returning())
-            .get_result(&mut conn)
+            .get_result(&mut *conn)
             .map(User::from)
             .map_err(map_err)
     }
@@ -325,7 +288,7 @@ impl RefreshTokenRepository for PgRepository {
                 expires_at: token.expires_at,
             })
             .returning(RefreshTokenRow::as_returning())
-            .get_result(&mut conn)
+            .get_result(&mut *conn)
             .map(RefreshToken::from)
             .map_err(map_err)
     }
@@ -335,7 +298,7 @@ impl RefreshTokenRepository for PgRepository {
         refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(token_hash))
             .select(RefreshTokenRow::as_select())
-            .first(&mut conn)
+            .first(&mut *conn)
             .optional()
             .map(|r| r.map(RefreshToken::from))
             .map_err(map_err)
@@ -350,7 +313,7 @@ impl RefreshTokenRepository for PgRepository {
                 .filter(refresh_tokens::revoked_at.is_null()),
         )
         .set(refresh_tokens::used_at.eq(Utc::now()))
-        .execute(&mut conn)
+        .execute(&mut *conn)
         .map_err(map_err)?;
         Ok(updated == 1)
     }
@@ -363,7 +326,7 @@ impl RefreshTokenRepository for PgRepository {
                 .filter(refresh_tokens::revoked_at.is_null()),
         )
         .set(refresh_tokens::revoked_at.eq(Utc::now()))
-        .execute(&mut conn)
+        .execute(&mut *conn)
         .map(|n| n as u64)
         .map_err(map_err)
     }
@@ -376,7 +339,7 @@ impl RefreshTokenRepository for PgRepository {
                 .filter(refresh_tokens::revoked_at.is_null()),
         )
         .set(refresh_tokens::revoked_at.eq(Utc::now()))
-        .execute(&mut conn)
+        .execute(&mut *conn)
         .map(|n| n as u64)
         .map_err(map_err)
     }
@@ -432,7 +395,7 @@ impl ApiKeyRepository for PgRepository {
                 key_hash: &key.key_hash,
             })
             .returning(ApiKeyRow::as_returning())
-            .get_result(&mut conn)
+            .get_result(&mut *conn)
             .map(ApiKey::from)
             .map_err(map_err)
     }
@@ -443,7 +406,7 @@ impl ApiKeyRepository for PgRepository {
             .filter(api_keys::user_id.eq(user_id))
             .order((api_keys::created_at.desc(), api_keys::id))
             .select(ApiKeyRow::as_select())
-            .load(&mut conn)
+            .load(&mut *conn)
             .map(|rows| rows.into_iter().map(ApiKey::from).collect())
             .map_err(map_err)
     }
@@ -453,9 +416,9 @@ impl ApiKeyRepository for PgRepository {
         let owned = api_keys::table.find(id).filter(api_keys::user_id.eq(user_id));
         diesel::update(owned.filter(api_keys::revoked_at.is_null()))
             .set(api_keys::revoked_at.eq(Utc::now()))
-            .execute(&mut conn)
+            .execute(&mut *conn)
             .map_err(map_err)?;
-        let exists: i64 = owned.count().get_result(&mut conn).map_err(map_err)?;
+        let exists: i64 = owned.count().get_result(&mut *conn).map_err(map_err)?;
         if exists == 1 { Ok(()) } else { Err(RepoError::NotFound) }
     }
 
@@ -464,7 +427,7 @@ impl ApiKeyRepository for PgRepository {
         diesel::update(api_keys::table.filter(api_keys::key_hash.eq(key_hash)).filter(api_keys::revoked_at.is_null()))
             .set(api_keys::last_used_at.eq(Utc::now()))
             .returning(ApiKeyRow::as_returning())
-            .get_result(&mut conn)
+            .get_result(&mut *conn)
             .optional()
             .map(|r| r.map(ApiKey::from))
             .map_err(map_err)
@@ -577,7 +540,7 @@ fn check_version(row: &SchemaRow, expected: Option<i32>) -> RepoResult<()> {
 }
 
 /// Run `f` in a transaction, keeping repository errors distinct from diesel ones.
-fn transaction<T>(conn: &mut Conn, f: impl FnOnce(&mut PgConnection) -> RepoResult<T>) -> RepoResult<T> {
+fn transaction<T>(conn: &mut PgConnection, f: impl FnOnce(&mut PgConnection) -> RepoResult<T>) -> RepoResult<T> {
     enum TxError {
         Repo(RepoError),
         Db(DieselError),
@@ -644,7 +607,7 @@ impl SchemaRepository for PgRepository {
             }
             q
         };
-        let total: i64 = filtered().count().get_result(&mut conn).map_err(map_err)?;
+        let total: i64 = filtered().count().get_result(&mut *conn).map_err(map_err)?;
         let mut q = filtered().select(SchemaRow::as_select());
         q = match query.sort {
             SchemaSort::UpdatedDesc => q.order((schemas::updated_at.desc(), schemas::id)),
@@ -652,7 +615,7 @@ impl SchemaRepository for PgRepository {
             SchemaSort::NameAsc => q.order((schemas::name.asc(), schemas::id)),
             SchemaSort::NameDesc => q.order((schemas::name.desc(), schemas::id)),
         };
-        let rows = q.offset(query.offset).limit(query.limit).load(&mut conn).map_err(map_err)?;
+        let rows = q.offset(query.offset).limit(query.limit).load(&mut *conn).map_err(map_err)?;
         Ok(Page { items: rows.into_iter().map(SchemaSummary::from).collect(), total })
     }
 
@@ -718,12 +681,18 @@ impl SchemaRepository for PgRepository {
         })
     }
 
-    fn get_schema_json(&self, owner: Uuid, id: Uuid) -> RepoResult<Option<crate::SchemaJson>> {
-        self.schema_json(owner, id)
+    fn get_schema_json(&self, owner: Uuid, id: Uuid, held: Option<i32>) -> RepoResult<Option<crate::SchemaJson>> {
+        self.schema_json(owner, id, held)
     }
 
-    fn get_version_json(&self, owner: Uuid, id: Uuid, version: i32) -> RepoResult<Option<crate::VersionJson>> {
-        self.version_json(owner, id, version)
+    fn get_version_json(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        version: i32,
+        with_text: bool,
+    ) -> RepoResult<Option<crate::VersionJson>> {
+        self.version_json(owner, id, version, with_text)
     }
 
     fn get_version(&self, owner: Uuid, id: Uuid, version: i32) -> RepoResult<Option<SchemaVersion>> {
@@ -823,7 +792,7 @@ impl DatabaseRecordRepository for PgRepository {
             .filter(schema_databases::schema_id.eq(schema_id))
             .filter(schemas::owner_id.eq(owner))
             .select(DatabaseRow::as_select())
-            .first(&mut conn)
+            .first(&mut *conn)
             .optional()
             .map_err(map_err)?;
         row.map(DatabaseRow::into_record).transpose()
@@ -851,14 +820,14 @@ impl DatabaseRecordRepository for PgRepository {
             .do_update()
             .set(&write)
             .returning(DatabaseRow::as_returning())
-            .get_result(&mut conn)
+            .get_result(&mut *conn)
             .map_err(map_err)?
             .into_record()
     }
 
     fn delete_database_record(&self, schema_id: Uuid) -> RepoResult<()> {
         let mut conn = self.conn()?;
-        diesel::delete(schema_databases::table.find(schema_id)).execute(&mut conn).map_err(map_err)?;
+        diesel::delete(schema_databases::table.find(schema_id)).execute(&mut *conn).map_err(map_err)?;
         Ok(())
     }
 
@@ -870,7 +839,7 @@ impl DatabaseRecordRepository for PgRepository {
             .filter(schema_databases::status.eq(DatabaseStatus::Dropping.as_str()))
             .order(schema_databases::updated_at)
             .select(DatabaseRow::as_select())
-            .load(&mut conn)
+            .load(&mut *conn)
             .map_err(map_err)?;
         rows.into_iter().map(DatabaseRow::into_record).collect()
     }
@@ -891,7 +860,12 @@ impl DatabaseRecordRepository for PgRepository {
 impl HealthRepository for PgRepository {
     fn applied_migrations(&self) -> RepoResult<Vec<String>> {
         let mut conn = self.conn()?;
-        let applied = conn.applied_migrations().map_err(|e| RepoError::Unavailable(e.to_string()))?;
+        let applied = conn.applied_migrations().map_err(|e| {
+            // The harness hides diesel's error kind; a failure to read one
+            // table is taken as a lost connection.
+            pool::connection_lost();
+            RepoError::Unavailable(e.to_string())
+        })?;
         let mut versions: Vec<String> = applied.iter().map(ToString::to_string).collect();
         versions.sort();
         Ok(versions)

@@ -4,6 +4,7 @@ use super::*;
 use crate::{Applied, ApplyError, DatabaseAdmin, SchemaQuery, SchemaSort, ScriptRun};
 use diesel::connection::SimpleConnection;
 use schemaforge_testdb::TestDb;
+use std::time::Duration;
 
 fn repo() -> (TestDb, PgRepository) {
     let db = TestDb::create().unwrap();
@@ -205,6 +206,40 @@ fn readiness_reports_migrations_and_an_unreachable_database() {
     let settings = PoolSettings { max_size: 1, connection_timeout: Duration::from_millis(300) };
     let down = PgRepository::new("postgres://postgres@127.0.0.1:1/nowhere", &settings).unwrap();
     assert!(matches!(down.applied_migrations(), Err(RepoError::Unavailable(_))));
+}
+
+#[test]
+fn connections_lost_at_once_are_replaced_before_they_are_used_again() {
+    let (db, repo) = repo();
+    // Four connections, all used a moment ago: none would be checked again.
+    let held: Vec<_> = (0..4).map(|_| repo.conn().unwrap()).collect();
+    drop(held);
+    let backends = format!("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = '{}'", db.name());
+    server_count(&format!(
+        "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE datname = '{}'",
+        db.name()
+    ));
+    let started = std::time::Instant::now();
+    while server_count(&backends) > 0 {
+        assert!(started.elapsed() < Duration::from_secs(10), "the backends did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The first use may meet its dead connection (and says so as
+    // unavailable); it marks every other connection for a check, so no
+    // later request meets one.
+    if let Err(e) = repo.applied_migrations() {
+        assert!(matches!(e, RepoError::Unavailable(_)), "{e:?}");
+    }
+    for _ in 0..8 {
+        assert_eq!(repo.applied_migrations().unwrap().len(), shipped_migrations());
+    }
+    // Let r2d2's background threads finish refilling the pool: libpq must
+    // not be connecting while the process exits.
+    let started = std::time::Instant::now();
+    while repo.pool_stats().connections < repo.pool_stats().max_size {
+        assert!(started.elapsed() < Duration::from_secs(10), "the pool did not refill");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 // ------------------------------------------------------------------ provisioned databases
@@ -600,26 +635,36 @@ fn json_reads_answer_with_the_serialized_document_in_one_statement_and_old_rows_
     let bob = user(&repo, "bob@example.com").id;
     let s = schema(&repo, ada, "shop");
     let v2 = repo.update_schema(ada, s.id, None, doc("shop2")).unwrap();
-    let got = repo.get_schema_json(ada, s.id).unwrap().unwrap();
-    assert_eq!(got.document, serde_json::to_string(&v2.document).unwrap());
+    let got = repo.get_schema_json(ada, s.id, None).unwrap().unwrap();
+    assert_eq!(got.document.as_deref(), Some(serde_json::to_string(&v2.document).unwrap().as_str()));
     assert_eq!((got.summary.version, got.summary.name.as_str()), (2, "shop2"));
-    let first = repo.get_version_json(ada, s.id, 1).unwrap().unwrap();
-    assert_eq!(first.document, serde_json::to_string(&doc("shop")).unwrap());
-    assert!(repo.get_schema_json(bob, s.id).unwrap().is_none(), "another owner's schema is not found");
-    assert!(repo.get_version_json(bob, s.id, 1).unwrap().is_none());
-    assert!(repo.get_version_json(ada, s.id, 3).unwrap().is_none());
+    // A caller that holds version 2's text is told the version, not sent the
+    // text; one that holds an older version is sent it.
+    let held = repo.get_schema_json(ada, s.id, Some(2)).unwrap().unwrap();
+    assert_eq!((held.summary.version, held.document), (2, None));
+    assert_eq!(repo.get_schema_json(ada, s.id, Some(1)).unwrap().unwrap().document, got.document);
+    let first = repo.get_version_json(ada, s.id, 1, true).unwrap().unwrap();
+    let first_text = first.document.clone().unwrap();
+    assert_eq!(first_text, serde_json::to_string(&doc("shop")).unwrap());
+    let bare = repo.get_version_json(ada, s.id, 1, false).unwrap().unwrap();
+    assert_eq!((bare.version, bare.created_at, bare.document), (1, first.created_at, None));
+    assert!(repo.get_schema_json(bob, s.id, None).unwrap().is_none(), "another owner's schema is not found");
+    assert!(repo.get_schema_json(bob, s.id, Some(2)).unwrap().is_none(), "even when the version is guessed");
+    assert!(repo.get_version_json(bob, s.id, 1, true).unwrap().is_none());
+    assert!(repo.get_version_json(bob, s.id, 1, false).unwrap().is_none());
+    assert!(repo.get_version_json(ada, s.id, 3, true).unwrap().is_none());
 
     // A version written before the text was stored.
     let mut conn = db.connect().unwrap();
     conn.batch_execute("UPDATE schema_versions SET document_text = NULL").unwrap();
-    let fallback = repo.get_version_json(ada, s.id, 1).unwrap().unwrap();
+    let fallback = repo.get_version_json(ada, s.id, 1, true).unwrap().unwrap().document.unwrap();
     let as_value = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
-    assert_eq!(as_value(&fallback.document), as_value(&first.document), "the JSONB's text means the same");
+    assert_eq!(as_value(&fallback), as_value(&first_text), "the JSONB's text means the same");
     assert_eq!(repo.backfill_document_text().unwrap(), 2);
-    assert_eq!(repo.get_version_json(ada, s.id, 1).unwrap().unwrap().document, first.document);
+    assert_eq!(repo.get_version_json(ada, s.id, 1, true).unwrap().unwrap().document, Some(first_text));
     assert_eq!(repo.backfill_document_text().unwrap(), 0);
 
     repo.delete_schema(ada, s.id, None).unwrap();
-    assert!(repo.get_schema_json(ada, s.id).unwrap().is_none());
-    assert!(repo.get_version_json(ada, s.id, 1).unwrap().is_none());
+    assert!(repo.get_schema_json(ada, s.id, Some(2)).unwrap().is_none());
+    assert!(repo.get_version_json(ada, s.id, 1, false).unwrap().is_none());
 }
