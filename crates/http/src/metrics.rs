@@ -31,7 +31,11 @@ impl MetricsEndpoint {
     /// Register `GET /metrics` (HEAD too, through `head_as_get`).
     pub fn configure(self) -> impl FnOnce(&mut web::ServiceConfig) {
         move |cfg: &mut web::ServiceConfig| {
-            cfg.app_data(web::Data::new(self)).service(web::resource("/metrics").route(web::get().to(scrape)));
+            cfg.app_data(web::Data::new(self)).service(
+                web::resource("/metrics")
+                    .app_data(crate::middleware::RouteTemplate("/metrics".into()))
+                    .route(web::get().to(scrape)),
+            );
         }
     }
 }

@@ -1,5 +1,5 @@
-//! One span per request (method, route, status, latency, request id, user
-//! id) and an `X-Request-Id` on every response; HEAD answered like GET;
+//! One span per request (method, path, route template, status, latency,
+//! request id, user id) and an `X-Request-Id` on every response; HEAD answered like GET;
 //! security headers on every response.
 
 use std::time::Instant;
@@ -12,6 +12,12 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use schemaforge_services::RequestId;
 use tracing::Instrument;
+
+/// The path template of a resource (`/api/v1/schemas/{id}`), kept in the
+/// resource's app data: after routing, the request finds it there without
+/// matching its path against every pattern again (`match_pattern`).
+#[derive(Debug)]
+pub(crate) struct RouteTemplate(pub(crate) String);
 
 /// Response header carrying the request id.
 pub const REQUEST_ID: &str = "x-request-id";
@@ -35,15 +41,12 @@ pub async fn request_span(
     let request_id = request_id(&req);
     req.extensions_mut().insert(request_id);
     let id = request_id.as_str().to_string();
-    let pattern = req.match_pattern();
-    let route = pattern.clone().unwrap_or_else(|| req.path().to_string());
-    // Unknown paths share one label: a scanner cannot grow the metrics.
-    let route_label = pattern.unwrap_or_else(|| "unmatched".to_string());
     let method = req.method().to_string();
     let span = tracing::info_span!(
         "request",
         method = %req.method(),
-        route = %route,
+        path = %req.path(),
+        route = tracing::field::Empty,
         request_id = %id,
         user_id = tracing::field::Empty,
         status = tracing::field::Empty,
@@ -57,6 +60,15 @@ pub async fn request_span(
         Ok(res) => res.status().as_u16(),
         Err(err) => err.as_response_error().status_code().as_u16(),
     };
+    // Routing happens inside `next`: the answered request then holds its
+    // resource's template. Unknown paths (and errors raised by middleware
+    // before routing) share one label: a scanner cannot grow the metrics.
+    let route_label = result
+        .as_ref()
+        .ok()
+        .and_then(|res| res.request().app_data::<RouteTemplate>())
+        .map_or_else(|| "unmatched".to_string(), |t| t.0.clone());
+    span.record("route", route_label.as_str());
     let labels = [("method", method), ("route", route_label), ("status", status.to_string())];
     metrics::counter!("schemaforge_http_requests_total", &labels).increment(1);
     metrics::histogram!("schemaforge_http_request_duration_seconds", &labels).record(elapsed);

@@ -36,7 +36,8 @@ fn resource(path: &str, routes: Vec<(Method, Route)>) -> actix_web::Resource {
         allow.insert(allow.iter().position(|m| *m == "GET").map_or(0, |i| i + 1), "HEAD");
     }
     let allow = allow.join(", ");
-    let mut resource = web::resource(path).default_service(web::to(move || {
+    let template = crate::middleware::RouteTemplate(format!("{}{path}", crate::openapi::PREFIX));
+    let mut resource = web::resource(path).app_data(template).default_service(web::to(move || {
         let allow = allow.clone();
         async move {
             let mut res = actix_web::ResponseError::error_response(&ApiError::new(
