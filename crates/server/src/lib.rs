@@ -160,7 +160,8 @@ pub fn build(settings: &Settings) -> Result<Running, StartError> {
             public_port: Some(p.public_port).filter(|p| *p != 0),
             connection_options: non_empty(&p.connection_options),
         },
-    );
+    )
+    .with_document_cache(settings.database.document_cache_mib * 1024 * 1024);
     spawn_sweeper(app.clone(), settings.provisioning.sweep_interval_secs);
     let addr = format!("{}:{}", settings.server.host, settings.server.port);
     let listener = TcpListener::bind(&addr).map_err(|source| StartError::Bind { addr: addr.clone(), source })?;

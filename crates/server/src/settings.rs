@@ -147,6 +147,14 @@ pub struct DatabaseSettings {
     pub pool_size: u32,
     /// Seconds to wait for a connection.
     pub connect_timeout_secs: u64,
+    /// MiB of versions' document text each server keeps in memory for the
+    /// cheap reads (0: none).
+    #[serde(default = "default_document_cache_mib")]
+    pub document_cache_mib: u64,
+}
+
+fn default_document_cache_mib() -> u64 {
+    schemaforge_services::DOCUMENT_CACHE_BYTES / (1024 * 1024)
 }
 
 impl std::fmt::Debug for DatabaseSettings {
@@ -155,6 +163,7 @@ impl std::fmt::Debug for DatabaseSettings {
             .field("url", &redact_url(&self.url))
             .field("pool_size", &self.pool_size)
             .field("connect_timeout_secs", &self.connect_timeout_secs)
+            .field("document_cache_mib", &self.document_cache_mib)
             .finish()
     }
 }
@@ -264,6 +273,9 @@ impl Settings {
         if self.provisioning.role_connection_limit < -1 {
             return Err(SettingsError::Invalid("provisioning.role_connection_limit must be -1 or more".into()));
         }
+        if self.database.document_cache_mib > 4096 {
+            return Err(SettingsError::Invalid("database.document_cache_mib must be at most 4096".into()));
+        }
         if self.database.pool_size == 0 {
             return Err(SettingsError::Invalid("database.pool_size must be at least 1".into()));
         }
@@ -285,6 +297,10 @@ mod tests {
         assert_eq!(s.auth.jwt_secret, DEFAULT_JWT_SECRET);
         assert!(s.server.body_limit_bytes > 0);
         assert!(["pretty", "json"].contains(&s.log.format.as_str()));
+        assert_eq!(s.database.document_cache_mib, 16, "the shipped value is the services' default");
+        let mut big = settings();
+        big.database.document_cache_mib = 5000;
+        assert!(big.check().unwrap_err().to_string().contains("document_cache_mib"));
     }
 
     #[test]

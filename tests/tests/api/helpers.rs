@@ -61,7 +61,12 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
             cors_origins: vec![],
             hsts_max_age_secs: 0,
         },
-        database: DatabaseSettings { url: db.url().to_string(), pool_size: 4, connect_timeout_secs: 2 },
+        database: DatabaseSettings {
+            url: db.url().to_string(),
+            pool_size: 4,
+            connect_timeout_secs: 2,
+            document_cache_mib: 16,
+        },
         auth: AuthConfig {
             jwt_secret: "end-to-end test secret of enough length".into(),
             access_token_ttl_secs: 600,

@@ -12,8 +12,10 @@
 //! `has_broken` only sees a broken transaction), so a lost connection is
 //! noticed where its error is mapped: [`connection_lost`] starts a new
 //! generation, and every connection last vouched for in an older one is
-//! checked again before its next use. A restart therefore fails at most
-//! the requests already running on a dead connection, as before.
+//! checked again before its next use. After a restart, only requests that
+//! meet a dead connection (used within the last second) before the first
+//! such failure is seen can fail, with `Unavailable`; every later one gets
+//! a checked connection.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicU64, Ordering};
