@@ -398,6 +398,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
             indexes,
             checks,
             primary_key,
+            without_primary_key: false,
         });
     }
 
@@ -673,11 +674,14 @@ pub enum Edit {
     Comment,
     /// Flip autoIncrement of a single-column integer primary key.
     ToggleIdentity,
+    /// Drop a table's primary key (the table then says
+    /// `withoutPrimaryKey`), or give a keyless table one on its first column.
+    TogglePrimaryKey,
 }
 
 impl Edit {
     /// Every kind.
-    pub const ALL: [Edit; 20] = [
+    pub const ALL: [Edit; 21] = [
         Self::RenameTable,
         Self::RenameColumn,
         Self::RenameEnum,
@@ -698,6 +702,7 @@ impl Edit {
         Self::ReorderEnum,
         Self::Comment,
         Self::ToggleIdentity,
+        Self::TogglePrimaryKey,
     ];
 
     /// Apply the edit to `doc`, picking targets with `salt`; the result may
@@ -758,6 +763,7 @@ impl Edit {
                     columns: vec![key, note],
                     indexes: vec![],
                     checks: vec![],
+                    without_primary_key: false,
                     primary_key: None,
                 });
             }
@@ -946,6 +952,19 @@ impl Edit {
                         col.auto_increment = !col.auto_increment;
                         col.default = None;
                     }
+                }
+            }
+            Self::TogglePrimaryKey => {
+                if table.without_primary_key {
+                    table.without_primary_key = false;
+                    if let Some(col) = table.columns.first_mut() {
+                        col.primary_key = true;
+                    }
+                } else {
+                    // Invalid (and discarded) when a foreign key needs the key.
+                    table.primary_key = None;
+                    table.columns.iter_mut().for_each(|c| c.primary_key = false);
+                    table.without_primary_key = true;
                 }
             }
         }

@@ -72,6 +72,10 @@ pub struct Table {
     /// `primaryKey: true` on columns, not both.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_key: Option<Vec<String>>,
+    /// The table has no primary key, on purpose (a log, a staging table, a
+    /// table imported as it is). Without it, a missing key is an error.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub without_primary_key: bool,
 }
 
 /// Canvas position of a table in the designer.

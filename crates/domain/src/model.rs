@@ -111,8 +111,9 @@ pub struct TableModel {
     pub comment: Option<String>,
     /// Columns in order.
     pub columns: Vec<ColumnModel>,
-    /// The primary key (every valid table has one).
-    pub primary_key: KeyConstraint,
+    /// The primary key; `None` only for a table that says
+    /// `withoutPrimaryKey`.
+    pub primary_key: Option<KeyConstraint>,
     /// Single-column UNIQUE constraints, in column order.
     pub uniques: Vec<KeyConstraint>,
     /// Check constraints, in document order.

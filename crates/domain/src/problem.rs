@@ -56,6 +56,8 @@ codes! {
     UnknownReference = "UNKNOWN_REFERENCE",
     /// A table has no primary key.
     MissingPrimaryKey = "MISSING_PRIMARY_KEY",
+    /// A table has no primary key, as it says (`withoutPrimaryKey`; warning).
+    NoPrimaryKey = "NO_PRIMARY_KEY",
     /// A primary key is declared twice, repeats a column, or uses an unindexable type.
     InvalidPrimaryKey = "INVALID_PRIMARY_KEY",
     /// A data type is not in the supported set.

@@ -76,7 +76,7 @@ pub fn validate(doc: &SchemaDocument) -> ValidationReport {
 ///     {"id": "c1", "name": "id", "dataType": "bigint", "primaryKey": true, "autoIncrement": true}
 /// ]}]}"#).unwrap();
 /// let schema = ValidSchema::parse(doc).unwrap();
-/// assert_eq!(schema.model().tables[0].primary_key.name.as_str(), "users_pkey");
+/// assert_eq!(schema.model().tables[0].primary_key.as_ref().map(|k| k.name.as_str()), Some("users_pkey"));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidSchema {
@@ -250,6 +250,8 @@ struct TableInfo {
     columns: Vec<ColInfo>,
     /// Column ids of the primary key, if one was declared properly.
     primary_key: Option<Vec<String>>,
+    /// No primary key, as the table says.
+    without_primary_key: bool,
     checks: Vec<(String, Option<Ident>, Option<Expr>)>,
     indexes: Vec<IndexInfo>,
 }
@@ -526,8 +528,20 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 ctx.error(Code::InvalidPrimaryKey, format!("{tpath}/primaryKey"), format!("table \"{}\" declares its primary key both with primaryKey: true on columns and with a primaryKey list; use one", t.name));
                 None
             }
+            (None, true) if t.without_primary_key => {
+                ctx.warn(Code::NoPrimaryKey, format!("{tpath}/withoutPrimaryKey"), format!("table \"{}\" has no primary key, as it says: rows can be told apart only by their values, other tables cannot reference it without a unique key, and logical replication cannot replicate its updates and deletes", t.name));
+                None
+            }
             (None, true) => {
-                ctx.error(Code::MissingPrimaryKey, tpath.clone(), format!("table \"{}\" has no primary key; mark a column with \"primaryKey\": true or list the key's column ids in \"primaryKey\"", t.name));
+                ctx.error(Code::MissingPrimaryKey, tpath.clone(), format!("table \"{}\" has no primary key; mark a column with \"primaryKey\": true, list the key's column ids in \"primaryKey\", or say \"withoutPrimaryKey\": true", t.name));
+                None
+            }
+            (_, _) if t.without_primary_key => {
+                ctx.error(
+                    Code::InvalidPrimaryKey,
+                    format!("{tpath}/withoutPrimaryKey"),
+                    format!("table \"{}\" says withoutPrimaryKey but declares a primary key; use one", t.name),
+                );
                 None
             }
             (None, false) => Some(flagged),
@@ -726,6 +740,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             comment: t.comment.clone(),
             columns,
             primary_key,
+            without_primary_key: t.without_primary_key,
             checks,
             indexes,
         });
@@ -1360,8 +1375,13 @@ fn build_model(
             }
             Ident::parse(&name).ok()
         };
-        let pk_cols = t.primary_key.clone()?;
-        let primary_key = KeyConstraint { name: pick(None, "pkey", true)?, column_ids: pk_cols };
+        // A table without a key has none only when it says so; otherwise a
+        // missing key was reported and there is no model.
+        let primary_key = match t.primary_key.clone() {
+            Some(column_ids) => Some(KeyConstraint { name: pick(None, "pkey", true)?, column_ids }),
+            None if t.without_primary_key => None,
+            None => return None,
+        };
         let mut uniques = Vec::new();
         for c in t.columns.iter().filter(|c| c.unique) {
             uniques.push(KeyConstraint { name: pick(col_name(&c.id), "key", true)?, column_ids: vec![c.id.clone()] });
@@ -1582,6 +1602,27 @@ mod tests {
         let mut v = base();
         v["tables"][0]["name"] = json!(format!("{}x", "é".repeat(31)));
         assert_eq!(codes(v), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_table_without_a_primary_key_must_say_so() {
+        let mut v = base();
+        v["tables"][1]["columns"][0]["primaryKey"] = json!(false);
+        v["tables"][1]["withoutPrimaryKey"] = json!(true);
+        let expected = vec![("/tables/1/withoutPrimaryKey".to_string(), "NO_PRIMARY_KEY", Severity::Warning)];
+        assert_eq!(problems(v.clone()), expected, "a warning, not an error");
+        let schema = ValidSchema::parse(doc(v)).unwrap();
+        assert!(schema.model().tables[1].primary_key.is_none());
+        assert!(schema.model().tables[0].primary_key.is_some());
+        // Saying so while declaring a key is a contradiction.
+        let mut v = base();
+        v["tables"][1]["withoutPrimaryKey"] = json!(true);
+        assert_eq!(problems(v)[0].0, "/tables/1/withoutPrimaryKey");
+        let mut v = base();
+        v["tables"][1]["withoutPrimaryKey"] = json!(true);
+        v["tables"][1]["columns"][0]["primaryKey"] = json!(false);
+        v["tables"][1]["primaryKey"] = json!(["o_id"]);
+        assert_eq!(codes(v), vec!["INVALID_PRIMARY_KEY"]);
     }
 
     #[test]
@@ -1839,7 +1880,7 @@ mod tests {
         ]);
         let s = ValidSchema::parse(doc(v)).unwrap();
         let t = &s.model().tables[1];
-        assert_eq!(t.primary_key.name.as_str(), "orders_pkey1");
+        assert_eq!(t.primary_key.as_ref().unwrap().name.as_str(), "orders_pkey1");
         let names: Vec<&str> = t.checks.iter().map(|k| k.name.as_str()).collect();
         assert_eq!(names, ["orders_id_check", "orders_check1", "orders_user_id_check", "orders_check"]);
     }

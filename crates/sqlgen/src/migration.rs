@@ -249,13 +249,14 @@ impl Postgres {
             ChangeKind::DropIdentity { table_id, column_id } => column(from, table_id, column_id)
                 .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(t, c, "DROP IDENTITY"))),
             ChangeKind::RenameSequence { from: a, to: b, .. } => Some(rename("SEQUENCE", a, b)),
-            ChangeKind::AddPrimaryKey { table_id } => to.table(table_id).map(|t| {
-                let clause = self.key_clause(t, &t.primary_key, true);
-                st(StatementKind::AddConstraint, self.alter_table(t.name.as_str(), format!("ADD {clause}")))
+            ChangeKind::AddPrimaryKey { table_id } => to.table(table_id).and_then(|t| {
+                let clause = self.key_clause(t, t.primary_key.as_ref()?, true);
+                Some(st(StatementKind::AddConstraint, self.alter_table(t.name.as_str(), format!("ADD {clause}"))))
             }),
-            ChangeKind::DropPrimaryKey { table_id } => from
-                .table(table_id)
-                .map(|t| st(StatementKind::DropConstraint, self.drop_constraint(t, t.primary_key.name.as_str()))),
+            ChangeKind::DropPrimaryKey { table_id } => from.table(table_id).and_then(|t| {
+                let pk = t.primary_key.as_ref()?;
+                Some(st(StatementKind::DropConstraint, self.drop_constraint(t, pk.name.as_str())))
+            }),
             ChangeKind::AddUnique { table_id, column_ids } => to.table(table_id).and_then(|t| {
                 let key = t.uniques.iter().find(|u| &u.column_ids == column_ids)?;
                 let clause = self.key_clause(t, key, false);

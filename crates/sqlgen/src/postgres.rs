@@ -98,7 +98,9 @@ impl Postgres {
 
     pub(crate) fn create_table(&self, t: &TableModel) -> String {
         let mut lines: Vec<String> = t.columns.iter().map(|c| self.column_sql(c)).collect();
-        lines.push(self.key_clause(t, &t.primary_key, true));
+        if let Some(pk) = &t.primary_key {
+            lines.push(self.key_clause(t, pk, true));
+        }
         for u in &t.uniques {
             lines.push(self.key_clause(t, u, false));
         }

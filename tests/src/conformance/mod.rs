@@ -329,7 +329,7 @@ fn same_type(a: &ColumnType, b: &ColumnType) -> bool {
 /// The key that identifies a row across a type change: the first primary
 /// key column, when it keeps its type.
 fn row_key<'m>(o: &'m TableModel, n: &'m TableModel) -> Option<(&'m ColumnModel, &'m ColumnModel)> {
-    let id = o.primary_key.column_ids.first()?;
+    let id = o.primary_key.as_ref()?.column_ids.first()?;
     let (ok, nk) = (o.column(id)?, n.column(id)?);
     same_type(&ok.ty, &nk.ty).then_some((ok, nk))
 }
@@ -340,7 +340,7 @@ impl Snapshot {
     fn take(conn: &mut PgConnection, old: &Model) -> Self {
         let mut values = BTreeMap::new();
         for t in &old.tables {
-            let key = t.primary_key.column_ids.first().and_then(|id| t.column(id));
+            let key = t.primary_key.as_ref().and_then(|k| k.column_ids.first()).and_then(|id| t.column(id));
             for c in &t.columns {
                 let col = qi(c.name.as_str());
                 let key_text = key.map_or_else(|| "''".to_string(), |k| format!("{}::text", qi(k.name.as_str())));

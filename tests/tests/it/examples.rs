@@ -75,7 +75,10 @@ fn examples_cover_the_required_features() {
     let schemas: Vec<ValidSchema> = ["blog", "ecommerce", "clinic"].iter().map(|n| example(n)).collect();
     let any = |f: &dyn Fn(&ValidSchema) -> bool| schemas.iter().any(f);
     assert!(any(&|s| !s.model().enums.is_empty()), "enums");
-    assert!(any(&|s| s.model().tables.iter().any(|t| t.primary_key.column_ids.len() > 1)), "composite keys");
+    assert!(
+        any(&|s| s.model().tables.iter().any(|t| t.primary_key.as_ref().is_some_and(|k| k.column_ids.len() > 1))),
+        "composite keys"
+    );
     assert!(any(&|s| s.summary().self_references > 0), "self-references");
     assert!(any(&|s| s.summary().cycles > 0), "cycles");
 }

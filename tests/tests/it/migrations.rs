@@ -243,6 +243,18 @@ fn one_transaction(conn: &mut PgConnection, script: &Script) -> Result<(), Strin
     }
 }
 
+/// The structures of `v1` and `v2` built fresh, in schemas `expected_v1`
+/// and `expected_v2`, as `describe_schema` lists them.
+fn built_fresh(conn: &mut PgConnection, v1: &ValidSchema, v2: &ValidSchema) -> (Vec<String>, Vec<String>) {
+    execute(conn, "CREATE SCHEMA expected_v1; CREATE SCHEMA expected_v2").unwrap();
+    for (schema, doc) in [("expected_v1", v1), ("expected_v2", v2)] {
+        execute(conn, &format!("BEGIN; SET LOCAL search_path TO {schema}")).unwrap();
+        run_script(conn, &create_script(doc)).unwrap();
+        execute(conn, "COMMIT").unwrap();
+    }
+    (describe_schema(conn, "expected_v1").unwrap(), describe_schema(conn, "expected_v2").unwrap())
+}
+
 /// The snapshot-tested example migration (crates/sqlgen/tests/migrations.rs)
 /// on a database with rows and a provisioning bookkeeping schema: up fails
 /// on a NULL as classified, works once the data is fixed, keeps the rows,
@@ -254,14 +266,7 @@ fn shop_example_migrates_with_rows_and_back() {
     let db = schemaforge_testdb::TestDb::create().unwrap();
     let mut conn = db.connect().unwrap();
     let conn = &mut conn;
-    execute(conn, "CREATE SCHEMA expected_v1; CREATE SCHEMA expected_v2").unwrap();
-    for (schema, doc) in [("expected_v1", &v1), ("expected_v2", &v2)] {
-        execute(conn, &format!("BEGIN; SET LOCAL search_path TO {schema}")).unwrap();
-        run_script(conn, &create_script(doc)).unwrap();
-        execute(conn, "COMMIT").unwrap();
-    }
-    let expected_v1 = describe_schema(conn, "expected_v1").unwrap();
-    let expected_v2 = describe_schema(conn, "expected_v2").unwrap();
+    let (expected_v1, expected_v2) = built_fresh(conn, &v1, &v2);
     execute(
         conn,
         "CREATE SCHEMA schemaforge; CREATE TABLE schemaforge.history (version int PRIMARY KEY, note text);
@@ -298,4 +303,52 @@ fn shop_example_migrates_with_rows_and_back() {
     assert_eq!(rows, ["Ann - paid:42,cancelled:-", "Bob - paid:42,cancelled:-"], "the fax column came back empty");
     let history = lines(conn, "SELECT version || ' ' || note AS t FROM schemaforge.history").unwrap();
     assert_eq!(history, ["1 v1"]);
+}
+
+fn events(keyed: bool) -> ValidSchema {
+    let key = if keyed { r#", "primaryKey": true"# } else { "" };
+    let flag = if keyed { "" } else { r#", "withoutPrimaryKey": true"# };
+    let text = format!(
+        r#"{{"name": "log", "tables": [{{"id": "t_ev", "name": "events"{flag}, "columns": [
+            {{"id": "c_id", "name": "id", "dataType": "bigint", "nullable": false{key}}},
+            {{"id": "c_body", "name": "body", "dataType": "text"}}]}}]}}"#
+    );
+    ValidSchema::parse(schemaforge_domain::parse_document(&text).unwrap()).unwrap()
+}
+
+/// A table that says `withoutPrimaryKey` is built without one (checked in
+/// `pg_constraint`); giving it a key later fails on duplicate rows, as
+/// classified, works once they are fixed, keeps the rows, and goes back.
+#[test]
+fn a_table_without_a_primary_key_is_built_keyed_later_and_back() {
+    let (v1, v2) = (events(false), events(true));
+    let db = schemaforge_testdb::TestDb::create().unwrap();
+    let mut conn = db.connect().unwrap();
+    let conn = &mut conn;
+    let (expected_v1, expected_v2) = built_fresh(conn, &v1, &v2);
+    let keys = |conn: &mut PgConnection| {
+        lines(
+            conn,
+            "SELECT conname::text AS t FROM pg_constraint WHERE conrelid = 'public.events'::regclass AND contype = 'p'",
+        )
+        .unwrap()
+    };
+    run_script(conn, &create_script(&v1)).unwrap();
+    assert!(keys(conn).is_empty(), "no primary key");
+    execute(conn, "INSERT INTO events VALUES (1, 'a'), (1, 'a again'), (2, 'b')").unwrap();
+
+    let m = migration(&v1, &v2);
+    assert!(m.changes.changes().iter().any(|c| c.safety == Safety::MayFail && c.description.contains("events_pkey")));
+    let failure = one_transaction(conn, &m.up).unwrap_err();
+    assert!(failure.contains("events_pkey"), "{failure}");
+    execute(conn, "UPDATE events SET id = 3 WHERE body = 'a again'").unwrap();
+    one_transaction(conn, &m.up).unwrap();
+    assert_eq!(keys(conn), ["events_pkey"]);
+    assert_eq!(describe_schema(conn, "public").unwrap(), expected_v2);
+
+    one_transaction(conn, &m.down).unwrap();
+    assert!(keys(conn).is_empty());
+    assert_eq!(describe_schema(conn, "public").unwrap(), expected_v1);
+    let rows = lines(conn, "SELECT id || ' ' || body AS t FROM events ORDER BY id").unwrap();
+    assert_eq!(rows, ["1 a", "2 b", "3 a again"]);
 }

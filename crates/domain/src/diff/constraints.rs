@@ -18,18 +18,25 @@ impl<'m> Differ<'m> {
                 format!("drop primary key {} of {}", k.name, o.name),
             )
         };
-        if o.primary_key.column_ids == n.primary_key.column_ids {
-            self.rename_key(n, &o.primary_key, &n.primary_key, ConstraintKind::PrimaryKey);
-        } else {
-            self.dropped_keys.insert(Self::key_set(&o.id, &o.primary_key.column_ids));
-            self.push(Stage::DropConstraints, pk_drop(&o.primary_key));
+        match (&o.primary_key, &n.primary_key) {
+            (Some(ok), Some(nk)) if ok.column_ids == nk.column_ids => {
+                self.rename_key(n, ok, nk, ConstraintKind::PrimaryKey);
+                return self.other_keys(o, n);
+            }
+            (Some(ok), _) => {
+                self.dropped_keys.insert(Self::key_set(&o.id, &ok.column_ids));
+                self.push(Stage::DropConstraints, pk_drop(ok));
+            }
+            (None, _) => {}
+        }
+        if let Some(nk) = &n.primary_key {
             self.push(
                 Stage::AddConstraints,
                 Change::new(
                     ChangeKind::AddPrimaryKey { table_id: tid.clone() },
                     Safety::Safe,
-                    format!("{}.{}", n.name, n.primary_key.name),
-                    format!("add primary key {} on {}", n.primary_key.name, n.name),
+                    format!("{}.{}", n.name, nk.name),
+                    format!("add primary key {} on {}", nk.name, n.name),
                 )
                 .risk(
                     Safety::MayFail,
@@ -39,6 +46,12 @@ impl<'m> Differ<'m> {
                 ),
             );
         }
+        self.other_keys(o, n);
+    }
+
+    /// Single-column UNIQUE constraints: kept, renamed, dropped or added.
+    fn other_keys(&mut self, o: &TableModel, n: &TableModel) {
+        let tid = n.id.clone();
         for u in &o.uniques {
             match n.uniques.iter().find(|x| x.column_ids == u.column_ids) {
                 Some(nu) => self.rename_key(n, u, nu, ConstraintKind::Unique),

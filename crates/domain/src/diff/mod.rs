@@ -557,7 +557,8 @@ impl<'m> Differ<'m> {
     /// first column, so that `MAX(col)` reads one entry instead of the table.
     fn leads_an_index(&self, o: &TableModel, n: &TableModel, column_id: &str) -> bool {
         let leads = |ids: &[String]| ids.first().is_some_and(|c| c == column_id);
-        (leads(&o.primary_key.column_ids) && o.primary_key.column_ids == n.primary_key.column_ids)
+        let same_pk = |k: &KeyConstraint| n.primary_key.as_ref().is_some_and(|x| x.column_ids == k.column_ids);
+        o.primary_key.as_ref().is_some_and(|k| leads(&k.column_ids) && same_pk(k))
             || o.uniques.iter().any(|u| leads(&u.column_ids) && n.uniques.iter().any(|x| x.column_ids == u.column_ids))
             || o.indexes.iter().any(|x| {
                 x.method == IndexMethod::Btree

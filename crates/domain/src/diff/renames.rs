@@ -70,7 +70,7 @@ impl TempNames {
             }
             for t in &m.tables {
                 taken.insert(t.name.to_string());
-                taken.insert(t.primary_key.name.to_string());
+                taken.extend(t.primary_key.iter().map(|k| k.name.to_string()));
                 taken.extend(t.uniques.iter().map(|u| u.name.to_string()));
                 taken.extend(t.checks.iter().map(|k| k.name.to_string()));
                 taken.extend(t.indexes.iter().map(|x| x.name.to_string()));
