@@ -27,6 +27,11 @@ where
     (method.clone(), web::method(method).to(handler))
 }
 
+/// A route's path as clients send it: under the API prefix.
+fn full_path(path: &str) -> String {
+    format!("{}{path}", crate::openapi::PREFIX)
+}
+
 /// A resource with its routes; other methods get 405 in the error envelope
 /// with `Allow` naming the ones it has (HEAD wherever GET: the
 /// `head_as_get` middleware answers it).
@@ -36,7 +41,7 @@ fn resource(path: &str, routes: Vec<(Method, Route)>) -> actix_web::Resource {
         allow.insert(allow.iter().position(|m| *m == "GET").map_or(0, |i| i + 1), "HEAD");
     }
     let allow = allow.join(", ");
-    let template = crate::middleware::RouteTemplate(format!("{}{path}", crate::openapi::PREFIX));
+    let template = crate::middleware::RouteTemplate(full_path(path));
     let mut resource = web::resource(path).app_data(template).default_service(web::to(move || {
         let allow = allow.clone();
         async move {
@@ -117,9 +122,7 @@ pub fn scope<S: Store + 'static>() -> Scope {
 pub fn route_table<S: Store + 'static>() -> Vec<(String, Vec<Method>)> {
     routes::<S>()
         .into_iter()
-        .map(|(path, methods)| {
-            (format!("{}{path}", crate::openapi::PREFIX), methods.into_iter().map(|(m, _)| m).collect())
-        })
+        .map(|(path, methods)| (full_path(path), methods.into_iter().map(|(m, _)| m).collect()))
         .collect()
 }
 
