@@ -4,7 +4,7 @@
 #       -e SCHEMAFORGE__AUTH__JWT_SECRET=... \
 #       -e SCHEMAFORGE__PROVISIONING__ENCRYPTION_KEY="$(openssl rand -base64 32)" schemaforge
 FROM rust:1-slim-bookworm AS build
-RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev libclang-dev && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 RUN cargo build --release --locked -p schemaforge-server -p schemaforge-cli

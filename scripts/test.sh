@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/ensure-postgres.sh
+scripts/ensure-build-deps.sh
 # The API contract test (tests/tests/api/contract.rs) runs schemathesis.
 SCHEMATHESIS="$(scripts/ensure-schemathesis.sh)"
 export SCHEMATHESIS
