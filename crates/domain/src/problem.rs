@@ -78,6 +78,10 @@ codes! {
     InvalidIndex = "INVALID_INDEX",
     /// A check or index predicate does not parse or is not allowed.
     InvalidExpression = "INVALID_EXPRESSION",
+    /// An expression in PostgreSQL's full grammar holds what only a server
+    /// can check: operator and cast types, unknown or non-immutable
+    /// functions (warning).
+    UnverifiedExpression = "UNVERIFIED_EXPRESSION",
     /// An enum has no values, or an empty, too long or repeated value.
     InvalidEnum = "INVALID_ENUM",
     /// A table has more columns than is wise (warning) or than PostgreSQL allows.

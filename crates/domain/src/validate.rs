@@ -157,6 +157,30 @@ impl Ctx {
         self.push(code, Severity::Warning, path, message);
     }
 
+    /// Check an expression, reporting its errors and warnings at `path`.
+    fn expression(
+        &mut self,
+        source: &str,
+        columns: &[ExprColumn<'_>],
+        context: ExprContext,
+        path: String,
+    ) -> Option<Expr> {
+        match expr::check_expression(source, columns, context) {
+            Ok(checked) => {
+                for w in checked.warnings {
+                    self.warn(w.code, path.clone(), w.message);
+                }
+                Some(checked.expr)
+            }
+            Err(problems) => {
+                for p in problems {
+                    self.error(p.code, path.clone(), p.message);
+                }
+                None
+            }
+        }
+    }
+
     /// Check an identifier; warn on reserved words.
     fn ident(&mut self, name: &str, path: String, what: &str) -> Option<Ident> {
         match Ident::parse(name) {
@@ -637,15 +661,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         for (ki, k) in t.checks.iter().enumerate() {
             let kpath = format!("{tpath}/checks/{ki}");
             let kname = k.name.as_ref().and_then(|n| ctx.ident(n, format!("{kpath}/name"), "check constraint"));
-            let expr = match expr::parse_expression(&k.expression, &expr_columns, ExprContext::Check) {
-                Ok(e) => Some(e),
-                Err(ps) => {
-                    for p in ps {
-                        ctx.error(p.code, format!("{kpath}/expression"), p.message);
-                    }
-                    None
-                }
-            };
+            let expr = ctx.expression(&k.expression, &expr_columns, ExprContext::Check, format!("{kpath}/expression"));
             checks.push((k.id.clone(), kname, expr));
         }
 
@@ -714,15 +730,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             }
             let predicate = match &ix.predicate {
                 None => None,
-                Some(src) => match expr::parse_expression(src, &expr_columns, ExprContext::IndexPredicate) {
-                    Ok(e) => Some(e),
-                    Err(ps) => {
-                        for p in ps {
-                            ctx.error(p.code, format!("{xpath}/where"), p.message);
-                        }
-                        None
-                    }
-                },
+                Some(src) => ctx.expression(src, &expr_columns, ExprContext::IndexPredicate, format!("{xpath}/where")),
             };
             indexes.push(IndexInfo {
                 id: ix.id.clone(),

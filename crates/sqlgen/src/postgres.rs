@@ -324,6 +324,10 @@ impl Dialect for Postgres {
             Expr::Call { func, args } => {
                 format!("{}({})", func.sql(), args.iter().map(|e| self.render_expr(e)).collect::<Vec<_>>().join(", "))
             }
+            // PostgreSQL's own printing of the checked tree (pgparse proved
+            // that it parses back to the same tree); it only ever stands
+            // alone, inside the caller's parentheses.
+            Expr::Sql(e) => e.sql().to_string(),
         }
     }
 

@@ -10,6 +10,7 @@ mod defaults;
 mod docs;
 mod examples;
 mod expressions;
+mod full_grammar;
 mod generated;
 mod invalid;
 mod migrations;

@@ -23,7 +23,8 @@ fn eval(e: &Expr, null: &HashSet<&str>) -> Value {
     use Value::{Bool, NotNull, Null, Unknown};
     match e {
         Expr::Column { id, .. } if null.contains(id.as_str()) => Null,
-        Expr::Column { .. } => Unknown,
+        // PostgreSQL's full grammar is not evaluated here: undecided.
+        Expr::Column { .. } | Expr::Sql(_) => Unknown,
         Expr::Number(_) | Expr::String(_) => NotNull,
         Expr::Bool(b) => Bool(*b),
         Expr::Null => Null,

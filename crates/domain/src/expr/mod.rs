@@ -1,16 +1,25 @@
 //! Check constraints and partial-index predicates.
 //!
 //! Documents hold these as text, e.g. `price >= 0 AND status <> 'void'`. The
-//! text is parsed into [`Expr`] with a small grammar (comparisons, boolean
-//! logic, arithmetic, `IS [NOT] NULL`, `[NOT] IN`, `[NOT] BETWEEN`,
-//! `[NOT] LIKE/ILIKE`, regular-expression matches and a few immutable
-//! functions), every column name is resolved against the table's own columns,
-//! and the types are checked. SQL is later rendered from the tree, never from
-//! the text, so nothing the client wrote reaches the database verbatim.
+//! text is parsed into [`Expr`] in one of two ways:
 //!
-//! Deliberately absent: casts (`::`), subqueries, other tables, arbitrary
-//! functions, and anything non-immutable (`now()`), which PostgreSQL forbids in
-//! index predicates and which make checks unreliable.
+//! - the **small language** (`small.rs`, type-checked by `typecheck.rs`):
+//!   comparisons, boolean logic, arithmetic, `IS [NOT] NULL`, `[NOT] IN`,
+//!   `[NOT] BETWEEN`, `[NOT] LIKE/ILIKE`, regular-expression matches and a
+//!   few immutable functions, with every column resolved and every type
+//!   checked after PostgreSQL's rules;
+//! - otherwise **PostgreSQL's own grammar** (`full.rs`, through
+//!   `schemaforge-pgparse`): anything PostgreSQL accepts as one expression,
+//!   with columns resolved to ids and what PostgreSQL refuses in these
+//!   contexts (subqueries, aggregates, window and set-returning functions,
+//!   parameters; non-immutable functions in index predicates) refused; what
+//!   only a server can check is an `UNVERIFIED_EXPRESSION` warning.
+//!
+//! SQL is rendered from the tree, never from the text, so nothing the client
+//! wrote reaches the database verbatim.
+//!
+//! Deliberately absent: other tables (qualified references), and comments
+//! (they would vanish from the rendered SQL).
 
 use crate::ident::Ident;
 use crate::model::{BaseType, ColumnType};
@@ -88,6 +97,35 @@ pub enum Expr {
         /// Arguments.
         args: Vec<Expr>,
     },
+    /// A whole expression in PostgreSQL's full grammar (what the small
+    /// language does not parse), parsed by PostgreSQL's own parser.
+    Sql(SqlExpr),
+}
+
+/// An expression parsed by PostgreSQL's own grammar, with its column
+/// references resolved to ids. Only [`check_expression`] makes one, so its
+/// SQL is always PostgreSQL's printing of a checked tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlExpr {
+    sql: String,
+    /// The tree without locations, column references replaced by ids.
+    canonical: String,
+    columns: Vec<String>,
+    strings: Vec<String>,
+}
+
+impl SqlExpr {
+    /// The expression as PostgreSQL's deparser prints its tree (identifiers
+    /// quoted where needed, literals escaped), for use inside parentheses.
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    /// Whether two expressions are the same tree once columns are matched
+    /// by id (spelling, spacing, parentheses and column names aside).
+    pub fn same_modulo_names(&self, other: &SqlExpr) -> bool {
+        self.canonical == other.canonical
+    }
 }
 
 /// Binary operators.
@@ -263,10 +301,10 @@ impl Expr {
     /// Ids of the columns the expression reads, in order of appearance.
     pub fn column_ids(&self) -> Vec<&str> {
         let mut out = Vec::new();
-        self.walk(&mut |e| {
-            if let Expr::Column { id, .. } = e {
-                out.push(id.as_str());
-            }
+        self.walk(&mut |e| match e {
+            Expr::Column { id, .. } => out.push(id.as_str()),
+            Expr::Sql(s) => out.extend(s.columns.iter().map(String::as_str)),
+            _ => {}
         });
         out
     }
@@ -274,10 +312,10 @@ impl Expr {
     /// The string literals of the expression, in order of appearance.
     pub fn string_literals(&self) -> Vec<&str> {
         let mut out = Vec::new();
-        self.walk(&mut |e| {
-            if let Expr::String(s) = e {
-                out.push(s.as_str());
-            }
+        self.walk(&mut |e| match e {
+            Expr::String(s) => out.push(s.as_str()),
+            Expr::Sql(s) => out.extend(s.strings.iter().map(String::as_str)),
+            _ => {}
         });
         out
     }
@@ -312,6 +350,7 @@ impl Expr {
                 Expr::Between { expr: b, low: lo2, high: hi2, negated: n2 },
             ) => n1 == n2 && a.same_modulo_names(b) && lo1.same_modulo_names(lo2) && hi1.same_modulo_names(hi2),
             (Expr::Call { func: f1, args: a1 }, Expr::Call { func: f2, args: a2 }) => f1 == f2 && all(a1, a2),
+            (Expr::Sql(a), Expr::Sql(b)) => a.same_modulo_names(b),
             (a, b) => a == b,
         }
     }
@@ -334,7 +373,7 @@ impl Expr {
                 high.walk(f);
             }
             Expr::Call { args, .. } => args.iter().for_each(|e| e.walk(f)),
-            Expr::Column { .. } | Expr::Number(_) | Expr::String(_) | Expr::Bool(_) | Expr::Null => {}
+            Expr::Column { .. } | Expr::Number(_) | Expr::String(_) | Expr::Bool(_) | Expr::Null | Expr::Sql(_) => {}
         }
     }
 }
@@ -372,8 +411,18 @@ pub struct ExprProblem {
     pub message: String,
 }
 
+/// An accepted expression, with what validation could not decide about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// The parsed, resolved expression.
+    pub expr: Expr,
+    /// Warnings (`UNVERIFIED_EXPRESSION`): what only PostgreSQL can check.
+    pub warnings: Vec<ExprProblem>,
+}
+
 /// Parse `source`, resolve its column names against `columns`, and check its
-/// types. Returns every problem found (a syntax error stops parsing).
+/// types. Returns every error found (a syntax error stops parsing); warnings
+/// are dropped (see [`check_expression`]).
 ///
 /// ```
 /// use schemaforge_domain::{expr::{parse_expression, ExprColumn, ExprContext}, BaseType, ColumnType, Ident};
@@ -391,6 +440,36 @@ pub fn parse_expression(
     columns: &[ExprColumn<'_>],
     context: ExprContext,
 ) -> Result<Expr, Vec<ExprProblem>> {
+    check_expression(source, columns, context).map(|c| c.expr)
+}
+
+/// [`parse_expression`] with its warnings.
+///
+/// The small language (comparisons, boolean logic, arithmetic, a closed list
+/// of functions; fully type-checked) is tried first, so documents written in
+/// it keep their exact rendering. What it does not parse is parsed with
+/// PostgreSQL's own grammar (casts, `IS [NOT] DISTINCT FROM`, `= ANY
+/// (ARRAY[...])`, `CASE`, subscripts, `SIMILAR TO`, any function, ...): its
+/// column references and structure are checked, and what only a server can
+/// check (operator and cast types, unknown functions) is one warning.
+///
+/// ```
+/// use schemaforge_domain::{expr::{check_expression, ExprColumn, ExprContext}, BaseType, ColumnType, Expr, Ident};
+///
+/// let name = Ident::parse("price").unwrap();
+/// let ty = ColumnType { base: BaseType::Integer, array: false };
+/// let cols = [ExprColumn { id: "c1", name: &name, ty: Some(&ty), enum_values: None }];
+/// let checked = check_expression("(price >= (0)::numeric)", &cols, ExprContext::Check).unwrap();
+/// let Expr::Sql(sql) = &checked.expr else { panic!() };
+/// assert_eq!(sql.sql(), "price >= 0::numeric");
+/// assert_eq!(checked.warnings[0].code.as_str(), "UNVERIFIED_EXPRESSION");
+/// assert_eq!(checked.expr.column_ids(), ["c1"]);
+/// ```
+pub fn check_expression(
+    source: &str,
+    columns: &[ExprColumn<'_>],
+    context: ExprContext,
+) -> Result<Checked, Vec<ExprProblem>> {
     if source.trim().is_empty() {
         return Err(vec![invalid("the expression is empty")]);
     }
@@ -400,13 +479,15 @@ pub fn parse_expression(
             source.len()
         ))]);
     }
-    let tokens = lex(source).map_err(|e| vec![e])?;
-    let mut parser = Parser { tokens, pos: 0, depth: 0, operators: 0, columns, problems: Vec::new() };
-    let expr = parser.parse_or().map_err(|e| vec![e])?;
-    if let Some(tok) = parser.peek() {
-        return Err(vec![invalid(format!("found {} after the end of the expression", tok.describe()))]);
-    }
-    let mut problems = parser.problems;
+    let mut problems = Vec::new();
+    let expr = match parse_small(source, columns) {
+        Small::Parsed(expr) => expr,
+        Small::Refused(problem) => return Err(vec![problem]),
+        // An unknown name in the small language may be a key word of
+        // PostgreSQL's (`current_timestamp`); the full grammar resolves
+        // columns too, so only that case gets through.
+        Small::UnknownNames | Small::NotInLanguage => return full::check(source, columns, context),
+    };
     if let Some(node) = constant_computation(&expr) {
         problems.push(invalid(format!(
             "`{node}` computes with constants only; PostgreSQL evaluates that when the constraint is created, where it can fail (division by zero, overflow, a bad pattern): write the result instead"
@@ -427,7 +508,31 @@ pub fn parse_expression(
         }
         problems = checker.problems;
     }
-    if problems.is_empty() { Ok(expr) } else { Err(problems) }
+    if problems.is_empty() { Ok(Checked { expr, warnings: Vec::new() }) } else { Err(problems) }
+}
+
+/// What the small language makes of a text.
+enum Small {
+    /// Parsed, every name resolved.
+    Parsed(Expr),
+    /// Refused for a reason PostgreSQL shares (a builtin's argument count).
+    Refused(ExprProblem),
+    /// Parsed, but some names are not columns.
+    UnknownNames,
+    /// Not in the small language.
+    NotInLanguage,
+}
+
+fn parse_small(source: &str, columns: &[ExprColumn<'_>]) -> Small {
+    let Ok(tokens) = lex(source) else { return Small::NotInLanguage };
+    let mut parser = Parser { tokens, pos: 0, depth: 0, operators: 0, columns, problems: Vec::new(), refused: false };
+    match parser.parse_or() {
+        Err(problem) if parser.refused => Small::Refused(problem),
+        Err(_) => Small::NotInLanguage,
+        Ok(_) if parser.peek().is_some() => Small::NotInLanguage,
+        Ok(_) if !parser.problems.is_empty() => Small::UnknownNames,
+        Ok(expr) => Small::Parsed(expr),
+    }
 }
 
 /// The first operator or function applied to constants only, described.
@@ -461,6 +566,7 @@ fn mismatch(message: impl Into<String>) -> ExprProblem {
     ExprProblem { code: Code::TypeMismatch, message: message.into() }
 }
 
+mod full;
 mod small;
 use small::{Parser, lex};
 use typecheck::TypeChecker;

@@ -153,6 +153,10 @@ pub(super) struct Parser<'c, 'a> {
     pub(super) operators: usize,
     pub(super) columns: &'c [ExprColumn<'a>],
     pub(super) problems: Vec<ExprProblem>,
+    /// Set when the parse failed on a fact about PostgreSQL rather than on
+    /// syntax the small language lacks (a builtin's argument count): then
+    /// PostgreSQL's grammar is not asked, as PostgreSQL would refuse it too.
+    pub(super) refused: bool,
 }
 
 type PResult = Result<Expr, ExprProblem>;
@@ -278,6 +282,7 @@ impl Parser<'_, '_> {
         self.pos += 1;
         let right = self.parse_predicate()?;
         if matches!(self.peek(), Some(Tok::Op("=" | "<>" | "<" | "<=" | ">" | ">="))) {
+            self.refused = true;
             return Err(invalid("comparisons cannot be chained; combine them with AND"));
         }
         self.binary(op, left, right)
@@ -429,6 +434,7 @@ impl Parser<'_, '_> {
         let (min, max) = func.arity();
         if args.len() < min || args.len() > max {
             let want = if min == max { min.to_string() } else { format!("{min} to {max}") };
+            self.refused = true;
             return Err(invalid(format!("{lower}() takes {want} argument(s), not {}", args.len())));
         }
         Ok(Expr::Call { func, args })

@@ -112,18 +112,26 @@ fn rejects_injection_and_unsupported_syntax() {
     for src in [
         "qty > 0; DROP TABLE users",
         "qty > 0 -- comment",
-        "qty::text = '1'",
-        "pg_sleep(10) IS NULL",
+        "qty > /* note */ 0",
         "qty > (SELECT 1)",
+        "EXISTS (SELECT 1 FROM users)",
+        "qty > 0 FROM users",
+        "qty > $1",
+        "count(*) > 0",
+        "sum(qty) > 0",
+        "row_number() OVER () > 1",
+        "unnest(tags) = 'x'",
+        "users.qty > 0",
+        "t.* IS NULL",
         "qty > 0)",
         "(qty > 0",
         "'unterminated",
         "",
         "   ",
         "qty >",
-        "1 < qty < 3",
-        "now() > starts_at",
         "qty IS 5",
+        "1 < qty < 3",
+        "lower(name, name) = 'x'",
         "\"\" = 1",
         "12abc > 1",
         "qty > 1 / 0",
@@ -134,6 +142,71 @@ fn rejects_injection_and_unsupported_syntax() {
         assert!(!codes.is_empty(), "{src} was accepted");
         assert!(codes.iter().all(|c| *c == "INVALID_EXPRESSION"), "{src}: {codes:?}");
     }
+}
+
+#[test]
+fn postgresql_grammar_is_accepted_with_a_warning() {
+    let c = Cols::new();
+    let cols = c.cols();
+    for (src, sql) in [
+        ("qty::text = '1'", "qty::text = '1'"),
+        ("(price >= (0)::numeric)", "price >= 0::numeric"),
+        ("(name)::text = ANY (ARRAY['a'::text, 'b'::text])", "name::text = ANY(ARRAY['a'::text, 'b'::text])"),
+        ("active IS FALSE", "active IS FALSE"),
+        ("qty IS DISTINCT FROM 3", "qty IS DISTINCT FROM 3"),
+        ("CASE WHEN qty > 0 THEN price > 0 ELSE true END", "CASE WHEN qty > 0 THEN price > 0 ELSE true END"),
+        ("tags[1] SIMILAR TO '[a-z]+'", "tags[1] SIMILAR TO '[a-z]+'"),
+        ("starts_at < ends_at + interval '1 day'", "starts_at < (ends_at + '1 day'::interval)"),
+        ("my_func(qty)", "my_func(qty)"),
+        ("\"Status\" <> 'draft'::status", "\"Status\" <> 'draft'::status"),
+    ] {
+        let checked = check_expression(src, &cols, ExprContext::Check).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+        let Expr::Sql(e) = &checked.expr else { panic!("{src}: not the full grammar") };
+        assert_eq!(e.sql(), sql);
+        assert_eq!(checked.warnings.len(), 1, "{src}");
+        assert_eq!(checked.warnings[0].code, Code::UnverifiedExpression);
+    }
+    let unknown = check_expression("my_func(qty)", &cols, ExprContext::Check).unwrap();
+    assert!(unknown.warnings[0].message.contains("`my_func`"), "{:?}", unknown.warnings);
+    // Volatile functions: a warning in a check, an error in an index predicate.
+    for src in ["now() > starts_at", "starts_at < current_timestamp", "pg_sleep(1) IS NULL"] {
+        let checked = check_expression(src, &cols, ExprContext::Check).unwrap();
+        assert!(checked.warnings.iter().any(|w| w.message.contains("not immutable")), "{src}");
+        let err = check_expression(src, &cols, ExprContext::IndexPredicate).unwrap_err();
+        assert_eq!(err[0].code, Code::InvalidExpression, "{src}");
+    }
+    // Column references resolve (exactly: the grammar folds unquoted names).
+    let err = check_expression("Status::text = 'x'", &cols, ExprContext::Check).unwrap_err();
+    assert_eq!(err[0].code, Code::UnknownReference);
+    assert!(err[0].message.contains("did you mean \"Status\""), "{}", err[0].message);
+    assert_eq!(
+        check_expression("nope::int > 0", &cols, ExprContext::Check).unwrap_err()[0].code,
+        Code::UnknownReference
+    );
+    // What can be decided without a server still is.
+    for src in ["qty::int", "'x'::text", "42::numeric", "name::varchar"] {
+        assert_eq!(check_expression(src, &cols, ExprContext::Check).unwrap_err()[0].code, Code::TypeMismatch, "{src}");
+    }
+    assert!(check_expression("active::boolean", &cols, ExprContext::Check).is_ok());
+}
+
+#[test]
+fn full_grammar_ignores_spelling_and_renames() {
+    let c = Cols::new();
+    let cols = c.cols();
+    let a = check_expression("(qty)::numeric > 0::numeric", &cols, ExprContext::Check).unwrap().expr;
+    let b = check_expression("qty::numeric>(0)::numeric", &cols, ExprContext::Check).unwrap().expr;
+    assert!(a.same_modulo_names(&b));
+    let renamed_name = Ident::parse("quantity").unwrap();
+    let ty = ColumnType { base: BaseType::Integer, array: false };
+    let renamed = [ExprColumn { id: cols[1].id, name: &renamed_name, ty: Some(&ty), enum_values: None }];
+    let r = check_expression("quantity::numeric > 0::numeric", &renamed, ExprContext::Check).unwrap().expr;
+    assert!(a.same_modulo_names(&r), "a column rename is no change");
+    let other = check_expression("qty::numeric >= 0::numeric", &cols, ExprContext::Check).unwrap().expr;
+    assert!(!a.same_modulo_names(&other));
+    assert_eq!(a.column_ids(), [cols[1].id]);
+    let strings = check_expression("name::text = ANY (ARRAY['a', 'b'])", &cols, ExprContext::Check).unwrap().expr;
+    assert_eq!(strings.string_literals(), ["a", "b"]);
 }
 
 #[test]

@@ -236,6 +236,8 @@ impl TypeChecker<'_, '_> {
     pub(super) fn infer(&mut self, expr: &Expr) -> Ty {
         match expr {
             Expr::Column { id, .. } => self.column_ty(id),
+            // Never inside a small-language tree; PostgreSQL types it.
+            Expr::Sql(_) => Ty::Any,
             // As PostgreSQL types numeric constants: int4, else int8, else numeric.
             Expr::Number(n) => match n.parse::<i64>() {
                 _ if n.contains(['.', 'e', 'E']) => Ty::Num(NumKind::Numeric),
