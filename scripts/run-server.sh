@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start the Schemaforge server against a local PostgreSQL: starts (or
-# installs) PostgreSQL like the tests do, creates the metadata database if it
+# installs) PostgreSQL like the tests do (and libclang, which the build needs), creates the metadata database if it
 # is missing, and runs the server (it applies its migrations at start and
 # prints where it listens). Stop it with Ctrl-C (graceful shutdown).
 #
@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/ensure-postgres.sh
+scripts/ensure-build-deps.sh
 
 url="${SCHEMAFORGE__DATABASE__URL:-${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/schemaforge}}"
 db="${url##*/}"
