@@ -367,17 +367,39 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
                 continue;
             }
             let btree = method == IndexMethod::Btree;
+            let texty = |i: usize| ["text", "varchar(20)"].contains(&columns[i].data_type.as_str());
+            // A btree index also gets, in turn, an expression element in
+            // PostgreSQL's grammar with a collation, INCLUDE columns, and
+            // NULLS NOT DISTINCT.
+            let include: Vec<String> = match btree && !*desc {
+                true => columns.iter().map(|c| c.id.clone()).filter(|id| *id != columns[ids[0]].id).take(1).collect(),
+                false => Vec::new(),
+            };
             indexes.push(Index {
                 id: format!("t{ti}x{xi}"),
                 name: name.as_ref().map(|n| unique(n, &mut relation_names)),
                 column_ids: ids
                     .iter()
                     .map(|i| {
-                        if btree && *desc {
+                        if btree && *desc && texty(*i) {
                             IndexColumn::Spec(IndexColumnSpec {
-                                column_id: columns[*i].id.clone(),
+                                column_id: Some(columns[*i].id.clone()),
+                                expression: None,
+                                collation: Some("C".into()),
+                                opclass: None,
                                 order: Some(SortOrder::Desc),
                                 nulls: Some(NullsOrder::Last),
+                            })
+                        } else if btree && *desc {
+                            // PostgreSQL's grammar (IS NOT DISTINCT FROM),
+                            // immutable for every type a change can give.
+                            IndexColumn::Spec(IndexColumnSpec {
+                                column_id: None,
+                                expression: Some(format!("{} IS NOT DISTINCT FROM NULL", quote(&columns[*i].name))),
+                                collation: None,
+                                opclass: None,
+                                order: Some(SortOrder::Desc),
+                                nulls: None,
                             })
                         } else {
                             IndexColumn::Id(columns[*i].id.clone())
@@ -387,6 +409,8 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
                 unique: btree && *desc && xi == 0,
                 method,
                 predicate: (btree && !*desc).then(|| format!("{} IS NOT NULL", quote(&columns[ids[0]].name))),
+                include,
+                nulls_not_distinct: btree && *desc && xi == 0 && ti % 2 == 1,
             });
         }
         tables.push(Table {
@@ -554,7 +578,14 @@ impl Breakage {
                     x.id = format!("{}_copy", x.id);
                     x.name = None;
                     for ic in &mut x.column_ids {
-                        *ic = IndexColumn::Id(format!("{}_copy", ic.column_id()));
+                        // Expression elements read names, which the copy keeps.
+                        if let IndexColumn::Id(id) | IndexColumn::Spec(IndexColumnSpec { column_id: Some(id), .. }) = ic
+                        {
+                            *id = format!("{id}_copy");
+                        }
+                    }
+                    for id in &mut x.include {
+                        *id = format!("{id}_copy");
                     }
                 }
                 for k in &mut copy.checks {
@@ -723,6 +754,11 @@ impl Edit {
                 }
                 for x in &mut table.indexes {
                     x.predicate = x.predicate.as_ref().map(|p| p.replace(&old, &new));
+                    for ic in &mut x.column_ids {
+                        if let IndexColumn::Spec(IndexColumnSpec { expression: Some(e), .. }) = ic {
+                            *e = e.replace(&old, &new);
+                        }
+                    }
                 }
             }
             Self::RenameEnum => {
@@ -792,7 +828,9 @@ impl Edit {
                 let q = quote(&col.name);
                 table.checks.retain(|k| !k.expression.contains(&q));
                 table.indexes.retain(|x| {
-                    x.column_ids.iter().all(|c| c.column_id() != col.id)
+                    x.column_ids.iter().all(|c| c.column_id() != Some(col.id.as_str()))
+                        && !x.column_ids.iter().any(|c| c.expression().is_some_and(|e| e.contains(&q)))
+                        && !x.include.contains(&col.id)
                         && !x.predicate.as_ref().is_some_and(|p| p.contains(&q))
                 });
                 let tid = table.id.clone();
@@ -847,6 +885,8 @@ impl Edit {
                         unique: false,
                         method: IndexMethod::Btree,
                         predicate: None,
+                        include: Vec::new(),
+                        nulls_not_distinct: false,
                     });
                 } else {
                     table.indexes.remove(salt % table.indexes.len());

@@ -337,10 +337,18 @@ pub struct Index {
     /// Partial-index predicate, same grammar as check expressions.
     #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
     pub predicate: Option<String>,
+    /// Column ids stored in the index but not part of its key (`INCLUDE`;
+    /// btree, gist and spgist).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// A unique index that treats NULLs as equal (`NULLS NOT DISTINCT`,
+    /// PostgreSQL 15+): at most one row may hold NULL in its columns.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nulls_not_distinct: bool,
 }
 
-/// One indexed column.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// One index element.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum IndexColumn {
     /// Just the column id: ascending, PostgreSQL's default NULLS placement.
@@ -349,12 +357,57 @@ pub enum IndexColumn {
     Spec(IndexColumnSpec),
 }
 
+/// A string or an object, nothing else: serde's derived untagged form would
+/// also read a struct from an array (`[null, null]`).
+impl<'de> Deserialize<'de> for IndexColumn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Element;
+        impl<'de> serde::de::Visitor<'de> for Element {
+            type Value = IndexColumn;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a column id, or an object with columnId or expression")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IndexColumn, E> {
+                Ok(IndexColumn::Id(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<IndexColumn, A::Error> {
+                IndexColumnSpec::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(IndexColumn::Spec)
+            }
+        }
+        d.deserialize_any(Element)
+    }
+}
+
 impl IndexColumn {
-    /// The referenced column id.
-    pub fn column_id(&self) -> &str {
+    /// The referenced column id; `None` for an expression element.
+    pub fn column_id(&self) -> Option<&str> {
         match self {
-            Self::Id(id) => id,
-            Self::Spec(spec) => &spec.column_id,
+            Self::Id(id) => Some(id),
+            Self::Spec(spec) => spec.column_id.as_deref(),
+        }
+    }
+
+    /// The expression of an expression element.
+    pub fn expression(&self) -> Option<&str> {
+        match self {
+            Self::Id(_) => None,
+            Self::Spec(spec) => spec.expression.as_deref(),
+        }
+    }
+
+    /// The collation, if one is given.
+    pub fn collation(&self) -> Option<&str> {
+        match self {
+            Self::Id(_) => None,
+            Self::Spec(spec) => spec.collation.as_deref(),
+        }
+    }
+
+    /// The operator class, if one is given.
+    pub fn opclass(&self) -> Option<&str> {
+        match self {
+            Self::Id(_) => None,
+            Self::Spec(spec) => spec.opclass.as_deref(),
         }
     }
 
@@ -379,8 +432,19 @@ impl IndexColumn {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IndexColumnSpec {
-    /// The column id.
-    pub column_id: String,
+    /// The column id (exactly one of `columnId` and `expression`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column_id: Option<String>,
+    /// An expression over the table's columns, in the grammar of checks
+    /// (immutable, any type), e.g. `lower(email)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// Collation of the element, e.g. `C` (rendered quoted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    /// Operator class of the element, e.g. `text_pattern_ops`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opclass: Option<String>,
     /// `asc` or `desc`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<SortOrder>,

@@ -50,7 +50,7 @@ pub use expr::Expr;
 pub use ident::{Ident, IdentError, MAX_IDENTIFIER_BYTES};
 pub use model::{
     BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, EnumModel, ForeignKeyModel,
-    IndexColumnModel, IndexModel, KeyConstraint, Model, ModelIndex, TableModel, TypeFamily,
+    IndexColumnModel, IndexKey, IndexModel, KeyConstraint, Model, ModelIndex, TableModel, TypeFamily,
 };
 pub use problem::{Code, Problem, Severity};
 pub use summary::Summary;

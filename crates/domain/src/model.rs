@@ -465,17 +465,88 @@ pub struct IndexModel {
     pub columns: Vec<IndexColumnModel>,
     /// Partial-index predicate.
     pub predicate: Option<Expr>,
+    /// Columns stored but not keyed (`INCLUDE`), by id.
+    pub include: Vec<String>,
+    /// `NULLS NOT DISTINCT` (unique indexes only).
+    pub nulls_not_distinct: bool,
 }
 
-/// One column of an index.
+impl IndexModel {
+    /// Every column the index reads: key columns, columns of expression
+    /// elements, included columns and the predicate's columns, by id.
+    pub fn column_ids(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.columns.iter().flat_map(IndexColumnModel::column_ids).collect();
+        out.extend(self.include.iter().map(String::as_str));
+        out.extend(self.predicate.iter().flat_map(Expr::column_ids));
+        out
+    }
+
+    /// The key columns' ids when every element is a plain column (`None`
+    /// when an element is an expression: such an index is no key to
+    /// reference).
+    pub fn plain_column_ids(&self) -> Option<Vec<&str>> {
+        self.columns.iter().map(IndexColumnModel::column_id).collect()
+    }
+}
+
+/// What an index element indexes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexKey {
+    /// A column, by id.
+    Column(String),
+    /// An expression over the table's columns.
+    Expression(Expr),
+}
+
+/// One element of an index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexColumnModel {
-    /// Column id.
-    pub column_id: String,
+    /// What is indexed.
+    pub key: IndexKey,
     /// Explicit sort order.
     pub order: Option<SortOrder>,
     /// Explicit NULLS placement.
     pub nulls: Option<NullsOrder>,
+    /// Collation.
+    pub collation: Option<Ident>,
+    /// Operator class.
+    pub opclass: Option<Ident>,
+}
+
+impl IndexColumnModel {
+    /// A plain ascending element on a column.
+    pub fn column(id: impl Into<String>) -> Self {
+        Self { key: IndexKey::Column(id.into()), order: None, nulls: None, collation: None, opclass: None }
+    }
+
+    /// The column id of a column element.
+    pub fn column_id(&self) -> Option<&str> {
+        match &self.key {
+            IndexKey::Column(id) => Some(id),
+            IndexKey::Expression(_) => None,
+        }
+    }
+
+    /// The columns the element reads, by id.
+    pub fn column_ids(&self) -> Vec<&str> {
+        match &self.key {
+            IndexKey::Column(id) => vec![id.as_str()],
+            IndexKey::Expression(e) => e.column_ids(),
+        }
+    }
+
+    /// Whether two elements are the same once columns are matched by id.
+    pub fn same_modulo_names(&self, other: &Self) -> bool {
+        let key = match (&self.key, &other.key) {
+            (IndexKey::Column(a), IndexKey::Column(b)) => a == b,
+            (IndexKey::Expression(a), IndexKey::Expression(b)) => a.same_modulo_names(b),
+            _ => false,
+        };
+        key && self.order == other.order
+            && self.nulls == other.nulls
+            && self.collation == other.collation
+            && self.opclass == other.opclass
+    }
 }
 
 /// A foreign key.

@@ -82,6 +82,9 @@ codes! {
     /// can check: operator and cast types, unknown or non-immutable
     /// functions (warning).
     UnverifiedExpression = "UNVERIFIED_EXPRESSION",
+    /// A name only the server can resolve: a collation or operator class
+    /// outside the built-in ones this validation knows (warning).
+    UnverifiedReference = "UNVERIFIED_REFERENCE",
     /// An enum has no values, or an empty, too long or repeated value.
     InvalidEnum = "INVALID_ENUM",
     /// A table has more columns than is wise (warning) or than PostgreSQL allows.

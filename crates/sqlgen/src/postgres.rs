@@ -3,7 +3,7 @@
 use schemaforge_domain::expr::BinaryOp;
 use schemaforge_domain::{
     BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, EnumModel, Expr, ForeignKeyModel,
-    IndexMethod, IndexModel, KeyConstraint, ModelIndex, NullsOrder, ReferentialAction, SortOrder, TableModel,
+    IndexKey, IndexMethod, IndexModel, KeyConstraint, ModelIndex, NullsOrder, ReferentialAction, SortOrder, TableModel,
     ValidSchema,
 };
 
@@ -124,10 +124,20 @@ impl Postgres {
             .columns
             .iter()
             .filter_map(|ic| {
-                let col = t.column(&ic.column_id)?;
-                let mut s = self.qi(col.name.as_str());
-                if ix.method == IndexMethod::Gist {
-                    s.push_str(" inet_ops");
+                let mut s = match &ic.key {
+                    IndexKey::Column(id) => self.qi(t.column(id)?.name.as_str()),
+                    // PostgreSQL wants an expression element in parentheses.
+                    IndexKey::Expression(e) => format!("({})", self.render_expr(e)),
+                };
+                if let Some(c) = &ic.collation {
+                    s.push_str(&format!(" COLLATE {}", self.qi(c.as_str())));
+                }
+                match &ic.opclass {
+                    Some(o) => s.push_str(&format!(" {}", self.qi(o.as_str()))),
+                    // Validation allows gist without an operator class on
+                    // inet and cidr only, which have no default one.
+                    None if ix.method == IndexMethod::Gist && ic.column_id().is_some() => s.push_str(" inet_ops"),
+                    None => {}
                 }
                 if ic.order == Some(SortOrder::Desc) {
                     s.push_str(" DESC");
@@ -144,12 +154,16 @@ impl Postgres {
             IndexMethod::Btree => String::new(),
             other => format!(" USING {}", other.sql()),
         };
+        let include: Vec<String> =
+            ix.include.iter().filter_map(|id| t.column(id)).map(|c| self.qi(c.name.as_str())).collect();
+        let include = if include.is_empty() { String::new() } else { format!(" INCLUDE ({})", include.join(", ")) };
+        let nulls = if ix.nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" };
         let predicate = ix.predicate.as_ref().map(|p| format!(" WHERE {}", self.render_expr(p))).unwrap_or_default();
         Statement {
             kind: StatementKind::CreateIndex,
             target: format!("index \"{}\" on table \"{}\"", ix.name, t.name),
             sql: format!(
-                "CREATE {}INDEX {} ON {}{using} ({}){predicate}",
+                "CREATE {}INDEX {} ON {}{using} ({}){include}{nulls}{predicate}",
                 if ix.unique { "UNIQUE " } else { "" },
                 self.qi(ix.name.as_str()),
                 self.qi(t.name.as_str()),

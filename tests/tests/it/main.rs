@@ -12,6 +12,7 @@ mod examples;
 mod expressions;
 mod full_grammar;
 mod generated;
+mod indexes;
 mod invalid;
 mod migrations;
 mod openapi;

@@ -195,7 +195,7 @@ impl<'m> Differ<'m> {
         let tid = n.id.clone();
         for x in &o.indexes {
             let kept = index_by_id(n, &x.id);
-            let rebuild = x.predicate.as_ref().is_some_and(|p| self.reads_retyped(&n.id, p)) && kept.is_some();
+            let rebuild = self.index_reads_retyped(&n.id, x) && kept.is_some();
             match kept {
                 Some(nx) if same_index(x, nx) && !rebuild => {
                     if nx.name != x.name {
@@ -215,8 +215,8 @@ impl<'m> Differ<'m> {
                     }
                 }
                 _ => {
-                    if x.unique {
-                        let cols: Vec<String> = x.columns.iter().map(|c| c.column_id.clone()).collect();
+                    if let Some(cols) = x.plain_column_ids().filter(|_| x.unique) {
+                        let cols: Vec<String> = cols.into_iter().map(str::to_string).collect();
                         self.dropped_keys.insert(Self::key_set(&o.id, &cols));
                     }
                     self.push_safe(
@@ -246,7 +246,10 @@ impl<'m> Differ<'m> {
             format!("create {}index {} on {}", if x.unique { "unique " } else { "" }, x.name, n.name),
         );
         let nulls = self.new_null_columns(n);
-        let on_new_nulls = x.columns.iter().any(|c| nulls.contains(c.column_id.as_str()));
+        // A plain column that holds only NULLs puts a NULL in every entry,
+        // and NULLs never collide (unless NULLS NOT DISTINCT).
+        let on_new_nulls =
+            !x.nulls_not_distinct && x.columns.iter().any(|c| c.column_id().is_some_and(|id| nulls.contains(id)));
         let change = match (existing_table, x.unique) {
             (false, _) => change,
             (true, true) if on_new_nulls => change.risk(

@@ -133,7 +133,10 @@ fn index_by_id<'m>(t: &'m TableModel, id: &str) -> Option<&'m IndexModel> {
 fn same_index(a: &IndexModel, b: &IndexModel) -> bool {
     a.unique == b.unique
         && a.method == b.method
-        && a.columns == b.columns
+        && a.columns.len() == b.columns.len()
+        && a.columns.iter().zip(&b.columns).all(|(x, y)| x.same_modulo_names(y))
+        && a.include == b.include
+        && a.nulls_not_distinct == b.nulls_not_distinct
         && match (&a.predicate, &b.predicate) {
             (None, None) => true,
             (Some(x), Some(y)) => x.same_modulo_names(y),
@@ -510,7 +513,7 @@ impl<'m> Differ<'m> {
             old_labels: enum_id(&oc.ty).and_then(|id| self.old_ix.enum_type(id)).map(|e| e.values.as_slice()),
             checked: o.checks.iter().any(|k| k.expr.column_ids().contains(&oc.id.as_str()) && self.check_stays(n, k)),
             in_partial_index: o.indexes.iter().any(|x| {
-                let reads = x.columns.iter().any(|c| c.column_id == oc.id)
+                let reads = x.columns.iter().any(|c| c.column_ids().contains(&oc.id.as_str()))
                     || x.predicate.as_ref().is_some_and(|p| p.column_ids().contains(&oc.id.as_str()));
                 x.predicate.is_some() && reads && self.index_stays(n, x)
             }),
@@ -549,8 +552,18 @@ impl<'m> Differ<'m> {
 
     /// Whether an old index stays in place through the migration.
     fn index_stays(&self, n: &TableModel, x: &IndexModel) -> bool {
-        index_by_id(n, &x.id).is_some_and(|nx| same_index(x, nx))
-            && !x.predicate.as_ref().is_some_and(|p| self.reads_retyped(&n.id, p))
+        index_by_id(n, &x.id).is_some_and(|nx| same_index(x, nx)) && !self.index_reads_retyped(&n.id, x)
+    }
+
+    /// Whether an index's predicate or expression elements read a column
+    /// whose type changes: PostgreSQL would re-parse them under the new
+    /// type, so the index is dropped and built again instead.
+    pub(super) fn index_reads_retyped(&self, table_id: &str, x: &IndexModel) -> bool {
+        x.predicate.as_ref().is_some_and(|p| self.reads_retyped(table_id, p))
+            || x.columns.iter().any(|c| match &c.key {
+                crate::model::IndexKey::Expression(e) => self.reads_retyped(table_id, e),
+                crate::model::IndexKey::Column(_) => false,
+            })
     }
 
     /// Whether a btree index that stays in place has `column_id` as its
@@ -563,7 +576,7 @@ impl<'m> Differ<'m> {
             || o.indexes.iter().any(|x| {
                 x.method == IndexMethod::Btree
                     && x.predicate.is_none()
-                    && x.columns.first().is_some_and(|c| c.column_id == column_id)
+                    && x.columns.first().is_some_and(|c| c.column_id() == Some(column_id))
                     && self.index_stays(n, x)
             })
     }

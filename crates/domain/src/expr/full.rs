@@ -163,10 +163,11 @@ const AGGREGATES: &[&str] = &[
     "sum",
 ];
 
-fn context_name(context: ExprContext) -> &'static str {
+pub(super) fn context_name(context: ExprContext) -> &'static str {
     match context {
         ExprContext::Check => "check constraints",
         ExprContext::IndexPredicate => "index predicates",
+        ExprContext::IndexExpression => "index expressions",
     }
 }
 
@@ -218,15 +219,15 @@ pub(super) fn check(
             Node::Cast(_) => {}
         }
     }
-    if let Some(p) = non_boolean(&parsed.shape(), columns) {
+    if let Some(p) = context.boolean().then(|| non_boolean(&parsed.shape(), columns)).flatten() {
         problems.push(p);
     }
     if !not_immutable.is_empty() {
         let list = not_immutable.into_iter().collect::<Vec<_>>().join(", ");
         match context {
-            ExprContext::IndexPredicate => problems.push(invalid(format!(
-                "PostgreSQL requires index predicates to be immutable, but {list} is not"
-            ))),
+            ExprContext::IndexPredicate | ExprContext::IndexExpression => {
+                problems.push(invalid(format!("PostgreSQL requires {ctx} to be immutable, but {list} is not")))
+            }
             ExprContext::Check => warnings.push(ExprProblem {
                 code: Code::UnverifiedExpression,
                 message: format!(

@@ -400,6 +400,20 @@ pub enum ExprContext {
     /// The WHERE clause of a partial index: PostgreSQL requires every
     /// function and operator in it to be IMMUTABLE.
     IndexPredicate,
+    /// An expression element of an index: immutable too, of any type.
+    IndexExpression,
+}
+
+impl ExprContext {
+    /// PostgreSQL requires the expression to be immutable.
+    pub fn immutable(self) -> bool {
+        matches!(self, Self::IndexPredicate | Self::IndexExpression)
+    }
+
+    /// The expression must yield a boolean.
+    pub fn boolean(self) -> bool {
+        matches!(self, Self::Check | Self::IndexPredicate)
+    }
 }
 
 /// A problem in an expression.
@@ -496,12 +510,13 @@ pub fn check_expression(
     if problems.is_empty() {
         let mut checker = TypeChecker { columns, problems: Vec::new(), not_immutable: None };
         let ty = checker.infer(&expr);
-        if let (ExprContext::IndexPredicate, Some(reason)) = (context, &checker.not_immutable) {
+        if let (true, Some(reason)) = (context.immutable(), &checker.not_immutable) {
             checker.problems.push(invalid(format!(
-                "PostgreSQL requires index predicates to be immutable, but {reason} depends on the session's time zone or settings"
+                "PostgreSQL requires {} to be immutable, but {reason} depends on the session's time zone or settings",
+                full::context_name(context)
             )));
         }
-        if !checker.accepts_bool(&ty) {
+        if context.boolean() && !checker.accepts_bool(&ty) {
             checker
                 .problems
                 .push(mismatch(format!("the expression must be true or false, but it yields {}", ty.describe())));

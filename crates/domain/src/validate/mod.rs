@@ -289,6 +289,8 @@ struct IndexInfo {
     columns: Vec<IndexColumnModel>,
     predicate: Option<Expr>,
     has_predicate: bool,
+    include: Vec<String>,
+    nulls_not_distinct: bool,
 }
 
 impl TableInfo {
@@ -310,7 +312,10 @@ impl TableInfo {
             keys.push(vec![c.id.as_str()]);
         }
         for ix in self.indexes.iter().filter(|ix| ix.unique && !ix.has_predicate) {
-            keys.push(ix.columns.iter().map(|c| c.column_id.as_str()).collect());
+            // An index with an expression element is no key of columns.
+            if let Some(cols) = ix.columns.iter().map(IndexColumnModel::column_id).collect() {
+                keys.push(cols);
+            }
         }
         keys
     }
@@ -323,7 +328,7 @@ impl TableInfo {
             self.indexes
                 .iter()
                 .filter(|ix| ix.method == IndexMethod::Btree && !ix.has_predicate)
-                .map(|ix| ix.columns.iter().map(|c| c.column_id.as_str()).collect()),
+                .map(|ix| ix.columns.iter().map_while(IndexColumnModel::column_id).collect()),
         );
         candidates
             .iter()
@@ -669,78 +674,12 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         let mut indexes = Vec::new();
         for (xi, ix) in t.indexes.iter().enumerate() {
             let xpath = format!("{tpath}/indexes/{xi}");
-            let xname = ix.name.as_ref().and_then(|n| ctx.ident(n, format!("{xpath}/name"), "index"));
-            if let Some(n) = ix.name.as_deref().filter(|n| xname.is_some() && catalog::shadowed_relation(n)) {
-                ctx.error(
-                    Code::ReservedName,
-                    format!("{xpath}/name"),
-                    format!("index name \"{n}\" starts with pg_, the prefix of PostgreSQL's system catalogs"),
-                );
-            }
+            let xname = indexes::name(&mut ctx, ix, &xpath);
             if let (Some(_), Some(n)) = (&xname, &ix.name) {
                 relation_names.add(&mut ctx, n, format!("{xpath}/name"));
             }
-            if ix.column_ids.is_empty() {
-                ctx.error(Code::InvalidIndex, format!("{xpath}/columnIds"), "an index needs at least one column");
-            }
-            if ix.unique && ix.method != IndexMethod::Btree {
-                ctx.error(
-                    Code::InvalidIndex,
-                    format!("{xpath}/unique"),
-                    format!("only btree indexes can be unique, not {}", ix.method.sql()),
-                );
-            }
-            if ix.method == IndexMethod::Hash && ix.column_ids.len() > 1 {
-                ctx.error(Code::InvalidIndex, format!("{xpath}/columnIds"), "hash indexes cover a single column");
-            }
-            let mut seen = HashSet::new();
-            let mut cols = Vec::new();
-            for (k, ic) in ix.column_ids.iter().enumerate() {
-                let path = format!("{xpath}/columnIds/{k}");
-                let id = ic.column_id();
-                match columns.iter().find(|c| c.id == id) {
-                    None => ctx.error(
-                        Code::UnknownReference,
-                        path,
-                        format!("table \"{}\" has no column with id `{id}`", t.name),
-                    ),
-                    Some(c) => {
-                        if !seen.insert(id) {
-                            ctx.error(
-                                Code::InvalidIndex,
-                                path.clone(),
-                                format!("column `{id}` appears twice in the index"),
-                            );
-                        }
-                        if let Some(ty) = &c.ty {
-                            if let Err(m) = method_supports(ix.method, ty) {
-                                ctx.error(Code::InvalidIndex, path.clone(), m);
-                            }
-                        }
-                        if ix.method != IndexMethod::Btree && (ic.order().is_some() || ic.nulls().is_some()) {
-                            ctx.error(
-                                Code::InvalidIndex,
-                                path,
-                                format!("{} indexes do not support ordering options", ix.method.sql()),
-                            );
-                        }
-                    }
-                }
-                cols.push(IndexColumnModel { column_id: id.to_string(), order: ic.order(), nulls: ic.nulls() });
-            }
-            let predicate = match &ix.predicate {
-                None => None,
-                Some(src) => ctx.expression(src, &expr_columns, ExprContext::IndexPredicate, format!("{xpath}/where")),
-            };
-            indexes.push(IndexInfo {
-                id: ix.id.clone(),
-                name: xname,
-                unique: ix.unique,
-                method: ix.method,
-                columns: cols,
-                predicate,
-                has_predicate: ix.predicate.is_some(),
-            });
+            let table = IndexTable { name: &t.name, columns: &columns, expr_columns: &expr_columns };
+            indexes.push(indexes::analyze(&mut ctx, &table, ix, &xpath, xname));
         }
         tables.push(TableInfo {
             id: t.id.clone(),
@@ -1071,33 +1010,6 @@ fn expected_form(base: &BaseType) -> &'static str {
 
 /// Whether an index method can index a column of this type with a default
 /// operator class (checked against PostgreSQL's `pg_opclass`).
-fn method_supports(method: IndexMethod, ty: &ColumnType) -> Result<(), String> {
-    let b = &ty.base;
-    if matches!(b, BaseType::Json) {
-        // json (and json[]) has no equality, ordering or hash support at all.
-        return Err(format!("a {} index cannot index a {} column; use jsonb", method.sql(), ty.describe()));
-    }
-    let ok = match method {
-        IndexMethod::Btree | IndexMethod::Hash => true,
-        IndexMethod::Gin => ty.array || matches!(b, BaseType::Jsonb),
-        IndexMethod::Gist => !ty.array && matches!(b, BaseType::Inet | BaseType::Cidr),
-        IndexMethod::Brin => {
-            !ty.array && !matches!(b, BaseType::Boolean | BaseType::Json | BaseType::Jsonb | BaseType::Enum { .. })
-        }
-    };
-    if ok {
-        Ok(())
-    } else {
-        let hint = match method {
-            IndexMethod::Gin => "; gin indexes arrays and jsonb",
-            IndexMethod::Gist => "; gist is supported for inet and cidr only",
-            _ if matches!(b, BaseType::Json) => "; use jsonb",
-            _ => "",
-        };
-        Err(format!("a {} index cannot index a {} column{hint}", method.sql(), ty.describe()))
-    }
-}
-
 fn check_foreign_key(
     ctx: &mut Ctx,
     fk: &crate::document::ForeignKey,
@@ -1472,8 +1384,13 @@ fn build_model(
             let name = match &ix.name {
                 Some(n) => n.clone(),
                 None => {
-                    let cols: Vec<&str> =
-                        ix.columns.iter().filter_map(|c| t.column(&c.column_id)).map(|c| c.name.as_str()).collect();
+                    let cols: Vec<&str> = ix
+                        .columns
+                        .iter()
+                        .flat_map(IndexColumnModel::column_ids)
+                        .filter_map(|id| t.column(id))
+                        .map(|c| c.name.as_str())
+                        .collect();
                     let name = choose_name(t.name.as_str(), Some(&cols.join("_")), "idx", &[relations]);
                     relations.insert(&name);
                     Ident::parse(&name).ok()?
@@ -1486,6 +1403,8 @@ fn build_model(
                 method: ix.method,
                 columns: ix.columns.clone(),
                 predicate: ix.predicate.clone(),
+                include: ix.include.clone(),
+                nulls_not_distinct: ix.nulls_not_distinct,
             });
         }
     }
@@ -1504,6 +1423,9 @@ struct FkInfo {
     on_delete: ReferentialAction,
     on_update: ReferentialAction,
 }
+
+mod indexes;
+use indexes::IndexTable;
 
 #[cfg(test)]
 mod tests {
