@@ -9,7 +9,8 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use schemaforge_domain::{
     Check, Column, ColumnDefault, EnumType, ForeignKey, FunctionDefault, Index, IndexColumn, IndexColumnSpec,
-    IndexMethod, Literal, NullsOrder, Position, ReferentialAction, SchemaDocument, SortOrder, Table,
+    IndexMethod, Literal, MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument, SortOrder, Table,
+    UniqueConstraint,
 };
 use std::collections::HashSet;
 
@@ -413,6 +414,27 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
                 nulls_not_distinct: btree && *desc && xi == 0 && ti % 2 == 1,
             });
         }
+        // Every third table gets a two-column UNIQUE constraint, in turn
+        // NULLS NOT DISTINCT and deferrable.
+        let pair: Vec<String> = columns
+            .iter()
+            .filter(|c| {
+                !c.primary_key && c.data_type != "json" && !primary_key.as_ref().is_some_and(|k| k.contains(&c.id))
+            })
+            .map(|c| c.id.clone())
+            .take(2)
+            .collect();
+        let uniques = match (ti % 3 == 2, pair.len() == 2) {
+            (true, true) => vec![UniqueConstraint {
+                id: format!("t{ti}u0"),
+                name: None,
+                column_ids: pair,
+                nulls_not_distinct: ti % 2 == 0,
+                deferrable: ti % 2 == 1,
+                initially_deferred: ti % 4 == 1,
+            }],
+            _ => Vec::new(),
+        };
         tables.push(Table {
             id: format!("t{ti}"),
             name,
@@ -421,6 +443,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
             columns,
             indexes,
             checks,
+            uniques,
             primary_key,
             without_primary_key: false,
         });
@@ -463,6 +486,9 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
             target_column_id: single.then(|| target_ids[0].clone()),
             on_delete: fix(ACTIONS[fk.on_delete]),
             on_update: fix(ACTIONS[fk.on_update]),
+            match_type: if source_ids.len() > 1 && fi % 2 == 0 { MatchType::Full } else { MatchType::Simple },
+            deferrable: fi % 3 == 1,
+            initially_deferred: fi % 6 == 1,
         });
     }
     // Foreign key names must be unique per source table, also against check names.
@@ -591,6 +617,11 @@ impl Breakage {
                 for k in &mut copy.checks {
                     k.id = format!("{}_copy", k.id);
                 }
+                for u in &mut copy.uniques {
+                    u.id = format!("{}_copy", u.id);
+                    u.name = None;
+                    u.column_ids = u.column_ids.iter().map(|i| format!("{i}_copy")).collect();
+                }
                 copy.primary_key = copy.primary_key.map(|ids| ids.iter().map(|i| format!("{i}_copy")).collect());
                 doc.tables.push(copy);
             }
@@ -642,6 +673,9 @@ impl Breakage {
                     target_column_id: Some(col),
                     on_delete: ReferentialAction::NoAction,
                     on_update: ReferentialAction::NoAction,
+                    match_type: MatchType::Simple,
+                    deferrable: false,
+                    initially_deferred: false,
                 });
             }
             Self::EmptyEnum => doc.enums.push(EnumType {
@@ -799,6 +833,7 @@ impl Edit {
                     columns: vec![key, note],
                     indexes: vec![],
                     checks: vec![],
+                    uniques: vec![],
                     without_primary_key: false,
                     primary_key: None,
                 });
@@ -833,6 +868,7 @@ impl Edit {
                         && !x.include.contains(&col.id)
                         && !x.predicate.as_ref().is_some_and(|p| p.contains(&q))
                 });
+                table.uniques.retain(|u| !u.column_ids.contains(&col.id));
                 let tid = table.id.clone();
                 doc.foreign_keys.retain(|fk| {
                     let uses = |t: &str, one: &Option<String>, many: &Option<Vec<String>>| {
@@ -934,6 +970,9 @@ impl Edit {
                         target_column_id: Some(key.id),
                         on_delete: ACTIONS[salt % 3],
                         on_update: ReferentialAction::NoAction,
+                        match_type: MatchType::Simple,
+                        deferrable: salt % 2 == 0,
+                        initially_deferred: false,
                     });
                 } else {
                     let n = doc.foreign_keys.len();

@@ -68,6 +68,10 @@ pub struct Table {
     /// Check constraints.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<Check>,
+    /// UNIQUE constraints over one or more columns (`unique: true` on a
+    /// column is the one-column shorthand).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uniques: Vec<UniqueConstraint>,
     /// Column ids of a composite primary key; use either this or
     /// `primaryKey: true` on columns, not both.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,6 +80,47 @@ pub struct Table {
     /// table imported as it is). Without it, a missing key is an error.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub without_primary_key: bool,
+}
+
+/// A UNIQUE constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UniqueConstraint {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// Constraint name (also its index's name); generated when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The key's column ids, in order.
+    pub column_ids: Vec<String>,
+    /// `NULLS NOT DISTINCT` (PostgreSQL 15+): NULLs count as equal.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nulls_not_distinct: bool,
+    /// `DEFERRABLE`: may be checked at commit instead of per statement.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deferrable: bool,
+    /// `INITIALLY DEFERRED` (needs `deferrable`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub initially_deferred: bool,
+}
+
+/// How a multi-column foreign key treats NULLs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchType {
+    /// `MATCH SIMPLE` (the default): a row with any NULL in the key is not checked.
+    #[default]
+    #[serde(alias = "SIMPLE")]
+    Simple,
+    /// `MATCH FULL`: the key is all NULL or all set, and then checked.
+    #[serde(alias = "FULL")]
+    Full,
+}
+
+impl MatchType {
+    fn is_simple(&self) -> bool {
+        *self == Self::Simple
+    }
 }
 
 /// Canvas position of a table in the designer.
@@ -271,6 +316,15 @@ pub struct ForeignKey {
     /// What happens to referencing rows when the referenced key is updated.
     #[serde(default)]
     pub on_update: ReferentialAction,
+    /// `simple` (default) or `full`.
+    #[serde(rename = "match", default, skip_serializing_if = "MatchType::is_simple")]
+    pub match_type: MatchType,
+    /// `DEFERRABLE`: may be checked at commit instead of per statement.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deferrable: bool,
+    /// `INITIALLY DEFERRED` (needs `deferrable`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub initially_deferred: bool,
 }
 
 /// Referential action of a foreign key.

@@ -433,10 +433,58 @@ impl DefaultFunction {
 /// A primary key or UNIQUE constraint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyConstraint {
+    /// Stable id of a table-level UNIQUE constraint; `None` for the
+    /// primary key and for `unique: true` on a column (matched by columns).
+    pub id: Option<String>,
     /// Constraint name (also the name of its index).
     pub name: Ident,
     /// Column ids in key order.
     pub column_ids: Vec<String>,
+    /// `NULLS NOT DISTINCT`.
+    pub nulls_not_distinct: bool,
+    /// When the constraint is checked.
+    pub deferral: Deferral,
+}
+
+impl KeyConstraint {
+    /// A key over `column_ids` with PostgreSQL's defaults.
+    pub fn new(name: Ident, column_ids: Vec<String>) -> Self {
+        Self { id: None, name, column_ids, nulls_not_distinct: false, deferral: Deferral::Immediate }
+    }
+}
+
+/// When a key or foreign key is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Deferral {
+    /// `NOT DEFERRABLE` (the default): after every statement.
+    #[default]
+    Immediate,
+    /// `DEFERRABLE INITIALLY IMMEDIATE`: after every statement, unless a
+    /// transaction says `SET CONSTRAINTS ... DEFERRED`.
+    Deferrable,
+    /// `DEFERRABLE INITIALLY DEFERRED`: at commit.
+    InitiallyDeferred,
+}
+
+impl Deferral {
+    /// From the document's two flags (validation has refused
+    /// `initiallyDeferred` without `deferrable`).
+    pub fn from_flags(deferrable: bool, initially_deferred: bool) -> Self {
+        match (deferrable, initially_deferred) {
+            (false, _) => Self::Immediate,
+            (true, false) => Self::Deferrable,
+            (true, true) => Self::InitiallyDeferred,
+        }
+    }
+
+    /// The clause, with a leading space, or nothing.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Self::Immediate => "",
+            Self::Deferrable => " DEFERRABLE",
+            Self::InitiallyDeferred => " DEFERRABLE INITIALLY DEFERRED",
+        }
+    }
 }
 
 /// A check constraint.
@@ -568,4 +616,8 @@ pub struct ForeignKeyModel {
     pub on_delete: ReferentialAction,
     /// ON UPDATE action.
     pub on_update: ReferentialAction,
+    /// MATCH FULL instead of MATCH SIMPLE.
+    pub match_full: bool,
+    /// When the key is checked.
+    pub deferral: Deferral,
 }

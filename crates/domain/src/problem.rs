@@ -58,6 +58,9 @@ codes! {
     MissingPrimaryKey = "MISSING_PRIMARY_KEY",
     /// A table has no primary key, as it says (`withoutPrimaryKey`; warning).
     NoPrimaryKey = "NO_PRIMARY_KEY",
+    /// A UNIQUE constraint is malformed (no columns, repeated columns, the
+    /// columns of another key), or `initiallyDeferred` lacks `deferrable`.
+    InvalidConstraint = "INVALID_CONSTRAINT",
     /// A primary key is declared twice, repeats a column, or uses an unindexable type.
     InvalidPrimaryKey = "INVALID_PRIMARY_KEY",
     /// A data type is not in the supported set.

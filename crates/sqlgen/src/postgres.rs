@@ -84,10 +84,12 @@ impl Postgres {
     /// `CONSTRAINT "name" PRIMARY KEY (...)` / `UNIQUE (...)`.
     pub(crate) fn key_clause(&self, t: &TableModel, key: &KeyConstraint, primary: bool) -> String {
         format!(
-            "CONSTRAINT {} {} ({})",
+            "CONSTRAINT {} {}{} ({}){}",
             self.qi(key.name.as_str()),
             if primary { "PRIMARY KEY" } else { "UNIQUE" },
-            self.column_list(t, &key.column_ids)
+            if key.nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" },
+            self.column_list(t, &key.column_ids),
+            key.deferral.sql()
         )
     }
 
@@ -178,14 +180,16 @@ impl Postgres {
             kind: StatementKind::AddForeignKey,
             target: format!("foreign key \"{}\" on table \"{}\"", fk.name, src.name),
             sql: format!(
-                "ALTER TABLE {}\n    ADD CONSTRAINT {} FOREIGN KEY ({})\n    REFERENCES {} ({}){}{}",
+                "ALTER TABLE {}\n    ADD CONSTRAINT {} FOREIGN KEY ({})\n    REFERENCES {} ({}){}{}{}{}",
                 self.qi(src.name.as_str()),
                 self.qi(fk.name.as_str()),
                 self.column_list(src, &fk.source_column_ids),
                 self.qi(dst.name.as_str()),
                 self.column_list(dst, &fk.target_column_ids),
+                if fk.match_full { " MATCH FULL" } else { "" },
                 action_sql("ON DELETE", fk.on_delete),
                 action_sql("ON UPDATE", fk.on_update),
+                fk.deferral.sql(),
             ),
         })
     }

@@ -6,6 +6,7 @@
 
 mod architecture;
 mod conformance;
+mod constraints;
 mod defaults;
 mod docs;
 mod examples;

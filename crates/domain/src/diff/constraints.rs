@@ -49,13 +49,16 @@ impl<'m> Differ<'m> {
         self.other_keys(o, n);
     }
 
-    /// Single-column UNIQUE constraints: kept, renamed, dropped or added.
+    /// UNIQUE constraints: kept, renamed, dropped or added. Table-level ones
+    /// are matched by id, `unique: true` on a column by its columns; a
+    /// change of columns, NULLS NOT DISTINCT or deferral re-creates the
+    /// constraint (PostgreSQL alters neither in place).
     fn other_keys(&mut self, o: &TableModel, n: &TableModel) {
         let tid = n.id.clone();
         for u in &o.uniques {
-            match n.uniques.iter().find(|x| x.column_ids == u.column_ids) {
-                Some(nu) => self.rename_key(n, u, nu, ConstraintKind::Unique),
-                None => {
+            match counterpart(u, &n.uniques) {
+                Some(nu) if same_key(u, nu) => self.rename_key(n, u, nu, ConstraintKind::Unique),
+                _ => {
                     self.dropped_keys.insert(Self::key_set(&o.id, &u.column_ids));
                     self.push_safe(
                         Stage::DropConstraints,
@@ -68,8 +71,9 @@ impl<'m> Differ<'m> {
         }
         let nulls = self.new_null_columns(n);
         for nu in &n.uniques {
-            if !o.uniques.iter().any(|x| x.column_ids == nu.column_ids) {
-                let (safety, why) = if nu.column_ids.iter().any(|c| nulls.contains(c.as_str())) {
+            if !counterpart(nu, &o.uniques).is_some_and(|ou| same_key(ou, nu)) {
+                let on_new_nulls = !nu.nulls_not_distinct && nu.column_ids.iter().any(|c| nulls.contains(c.as_str()));
+                let (safety, why) = if on_new_nulls {
                     (
                         Safety::LocksTable,
                         "cannot fail (the new column holds only NULLs, which never collide), but builds an index \
@@ -310,9 +314,13 @@ impl<'m> Differ<'m> {
                     }
                 }
                 _ => {
-                    // Only the actions change: the rows satisfied the key
-                    // before, so they satisfy it again.
-                    let actions = kept.is_some_and(|n| same_columns(fk, n) && !same_foreign_key(fk, n));
+                    // Only the actions or deferral change (or MATCH FULL is
+                    // dropped): the rows satisfied the key before, so they
+                    // satisfy it again. MATCH FULL added can fail on a row
+                    // whose key is partly NULL.
+                    let actions = kept.is_some_and(|n| {
+                        same_columns(fk, n) && !same_foreign_key(fk, n) && (fk.match_full || !n.match_full)
+                    });
                     let why = if rebuild {
                         " (re-created around a key or type change)"
                     } else if actions {
@@ -348,10 +356,12 @@ impl<'m> Differ<'m> {
             format!("add foreign key {target}{}", if rebuild { " (re-created)" } else { "" }),
         );
         let existing = self.old_ix.table(&fk.source_table_id).is_some();
-        // MATCH SIMPLE: a row with a NULL in the key is not checked.
+        // MATCH SIMPLE: a row with a NULL in the key is not checked; MATCH
+        // FULL: only a row whose key is all NULL is not.
         let on_new_nulls = self.new_ix.table(&fk.source_table_id).is_some_and(|t| {
             let nulls = self.new_null_columns(t);
-            fk.source_column_ids.iter().any(|c| nulls.contains(c.as_str()))
+            let null = |c: &String| nulls.contains(c.as_str());
+            if fk.match_full { fk.source_column_ids.iter().all(null) } else { fk.source_column_ids.iter().any(null) }
         });
         let change = match (existing, rebuild) {
             (false, _) => change,
@@ -374,4 +384,18 @@ impl<'m> Differ<'m> {
         };
         self.push(Stage::AddForeignKeys, change);
     }
+}
+
+/// The key of `list` that `k` becomes (or came from): the same id for a
+/// table-level constraint, else (or failing that, one without an id over)
+/// the same columns.
+fn counterpart<'k>(k: &KeyConstraint, list: &'k [KeyConstraint]) -> Option<&'k KeyConstraint> {
+    k.id.as_ref()
+        .and_then(|id| list.iter().find(|x| x.id.as_ref() == Some(id)))
+        .or_else(|| list.iter().find(|x| x.column_ids == k.column_ids && (k.id.is_none() || x.id.is_none())))
+}
+
+/// Whether two unique keys are the same constraint but for the name.
+fn same_key(a: &KeyConstraint, b: &KeyConstraint) -> bool {
+    a.column_ids == b.column_ids && a.nulls_not_distinct == b.nulls_not_distinct && a.deferral == b.deferral
 }

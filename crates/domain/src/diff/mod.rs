@@ -153,7 +153,11 @@ fn same_columns(a: &ForeignKeyModel, b: &ForeignKeyModel) -> bool {
 }
 
 fn same_foreign_key(a: &ForeignKeyModel, b: &ForeignKeyModel) -> bool {
-    same_columns(a, b) && a.on_delete == b.on_delete && a.on_update == b.on_update
+    same_columns(a, b)
+        && a.on_delete == b.on_delete
+        && a.on_update == b.on_update
+        && a.match_full == b.match_full
+        && a.deferral == b.deferral
 }
 
 fn is_volatile(default: Option<&DefaultValue>) -> bool {

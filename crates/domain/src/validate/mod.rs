@@ -8,7 +8,7 @@ use crate::document::{ColumnDefault, IndexMethod, Literal, ReferentialAction, Sc
 use crate::expr::{self, Expr, ExprColumn, ExprContext};
 use crate::ident::{Ident, MAX_IDENTIFIER_BYTES};
 use crate::model::{
-    BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, EnumModel, ForeignKeyModel,
+    BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, ForeignKeyModel,
     IndexColumnModel, IndexModel, KeyConstraint, Model, TableModel,
 };
 use crate::naming::{Namespace, choose_name};
@@ -278,6 +278,7 @@ struct TableInfo {
     without_primary_key: bool,
     checks: Vec<(String, Option<Ident>, Option<Expr>)>,
     indexes: Vec<IndexInfo>,
+    uniques: Vec<keys::UniqueInfo>,
 }
 
 #[derive(Debug, Clone)]
@@ -311,6 +312,10 @@ impl TableInfo {
         for c in self.columns.iter().filter(|c| c.unique) {
             keys.push(vec![c.id.as_str()]);
         }
+        // PostgreSQL refuses a deferrable key as a foreign key's target.
+        for u in self.uniques.iter().filter(|u| u.deferral == Deferral::Immediate) {
+            keys.push(u.column_ids.iter().map(String::as_str).collect());
+        }
         for ix in self.indexes.iter().filter(|ix| ix.unique && !ix.has_predicate) {
             // An index with an expression element is no key of columns.
             if let Some(cols) = ix.columns.iter().map(IndexColumnModel::column_id).collect() {
@@ -324,6 +329,12 @@ impl TableInfo {
     fn has_leading_index(&self, cols: &[String]) -> bool {
         let want: HashSet<&str> = cols.iter().map(String::as_str).collect();
         let mut candidates: Vec<Vec<&str>> = self.unique_keys();
+        candidates.extend(
+            self.uniques
+                .iter()
+                .filter(|u| u.deferral != Deferral::Immediate)
+                .map(|u| u.column_ids.iter().map(String::as_str).collect()),
+        );
         candidates.extend(
             self.indexes
                 .iter()
@@ -433,6 +444,13 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
 
     // Tables and their columns.
     let mut relation_names = Scope::new("table or index");
+    // Every table's name first, so that an index or key named like a table
+    // that comes later in the document is a clash too.
+    for (ti, t) in doc.tables.iter().enumerate() {
+        if Ident::parse(&t.name).is_ok() {
+            relation_names.add_quiet(&t.name, ptr(&[&"tables", &ti, &"name"]));
+        }
+    }
     let mut tables: Vec<TableInfo> = Vec::new();
     for (ti, t) in doc.tables.iter().enumerate() {
         let tpath = ptr(&[&"tables", &ti]);
@@ -646,6 +664,14 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             }
         }
 
+        let uniques = keys::uniques(&mut ctx, &t.name, &t.uniques, &columns, primary_key.as_deref(), &tpath);
+        for (u, doc_u) in uniques.iter().zip(&t.uniques) {
+            if let (Some(_), Some(n)) = (&u.name, &doc_u.name) {
+                let ui = t.uniques.iter().position(|x| x.id == u.id).unwrap_or_default();
+                relation_names.add(&mut ctx, n, format!("{tpath}/uniques/{ui}/name"));
+            }
+        }
+
         let expr_columns: Vec<ExprColumn<'_>> = columns
             .iter()
             .filter_map(|c| {
@@ -690,6 +716,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             without_primary_key: t.without_primary_key,
             checks,
             indexes,
+            uniques,
         });
     }
 
@@ -716,6 +743,11 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 relations.insert(n.as_str());
             }
         }
+        for u in &t.uniques {
+            if let Some(n) = &u.name {
+                relations.insert(n.as_str());
+            }
+        }
     }
     // Generated constraint names avoid every constraint name in the schema,
     // as PostgreSQL's ChooseConstraintName does; user-chosen names need only
@@ -728,6 +760,13 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             if let (Some(n), Some(raw)) = (name, &k.name) {
                 all_constraints.insert(n.as_str());
                 scope.add(&mut ctx, raw, ptr(&[&"tables", &ti, &"checks", &ki, &"name"]));
+            }
+        }
+        for u in &t.uniques {
+            let ui = doc_t.uniques.iter().position(|x| x.id == u.id).unwrap_or_default();
+            if let (Some(n), Some(raw)) = (&u.name, &doc_t.uniques[ui].name) {
+                all_constraints.insert(n.as_str());
+                scope.add(&mut ctx, raw, ptr(&[&"tables", &ti, &"uniques", &ui, &"name"]));
             }
         }
     }
@@ -799,6 +838,9 @@ fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
         }
         for (ki, k) in t.checks.iter().enumerate() {
             add(ctx, &k.id, ptr(&[&"tables", &ti, &"checks", &ki, &"id"]));
+        }
+        for (ui, u) in t.uniques.iter().enumerate() {
+            add(ctx, &u.id, ptr(&[&"tables", &ti, &"uniques", &ui, &"id"]));
         }
     }
     for (fi, f) in doc.foreign_keys.iter().enumerate() {
@@ -1186,6 +1228,8 @@ fn check_foreign_key(
             target_column_ids: tcols,
             on_delete: fk.on_delete,
             on_update: fk.on_update,
+            match_full: fk.match_type == crate::document::MatchType::Full,
+            deferral: keys::deferral(ctx, fk.deferrable, fk.initially_deferred, fpath),
         }),
         _ => None,
     }
@@ -1298,13 +1342,29 @@ fn build_model(
         // A table without a key has none only when it says so; otherwise a
         // missing key was reported and there is no model.
         let primary_key = match t.primary_key.clone() {
-            Some(column_ids) => Some(KeyConstraint { name: pick(None, "pkey", true)?, column_ids }),
+            Some(column_ids) => Some(KeyConstraint::new(pick(None, "pkey", true)?, column_ids)),
             None if t.without_primary_key => None,
             None => return None,
         };
         let mut uniques = Vec::new();
         for c in t.columns.iter().filter(|c| c.unique) {
-            uniques.push(KeyConstraint { name: pick(col_name(&c.id), "key", true)?, column_ids: vec![c.id.clone()] });
+            uniques.push(KeyConstraint::new(pick(col_name(&c.id), "key", true)?, vec![c.id.clone()]));
+        }
+        for u in &t.uniques {
+            let name = match &u.name {
+                Some(n) => n.clone(),
+                None => {
+                    let cols: Vec<&str> = u.column_ids.iter().filter_map(|id| col_name(id)).collect();
+                    pick(Some(&cols.join("_")), "key", true)?
+                }
+            };
+            uniques.push(KeyConstraint {
+                id: Some(u.id.clone()),
+                name,
+                column_ids: u.column_ids.clone(),
+                nulls_not_distinct: u.nulls_not_distinct,
+                deferral: u.deferral,
+            });
         }
         // Identity sequences are relations too; naming them explicitly keeps
         // a later table or index of the same name from colliding.
@@ -1376,6 +1436,8 @@ fn build_model(
             target_column_ids: fk.target_column_ids,
             on_delete: fk.on_delete,
             on_update: fk.on_update,
+            match_full: fk.match_full,
+            deferral: fk.deferral,
         });
     }
     // Indexes.
@@ -1422,9 +1484,12 @@ struct FkInfo {
     target_column_ids: Vec<String>,
     on_delete: ReferentialAction,
     on_update: ReferentialAction,
+    match_full: bool,
+    deferral: Deferral,
 }
 
 mod indexes;
+mod keys;
 use indexes::IndexTable;
 
 #[cfg(test)]

@@ -1,0 +1,130 @@
+//! UNIQUE constraints over several columns and the details of foreign keys
+//! (issue 11), on a real server: NULLS NOT DISTINCT, DEFERRABLE [INITIALLY
+//! DEFERRED] and MATCH FULL build as `pg_get_constraintdef` prints them and
+//! behave as PostgreSQL promises; migrations match them by id, and the
+//! classes hold on data that breaks them.
+
+use schemaforge_domain::{ChangeKind, Safety, ValidSchema, parse_document};
+use schemaforge_sqlgen::{create_script, migration};
+use schemaforge_testdb::{TestDb, execute};
+use schemaforge_tests::{lines, run_script};
+use serde_json::{Value, json};
+
+fn document(unique: Value, fk: Value) -> Value {
+    let mut fk_obj = json!({"id": "fk", "name": "items_order_fk", "sourceTableId": "items",
+        "sourceColumnIds": ["i_shop", "i_no"], "targetTableId": "orders", "targetColumnIds": ["o_shop", "o_no"]});
+    fk_obj.as_object_mut().unwrap().extend(fk.as_object().unwrap().clone());
+    let mut u = json!({"id": "u_orders", "columnIds": ["o_shop", "o_no"]});
+    u.as_object_mut().unwrap().extend(unique.as_object().unwrap().clone());
+    json!({
+        "name": "constraints",
+        "tables": [
+            {"id": "orders", "name": "orders", "columns": [
+                {"id": "o_id", "name": "id", "dataType": "integer", "primaryKey": true},
+                {"id": "o_shop", "name": "shop", "dataType": "integer"},
+                {"id": "o_no", "name": "no", "dataType": "integer"},
+                {"id": "o_code", "name": "code", "dataType": "text"}
+            ], "uniques": [u, {"id": "u_code", "columnIds": ["o_code"], "nullsNotDistinct": true}]},
+            {"id": "items", "name": "items", "columns": [
+                {"id": "i_id", "name": "id", "dataType": "integer", "primaryKey": true},
+                {"id": "i_shop", "name": "shop", "dataType": "integer"},
+                {"id": "i_no", "name": "no", "dataType": "integer"}
+            ], "indexes": [{"id": "x_items", "columnIds": ["i_shop", "i_no"]}]}
+        ],
+        "foreignKeys": [fk_obj]
+    })
+}
+
+fn valid(v: &Value) -> ValidSchema {
+    ValidSchema::parse(parse_document(&v.to_string()).unwrap()).unwrap_or_else(|e| panic!("{:#?}", e.report.problems))
+}
+
+fn defs(conn: &mut diesel::PgConnection) -> Vec<String> {
+    lines(
+        conn,
+        "SELECT conname || ' ' || pg_get_constraintdef(oid) AS t FROM pg_constraint WHERE contype IN ('u', 'f') AND connamespace = 'public'::regnamespace ORDER BY conname",
+    )
+    .unwrap()
+}
+
+#[test]
+fn keys_build_as_postgresql_prints_them_and_behave() {
+    let v = document(
+        json!({"name": "orders_shop_no", "deferrable": true}),
+        json!({"match": "full", "onDelete": "CASCADE"}),
+    );
+    // A deferrable key cannot be a foreign key's target (PostgreSQL refuses it).
+    assert!(ValidSchema::parse(parse_document(&v.to_string()).unwrap()).is_err());
+    let v = document(
+        json!({"name": "orders_shop_no"}),
+        json!({"match": "full", "deferrable": true, "initiallyDeferred": true}),
+    );
+    let db = TestDb::create().unwrap();
+    let mut conn = db.connect().unwrap();
+    run_script(&mut conn, &create_script(&valid(&v))).unwrap();
+    assert_eq!(
+        defs(&mut conn),
+        [
+            "items_order_fk FOREIGN KEY (shop, no) REFERENCES orders(shop, no) MATCH FULL DEFERRABLE INITIALLY DEFERRED",
+            "orders_code_key UNIQUE NULLS NOT DISTINCT (code)",
+            "orders_shop_no UNIQUE (shop, no)",
+        ]
+    );
+    // Deferred: a child may come before its parent within a transaction.
+    execute(&mut conn, "BEGIN; INSERT INTO items VALUES (1, 1, 1); INSERT INTO orders VALUES (1, 1, 1, 'a'); COMMIT")
+        .unwrap();
+    // MATCH FULL: a key that is partly NULL is refused.
+    assert!(execute(&mut conn, "INSERT INTO items VALUES (2, 1, NULL)").is_err());
+    execute(&mut conn, "INSERT INTO items VALUES (2, NULL, NULL)").unwrap();
+    // NULLS NOT DISTINCT: one NULL code only.
+    execute(&mut conn, "INSERT INTO orders VALUES (2, 2, 2, NULL)").unwrap();
+    assert!(execute(&mut conn, "INSERT INTO orders VALUES (3, 3, 3, NULL)").is_err());
+}
+
+#[test]
+fn migrations_match_keys_by_id_and_classify_them() {
+    let base = document(json!({}), json!({}));
+    // A new name alone is a rename of the constraint (and its index).
+    let renamed = document(json!({"name": "orders_natural_key"}), json!({}));
+    let m = migration(&valid(&base), &valid(&renamed));
+    let kinds: Vec<_> = m.changes.changes().iter().map(|c| &c.kind).collect();
+    assert!(
+        matches!(kinds.as_slice(), [ChangeKind::RenameConstraint { to, .. }] if to == "orders_natural_key"),
+        "{kinds:?}"
+    );
+
+    // Deferral of a foreign key: re-created, the rows still satisfy it.
+    let deferred = document(json!({}), json!({"deferrable": true}));
+    let m = migration(&valid(&base), &valid(&deferred));
+    let add = m.changes.changes().iter().find(|c| matches!(c.kind, ChangeKind::AddForeignKey { .. })).unwrap();
+    assert_eq!(add.safety, Safety::LocksTable);
+
+    // MATCH FULL added: may fail on a partly NULL key, and does.
+    let full = document(json!({}), json!({"match": "full"}));
+    let m = migration(&valid(&base), &valid(&full));
+    let add = m.changes.changes().iter().find(|c| matches!(c.kind, ChangeKind::AddForeignKey { .. })).unwrap();
+    assert_eq!(add.safety, Safety::MayFail);
+    let db = TestDb::create().unwrap();
+    let mut conn = db.connect().unwrap();
+    run_script(&mut conn, &create_script(&valid(&base))).unwrap();
+    execute(&mut conn, "INSERT INTO orders VALUES (1, 1, 1, 'a'); INSERT INTO items VALUES (1, 1, NULL)").unwrap();
+    execute(&mut conn, "BEGIN").unwrap();
+    assert!(run_script(&mut conn, &m.up).is_err(), "the partly NULL key breaks MATCH FULL");
+    execute(&mut conn, "ROLLBACK").unwrap();
+    execute(&mut conn, "UPDATE items SET no = 1").unwrap();
+    run_script(&mut conn, &m.up).unwrap();
+    assert!(defs(&mut conn).iter().any(|d| d.contains("MATCH FULL")));
+    run_script(&mut conn, &m.down).unwrap();
+    assert!(!defs(&mut conn).iter().any(|d| d.contains("MATCH FULL")));
+
+    // NULLS NOT DISTINCT added to a key: may fail on two NULLs, and does.
+    let strict = document(json!({"nullsNotDistinct": true}), json!({}));
+    let m = migration(&valid(&base), &valid(&strict));
+    let add = m.changes.changes().iter().find(|c| matches!(c.kind, ChangeKind::AddUnique { .. })).unwrap();
+    assert_eq!(add.safety, Safety::MayFail);
+    execute(&mut conn, "INSERT INTO orders VALUES (2, NULL, 5, 'b'), (3, NULL, 5, 'c')").unwrap();
+    execute(&mut conn, "BEGIN").unwrap();
+    assert!(run_script(&mut conn, &m.up).is_err(), "two rows with (NULL, 5) collide under NULLS NOT DISTINCT");
+    execute(&mut conn, "ROLLBACK").unwrap();
+    assert_eq!(lines(&mut conn, "SELECT count(*)::text AS t FROM orders").unwrap(), ["3"]);
+}
