@@ -8,9 +8,9 @@
 use proptest::prelude::*;
 use proptest::sample::select;
 use schemaforge_domain::{
-    Check, Column, ColumnDefault, EnumType, ForeignKey, FunctionDefault, Index, IndexColumn, IndexColumnSpec,
-    IndexMethod, Literal, MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument, SortOrder, Table,
-    UniqueConstraint,
+    Check, Column, ColumnDefault, EnumType, ForeignKey, FunctionDefault, IdentitySpec, Index, IndexColumn,
+    IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument,
+    SortOrder, Table, UniqueConstraint,
 };
 use std::collections::HashSet;
 
@@ -325,6 +325,15 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
             if spec.auto_increment && matches!(columns[0].data_type.as_str(), "smallint" | "integer" | "bigint") {
                 columns[0].auto_increment = true;
                 columns[0].default = None;
+                // Every other one with sequence options.
+                if ti % 2 == 1 {
+                    columns[0].identity = Some(IdentitySpec {
+                        increment: Some(3),
+                        cache: Some(4),
+                        start: Some(10),
+                        ..IdentitySpec::default()
+                    });
+                }
             }
             None
         };
@@ -889,6 +898,7 @@ impl Edit {
                 col.is_array = None;
                 col.default = None;
                 col.auto_increment = false;
+                col.identity = None;
                 col.enum_id = if ty == "enum" { doc.enums.first().map(|e| e.id.clone()) } else { None };
             }
             Self::ToggleNullable => {
@@ -1028,7 +1038,22 @@ impl Edit {
             Self::ToggleIdentity => {
                 if let Some(col) = table.columns.iter_mut().find(|c| c.primary_key) {
                     if matches!(col.data_type.as_str(), "smallint" | "integer" | "bigint") {
-                        col.auto_increment = !col.auto_increment;
+                        // Off -> on -> on with other sequence options -> off.
+                        match (col.auto_increment || col.identity.is_some(), col.identity.is_some()) {
+                            (false, _) => col.auto_increment = true,
+                            (true, false) => {
+                                col.identity = Some(IdentitySpec {
+                                    increment: Some(2),
+                                    max_value: Some(30_000),
+                                    cycle: true,
+                                    ..IdentitySpec::default()
+                                })
+                            }
+                            (true, true) => {
+                                col.auto_increment = false;
+                                col.identity = None;
+                            }
+                        }
                         col.default = None;
                     }
                 }

@@ -42,15 +42,16 @@ mod values;
 
 pub use diff::{Change, ChangeKind, ChangeSet, Safety, diff};
 pub use document::{
-    Check, Column, ColumnDefault, DocumentParseError, EnumType, ForeignKey, FunctionDefault, Index, IndexColumn,
-    IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument,
-    SortOrder, Table, UniqueConstraint, parse_document,
+    Check, Column, ColumnDefault, DocumentParseError, EnumType, ForeignKey, FunctionDefault, IdentityGeneration,
+    IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder, Position,
+    ReferentialAction, SchemaDocument, SortOrder, Table, UniqueConstraint, parse_document,
 };
 pub use expr::Expr;
 pub use ident::{Ident, IdentError, MAX_IDENTIFIER_BYTES};
 pub use model::{
     BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, ForeignKeyModel,
-    IndexColumnModel, IndexKey, IndexModel, KeyConstraint, Model, ModelIndex, TableModel, TypeFamily,
+    Identity, IndexColumnModel, IndexKey, IndexModel, KeyConstraint, Model, ModelIndex, SequenceOptions, TableModel,
+    TypeFamily,
 };
 pub use problem::{Code, Problem, Severity};
 pub use summary::Summary;

@@ -13,6 +13,7 @@ mod examples;
 mod expressions;
 mod full_grammar;
 mod generated;
+mod identity;
 mod indexes;
 mod invalid;
 mod migrations;

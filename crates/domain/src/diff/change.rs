@@ -124,6 +124,11 @@ pub enum ChangeKind {
     AddIdentity { table_id: String, column_id: String },
     /// ALTER COLUMN ... DROP IDENTITY.
     DropIdentity { table_id: String, column_id: String },
+    /// ALTER COLUMN ... SET GENERATED ALWAYS / BY DEFAULT.
+    SetIdentityGeneration { table_id: String, column_id: String, always: bool },
+    /// ALTER COLUMN ... SET INCREMENT BY / MINVALUE / ... (an identity
+    /// column's sequence options, to the new document's).
+    AlterSequenceOptions { table_id: String, column_id: String },
     /// ALTER SEQUENCE ... RENAME TO (an identity column's sequence).
     RenameSequence { table_id: String, column_id: String, from: String, to: String },
     /// ADD CONSTRAINT ... PRIMARY KEY.

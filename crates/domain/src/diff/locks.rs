@@ -25,6 +25,8 @@ fn access_exclusive<'m>(kind: &'m ChangeKind, old: &ModelIndex<'m>) -> Option<&'
         | K::DropDefault { table_id, .. }
         | K::AddIdentity { table_id, .. }
         | K::DropIdentity { table_id, .. }
+        | K::SetIdentityGeneration { table_id, .. }
+        | K::AlterSequenceOptions { table_id, .. }
         | K::AddPrimaryKey { table_id }
         | K::DropPrimaryKey { table_id }
         | K::AddUnique { table_id, .. }

@@ -45,6 +45,7 @@
 mod change;
 mod constraints;
 mod enums;
+mod identity;
 mod locks;
 mod nulls;
 mod renames;
@@ -419,13 +420,14 @@ impl<'m> Differ<'m> {
             );
         }
         if let (Some(a), Some(b)) = (&oc.identity, &nc.identity) {
-            if a != b {
+            self.identity_settings(a, b, &target, ids());
+            if a.sequence != b.sequence {
                 let (id, cid) = ids();
                 self.relation_renames.push(PendingRename::new(
                     "sequence",
                     target.clone(),
-                    a.to_string(),
-                    b.to_string(),
+                    a.sequence.to_string(),
+                    b.sequence.to_string(),
                     move |from, to| ChangeKind::RenameSequence {
                         table_id: id.clone(),
                         column_id: cid.clone(),

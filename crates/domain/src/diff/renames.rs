@@ -76,7 +76,7 @@ impl TempNames {
                 taken.extend(t.indexes.iter().map(|x| x.name.to_string()));
                 for c in &t.columns {
                     taken.insert(c.name.to_string());
-                    taken.extend(c.identity.iter().map(|s| s.to_string()));
+                    taken.extend(c.identity.iter().map(|s| s.sequence.to_string()));
                 }
             }
         }

@@ -9,7 +9,7 @@ use crate::expr::{self, Expr, ExprColumn, ExprContext};
 use crate::ident::{Ident, MAX_IDENTIFIER_BYTES};
 use crate::model::{
     BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, ForeignKeyModel,
-    IndexColumnModel, IndexModel, KeyConstraint, Model, TableModel,
+    Identity, IndexColumnModel, IndexModel, KeyConstraint, Model, SequenceOptions, TableModel,
 };
 use crate::naming::{Namespace, choose_name};
 use crate::problem::{Code, Problem, Severity};
@@ -259,6 +259,8 @@ struct ColInfo {
     ty: Option<ColumnType>,
     nullable: bool,
     identity: bool,
+    /// `identity`'s settings: (always, options).
+    identity_settings: Option<(bool, SequenceOptions)>,
     has_default: bool,
     default: Option<DefaultValue>,
     primary_key: bool,
@@ -512,7 +514,9 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 }
             };
             ctx.text(c.comment.as_deref(), format!("{cpath}/comment"), "the comment");
-            let identity = c.auto_increment || is_serial(&c.data_type);
+            let identity = c.auto_increment || c.identity.is_some() || is_serial(&c.data_type);
+            let identity_settings =
+                c.identity.as_ref().map(|spec| identity::settings(&mut ctx, spec, ty.as_ref(), &cpath));
             if identity && c.nullable == Some(true) && !c.primary_key {
                 ctx.warn(
                     Code::IgnoredSetting,
@@ -560,6 +564,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 ty,
                 nullable: c.nullable.unwrap_or(true) && !c.primary_key && !identity,
                 identity,
+                identity_settings,
                 has_default: c.default.is_some(),
                 default,
                 primary_key: false,
@@ -1395,7 +1400,10 @@ fn build_model(
                     name: c.name.clone()?,
                     ty: c.ty.clone()?,
                     nullable: c.nullable,
-                    identity: sequences.get(&c.id).cloned(),
+                    identity: sequences.get(&c.id).cloned().map(|sequence| {
+                        let (always, options) = c.identity_settings.unwrap_or_default();
+                        Identity { sequence, always, options }
+                    }),
                     default: c.default.clone(),
                     comment: c.comment.clone(),
                 })
@@ -1488,6 +1496,7 @@ struct FkInfo {
     deferral: Deferral,
 }
 
+mod identity;
 mod indexes;
 mod keys;
 use indexes::IndexTable;
@@ -1545,7 +1554,7 @@ mod tests {
         assert_eq!(m.foreign_keys[0].name.as_str(), "orders_user_id_fkey");
         assert_eq!(m.tables[1].indexes[0].name.as_str(), "orders_user_id_idx");
         assert!(!m.tables[0].columns[0].nullable);
-        assert_eq!(m.tables[0].columns[0].identity.as_ref().map(Ident::as_str), Some("users_id_seq"));
+        assert_eq!(m.tables[0].columns[0].identity.as_ref().map(|i| i.sequence.as_str()), Some("users_id_seq"));
     }
 
     #[test]
