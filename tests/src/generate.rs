@@ -8,9 +8,9 @@
 use proptest::prelude::*;
 use proptest::sample::select;
 use schemaforge_domain::{
-    Check, Column, ColumnDefault, EnumType, ForeignKey, FunctionDefault, IdentitySpec, Index, IndexColumn,
-    IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument,
-    SortOrder, Table, UniqueConstraint,
+    Check, Column, ColumnDefault, EnumType, EnumValue, EnumValueSpec, ForeignKey, FunctionDefault, IdentitySpec, Index,
+    IndexColumn, IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder, Position, ReferentialAction,
+    SchemaDocument, SortOrder, Table, UniqueConstraint,
 };
 use std::collections::HashSet;
 
@@ -279,7 +279,16 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
     let mut enums = Vec::new();
     for (i, (name, labels)) in enum_specs.into_iter().enumerate() {
         let mut seen = HashSet::new();
-        let values: Vec<String> = labels.into_iter().filter(|l| seen.insert(l.clone())).collect();
+        // Every other enum gives its labels ids.
+        let values: Vec<EnumValue> = labels
+            .into_iter()
+            .filter(|l| seen.insert(l.clone()))
+            .enumerate()
+            .map(|(k, value)| match i % 2 {
+                1 => EnumValue::WithId(EnumValueSpec { id: format!("e{i}v{k}"), value }),
+                _ => EnumValue::Label(value),
+            })
+            .collect();
         enums.push(EnumType {
             id: format!("e{i}"),
             name: unique(&name, &mut relation_names),
@@ -308,7 +317,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
                 col.enum_id = Some(e.id.clone());
             }
             let label =
-                col.enum_id.as_ref().and_then(|id| enums.iter().find(|e| &e.id == id)).map(|e| e.values[0].as_str());
+                col.enum_id.as_ref().and_then(|id| enums.iter().find(|e| &e.id == id)).map(|e| e.values[0].label());
             if cs.default {
                 col.default = default_for(data_type, label);
             }
@@ -751,11 +760,15 @@ pub enum Edit {
     /// Drop a table's primary key (the table then says
     /// `withoutPrimaryKey`), or give a keyless table one on its first column.
     TogglePrimaryKey,
+    /// Give an enum label a new text, or swap the texts of its first two
+    /// labels; labels with ids keep them (so it is a rename by id), and
+    /// defaults that name a label follow it.
+    RelabelEnum,
 }
 
 impl Edit {
     /// Every kind.
-    pub const ALL: [Edit; 21] = [
+    pub const ALL: [Edit; 22] = [
         Self::RenameTable,
         Self::RenameColumn,
         Self::RenameEnum,
@@ -777,6 +790,7 @@ impl Edit {
         Self::Comment,
         Self::ToggleIdentity,
         Self::TogglePrimaryKey,
+        Self::RelabelEnum,
     ];
 
     /// Apply the edit to `doc`, picking targets with `salt`; the result may
@@ -860,7 +874,8 @@ impl Edit {
                         None => col.data_type = "text".into(),
                     }
                 }
-                let label = col.enum_id.as_ref().and_then(|_| doc.enums.first()).map(|e| e.values[0].clone());
+                let label =
+                    col.enum_id.as_ref().and_then(|_| doc.enums.first()).map(|e| e.values[0].label().to_string());
                 if salt % 2 == 0 {
                     col.default = default_for(&col.data_type, label.as_deref());
                 }
@@ -910,7 +925,7 @@ impl Edit {
                     .enum_id
                     .as_ref()
                     .and_then(|id| doc.enums.iter().find(|e| &e.id == id))
-                    .and_then(|e| e.values.last().cloned());
+                    .and_then(|e| e.values.last().map(|v| v.label().to_string()));
                 let col = &mut doc.tables[ti].columns[ci];
                 col.default = match col.default {
                     Some(_) => None,
@@ -993,8 +1008,13 @@ impl Edit {
                 let n = doc.enums.len();
                 if let Some(e) = doc.enums.get_mut(salt % n.max(1)) {
                     let at = salt % (e.values.len() + 1);
-                    if !e.values.contains(&fresh) {
-                        e.values.insert(at, fresh);
+                    if !e.values.iter().any(|v| v.label() == fresh) {
+                        // With an id where the enum's labels have them.
+                        let value = match e.values.iter().any(|v| v.id().is_some()) {
+                            true => EnumValue::WithId(EnumValueSpec { id: format!("new_v{salt}"), value: fresh }),
+                            false => EnumValue::Label(fresh),
+                        };
+                        e.values.insert(at, value);
                     }
                 }
             }
@@ -1007,10 +1027,43 @@ impl Edit {
                         // Defaults that used the label go too.
                         for t in &mut doc.tables {
                             for c in &mut t.columns {
-                                let uses = matches!(&c.default, Some(ColumnDefault::Literal(Literal::String(s))) if *s == gone);
+                                let uses = matches!(&c.default, Some(ColumnDefault::Literal(Literal::String(s))) if s == gone.label());
                                 if c.enum_id.as_deref() == Some(id.as_str()) && uses {
                                     c.default = None;
                                 }
+                            }
+                        }
+                    }
+                }
+            }
+            Self::RelabelEnum => {
+                let n = doc.enums.len();
+                let Some(e) = doc.enums.get_mut(salt % n.max(1)) else { return };
+                let relabel = |v: &mut EnumValue, text: String| match v {
+                    EnumValue::Label(l) => *l = text,
+                    EnumValue::WithId(spec) => spec.value = text,
+                };
+                let mut moves: Vec<(String, String)> = Vec::new();
+                if salt % 2 == 0 || e.values.len() < 2 {
+                    let k = salt % e.values.len().max(1);
+                    if e.values.iter().any(|v| v.label() == new_name) || e.values.is_empty() {
+                        return;
+                    }
+                    moves.push((e.values[k].label().to_string(), new_name.to_string()));
+                    relabel(&mut e.values[k], new_name.to_string());
+                } else {
+                    let (a, b) = (e.values[0].label().to_string(), e.values[1].label().to_string());
+                    relabel(&mut e.values[0], b.clone());
+                    relabel(&mut e.values[1], a.clone());
+                    moves.push((a.clone(), b.clone()));
+                    moves.push((b, a));
+                }
+                let id = e.id.clone();
+                for t in &mut doc.tables {
+                    for c in t.columns.iter_mut().filter(|c| c.enum_id.as_deref() == Some(id.as_str())) {
+                        if let Some(ColumnDefault::Literal(Literal::String(s))) = &mut c.default {
+                            if let Some((_, to)) = moves.iter().find(|(from, _)| from == s) {
+                                *s = to.clone();
                             }
                         }
                     }

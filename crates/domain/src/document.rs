@@ -619,11 +619,83 @@ pub struct EnumType {
     pub id: String,
     /// SQL name of the type.
     pub name: String,
-    /// Labels in order (1 to 63 bytes each, unique).
-    pub values: Vec<String>,
+    /// Labels in order (1 to 63 bytes each, unique): a string, or
+    /// `{"id", "value"}` so that a new label under the same id is a rename.
+    pub values: Vec<EnumValue>,
     /// Rendered as `COMMENT ON TYPE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+}
+
+/// One label of an enum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum EnumValue {
+    /// Just the label: matched across versions by its text (and, when a
+    /// label is replaced at the same position, by its position).
+    Label(String),
+    /// A label with a stable id: matched by the id, so a new text is a rename.
+    WithId(EnumValueSpec),
+}
+
+/// A label with a stable id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnumValueSpec {
+    /// Stable id, unique within the document.
+    pub id: String,
+    /// The label.
+    pub value: String,
+}
+
+impl EnumValue {
+    /// The label.
+    pub fn label(&self) -> &str {
+        match self {
+            Self::Label(v) => v,
+            Self::WithId(spec) => &spec.value,
+        }
+    }
+
+    /// The stable id, if the label has one.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Self::Label(_) => None,
+            Self::WithId(spec) => Some(&spec.id),
+        }
+    }
+}
+
+impl From<&str> for EnumValue {
+    fn from(label: &str) -> Self {
+        Self::Label(label.to_string())
+    }
+}
+
+impl From<String> for EnumValue {
+    fn from(label: String) -> Self {
+        Self::Label(label)
+    }
+}
+
+/// A string or an object, nothing else (see [`IndexColumn`]'s impl).
+impl<'de> Deserialize<'de> for EnumValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Value;
+        impl<'de> serde::de::Visitor<'de> for Value {
+            type Value = EnumValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a label, or an object with id and value")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<EnumValue, E> {
+                Ok(EnumValue::Label(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<EnumValue, A::Error> {
+                EnumValueSpec::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(EnumValue::WithId)
+            }
+        }
+        d.deserialize_any(Value)
+    }
 }
 
 /// Parse a document from JSON text, reporting where parsing failed as a

@@ -42,9 +42,9 @@ mod values;
 
 pub use diff::{Change, ChangeKind, ChangeSet, Safety, diff};
 pub use document::{
-    Check, Column, ColumnDefault, DocumentParseError, EnumType, ForeignKey, FunctionDefault, IdentityGeneration,
-    IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder, Position,
-    ReferentialAction, SchemaDocument, SortOrder, Table, UniqueConstraint, parse_document,
+    Check, Column, ColumnDefault, DocumentParseError, EnumType, EnumValue, EnumValueSpec, ForeignKey, FunctionDefault,
+    IdentityGeneration, IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder,
+    Position, ReferentialAction, SchemaDocument, SortOrder, Table, UniqueConstraint, parse_document,
 };
 pub use expr::Expr;
 pub use ident::{Ident, IdentError, MAX_IDENTIFIER_BYTES};

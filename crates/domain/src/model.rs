@@ -96,6 +96,9 @@ pub struct EnumModel {
     pub name: Ident,
     /// Labels in order; non-empty, unique, each at most 63 bytes.
     pub values: Vec<String>,
+    /// Each label's stable id, where the document gives one (parallel to
+    /// `values`).
+    pub value_ids: Vec<Option<String>>,
     /// Comment, if any.
     pub comment: Option<String>,
 }

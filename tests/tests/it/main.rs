@@ -9,6 +9,7 @@ mod conformance;
 mod constraints;
 mod defaults;
 mod docs;
+mod enum_ids;
 mod examples;
 mod expressions;
 mod full_grammar;

@@ -105,16 +105,75 @@ impl<'m> Differ<'m> {
         if o.values == n.values {
             return;
         }
+        // Labels with ids are matched by id: a new text is a rename.
+        let renames: Vec<(String, String)> = o
+            .value_ids
+            .iter()
+            .zip(&o.values)
+            .filter_map(|(id, a)| {
+                let id = id.as_ref()?;
+                let j = n.value_ids.iter().position(|x| x.as_ref() == Some(id))?;
+                (*a != n.values[j]).then(|| (a.clone(), n.values[j].clone()))
+            })
+            .collect();
+        if renames.is_empty() {
+            return self.enum_labels(o, n);
+        }
+        self.rename_labels(o, n, &renames);
+        let renamed = o
+            .values
+            .iter()
+            .map(|v| renames.iter().find(|(a, _)| a == v).map_or_else(|| v.clone(), |(_, b)| b.clone()))
+            .collect();
+        self.enum_labels(&EnumModel { values: renamed, ..o.clone() }, n);
+    }
+
+    /// RENAME VALUE for labels matched by id; through temporary labels when
+    /// a new text is an old one (a swap), which RENAME VALUE refuses.
+    fn rename_labels(&mut self, o: &EnumModel, n: &EnumModel, renames: &[(String, String)]) {
+        let collides = renames.iter().any(|(_, b)| o.values.contains(b));
+        let steps: Vec<(String, String)> = if collides {
+            let temps: Vec<String> = renames.iter().map(|_| self.temp.fresh()).collect();
+            let to_temp = renames.iter().zip(&temps).map(|((a, _), t)| (a.clone(), t.clone()));
+            let from_temp = renames.iter().zip(&temps).map(|((_, b), t)| (t.clone(), b.clone()));
+            to_temp.chain(from_temp).collect()
+        } else {
+            renames.to_vec()
+        };
+        for (a, b) in steps {
+            self.push(
+                Stage::RenameEnumValues,
+                Change::new(
+                    ChangeKind::RenameEnumValue { enum_id: n.id.clone(), from: a.clone(), to: b.clone() },
+                    Safety::Safe,
+                    n.name.to_string(),
+                    format!("rename label {} of enum {} to {}", quoted(&a), n.name, quoted(&b)),
+                )
+                .why("the label keeps its id, so rows keep their value under the new text"),
+            );
+        }
+    }
+
+    /// Labels matched by their text (after renames by id).
+    fn enum_labels(&mut self, o: &EnumModel, n: &EnumModel) {
+        if o.values == n.values {
+            return;
+        }
         let target = n.name.to_string();
         let in_old: HashSet<&str> = o.values.iter().map(String::as_str).collect();
         let in_new: HashSet<&str> = n.values.iter().map(String::as_str).collect();
         // A label replaced in place by one that is new: a rename, which keeps
         // the rows that hold it.
+        // Two labels with different ids are different labels, wherever
+        // they stand.
+        let other_ids = |i: usize| match (o.value_ids.get(i), n.value_ids.get(i)) {
+            (Some(Some(a)), Some(Some(b))) => a != b,
+            _ => false,
+        };
         let replaced_in_place = o.values.len() == n.values.len()
-            && o.values
-                .iter()
-                .zip(&n.values)
-                .all(|(a, b)| a == b || (!in_new.contains(a.as_str()) && !in_old.contains(b.as_str())));
+            && o.values.iter().zip(&n.values).enumerate().all(|(i, (a, b))| {
+                a == b || (!in_new.contains(a.as_str()) && !in_old.contains(b.as_str()) && !other_ids(i))
+            });
         if replaced_in_place {
             for (a, b) in o.values.iter().zip(&n.values).filter(|(a, b)| a != b) {
                 self.push(

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::catalog;
-use crate::document::{ColumnDefault, IndexMethod, Literal, ReferentialAction, SchemaDocument};
+use crate::document::{ColumnDefault, EnumValue, IndexMethod, Literal, ReferentialAction, SchemaDocument};
 use crate::expr::{self, Expr, ExprColumn, ExprContext};
 use crate::ident::{Ident, MAX_IDENTIFIER_BYTES};
 use crate::model::{
@@ -412,7 +412,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             ok = false;
         }
         let mut seen: HashMap<&str, usize> = HashMap::new();
-        for (vi, v) in e.values.iter().enumerate() {
+        for (vi, v) in e.values.iter().map(EnumValue::label).enumerate() {
             let path = ptr(&[&"enums", &ei, &"values", &vi]);
             if v.is_empty() || v.len() > MAX_IDENTIFIER_BYTES {
                 ctx.error(
@@ -431,16 +431,22 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         }
         ctx.text(e.comment.as_deref(), ptr(&[&"enums", &ei, &"comment"]), "the comment");
         enum_models.push(match (name, ok) {
-            (Some(name), true) => {
-                Some(EnumModel { id: e.id.clone(), name, values: e.values.clone(), comment: e.comment.clone() })
-            }
+            (Some(name), true) => Some(EnumModel {
+                id: e.id.clone(),
+                name,
+                values: e.values.iter().map(|v| v.label().to_string()).collect(),
+                value_ids: e.values.iter().map(|v| v.id().map(str::to_string)).collect(),
+                comment: e.comment.clone(),
+            }),
             _ => None,
         });
     }
     let enum_name_by_id: HashMap<&str, &Ident> =
         doc.enums.iter().zip(&enum_models).filter_map(|(e, m)| m.as_ref().map(|m| (e.id.as_str(), &m.name))).collect();
+    let labels: Vec<Vec<String>> =
+        doc.enums.iter().map(|e| e.values.iter().map(|v| v.label().to_string()).collect()).collect();
     let enum_values_by_id: HashMap<&str, &[String]> =
-        doc.enums.iter().map(|e| (e.id.as_str(), e.values.as_slice())).collect();
+        doc.enums.iter().zip(&labels).map(|(e, l)| (e.id.as_str(), l.as_slice())).collect();
     let enum_id_by_name_or_id =
         |s: &str| -> Option<&str> { doc.enums.iter().find(|e| e.name == s || e.id == s).map(|e| e.id.as_str()) };
 
@@ -853,6 +859,11 @@ fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
     }
     for (ei, e) in doc.enums.iter().enumerate() {
         add(ctx, &e.id, ptr(&[&"enums", &ei, &"id"]));
+        for (vi, v) in e.values.iter().enumerate() {
+            if let Some(id) = v.id() {
+                add(ctx, id, ptr(&[&"enums", &ei, &"values", &vi, &"id"]));
+            }
+        }
     }
 }
 
