@@ -1,16 +1,22 @@
-//! `schemaforge`: validate schema documents and generate PostgreSQL DDL offline.
+//! `schemaforge`: validate schema documents and generate PostgreSQL DDL
+//! offline (and, with `validate --dev-url`, try the create script on a
+//! development server without keeping anything).
 //!
-//! Exit codes: 0 success; 1 a document is invalid (malformed JSON or
-//! validation errors), or `diff --deny-data-loss` found a change that loses
-//! data; 2 usage or I/O errors.
+//! Exit codes: 0 success; 1 a document is invalid (malformed JSON,
+//! validation errors, or the development server's refusal), or `diff
+//! --deny-data-loss` found a change that loses data; 2 usage or I/O errors
+//! (an unreachable development server among them).
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use schemaforge_domain::{ChangeSet, Problem, Safety, SchemaDocument, ValidSchema, ValidationReport, parse_document};
-use schemaforge_sqlgen::{Script, create_script, drop_script, migration};
+use schemaforge_domain::{
+    ChangeSet, Code, Problem, Safety, SchemaDocument, Severity, ValidSchema, ValidationReport, parse_document,
+};
+use schemaforge_repository::pg::TryError;
+use schemaforge_sqlgen::{Script, create_script, drop_script, locate, migration};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -29,6 +35,12 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Also run the create script on this PostgreSQL database (a
+        /// development server), in a transaction that is always rolled back
+        /// and in a schema of its own; a refusal is reported at the element
+        /// that failed (REJECTED_BY_POSTGRESQL).
+        #[arg(long, value_name = "URL")]
+        dev_url: Option<String>,
     },
     /// Print the SQL script that creates (or with --drop, drops) the schema.
     Sql {
@@ -132,10 +144,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             writeln!(out, "{}", serde_json::to_string_pretty(&schemaforge_domain::json_schema())?)?;
             Ok(0)
         }
-        Command::Validate { file, format } => {
+        Command::Validate { file, format, dev_url } => {
             let text = read_input(&file)?;
             let report = match load(&text) {
-                Loaded::Valid(schema) => schema.report(),
+                Loaded::Valid(schema) => match dev_url {
+                    Some(url) => try_on_server(&schema, &url)?,
+                    None => schema.report(),
+                },
                 Loaded::Invalid(report) => report,
             };
             match format {
@@ -182,6 +197,29 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
     }
+}
+
+/// The report of a valid schema, with the development server's refusal of
+/// its create script (if any) as an error at the failing element.
+fn try_on_server(schema: &ValidSchema, url: &str) -> anyhow::Result<ValidationReport> {
+    let script = create_script(schema);
+    let statements: Vec<&str> = script.statements().iter().map(|s| s.sql.as_str()).collect();
+    let mut report = schema.report();
+    match schemaforge_repository::pg::try_script(url, &statements, 10) {
+        Ok(()) => {}
+        Err(TryError::Unavailable(message)) => anyhow::bail!("cannot use the development server: {message}"),
+        Err(TryError::Statement { index, message, position }) => {
+            let target = script.statements().get(index).map(|s| s.target.clone()).unwrap_or_default();
+            report.valid = false;
+            report.problems.push(Problem {
+                code: Code::RejectedByPostgresql,
+                severity: Severity::Error,
+                path: locate(schema, index, position).unwrap_or_default(),
+                message: format!("PostgreSQL refused statement {} ({target}): {message}", index + 1),
+            });
+        }
+    }
+    Ok(report)
 }
 
 /// Read and validate a document; an invalid one is reported (as JSON on

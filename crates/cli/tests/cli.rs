@@ -233,3 +233,55 @@ fn docs_migrations_example_shows_the_real_output() {
     assert_eq!(fenced(&markdown, "sql")[0], text(&up.stdout), "the up script in docs/migrations.md is stale");
     assert_eq!(run(&["diff", &v1, &v2, "--deny-data-loss"], None).status.code(), Some(1));
 }
+
+/// `validate --dev-url`: what offline validation leaves to PostgreSQL is
+/// tried on a real server, reported at the element, and nothing is kept.
+#[test]
+fn validate_tries_the_script_on_a_development_server() {
+    let db = schemaforge_testdb::TestDb::create().unwrap();
+    let doc = |check: &str, opclass: &str| {
+        serde_json::json!({"name": "dev", "tables": [{"id": "t", "name": "items", "columns": [
+            {"id": "c_id", "name": "id", "dataType": "integer", "primaryKey": true},
+            {"id": "c_qty", "name": "qty", "dataType": "integer"},
+            {"id": "c_name", "name": "name", "dataType": "text"}],
+            "checks": [{"id": "k", "expression": check}],
+            "indexes": [{"id": "x", "columnIds": [{"columnId": "c_name", "opclass": opclass}]}]}]})
+        .to_string()
+    };
+    let cases = [
+        ("no_such_function(qty) > 0", "text_pattern_ops", Some("/tables/0/checks/0/expression")),
+        ("qty::text > 0::numeric", "text_pattern_ops", Some("/tables/0/checks/0/expression")),
+        ("qty::numeric > 0::numeric", "no_such_ops", Some("/tables/0/indexes/0")),
+        ("qty::numeric > 0::numeric", "text_pattern_ops", None),
+    ];
+    for (i, (check, opclass, failing)) in cases.into_iter().enumerate() {
+        let path = file(&format!("dev{i}"), &doc(check, opclass));
+        // Offline: valid, with what is left to PostgreSQL said as warnings.
+        assert_eq!(run(&["validate", &path], None).status.code(), Some(0), "{check}");
+        let out = run(&["validate", &path, "--dev-url", db.url(), "--format", "json"], None);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        match failing {
+            Some(at) => {
+                assert_eq!(out.status.code(), Some(1), "{check} {opclass}: {report}");
+                let errors: Vec<_> = report["problems"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|p| p["severity"] == "error")
+                    .map(|p| (p["code"].as_str().unwrap(), p["path"].as_str().unwrap()))
+                    .collect();
+                assert_eq!(errors, [("REJECTED_BY_POSTGRESQL", at)], "{report}");
+            }
+            None => assert_eq!(out.status.code(), Some(0), "{report}"),
+        }
+    }
+    // Nothing was kept.
+    let mut conn = db.connect().unwrap();
+    let kept = schemaforge_testdb::execute(&mut conn, "SELECT 1 FROM items");
+    assert!(kept.is_err(), "the tried script left a table behind");
+    // An unreachable server is a usage error, not an invalid document.
+    let path = file("dev-ok", &doc("qty > 0", "text_pattern_ops"));
+    let out = run(&["validate", &path, "--dev-url", "postgres://nobody@127.0.0.1:1/none?connect_timeout=2"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("cannot use the development server"), "{}", text(&out.stderr));
+}

@@ -100,6 +100,9 @@ codes! {
     IgnoredSetting = "IGNORED_SETTING",
     /// The document's name or a comment is not acceptable text.
     InvalidText = "INVALID_TEXT",
+    /// A development server refused the create script (`validate
+    /// --dev-url`); the path is the element of the failing statement.
+    RejectedByPostgresql = "REJECTED_BY_POSTGRESQL",
 }
 
 impl fmt::Display for Code {

@@ -19,10 +19,12 @@
 //! assert_eq!(drop_script(&schema).statements().len(), 1);
 //! ```
 
+mod locate;
 mod migration;
 mod postgres;
 mod script;
 
+pub use locate::locate;
 pub use migration::{Migration, migration};
 pub use postgres::Postgres;
 pub use script::{Script, Statement, StatementKind};

@@ -356,29 +356,7 @@ impl Dialect for Postgres {
 
     fn create_script(&self, schema: &ValidSchema) -> Script {
         let model = schema.model();
-        let mut out = Vec::new();
-        out.extend(model.enums.iter().map(|e| self.create_enum(e)));
-        for t in &model.tables {
-            out.push(Statement {
-                kind: StatementKind::CreateTable,
-                target: format!("table \"{}\"", t.name),
-                sql: self.create_table(t),
-            });
-        }
-        // Indexes before foreign keys: a unique index can be a foreign key's
-        // target, and the keys' checks use the indexes.
-        for t in &model.tables {
-            out.extend(t.indexes.iter().map(|ix| self.create_index(t, ix)));
-        }
-        let index = ModelIndex::new(model);
-        out.extend(model.foreign_keys.iter().filter_map(|fk| self.add_foreign_key(&index, fk)));
-        out.extend(model.enums.iter().filter(|e| e.comment.is_some()).map(|e| self.enum_comment(e)));
-        for t in &model.tables {
-            if t.comment.is_some() {
-                out.push(self.table_comment(t));
-            }
-            out.extend(t.columns.iter().filter(|c| c.comment.is_some()).map(|c| self.column_comment(t, c)));
-        }
+        let out = self.create_statements(schema).into_iter().map(|(s, _)| s).collect();
         let header = format!(
             "Schemaforge create script for PostgreSQL: {}, {}, {}, {}",
             plural(model.enums.len(), "enum", "enums"),

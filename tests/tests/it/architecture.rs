@@ -13,7 +13,8 @@ const ALLOWED_INTERNAL: &[(&str, &[&str])] = &[
     ("schemaforge-services", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-repository"]),
     ("schemaforge-http", &["schemaforge-domain", "schemaforge-services", "schemaforge-repository"]),
     ("schemaforge-server", &["schemaforge-services", "schemaforge-http", "schemaforge-repository"]),
-    ("schemaforge-cli", &["schemaforge-domain", "schemaforge-sqlgen"]),
+    // `validate --dev-url` tries the create script through the repository.
+    ("schemaforge-cli", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-repository"]),
     ("schemaforge-testdb", &[]),
     ("schemaforge-tests", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-testdb"]),
 ];

@@ -69,7 +69,7 @@ fn ql(text: &str) -> String {
 }
 
 /// PostgreSQL's message with its detail and hint, for people.
-fn describe(err: &DieselError) -> String {
+pub(super) fn describe(err: &DieselError) -> String {
     match err {
         DieselError::DatabaseError(_, info) => {
             let mut text = info.message().to_string();

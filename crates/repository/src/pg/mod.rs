@@ -10,10 +10,12 @@ mod pool;
 mod reads;
 mod schema;
 mod scram;
+mod scratch;
 
 pub use admin::{
     AdminSettings, HISTORY_SCHEMA, PgDatabaseAdmin, percent_encode, server_address, with_credentials, with_database,
 };
+pub use scratch::{TryError, try_script};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;

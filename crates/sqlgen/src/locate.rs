@@ -1,0 +1,113 @@
+//! Where each statement of a create script comes from in the document, so
+//! that a server's refusal can be reported at the element's JSON pointer.
+
+use schemaforge_domain::{ModelIndex, ValidSchema};
+
+use crate::postgres::Postgres;
+use crate::script::{Statement, StatementKind};
+
+impl Postgres {
+    /// The create script's statements, each with the JSON pointer of the
+    /// document element it creates. The one place their order is decided.
+    pub(crate) fn create_statements(&self, schema: &ValidSchema) -> Vec<(Statement, String)> {
+        let model = schema.model();
+        let mut out = Vec::new();
+        for (i, e) in model.enums.iter().enumerate() {
+            out.push((self.create_enum(e), format!("/enums/{i}")));
+        }
+        for (i, t) in model.tables.iter().enumerate() {
+            let statement = Statement {
+                kind: StatementKind::CreateTable,
+                target: format!("table \"{}\"", t.name),
+                sql: self.create_table(t),
+            };
+            out.push((statement, format!("/tables/{i}")));
+        }
+        // Indexes before foreign keys: a unique index can be a foreign key's
+        // target, and the keys' checks use the indexes.
+        for (i, t) in model.tables.iter().enumerate() {
+            for (k, ix) in t.indexes.iter().enumerate() {
+                out.push((self.create_index(t, ix), format!("/tables/{i}/indexes/{k}")));
+            }
+        }
+        let index = ModelIndex::new(model);
+        for (f, fk) in model.foreign_keys.iter().enumerate() {
+            if let Some(s) = self.add_foreign_key(&index, fk) {
+                out.push((s, format!("/foreignKeys/{f}")));
+            }
+        }
+        for (i, e) in model.enums.iter().enumerate().filter(|(_, e)| e.comment.is_some()) {
+            out.push((self.enum_comment(e), format!("/enums/{i}/comment")));
+        }
+        for (i, t) in model.tables.iter().enumerate() {
+            if t.comment.is_some() {
+                out.push((self.table_comment(t), format!("/tables/{i}/comment")));
+            }
+            for (j, c) in t.columns.iter().enumerate().filter(|(_, c)| c.comment.is_some()) {
+                out.push((self.column_comment(t, c), format!("/tables/{i}/columns/{j}/comment")));
+            }
+        }
+        out
+    }
+}
+
+/// The JSON pointer of the document element that statement `index` (0-based)
+/// of [`create_script`](crate::create_script) creates. With `position` (the
+/// 1-based character offset into the statement that PostgreSQL reports with
+/// an error), a CREATE TABLE narrows to the column or constraint clause
+/// there, and a CREATE INDEX to its predicate.
+///
+/// ```
+/// use schemaforge_domain::{parse_document, ValidSchema};
+/// let doc = parse_document(r#"{"name": "x", "tables": [{"id": "t", "name": "t", "columns": [
+///     {"id": "c", "name": "n", "dataType": "integer", "primaryKey": true}],
+///     "checks": [{"id": "k", "expression": "f(n) > 0"}]}]}"#).unwrap();
+/// let schema = ValidSchema::parse(doc).unwrap();
+/// let script = schemaforge_sqlgen::create_script(&schema);
+/// let sql = &script.statements()[0].sql;
+/// let at = sql.find("f(").unwrap() + 1;
+/// assert_eq!(schemaforge_sqlgen::locate(&schema, 0, Some(at)).as_deref(), Some("/tables/0/checks/0/expression"));
+/// assert_eq!(schemaforge_sqlgen::locate(&schema, 0, None).as_deref(), Some("/tables/0"));
+/// ```
+pub fn locate(schema: &ValidSchema, index: usize, position: Option<usize>) -> Option<String> {
+    let dialect = Postgres;
+    let statements = dialect.create_statements(schema);
+    let (statement, path) = statements.get(index)?;
+    let Some(offset) = position.and_then(|p| char_to_byte(&statement.sql, p.checked_sub(1)?)) else {
+        return Some(path.clone());
+    };
+    let model = schema.model();
+    let within = |clause: &str| {
+        statement.sql.match_indices(clause).any(|(start, _)| (start..start + clause.len()).contains(&offset))
+    };
+    match statement.kind {
+        StatementKind::CreateTable => {
+            let i: usize = path.rsplit('/').next()?.parse().ok()?;
+            let t = model.tables.get(i)?;
+            if let Some(j) = t.columns.iter().position(|c| within(&dialect.column_sql(c))) {
+                return Some(format!("{path}/columns/{j}"));
+            }
+            if let Some(k) = t.checks.iter().position(|k| within(&dialect.check_clause(k))) {
+                return Some(format!("{path}/checks/{k}/expression"));
+            }
+            if t.primary_key.as_ref().is_some_and(|pk| within(&dialect.key_clause(t, pk, true))) {
+                return Some(format!("{path}/primaryKey"));
+            }
+            let tables_uniques = t.uniques.iter().filter(|u| u.id.is_some());
+            if let Some(u) = tables_uniques.clone().position(|u| within(&dialect.key_clause(t, u, false))) {
+                return Some(format!("{path}/uniques/{u}"));
+            }
+            Some(path.clone())
+        }
+        StatementKind::CreateIndex => {
+            let at_predicate = statement.sql.rfind(" WHERE ").is_some_and(|w| offset > w);
+            Some(if at_predicate { format!("{path}/where") } else { path.clone() })
+        }
+        _ => Some(path.clone()),
+    }
+}
+
+/// The byte offset of character `chars` of `s` (PostgreSQL counts characters).
+fn char_to_byte(s: &str, chars: usize) -> Option<usize> {
+    s.char_indices().nth(chars).map(|(b, _)| b)
+}
