@@ -12,6 +12,7 @@ mod docs;
 mod enum_ids;
 mod examples;
 mod expressions;
+mod fixtures;
 mod full_grammar;
 mod generated;
 mod identity;
