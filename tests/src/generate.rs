@@ -357,6 +357,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
                     id: format!("t{ti}k{ki}"),
                     name: name.as_ref().map(|n| unique(n, &mut constraint_names)),
                     expression: check_expression(&c.name, &c.data_type),
+                    comment: (ki == 0 && ti % 2 == 0).then(|| "a check's 'comment' \\ here".to_string()),
                 }
             })
             .collect();
@@ -430,6 +431,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
                 predicate: (btree && !*desc).then(|| format!("{} IS NOT NULL", quote(&columns[ids[0]].name))),
                 include,
                 nulls_not_distinct: btree && *desc && xi == 0 && ti % 2 == 1,
+                comment: (xi == 0).then(|| "an index's 'comment'".to_string()),
             });
         }
         // Every third table gets a two-column UNIQUE constraint, in turn
@@ -450,6 +452,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
                 nulls_not_distinct: ti % 2 == 0,
                 deferrable: ti % 2 == 1,
                 initially_deferred: ti % 4 == 1,
+                comment: Some("a key's comment".into()),
             }],
             _ => Vec::new(),
         };
@@ -507,6 +510,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
             match_type: if source_ids.len() > 1 && fi % 2 == 0 { MatchType::Full } else { MatchType::Simple },
             deferrable: fi % 3 == 1,
             initially_deferred: fi % 6 == 1,
+            comment: (fi % 2 == 0).then(|| "a foreign key's 'comment'".to_string()),
         });
     }
     // Foreign key names must be unique per source table, also against check names.
@@ -669,13 +673,17 @@ impl Breakage {
                 c.default = Some(ColumnDefault::Function(FunctionDefault { function: "pg_sleep(10)".into() }));
                 table.columns.push(c);
             }
-            Self::BrokenCheck => {
-                table.checks.push(Check { id: "broken_check".into(), name: None, expression: "1 + ) OR (".into() })
-            }
+            Self::BrokenCheck => table.checks.push(Check {
+                id: "broken_check".into(),
+                name: None,
+                expression: "1 + ) OR (".into(),
+                comment: None,
+            }),
             Self::CheckUnknownColumn => table.checks.push(Check {
                 id: "broken_check".into(),
                 name: None,
                 expression: "\"no such column\" > 0".into(),
+                comment: None,
             }),
             Self::DanglingForeignKey => {
                 let col = table.columns[0].id.clone();
@@ -694,6 +702,7 @@ impl Breakage {
                     match_type: MatchType::Simple,
                     deferrable: false,
                     initially_deferred: false,
+                    comment: None,
                 });
             }
             Self::EmptyEnum => doc.enums.push(EnumType {
@@ -948,6 +957,7 @@ impl Edit {
                         predicate: None,
                         include: Vec::new(),
                         nulls_not_distinct: false,
+                        comment: None,
                     });
                 } else {
                     table.indexes.remove(salt % table.indexes.len());
@@ -957,7 +967,12 @@ impl Edit {
                 if table.checks.is_empty() {
                     let col = &table.columns[ci];
                     let expression = check_expression(&col.name, &col.data_type);
-                    table.checks.push(Check { id: format!("new_k{salt}"), name: None, expression });
+                    table.checks.push(Check {
+                        id: format!("new_k{salt}"),
+                        name: None,
+                        expression,
+                        comment: Some(format!("added {salt}")),
+                    });
                 } else {
                     table.checks.remove(salt % table.checks.len());
                 }
@@ -998,6 +1013,7 @@ impl Edit {
                         match_type: MatchType::Simple,
                         deferrable: salt % 2 == 0,
                         initially_deferred: false,
+                        comment: None,
                     });
                 } else {
                     let n = doc.foreign_keys.len();
@@ -1075,11 +1091,27 @@ impl Edit {
                     e.values.reverse();
                 }
             }
-            Self::Comment => match salt % 3 {
+            Self::Comment => match salt % 6 {
                 0 => table.comment = if table.comment.is_some() { None } else { Some(fresh) },
                 1 => {
                     let c = &mut table.columns[ci];
                     c.comment = if c.comment.is_some() { None } else { Some(fresh) };
+                }
+                2 => {
+                    if let Some(k) = table.checks.first_mut() {
+                        k.comment = if k.comment.is_some() { None } else { Some(fresh) };
+                    }
+                }
+                3 => {
+                    if let Some(x) = table.indexes.first_mut() {
+                        x.comment = if x.comment.is_some() { None } else { Some(fresh) };
+                    }
+                }
+                4 => {
+                    let n = doc.foreign_keys.len();
+                    if let Some(fk) = doc.foreign_keys.get_mut(salt % n.max(1)) {
+                        fk.comment = if fk.comment.is_some() { None } else { Some(fresh) };
+                    }
                 }
                 _ => {
                     let n = doc.enums.len();

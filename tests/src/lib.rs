@@ -115,6 +115,7 @@ pub fn describe_schema(conn: &mut PgConnection, schema: &str) -> Result<Vec<Stri
              WHERE c.relnamespace = {s}::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
             UNION ALL
             SELECT 'constraint ' || c.relname || '.' || k.conname || ' ' || pg_get_constraintdef(k.oid)
+                || ' comment=' || coalesce(obj_description(k.oid, 'pg_constraint'), '-')
               FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid WHERE c.relnamespace = {s}::regnamespace
             UNION ALL
             SELECT 'index ' || i.relname || ' ' || pg_get_indexdef(i.oid)

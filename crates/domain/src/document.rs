@@ -143,6 +143,9 @@ pub struct UniqueConstraint {
     /// `INITIALLY DEFERRED` (needs `deferrable`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub initially_deferred: bool,
+    /// Rendered as `COMMENT ON CONSTRAINT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// How a multi-column foreign key treats NULLs.
@@ -327,6 +330,9 @@ pub struct Check {
     /// A single boolean expression in the restricted grammar of
     /// docs/schema-format.md, e.g. `price >= 0 AND price < 1000000`.
     pub expression: String,
+    /// Rendered as `COMMENT ON CONSTRAINT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A foreign key. Either the list form (`sourceColumnIds`/`targetColumnIds`)
@@ -370,6 +376,9 @@ pub struct ForeignKey {
     /// `INITIALLY DEFERRED` (needs `deferrable`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub initially_deferred: bool,
+    /// Rendered as `COMMENT ON CONSTRAINT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// Referential action of a foreign key.
@@ -444,6 +453,9 @@ pub struct Index {
     /// PostgreSQL 15+): at most one row may hold NULL in its columns.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub nulls_not_distinct: bool,
+    /// Rendered as `COMMENT ON INDEX`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// One index element.

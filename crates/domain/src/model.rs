@@ -483,12 +483,14 @@ pub struct KeyConstraint {
     pub nulls_not_distinct: bool,
     /// When the constraint is checked.
     pub deferral: Deferral,
+    /// Comment (table-level UNIQUE constraints), if any.
+    pub comment: Option<String>,
 }
 
 impl KeyConstraint {
     /// A key over `column_ids` with PostgreSQL's defaults.
     pub fn new(name: Ident, column_ids: Vec<String>) -> Self {
-        Self { id: None, name, column_ids, nulls_not_distinct: false, deferral: Deferral::Immediate }
+        Self { id: None, name, column_ids, nulls_not_distinct: false, deferral: Deferral::Immediate, comment: None }
     }
 }
 
@@ -526,6 +528,8 @@ pub struct CheckModel {
     pub name: Ident,
     /// The parsed, resolved expression.
     pub expr: Expr,
+    /// Comment, if any.
+    pub comment: Option<String>,
 }
 
 /// An index.
@@ -547,6 +551,8 @@ pub struct IndexModel {
     pub include: Vec<String>,
     /// `NULLS NOT DISTINCT` (unique indexes only).
     pub nulls_not_distinct: bool,
+    /// Comment, if any.
+    pub comment: Option<String>,
 }
 
 impl IndexModel {
@@ -650,4 +656,6 @@ pub struct ForeignKeyModel {
     pub match_full: bool,
     /// When the key is checked.
     pub deferral: Deferral,
+    /// Comment, if any.
+    pub comment: Option<String>,
 }

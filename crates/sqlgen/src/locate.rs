@@ -46,6 +46,26 @@ impl Postgres {
             for (j, c) in t.columns.iter().enumerate().filter(|(_, c)| c.comment.is_some()) {
                 out.push((self.column_comment(t, c), format!("/tables/{i}/columns/{j}/comment")));
             }
+            for (k, c) in t.checks.iter().enumerate().filter(|(_, c)| c.comment.is_some()) {
+                let statement = self.constraint_comment(t, c.name.as_str(), c.comment.as_deref());
+                out.push((statement, format!("/tables/{i}/checks/{k}/comment")));
+            }
+            let table_level = t.uniques.iter().filter(|u| u.id.is_some());
+            for (u, key) in table_level.enumerate().filter(|(_, u)| u.comment.is_some()) {
+                let statement = self.constraint_comment(t, key.name.as_str(), key.comment.as_deref());
+                out.push((statement, format!("/tables/{i}/uniques/{u}/comment")));
+            }
+            for (k, x) in t.indexes.iter().enumerate().filter(|(_, x)| x.comment.is_some()) {
+                out.push((self.index_comment(x), format!("/tables/{i}/indexes/{k}/comment")));
+            }
+        }
+        for (f, fk) in model.foreign_keys.iter().enumerate().filter(|(_, fk)| fk.comment.is_some()) {
+            if let Some(t) = index.table(&fk.source_table_id) {
+                out.push((
+                    self.constraint_comment(t, fk.name.as_str(), fk.comment.as_deref()),
+                    format!("/foreignKeys/{f}/comment"),
+                ));
+            }
         }
         out
     }

@@ -334,6 +334,29 @@ impl Postgres {
                 column(to, table_id, column_id).map(|(t, c)| vec![self.column_comment(t, c)])
             }
             ChangeKind::SetEnumComment { enum_id } => to.enum_type(enum_id).map(|e| vec![self.enum_comment(e)]),
+            ChangeKind::SetIndexComment { table_id, index_id } => to
+                .table(table_id)
+                .and_then(|t| t.indexes.iter().find(|x| &x.id == index_id))
+                .map(|x| vec![self.index_comment(x)]),
+            ChangeKind::SetConstraintComment { table_id, constraint, constraint_id } => {
+                to.table(table_id).and_then(|t| {
+                    let (name, comment) = match constraint {
+                        ConstraintKind::Check => {
+                            t.checks.iter().find(|k| &k.id == constraint_id).map(|k| (&k.name, &k.comment))?
+                        }
+                        ConstraintKind::Unique => t
+                            .uniques
+                            .iter()
+                            .find(|u| u.id.as_ref() == Some(constraint_id))
+                            .map(|u| (&u.name, &u.comment))?,
+                        ConstraintKind::ForeignKey => {
+                            to.foreign_key(constraint_id).map(|fk| (&fk.name, &fk.comment))?
+                        }
+                        ConstraintKind::PrimaryKey => return None,
+                    };
+                    Some(vec![self.constraint_comment(t, name.as_str(), comment.as_deref())])
+                })
+            }
         };
         // Every id in a change set comes from these models, so lookups
         // cannot miss; an empty list would only hide a diff bug.

@@ -218,6 +218,17 @@ impl Postgres {
         )
     }
 
+    /// `COMMENT ON CONSTRAINT "name" ON "table"`.
+    pub(crate) fn constraint_comment(&self, t: &TableModel, name: &str, text: Option<&str>) -> Statement {
+        let object = format!("{} ON {}", self.qi(name), self.qi(t.name.as_str()));
+        self.comment("CONSTRAINT", object, format!("constraint \"{name}\" on table \"{}\"", t.name), text)
+    }
+
+    /// `COMMENT ON INDEX "name"`.
+    pub(crate) fn index_comment(&self, ix: &IndexModel) -> Statement {
+        self.comment("INDEX", self.qi(ix.name.as_str()), format!("index \"{}\"", ix.name), ix.comment.as_deref())
+    }
+
     pub(crate) fn enum_comment(&self, e: &EnumModel) -> Statement {
         self.comment("TYPE", self.qi(e.name.as_str()), format!("enum \"{}\"", e.name), e.comment.as_deref())
     }

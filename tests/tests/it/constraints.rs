@@ -128,3 +128,45 @@ fn migrations_match_keys_by_id_and_classify_them() {
     execute(&mut conn, "ROLLBACK").unwrap();
     assert_eq!(lines(&mut conn, "SELECT count(*)::text AS t FROM orders").unwrap(), ["3"]);
 }
+
+/// Comments on checks, unique constraints, foreign keys and indexes are
+/// built, changed in place, and set again when their object is re-created.
+#[test]
+fn comments_on_constraints_and_indexes_follow_their_objects() {
+    let commented = |check: &str, comment: &str| {
+        let mut v =
+            document(json!({"comment": format!("key: {comment}")}), json!({"comment": format!("fk: {comment}")}));
+        v["tables"][0]["checks"] = json!([{"id": "k", "name": "orders_no_check", "expression": check, "comment": format!("check: {comment}")}]);
+        v["tables"][1]["indexes"][0]["comment"] = json!(format!("index: {comment}"));
+        valid(&v)
+    };
+    let comments = |conn: &mut diesel::PgConnection| {
+        lines(
+            conn,
+            "SELECT string_agg(d, ' | ' ORDER BY d) AS t FROM (
+               SELECT obj_description(oid, 'pg_constraint') AS d FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+               UNION ALL SELECT obj_description('items_shop_no_idx'::regclass, 'pg_class')) c WHERE d IS NOT NULL",
+        )
+        .unwrap()
+    };
+    let db = TestDb::create().unwrap();
+    let mut conn = db.connect().unwrap();
+    let v1 = commented("no > 0", "it's one");
+    run_script(&mut conn, &create_script(&v1)).unwrap();
+    assert_eq!(comments(&mut conn), ["check: it's one | fk: it's one | index: it's one | key: it's one"]);
+
+    // New texts on kept objects, and a re-created check (new expression).
+    let v2 = commented("no > 1", "two");
+    let m = migration(&v1, &v2);
+    let sets = m
+        .changes
+        .changes()
+        .iter()
+        .filter(|c| matches!(c.kind, ChangeKind::SetConstraintComment { .. } | ChangeKind::SetIndexComment { .. }))
+        .count();
+    assert_eq!(sets, 4, "{:?}", m.changes.changes());
+    run_script(&mut conn, &m.up).unwrap();
+    assert_eq!(comments(&mut conn), ["check: two | fk: two | index: two | key: two"]);
+    run_script(&mut conn, &m.down).unwrap();
+    assert_eq!(comments(&mut conn), ["check: it's one | fk: it's one | index: it's one | key: it's one"]);
+}

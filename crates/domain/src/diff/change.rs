@@ -161,6 +161,11 @@ pub enum ChangeKind {
     SetColumnComment { table_id: String, column_id: String },
     /// COMMENT ON TYPE (set or removed).
     SetEnumComment { enum_id: String },
+    /// COMMENT ON CONSTRAINT: a check, table-level unique constraint or
+    /// foreign key (on its source table), by its id.
+    SetConstraintComment { table_id: String, constraint: ConstraintKind, constraint_id: String },
+    /// COMMENT ON INDEX.
+    SetIndexComment { table_id: String, index_id: String },
 }
 
 /// One change, with its safety class and the reasons for it.

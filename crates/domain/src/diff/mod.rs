@@ -43,6 +43,7 @@
 //! ```
 
 mod change;
+mod comments;
 mod constraints;
 mod enums;
 mod identity;
@@ -77,6 +78,7 @@ pub fn diff_models(old: &Model, new: &Model) -> ChangeSet {
     d.enums();
     d.tables();
     d.foreign_keys();
+    d.object_comments();
     d.finish()
 }
 

@@ -109,6 +109,10 @@ pub(super) fn analyze(
         has_predicate: ix.predicate.is_some(),
         include,
         nulls_not_distinct: ix.nulls_not_distinct,
+        comment: {
+            ctx.text(ix.comment.as_deref(), format!("{xpath}/comment"), "the comment");
+            ix.comment.clone()
+        },
     }
 }
 

@@ -17,6 +17,7 @@ pub(super) struct UniqueInfo {
     pub column_ids: Vec<String>,
     pub nulls_not_distinct: bool,
     pub deferral: Deferral,
+    pub comment: Option<String>,
 }
 
 /// `initiallyDeferred` needs `deferrable`.
@@ -108,6 +109,10 @@ pub(super) fn uniques(
             column_ids: u.column_ids.clone(),
             nulls_not_distinct: u.nulls_not_distinct,
             deferral,
+            comment: {
+                ctx.text(u.comment.as_deref(), format!("{upath}/comment"), "the comment");
+                u.comment.clone()
+            },
         });
     }
     out

@@ -278,9 +278,19 @@ struct TableInfo {
     primary_key: Option<Vec<String>>,
     /// No primary key, as the table says.
     without_primary_key: bool,
-    checks: Vec<(String, Option<Ident>, Option<Expr>)>,
+    checks: Vec<CheckInfo>,
     indexes: Vec<IndexInfo>,
     uniques: Vec<keys::UniqueInfo>,
+}
+
+/// A check whose name may still have to be generated (`expr` is `None`
+/// when the expression was refused).
+#[derive(Debug, Clone)]
+struct CheckInfo {
+    id: String,
+    name: Option<Ident>,
+    expr: Option<Expr>,
+    comment: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -294,6 +304,7 @@ struct IndexInfo {
     has_predicate: bool,
     include: Vec<String>,
     nulls_not_distinct: bool,
+    comment: Option<String>,
 }
 
 impl TableInfo {
@@ -704,7 +715,8 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             let kpath = format!("{tpath}/checks/{ki}");
             let kname = k.name.as_ref().and_then(|n| ctx.ident(n, format!("{kpath}/name"), "check constraint"));
             let expr = ctx.expression(&k.expression, &expr_columns, ExprContext::Check, format!("{kpath}/expression"));
-            checks.push((k.id.clone(), kname, expr));
+            ctx.text(k.comment.as_deref(), format!("{kpath}/comment"), "the comment");
+            checks.push(CheckInfo { id: k.id.clone(), name: kname, expr, comment: k.comment.clone() });
         }
 
         // Indexes.
@@ -767,7 +779,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
     let mut constraint_scopes: HashMap<&str, Scope<'_>> = HashMap::new();
     for (ti, (t, doc_t)) in tables.iter().zip(&doc.tables).enumerate() {
         let scope = constraint_scopes.entry(t.id.as_str()).or_insert_with(|| Scope::new("constraint"));
-        for ((_, name, _), (ki, k)) in t.checks.iter().zip(doc_t.checks.iter().enumerate()) {
+        for (CheckInfo { name, .. }, (ki, k)) in t.checks.iter().zip(doc_t.checks.iter().enumerate()) {
             if let (Some(n), Some(raw)) = (name, &k.name) {
                 all_constraints.insert(n.as_str());
                 scope.add(&mut ctx, raw, ptr(&[&"tables", &ti, &"checks", &ki, &"name"]));
@@ -1246,6 +1258,10 @@ fn check_foreign_key(
             on_update: fk.on_update,
             match_full: fk.match_type == crate::document::MatchType::Full,
             deferral: keys::deferral(ctx, fk.deferrable, fk.initially_deferred, fpath),
+            comment: {
+                ctx.text(fk.comment.as_deref(), format!("{fpath}/comment"), "the comment");
+                fk.comment.clone()
+            },
         }),
         _ => None,
     }
@@ -1380,6 +1396,7 @@ fn build_model(
                 column_ids: u.column_ids.clone(),
                 nulls_not_distinct: u.nulls_not_distinct,
                 deferral: u.deferral,
+                comment: u.comment.clone(),
             });
         }
         // Identity sequences are relations too; naming them explicitly keeps
@@ -1389,7 +1406,7 @@ fn build_model(
             sequences.insert(c.id.clone(), pick(col_name(&c.id), "seq", true)?);
         }
         let mut checks = Vec::new();
-        for (id, name, expr) in &t.checks {
+        for CheckInfo { id, name, expr, comment } in &t.checks {
             let expr = expr.clone()?;
             let name = match name {
                 Some(n) => n.clone(),
@@ -1400,7 +1417,7 @@ fn build_model(
                     pick(single, "check", false)?
                 }
             };
-            checks.push(CheckModel { id: id.clone(), name, expr });
+            checks.push(CheckModel { id: id.clone(), name, expr, comment: comment.clone() });
         }
         let columns = t
             .columns
@@ -1457,6 +1474,7 @@ fn build_model(
             on_update: fk.on_update,
             match_full: fk.match_full,
             deferral: fk.deferral,
+            comment: fk.comment,
         });
     }
     // Indexes.
@@ -1486,6 +1504,7 @@ fn build_model(
                 predicate: ix.predicate.clone(),
                 include: ix.include.clone(),
                 nulls_not_distinct: ix.nulls_not_distinct,
+                comment: ix.comment.clone(),
             });
         }
     }
@@ -1505,6 +1524,7 @@ struct FkInfo {
     on_update: ReferentialAction,
     match_full: bool,
     deferral: Deferral,
+    comment: Option<String>,
 }
 
 mod identity;
