@@ -36,6 +36,14 @@ pub fn run_script(conn: &mut PgConnection, script: &Script) -> Result<(), Script
     Ok(())
 }
 
+/// The valid schema of a document given as JSON, or a panic listing every
+/// problem (for tests whose documents must be valid).
+#[allow(clippy::panic)] // a test helper: failing loudly is its job
+pub fn valid_json(doc: &serde_json::Value) -> schemaforge_domain::ValidSchema {
+    let parsed = schemaforge_domain::parse_document(&doc.to_string()).unwrap_or_else(|e| panic!("{e}\n{doc:#}"));
+    schemaforge_domain::ValidSchema::parse(parsed).unwrap_or_else(|e| panic!("{:#?}\n{doc:#}", e.report.problems))
+}
+
 /// Quote an identifier for hand-written test SQL.
 pub fn qi(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))

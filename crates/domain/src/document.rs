@@ -472,21 +472,39 @@ pub enum IndexColumn {
 /// also read a struct from an array (`[null, null]`).
 impl<'de> Deserialize<'de> for IndexColumn {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Element;
-        impl<'de> serde::de::Visitor<'de> for Element {
-            type Value = IndexColumn;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a column id, or an object with columnId or expression")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IndexColumn, E> {
-                Ok(IndexColumn::Id(v.to_string()))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<IndexColumn, A::Error> {
-                IndexColumnSpec::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(IndexColumn::Spec)
-            }
-        }
-        d.deserialize_any(Element)
+        string_or_object(d, "a column id, or an object with columnId or expression", IndexColumn::Id, IndexColumn::Spec)
     }
+}
+
+/// Deserialize a value that is a string or an object (`S`) into `T`.
+fn string_or_object<'de, D, S, T>(
+    d: D,
+    expecting: &'static str,
+    from_string: fn(String) -> T,
+    from_object: fn(S) -> T,
+) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    S: Deserialize<'de>,
+{
+    struct Either<S, T> {
+        expecting: &'static str,
+        from_string: fn(String) -> T,
+        from_object: fn(S) -> T,
+    }
+    impl<'de, S: Deserialize<'de>, T> serde::de::Visitor<'de> for Either<S, T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.expecting)
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+            Ok((self.from_string)(v.to_string()))
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            S::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(self.from_object)
+        }
+    }
+    d.deserialize_any(Either { expecting, from_string, from_object })
 }
 
 impl IndexColumn {
@@ -693,20 +711,7 @@ impl From<String> for EnumValue {
 /// A string or an object, nothing else (see [`IndexColumn`]'s impl).
 impl<'de> Deserialize<'de> for EnumValue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Value;
-        impl<'de> serde::de::Visitor<'de> for Value {
-            type Value = EnumValue;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a label, or an object with id and value")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<EnumValue, E> {
-                Ok(EnumValue::Label(v.to_string()))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<EnumValue, A::Error> {
-                EnumValueSpec::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(EnumValue::WithId)
-            }
-        }
-        d.deserialize_any(Value)
+        string_or_object(d, "a label, or an object with id and value", EnumValue::Label, EnumValue::WithId)
     }
 }
 

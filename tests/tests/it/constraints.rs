@@ -7,7 +7,7 @@
 use schemaforge_domain::{ChangeKind, Safety, ValidSchema, parse_document};
 use schemaforge_sqlgen::{create_script, migration};
 use schemaforge_testdb::{TestDb, execute};
-use schemaforge_tests::{lines, run_script};
+use schemaforge_tests::{lines, run_script, valid_json};
 use serde_json::{Value, json};
 
 fn document(unique: Value, fk: Value) -> Value {
@@ -36,7 +36,7 @@ fn document(unique: Value, fk: Value) -> Value {
 }
 
 fn valid(v: &Value) -> ValidSchema {
-    ValidSchema::parse(parse_document(&v.to_string()).unwrap()).unwrap_or_else(|e| panic!("{:#?}", e.report.problems))
+    valid_json(v)
 }
 
 fn defs(conn: &mut diesel::PgConnection) -> Vec<String> {

@@ -7,7 +7,7 @@
 use schemaforge_domain::{ChangeKind, Safety, ValidSchema, parse_document};
 use schemaforge_sqlgen::{create_script, migration};
 use schemaforge_testdb::{TestDb, execute};
-use schemaforge_tests::{lines, run_script};
+use schemaforge_tests::{lines, run_script, valid_json};
 use serde_json::{Value, json};
 
 fn document(values: Value) -> ValidSchema {
@@ -17,7 +17,7 @@ fn document(values: Value) -> ValidSchema {
         {"id": "c_id", "name": "id", "dataType": "integer", "primaryKey": true},
         {"id": "c_state", "name": "state", "dataType": "enum", "enumId": "e_state"}
     ]}]});
-    ValidSchema::parse(parse_document(&doc.to_string()).unwrap()).unwrap_or_else(|e| panic!("{:#?}", e.report.problems))
+    valid_json(&doc)
 }
 
 fn with_ids(labels: [&str; 3]) -> ValidSchema {

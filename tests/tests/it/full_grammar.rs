@@ -9,7 +9,7 @@ use diesel::PgConnection;
 use schemaforge_domain::{ChangeKind, ValidSchema, parse_document};
 use schemaforge_sqlgen::{create_script, migration};
 use schemaforge_testdb::{TestDb, execute};
-use schemaforge_tests::{lines, ql, run_script};
+use schemaforge_tests::{lines, ql, run_script, valid_json};
 use serde_json::json;
 
 /// Expression kinds from the issue, as people write them. The boolean says
@@ -44,8 +44,7 @@ fn document(check: &str, predicate: Option<&str>) -> ValidSchema {
 }
 
 fn valid(doc: serde_json::Value) -> ValidSchema {
-    let parsed = parse_document(&doc.to_string()).unwrap();
-    ValidSchema::parse(parsed).unwrap_or_else(|e| panic!("refused: {e:?}\n{doc:#}"))
+    valid_json(&doc)
 }
 
 fn document_json(check: &str, predicate: Option<&str>) -> serde_json::Value {

@@ -6,7 +6,7 @@
 use schemaforge_domain::{ChangeKind, Safety, ValidSchema, parse_document};
 use schemaforge_sqlgen::{create_script, migration};
 use schemaforge_testdb::{TestDb, execute};
-use schemaforge_tests::{lines, run_script};
+use schemaforge_tests::{lines, run_script, valid_json};
 use serde_json::{Value, json};
 
 fn document(identity: Option<Value>) -> ValidSchema {
@@ -18,7 +18,7 @@ fn document(identity: Option<Value>) -> ValidSchema {
     let doc = json!({"name": "ids", "tables": [{"id": "t", "name": "tickets", "columns": [
         id, {"id": "c_what", "name": "what", "dataType": "text"}
     ]}]});
-    ValidSchema::parse(parse_document(&doc.to_string()).unwrap()).unwrap_or_else(|e| panic!("{:#?}", e.report.problems))
+    valid_json(&doc)
 }
 
 /// attidentity, then the sequence's start, increment, min, max, cache, cycle.

@@ -4,10 +4,10 @@
 //! columns they read are renames, and changed elements rebuild the index
 //! with rows kept.
 
-use schemaforge_domain::{ChangeKind, ValidSchema, parse_document};
+use schemaforge_domain::{ChangeKind, ValidSchema};
 use schemaforge_sqlgen::{create_script, migration};
 use schemaforge_testdb::{TestDb, execute};
-use schemaforge_tests::{lines, run_script};
+use schemaforge_tests::{lines, run_script, valid_json};
 use serde_json::{Value, json};
 
 fn document(email: &str, lower: &str) -> Value {
@@ -37,7 +37,7 @@ fn document(email: &str, lower: &str) -> Value {
 }
 
 fn valid(v: &Value) -> ValidSchema {
-    ValidSchema::parse(parse_document(&v.to_string()).unwrap()).unwrap_or_else(|e| panic!("{:#?}", e.report.problems))
+    valid_json(v)
 }
 
 fn indexdefs(conn: &mut diesel::PgConnection) -> Vec<String> {
