@@ -229,6 +229,8 @@ fn include(ctx: &mut Ctx, table: &IndexTable<'_, '_>, ix: &Index, xpath: &str) -
     out
 }
 
+/// Whether an index method can index a column of this type with a default
+/// operator class (checked against PostgreSQL's `pg_opclass`).
 fn method_supports(method: IndexMethod, ty: &ColumnType) -> Result<(), String> {
     let b = &ty.base;
     if matches!(b, BaseType::Json) {

@@ -1,0 +1,172 @@
+//! The model of an error-free document, with every generated name chosen.
+
+use super::*;
+
+/// Build the model of an error-free document, choosing generated names.
+pub(super) fn build_model(
+    tables: &[TableInfo],
+    enums: Vec<Option<EnumModel>>,
+    fks: Vec<Option<FkInfo>>,
+    relations: &mut Namespace,
+    all_constraints: &mut Namespace,
+) -> Option<Model> {
+    let enums: Vec<EnumModel> = enums.into_iter().collect::<Option<_>>()?;
+    let fk_infos: Vec<FkInfo> = fks.into_iter().collect::<Option<_>>()?;
+    let mut out = Vec::new();
+    // Generated names per table, chosen in a fixed order: primary key,
+    // unique constraints, checks, then (below) foreign keys and indexes.
+    for t in tables {
+        let tname = t.name.clone()?;
+        let space = &mut *all_constraints;
+        let col_name = |id: &str| t.column(id).and_then(|c| c.name.as_ref()).map(Ident::as_str);
+        let mut pick = |name2: Option<&str>, label: &str, relation: bool| -> Option<Ident> {
+            let name = if relation {
+                choose_name(tname.as_str(), name2, label, &[relations, space])
+            } else {
+                choose_name(tname.as_str(), name2, label, &[space])
+            };
+            space.insert(&name);
+            if relation {
+                relations.insert(&name);
+            }
+            Ident::parse(&name).ok()
+        };
+        // A table without a key has none only when it says so; otherwise a
+        // missing key was reported and there is no model.
+        let primary_key = match t.primary_key.clone() {
+            Some(column_ids) => Some(KeyConstraint::new(pick(None, "pkey", true)?, column_ids)),
+            None if t.without_primary_key => None,
+            None => return None,
+        };
+        let mut uniques = Vec::new();
+        for c in t.columns.iter().filter(|c| c.unique) {
+            uniques.push(KeyConstraint::new(pick(col_name(&c.id), "key", true)?, vec![c.id.clone()]));
+        }
+        for u in &t.uniques {
+            let name = match &u.name {
+                Some(n) => n.clone(),
+                None => {
+                    let cols: Vec<&str> = u.column_ids.iter().filter_map(|id| col_name(id)).collect();
+                    pick(Some(&cols.join("_")), "key", true)?
+                }
+            };
+            uniques.push(KeyConstraint {
+                id: Some(u.id.clone()),
+                name,
+                column_ids: u.column_ids.clone(),
+                nulls_not_distinct: u.nulls_not_distinct,
+                deferral: u.deferral,
+                comment: u.comment.clone(),
+            });
+        }
+        // Identity sequences are relations too; naming them explicitly keeps
+        // a later table or index of the same name from colliding.
+        let mut sequences = HashMap::new();
+        for c in t.columns.iter().filter(|c| c.identity) {
+            sequences.insert(c.id.clone(), pick(col_name(&c.id), "seq", true)?);
+        }
+        let mut checks = Vec::new();
+        for CheckInfo { id, name, expr, comment } in &t.checks {
+            let expr = expr.clone()?;
+            let name = match name {
+                Some(n) => n.clone(),
+                None => {
+                    let cols = expr.column_ids();
+                    let single =
+                        cols.first().filter(|first| cols.iter().all(|c| c == *first)).and_then(|c| col_name(c));
+                    pick(single, "check", false)?
+                }
+            };
+            checks.push(CheckModel { id: id.clone(), name, expr, comment: comment.clone() });
+        }
+        let columns = t
+            .columns
+            .iter()
+            .map(|c| {
+                Some(ColumnModel {
+                    id: c.id.clone(),
+                    name: c.name.clone()?,
+                    ty: c.ty.clone()?,
+                    nullable: c.nullable,
+                    identity: sequences.get(&c.id).cloned().map(|sequence| {
+                        let (always, options) = c.identity_settings.unwrap_or_default();
+                        Identity { sequence, always, options }
+                    }),
+                    default: c.default.clone(),
+                    comment: c.comment.clone(),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        out.push(TableModel {
+            id: t.id.clone(),
+            name: tname,
+            comment: t.comment.clone(),
+            columns,
+            primary_key,
+            uniques,
+            checks,
+            indexes: Vec::new(),
+        });
+    }
+    // Foreign keys without a name.
+    let mut fks = Vec::new();
+    for fk in fk_infos {
+        let table = out.iter().find(|t| t.id == fk.source_table_id)?;
+        let name = match fk.name {
+            Some(name) => name,
+            None => {
+                let cols: Vec<&str> =
+                    fk.source_column_ids.iter().filter_map(|id| table.column(id)).map(|c| c.name.as_str()).collect();
+                let space = &mut *all_constraints;
+                let name = choose_name(table.name.as_str(), Some(&cols.join("_")), "fkey", &[space]);
+                space.insert(&name);
+                Ident::parse(&name).ok()?
+            }
+        };
+        fks.push(ForeignKeyModel {
+            id: fk.id,
+            name,
+            source_table_id: fk.source_table_id,
+            source_column_ids: fk.source_column_ids,
+            target_table_id: fk.target_table_id,
+            target_column_ids: fk.target_column_ids,
+            on_delete: fk.on_delete,
+            on_update: fk.on_update,
+            match_full: fk.match_full,
+            deferral: fk.deferral,
+            comment: fk.comment,
+        });
+    }
+    // Indexes.
+    for (t, info) in out.iter_mut().zip(tables) {
+        for ix in &info.indexes {
+            let name = match &ix.name {
+                Some(n) => n.clone(),
+                None => {
+                    let cols: Vec<&str> = ix
+                        .columns
+                        .iter()
+                        .flat_map(IndexColumnModel::column_ids)
+                        .filter_map(|id| t.column(id))
+                        .map(|c| c.name.as_str())
+                        .collect();
+                    let name = choose_name(t.name.as_str(), Some(&cols.join("_")), "idx", &[relations]);
+                    relations.insert(&name);
+                    Ident::parse(&name).ok()?
+                }
+            };
+            t.indexes.push(IndexModel {
+                id: ix.id.clone(),
+                name,
+                unique: ix.unique,
+                method: ix.method,
+                columns: ix.columns.clone(),
+                predicate: ix.predicate.clone(),
+                include: ix.include.clone(),
+                nulls_not_distinct: ix.nulls_not_distinct,
+                comment: ix.comment.clone(),
+            });
+        }
+    }
+    Some(Model { enums, tables: out, foreign_keys: fks })
+}

@@ -1,0 +1,206 @@
+//! Defaults: literals and functions checked against the column type.
+
+use super::*;
+
+/// Check a default against the column type. Returns the normalized value and
+/// an optional FROZEN_DEFAULT warning.
+pub(super) fn check_default(
+    default: &ColumnDefault,
+    ty: &ColumnType,
+    labels: Option<&[String]>,
+) -> Result<(DefaultValue, Option<String>), (Code, String)> {
+    match default {
+        ColumnDefault::Function(f) => {
+            let Some(func) = DefaultFunction::from_name(&f.function) else {
+                let allowed: Vec<&str> = DefaultFunction::ALL.iter().map(|f| f.name()).collect();
+                return Err((
+                    Code::InvalidDefault,
+                    format!(
+                        "function `{}` is not an allowed default; allowed: {}",
+                        f.function.escape_debug(),
+                        allowed.join(", ")
+                    ),
+                ));
+            };
+            if func.fits(ty) {
+                Ok((DefaultValue::Function(func), None))
+            } else {
+                Err((
+                    Code::TypeMismatch,
+                    format!("{}() does not produce a value for a {} column", func.name(), ty.describe()),
+                ))
+            }
+        }
+        ColumnDefault::Literal(Literal::Array(items)) => {
+            if !ty.array {
+                return Err((Code::TypeMismatch, format!("an array default does not fit a {} column", ty.describe())));
+            }
+            let mut out = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Literal::Null => out.push(None),
+                    Literal::Array(_) => {
+                        return Err((Code::InvalidDefault, "nested arrays are not supported in defaults".to_string()));
+                    }
+                    scalar => {
+                        let v = scalar_literal(scalar, &ty.base, labels)
+                            .map_err(|(c, m)| (c, format!("element {i}: {m}")))?;
+                        out.push(Some(v));
+                    }
+                }
+            }
+            Ok((DefaultValue::Array(out), None))
+        }
+        ColumnDefault::Literal(Literal::Null) => {
+            Err((Code::InvalidDefault, "a null default is the same as no default; omit it".to_string()))
+        }
+        ColumnDefault::Literal(lit) => {
+            if ty.array {
+                return Err((
+                    Code::TypeMismatch,
+                    format!("a {} column needs a JSON array as its default", ty.describe()),
+                ));
+            }
+            let value = scalar_literal(lit, &ty.base, labels)?;
+            let frozen = matches!(
+                ty.base,
+                BaseType::Date | BaseType::Time(_) | BaseType::Timestamp(_) | BaseType::Timestamptz(_)
+            ) && values::is_frozen_time_literal(&value);
+            let warning = frozen.then(|| {
+                format!(
+                    "'{value}' is evaluated once, when the table is created, so every row would get that same moment; use {{\"function\": \"now\"}} or {{\"function\": \"current_date\"}}"
+                )
+            });
+            Ok((DefaultValue::Literal(value), warning))
+        }
+    }
+}
+
+/// Validate one scalar literal against a base type; returns PostgreSQL's text input form.
+pub(super) fn scalar_literal(
+    lit: &Literal,
+    base: &BaseType,
+    labels: Option<&[String]>,
+) -> Result<String, (Code, String)> {
+    let mismatch = |what: &str| Err((Code::TypeMismatch, format!("{what} does not fit a {} column", base.describe())));
+    let invalid = |v: &str, expect: &str| {
+        Err((Code::InvalidDefault, format!("'{}' is not a valid {}: {expect}", v.escape_debug(), base.describe())))
+    };
+    let text = match lit {
+        Literal::Null | Literal::Array(_) => return mismatch("this value"),
+        Literal::Bool(b) => {
+            return if matches!(base, BaseType::Boolean) { Ok(b.to_string()) } else { mismatch("a boolean") };
+        }
+        Literal::Number(n) => {
+            if !matches!(
+                base,
+                BaseType::SmallInt
+                    | BaseType::Integer
+                    | BaseType::BigInt
+                    | BaseType::Numeric { .. }
+                    | BaseType::Real
+                    | BaseType::DoublePrecision
+            ) {
+                return mismatch("a number");
+            }
+            n.to_string()
+        }
+        Literal::String(s) => s.clone(),
+    };
+    if text.contains('\0') {
+        return Err((Code::InvalidDefault, "defaults must not contain NUL characters".to_string()));
+    }
+    let ok = match base {
+        BaseType::SmallInt | BaseType::Integer | BaseType::BigInt => {
+            let (lo, hi): (i128, i128) = match base {
+                BaseType::SmallInt => (i16::MIN.into(), i16::MAX.into()),
+                BaseType::Integer => (i32::MIN.into(), i32::MAX.into()),
+                _ => (i64::MIN.into(), i64::MAX.into()),
+            };
+            match values::parse_integer(&text) {
+                Some(v) if (lo..=hi).contains(&v) => return Ok(v.to_string()),
+                Some(_) => return invalid(&text, &format!("out of range {lo} to {hi}")),
+                None => return invalid(&text, "expected a whole number"),
+            }
+        }
+        BaseType::Numeric { precision, scale } => match values::parse_decimal(&text) {
+            None if values::is_special_float(&text) && text.trim().eq_ignore_ascii_case("nan") => true,
+            None => return invalid(&text, "expected a decimal number"),
+            Some(_) => {
+                if let Some(p) = precision {
+                    let scale = scale.unwrap_or(0);
+                    // PostgreSQL rounds to the scale first: 9999.995 becomes 10000.00.
+                    let int_digits = values::integer_digits_after_rounding(&text, scale as usize).unwrap_or(usize::MAX);
+                    let max_int = p.saturating_sub(scale) as usize;
+                    if int_digits > max_int {
+                        return invalid(
+                            &text,
+                            &format!("it has {int_digits} digit(s) before the point, the type allows {max_int}"),
+                        );
+                    }
+                }
+                true
+            }
+        },
+        BaseType::Real => values::is_special_float(&text) || values::float_in_range(&text, false),
+        BaseType::DoublePrecision => values::is_special_float(&text) || values::float_in_range(&text, true),
+        BaseType::Boolean => match values::parse_bool(&text) {
+            Some(b) => return Ok(b.to_string()),
+            None => return invalid(&text, "expected true or false"),
+        },
+        BaseType::Char(n) | BaseType::Varchar(Some(n)) => {
+            let len = text.chars().count();
+            if len > *n as usize {
+                return invalid(&text, &format!("it is {len} characters long, the column holds {n}"));
+            }
+            true
+        }
+        BaseType::Varchar(None) | BaseType::Text => true,
+        BaseType::Bytea => values::is_bytea(&text),
+        BaseType::Date => values::is_date(&text) || values::is_frozen_time_literal(&text),
+        BaseType::Time(_) => values::is_time(&text) || text.trim().eq_ignore_ascii_case("now"),
+        BaseType::Timestamp(_) => values::is_timestamp(&text, false) || values::is_frozen_time_literal(&text),
+        BaseType::Timestamptz(_) => values::is_timestamp(&text, true) || values::is_frozen_time_literal(&text),
+        BaseType::Interval(_) => values::is_interval(&text),
+        BaseType::Uuid => values::is_uuid(&text),
+        BaseType::Json => serde_json::from_str::<serde_json::Value>(&text).is_ok(),
+        // jsonb cannot store \u0000.
+        BaseType::Jsonb => serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| !values::json_has_nul(&v)),
+        BaseType::Inet => values::is_network(&text, false),
+        BaseType::Cidr => values::is_network(&text, true),
+        BaseType::Macaddr => values::is_macaddr(&text),
+        BaseType::Enum { name, .. } => {
+            let labels = labels.unwrap_or_default();
+            if !labels.contains(&text) {
+                return Err((
+                    Code::InvalidDefault,
+                    format!(
+                        "'{}' is not a value of enum \"{name}\" (values: {})",
+                        text.escape_debug(),
+                        labels.join(", ")
+                    ),
+                ));
+            }
+            true
+        }
+    };
+    if ok { Ok(text) } else { invalid(&text, expected_form(base)) }
+}
+
+fn expected_form(base: &BaseType) -> &'static str {
+    match base {
+        BaseType::Real | BaseType::DoublePrecision => "expected a number within the type's range, NaN or Infinity",
+        BaseType::Bytea => "expected hex format like \\x0a1b, or text without backslashes",
+        BaseType::Date => "expected YYYY-MM-DD",
+        BaseType::Time(_) => "expected HH:MM[:SS[.ffffff]]",
+        BaseType::Timestamp(_) => "expected YYYY-MM-DD[ HH:MM[:SS]] without a time zone",
+        BaseType::Timestamptz(_) => "expected YYYY-MM-DD[ HH:MM[:SS]][+HH:MM|Z]",
+        BaseType::Interval(_) => "expected e.g. '1 day 02:00:00' or ISO 8601 'P1DT2H'",
+        BaseType::Uuid => "expected 8-4-4-4-12 hexadecimal digits",
+        BaseType::Json | BaseType::Jsonb => "expected JSON text, e.g. \"{}\"",
+        BaseType::Inet => "expected an IPv4 or IPv6 address, optionally with /prefix",
+        BaseType::Cidr => "expected a network address with no bits set right of the /prefix",
+        BaseType::Macaddr => "expected six hex pairs, e.g. 08:00:2b:01:02:03",
+        _ => "not accepted",
+    }
+}
