@@ -1,5 +1,6 @@
 //! Validation, SQL generation and migrations on generated schemas of 10,
-//! 100 and 1000 tables (migrations also 10,000). Run with
+//! 100 and 1000 tables (migrations also 10,000), and validation of checks
+//! in PostgreSQL's grammar against the small language. Run with
 //! `cargo bench -p schemaforge-sqlgen`; figures are in docs/performance.md.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // bench code
@@ -46,5 +47,28 @@ fn bench_migration(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench, bench_migration);
+/// Validation when every check is written as PostgreSQL prints it (the
+/// full grammar, parsed by libpg_query) against the same checks in the small
+/// language, side by side for each size.
+fn bench_full_grammar(c: &mut Criterion) {
+    let mut group = c.benchmark_group("full_grammar");
+    group.sample_size(20);
+    for n in [100, 1000] {
+        let small = document(n).unwrap();
+        let mut full = small.clone();
+        for t in &mut full.tables {
+            for k in &mut t.checks {
+                k.expression = "((price >= (0)::numeric) AND (length((name)::text) > 0))".into();
+            }
+        }
+        assert!(ValidSchema::parse(full.clone()).is_ok());
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("validate_small_language", n), &small, |b, d| b.iter(|| validate(d)));
+        group
+            .bench_with_input(BenchmarkId::new("validate_postgresql_grammar", n), &full, |b, d| b.iter(|| validate(d)));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_migration, bench_full_grammar);
 criterion_main!(benches);
