@@ -12,6 +12,8 @@ use crate::problem::Code;
 /// A checked UNIQUE constraint whose name may still have to be generated.
 #[derive(Debug, Clone)]
 pub(super) struct UniqueInfo {
+    /// Position in the table's `uniques` (refused entries are left out).
+    pub index: usize,
     pub id: String,
     pub name: Option<Ident>,
     pub column_ids: Vec<String>,
@@ -104,6 +106,7 @@ pub(super) fn uniques(
         }
         keys.push((set, format!("uniques/{ui}")));
         out.push(UniqueInfo {
+            index: ui,
             id: u.id.clone(),
             name,
             column_ids: u.column_ids.clone(),
@@ -205,6 +208,18 @@ mod tests {
             fk(json!({"targetColumnIds": ["id"], "sourceColumnIds": ["r_b"], "initiallyDeferred": true})),
         ));
         assert!(got.contains(&("/foreignKeys/0/initiallyDeferred".to_string(), "INVALID_CONSTRAINT")), "{got:?}");
+    }
+
+    #[test]
+    fn a_refused_unique_does_not_shift_the_names_of_the_next() {
+        // The first constraint is refused; the second one's name still
+        // clashes with the table `r`, at its own path.
+        let v = doc(
+            json!([{"id": "u", "name": "fine", "columnIds": []}, {"id": "v", "name": "r", "columnIds": ["a"]}]),
+            fk(json!({"targetColumnIds": ["id"], "sourceColumnIds": ["r_b"]})),
+        );
+        let got = problems(v);
+        assert!(got.contains(&("/tables/0/uniques/1/name".to_string(), "DUPLICATE_NAME")), "{got:?}");
     }
 
     #[test]

@@ -687,10 +687,9 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         }
 
         let uniques = keys::uniques(&mut ctx, &t.name, &t.uniques, &columns, primary_key.as_deref(), &tpath);
-        for (u, doc_u) in uniques.iter().zip(&t.uniques) {
-            if let (Some(_), Some(n)) = (&u.name, &doc_u.name) {
-                let ui = t.uniques.iter().position(|x| x.id == u.id).unwrap_or_default();
-                relation_names.add(&mut ctx, n, format!("{tpath}/uniques/{ui}/name"));
+        for u in &uniques {
+            if let (Some(_), Some(n)) = (&u.name, t.uniques.get(u.index).and_then(|x| x.name.as_ref())) {
+                relation_names.add(&mut ctx, n, format!("{tpath}/uniques/{}/name", u.index));
             }
         }
 
@@ -786,8 +785,8 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             }
         }
         for u in &t.uniques {
-            let ui = doc_t.uniques.iter().position(|x| x.id == u.id).unwrap_or_default();
-            if let (Some(n), Some(raw)) = (&u.name, &doc_t.uniques[ui].name) {
+            let ui = u.index;
+            if let (Some(n), Some(raw)) = (&u.name, doc_t.uniques.get(ui).and_then(|x| x.name.as_ref())) {
                 all_constraints.insert(n.as_str());
                 scope.add(&mut ctx, raw, ptr(&[&"tables", &ti, &"uniques", &ui, &"name"]));
             }
