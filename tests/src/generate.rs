@@ -532,6 +532,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         tables,
         foreign_keys,
         enums,
+        extensions: Vec::new(),
     }
 }
 

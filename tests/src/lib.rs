@@ -147,3 +147,53 @@ pub fn describe_schema(conn: &mut PgConnection, schema: &str) -> Result<Vec<Stri
     lines(conn, &format!("SELECT set_config('search_path', {}, false) AS t", ql(&saved)))?;
     Ok(facts?.into_iter().map(|f| f.replace(&qualified, " ON ").replace(&plain, " ON ")).collect())
 }
+
+/// Two sample values (row 0 and row 1) of each named type, in text input
+/// form; distinct, so they can be unique.
+pub fn named_sample(t: schemaforge_domain::NamedType, row: usize) -> &'static str {
+    use schemaforge_domain::NamedType as N;
+    let pair: [&'static str; 2] = match t {
+        N::Money => ["12.34", "-0.01"],
+        N::Xml => ["<a>1</a>", "text &amp; more"],
+        N::TsVector => ["'fat':2 'rat':3", "a b"],
+        N::TsQuery => ["fat & rat", "!cat"],
+        N::Point => ["(1,2)", "(-1.5,0)"],
+        N::Line => ["{1,-1,0}", "{0,1,2}"],
+        N::Lseg => ["[(0,0),(1,1)]", "[(1,2),(3,4)]"],
+        N::Box => ["(1,1),(0,0)", "(3,4),(1,2)"],
+        N::Path => ["[(0,0),(1,1)]", "((0,0),(1,1),(2,0))"],
+        N::Polygon => ["((0,0),(1,1),(1,0))", "((0,0),(2,2),(2,0))"],
+        N::Circle => ["<(0,0),1>", "<(1,1),2.5>"],
+        N::Macaddr8 => ["08:00:2b:01:02:03:04:05", "08:00:2b:ff:fe:01:02:03"],
+        N::Oid => ["1", "4294967295"],
+        N::PgLsn => ["0/0", "16/B374D848"],
+        N::Int4Range => ["[1,10)", "empty"],
+        N::Int8Range => ["[1,9007199254740993)", "(,0]"],
+        N::NumRange => ["[0.5,1.5]", "(,)"],
+        N::TsRange => ["[2024-01-01 10:00,2024-01-02)", "empty"],
+        N::TsTzRange => ["[2024-01-01 10:00+00,)", "empty"],
+        N::DateRange => ["[2024-01-01,2024-02-01)", "[2024-02-29,infinity)"],
+        N::Int4Multirange => ["{[1,3),[5,7)}", "{}"],
+        N::Int8Multirange => ["{[1,3)}", "{}"],
+        N::NumMultirange => ["{[0.5,1)}", "{}"],
+        N::TsMultirange => ["{[2024-01-01,2024-01-02)}", "{}"],
+        N::TsTzMultirange => ["{[2024-01-01 00:00+00,2024-01-02 00:00+00)}", "{}"],
+        N::DateMultirange => ["{[2024-01-01,2024-01-05)}", "{}"],
+        N::Citext => ["Mixed Case", "other"],
+        N::Hstore => ["a=>1, b=>NULL", ""],
+        N::Ltree => ["top.science.astronomy", "top"],
+        N::Lquery => ["*.science.*", "top.*"],
+        N::Ltxtquery => ["science & astro*", "top"],
+        N::Cube => ["(1,2),(3,4)", "(0)"],
+        N::Seg => ["1.5 .. 2.5", "<10"],
+        N::Isbn => ["978-0-393-04002-9", "0-19-853453-1"],
+        N::Isbn13 => ["978-0-393-04002-9", "978-0-19-853453-0"],
+        N::Ismn => ["979-0-2600-0043-8", "M-2600-0043-8"],
+        N::Ismn13 => ["979-0-2600-0043-8", "979-0-3452-4680-5"],
+        N::Issn => ["1436-4522", "0317-8471"],
+        N::Issn13 => ["977-1436-452-00-8", "977-0317-847-00-1"],
+        N::Ean13 => ["022-035648348-1", "978-0-393-04002-9"],
+        N::Upc => ["220356483481", "036000291452"],
+    };
+    pair[row % 2]
+}

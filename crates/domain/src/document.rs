@@ -43,6 +43,27 @@ pub struct SchemaDocument {
     /// Enumerated types that columns may use.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub enums: Vec<EnumType>,
+    /// PostgreSQL extensions the database needs (created first, dropped
+    /// last); their types (`citext`, `hstore`, ...) are usable once declared.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<Extension>,
+}
+
+/// A PostgreSQL extension (`CREATE EXTENSION`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Extension {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// The extension's name, as in `pg_available_extensions` (e.g. `citext`).
+    pub name: String,
+    /// A pinned version (`CREATE EXTENSION ... VERSION`); absent, the
+    /// server's default version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Rendered as `COMMENT ON EXTENSION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A table.
@@ -228,6 +249,9 @@ pub struct Column {
     /// An array of `dataType`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_array: Option<bool>,
+    /// The column's collation (`COLLATE`), for the string types and `citext`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
 }
 
 impl Column {
@@ -254,6 +278,7 @@ impl Column {
             default: None,
             comment: None,
             is_array: None,
+            collation: None,
         }
     }
 }

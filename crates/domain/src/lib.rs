@@ -33,6 +33,7 @@ pub mod document;
 pub mod expr;
 mod ident;
 pub mod model;
+pub mod named_type;
 pub mod naming;
 mod problem;
 mod summary;
@@ -42,20 +43,22 @@ mod values;
 
 pub use diff::{Change, ChangeKind, ChangeSet, Safety, diff};
 pub use document::{
-    Check, Column, ColumnDefault, DocumentParseError, EnumType, EnumValue, EnumValueSpec, ForeignKey, FunctionDefault,
-    IdentityGeneration, IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder,
-    Position, ReferentialAction, SchemaDocument, SortOrder, Table, UniqueConstraint, parse_document,
+    Check, Column, ColumnDefault, DocumentParseError, EnumType, EnumValue, EnumValueSpec, Extension, ForeignKey,
+    FunctionDefault, IdentityGeneration, IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod, Literal,
+    MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument, SortOrder, Table, UniqueConstraint,
+    parse_document,
 };
 pub use expr::Expr;
 pub use ident::{Ident, IdentError, MAX_IDENTIFIER_BYTES};
 pub use model::{
-    BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, ForeignKeyModel,
-    Identity, IndexColumnModel, IndexKey, IndexModel, KeyConstraint, Model, ModelIndex, SequenceOptions, TableModel,
-    TypeFamily,
+    BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, ExtensionModel,
+    ForeignKeyModel, Identity, IndexColumnModel, IndexKey, IndexModel, KeyConstraint, Model, ModelIndex,
+    SequenceOptions, TableModel, TypeFamily,
 };
+pub use named_type::{NamedInfo, NamedType};
 pub use problem::{Code, Problem, Severity};
 pub use summary::Summary;
-pub use types::{MAX_CHAR_LENGTH, MAX_NUMERIC_PRECISION, MAX_TIME_PRECISION, SUPPORTED_TYPES};
+pub use types::{MAX_BIT_LENGTH, MAX_CHAR_LENGTH, MAX_NUMERIC_PRECISION, MAX_TIME_PRECISION, SUPPORTED_TYPES};
 pub use validate::{InvalidSchema, MANY_COLUMNS_WARNING, MAX_COLUMNS, ValidSchema, ValidationReport, validate};
 
 /// The JSON Schema of [`SchemaDocument`], for editors and clients.

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use crate::document::{IndexMethod, NullsOrder, ReferentialAction, SortOrder};
 use crate::expr::Expr;
 use crate::ident::Ident;
+use crate::named_type::NamedType;
 
 /// A fully resolved, valid schema.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +20,21 @@ pub struct Model {
     pub tables: Vec<TableModel>,
     /// Foreign keys, in document order.
     pub foreign_keys: Vec<ForeignKeyModel>,
+    /// Extensions, in document order.
+    pub extensions: Vec<ExtensionModel>,
+}
+
+/// A checked extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtensionModel {
+    /// Stable id.
+    pub id: String,
+    /// The extension's name.
+    pub name: Ident,
+    /// The pinned version, if any.
+    pub version: Option<String>,
+    /// Comment, if any.
+    pub comment: Option<String>,
 }
 
 impl Model {
@@ -149,6 +165,8 @@ pub struct ColumnModel {
     pub default: Option<DefaultValue>,
     /// Comment, if any.
     pub comment: Option<String>,
+    /// Collation (`COLLATE`), if not the type's default.
+    pub collation: Option<Ident>,
 }
 
 /// An identity column's generation and sequence.
@@ -248,6 +266,15 @@ pub enum BaseType {
     Cidr,
     /// `macaddr`.
     Macaddr,
+    /// `timetz(p)`: time of day with a time zone offset.
+    TimeTz(Option<u32>),
+    /// `bit(n)`: exactly n bits (n defaults to 1 as in PostgreSQL).
+    Bit(u32),
+    /// `varbit(n)`, or unbounded `varbit` without a length.
+    VarBit(Option<u32>),
+    /// A built-in or extension type without parameters (`money`, `xml`,
+    /// `point`, `int4range`, `citext`, ...).
+    Named(NamedType),
     /// One of the document's enums.
     Enum {
         /// Stable id of the enum.
@@ -287,6 +314,12 @@ pub enum TypeFamily {
     Network,
     /// macaddr.
     Macaddr,
+    /// timetz.
+    TimeTz,
+    /// bit, varbit.
+    Bits,
+    /// One named type; each is only comparable with itself.
+    Named(NamedType),
     /// One enum (by id); enums are only comparable with themselves.
     Enum(String),
 }
@@ -308,7 +341,21 @@ impl BaseType {
             Self::Jsonb => TypeFamily::Jsonb,
             Self::Inet | Self::Cidr => TypeFamily::Network,
             Self::Macaddr => TypeFamily::Macaddr,
+            Self::TimeTz(_) => TypeFamily::TimeTz,
+            Self::Bit(_) | Self::VarBit(_) => TypeFamily::Bits,
+            Self::Named(n) => TypeFamily::Named(*n),
             Self::Enum { id, .. } => TypeFamily::Enum(id.clone()),
+        }
+    }
+
+    /// Whether a btree can index the type, so that it can be in a primary
+    /// key, a unique key or a foreign key (`json`, `xml`, `point`,
+    /// `polygon`, `lquery` and others have no btree operator class).
+    pub fn has_btree(&self) -> bool {
+        match self {
+            Self::Json => false,
+            Self::Named(n) => n.has_btree(),
+            _ => true,
         }
     }
 
@@ -347,6 +394,10 @@ impl BaseType {
             Self::Inet => "inet".into(),
             Self::Cidr => "cidr".into(),
             Self::Macaddr => "macaddr".into(),
+            Self::TimeTz(n) => p("timetz", *n),
+            Self::Bit(n) => format!("bit({n})"),
+            Self::VarBit(n) => p("varbit", *n),
+            Self::Named(n) => n.sql_name().into(),
             Self::Enum { name, .. } => format!("enum {name}"),
         }
     }

@@ -88,6 +88,10 @@ codes! {
     /// A name only the server can resolve: a collation or operator class
     /// outside the built-in ones this validation knows (warning).
     UnverifiedReference = "UNVERIFIED_REFERENCE",
+    /// A column's type comes with an extension the document does not declare.
+    MissingExtension = "MISSING_EXTENSION",
+    /// An extension is malformed: a bad version, or one every database has.
+    InvalidExtension = "INVALID_EXTENSION",
     /// An enum has no values, or an empty, too long or repeated value.
     InvalidEnum = "INVALID_ENUM",
     /// A table has more columns than is wise (warning) or than PostgreSQL allows.

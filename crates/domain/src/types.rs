@@ -3,19 +3,24 @@
 use crate::document::Column;
 use crate::ident::Ident;
 use crate::model::{BaseType, ColumnType};
+use crate::named_type::NamedType;
 use crate::problem::Code;
 
 /// Largest `varchar`/`char` length PostgreSQL accepts.
 pub const MAX_CHAR_LENGTH: u32 = 10_485_760;
 /// Largest `numeric` precision PostgreSQL accepts.
 pub const MAX_NUMERIC_PRECISION: u32 = 1000;
+/// Largest `bit`/`varbit` length PostgreSQL accepts.
+pub const MAX_BIT_LENGTH: u32 = 83_886_080;
 /// Largest fractional-seconds precision of time types.
 pub const MAX_TIME_PRECISION: u32 = 6;
 
 /// The type names accepted in `dataType` (aliases are listed in docs/schema-format.md).
 pub const SUPPORTED_TYPES: &str = "smallint, integer, bigint, serial, bigserial, smallserial, numeric, decimal, real, \
 double precision, boolean, char, varchar, text, bytea, date, time, timestamp, timestamptz, interval, uuid, json, jsonb, \
-inet, cidr, macaddr, enum";
+inet, cidr, macaddr, timetz, bit, varbit, enum, and the named types (money, xml, tsvector, tsquery, point, line, lseg, \
+box, path, polygon, circle, macaddr8, oid, pg_lsn, the range and multirange types, and with their extension citext, \
+hstore, ltree, lquery, ltxtquery, cube, seg and the isn types)";
 
 /// A problem with a column's type, naming the offending field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +58,10 @@ enum Kind {
     Cidr,
     Macaddr,
     Enum,
+    TimeTz,
+    Bit,
+    VarBit,
+    Named(NamedType),
     Serial(BaseType),
 }
 
@@ -92,38 +101,54 @@ fn kind(name: &str) -> Result<Kind, String> {
         "serial" | "serial4" => Kind::Serial(BaseType::Integer),
         "bigserial" | "serial8" => Kind::Serial(BaseType::BigInt),
         "smallserial" | "serial2" => Kind::Serial(BaseType::SmallInt),
-        "timetz" | "time with time zone" => {
-            return Err("time with time zone is not supported (PostgreSQL advises against it); use timestamptz".into());
-        }
+        "timetz" | "time with time zone" => Kind::TimeTz,
+        "bit" => Kind::Bit,
+        "varbit" | "bit varying" => Kind::VarBit,
         "float" => return Err("use \"real\" or \"double precision\"".into()),
         "string" => return Err("use \"text\" or \"varchar\"".into()),
         "datetime" => return Err("use \"timestamp\" or \"timestamptz\"".into()),
-        _ => return Err(format!("supported types: {SUPPORTED_TYPES}")),
+        other => match NamedType::from_name(other) {
+            Some(named) => Kind::Named(named),
+            None => return Err(format!("supported types: {SUPPORTED_TYPES}")),
+        },
     })
 }
 
-/// Split `varchar(255)[]` into ("varchar", Some("255"), array).
+/// Split `varchar(255)[]` into ("varchar", [255], array). Any number of
+/// dimensions, with or without sizes (`integer[3][3]`), is one array type:
+/// PostgreSQL enforces neither, and prints every array type as `name[]`.
 fn split_inline(data_type: &str) -> Result<(String, Vec<u32>, bool), String> {
     let mut t = data_type.trim().to_lowercase();
     let mut array = false;
-    if let Some(rest) = t.strip_suffix("[]") {
-        t = rest.trim_end().to_string();
+    while let Some(open) = t.strip_suffix(']').and_then(|rest| rest.rfind('[')) {
+        let size = t[open + 1..t.len() - 1].trim();
+        if !size.is_empty() && size.parse::<u32>().is_err() {
+            return Err(format!("array size `{size}` is not a non-negative whole number"));
+        }
+        t = t[..open].trim_end().to_string();
         array = true;
     }
     let normalized: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
     match normalized.find('(') {
         None => Ok((normalized, Vec::new(), array)),
         Some(open) => {
-            let Some(inner) = normalized[open + 1..].strip_suffix(')') else {
+            // `time(3) with time zone` puts the words after the parameters.
+            let close = normalized.find(')').filter(|c| *c > open);
+            let Some((inner, after)) = close.map(|c| (&normalized[open + 1..c], normalized[c + 1..].trim())) else {
                 return Err("parameters must be written as name(n) or name(p,s)".into());
             };
+            if after.contains(['(', ')']) {
+                return Err("parameters must be written as name(n) or name(p,s)".into());
+            }
             let params = inner
                 .split(',')
                 .map(|p| {
                     p.trim().parse::<u32>().map_err(|_| format!("`{}` is not a non-negative whole number", p.trim()))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok((normalized[..open].trim_end().to_string(), params, array))
+            let name = normalized[..open].trim_end();
+            let name = if after.is_empty() { name.to_string() } else { format!("{name} {after}") };
+            Ok((name, params, array))
         }
     }
 }
@@ -183,6 +208,19 @@ pub(crate) fn resolve_column_type<'a>(
     let second = inline.get(1).copied();
 
     let base = match kind {
+        Kind::Bit | Kind::VarBit => {
+            let length = merge("length", col.length, first);
+            match length {
+                Some(0) => problems.push(problem("length", Code::InvalidTypeParameter, "length must be at least 1")),
+                Some(n) if n > MAX_BIT_LENGTH => problems.push(problem(
+                    "length",
+                    Code::InvalidTypeParameter,
+                    format!("length {n} exceeds PostgreSQL's maximum of {MAX_BIT_LENGTH} bits"),
+                )),
+                _ => {}
+            }
+            if matches!(kind, Kind::Bit) { BaseType::Bit(length.unwrap_or(1)) } else { BaseType::VarBit(length) }
+        }
         Kind::Char | Kind::Varchar => {
             let length = merge("length", col.length, first);
             match length {
@@ -217,7 +255,7 @@ pub(crate) fn resolve_column_type<'a>(
             }
             BaseType::Numeric { precision, scale }
         }
-        Kind::Time | Kind::Timestamp | Kind::Timestamptz | Kind::Interval => {
+        Kind::Time | Kind::TimeTz | Kind::Timestamp | Kind::Timestamptz | Kind::Interval => {
             let p = merge("precision", col.precision, first);
             if let Some(p) = p.filter(|p| *p > MAX_TIME_PRECISION) {
                 problems.push(problem(
@@ -228,6 +266,7 @@ pub(crate) fn resolve_column_type<'a>(
             }
             match kind {
                 Kind::Time => BaseType::Time(p),
+                Kind::TimeTz => BaseType::TimeTz(p),
                 Kind::Timestamp => BaseType::Timestamp(p),
                 Kind::Timestamptz => BaseType::Timestamptz(p),
                 _ => BaseType::Interval(p),
@@ -262,14 +301,17 @@ pub(crate) fn resolve_column_type<'a>(
         Kind::Inet => BaseType::Inet,
         Kind::Cidr => BaseType::Cidr,
         Kind::Macaddr => BaseType::Macaddr,
+        Kind::Named(named) => BaseType::Named(named),
     };
 
     // Parameters that the type does not take.
-    let takes_length = matches!(base, BaseType::Char(_) | BaseType::Varchar(_));
+    let takes_length =
+        matches!(base, BaseType::Char(_) | BaseType::Varchar(_) | BaseType::Bit(_) | BaseType::VarBit(_));
     let takes_precision = matches!(
         base,
         BaseType::Numeric { .. }
             | BaseType::Time(_)
+            | BaseType::TimeTz(_)
             | BaseType::Timestamp(_)
             | BaseType::Timestamptz(_)
             | BaseType::Interval(_)
@@ -336,11 +378,22 @@ mod tests {
             BaseType::Timestamptz(Some(3))
         );
         assert!(matches!(resolve("enum", |c| c.enum_id = Some("e1".into())).unwrap().base, BaseType::Enum { .. }));
+        assert_eq!(resolve("Time(3) With Time Zone", |_| ()).unwrap().base, BaseType::TimeTz(Some(3)));
+        assert_eq!(resolve("timestamp(0) without time zone", |_| ()).unwrap().base, BaseType::Timestamp(Some(0)));
+        assert_eq!(resolve("bit", |_| ()).unwrap().base, BaseType::Bit(1));
+        assert_eq!(resolve("bit varying(8)", |_| ()).unwrap().base, BaseType::VarBit(Some(8)));
+        assert_eq!(resolve("MONEY", |_| ()).unwrap().base, BaseType::Named(NamedType::Money));
+        let t = resolve("integer[3][3]", |_| ()).unwrap();
+        assert!(t.array && t.base == BaseType::Integer);
+        assert!(resolve("tstzmultirange []", |_| ()).unwrap().array);
     }
 
     #[test]
     fn rejects_bad_types_and_parameters() {
-        assert_eq!(resolve("money", |_| ()), Err(vec![("dataType", Code::UnsupportedDataType)]));
+        assert_eq!(resolve("moolah", |_| ()), Err(vec![("dataType", Code::UnsupportedDataType)]));
+        assert_eq!(resolve("bit(0)", |_| ()), Err(vec![("length", Code::InvalidTypeParameter)]));
+        assert_eq!(resolve("point(2)", |_| ()), Err(vec![("dataType", Code::InvalidTypeParameter)]));
+        assert_eq!(resolve("integer[x]", |_| ()), Err(vec![("dataType", Code::UnsupportedDataType)]));
         assert_eq!(resolve("status", |_| ()), Err(vec![("dataType", Code::UnsupportedDataType)]));
         assert_eq!(resolve("varchar", |c| c.length = Some(0)), Err(vec![("length", Code::InvalidTypeParameter)]));
         assert_eq!(resolve("varchar(10)", |c| c.length = Some(20)), Err(vec![("length", Code::InvalidTypeParameter)]));

@@ -470,6 +470,50 @@ pub(crate) fn is_network(s: &str, cidr: bool) -> bool {
 }
 
 /// `08:00:2b:01:02:03`, `08-00-2b-01-02-03` or `08002b010203`.
+/// Whether `s` is a `timetz` literal: a time of day, then an optional
+/// numeric offset (`+02`, `-08:00`) or `Z`.
+pub(crate) fn is_timetz(s: &str) -> bool {
+    let t = s.trim();
+    let t = t.strip_suffix(['Z', 'z']).unwrap_or(t).trim_end();
+    match t.rfind(['+', '-']) {
+        Some(at) => {
+            let (time, zone) = (&t[..at], &t[at + 1..]);
+            let zone_ok = !zone.is_empty()
+                && zone.split(':').count() <= 3
+                && zone.split(':').all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()));
+            zone_ok && is_time(time)
+        }
+        None => is_time(t),
+    }
+}
+
+/// The number of bits of a `bit`/`varbit` literal: binary digits, or `x`
+/// and hexadecimal digits (four bits each); `None` when it is neither.
+pub(crate) fn bit_length(s: &str) -> Option<u64> {
+    let t = s.trim();
+    if let Some(hex) = t.strip_prefix(['x', 'X']) {
+        return hex.bytes().all(|b| b.is_ascii_hexdigit()).then(|| hex.len() as u64 * 4);
+    }
+    let t = t.strip_prefix(['b', 'B']).unwrap_or(t);
+    t.bytes().all(|b| b == b'0' || b == b'1').then_some(t.len() as u64)
+}
+
+/// Whether `s` is a `macaddr8` literal: 6 or 8 bytes of hexadecimal digits,
+/// in pairs separated by `:`, `-` or `.`, or not separated at all.
+pub(crate) fn is_macaddr8(s: &str) -> bool {
+    let t = s.trim();
+    let digits: String = t.chars().filter(|c| !matches!(c, ':' | '-' | '.')).collect();
+    let pairs_ok = t.split([':', '-', '.']).all(|p| !p.is_empty() && p.len() % 2 == 0);
+    pairs_ok && digits.chars().all(|c| c.is_ascii_hexdigit()) && matches!(digits.len(), 12 | 16)
+}
+
+/// Whether `s` is a `pg_lsn` literal: two hexadecimal numbers of at most 8
+/// digits separated by `/`.
+pub(crate) fn is_pg_lsn(s: &str) -> bool {
+    let hex = |p: &str| !p.is_empty() && p.len() <= 8 && p.bytes().all(|b| b.is_ascii_hexdigit());
+    s.trim().split_once('/').is_some_and(|(a, b)| hex(a) && hex(b))
+}
+
 pub(crate) fn is_macaddr(s: &str) -> bool {
     let t = s.trim();
     let hex_pair = |p: &str| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit());

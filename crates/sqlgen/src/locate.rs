@@ -12,6 +12,9 @@ impl Postgres {
     pub(crate) fn create_statements(&self, schema: &ValidSchema) -> Vec<(Statement, String)> {
         let model = schema.model();
         let mut out = Vec::new();
+        for (i, e) in model.extensions.iter().enumerate() {
+            out.push((self.create_extension(e), format!("/extensions/{i}")));
+        }
         for (i, e) in model.enums.iter().enumerate() {
             out.push((self.create_enum(e), format!("/enums/{i}")));
         }
@@ -35,6 +38,9 @@ impl Postgres {
             if let Some(s) = self.add_foreign_key(&index, fk) {
                 out.push((s, format!("/foreignKeys/{f}")));
             }
+        }
+        for (i, e) in model.extensions.iter().enumerate().filter(|(_, e)| e.comment.is_some()) {
+            out.push((self.extension_comment(e), format!("/extensions/{i}/comment")));
         }
         for (i, e) in model.enums.iter().enumerate().filter(|(_, e)| e.comment.is_some()) {
             out.push((self.enum_comment(e), format!("/enums/{i}/comment")));

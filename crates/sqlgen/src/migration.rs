@@ -150,7 +150,24 @@ impl Postgres {
             let t = m.table(table_id)?;
             Some((t, t.column(column_id)?))
         }
+        let extension = |m: &ModelIndex<'_>, id: &str| m.model().extensions.iter().find(|e| e.id == id).cloned();
         let statements = match &change.kind {
+            ChangeKind::CreateExtension { extension_id } => {
+                extension(to, extension_id).map(|e| vec![self.create_extension(&e)])
+            }
+            ChangeKind::DropExtension { name, .. } => {
+                Some(st(StatementKind::DropExtension, format!("DROP EXTENSION {}", self.qi(name))))
+            }
+            ChangeKind::UpdateExtension { extension_id, to: version, .. } => extension(to, extension_id).map(|e| {
+                let version = version.as_deref().map(|v| format!(" TO {}", self.quote_literal(v))).unwrap_or_default();
+                st(
+                    StatementKind::AlterExtension,
+                    format!("ALTER EXTENSION {} UPDATE{version}", self.qi(e.name.as_str())),
+                )
+            }),
+            ChangeKind::SetExtensionComment { extension_id } => {
+                extension(to, extension_id).map(|e| vec![self.extension_comment(&e)])
+            }
             ChangeKind::CreateEnum { enum_id } => to.enum_type(enum_id).map(|e| vec![self.create_enum(e)]),
             ChangeKind::DropEnum { name, .. } => {
                 Some(st(StatementKind::DropEnum, format!("DROP TYPE {}", self.qi(name))))
@@ -216,7 +233,7 @@ impl Postgres {
                         actions.push(format!("ALTER COLUMN {name} DROP DEFAULT"));
                     }
                     let using = self.using(&name, conversion, &c.ty).map(|u| format!(" USING {u}")).unwrap_or_default();
-                    actions.push(format!("ALTER COLUMN {name} TYPE {}{using}", self.render_type(&c.ty)));
+                    actions.push(format!("ALTER COLUMN {name} TYPE {}{using}", self.column_type_sql(c)));
                     st(StatementKind::AlterColumn, self.alter_table(t.name.as_str(), actions.join(",\n    ")))
                 })
             }

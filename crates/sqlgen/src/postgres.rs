@@ -3,8 +3,8 @@
 use schemaforge_domain::expr::BinaryOp;
 use schemaforge_domain::{
     BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, Expr,
-    ForeignKeyModel, IndexKey, IndexMethod, IndexModel, KeyConstraint, ModelIndex, NullsOrder, ReferentialAction,
-    SequenceOptions, SortOrder, TableModel, ValidSchema,
+    ExtensionModel, ForeignKeyModel, IndexKey, IndexMethod, IndexModel, KeyConstraint, ModelIndex, NullsOrder,
+    ReferentialAction, SequenceOptions, SortOrder, TableModel, ValidSchema,
 };
 
 use crate::Dialect;
@@ -59,8 +59,16 @@ impl Postgres {
         })
     }
 
+    /// The column's type, with its collation if it has one.
+    pub(crate) fn column_type_sql(&self, col: &ColumnModel) -> String {
+        match &col.collation {
+            Some(c) => format!("{} COLLATE {}", self.render_type(&col.ty), self.qi(c.as_str())),
+            None => self.render_type(&col.ty),
+        }
+    }
+
     pub(crate) fn column_sql(&self, col: &ColumnModel) -> String {
-        let mut line = format!("{} {}", self.qi(col.name.as_str()), self.render_type(&col.ty));
+        let mut line = format!("{} {}", self.qi(col.name.as_str()), self.column_type_sql(col));
         if let Some(default) = self.default_sql(col) {
             line.push_str(" DEFAULT ");
             line.push_str(&default);
@@ -115,6 +123,19 @@ impl Postgres {
             lines.push(self.check_clause(k));
         }
         format!("CREATE TABLE {} (\n    {}\n)", self.qi(t.name.as_str()), lines.join(",\n    "))
+    }
+
+    pub(crate) fn create_extension(&self, e: &ExtensionModel) -> Statement {
+        let version = e.version.as_deref().map(|v| format!(" VERSION {}", self.quote_literal(v))).unwrap_or_default();
+        Statement {
+            kind: StatementKind::CreateExtension,
+            target: format!("extension \"{}\"", e.name),
+            sql: format!("CREATE EXTENSION {}{version}", self.qi(e.name.as_str())),
+        }
+    }
+
+    pub(crate) fn extension_comment(&self, e: &ExtensionModel) -> Statement {
+        self.comment("EXTENSION", self.qi(e.name.as_str()), format!("extension \"{}\"", e.name), e.comment.as_deref())
     }
 
     pub(crate) fn create_enum(&self, e: &EnumModel) -> Statement {
@@ -311,6 +332,12 @@ impl Dialect for Postgres {
             BaseType::Inet => "inet".to_string(),
             BaseType::Cidr => "cidr".to_string(),
             BaseType::Macaddr => "macaddr".to_string(),
+            BaseType::TimeTz(n) => p("timetz", *n),
+            BaseType::Bit(n) => format!("bit({n})"),
+            BaseType::VarBit(n) => p("varbit", *n),
+            // Extension types resolve through the search path, where
+            // CREATE EXTENSION put them (the schema the document gives).
+            BaseType::Named(n) => n.sql_name().to_string(),
             BaseType::Enum { name, .. } => self.qi(name.as_str()),
         };
         if ty.array { format!("{base}[]") } else { base }
@@ -368,13 +395,17 @@ impl Dialect for Postgres {
     fn create_script(&self, schema: &ValidSchema) -> Script {
         let model = schema.model();
         let out = self.create_statements(schema).into_iter().map(|(s, _)| s).collect();
-        let header = format!(
+        let mut header = format!(
             "Schemaforge create script for PostgreSQL: {}, {}, {}, {}",
             plural(model.enums.len(), "enum", "enums"),
             plural(model.tables.len(), "table", "tables"),
             plural(model.foreign_keys.len(), "foreign key", "foreign keys"),
             plural(model.tables.iter().map(|t| t.indexes.len()).sum(), "index", "indexes"),
         );
+        // Only documents with extensions say so: older scripts keep their bytes.
+        if !model.extensions.is_empty() {
+            header.push_str(&format!(", {}", plural(model.extensions.len(), "extension", "extensions")));
+        }
         Script::new(header, out)
     }
 
@@ -408,11 +439,21 @@ impl Dialect for Postgres {
                 sql: format!("DROP TYPE IF EXISTS {}", self.qi(e.name.as_str())),
             });
         }
-        let header = format!(
+        for e in model.extensions.iter().rev() {
+            out.push(Statement {
+                kind: StatementKind::DropExtension,
+                target: format!("extension \"{}\"", e.name),
+                sql: format!("DROP EXTENSION IF EXISTS {}", self.qi(e.name.as_str())),
+            });
+        }
+        let mut header = format!(
             "Schemaforge drop script for PostgreSQL: {}, {}",
             plural(model.tables.len(), "table", "tables"),
             plural(model.enums.len(), "enum", "enums"),
         );
+        if !model.extensions.is_empty() {
+            header.push_str(&format!(", {}", plural(model.extensions.len(), "extension", "extensions")));
+        }
         Script::new(header, out)
     }
 }

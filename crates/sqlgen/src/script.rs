@@ -5,6 +5,12 @@ use std::fmt;
 /// What a statement does; lets callers group or report statements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StatementKind {
+    /// CREATE EXTENSION
+    CreateExtension,
+    /// DROP EXTENSION
+    DropExtension,
+    /// ALTER EXTENSION ... UPDATE TO
+    AlterExtension,
     /// CREATE TYPE ... AS ENUM
     CreateEnum,
     /// CREATE TABLE
@@ -45,6 +51,9 @@ impl StatementKind {
     /// A stable snake_case name, e.g. `create_table`.
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::CreateExtension => "create_extension",
+            Self::DropExtension => "drop_extension",
+            Self::AlterExtension => "alter_extension",
             Self::CreateEnum => "create_enum",
             Self::CreateTable => "create_table",
             Self::AddForeignKey => "add_foreign_key",

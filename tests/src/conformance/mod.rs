@@ -42,7 +42,7 @@ use std::collections::BTreeMap;
 use diesel::PgConnection;
 use schemaforge_domain::diff::type_change;
 use schemaforge_domain::{
-    BaseType, ChangeKind, ChangeSet, ColumnModel, ColumnType, Model, Safety, TableModel, ValidSchema,
+    BaseType, ChangeKind, ChangeSet, ColumnModel, ColumnType, Model, NamedType, Safety, TableModel, ValidSchema,
 };
 use schemaforge_sqlgen::{Dialect, Postgres, create_script, migration};
 use schemaforge_testdb::execute;
@@ -474,6 +474,8 @@ enum Domain {
     Network,
     /// json and jsonb, as `jsonb`.
     Json,
+    /// bit and varbit, as `varbit`.
+    Bits,
     /// Types only comparable with themselves.
     Own,
 }
@@ -489,7 +491,10 @@ fn domain(base: &BaseType) -> Domain {
         B::Time(_) | B::Interval(_) => Domain::Duration,
         B::Inet | B::Cidr => Domain::Network,
         B::Json | B::Jsonb => Domain::Json,
-        B::Bytea | B::Uuid | B::Macaddr => Domain::Own,
+        B::Named(NamedType::Money) => Domain::Number,
+        B::Named(NamedType::Citext) => Domain::Text,
+        B::Bit(_) | B::VarBit(_) => Domain::Bits,
+        B::Bytea | B::Uuid | B::Macaddr | B::TimeTz(_) | B::Named(_) => Domain::Own,
     }
 }
 
@@ -509,6 +514,7 @@ fn in_domain(e: &str, ty: &ColumnType) -> String {
         (_, Domain::Duration) => format!("({e})::interval{arr}"),
         (_, Domain::Network) => format!("({e})::inet{arr}"),
         (_, Domain::Json) => format!("({e})::jsonb{arr}"),
+        (_, Domain::Bits) => format!("({e})::varbit{arr}"),
         (_, Domain::Own) => format!("({e})"),
     }
 }

@@ -33,6 +33,10 @@ fn value(ty: &ColumnType, row: usize, model: &Model) -> String {
         BaseType::Inet => format!("10.0.0.{row}"),
         BaseType::Cidr => format!("10.{row}.0.0/16"),
         BaseType::Macaddr => format!("08:00:2b:01:02:0{row}"),
+        BaseType::TimeTz(_) => format!("10:00:0{row}+02"),
+        BaseType::Bit(n) => format!("{row}").repeat(*n as usize),
+        BaseType::VarBit(_) => format!("1{row}"),
+        BaseType::Named(n) => schemaforge_tests::named_sample(*n, row).to_string(),
         BaseType::Enum { id, .. } => {
             let labels = model.enum_type(id).map(|e| e.values.clone()).unwrap_or_default();
             labels.get(row % labels.len().max(1)).cloned().unwrap_or_default()

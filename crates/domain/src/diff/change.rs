@@ -66,6 +66,20 @@ pub enum ConstraintKind {
 #[serde(tag = "type", rename_all = "snake_case", rename_all_fields = "camelCase")]
 #[allow(missing_docs)] // the fields are ids and names; the variant docs say what happens
 pub enum ChangeKind {
+    /// CREATE EXTENSION.
+    CreateExtension { extension_id: String },
+    /// DROP EXTENSION `name`.
+    DropExtension { extension_id: String, name: String },
+    /// ALTER EXTENSION ... UPDATE [TO version] (no `to`: the server's default).
+    UpdateExtension {
+        extension_id: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        from: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+    },
+    /// COMMENT ON EXTENSION (set or removed).
+    SetExtensionComment { extension_id: String },
     /// CREATE TYPE ... AS ENUM.
     CreateEnum { enum_id: String },
     /// DROP TYPE `name` (an enum that goes away, or the old type of a rebuilt one).

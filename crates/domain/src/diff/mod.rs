@@ -46,6 +46,7 @@ mod change;
 mod comments;
 mod constraints;
 mod enums;
+mod extensions;
 mod identity;
 mod locks;
 mod nulls;
@@ -75,6 +76,7 @@ pub fn diff(old: &ValidSchema, new: &ValidSchema) -> ChangeSet {
 /// [`diff`] on resolved models.
 pub fn diff_models(old: &Model, new: &Model) -> ChangeSet {
     let mut d = Differ::new(old, new);
+    d.extensions();
     d.enums();
     d.tables();
     d.foreign_keys();
@@ -94,11 +96,13 @@ enum Stage {
     RenameConstraints,
     RenameColumns,
     RenameEnumValues,
+    CreateExtensions,
     Enums,
     AddTables,
     AddColumns,
     AlterColumns,
     DropEnums,
+    DropExtensions,
     AddConstraints,
     AddIndexes,
     AddForeignKeys,
@@ -120,6 +124,19 @@ fn same_type(a: &ColumnType, b: &ColumnType) -> bool {
             (BaseType::Enum { id: x, .. }, BaseType::Enum { id: y, .. }) => x == y,
             (x, y) => x == y,
         }
+}
+
+/// A column's type for messages, with its collation if it has one.
+fn typed(c: &ColumnModel) -> String {
+    match &c.collation {
+        Some(k) => format!("{} COLLATE \"{k}\"", c.ty.describe()),
+        None => c.ty.describe(),
+    }
+}
+
+/// A column's collation for messages (`default` when it has none).
+fn collation_name(c: &ColumnModel) -> String {
+    c.collation.as_ref().map_or_else(|| "the default".to_string(), |k| format!("\"{k}\""))
 }
 
 fn enum_id(ty: &ColumnType) -> Option<&str> {
@@ -244,8 +261,11 @@ impl<'m> Differ<'m> {
             for oc in &o.columns {
                 let Some(nc) = n.column(&oc.id) else { continue };
                 let rebuilt = enum_id(&oc.ty).is_some_and(|id| self.rebuilt.contains(id));
-                if !same_type(&oc.ty, &nc.ty) || rebuilt {
-                    let keeps = !rebuilt && type_change(&oc.ty, &nc.ty).keeps_dependents;
+                // A new collation alone is a type change that keeps every
+                // dependent (PostgreSQL rebuilds the indexes itself).
+                let recollated = oc.collation != nc.collation && same_type(&oc.ty, &nc.ty) && !rebuilt;
+                if !same_type(&oc.ty, &nc.ty) || rebuilt || recollated {
+                    let keeps = recollated || (!rebuilt && type_change(&oc.ty, &nc.ty).keeps_dependents);
                     self.retyped.insert((o.id.clone(), oc.id.clone()), keeps);
                 }
             }
@@ -526,19 +546,26 @@ impl<'m> Differ<'m> {
                 x.predicate.is_some() && reads && self.index_stays(n, x)
             }),
         };
-        let tc = type_change_in(&oc.ty, &nc.ty, &context);
+        let rebuilt = enum_id(&oc.ty).is_some_and(|id| self.rebuilt.contains(id));
+        let tc = if same_type(&oc.ty, &nc.ty) && !rebuilt {
+            self.collation_change(o, oc, n, &context)
+        } else {
+            type_change_in(&oc.ty, &nc.ty, &context)
+        };
         let (table_id, column_id) = (n.id.clone(), nc.id.clone());
-        let description = if same_type(&oc.ty, &nc.ty) {
+        let description = if same_type(&oc.ty, &nc.ty) && !rebuilt {
+            format!("change collation of {target} from {} to {}", collation_name(oc), collation_name(nc))
+        } else if same_type(&oc.ty, &nc.ty) {
             format!("convert {target} to the rebuilt enum {}", nc.ty.describe())
         } else {
-            format!("change type of {target} from {} to {}", oc.ty.describe(), nc.ty.describe())
+            format!("change type of {target} from {} to {}", typed(oc), typed(nc))
         };
         let mut change = Change::new(
             ChangeKind::AlterColumnType {
                 table_id,
                 column_id,
-                from: oc.ty.describe(),
-                to: nc.ty.describe(),
+                from: typed(oc),
+                to: typed(nc),
                 conversion: tc.conversion,
                 drop_default: oc.default.is_some(),
             },
@@ -549,6 +576,52 @@ impl<'m> Differ<'m> {
         .why(tc.explanation);
         change.alternative = tc.alternative;
         self.push(Stage::AlterColumns, change);
+    }
+
+    /// A change of collation alone: no rewrite, but PostgreSQL rebuilds
+    /// every index and key over the column, and re-checks the checks that
+    /// read it, under an exclusive lock.
+    fn collation_change(
+        &self,
+        o: &TableModel,
+        oc: &ColumnModel,
+        n: &TableModel,
+        context: &TypeContext<'_>,
+    ) -> TypeChange {
+        let id = oc.id.as_str();
+        let keyed = |k: &KeyConstraint| k.column_ids.iter().any(|c| c == id);
+        let indexed = o.primary_key.as_ref().is_some_and(keyed)
+            || o.uniques.iter().any(keyed)
+            || o.indexes
+                .iter()
+                .any(|x| x.columns.iter().any(|c| c.column_ids().contains(&id)) && index_by_id(n, &x.id).is_some());
+        let mut around = Vec::new();
+        if indexed {
+            around.push("rebuilds the indexes and keys over it");
+        }
+        if context.checked {
+            around.push("re-checks every row against the checks that read it");
+        }
+        let (safety, explanation, alternative) = if around.is_empty() {
+            (Safety::Safe, "a new collation only changes the catalog: no rewrite, no scan".to_string(), None)
+        } else {
+            (
+                Safety::LocksTable,
+                format!(
+                    "a new collation does not rewrite the table, but PostgreSQL {} under an exclusive lock",
+                    around.join(" and ")
+                ),
+                Some("on a big table, build an index with the new collation CONCURRENTLY first, then swap".to_string()),
+            )
+        };
+        TypeChange {
+            safety,
+            conversion: Conversion { cast: Cast::Automatic, shape: Shape::Same },
+            rewrites: false,
+            keeps_dependents: true,
+            explanation,
+            alternative,
+        }
     }
 
     /// Whether an old check stays in place (PostgreSQL keeps it, and

@@ -495,6 +495,9 @@ pub fn check_expression(
     }
     let mut problems = Vec::new();
     let expr = match parse_small(source, columns) {
+        // The small language types only the core types: an expression over
+        // another column type is PostgreSQL's to resolve.
+        Small::Parsed(expr) if reads_uncharted(&expr, columns) => return full::check(source, columns, context),
         Small::Parsed(expr) => expr,
         Small::Refused(problem) => return Err(vec![problem]),
         // An unknown name in the small language may be a key word of
@@ -524,6 +527,16 @@ pub fn check_expression(
         problems = checker.problems;
     }
     if problems.is_empty() { Ok(Checked { expr, warnings: Vec::new() }) } else { Err(problems) }
+}
+
+/// Whether `expr` reads a column whose type the small language's checker
+/// does not model (the named types, timetz, bit strings).
+fn reads_uncharted(expr: &Expr, columns: &[ExprColumn<'_>]) -> bool {
+    expr.column_ids().iter().any(|id| {
+        columns.iter().filter(|c| c.id == *id).filter_map(|c| c.ty).any(|ty| {
+            matches!(ty.base, BaseType::Named(_) | BaseType::TimeTz(_) | BaseType::Bit(_) | BaseType::VarBit(_))
+        })
+    })
 }
 
 /// What the small language makes of a text.

@@ -6,11 +6,13 @@ use super::*;
 pub(super) fn build_model(
     tables: &[TableInfo],
     enums: Vec<Option<EnumModel>>,
+    extensions: Vec<Option<ExtensionModel>>,
     fks: Vec<Option<FkInfo>>,
     relations: &mut Namespace,
     all_constraints: &mut Namespace,
 ) -> Option<Model> {
     let enums: Vec<EnumModel> = enums.into_iter().collect::<Option<_>>()?;
+    let extensions: Vec<ExtensionModel> = extensions.into_iter().collect::<Option<_>>()?;
     let fk_infos: Vec<FkInfo> = fks.into_iter().collect::<Option<_>>()?;
     let mut out = Vec::new();
     // Generated names per table, chosen in a fixed order: primary key,
@@ -94,6 +96,7 @@ pub(super) fn build_model(
                     }),
                     default: c.default.clone(),
                     comment: c.comment.clone(),
+                    collation: c.collation.clone(),
                 })
             })
             .collect::<Option<Vec<_>>>()?;
@@ -168,5 +171,5 @@ pub(super) fn build_model(
             });
         }
     }
-    Some(Model { enums, tables: out, foreign_keys: fks })
+    Some(Model { enums, tables: out, foreign_keys: fks, extensions })
 }

@@ -1,14 +1,16 @@
 //! Defaults: literals and functions checked against the column type.
 
 use super::*;
+use crate::named_type::NamedType;
 
 /// Check a default against the column type. Returns the normalized value and
-/// an optional FROZEN_DEFAULT warning.
+/// an optional warning (FROZEN_DEFAULT, or UNVERIFIED_EXPRESSION for a
+/// literal of a type whose input only the server reads).
 pub(super) fn check_default(
     default: &ColumnDefault,
     ty: &ColumnType,
     labels: Option<&[String]>,
-) -> Result<(DefaultValue, Option<String>), (Code, String)> {
+) -> Result<(DefaultValue, Option<(Code, String)>), (Code, String)> {
     match default {
         ColumnDefault::Function(f) => {
             let Some(func) = DefaultFunction::from_name(&f.function) else {
@@ -49,7 +51,8 @@ pub(super) fn check_default(
                     }
                 }
             }
-            Ok((DefaultValue::Array(out), None))
+            let warning = unverified_input(&ty.base).map(|w| (Code::UnverifiedExpression, w));
+            Ok((DefaultValue::Array(out), warning))
         }
         ColumnDefault::Literal(Literal::Null) => {
             Err((Code::InvalidDefault, "a null default is the same as no default; omit it".to_string()))
@@ -66,11 +69,13 @@ pub(super) fn check_default(
                 ty.base,
                 BaseType::Date | BaseType::Time(_) | BaseType::Timestamp(_) | BaseType::Timestamptz(_)
             ) && values::is_frozen_time_literal(&value);
-            let warning = frozen.then(|| {
-                format!(
-                    "'{value}' is evaluated once, when the table is created, so every row would get that same moment; use {{\"function\": \"now\"}} or {{\"function\": \"current_date\"}}"
-                )
-            });
+            let warning = frozen
+                .then(|| {
+                    (Code::FrozenDefault, format!(
+                        "'{value}' is evaluated once, when the table is created, so every row would get that same moment; use {{\"function\": \"now\"}} or {{\"function\": \"current_date\"}}"
+                    ))
+                })
+                .or_else(|| unverified_input(&ty.base).map(|w| (Code::UnverifiedExpression, w)));
             Ok((DefaultValue::Literal(value), warning))
         }
     }
@@ -100,6 +105,7 @@ pub(super) fn scalar_literal(
                     | BaseType::Numeric { .. }
                     | BaseType::Real
                     | BaseType::DoublePrecision
+                    | BaseType::Named(NamedType::Money | NamedType::Oid)
             ) {
                 return mismatch("a number");
             }
@@ -169,6 +175,17 @@ pub(super) fn scalar_literal(
         BaseType::Inet => values::is_network(&text, false),
         BaseType::Cidr => values::is_network(&text, true),
         BaseType::Macaddr => values::is_macaddr(&text),
+        BaseType::TimeTz(_) => values::is_timetz(&text),
+        BaseType::Bit(n) => values::bit_length(&text).is_some_and(|len| len == u64::from(*n)),
+        BaseType::VarBit(n) => values::bit_length(&text).is_some_and(|len| n.is_none_or(|n| len <= u64::from(n))),
+        BaseType::Named(NamedType::Money) => !text.trim().is_empty(),
+        BaseType::Named(NamedType::Oid) => {
+            values::parse_integer(&text).is_some_and(|v| (0..=i128::from(u32::MAX)).contains(&v))
+        }
+        BaseType::Named(NamedType::Macaddr8) => values::is_macaddr8(&text),
+        BaseType::Named(NamedType::PgLsn) => values::is_pg_lsn(&text),
+        // Read by the server's input function (see `unverified_input`).
+        BaseType::Named(_) => true,
         BaseType::Enum { name, .. } => {
             let labels = labels.unwrap_or_default();
             if !labels.contains(&text) {
@@ -201,6 +218,26 @@ fn expected_form(base: &BaseType) -> &'static str {
         BaseType::Inet => "expected an IPv4 or IPv6 address, optionally with /prefix",
         BaseType::Cidr => "expected a network address with no bits set right of the /prefix",
         BaseType::Macaddr => "expected six hex pairs, e.g. 08:00:2b:01:02:03",
+        BaseType::TimeTz(_) => "expected HH:MM[:SS[.ffffff]] with an optional offset, e.g. 12:00:00+02",
+        BaseType::Bit(_) => "expected exactly the column's number of bits, as 0s and 1s (or x and hex digits)",
+        BaseType::VarBit(_) => "expected at most the column's number of bits, as 0s and 1s (or x and hex digits)",
+        BaseType::Named(NamedType::Oid) => "expected a whole number from 0 to 4294967295",
+        BaseType::Named(NamedType::Macaddr8) => "expected six or eight hex pairs, e.g. 08:00:2b:01:02:03:04:05",
+        BaseType::Named(NamedType::PgLsn) => "expected two hexadecimal numbers separated by /, e.g. 16/B374D848",
         _ => "not accepted",
+    }
+}
+
+/// Why a literal of this type is accepted unread: its input function is the
+/// server's (geometry, ranges, text search, xml, money's locale, the
+/// extensions' types). `None` where validation reads the literal itself.
+fn unverified_input(base: &BaseType) -> Option<String> {
+    match base {
+        BaseType::Named(NamedType::Oid | NamedType::Macaddr8 | NamedType::PgLsn) => None,
+        BaseType::Named(n) => Some(format!(
+            "PostgreSQL reads this literal as {} when the script runs; validation does not parse that type's input",
+            n.sql_name()
+        )),
+        _ => None,
     }
 }

@@ -195,7 +195,7 @@ pub(super) fn check_foreign_key(
 /// PostgreSQL 15 for every pair of supported scalar types.
 pub(super) fn foreign_key_compatible(src: &ColumnType, dst: &ColumnType) -> bool {
     use crate::model::TypeFamily as F;
-    if src.array != dst.array || matches!(src.base, BaseType::Json) || matches!(dst.base, BaseType::Json) {
+    if src.array != dst.array || !src.base.has_btree() || !dst.base.has_btree() {
         return false;
     }
     if src.array {
@@ -210,6 +210,9 @@ pub(super) fn foreign_key_compatible(src: &ColumnType, dst: &ColumnType) -> bool
                 | BaseType::Timestamp(Some(_))
                 | BaseType::Timestamptz(Some(_))
                 | BaseType::Interval(Some(_))
+                | BaseType::TimeTz(Some(_))
+                | BaseType::Bit(_)
+                | BaseType::VarBit(Some(_))
         );
         return src.base == dst.base && no_typmod;
     }

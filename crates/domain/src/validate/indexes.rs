@@ -41,8 +41,23 @@ const OPCLASSES: &[(&str, &[IndexMethod], Fits)] = &[
     ("inet_ops", &[IndexMethod::Gist], |t| !t.array && matches!(t.base, BaseType::Inet | BaseType::Cidr)),
 ];
 
-fn collatable(ty: &ColumnType) -> bool {
-    matches!(ty.base, BaseType::Text | BaseType::Varchar(_) | BaseType::Char(_))
+/// An UNVERIFIED_REFERENCE warning for a collation outside the built-in ones.
+pub(super) fn warn_unknown_collation(ctx: &mut Ctx, c: &Ident, path: String) {
+    if !BUILTIN_COLLATIONS.contains(&c.as_str()) {
+        ctx.warn(
+            Code::UnverifiedReference,
+            path,
+            format!("collation \"{c}\" is not one every server has (C, POSIX, default, ucs_basic); PostgreSQL resolves it when the script runs"),
+        );
+    }
+}
+
+pub(super) fn collatable(ty: &ColumnType) -> bool {
+    match ty.base {
+        BaseType::Text | BaseType::Varchar(_) | BaseType::Char(_) => true,
+        BaseType::Named(n) => n.info().collatable,
+        _ => false,
+    }
 }
 
 /// The index's own name, checked (before it joins the table's relations).
@@ -194,12 +209,7 @@ fn element(
                 format!("{path}/collation"),
                 format!("a {} column has no collation", ty.describe()),
             ),
-            _ if !BUILTIN_COLLATIONS.contains(&c.as_str()) => ctx.warn(
-                Code::UnverifiedReference,
-                format!("{path}/collation"),
-                format!("collation \"{c}\" is not one every server has (C, POSIX, default, ucs_basic); PostgreSQL resolves it when the script runs"),
-            ),
-            _ => {}
+            _ => warn_unknown_collation(ctx, c, format!("{path}/collation")),
         }
     }
     Some(IndexColumnModel { key, order: ic.order(), nulls: ic.nulls(), collation, opclass })
@@ -237,11 +247,17 @@ fn method_supports(method: IndexMethod, ty: &ColumnType) -> Result<(), String> {
         // json (and json[]) has no equality, ordering or hash support at all.
         return Err(format!("a {} index cannot index a {} column; use jsonb", method.sql(), ty.describe()));
     }
-    let ok = match method {
-        IndexMethod::Btree | IndexMethod::Hash => true,
-        IndexMethod::Gin => ty.array || matches!(b, BaseType::Jsonb),
-        IndexMethod::Gist => !ty.array && matches!(b, BaseType::Inet | BaseType::Cidr),
-        IndexMethod::Brin => {
+    let ok = match (method, b) {
+        // An array's btree and hash compare elements, with the element's class.
+        (IndexMethod::Btree | IndexMethod::Hash, BaseType::Named(n)) if ty.array => n.info().methods.contains(&method),
+        (IndexMethod::Gin, _) if ty.array => b.has_btree(),
+        (_, BaseType::Named(n)) if !ty.array => n.info().methods.contains(&method),
+        (IndexMethod::Btree, _) => true,
+        // bit strings have no hash class.
+        (IndexMethod::Hash, _) => !matches!(b, BaseType::Bit(_) | BaseType::VarBit(_)),
+        (IndexMethod::Gin, _) => matches!(b, BaseType::Jsonb),
+        (IndexMethod::Gist, _) => !ty.array && matches!(b, BaseType::Inet | BaseType::Cidr),
+        (IndexMethod::Brin, _) => {
             !ty.array && !matches!(b, BaseType::Boolean | BaseType::Json | BaseType::Jsonb | BaseType::Enum { .. })
         }
     };
@@ -250,7 +266,9 @@ fn method_supports(method: IndexMethod, ty: &ColumnType) -> Result<(), String> {
     } else {
         let hint = match method {
             IndexMethod::Gin => "; gin indexes arrays and jsonb",
-            IndexMethod::Gist => "; gist is supported for inet and cidr only",
+            IndexMethod::Gist => {
+                "; gist is supported for inet, cidr, geometry, ranges, text search and some extension types"
+            }
             _ if matches!(b, BaseType::Json) => "; use jsonb",
             _ => "",
         };

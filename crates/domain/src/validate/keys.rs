@@ -78,13 +78,14 @@ pub(super) fn uniques(
                     ok = false;
                 }
                 Some(c) => {
-                    if let Some(ty) = c.ty.as_ref().filter(|t| t.base == BaseType::Json) {
+                    if let Some(ty) = c.ty.as_ref().filter(|t| !t.base.has_btree()) {
                         ctx.error(
                             Code::InvalidConstraint,
                             path,
                             format!(
-                                "a {} column has no equality, so it cannot be part of a unique key; use jsonb",
-                                ty.describe()
+                                "a {} column has no btree equality, so it cannot be part of a unique key{}",
+                                ty.describe(),
+                                if ty.base == BaseType::Json { "; use jsonb" } else { "" }
                             ),
                         );
                         ok = false;

@@ -8,8 +8,8 @@ use crate::document::{ColumnDefault, EnumValue, IndexMethod, Literal, Referentia
 use crate::expr::{self, Expr, ExprColumn, ExprContext};
 use crate::ident::{Ident, MAX_IDENTIFIER_BYTES};
 use crate::model::{
-    BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, ForeignKeyModel,
-    Identity, IndexColumnModel, IndexModel, KeyConstraint, Model, SequenceOptions, TableModel,
+    BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, ExtensionModel,
+    ForeignKeyModel, Identity, IndexColumnModel, IndexModel, KeyConstraint, Model, SequenceOptions, TableModel,
 };
 use crate::naming::{Namespace, choose_name};
 use crate::problem::{Code, Problem, Severity};
@@ -266,6 +266,7 @@ struct ColInfo {
     primary_key: bool,
     unique: bool,
     comment: Option<String>,
+    collation: Option<Ident>,
 }
 
 #[derive(Debug, Clone)]
@@ -397,6 +398,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
     ctx.text(doc.description.as_deref(), "/description".into(), "the description");
 
     check_ids(&mut ctx, doc);
+    let extension_models = extensions::check_extensions(&mut ctx, doc);
 
     // Enums.
     let mut type_names = Scope::new("type or table");
@@ -530,6 +532,13 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                     None
                 }
             };
+            if let Some(ty) = &ty {
+                extensions::check_type_extension(&mut ctx, doc, ty, format!("{cpath}/dataType"));
+            }
+            let collation = c
+                .collation
+                .as_deref()
+                .and_then(|k| extensions::check_collation(&mut ctx, k, ty.as_ref(), format!("{cpath}/collation")));
             ctx.text(c.comment.as_deref(), format!("{cpath}/comment"), "the comment");
             let identity = c.auto_increment || c.identity.is_some() || is_serial(&c.data_type);
             let identity_settings =
@@ -567,8 +576,8 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 };
                 match check_default(d, ty, labels) {
                     Ok((value, warning)) => {
-                        if let Some(w) = warning {
-                            ctx.warn(Code::FrozenDefault, format!("{cpath}/default"), w);
+                        if let Some((code, w)) = warning {
+                            ctx.warn(code, format!("{cpath}/default"), w);
                         }
                         default = Some(value);
                     }
@@ -587,6 +596,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 primary_key: false,
                 unique: c.unique,
                 comment: c.comment.clone(),
+                collation,
             });
         }
 
@@ -662,8 +672,17 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                     );
                 }
                 if pk.contains(&c.id) {
-                    if let Some(ty) = columns[ci].ty.as_ref().filter(|ty| ty.base == BaseType::Json) {
-                        ctx.error(Code::InvalidPrimaryKey, format!("{tpath}/columns/{ci}"), format!("column \"{}\" is {}, which has no equality operator and cannot be in a primary key; use jsonb", c.name, ty.describe()));
+                    if let Some(ty) = columns[ci].ty.as_ref().filter(|ty| !ty.base.has_btree()) {
+                        let hint = if ty.base == BaseType::Json { "; use jsonb" } else { "" };
+                        ctx.error(
+                            Code::InvalidPrimaryKey,
+                            format!("{tpath}/columns/{ci}"),
+                            format!(
+                                "column \"{}\" is {}, which has no btree equality and cannot be in a primary key{hint}",
+                                c.name,
+                                ty.describe()
+                            ),
+                        );
                     }
                 }
                 if c.unique && pk.len() == 1 && pk[0] == c.id {
@@ -677,11 +696,12 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             }
         }
         for (ci, c) in columns.iter().enumerate() {
-            if c.unique && c.ty.as_ref().is_some_and(|ty| ty.base == BaseType::Json) {
+            if let Some(ty) = c.ty.as_ref().filter(|ty| c.unique && !ty.base.has_btree()) {
+                let hint = if ty.base == BaseType::Json { "; use jsonb" } else { "" };
                 ctx.error(
                     Code::InvalidIndex,
                     format!("{tpath}/columns/{ci}/unique"),
-                    "json has no equality operator and cannot be unique; use jsonb",
+                    format!("{} has no btree equality and cannot be unique{hint}", ty.describe()),
                 );
             }
         }
@@ -832,8 +852,11 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
     report_uninsertable_cycles(&mut ctx, doc, &tables);
 
     let has_errors = ctx.problems.iter().any(Problem::is_error);
-    let model =
-        if has_errors { None } else { build_model(&tables, enum_models, fks, &mut relations, &mut all_constraints) };
+    let model = if has_errors {
+        None
+    } else {
+        build_model(&tables, enum_models, extension_models, fks, &mut relations, &mut all_constraints)
+    };
     (ctx.problems, summary, model)
 }
 
@@ -868,6 +891,9 @@ fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
     for (fi, f) in doc.foreign_keys.iter().enumerate() {
         add(ctx, &f.id, ptr(&[&"foreignKeys", &fi, &"id"]));
     }
+    for (xi, x) in doc.extensions.iter().enumerate() {
+        add(ctx, &x.id, ptr(&[&"extensions", &xi, &"id"]));
+    }
     for (ei, e) in doc.enums.iter().enumerate() {
         add(ctx, &e.id, ptr(&[&"enums", &ei, &"id"]));
         for (vi, v) in e.values.iter().enumerate() {
@@ -878,6 +904,7 @@ fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
     }
 }
 
+mod extensions;
 mod identity;
 mod indexes;
 mod keys;

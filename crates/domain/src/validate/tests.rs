@@ -30,6 +30,11 @@ fn problems(v: Value) -> Vec<(String, &'static str, Severity)> {
     validate(&doc(v)).problems.into_iter().map(|p| (p.path, p.code.as_str(), p.severity)).collect()
 }
 
+/// Each problem's path and code.
+pub(super) fn codes_at(v: Value) -> Vec<(String, &'static str)> {
+    problems(v).into_iter().map(|(p, c, _)| (p, c)).collect()
+}
+
 fn codes(v: Value) -> Vec<&'static str> {
     problems(v).into_iter().map(|(_, c, _)| c).collect()
 }
@@ -55,7 +60,7 @@ fn the_base_document_is_clean() {
 #[test]
 fn reports_every_problem_at_once() {
     let v = json!({"name": "", "tables": [
-        {"id": "t", "name": "", "columns": [{"id": "t", "name": "x\u{1}", "dataType": "money"}]},
+        {"id": "t", "name": "", "columns": [{"id": "t", "name": "x\u{1}", "dataType": "moolah"}]},
         {"id": "t2", "name": "select", "columns": [{"id": "c", "name": "id", "dataType": "int", "primaryKey": true}]}
     ]});
     let got = problems(v);
