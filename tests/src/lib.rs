@@ -116,6 +116,8 @@ pub fn describe_schema(conn: &mut PgConnection, schema: &str) -> Result<Vec<Stri
               FROM pg_class c WHERE c.relnamespace = {s}::regnamespace
             UNION ALL
             SELECT 'column ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+                || coalesce((SELECT ' collate=' || k.collname FROM pg_collation k JOIN pg_type ty ON ty.oid = a.atttypid
+                     WHERE k.oid = a.attcollation AND a.attcollation <> ty.typcollation), '')
                 || ' notnull=' || a.attnotnull::text || ' default=' || coalesce(pg_get_expr(d.adbin, d.adrelid), '-')
                 || ' identity=' || a.attidentity::text || ' comment=' || coalesce(col_description(c.oid, a.attnum), '-')
               FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
@@ -141,6 +143,10 @@ pub fn describe_schema(conn: &mut PgConnection, schema: &str) -> Result<Vec<Stri
             SELECT 'enum ' || t.typname || ' (' || (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)
                 FROM pg_enum e WHERE e.enumtypid = t.oid) || ') comment=' || coalesce(obj_description(t.oid, 'pg_type'), '-')
               FROM pg_type t WHERE t.typnamespace = {s}::regnamespace AND t.typtype = 'e'
+            UNION ALL
+            SELECT 'extension ' || x.extname || ' ' || x.extversion || ' comment='
+                || coalesce(obj_description(x.oid, 'pg_extension'), '-')
+              FROM pg_extension x WHERE x.extnamespace = {s}::regnamespace
             ) facts ORDER BY t COLLATE \"C\""
         ),
     );
@@ -186,13 +192,13 @@ pub fn named_sample(t: schemaforge_domain::NamedType, row: usize) -> &'static st
         N::Ltxtquery => ["science & astro*", "top"],
         N::Cube => ["(1,2),(3,4)", "(0)"],
         N::Seg => ["1.5 .. 2.5", "<10"],
-        N::Isbn => ["978-0-393-04002-9", "0-19-853453-1"],
-        N::Isbn13 => ["978-0-393-04002-9", "978-0-19-853453-0"],
-        N::Ismn => ["979-0-2600-0043-8", "M-2600-0043-8"],
+        N::Isbn => ["0-306-40615-2", "0-19-853453-1"],
+        N::Isbn13 => ["978-0-306-40615-7", "978-0-19-853453-2"],
+        N::Ismn => ["979-0-2600-0043-8", "979-0-3452-4680-5"],
         N::Ismn13 => ["979-0-2600-0043-8", "979-0-3452-4680-5"],
         N::Issn => ["1436-4522", "0317-8471"],
         N::Issn13 => ["977-1436-452-00-8", "977-0317-847-00-1"],
-        N::Ean13 => ["022-035648348-1", "978-0-393-04002-9"],
+        N::Ean13 => ["022-035648348-1", "978-0-306-40615-7"],
         N::Upc => ["220356483481", "036000291452"],
     };
     pair[row % 2]

@@ -209,7 +209,8 @@ impl NamedType {
             Self::TsMultirange => since14(info("tsmultirange", MULTIRANGE, true)),
             Self::TsTzMultirange => since14(info("tstzmultirange", MULTIRANGE, true)),
             Self::DateMultirange => since14(info("datemultirange", MULTIRANGE, true)),
-            Self::Citext => NamedInfo { collatable: true, ..ext("citext", "citext", &[Btree, Hash], true) },
+            // Binary coercible to text: text's brin class serves it too.
+            Self::Citext => NamedInfo { collatable: true, ..ext("citext", "citext", &[Btree, Hash, Brin], true) },
             Self::Hstore => ext("hstore", "hstore", &[Btree, Hash, Gin, Gist], true),
             Self::Ltree => ext("ltree", "ltree", &[Btree, Gist], true),
             Self::Lquery => ext("lquery", "ltree", NONE, false),

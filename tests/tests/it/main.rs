@@ -21,3 +21,4 @@ mod invalid;
 mod migrations;
 mod openapi;
 mod regressions;
+mod types;
