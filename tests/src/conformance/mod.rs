@@ -315,7 +315,7 @@ fn understated(changes: &ChangeSet) -> Option<String> {
 }
 
 fn is_string(ty: &ColumnType) -> bool {
-    matches!(ty.base, BaseType::Char(_) | BaseType::Varchar(_) | BaseType::Text)
+    matches!(ty.base, BaseType::Char(_) | BaseType::Varchar(_) | BaseType::Text | BaseType::Named(NamedType::Citext))
 }
 
 fn same_type(a: &ColumnType, b: &ColumnType) -> bool {
@@ -529,20 +529,23 @@ fn kept_sql(col: &str, old: &ColumnType, new: &ColumnType, before: &str) -> Stri
     let arr = if old.array { "[]" } else { "" };
     if old.array == new.array && domain(&old.base) == domain(&new.base) && domain(&old.base) != Domain::Own {
         let old_value = match &old.base {
-            // The old type may be gone (a rebuilt enum): its labels are text.
-            BaseType::Enum { .. } => format!("{}::text{arr}", ql(before)),
+            // The old type may be gone (a rebuilt enum, a dropped extension):
+            // its values are text.
+            BaseType::Enum { .. } | BaseType::Named(NamedType::Citext) => format!("{}::text{arr}", ql(before)),
             _ => format!("{}::{}", ql(before), Postgres.render_type(old)),
         };
-        if std::mem::discriminant(&old.base) == std::mem::discriminant(&new.base) {
+        if schemaforge_domain::diff::same_kind(&old.base, &new.base) {
             // One type with another length or precision: compare directly
             // (the domain's type may not hold every value, e.g. 4714 BC).
             return format!("{col} IS NOT DISTINCT FROM {old_value}");
         }
         return format!("{} IS NOT DISTINCT FROM {}", in_domain(col, new), in_domain(&old_value, old));
     }
-    // Compared as: enums by label, json by its exact text.
+    // Compared as: enums by label, json and types without equality by
+    // their exact text.
     let compare = match &old.base {
         BaseType::Enum { .. } | BaseType::Json => format!("text{arr}"),
+        BaseType::Named(n) if !n.info().equality => format!("text{arr}"),
         _ => Postgres.render_type(old),
     };
     let back = if is_string(new) && old.array == new.array {

@@ -45,15 +45,14 @@ impl Differ<'_> {
             Stage::DropExtensions,
             Change::new(
                 ChangeKind::DropExtension { extension_id: o.id.clone(), name: o.name.to_string() },
-                Safety::MayFail,
+                Safety::Safe,
                 o.name.as_str(),
                 format!("drop extension {}", o.name),
             )
             .why(
-                "the document no longer uses it; the drop fails (nothing is cascaded) if anything outside the \
-                 document still depends on it",
-            )
-            .instead("drop the objects that still use it first, or keep it declared"),
+                "nothing in the document uses it any more, and it holds no rows; nothing is cascaded, so an \
+                 object made outside the document that still uses it stops the migration",
+            ),
         );
     }
 
@@ -114,7 +113,7 @@ mod tests {
         assert_eq!(kinds(&none, &one), vec![(ChangeKind::CreateExtension { extension_id: "x".into() }, Safety::Safe)]);
         assert_eq!(
             kinds(&one, &none),
-            vec![(ChangeKind::DropExtension { extension_id: "x".into(), name: "hstore".into() }, Safety::MayFail)]
+            vec![(ChangeKind::DropExtension { extension_id: "x".into(), name: "hstore".into() }, Safety::Safe)]
         );
         assert_eq!(
             kinds(&one, &pinned),

@@ -57,7 +57,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 pub use change::{Change, ChangeKind, ChangeSet, ConstraintKind, Safety};
 use renames::{PendingRename, TempNames, resolve_renames};
-pub use rules::{Cast, Conversion, Shape, TypeChange, TypeContext, type_change, type_change_in};
+pub use rules::{Cast, Conversion, Shape, TypeChange, TypeContext, same_kind, type_change, type_change_in};
 
 use crate::document::IndexMethod;
 use crate::expr::Expr;
@@ -545,10 +545,11 @@ impl<'m> Differ<'m> {
                     || x.predicate.as_ref().is_some_and(|p| p.column_ids().contains(&oc.id.as_str()));
                 x.predicate.is_some() && reads && self.index_stays(n, x)
             }),
+            indexed: self.indexed(o, oc, n),
         };
         let rebuilt = enum_id(&oc.ty).is_some_and(|id| self.rebuilt.contains(id));
         let tc = if same_type(&oc.ty, &nc.ty) && !rebuilt {
-            self.collation_change(o, oc, n, &context)
+            self.collation_change(&context)
         } else {
             type_change_in(&oc.ty, &nc.ty, &context)
         };
@@ -581,22 +582,9 @@ impl<'m> Differ<'m> {
     /// A change of collation alone: no rewrite, but PostgreSQL rebuilds
     /// every index and key over the column, and re-checks the checks that
     /// read it, under an exclusive lock.
-    fn collation_change(
-        &self,
-        o: &TableModel,
-        oc: &ColumnModel,
-        n: &TableModel,
-        context: &TypeContext<'_>,
-    ) -> TypeChange {
-        let id = oc.id.as_str();
-        let keyed = |k: &KeyConstraint| k.column_ids.iter().any(|c| c == id);
-        let indexed = o.primary_key.as_ref().is_some_and(keyed)
-            || o.uniques.iter().any(keyed)
-            || o.indexes
-                .iter()
-                .any(|x| x.columns.iter().any(|c| c.column_ids().contains(&id)) && index_by_id(n, &x.id).is_some());
+    fn collation_change(&self, context: &TypeContext<'_>) -> TypeChange {
         let mut around = Vec::new();
-        if indexed {
+        if context.indexed {
             around.push("rebuilds the indexes and keys over it");
         }
         if context.checked {
@@ -622,6 +610,17 @@ impl<'m> Differ<'m> {
             explanation,
             alternative,
         }
+    }
+
+    /// Whether a key or index that stays in place reads the column.
+    fn indexed(&self, o: &TableModel, oc: &ColumnModel, n: &TableModel) -> bool {
+        let id = oc.id.as_str();
+        let keyed = |k: &KeyConstraint| k.column_ids.iter().any(|c| c == id);
+        o.primary_key.as_ref().is_some_and(keyed)
+            || o.uniques.iter().any(keyed)
+            || o.indexes
+                .iter()
+                .any(|x| x.columns.iter().any(|c| c.column_ids().contains(&id)) && index_by_id(n, &x.id).is_some())
     }
 
     /// Whether an old check stays in place (PostgreSQL keeps it, and

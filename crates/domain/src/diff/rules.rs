@@ -9,6 +9,8 @@
 use super::Safety;
 use crate::model::{BaseType, ColumnType};
 
+mod wider;
+
 /// How values are cast to an element of the new type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cast {
@@ -88,7 +90,9 @@ fn max_text_len(base: &BaseType, labels: Option<&[String]>) -> Option<u32> {
         BaseType::Boolean => 5,
         BaseType::Uuid => 36,
         BaseType::Macaddr => 17,
-        BaseType::Char(n) | BaseType::Varchar(Some(n)) => *n,
+        BaseType::Char(n) | BaseType::Varchar(Some(n)) | BaseType::Bit(n) | BaseType::VarBit(Some(n)) => *n,
+        BaseType::Named(crate::named_type::NamedType::Oid) => 10,
+        BaseType::Named(crate::named_type::NamedType::Macaddr8) => 23,
         // Sign, point and a leading zero at most; NaN is shorter.
         BaseType::Numeric { precision: Some(p), .. } => p + 3,
         BaseType::Enum { .. } => labels?.iter().map(|l| u32::try_from(l.chars().count()).unwrap_or(u32::MAX)).max()?,
@@ -160,6 +164,9 @@ fn element_rule(o: &BaseType, n: &BaseType, labels: Option<&[String]>) -> Rule {
     use BaseType as B;
     use Cast::{Automatic, Explicit};
     use Safety::{DataLoss, LocksTable, MayFail, Safe};
+    if let Some(r) = wider::rule_for(o, n) {
+        return r;
+    }
     let (od, nd) = (o.describe(), n.describe());
     match (o, n) {
         (B::Enum { id: a, .. }, B::Enum { id: b, .. }) if a == b => rule(
@@ -487,6 +494,31 @@ pub struct TypeContext<'a> {
     /// A partial index that stays in place has the column as a key or reads
     /// it in its predicate: PostgreSQL rebuilds it.
     pub in_partial_index: bool,
+    /// An index or key that stays in place has the column as a key: rebuilt
+    /// when the new type has another operator class, even without a rewrite.
+    pub indexed: bool,
+}
+
+/// Whether two types are one type with other parameters (a length, a
+/// precision); named types only when they are the same one.
+pub fn same_kind(a: &BaseType, b: &BaseType) -> bool {
+    match (a, b) {
+        (BaseType::Named(x), BaseType::Named(y)) => x == y,
+        _ => std::mem::discriminant(a) == std::mem::discriminant(b),
+    }
+}
+
+/// Whether a change PostgreSQL makes without a rewrite still rebuilds the
+/// indexes over the column: the two types are binary compatible but have
+/// different operator classes (integer and oid, the strings and citext, bit
+/// and varbit).
+fn rebuilds_indexes(o: &BaseType, n: &BaseType) -> bool {
+    use crate::named_type::NamedType as N;
+    let citext = |b: &BaseType| *b == BaseType::Named(N::Citext);
+    let oid = |b: &BaseType| *b == BaseType::Named(N::Oid);
+    citext(o) != citext(n)
+        || oid(o) != oid(n)
+        || matches!((o, n), (BaseType::Bit(_), BaseType::VarBit(_)) | (BaseType::VarBit(_), BaseType::Bit(_)))
 }
 
 /// Whether the type has no length or precision (`typmod` -1), so that an
@@ -496,6 +528,8 @@ fn unconstrained(b: &BaseType) -> bool {
     matches!(
         b,
         B::Varchar(None)
+            | B::VarBit(None)
+            | B::TimeTz(None)
             | B::Numeric { precision: None, .. }
             | B::Time(None)
             | B::Timestamp(None)
@@ -539,8 +573,7 @@ pub fn type_change(old: &ColumnType, new: &ColumnType) -> TypeChange {
 /// ```
 pub fn type_change_in(old: &ColumnType, new: &ColumnType, context: &TypeContext<'_>) -> TypeChange {
     let r = element_rule(&old.base, &new.base, context.old_labels);
-    let same_variant = std::mem::discriminant(&old.base) == std::mem::discriminant(&new.base)
-        && !matches!(old.base, BaseType::Enum { .. });
+    let same_variant = same_kind(&old.base, &new.base) && !matches!(old.base, BaseType::Enum { .. });
     let family_keeps = matches!(
         (&old.base, &new.base),
         (
@@ -580,7 +613,8 @@ pub fn type_change_in(old: &ColumnType, new: &ColumnType, context: &TypeContext<
     // Arrays have no cross-type operators (no `text[] = varchar[]`): only the
     // same element type keeps its dependents.
     let keeps_dependents = old.array == new.array && (same_variant || (family_keeps && !old.array));
-    if !rewrites && safety == Safety::Safe && (context.checked || context.in_partial_index) {
+    let reindexed = context.indexed && rebuilds_indexes(&old.base, &new.base);
+    if !rewrites && safety == Safety::Safe && (context.checked || context.in_partial_index || reindexed) {
         safety = Safety::LocksTable;
         let mut around = Vec::new();
         if context.checked {
@@ -588,6 +622,9 @@ pub fn type_change_in(old: &ColumnType, new: &ColumnType, context: &TypeContext<
         }
         if context.in_partial_index {
             around.push("rebuilds the partial indexes over it");
+        }
+        if reindexed && !context.in_partial_index {
+            around.push("rebuilds the indexes over it (the new type has another operator class)");
         }
         why = format!("{why}; but PostgreSQL {} under an exclusive lock", around.join(" and "));
     }
