@@ -99,7 +99,25 @@ pub const TYPES: &[&str] = &[
     "text[]",
     "integer[]",
     "enum",
+    "money",
+    "timetz",
+    "bit(4)",
+    "varbit",
+    "macaddr8",
+    "point",
+    "int4range",
+    "tsvector",
 ];
+
+/// Whether a hash index can index the type.
+fn hashable(data_type: &str) -> bool {
+    !matches!(data_type, "json" | "point" | "money" | "bit(4)" | "varbit" | "tsvector")
+}
+
+/// Whether a btree can index the type (so it can be a key or unique).
+fn keyable(data_type: &str) -> bool {
+    !matches!(data_type, "json" | "point")
+}
 
 fn default_for(data_type: &str, enum_label: Option<&str>) -> Option<ColumnDefault> {
     let s = |v: &str| Some(ColumnDefault::Literal(Literal::String(v.to_string())));
@@ -136,6 +154,14 @@ fn default_for(data_type: &str, enum_label: Option<&str>) -> Option<ColumnDefaul
         ]))),
         "integer[]" => Some(ColumnDefault::Literal(Literal::Array(vec![]))),
         "enum" => enum_label.and_then(s),
+        "money" => s("12.34"),
+        "timetz" => s("12:00:00+02"),
+        "bit(4)" => s("1010"),
+        "varbit" => s("x0F"),
+        "macaddr8" => s("08:00:2b:01:02:03:04:05"),
+        "point" => s("(1,2)"),
+        "int4range" => s("[1,10)"),
+        "tsvector" => s("a b"),
         _ => None,
     }
 }
@@ -308,7 +334,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
                 data_type = "text";
             }
             let is_key = ci == 0 || (spec.composite_pk && ci == 1);
-            if is_key && data_type == "json" {
+            if is_key && !keyable(data_type) {
                 data_type = "jsonb";
             }
             let mut col = Column::new(format!("t{ti}c{ci}"), unique(&cs.name, &mut col_names), data_type);
@@ -322,7 +348,11 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
                 col.default = default_for(data_type, label);
             }
             col.nullable = Some(cs.nullable);
-            col.unique = cs.unique && data_type != "json" && !is_key;
+            col.unique = cs.unique && keyable(data_type) && !is_key;
+            // Every other text column of every third table is collated.
+            if data_type == "text" && ti % 3 == 1 && ci % 2 == 1 {
+                col.collation = Some("C".into());
+            }
             col.comment = cs.comment.clone();
             columns.push(col);
         }
@@ -379,10 +409,10 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
                     Some(i) => (IndexMethod::Gist, vec![i]),
                     None => (IndexMethod::Btree, ids),
                 },
-                4 => (IndexMethod::Hash, vec![ids[0]]),
+                4 if hashable(&columns[ids[0]].data_type) => (IndexMethod::Hash, vec![ids[0]]),
                 _ => (IndexMethod::Btree, ids),
             };
-            let ids: Vec<usize> = ids.into_iter().filter(|i| columns[*i].data_type != "json").collect();
+            let ids: Vec<usize> = ids.into_iter().filter(|i| keyable(&columns[*i].data_type)).collect();
             if ids.is_empty() {
                 continue;
             }
@@ -439,7 +469,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         let pair: Vec<String> = columns
             .iter()
             .filter(|c| {
-                !c.primary_key && c.data_type != "json" && !primary_key.as_ref().is_some_and(|k| k.contains(&c.id))
+                !c.primary_key && keyable(&c.data_type) && !primary_key.as_ref().is_some_and(|k| k.contains(&c.id))
             })
             .map(|c| c.id.clone())
             .take(2)
@@ -653,7 +683,7 @@ impl Breakage {
                 table.primary_key = None;
                 table.columns.iter_mut().for_each(|c| c.primary_key = false);
             }
-            Self::UnknownType => table.columns.push(extra("t", "money", "money")),
+            Self::UnknownType => table.columns.push(extra("t", "geography", "geography")),
             Self::ZeroLength => {
                 let mut c = extra("z", "zero", "varchar");
                 c.length = Some(0);
@@ -774,11 +804,13 @@ pub enum Edit {
     /// labels; labels with ids keep them (so it is a rename by id), and
     /// defaults that name a label follow it.
     RelabelEnum,
+    /// Collate a string column "C", or drop its collation.
+    ToggleCollation,
 }
 
 impl Edit {
     /// Every kind.
-    pub const ALL: [Edit; 22] = [
+    pub const ALL: [Edit; 23] = [
         Self::RenameTable,
         Self::RenameColumn,
         Self::RenameEnum,
@@ -801,6 +833,7 @@ impl Edit {
         Self::ToggleIdentity,
         Self::TogglePrimaryKey,
         Self::RelabelEnum,
+        Self::ToggleCollation,
     ];
 
     /// Apply the edit to `doc`, picking targets with `salt`; the result may
@@ -925,6 +958,9 @@ impl Edit {
                 col.auto_increment = false;
                 col.identity = None;
                 col.enum_id = if ty == "enum" { doc.enums.first().map(|e| e.id.clone()) } else { None };
+                if !matches!(ty, "text" | "varchar(20)" | "char(3)") {
+                    col.collation = None;
+                }
             }
             Self::ToggleNullable => {
                 let col = &mut table.columns[ci];
@@ -945,6 +981,15 @@ impl Edit {
             Self::ToggleUnique => {
                 let col = &mut table.columns[ci];
                 col.unique = !col.unique;
+            }
+            Self::ToggleCollation => {
+                let col = &mut table.columns[ci];
+                if matches!(col.data_type.as_str(), "text" | "varchar(20)" | "char(3)") {
+                    col.collation = match col.collation {
+                        Some(_) => None,
+                        None => Some(if salt % 2 == 0 { "C" } else { "POSIX" }.into()),
+                    };
+                }
             }
             Self::ToggleIndex => {
                 if table.indexes.is_empty() {

@@ -11,7 +11,7 @@ const VALID: &str = r#"{"name": "cli", "tables": [{"id": "t1", "name": "users", 
 ]}]}"#;
 
 const INVALID: &str = r#"{"name": "cli", "tables": [{"id": "t1", "name": "users", "columns": [
-    {"id": "c1", "name": "id", "dataType": "money"}
+    {"id": "c1", "name": "id", "dataType": "geography"}
 ]}]}"#;
 
 fn run(args: &[&str], stdin: Option<&str>) -> Output {

@@ -160,11 +160,15 @@ impl Postgres {
                 if let Some(c) = &ic.collation {
                     s.push_str(&format!(" COLLATE {}", self.qi(c.as_str())));
                 }
+                // inet and cidr have no default gist operator class.
+                let network = |id: &str| {
+                    t.column(id).is_some_and(|c| !c.ty.array && matches!(c.ty.base, BaseType::Inet | BaseType::Cidr))
+                };
                 match &ic.opclass {
                     Some(o) => s.push_str(&format!(" {}", self.qi(o.as_str()))),
-                    // Validation allows gist without an operator class on
-                    // inet and cidr only, which have no default one.
-                    None if ix.method == IndexMethod::Gist && ic.column_id().is_some() => s.push_str(" inet_ops"),
+                    None if ix.method == IndexMethod::Gist && ic.column_id().is_some_and(network) => {
+                        s.push_str(" inet_ops")
+                    }
                     None => {}
                 }
                 if ic.order == Some(SortOrder::Desc) {

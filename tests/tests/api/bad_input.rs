@@ -63,7 +63,7 @@ async fn bad_requests_get_clear_errors() {
     assert_eq!(r.json()["error"]["details"][0]["field"], "email");
 
     // invalid documents: every problem, with paths
-    let bad = json!({"name": "x", "tables": [{"id": "t", "name": "t", "columns": [{"id": "c", "name": "c", "dataType": "money"}]}]});
+    let bad = json!({"name": "x", "tables": [{"id": "t", "name": "t", "columns": [{"id": "c", "name": "c", "dataType": "geography"}]}]});
     let r = app.call("POST", "/schemas", t, Some(&bad)).await;
     assert_eq!((r.status, r.code().as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_ERROR"));
     let details = r.json()["error"]["details"].as_array().unwrap().clone();

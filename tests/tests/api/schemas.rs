@@ -127,7 +127,7 @@ async fn validate_returns_problems_and_summary_without_saving() {
     let r = app.call("POST", "/schemas/validate", Some(&token), Some(&example("blog"))).await.json();
     assert_eq!(r["valid"], true);
     assert_eq!(r["summary"]["tables"], 11);
-    let bad = json!({"name": "x", "tables": [{"id": "t", "name": "t", "columns": [{"id": "c", "name": "c", "dataType": "money"}]}]});
+    let bad = json!({"name": "x", "tables": [{"id": "t", "name": "t", "columns": [{"id": "c", "name": "c", "dataType": "geography"}]}]});
     let r = app.call("POST", "/schemas/validate", Some(&token), Some(&bad)).await.json();
     assert_eq!(r["valid"], false);
     assert_eq!(r["problems"].as_array().unwrap().len(), 2);
