@@ -73,7 +73,7 @@ fn every_type_builds_as_the_catalog_prints_it_and_holds_its_values() {
             &format!("SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'c{i}'"),
         )
         .unwrap();
-        assert_eq!(got, [printed.clone()], "{spelled}");
+        assert_eq!(got, std::slice::from_ref(printed), "{spelled}");
     }
     // Both sample values of each named type go in and read back unchanged.
     for (row, id) in [(0, 1), (1, 2)] {

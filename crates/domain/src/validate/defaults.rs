@@ -3,6 +3,9 @@
 use super::*;
 use crate::named_type::NamedType;
 
+/// A problem code with its message.
+type Finding = (Code, String);
+
 /// Check a default against the column type. Returns the normalized value and
 /// an optional warning (FROZEN_DEFAULT, or UNVERIFIED_EXPRESSION for a
 /// literal of a type whose input only the server reads).
@@ -10,7 +13,7 @@ pub(super) fn check_default(
     default: &ColumnDefault,
     ty: &ColumnType,
     labels: Option<&[String]>,
-) -> Result<(DefaultValue, Option<(Code, String)>), (Code, String)> {
+) -> Result<(DefaultValue, Option<Finding>), Finding> {
     match default {
         ColumnDefault::Function(f) => {
             let Some(func) = DefaultFunction::from_name(&f.function) else {
