@@ -252,6 +252,19 @@ pub struct Column {
     /// The column's collation (`COLLATE`), for the string types and `citext`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<String>,
+    /// A generated column: `GENERATED ALWAYS AS (expression) STORED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<GeneratedSpec>,
+}
+
+/// How a generated column computes its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GeneratedSpec {
+    /// The expression (either grammar of docs/schema-format.md section 5),
+    /// over the table's other, non-generated columns; immutable. PostgreSQL
+    /// stores its value (`STORED`) and computes it again on every update.
+    pub expression: String,
 }
 
 impl Column {
@@ -279,6 +292,7 @@ impl Column {
             comment: None,
             is_array: None,
             collation: None,
+            generated: None,
         }
     }
 }

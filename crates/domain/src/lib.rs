@@ -44,8 +44,8 @@ mod values;
 pub use diff::{Change, ChangeKind, ChangeSet, Safety, diff};
 pub use document::{
     Check, Column, ColumnDefault, DocumentParseError, EnumType, EnumValue, EnumValueSpec, Extension, ForeignKey,
-    FunctionDefault, IdentityGeneration, IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod, Literal,
-    MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument, SortOrder, Table, UniqueConstraint,
+    FunctionDefault, GeneratedSpec, IdentityGeneration, IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod,
+    Literal, MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument, SortOrder, Table, UniqueConstraint,
     parse_document,
 };
 pub use expr::Expr;

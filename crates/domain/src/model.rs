@@ -167,6 +167,8 @@ pub struct ColumnModel {
     pub comment: Option<String>,
     /// Collation (`COLLATE`), if not the type's default.
     pub collation: Option<Ident>,
+    /// The expression of a generated (`STORED`) column.
+    pub generated: Option<Expr>,
 }
 
 /// An identity column's generation and sequence.

@@ -237,6 +237,8 @@ impl Postgres {
                     st(StatementKind::AlterColumn, self.alter_table(t.name.as_str(), actions.join(",\n    ")))
                 })
             }
+            ChangeKind::DropExpression { table_id, column_id } => column(to, table_id, column_id)
+                .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(t, c, "DROP EXPRESSION"))),
             ChangeKind::SetNotNull { table_id, column_id } => column(to, table_id, column_id)
                 .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(t, c, "SET NOT NULL"))),
             ChangeKind::DropNotNull { table_id, column_id } => column(to, table_id, column_id)

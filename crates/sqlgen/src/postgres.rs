@@ -69,6 +69,9 @@ impl Postgres {
 
     pub(crate) fn column_sql(&self, col: &ColumnModel) -> String {
         let mut line = format!("{} {}", self.qi(col.name.as_str()), self.column_type_sql(col));
+        if let Some(expr) = &col.generated {
+            line.push_str(&format!(" GENERATED ALWAYS AS ({}) STORED", self.render_expr(expr)));
+        }
         if let Some(default) = self.default_sql(col) {
             line.push_str(" DEFAULT ");
             line.push_str(&default);

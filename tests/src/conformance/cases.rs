@@ -825,5 +825,53 @@ pub fn other_changes() -> Vec<Case> {
         pair("create extension", "unused", base(), with_extension.clone(), data),
         pair("drop extension", "unused", with_extension, base(), data),
     ]);
+    // Generated columns (issue 11): added (computed for every row), made
+    // plain (values kept), given a new expression or made generated
+    // (dropped and added again), dropped; and a type change under one.
+    let gen_rows: &[&[&str]] = &[&[ROW], &[DISTINCT_ROWS], &[NULL_ROW]];
+    let generated = |expr: &str, ty: &str| c("g", ty, json!({"generated": {"expression": expr}}));
+    let plain_g = || c("g", "integer", json!({}));
+    cases.extend([
+        pair("add generated column", "", base(), plus(generated("a * 2", "integer")), gen_rows),
+        pair("drop generated column", "", plus(generated("a * 2", "integer")), base(), gen_rows),
+        pair(
+            "change generation expression",
+            "",
+            plus(generated("a * 2", "integer")),
+            plus(generated("a + 1", "integer")),
+            gen_rows,
+        ),
+        pair(
+            "change generation expression",
+            "under a unique index and a check",
+            t(
+                vec![a(), generated("a * 2", "integer")],
+                json!({"indexes": [{"id": "xg", "columnIds": ["g"], "unique": true}],
+                "checks": [{"id": "kg", "expression": "g IS NULL OR g > -1000"}]}),
+            ),
+            t(
+                vec![a(), generated("a / 2", "integer")],
+                json!({"indexes": [{"id": "xg", "columnIds": ["g"], "unique": true}],
+                "checks": [{"id": "kg", "expression": "g IS NULL OR g > -1000"}]}),
+            ),
+            // 5 and 4 are distinct doubled, not halved.
+            &[&[ROW], &[DISTINCT_ROWS], &["INSERT INTO t (id, a) VALUES (1, 5), (2, 4)"]],
+        ),
+        pair("make generated column plain", "", plus(generated("a * 2", "integer")), plus(plain_g()), gen_rows),
+        pair(
+            "make column generated",
+            "",
+            plus(plain_g()),
+            plus(generated("a * 2", "integer")),
+            &[&["INSERT INTO t (id, a, g) VALUES (1, 5, 7)"]],
+        ),
+        pair(
+            "change type of a column a generated column reads",
+            "integer -> bigint",
+            plus(generated("a * 2", "bigint")),
+            t(vec![c("a", "bigint", json!({})), generated("a * 2", "bigint")], json!({})),
+            gen_rows,
+        ),
+    ]);
     cases
 }

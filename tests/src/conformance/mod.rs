@@ -389,6 +389,11 @@ impl Snapshot {
             let ot = old.table(tid)?;
             let oc = ot.column(cid)?;
             let surviving = new.table(tid).and_then(|nt| Some((nt, nt.column(cid)?)));
+            // A generated column's values are computed from the others: a
+            // drop loses nothing, a new expression computes new ones.
+            if oc.generated.is_some() && surviving.is_none_or(|(_, nc)| nc.generated.is_some()) {
+                continue;
+            }
             let Some((nt, nc)) = surviving else {
                 if rows.iter().any(|r| !r.ends_with(&format!("{SEP}<null>"))) {
                     return Some(format!("{}.{} is dropped with its values", ot.name, oc.name));

@@ -15,6 +15,7 @@ mod expressions;
 mod fixtures;
 mod full_grammar;
 mod generated;
+mod generated_columns;
 mod identity;
 mod indexes;
 mod invalid;

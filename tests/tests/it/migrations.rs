@@ -67,7 +67,7 @@ fn insert_rows(conn: &mut PgConnection, model: &Model) -> Vec<(String, usize)> {
                 .columns
                 .iter()
                 .map(|c| {
-                    if c.identity.is_some() {
+                    if c.identity.is_some() || c.generated.is_some() {
                         "DEFAULT".to_string()
                     } else if is_fk(c) || (c.nullable && row == 0) {
                         "NULL".to_string()

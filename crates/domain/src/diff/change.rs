@@ -125,6 +125,9 @@ pub enum ChangeKind {
         conversion: Conversion,
         drop_default: bool,
     },
+    /// ALTER COLUMN ... DROP EXPRESSION: a generated column becomes plain,
+    /// keeping its values.
+    DropExpression { table_id: String, column_id: String },
     /// ALTER COLUMN ... SET NOT NULL.
     SetNotNull { table_id: String, column_id: String },
     /// ALTER COLUMN ... DROP NOT NULL.

@@ -19,7 +19,9 @@ impl<'m> Differ<'m> {
             )
         };
         match (&o.primary_key, &n.primary_key) {
-            (Some(ok), Some(nk)) if ok.column_ids == nk.column_ids => {
+            (Some(ok), Some(nk))
+                if ok.column_ids == nk.column_ids && !self.touches_recreated(&o.id, &ok.column_ids) =>
+            {
                 self.rename_key(n, ok, nk, ConstraintKind::PrimaryKey);
                 return self.other_keys(o, n);
             }
@@ -57,7 +59,9 @@ impl<'m> Differ<'m> {
         let tid = n.id.clone();
         for u in &o.uniques {
             match counterpart(u, &n.uniques) {
-                Some(nu) if same_key(u, nu) => self.rename_key(n, u, nu, ConstraintKind::Unique),
+                Some(nu) if same_key(u, nu) && !self.touches_recreated(&o.id, &u.column_ids) => {
+                    self.rename_key(n, u, nu, ConstraintKind::Unique)
+                }
                 _ => {
                     self.dropped_keys.insert(Self::key_set(&o.id, &u.column_ids));
                     self.push_safe(
@@ -71,7 +75,9 @@ impl<'m> Differ<'m> {
         }
         let nulls = self.new_null_columns(n);
         for nu in &n.uniques {
-            if !counterpart(nu, &o.uniques).is_some_and(|ou| same_key(ou, nu)) {
+            let kept = counterpart(nu, &o.uniques)
+                .is_some_and(|ou| same_key(ou, nu) && !self.touches_recreated(&o.id, &ou.column_ids));
+            if !kept {
                 let on_new_nulls = !nu.nulls_not_distinct && nu.column_ids.iter().any(|c| nulls.contains(c.as_str()));
                 let (safety, why) = if on_new_nulls {
                     (

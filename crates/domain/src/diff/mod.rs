@@ -47,6 +47,7 @@ mod comments;
 mod constraints;
 mod enums;
 mod extensions;
+mod generated;
 mod identity;
 mod locks;
 mod nulls;
@@ -91,6 +92,7 @@ pub fn diff_models(old: &Model, new: &Model) -> ChangeSet {
 enum Stage {
     DropForeignKeys,
     DropConstraints,
+    DropGeneratedColumns,
     DropColumnsAndTables,
     RenameRelations,
     RenameConstraints,
@@ -101,6 +103,7 @@ enum Stage {
     AddTables,
     AddColumns,
     AlterColumns,
+    AddGeneratedColumns,
     DropEnums,
     DropExtensions,
     AddConstraints,
@@ -207,6 +210,10 @@ struct Differ<'m> {
     /// predicates and foreign keys over them survive the change
     /// (`TypeChange::keeps_dependents`).
     retyped: HashMap<(String, String), bool>,
+    /// Surviving generated columns that are dropped and added again (a new
+    /// expression, a column it reads changes type, or a plain column
+    /// becomes generated): every dependent is re-created around them.
+    recreated: HashSet<(String, String)>,
     /// Old unique keys (table id, column set) that are dropped: foreign keys
     /// that depend on them must be dropped first.
     dropped_keys: HashSet<(String, BTreeSet<String>)>,
@@ -223,6 +230,7 @@ impl<'m> Differ<'m> {
             temp: TempNames::new([old, new]),
             rebuilt: HashSet::new(),
             retyped: HashMap::new(),
+            recreated: HashSet::new(),
             dropped_keys: HashSet::new(),
         }
     }
@@ -270,6 +278,7 @@ impl<'m> Differ<'m> {
                 }
             }
         }
+        self.find_recreated();
         for o in &old.tables {
             match self.new_ix.table(&o.id) {
                 None => self.push(
@@ -350,6 +359,7 @@ impl<'m> Differ<'m> {
         let mut column_renames = Vec::new();
         for oc in &o.columns {
             match n.column(&oc.id) {
+                None if oc.generated.is_some() => self.drop_generated(o, oc),
                 None => self.push(
                     Stage::DropColumnsAndTables,
                     Change::new(
@@ -362,7 +372,7 @@ impl<'m> Differ<'m> {
                     .instead("stop using the column first; drop it in a later migration once no code reads it"),
                 ),
                 Some(nc) => {
-                    if oc.name != nc.name {
+                    if oc.name != nc.name && !self.is_recreated(&o.id, &oc.id) {
                         let (id, cid) = (tid.clone(), nc.id.clone());
                         column_renames.push(
                             PendingRename::new(
@@ -397,6 +407,9 @@ impl<'m> Differ<'m> {
     }
 
     fn added_column(&mut self, n: &TableModel, c: &ColumnModel) {
+        if c.generated.is_some() {
+            return self.add_generated(n, c, false);
+        }
         let change = Change::new(
             ChangeKind::AddColumn { table_id: n.id.clone(), column_id: c.id.clone() },
             Safety::Safe,
@@ -425,6 +438,9 @@ impl<'m> Differ<'m> {
     }
 
     fn column(&mut self, o: &TableModel, oc: &ColumnModel, n: &TableModel, nc: &ColumnModel) {
+        if self.generation(o, oc, n, nc) {
+            return;
+        }
         let ids = || (n.id.clone(), nc.id.clone());
         let target = col_target(n, nc);
         let retyped = self.retyped.contains_key(&ids());
@@ -642,8 +658,9 @@ impl<'m> Differ<'m> {
         x.predicate.as_ref().is_some_and(|p| self.reads_retyped(table_id, p))
             || x.columns.iter().any(|c| match &c.key {
                 crate::model::IndexKey::Expression(e) => self.reads_retyped(table_id, e),
-                crate::model::IndexKey::Column(_) => false,
+                crate::model::IndexKey::Column(id) => self.is_recreated(table_id, id),
             })
+            || x.include.iter().any(|id| self.is_recreated(table_id, id))
     }
 
     /// Whether a btree index that stays in place has `column_id` as its
@@ -676,7 +693,8 @@ impl<'m> Differ<'m> {
     /// re-created around (PostgreSQL would re-parse their stored text
     /// against the old types).
     fn opaque(&self, table_id: &str, column_id: &str) -> bool {
-        self.retyped.get(&(table_id.to_string(), column_id.to_string())).is_some_and(|keeps| !keeps)
+        let key = (table_id.to_string(), column_id.to_string());
+        self.retyped.get(&key).is_some_and(|keeps| !keeps) || self.recreated.contains(&key)
     }
 
     /// Whether a check or index predicate reads such a column.

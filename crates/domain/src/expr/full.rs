@@ -168,6 +168,7 @@ pub(super) fn context_name(context: ExprContext) -> &'static str {
         ExprContext::Check => "check constraints",
         ExprContext::IndexPredicate => "index predicates",
         ExprContext::IndexExpression => "index expressions",
+        ExprContext::Generated => "generation expressions",
     }
 }
 
@@ -225,7 +226,7 @@ pub(super) fn check(
     if !not_immutable.is_empty() {
         let list = not_immutable.into_iter().collect::<Vec<_>>().join(", ");
         match context {
-            ExprContext::IndexPredicate | ExprContext::IndexExpression => {
+            ExprContext::IndexPredicate | ExprContext::IndexExpression | ExprContext::Generated => {
                 problems.push(invalid(format!("PostgreSQL requires {ctx} to be immutable, but {list} is not")))
             }
             ExprContext::Check => warnings.push(ExprProblem {

@@ -402,12 +402,14 @@ pub enum ExprContext {
     IndexPredicate,
     /// An expression element of an index: immutable too, of any type.
     IndexExpression,
+    /// The expression of a generated column: immutable, of any type.
+    Generated,
 }
 
 impl ExprContext {
     /// PostgreSQL requires the expression to be immutable.
     pub fn immutable(self) -> bool {
-        matches!(self, Self::IndexPredicate | Self::IndexExpression)
+        matches!(self, Self::IndexPredicate | Self::IndexExpression | Self::Generated)
     }
 
     /// The expression must yield a boolean.

@@ -97,6 +97,7 @@ pub(super) fn build_model(
                     default: c.default.clone(),
                     comment: c.comment.clone(),
                     collation: c.collation.clone(),
+                    generated: c.generated.clone(),
                 })
             })
             .collect::<Option<Vec<_>>>()?;

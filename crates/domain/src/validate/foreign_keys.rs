@@ -138,6 +138,20 @@ pub(super) fn check_foreign_key(
                 ok = false;
             }
         }
+        if let Some(c) = s_resolved.iter().flatten().find(|c| c.generated.is_some()) {
+            if let Some(field) = super::generated::refused_action(fk.on_delete, fk.on_update) {
+                ctx.error(
+                    Code::InvalidForeignKey,
+                    format!("{fpath}/{field}"),
+                    format!(
+                        "column \"{}\" is generated, and PostgreSQL refuses an action that would write into it \
+                         (ON DELETE SET NULL/SET DEFAULT, ON UPDATE CASCADE/SET NULL/SET DEFAULT)",
+                        c.name.as_ref().map_or("?", Ident::as_str)
+                    ),
+                );
+                ok = false;
+            }
+        }
         let fields = [(fk.on_delete, "onDelete"), (fk.on_update, "onUpdate")];
         for (action, field) in fields {
             if action == ReferentialAction::SetNull {

@@ -267,6 +267,8 @@ struct ColInfo {
     unique: bool,
     comment: Option<String>,
     collation: Option<Ident>,
+    /// The checked generation expression of a generated column.
+    generated: Option<Expr>,
 }
 
 #[derive(Debug, Clone)]
@@ -597,6 +599,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 unique: c.unique,
                 comment: c.comment.clone(),
                 collation,
+                generated: None,
             });
         }
 
@@ -728,6 +731,8 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             })
             .collect();
 
+        let generated = generated::expressions(&mut ctx, t, &tpath, &expr_columns);
+
         // Checks.
         let mut checks = Vec::new();
         for (ki, k) in t.checks.iter().enumerate() {
@@ -748,6 +753,9 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             }
             let table = IndexTable { name: &t.name, columns: &columns, expr_columns: &expr_columns };
             indexes.push(indexes::analyze(&mut ctx, &table, ix, &xpath, xname));
+        }
+        for (c, g) in columns.iter_mut().zip(generated) {
+            c.generated = g;
         }
         tables.push(TableInfo {
             id: t.id.clone(),
@@ -905,6 +913,7 @@ fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
 }
 
 mod extensions;
+mod generated;
 mod identity;
 mod indexes;
 mod keys;
