@@ -8,9 +8,9 @@
 use proptest::prelude::*;
 use proptest::sample::select;
 use schemaforge_domain::{
-    Check, Column, ColumnDefault, EnumType, EnumValue, EnumValueSpec, ForeignKey, FunctionDefault, IdentitySpec, Index,
-    IndexColumn, IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder, Position, ReferentialAction,
-    SchemaDocument, SortOrder, Table, UniqueConstraint,
+    Check, Column, ColumnDefault, EnumType, EnumValue, EnumValueSpec, ForeignKey, FunctionDefault, GeneratedSpec,
+    IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder, Position,
+    ReferentialAction, SchemaDocument, SortOrder, Table, UniqueConstraint,
 };
 use std::collections::HashSet;
 
@@ -486,6 +486,14 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
             }],
             _ => Vec::new(),
         };
+        // Every fourth table gets a generated column reading its second one.
+        let mut columns = columns;
+        if ti % 4 == 3 && columns.len() >= 2 {
+            let mut g = Column::new(format!("t{ti}gen"), unique("gen", &mut col_names), "boolean");
+            g.generated = Some(GeneratedSpec { expression: format!("{} IS NOT NULL", quote(&columns[1].name)) });
+            g.comment = Some("generated".into());
+            columns.push(g);
+        }
         tables.push(Table {
             id: format!("t{ti}"),
             name,
@@ -806,11 +814,14 @@ pub enum Edit {
     RelabelEnum,
     /// Collate a string column "C", or drop its collation.
     ToggleCollation,
+    /// Give a generated column another expression or make it plain, or make
+    /// a plain boolean column generated.
+    ToggleGenerated,
 }
 
 impl Edit {
     /// Every kind.
-    pub const ALL: [Edit; 23] = [
+    pub const ALL: [Edit; 24] = [
         Self::RenameTable,
         Self::RenameColumn,
         Self::RenameEnum,
@@ -834,6 +845,7 @@ impl Edit {
         Self::TogglePrimaryKey,
         Self::RelabelEnum,
         Self::ToggleCollation,
+        Self::ToggleGenerated,
     ];
 
     /// Apply the edit to `doc`, picking targets with `salt`; the result may
@@ -928,6 +940,7 @@ impl Edit {
             Self::DropColumn => {
                 let col = table.columns.remove(ci);
                 let q = quote(&col.name);
+                table.columns.retain(|c| !c.generated.as_ref().is_some_and(|g| g.expression.contains(&q)));
                 table.checks.retain(|k| !k.expression.contains(&q));
                 table.indexes.retain(|x| {
                     x.column_ids.iter().all(|c| c.column_id() != Some(col.id.as_str()))
@@ -981,6 +994,29 @@ impl Edit {
             Self::ToggleUnique => {
                 let col = &mut table.columns[ci];
                 col.unique = !col.unique;
+            }
+            Self::ToggleGenerated => {
+                let other = table
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .find(|(i, c)| *i != ci && c.generated.is_none())
+                    .map(|(_, c)| quote(&c.name));
+                let col = &mut table.columns[ci];
+                match (&mut col.generated, other) {
+                    (Some(g), _) if salt % 2 == 0 => {
+                        g.expression = match g.expression.strip_suffix(" IS NOT NULL") {
+                            Some(base) => format!("{base} IS NULL"),
+                            None => g.expression.replace(" IS NULL", " IS NOT NULL"),
+                        }
+                    }
+                    (Some(_), _) => col.generated = None,
+                    (None, Some(other)) if col.data_type == "boolean" => {
+                        col.default = None;
+                        col.generated = Some(GeneratedSpec { expression: format!("{other} IS NOT NULL") });
+                    }
+                    _ => {}
+                }
             }
             Self::ToggleCollation => {
                 let col = &mut table.columns[ci];

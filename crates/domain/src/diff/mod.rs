@@ -214,6 +214,11 @@ struct Differ<'m> {
     /// expression, a column it reads changes type, or a plain column
     /// becomes generated): every dependent is re-created around them.
     recreated: HashSet<(String, String)>,
+    /// Surviving columns whose collation changes: an index element with an
+    /// explicit collation over one is re-created (PostgreSQL rebuilds it
+    /// from its printed definition, which omits a collation equal to the
+    /// column's, and so would lose it).
+    recollated: HashSet<(String, String)>,
     /// Old unique keys (table id, column set) that are dropped: foreign keys
     /// that depend on them must be dropped first.
     dropped_keys: HashSet<(String, BTreeSet<String>)>,
@@ -231,6 +236,7 @@ impl<'m> Differ<'m> {
             rebuilt: HashSet::new(),
             retyped: HashMap::new(),
             recreated: HashSet::new(),
+            recollated: HashSet::new(),
             dropped_keys: HashSet::new(),
         }
     }
@@ -272,6 +278,9 @@ impl<'m> Differ<'m> {
                 // A new collation alone is a type change that keeps every
                 // dependent (PostgreSQL rebuilds the indexes itself).
                 let recollated = oc.collation != nc.collation && same_type(&oc.ty, &nc.ty) && !rebuilt;
+                if oc.collation != nc.collation {
+                    self.recollated.insert((o.id.clone(), oc.id.clone()));
+                }
                 if !same_type(&oc.ty, &nc.ty) || rebuilt || recollated {
                     let keeps = recollated || (!rebuilt && type_change(&oc.ty, &nc.ty).keeps_dependents);
                     self.retyped.insert((o.id.clone(), oc.id.clone()), keeps);
@@ -658,7 +667,10 @@ impl<'m> Differ<'m> {
         x.predicate.as_ref().is_some_and(|p| self.reads_retyped(table_id, p))
             || x.columns.iter().any(|c| match &c.key {
                 crate::model::IndexKey::Expression(e) => self.reads_retyped(table_id, e),
-                crate::model::IndexKey::Column(id) => self.is_recreated(table_id, id),
+                crate::model::IndexKey::Column(id) => {
+                    self.is_recreated(table_id, id)
+                        || (c.collation.is_some() && self.recollated.contains(&(table_id.to_string(), id.clone())))
+                }
             })
             || x.include.iter().any(|id| self.is_recreated(table_id, id))
     }

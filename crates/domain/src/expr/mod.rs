@@ -499,7 +499,12 @@ pub fn check_expression(
     let expr = match parse_small(source, columns) {
         // The small language types only the core types: an expression over
         // another column type is PostgreSQL's to resolve.
-        Small::Parsed(expr) if reads_uncharted(&expr, columns) => return full::check(source, columns, context),
+        Small::Parsed(expr) if reads_uncharted(&expr, columns) => {
+            if let Some(problem) = uncharted_number_comparison(&expr, columns) {
+                return Err(vec![problem]);
+            }
+            return full::check(source, columns, context);
+        }
         Small::Parsed(expr) => expr,
         Small::Refused(problem) => return Err(vec![problem]),
         // An unknown name in the small language may be a key word of
@@ -539,6 +544,75 @@ fn reads_uncharted(expr: &Expr, columns: &[ExprColumn<'_>]) -> bool {
             matches!(ty.base, BaseType::Named(_) | BaseType::TimeTz(_) | BaseType::Bit(_) | BaseType::VarBit(_))
         })
     })
+}
+
+/// What an expression of the small language yields, coarsely: enough to
+/// tell that a value cannot be assigned to a column's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Yields {
+    /// A boolean.
+    Bool,
+    /// A number of any numeric type.
+    Number,
+    /// A string.
+    Text,
+    /// Something else, or an expression in PostgreSQL's full grammar.
+    Unknown,
+}
+
+/// What `expr` yields (see [`Yields`]).
+pub(crate) fn yields(expr: &Expr, columns: &[ExprColumn<'_>]) -> Yields {
+    if matches!(expr, Expr::Sql(_)) {
+        return Yields::Unknown;
+    }
+    let mut checker = TypeChecker { columns, problems: Vec::new(), not_immutable: None };
+    match checker.infer(expr) {
+        typecheck::Ty::Bool => Yields::Bool,
+        typecheck::Ty::Int(_) | typecheck::Ty::Num(_) => Yields::Number,
+        typecheck::Ty::Text => Yields::Text,
+        _ => Yields::Unknown,
+    }
+}
+
+/// A comparison of a column of one of those types with a number literal:
+/// PostgreSQL has no operator for it (no implicit cast makes a number a
+/// `money`, `timetz`, bit string, range or extension type; `oid` is the
+/// exception), which offline validation can tell.
+fn uncharted_number_comparison(expr: &Expr, columns: &[ExprColumn<'_>]) -> Option<ExprProblem> {
+    use crate::named_type::NamedType;
+    let column_type = |e: &Expr| match e {
+        Expr::Column { id, .. } => columns.iter().find(|c| c.id == *id).and_then(|c| c.ty),
+        _ => None,
+    };
+    let number =
+        |e: &Expr| matches!(e, Expr::Number(_)) || matches!(e, Expr::Neg(inner) if matches!(**inner, Expr::Number(_)));
+    let refuses_numbers = |ty: &ColumnType| {
+        !ty.array
+            && match ty.base {
+                BaseType::Named(n) => n != NamedType::Oid,
+                BaseType::TimeTz(_) | BaseType::Bit(_) | BaseType::VarBit(_) => true,
+                _ => false,
+            }
+    };
+    let mut found = None;
+    expr.walk(&mut |e| {
+        let Expr::Binary { op, left, right } = e else { return };
+        if found.is_some() || !op.is_comparison() {
+            return;
+        }
+        for (col, other) in [(left, right), (right, left)] {
+            if let Some(ty) = column_type(col).filter(|ty| refuses_numbers(ty)) {
+                if number(other) {
+                    found = Some(mismatch(format!(
+                        "PostgreSQL has no operator {} between {} and a number; compare with a string literal of the type (e.g. '12.34')",
+                        op.sql(),
+                        ty.describe()
+                    )));
+                }
+            }
+        }
+    });
+    found
 }
 
 /// What the small language makes of a text.

@@ -255,3 +255,22 @@ fn string_escapes() {
     let Expr::Binary { right, .. } = expr else { panic!("not binary") };
     assert_eq!(*right, Expr::String("it's".into()));
 }
+
+#[test]
+fn wider_types_are_not_compared_with_numbers() {
+    use crate::named_type::NamedType;
+    let money = ColumnType { base: BaseType::Named(NamedType::Money), array: false };
+    let oid = ColumnType { base: BaseType::Named(NamedType::Oid), array: false };
+    let (m, o) = (Ident::parse("fee").unwrap(), Ident::parse("ref").unwrap());
+    let columns = [
+        ExprColumn { id: "m", name: &m, ty: Some(&money), enum_values: None },
+        ExprColumn { id: "o", name: &o, ty: Some(&oid), enum_values: None },
+    ];
+    let codes = |s: &str| match check_expression(s, &columns, ExprContext::Check) {
+        Ok(c) => c.warnings.iter().map(|w| w.code).collect::<Vec<_>>(),
+        Err(ps) => ps.iter().map(|p| p.code).collect(),
+    };
+    assert_eq!(codes("fee >= -5"), [Code::TypeMismatch]);
+    assert_eq!(codes("fee >= '5.00'"), [Code::UnverifiedExpression]);
+    assert_eq!(codes("ref > 5"), [Code::UnverifiedExpression]);
+}

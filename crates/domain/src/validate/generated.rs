@@ -44,9 +44,55 @@ pub(super) fn expressions(ctx: &mut Ctx, t: &Table, tpath: &str, expr_columns: &
                 );
                 return None;
             }
+            if let Some(ty) = expr_columns.iter().find(|e| e.id == c.id).and_then(|e| e.ty) {
+                if !assignable(expr::yields(&expr, expr_columns), ty) {
+                    ctx.error(
+                        Code::TypeMismatch,
+                        path,
+                        format!(
+                            "the expression yields {}, which PostgreSQL does not assign to a {} column",
+                            match expr::yields(&expr, expr_columns) {
+                                expr::Yields::Bool => "a boolean",
+                                expr::Yields::Number => "a number",
+                                _ => "text",
+                            },
+                            ty.describe()
+                        ),
+                    );
+                    return None;
+                }
+            }
             Some(expr)
         })
         .collect()
+}
+
+/// Whether a value the small language types as `yields` has an assignment
+/// cast to `ty` (where the language can tell; otherwise the server decides).
+fn assignable(yields: expr::Yields, ty: &ColumnType) -> bool {
+    use crate::named_type::NamedType as N;
+    use expr::Yields as Y;
+    let b = &ty.base;
+    let string = matches!(b, BaseType::Char(_) | BaseType::Varchar(_) | BaseType::Text | BaseType::Named(N::Citext));
+    match yields {
+        Y::Unknown => true,
+        _ if ty.array => false,
+        Y::Bool => string || *b == BaseType::Boolean,
+        Y::Number => {
+            string
+                || matches!(
+                    b,
+                    BaseType::SmallInt
+                        | BaseType::Integer
+                        | BaseType::BigInt
+                        | BaseType::Numeric { .. }
+                        | BaseType::Real
+                        | BaseType::DoublePrecision
+                        | BaseType::Named(N::Money | N::Oid)
+                )
+        }
+        Y::Text => string,
+    }
 }
 
 /// Foreign-key actions PostgreSQL refuses when a source column is
@@ -101,6 +147,8 @@ mod tests {
         assert_eq!(codes_at(doc(json!({"expression": "price * nope"}), json!({}), None)), at("UNKNOWN_REFERENCE"));
         assert_eq!(codes_at(doc(json!({"expression": "total + 1"}), json!({}), None)), at("INVALID_EXPRESSION"));
         assert_eq!(codes_at(doc(json!({"expression": "now()"}), json!({}), None)), at("INVALID_EXPRESSION"));
+        assert_eq!(codes_at(doc(json!({"expression": "qty > 1"}), json!({}), None)), at("TYPE_MISMATCH"));
+        assert!(codes_at(doc(json!({"expression": "qty > 1"}), json!({"dataType": "boolean"}), None)).is_empty());
         assert_eq!(
             codes_at(doc(json!({"expression": "price"}), json!({"default": 1}), None)),
             vec![("/tables/0/columns/3/default".to_string(), "INVALID_DEFAULT")]
