@@ -10,7 +10,7 @@ use proptest::sample::select;
 use schemaforge_domain::{
     Check, Column, ColumnDefault, EnumType, EnumValue, EnumValueSpec, ForeignKey, FunctionDefault, GeneratedSpec,
     IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder, Position,
-    ReferentialAction, SchemaDocument, SortOrder, Table, UniqueConstraint,
+    ReferentialAction, SchemaDocument, SortOrder, StorageValue, Table, UniqueConstraint,
 };
 use std::collections::HashSet;
 
@@ -461,6 +461,11 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
                 predicate: (btree && !*desc).then(|| format!("{} IS NOT NULL", quote(&columns[ids[0]].name))),
                 include,
                 nulls_not_distinct: btree && *desc && xi == 0 && ti % 2 == 1,
+                with: match (method, xi) {
+                    (IndexMethod::Btree, 1) => [("fillfactor".to_string(), StorageValue::Integer(70))].into(),
+                    (IndexMethod::Gin, _) => [("fastupdate".to_string(), StorageValue::Bool(false))].into(),
+                    _ => Default::default(),
+                },
                 comment: (xi == 0).then(|| "an index's 'comment'".to_string()),
             });
         }
@@ -1039,6 +1044,7 @@ impl Edit {
                         predicate: None,
                         include: Vec::new(),
                         nulls_not_distinct: false,
+                        with: Default::default(),
                         comment: None,
                     });
                 } else {

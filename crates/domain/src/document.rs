@@ -492,9 +492,27 @@ pub struct Index {
     /// PostgreSQL 15+): at most one row may hold NULL in its columns.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub nulls_not_distinct: bool,
+    /// Storage parameters (`WITH (...)`), by name: `fillfactor` and
+    /// `deduplicate_items` (btree), `fillfactor` (hash), `fillfactor` and
+    /// `buffering` (gist), `fastupdate` and `gin_pending_list_limit` (gin),
+    /// `pages_per_range` and `autosummarize` (brin).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub with: std::collections::BTreeMap<String, StorageValue>,
     /// Rendered as `COMMENT ON INDEX`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+}
+
+/// The value of a storage parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum StorageValue {
+    /// `true` / `false`.
+    Bool(bool),
+    /// A whole number.
+    Integer(i64),
+    /// A word (`buffering`: `on`, `off` or `auto`).
+    Word(String),
 }
 
 /// One index element.

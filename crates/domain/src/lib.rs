@@ -45,8 +45,8 @@ pub use diff::{Change, ChangeKind, ChangeSet, Safety, diff};
 pub use document::{
     Check, Column, ColumnDefault, DocumentParseError, EnumType, EnumValue, EnumValueSpec, Extension, ForeignKey,
     FunctionDefault, GeneratedSpec, IdentityGeneration, IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod,
-    Literal, MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument, SortOrder, Table, UniqueConstraint,
-    parse_document,
+    Literal, MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument, SortOrder, StorageValue, Table,
+    UniqueConstraint, parse_document,
 };
 pub use expr::Expr;
 pub use ident::{Ident, IdentError, MAX_IDENTIFIER_BYTES};

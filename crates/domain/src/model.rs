@@ -604,6 +604,9 @@ pub struct IndexModel {
     pub include: Vec<String>,
     /// `NULLS NOT DISTINCT` (unique indexes only).
     pub nulls_not_distinct: bool,
+    /// Storage parameters, sorted by name: (name, value as SQL), both from
+    /// closed sets (a number, `on`/`off`, `auto`).
+    pub storage: Vec<(String, String)>,
     /// Comment, if any.
     pub comment: Option<String>,
 }

@@ -326,6 +326,24 @@ impl Postgres {
                 Some(st(StatementKind::DropIndex, format!("DROP INDEX {}", self.qi(x.name.as_str()))))
             }),
             ChangeKind::RenameIndex { from: a, to: b, .. } => Some(rename("INDEX", a, b)),
+            ChangeKind::SetIndexStorage { table_id, index_id, reset } => to.table(table_id).and_then(|t| {
+                let x = t.indexes.iter().find(|x| x.id == *index_id)?;
+                let name = self.qi(x.name.as_str());
+                let mut out = Vec::new();
+                if !x.storage.is_empty() {
+                    out.extend(st(
+                        StatementKind::AlterIndex,
+                        format!("ALTER INDEX {name} SET ({})", crate::postgres::storage_sql(&x.storage)),
+                    ));
+                }
+                if !reset.is_empty() {
+                    out.extend(st(
+                        StatementKind::AlterIndex,
+                        format!("ALTER INDEX {name} RESET ({})", reset.join(", ")),
+                    ));
+                }
+                Some(out)
+            }),
             ChangeKind::RenameConstraint { table_id, constraint, from: a, to: b } => match constraint {
                 // Renaming a key's index renames the key, and needs no table
                 // name (which may be mid-swap at this point).

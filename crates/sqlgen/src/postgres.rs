@@ -193,12 +193,13 @@ impl Postgres {
             ix.include.iter().filter_map(|id| t.column(id)).map(|c| self.qi(c.name.as_str())).collect();
         let include = if include.is_empty() { String::new() } else { format!(" INCLUDE ({})", include.join(", ")) };
         let nulls = if ix.nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" };
+        let with = if ix.storage.is_empty() { String::new() } else { format!(" WITH ({})", storage_sql(&ix.storage)) };
         let predicate = ix.predicate.as_ref().map(|p| format!(" WHERE {}", self.render_expr(p))).unwrap_or_default();
         Statement {
             kind: StatementKind::CreateIndex,
             target: format!("index \"{}\" on table \"{}\"", ix.name, t.name),
             sql: format!(
-                "CREATE {}INDEX {} ON {}{using} ({}){include}{nulls}{predicate}",
+                "CREATE {}INDEX {} ON {}{using} ({}){include}{nulls}{with}{predicate}",
                 if ix.unique { "UNIQUE " } else { "" },
                 self.qi(ix.name.as_str()),
                 self.qi(t.name.as_str()),
@@ -463,6 +464,12 @@ impl Dialect for Postgres {
         }
         Script::new(header, out)
     }
+}
+
+/// `name = value, ...` of storage parameters (names and values from closed
+/// sets, checked by validation).
+pub(crate) fn storage_sql(storage: &[(String, String)]) -> String {
+    storage.iter().map(|(n, v)| format!("{n} = {v}")).collect::<Vec<_>>().join(", ")
 }
 
 /// ` DEFERRABLE [INITIALLY DEFERRED]`, or nothing.

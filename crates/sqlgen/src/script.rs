@@ -43,6 +43,8 @@ pub enum StatementKind {
     DropConstraint,
     /// DROP INDEX
     DropIndex,
+    /// ALTER INDEX ... SET / RESET (storage parameters)
+    AlterIndex,
     /// SELECT setval(...): moves a new identity's sequence past existing values
     SetSequence,
 }
@@ -70,6 +72,7 @@ impl StatementKind {
             Self::AddConstraint => "add_constraint",
             Self::DropConstraint => "drop_constraint",
             Self::DropIndex => "drop_index",
+            Self::AlterIndex => "alter_index",
             Self::SetSequence => "set_sequence",
         }
     }

@@ -873,5 +873,14 @@ pub fn other_changes() -> Vec<Case> {
             gen_rows,
         ),
     ]);
+    // Index storage parameters: the catalog alone.
+    let with_storage = |with: Value| fields(json!({"indexes": [{"id": "xa", "columnIds": ["a"], "with": with}]}));
+    cases.push(pair(
+        "set index storage parameters",
+        "fillfactor, deduplicate_items",
+        with_storage(json!({})),
+        with_storage(json!({"fillfactor": 70, "deduplicate_items": false})),
+        data,
+    ));
     cases
 }

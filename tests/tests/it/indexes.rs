@@ -133,3 +133,47 @@ fn include_and_nulls_not_distinct_changes_rebuild() {
     let defs = indexdefs(&mut conn);
     assert!(defs.iter().all(|d| !d.contains("INCLUDE") && !d.contains("NULLS NOT DISTINCT")), "{defs:?}");
 }
+
+#[test]
+fn storage_parameters_build_and_change_in_place() {
+    let v1 = document("email", "lower(email)");
+    let mut v2 = v1.clone();
+    v2["tables"][0]["indexes"][1]["with"] = json!({"fillfactor": 70, "deduplicate_items": false});
+    v2["tables"][0]["indexes"][3]["with"] = json!({"fastupdate": false, "gin_pending_list_limit": 128});
+    let mut v3 = v2.clone();
+    v3["tables"][0]["indexes"][1]["with"] = json!({"fillfactor": 90});
+    let db = TestDb::create().unwrap();
+    let mut conn = db.connect().unwrap();
+    let options = |conn: &mut diesel::PgConnection| {
+        lines(
+            conn,
+            "SELECT relname || ' ' || coalesce(array_to_string(reloptions, ','), '-') AS t FROM pg_class
+              WHERE relname IN ('people_code', 'people_doc') ORDER BY relname",
+        )
+        .unwrap()
+    };
+    run_script(&mut conn, &create_script(&valid(&v2))).unwrap();
+    assert_eq!(
+        options(&mut conn),
+        ["people_code deduplicate_items=off,fillfactor=70", "people_doc fastupdate=off,gin_pending_list_limit=128"]
+    );
+    execute(&mut conn, "INSERT INTO people (id, email, code) VALUES (1, 'a@b', 'x')").unwrap();
+    // Changed in place, never rebuilt: the index keeps its file.
+    let file = |conn: &mut diesel::PgConnection| {
+        lines(conn, "SELECT relfilenode::text AS t FROM pg_class WHERE relname = 'people_code'").unwrap()
+    };
+    let before = file(&mut conn);
+    let m = migration(&valid(&v2), &valid(&v3));
+    assert!(m.changes.changes().iter().all(|c| matches!(c.kind, ChangeKind::SetIndexStorage { .. })));
+    run_script(&mut conn, &m.up).unwrap();
+    assert_eq!(options(&mut conn)[0], "people_code fillfactor=90");
+    assert_eq!(file(&mut conn), before);
+    run_script(&mut conn, &m.down).unwrap();
+    assert_eq!(options(&mut conn)[0], "people_code deduplicate_items=off,fillfactor=70");
+    // Unknown parameters and values out of range are refused.
+    let mut bad = v1.clone();
+    bad["tables"][0]["indexes"][3]["with"] = json!({"fillfactor": 70});
+    assert!(ValidSchema::parse(schemaforge_domain::parse_document(&bad.to_string()).unwrap()).is_err());
+    bad["tables"][0]["indexes"][3]["with"] = json!({"gin_pending_list_limit": 1});
+    assert!(ValidSchema::parse(schemaforge_domain::parse_document(&bad.to_string()).unwrap()).is_err());
+}

@@ -164,6 +164,9 @@ pub enum ChangeKind {
     AddIndex { table_id: String, index_id: String },
     /// DROP INDEX.
     DropIndex { table_id: String, index_id: String },
+    /// ALTER INDEX ... SET (the new storage parameters) and RESET (`reset`,
+    /// the ones no longer given).
+    SetIndexStorage { table_id: String, index_id: String, reset: Vec<String> },
     /// ALTER INDEX ... RENAME TO.
     RenameIndex { table_id: String, index_id: String, from: String, to: String },
     /// Rename a constraint (primary key and unique ones through their index).

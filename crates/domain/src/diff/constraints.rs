@@ -208,6 +208,27 @@ impl<'m> Differ<'m> {
             let rebuild = self.index_reads_retyped(&n.id, x) && kept.is_some();
             match kept {
                 Some(nx) if same_index(x, nx) && !rebuild => {
+                    if nx.storage != x.storage {
+                        let reset: Vec<String> = x
+                            .storage
+                            .iter()
+                            .filter(|(name, _)| !nx.storage.iter().any(|(n, _)| n == name))
+                            .map(|(name, _)| name.clone())
+                            .collect();
+                        self.push(
+                            Stage::AlterColumns,
+                            Change::new(
+                                ChangeKind::SetIndexStorage { table_id: tid.clone(), index_id: nx.id.clone(), reset },
+                                Safety::Safe,
+                                format!("{}.{}", n.name, nx.name),
+                                format!("set storage parameters of index {} on {}", nx.name, n.name),
+                            )
+                            .why(
+                                "the catalog alone changes: pages already written keep their layout (fillfactor \
+                                 applies to new pages; REINDEX CONCURRENTLY applies it to all)",
+                            ),
+                        );
+                    }
                     if nx.name != x.name {
                         let (id, xid) = (tid.clone(), nx.id.clone());
                         self.relation_renames.push(PendingRename::new(

@@ -168,6 +168,7 @@ pub(super) fn build_model(
                 predicate: ix.predicate.clone(),
                 include: ix.include.clone(),
                 nulls_not_distinct: ix.nulls_not_distinct,
+                storage: ix.storage.clone(),
                 comment: ix.comment.clone(),
             });
         }

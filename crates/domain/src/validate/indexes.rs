@@ -124,11 +124,78 @@ pub(super) fn analyze(
         has_predicate: ix.predicate.is_some(),
         include,
         nulls_not_distinct: ix.nulls_not_distinct,
+        storage: storage(ctx, ix, xpath),
         comment: {
             ctx.text(ix.comment.as_deref(), format!("{xpath}/comment"), "the comment");
             ix.comment.clone()
         },
     }
+}
+
+/// The kind of value a storage parameter takes.
+enum Param {
+    /// A whole number in a range.
+    Integer(i64, i64),
+    /// A boolean, rendered `on`/`off`.
+    Bool,
+    /// `on`, `off` or `auto` (gist's `buffering`).
+    Buffering,
+}
+
+/// The storage parameters of each method (PostgreSQL 13+).
+fn params(method: IndexMethod) -> &'static [(&'static str, Param)] {
+    match method {
+        IndexMethod::Btree => &[("deduplicate_items", Param::Bool), ("fillfactor", Param::Integer(10, 100))],
+        IndexMethod::Hash => &[("fillfactor", Param::Integer(10, 100))],
+        IndexMethod::Gist => &[("buffering", Param::Buffering), ("fillfactor", Param::Integer(10, 100))],
+        IndexMethod::Gin => {
+            &[("fastupdate", Param::Bool), ("gin_pending_list_limit", Param::Integer(64, 2_147_483_647))]
+        }
+        IndexMethod::Brin => &[("autosummarize", Param::Bool), ("pages_per_range", Param::Integer(1, 131_072))],
+    }
+}
+
+/// `with`: each parameter known to the method and its value in range;
+/// rendered as SQL from the closed sets only.
+fn storage(ctx: &mut Ctx, ix: &Index, xpath: &str) -> Vec<(String, String)> {
+    use crate::document::StorageValue as V;
+    let known = params(ix.method);
+    let mut out = Vec::new();
+    for (name, value) in &ix.with {
+        let path = format!("{xpath}/with/{}", name.replace('~', "~0").replace('/', "~1"));
+        let Some((_, kind)) = known.iter().find(|(n, _)| n == name) else {
+            let names: Vec<&str> = known.iter().map(|(n, _)| *n).collect();
+            ctx.error(
+                Code::InvalidIndex,
+                path,
+                format!(
+                    "{} indexes have no storage parameter `{}`; they have {}",
+                    ix.method.sql(),
+                    name.escape_debug(),
+                    names.join(", ")
+                ),
+            );
+            continue;
+        };
+        let sql = match (kind, value) {
+            (Param::Integer(lo, hi), V::Integer(n)) if (lo..=hi).contains(&n) => Some(n.to_string()),
+            (Param::Bool, V::Bool(b)) => Some(if *b { "on" } else { "off" }.to_string()),
+            (Param::Buffering, V::Word(w)) if matches!(w.as_str(), "on" | "off" | "auto") => Some(w.clone()),
+            _ => None,
+        };
+        match sql {
+            Some(sql) => out.push((name.clone(), sql)),
+            None => {
+                let expected = match kind {
+                    Param::Integer(lo, hi) => format!("a whole number from {lo} to {hi}"),
+                    Param::Bool => "true or false".to_string(),
+                    Param::Buffering => "\"on\", \"off\" or \"auto\"".to_string(),
+                };
+                ctx.error(Code::InvalidIndex, path, format!("`{name}` takes {expected}"));
+            }
+        }
+    }
+    out
 }
 
 /// One element: a column or an expression, with its options.

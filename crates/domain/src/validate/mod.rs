@@ -307,6 +307,7 @@ struct IndexInfo {
     has_predicate: bool,
     include: Vec<String>,
     nulls_not_distinct: bool,
+    storage: Vec<(String, String)>,
     comment: Option<String>,
 }
 
