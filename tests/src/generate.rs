@@ -492,7 +492,6 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
             _ => Vec::new(),
         };
         // Every fourth table gets a generated column reading its second one.
-        let mut columns = columns;
         if ti % 4 == 3 && columns.len() >= 2 {
             let mut g = Column::new(format!("t{ti}gen"), unique("gen", &mut col_names), "boolean");
             g.generated = Some(GeneratedSpec { expression: format!("{} IS NOT NULL", quote(&columns[1].name)) });
@@ -508,6 +507,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
             indexes,
             checks,
             uniques,
+            exclusions: Vec::new(),
             primary_key,
             without_primary_key: false,
         });
@@ -917,6 +917,7 @@ impl Edit {
                     indexes: vec![],
                     checks: vec![],
                     uniques: vec![],
+                    exclusions: vec![],
                     without_primary_key: false,
                     primary_key: None,
                 });

@@ -93,6 +93,10 @@ pub struct Table {
     /// column is the one-column shorthand).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uniques: Vec<UniqueConstraint>,
+    /// EXCLUDE constraints: no two rows whose elements all match by their
+    /// operators (`room WITH =, during WITH &&`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclusions: Vec<ExclusionConstraint>,
     /// Column ids of a composite primary key; use either this or
     /// `primaryKey: true` on columns, not both.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,6 +171,65 @@ pub struct UniqueConstraint {
     /// Rendered as `COMMENT ON CONSTRAINT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+}
+
+/// An EXCLUDE constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExclusionConstraint {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// Constraint name (also its index's name); generated when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The index method; gist when absent (btree and hash work for `=`).
+    #[serde(default = "gist", skip_serializing_if = "is_gist")]
+    pub method: IndexMethod,
+    /// The elements, each with the operator two rows are compared by.
+    pub elements: Vec<ExclusionElement>,
+    /// Columns stored in the index but not compared (`INCLUDE`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// Only rows matching this predicate are compared (`WHERE (...)`).
+    #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<String>,
+    /// `DEFERRABLE`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deferrable: bool,
+    /// `INITIALLY DEFERRED` (needs `deferrable`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub initially_deferred: bool,
+    /// Rendered as `COMMENT ON CONSTRAINT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+fn gist() -> IndexMethod {
+    IndexMethod::Gist
+}
+
+fn is_gist(m: &IndexMethod) -> bool {
+    *m == IndexMethod::Gist
+}
+
+/// One element of an EXCLUDE constraint: an index element and an operator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExclusionElement {
+    /// The column id (exactly one of `columnId` and `expression`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column_id: Option<String>,
+    /// An immutable expression over the table's columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// Collation of the element.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    /// Operator class of the element.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opclass: Option<String>,
+    /// The commutative operator two rows are compared by, e.g. `=` or `&&`.
+    pub operator: String,
 }
 
 /// How a multi-column foreign key treats NULLs.

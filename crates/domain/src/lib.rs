@@ -43,17 +43,17 @@ mod values;
 
 pub use diff::{Change, ChangeKind, ChangeSet, Safety, diff};
 pub use document::{
-    Check, Column, ColumnDefault, DocumentParseError, EnumType, EnumValue, EnumValueSpec, Extension, ForeignKey,
-    FunctionDefault, GeneratedSpec, IdentityGeneration, IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod,
-    Literal, MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument, SortOrder, StorageValue, Table,
-    UniqueConstraint, parse_document,
+    Check, Column, ColumnDefault, DocumentParseError, EnumType, EnumValue, EnumValueSpec, ExclusionConstraint,
+    ExclusionElement, Extension, ForeignKey, FunctionDefault, GeneratedSpec, IdentityGeneration, IdentitySpec, Index,
+    IndexColumn, IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder, Position, ReferentialAction,
+    SchemaDocument, SortOrder, StorageValue, Table, UniqueConstraint, parse_document,
 };
 pub use expr::Expr;
 pub use ident::{Ident, IdentError, MAX_IDENTIFIER_BYTES};
 pub use model::{
-    BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, ExtensionModel,
-    ForeignKeyModel, Identity, IndexColumnModel, IndexKey, IndexModel, KeyConstraint, Model, ModelIndex,
-    SequenceOptions, TableModel, TypeFamily,
+    BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, ExclusionModel,
+    ExtensionModel, ForeignKeyModel, Identity, IndexColumnModel, IndexKey, IndexModel, KeyConstraint, Model,
+    ModelIndex, SequenceOptions, TableModel, TypeFamily,
 };
 pub use named_type::{NamedInfo, NamedType};
 pub use problem::{Code, Problem, Severity};

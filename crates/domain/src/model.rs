@@ -139,6 +139,54 @@ pub struct TableModel {
     pub checks: Vec<CheckModel>,
     /// Indexes, in document order.
     pub indexes: Vec<IndexModel>,
+    /// EXCLUDE constraints, in document order.
+    pub exclusions: Vec<ExclusionModel>,
+}
+
+/// A checked EXCLUDE constraint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExclusionModel {
+    /// Stable id.
+    pub id: String,
+    /// Constraint (and index) name.
+    pub name: Ident,
+    /// Index method.
+    pub method: IndexMethod,
+    /// Elements with their operators (operator text from a checked set of
+    /// operator characters).
+    pub elements: Vec<(IndexColumnModel, String)>,
+    /// `INCLUDE` columns, by id.
+    pub include: Vec<String>,
+    /// `WHERE` predicate.
+    pub predicate: Option<Expr>,
+    /// Deferral.
+    pub deferral: Deferral,
+    /// Comment, if any.
+    pub comment: Option<String>,
+}
+
+impl ExclusionModel {
+    /// Every column it reads, by id.
+    pub fn column_ids(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.elements.iter().flat_map(|(e, _)| e.column_ids()).collect();
+        out.extend(self.include.iter().map(String::as_str));
+        out.extend(self.predicate.iter().flat_map(Expr::column_ids));
+        out
+    }
+
+    /// The same constraint, whatever the column names.
+    pub fn same_modulo_names(&self, other: &ExclusionModel) -> bool {
+        self.method == other.method
+            && self.elements.len() == other.elements.len()
+            && self.elements.iter().zip(&other.elements).all(|((a, x), (b, y))| x == y && a.same_modulo_names(b))
+            && self.include == other.include
+            && self.deferral == other.deferral
+            && match (&self.predicate, &other.predicate) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.same_modulo_names(b),
+                _ => false,
+            }
+    }
 }
 
 impl TableModel {

@@ -61,6 +61,10 @@ impl Postgres {
                 let statement = self.constraint_comment(t, key.name.as_str(), key.comment.as_deref());
                 out.push((statement, format!("/tables/{i}/uniques/{u}/comment")));
             }
+            for (k, x) in t.exclusions.iter().enumerate().filter(|(_, x)| x.comment.is_some()) {
+                let statement = self.constraint_comment(t, x.name.as_str(), x.comment.as_deref());
+                out.push((statement, format!("/tables/{i}/exclusions/{k}/comment")));
+            }
             for (k, x) in t.indexes.iter().enumerate().filter(|(_, x)| x.comment.is_some()) {
                 out.push((self.index_comment(x), format!("/tables/{i}/indexes/{k}/comment")));
             }
@@ -122,6 +126,9 @@ pub fn locate(schema: &ValidSchema, index: usize, position: Option<usize>) -> Op
             let tables_uniques = t.uniques.iter().filter(|u| u.id.is_some());
             if let Some(u) = tables_uniques.clone().position(|u| within(&dialect.key_clause(t, u, false))) {
                 return Some(format!("{path}/uniques/{u}"));
+            }
+            if let Some(x) = t.exclusions.iter().position(|x| within(&dialect.exclusion_clause(t, x))) {
+                return Some(format!("{path}/exclusions/{x}"));
             }
             Some(path.clone())
         }

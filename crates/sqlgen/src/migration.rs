@@ -347,7 +347,9 @@ impl Postgres {
             ChangeKind::RenameConstraint { table_id, constraint, from: a, to: b } => match constraint {
                 // Renaming a key's index renames the key, and needs no table
                 // name (which may be mid-swap at this point).
-                ConstraintKind::PrimaryKey | ConstraintKind::Unique => Some(rename("INDEX", a, b)),
+                ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion => {
+                    Some(rename("INDEX", a, b))
+                }
                 ConstraintKind::Check | ConstraintKind::ForeignKey => to.table(table_id).map(|t| {
                     st(
                         StatementKind::Rename,
@@ -358,6 +360,16 @@ impl Postgres {
                     )
                 }),
             },
+            ChangeKind::AddExclusion { table_id, exclusion_id } => to.table(table_id).and_then(|t| {
+                let x = t.exclusions.iter().find(|x| x.id == *exclusion_id)?;
+                Some(st(
+                    StatementKind::AddConstraint,
+                    self.alter_table(t.name.as_str(), format!("ADD {}", self.exclusion_clause(t, x))),
+                ))
+            }),
+            ChangeKind::DropExclusion { table_id, name, .. } => {
+                from.table(table_id).map(|t| st(StatementKind::DropConstraint, self.drop_constraint(t, name)))
+            }
             ChangeKind::AddForeignKey { foreign_key_id } => to
                 .foreign_key(foreign_key_id)
                 .and_then(|fk| self.add_foreign_key(to, fk))
@@ -388,6 +400,9 @@ impl Postgres {
                             .map(|u| (&u.name, &u.comment))?,
                         ConstraintKind::ForeignKey => {
                             to.foreign_key(constraint_id).map(|fk| (&fk.name, &fk.comment))?
+                        }
+                        ConstraintKind::Exclusion => {
+                            t.exclusions.iter().find(|x| &x.id == constraint_id).map(|x| (&x.name, &x.comment))?
                         }
                         ConstraintKind::PrimaryKey => return None,
                     };

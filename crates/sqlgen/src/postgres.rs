@@ -2,9 +2,9 @@
 
 use schemaforge_domain::expr::BinaryOp;
 use schemaforge_domain::{
-    BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, Expr,
-    ExtensionModel, ForeignKeyModel, IndexKey, IndexMethod, IndexModel, KeyConstraint, ModelIndex, NullsOrder,
-    ReferentialAction, SequenceOptions, SortOrder, TableModel, ValidSchema,
+    BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, ExclusionModel,
+    Expr, ExtensionModel, ForeignKeyModel, IndexColumnModel, IndexKey, IndexMethod, IndexModel, KeyConstraint,
+    ModelIndex, NullsOrder, ReferentialAction, SequenceOptions, SortOrder, TableModel, ValidSchema,
 };
 
 use crate::Dialect;
@@ -125,6 +125,9 @@ impl Postgres {
         for k in &t.checks {
             lines.push(self.check_clause(k));
         }
+        for x in &t.exclusions {
+            lines.push(self.exclusion_clause(t, x));
+        }
         format!("CREATE TABLE {} (\n    {}\n)", self.qi(t.name.as_str()), lines.join(",\n    "))
     }
 
@@ -150,41 +153,64 @@ impl Postgres {
         }
     }
 
-    pub(crate) fn create_index(&self, t: &TableModel, ix: &IndexModel) -> Statement {
-        let cols: Vec<String> = ix
-            .columns
+    /// One index element: the column or parenthesized expression, with its
+    /// collation, operator class and order.
+    pub(crate) fn index_element_sql(
+        &self,
+        t: &TableModel,
+        method: IndexMethod,
+        ic: &IndexColumnModel,
+    ) -> Option<String> {
+        let mut s = match &ic.key {
+            IndexKey::Column(id) => self.qi(t.column(id)?.name.as_str()),
+            // PostgreSQL wants an expression element in parentheses.
+            IndexKey::Expression(e) => format!("({})", self.render_expr(e)),
+        };
+        if let Some(c) = &ic.collation {
+            s.push_str(&format!(" COLLATE {}", self.qi(c.as_str())));
+        }
+        // inet and cidr have no default gist operator class.
+        let network = |id: &str| {
+            t.column(id).is_some_and(|c| !c.ty.array && matches!(c.ty.base, BaseType::Inet | BaseType::Cidr))
+        };
+        match &ic.opclass {
+            Some(o) => s.push_str(&format!(" {}", self.qi(o.as_str()))),
+            None if method == IndexMethod::Gist && ic.column_id().is_some_and(network) => s.push_str(" inet_ops"),
+            None => {}
+        }
+        if ic.order == Some(SortOrder::Desc) {
+            s.push_str(" DESC");
+        }
+        match ic.nulls {
+            Some(NullsOrder::First) => s.push_str(" NULLS FIRST"),
+            Some(NullsOrder::Last) => s.push_str(" NULLS LAST"),
+            None => {}
+        }
+        Some(s)
+    }
+
+    /// `CONSTRAINT "name" EXCLUDE USING method (element WITH op, ...) ...`.
+    pub(crate) fn exclusion_clause(&self, t: &TableModel, x: &ExclusionModel) -> String {
+        let elements: Vec<String> = x
+            .elements
             .iter()
-            .filter_map(|ic| {
-                let mut s = match &ic.key {
-                    IndexKey::Column(id) => self.qi(t.column(id)?.name.as_str()),
-                    // PostgreSQL wants an expression element in parentheses.
-                    IndexKey::Expression(e) => format!("({})", self.render_expr(e)),
-                };
-                if let Some(c) = &ic.collation {
-                    s.push_str(&format!(" COLLATE {}", self.qi(c.as_str())));
-                }
-                // inet and cidr have no default gist operator class.
-                let network = |id: &str| {
-                    t.column(id).is_some_and(|c| !c.ty.array && matches!(c.ty.base, BaseType::Inet | BaseType::Cidr))
-                };
-                match &ic.opclass {
-                    Some(o) => s.push_str(&format!(" {}", self.qi(o.as_str()))),
-                    None if ix.method == IndexMethod::Gist && ic.column_id().is_some_and(network) => {
-                        s.push_str(" inet_ops")
-                    }
-                    None => {}
-                }
-                if ic.order == Some(SortOrder::Desc) {
-                    s.push_str(" DESC");
-                }
-                match ic.nulls {
-                    Some(NullsOrder::First) => s.push_str(" NULLS FIRST"),
-                    Some(NullsOrder::Last) => s.push_str(" NULLS LAST"),
-                    None => {}
-                }
-                Some(s)
-            })
+            .filter_map(|(ic, op)| Some(format!("{} WITH {op}", self.index_element_sql(t, x.method, ic)?)))
             .collect();
+        let include: Vec<String> =
+            x.include.iter().filter_map(|id| t.column(id)).map(|c| self.qi(c.name.as_str())).collect();
+        let include = if include.is_empty() { String::new() } else { format!(" INCLUDE ({})", include.join(", ")) };
+        let predicate = x.predicate.as_ref().map(|p| format!(" WHERE ({})", self.render_expr(p))).unwrap_or_default();
+        format!(
+            "CONSTRAINT {} EXCLUDE USING {} ({}){include}{predicate}{}",
+            self.qi(x.name.as_str()),
+            x.method.sql(),
+            elements.join(", "),
+            deferral_sql(x.deferral)
+        )
+    }
+
+    pub(crate) fn create_index(&self, t: &TableModel, ix: &IndexModel) -> Statement {
+        let cols: Vec<String> = ix.columns.iter().filter_map(|ic| self.index_element_sql(t, ix.method, ic)).collect();
         let using = match ix.method {
             IndexMethod::Btree => String::new(),
             other => format!(" USING {}", other.sql()),

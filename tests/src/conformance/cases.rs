@@ -882,5 +882,15 @@ pub fn other_changes() -> Vec<Case> {
         with_storage(json!({"fillfactor": 70, "deduplicate_items": false})),
         data,
     ));
+    // Exclusion constraints: added (conflicting rows fail), dropped.
+    let excluded = || {
+        fields(
+            json!({"exclusions": [{"id": "xe", "method": "btree", "elements": [{"columnId": "a", "operator": "="}]}]}),
+        )
+    };
+    cases.extend([
+        pair("add exclusion constraint", "btree, =", base(), excluded(), data),
+        pair("drop exclusion constraint", "btree, =", excluded(), base(), &[&[ROW], &[DISTINCT_ROWS]]),
+    ]);
     cases
 }

@@ -11,6 +11,7 @@ mod defaults;
 mod docs;
 mod enum_ids;
 mod examples;
+mod exclusions;
 mod expressions;
 mod fixtures;
 mod full_grammar;

@@ -57,6 +57,8 @@ pub enum ConstraintKind {
     Check,
     /// A FOREIGN KEY constraint (on its source table).
     ForeignKey,
+    /// An EXCLUDE constraint (renaming it renames its index).
+    Exclusion,
 }
 
 /// What a change does, by stable ids. Objects that are dropped are looked up
@@ -171,6 +173,10 @@ pub enum ChangeKind {
     RenameIndex { table_id: String, index_id: String, from: String, to: String },
     /// Rename a constraint (primary key and unique ones through their index).
     RenameConstraint { table_id: String, constraint: ConstraintKind, from: String, to: String },
+    /// ADD CONSTRAINT ... EXCLUDE.
+    AddExclusion { table_id: String, exclusion_id: String },
+    /// DROP CONSTRAINT `name` (an EXCLUDE constraint).
+    DropExclusion { table_id: String, exclusion_id: String, name: String },
     /// ADD CONSTRAINT ... FOREIGN KEY.
     AddForeignKey { foreign_key_id: String },
     /// DROP CONSTRAINT (a foreign key).

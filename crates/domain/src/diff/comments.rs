@@ -13,6 +13,7 @@ impl Differ<'_> {
         // linear in the number of objects).
         let (mut checks, mut uniques, mut indexes_made, mut fks) =
             (HashSet::new(), HashSet::new(), HashSet::new(), HashSet::new());
+        let mut exclusions = HashSet::new();
         for c in self.stages.iter().flatten() {
             match &c.kind {
                 ChangeKind::AddCheck { check_id, .. } => {
@@ -26,6 +27,9 @@ impl Differ<'_> {
                 }
                 ChangeKind::AddForeignKey { foreign_key_id } => {
                     fks.insert(foreign_key_id.as_str());
+                }
+                ChangeKind::AddExclusion { exclusion_id, .. } => {
+                    exclusions.insert(exclusion_id.as_str());
                 }
                 _ => {}
             }
@@ -50,6 +54,19 @@ impl Differ<'_> {
                 let made = table_new || uniques.contains(&(n.id.as_str(), u.column_ids.as_slice()));
                 if wants(before.map(|b| &b.comment), &u.comment, made) {
                     out.push((ConstraintKind::Unique, n.id.clone(), id, target(&u.name), u.comment.is_some()));
+                }
+            }
+            for x in &n.exclusions {
+                let before = o.and_then(|o| o.exclusions.iter().find(|y| y.id == x.id));
+                let made = table_new || exclusions.contains(x.id.as_str());
+                if wants(before.map(|b| &b.comment), &x.comment, made) {
+                    out.push((
+                        ConstraintKind::Exclusion,
+                        n.id.clone(),
+                        x.id.clone(),
+                        target(&x.name),
+                        x.comment.is_some(),
+                    ));
                 }
             }
             for x in &n.indexes {

@@ -201,6 +201,78 @@ impl<'m> Differ<'m> {
         self.push(Stage::AddConstraints, change);
     }
 
+    /// EXCLUDE constraints: matched by id, kept (renamed) while their
+    /// definition stays, else dropped and added again; re-created around a
+    /// type change or a recreated column they read.
+    pub(super) fn exclusions(&mut self, o: &TableModel, n: &TableModel) {
+        let reads_opaque = |d: &Self, x: &ExclusionModel| x.column_ids().iter().any(|c| d.opaque(&o.id, c));
+        for x in &o.exclusions {
+            let kept = n.exclusions.iter().find(|y| y.id == x.id);
+            match kept {
+                Some(nx) if nx.same_modulo_names(x) && !reads_opaque(self, x) => {
+                    if nx.name != x.name {
+                        let id = n.id.clone();
+                        self.relation_renames.push(
+                            PendingRename::new(
+                                "exclusion constraint",
+                                format!("{}.{}", n.name, nx.name),
+                                x.name.to_string(),
+                                nx.name.to_string(),
+                                move |from, to| ChangeKind::RenameConstraint {
+                                    table_id: id.clone(),
+                                    constraint: ConstraintKind::Exclusion,
+                                    from,
+                                    to,
+                                },
+                            )
+                            .key(),
+                        );
+                    }
+                }
+                _ => {
+                    self.push_safe(
+                        Stage::DropConstraints,
+                        ChangeKind::DropExclusion {
+                            table_id: o.id.clone(),
+                            exclusion_id: x.id.clone(),
+                            name: x.name.to_string(),
+                        },
+                        format!("{}.{}", o.name, x.name),
+                        format!("drop exclusion constraint {} of {}", x.name, o.name),
+                    );
+                    if let Some(nx) = kept {
+                        self.add_exclusion(n, nx);
+                    }
+                }
+            }
+        }
+        for nx in &n.exclusions {
+            if !o.exclusions.iter().any(|x| x.id == nx.id) {
+                self.add_exclusion(n, nx);
+            }
+        }
+    }
+
+    fn add_exclusion(&mut self, n: &TableModel, x: &ExclusionModel) {
+        self.push(
+            Stage::AddConstraints,
+            Change::new(
+                ChangeKind::AddExclusion { table_id: n.id.clone(), exclusion_id: x.id.clone() },
+                Safety::MayFail,
+                format!("{}.{}", n.name, x.name),
+                format!("add exclusion constraint {} on {}", x.name, n.name),
+            )
+            .why(
+                "fails if two existing rows conflict (overlap, or are equal, by the operators); builds its index \
+                 under an exclusive lock that blocks reads and writes",
+            )
+            .instead(
+                "check for conflicting rows first; there is no NOT VALID for exclusions, so on a big table build \
+                 it in a quiet window",
+            ),
+        );
+    }
+
     pub(super) fn indexes(&mut self, o: &TableModel, n: &TableModel) {
         let tid = n.id.clone();
         for x in &o.indexes {

@@ -63,8 +63,8 @@ pub use rules::{Cast, Conversion, Shape, TypeChange, TypeContext, same_kind, typ
 use crate::document::IndexMethod;
 use crate::expr::Expr;
 use crate::model::{
-    BaseType, ColumnModel, ColumnType, DefaultFunction, DefaultValue, EnumModel, ForeignKeyModel, IndexModel,
-    KeyConstraint, Model, ModelIndex, TableModel,
+    BaseType, ColumnModel, ColumnType, DefaultFunction, DefaultValue, EnumModel, ExclusionModel, ForeignKeyModel,
+    IndexModel, KeyConstraint, Model, ModelIndex, TableModel,
 };
 use crate::validate::ValidSchema;
 
@@ -413,6 +413,7 @@ impl<'m> Differ<'m> {
         self.keys(o, n);
         self.checks(o, n);
         self.indexes(o, n);
+        self.exclusions(o, n);
     }
 
     fn added_column(&mut self, n: &TableModel, c: &ColumnModel) {

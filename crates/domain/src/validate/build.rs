@@ -110,6 +110,7 @@ pub(super) fn build_model(
             uniques,
             checks,
             indexes: Vec::new(),
+            exclusions: Vec::new(),
         });
     }
     // Foreign keys without a name.
@@ -170,6 +171,40 @@ pub(super) fn build_model(
                 nulls_not_distinct: ix.nulls_not_distinct,
                 storage: ix.storage.clone(),
                 comment: ix.comment.clone(),
+            });
+        }
+    }
+    // Exclusion constraints last, so that the names generated before them
+    // stay what they were before the element existed.
+    for (t, info) in out.iter_mut().zip(tables) {
+        for x in &info.exclusions {
+            let x = x.as_ref()?;
+            let name = match &x.name {
+                Some(n) => n.clone(),
+                None => {
+                    let cols: Vec<&str> = x
+                        .elements
+                        .iter()
+                        .flat_map(|(e, _)| e.column_ids())
+                        .filter_map(|id| t.column(id))
+                        .map(|c| c.name.as_str())
+                        .collect();
+                    let name =
+                        choose_name(t.name.as_str(), Some(&cols.join("_")), "excl", &[relations, all_constraints]);
+                    relations.insert(&name);
+                    all_constraints.insert(&name);
+                    Ident::parse(&name).ok()?
+                }
+            };
+            t.exclusions.push(ExclusionModel {
+                id: x.id.clone(),
+                name,
+                method: x.method,
+                elements: x.elements.clone(),
+                include: x.include.clone(),
+                predicate: x.predicate.clone(),
+                deferral: x.deferral,
+                comment: x.comment.clone(),
             });
         }
     }

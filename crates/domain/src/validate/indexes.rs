@@ -19,6 +19,8 @@ pub(super) struct IndexTable<'a, 'c> {
     pub columns: &'a [ColInfo],
     /// Its columns as expressions see them.
     pub expr_columns: &'a [ExprColumn<'c>],
+    /// The document declares `btree_gist`, which gives gist the scalar types.
+    pub btree_gist: bool,
 }
 
 /// Collations every PostgreSQL server has, whatever its locales.
@@ -105,11 +107,11 @@ pub(super) fn analyze(
     let mut cols = Vec::new();
     for (k, ic) in ix.column_ids.iter().enumerate() {
         let path = format!("{xpath}/columnIds/{k}");
-        if let Some(element) = element(ctx, table, ix, ic, &path, &mut seen) {
+        if let Some(element) = element(ctx, table, ix.method, ic, &path, &mut seen) {
             cols.push(element);
         }
     }
-    let include = include(ctx, table, ix, xpath);
+    let include = include(ctx, table, ix.method, &ix.include, xpath);
     let predicate = ix
         .predicate
         .as_ref()
@@ -199,21 +201,21 @@ fn storage(ctx: &mut Ctx, ix: &Index, xpath: &str) -> Vec<(String, String)> {
 }
 
 /// One element: a column or an expression, with its options.
-fn element(
+pub(super) fn element(
     ctx: &mut Ctx,
     table: &IndexTable<'_, '_>,
-    ix: &Index,
+    method: IndexMethod,
     ic: &crate::document::IndexColumn,
     path: &str,
     seen: &mut HashSet<String>,
 ) -> Option<IndexColumnModel> {
     let collation = ic.collation().and_then(|c| ctx.ident(c, format!("{path}/collation"), "collation"));
     let opclass = ic.opclass().and_then(|c| ctx.ident(c, format!("{path}/opclass"), "operator class"));
-    if ix.method != IndexMethod::Btree && (ic.order().is_some() || ic.nulls().is_some()) {
+    if method != IndexMethod::Btree && (ic.order().is_some() || ic.nulls().is_some()) {
         ctx.error(
             Code::InvalidIndex,
             path.to_string(),
-            format!("{} indexes do not support ordering options", ix.method.sql()),
+            format!("{} indexes do not support ordering options", method.sql()),
         );
     }
     let (key, ty) = match (ic.column_id(), ic.expression()) {
@@ -247,10 +249,10 @@ fn element(
     };
     let known_opclass = opclass.as_ref().and_then(|o| OPCLASSES.iter().find(|(name, ..)| *name == o.as_str()));
     match (&opclass, known_opclass, ty) {
-        (Some(o), Some((_, methods, fits)), _) if !methods.contains(&ix.method) => ctx.error(
+        (Some(o), Some((_, methods, fits)), _) if !methods.contains(&method) => ctx.error(
             Code::InvalidIndex,
             format!("{path}/opclass"),
-            format!("operator class {o} is not one of the {} access method", ix.method.sql()),
+            format!("operator class {o} is not one of the {} access method", method.sql()),
         ),
         (Some(o), Some((_, _, fits)), Some(ty)) if !fits(ty) => ctx.error(
             Code::InvalidIndex,
@@ -263,7 +265,7 @@ fn element(
             format!("operator class {o} is not a built-in one this validation knows; PostgreSQL resolves it when the script runs"),
         ),
         (None, _, Some(ty)) => {
-            if let Err(m) = method_supports(ix.method, ty) {
+            if let Err(m) = method_supports(method, ty, table.btree_gist) {
                 ctx.error(Code::InvalidIndex, path.to_string(), m);
             }
         }
@@ -283,17 +285,23 @@ fn element(
 }
 
 /// `INCLUDE` columns: known, not repeated, and only where the method has them.
-fn include(ctx: &mut Ctx, table: &IndexTable<'_, '_>, ix: &Index, xpath: &str) -> Vec<String> {
-    if !ix.include.is_empty() && !matches!(ix.method, IndexMethod::Btree | IndexMethod::Gist) {
+pub(super) fn include(
+    ctx: &mut Ctx,
+    table: &IndexTable<'_, '_>,
+    method: IndexMethod,
+    include: &[String],
+    xpath: &str,
+) -> Vec<String> {
+    if !include.is_empty() && !matches!(method, IndexMethod::Btree | IndexMethod::Gist) {
         ctx.error(
             Code::InvalidIndex,
             format!("{xpath}/include"),
-            format!("{} indexes do not support included columns (btree and gist do)", ix.method.sql()),
+            format!("{} indexes do not support included columns (btree and gist do)", method.sql()),
         );
     }
     let mut seen = HashSet::new();
     let mut out = Vec::new();
-    for (k, id) in ix.include.iter().enumerate() {
+    for (k, id) in include.iter().enumerate() {
         let path = format!("{xpath}/include/{k}");
         if !table.columns.iter().any(|c| c.id == *id) {
             ctx.error(Code::UnknownReference, path, format!("table \"{}\" has no column with id `{id}`", table.name));
@@ -306,10 +314,47 @@ fn include(ctx: &mut Ctx, table: &IndexTable<'_, '_>, ix: &Index, xpath: &str) -
     out
 }
 
+/// The scalar types the `btree_gist` extension (1.7, PostgreSQL 15) gives
+/// gist operator classes.
+fn btree_gist_covers(b: &BaseType) -> bool {
+    use crate::named_type::NamedType as N;
+    matches!(
+        b,
+        BaseType::SmallInt
+            | BaseType::Integer
+            | BaseType::BigInt
+            | BaseType::Numeric { .. }
+            | BaseType::Real
+            | BaseType::DoublePrecision
+            | BaseType::Boolean
+            | BaseType::Char(_)
+            | BaseType::Varchar(_)
+            | BaseType::Text
+            | BaseType::Bytea
+            | BaseType::Date
+            | BaseType::Time(_)
+            | BaseType::TimeTz(_)
+            | BaseType::Timestamp(_)
+            | BaseType::Timestamptz(_)
+            | BaseType::Interval(_)
+            | BaseType::Uuid
+            | BaseType::Inet
+            | BaseType::Cidr
+            | BaseType::Macaddr
+            | BaseType::Bit(_)
+            | BaseType::VarBit(_)
+            | BaseType::Enum { .. }
+            | BaseType::Named(N::Money | N::Oid | N::Macaddr8)
+    )
+}
+
 /// Whether an index method can index a column of this type with a default
 /// operator class (checked against PostgreSQL's `pg_opclass`).
-fn method_supports(method: IndexMethod, ty: &ColumnType) -> Result<(), String> {
+fn method_supports(method: IndexMethod, ty: &ColumnType, btree_gist: bool) -> Result<(), String> {
     let b = &ty.base;
+    if method == IndexMethod::Gist && btree_gist && !ty.array && btree_gist_covers(b) {
+        return Ok(());
+    }
     if matches!(b, BaseType::Json) {
         // json (and json[]) has no equality, ordering or hash support at all.
         return Err(format!("a {} index cannot index a {} column; use jsonb", method.sql(), ty.describe()));

@@ -8,8 +8,9 @@ use crate::document::{ColumnDefault, EnumValue, IndexMethod, Literal, Referentia
 use crate::expr::{self, Expr, ExprColumn, ExprContext};
 use crate::ident::{Ident, MAX_IDENTIFIER_BYTES};
 use crate::model::{
-    BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, ExtensionModel,
-    ForeignKeyModel, Identity, IndexColumnModel, IndexModel, KeyConstraint, Model, SequenceOptions, TableModel,
+    BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, ExclusionModel,
+    ExtensionModel, ForeignKeyModel, Identity, IndexColumnModel, IndexModel, KeyConstraint, Model, SequenceOptions,
+    TableModel,
 };
 use crate::naming::{Namespace, choose_name};
 use crate::problem::{Code, Problem, Severity};
@@ -142,11 +143,21 @@ impl ValidSchema {
 
 struct Ctx {
     problems: Vec<Problem>,
+    /// How many of `problems` are errors.
+    error_count: usize,
 }
 
 impl Ctx {
     fn push(&mut self, code: Code, severity: Severity, path: String, message: impl Into<String>) {
+        if severity == Severity::Error {
+            self.error_count += 1;
+        }
         self.problems.push(Problem { code, severity, path, message: message.into() });
+    }
+
+    /// How many errors have been reported so far.
+    fn errors(&self) -> usize {
+        self.error_count
     }
 
     fn error(&mut self, code: Code, path: String, message: impl Into<String>) {
@@ -284,6 +295,7 @@ struct TableInfo {
     checks: Vec<CheckInfo>,
     indexes: Vec<IndexInfo>,
     uniques: Vec<keys::UniqueInfo>,
+    exclusions: Vec<Option<exclusions::ExclusionInfo>>,
 }
 
 /// A check whose name may still have to be generated (`expr` is `None`
@@ -383,7 +395,7 @@ fn ptr(parts: &[&dyn std::fmt::Display]) -> String {
 }
 
 pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Model>) {
-    let mut ctx = Ctx { problems: Vec::new() };
+    let mut ctx = Ctx { problems: Vec::new(), error_count: 0 };
 
     // The document's own name and description.
     let trimmed = doc.name.trim();
@@ -465,6 +477,8 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         doc.enums.iter().zip(&labels).map(|(e, l)| (e.id.as_str(), l.as_slice())).collect();
     let enum_id_by_name_or_id =
         |s: &str| -> Option<&str> { doc.enums.iter().find(|e| e.name == s || e.id == s).map(|e| e.id.as_str()) };
+
+    let btree_gist = doc.extensions.iter().any(|e| e.name == "btree_gist");
 
     // Tables and their columns.
     let mut relation_names = Scope::new("table or index");
@@ -752,8 +766,17 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             if let (Some(_), Some(n)) = (&xname, &ix.name) {
                 relation_names.add(&mut ctx, n, format!("{xpath}/name"));
             }
-            let table = IndexTable { name: &t.name, columns: &columns, expr_columns: &expr_columns };
+            let table = IndexTable { name: &t.name, columns: &columns, expr_columns: &expr_columns, btree_gist };
             indexes.push(indexes::analyze(&mut ctx, &table, ix, &xpath, xname));
+        }
+        let table = IndexTable { name: &t.name, columns: &columns, expr_columns: &expr_columns, btree_gist };
+        let exclusions = exclusions::exclusions(&mut ctx, &table, &t.exclusions, &tpath);
+        for (k, x) in t.exclusions.iter().enumerate() {
+            if let (Some(Some(info)), Some(n)) = (exclusions.get(k), &x.name) {
+                if info.name.is_some() {
+                    relation_names.add(&mut ctx, n, format!("{tpath}/exclusions/{k}/name"));
+                }
+            }
         }
         for (c, g) in columns.iter_mut().zip(generated) {
             c.generated = g;
@@ -768,6 +791,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             checks,
             indexes,
             uniques,
+            exclusions,
         });
     }
 
@@ -896,6 +920,9 @@ fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
         for (ui, u) in t.uniques.iter().enumerate() {
             add(ctx, &u.id, ptr(&[&"tables", &ti, &"uniques", &ui, &"id"]));
         }
+        for (xi, x) in t.exclusions.iter().enumerate() {
+            add(ctx, &x.id, ptr(&[&"tables", &ti, &"exclusions", &xi, &"id"]));
+        }
     }
     for (fi, f) in doc.foreign_keys.iter().enumerate() {
         add(ctx, &f.id, ptr(&[&"foreignKeys", &fi, &"id"]));
@@ -913,6 +940,7 @@ fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
     }
 }
 
+mod exclusions;
 mod extensions;
 mod generated;
 mod identity;
