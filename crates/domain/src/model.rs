@@ -409,6 +409,12 @@ impl BaseType {
         }
     }
 
+    /// Whether the type is one of the number types: the integers,
+    /// `numeric`, `real` and `double precision`.
+    pub fn is_number(&self) -> bool {
+        self.is_integer() || matches!(self, Self::Numeric { .. } | Self::Real | Self::DoublePrecision)
+    }
+
     /// Whether the type is one of the integer types (the only ones that may
     /// auto-increment).
     pub fn is_integer(&self) -> bool {

@@ -100,16 +100,7 @@ pub(super) fn scalar_literal(
             return if matches!(base, BaseType::Boolean) { Ok(b.to_string()) } else { mismatch("a boolean") };
         }
         Literal::Number(n) => {
-            if !matches!(
-                base,
-                BaseType::SmallInt
-                    | BaseType::Integer
-                    | BaseType::BigInt
-                    | BaseType::Numeric { .. }
-                    | BaseType::Real
-                    | BaseType::DoublePrecision
-                    | BaseType::Named(NamedType::Money | NamedType::Oid)
-            ) {
+            if !(base.is_number() || matches!(base, BaseType::Named(NamedType::Money | NamedType::Oid))) {
                 return mismatch("a number");
             }
             n.to_string()

@@ -78,19 +78,7 @@ fn assignable(yields: expr::Yields, ty: &ColumnType) -> bool {
         Y::Unknown => true,
         _ if ty.array => false,
         Y::Bool => string || *b == BaseType::Boolean,
-        Y::Number => {
-            string
-                || matches!(
-                    b,
-                    BaseType::SmallInt
-                        | BaseType::Integer
-                        | BaseType::BigInt
-                        | BaseType::Numeric { .. }
-                        | BaseType::Real
-                        | BaseType::DoublePrecision
-                        | BaseType::Named(N::Money | N::Oid)
-                )
-        }
+        Y::Number => string || b.is_number() || matches!(b, BaseType::Named(N::Money | N::Oid)),
         Y::Text => string,
     }
 }

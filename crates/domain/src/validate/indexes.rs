@@ -318,34 +318,29 @@ pub(super) fn include(
 /// gist operator classes.
 fn btree_gist_covers(b: &BaseType) -> bool {
     use crate::named_type::NamedType as N;
-    matches!(
-        b,
-        BaseType::SmallInt
-            | BaseType::Integer
-            | BaseType::BigInt
-            | BaseType::Numeric { .. }
-            | BaseType::Real
-            | BaseType::DoublePrecision
-            | BaseType::Boolean
-            | BaseType::Char(_)
-            | BaseType::Varchar(_)
-            | BaseType::Text
-            | BaseType::Bytea
-            | BaseType::Date
-            | BaseType::Time(_)
-            | BaseType::TimeTz(_)
-            | BaseType::Timestamp(_)
-            | BaseType::Timestamptz(_)
-            | BaseType::Interval(_)
-            | BaseType::Uuid
-            | BaseType::Inet
-            | BaseType::Cidr
-            | BaseType::Macaddr
-            | BaseType::Bit(_)
-            | BaseType::VarBit(_)
-            | BaseType::Enum { .. }
-            | BaseType::Named(N::Money | N::Oid | N::Macaddr8)
-    )
+    b.is_number()
+        || matches!(
+            b,
+            BaseType::Boolean
+                | BaseType::Char(_)
+                | BaseType::Varchar(_)
+                | BaseType::Text
+                | BaseType::Bytea
+                | BaseType::Date
+                | BaseType::Time(_)
+                | BaseType::TimeTz(_)
+                | BaseType::Timestamp(_)
+                | BaseType::Timestamptz(_)
+                | BaseType::Interval(_)
+                | BaseType::Uuid
+                | BaseType::Inet
+                | BaseType::Cidr
+                | BaseType::Macaddr
+                | BaseType::Bit(_)
+                | BaseType::VarBit(_)
+                | BaseType::Enum { .. }
+                | BaseType::Named(N::Money | N::Oid | N::Macaddr8)
+        )
 }
 
 /// Whether an index method can index a column of this type with a default
