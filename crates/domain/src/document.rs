@@ -378,6 +378,9 @@ impl Column {
 pub enum ColumnDefault {
     /// `{"function": "now"}`: one of the allowed functions (see docs/schema-format.md).
     Function(FunctionDefault),
+    /// `{"expression": "now() + interval '1 day'"}`: an expression in
+    /// either grammar, without columns.
+    Expression(ExpressionDefault),
     /// A JSON string, number, boolean or (for array columns) array.
     Literal(Literal),
 }
@@ -386,14 +389,27 @@ impl<'de> Deserialize<'de> for ColumnDefault {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let value = serde_json::Value::deserialize(deserializer)?;
-        if value.is_object() {
+        if value.get("expression").is_some() {
+            serde_json::from_value(value).map(Self::Expression).map_err(D::Error::custom)
+        } else if value.is_object() {
             serde_json::from_value(value).map(Self::Function).map_err(D::Error::custom)
         } else {
             serde_json::from_value(value).map(Self::Literal).map_err(|_| {
-                D::Error::custom("a default must be a string, number, boolean, array, or {\"function\": \"...\"}")
+                D::Error::custom(
+                    "a default must be a string, number, boolean, array, {\"function\": \"...\"} or {\"expression\": \"...\"}",
+                )
             })
         }
     }
+}
+
+/// An expression default such as `{"expression": "now() + interval '30 days'"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpressionDefault {
+    /// The expression: constants, operators and functions (volatile ones
+    /// too), no column of the row.
+    pub expression: String,
 }
 
 /// A function default such as `{"function": "gen_random_uuid"}`.

@@ -44,9 +44,9 @@ mod values;
 pub use diff::{Change, ChangeKind, ChangeSet, Safety, diff};
 pub use document::{
     Check, Column, ColumnDefault, DocumentParseError, EnumType, EnumValue, EnumValueSpec, ExclusionConstraint,
-    ExclusionElement, Extension, ForeignKey, FunctionDefault, GeneratedSpec, IdentityGeneration, IdentitySpec, Index,
-    IndexColumn, IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder, Position, ReferentialAction,
-    SchemaDocument, SortOrder, StorageValue, Table, UniqueConstraint, parse_document,
+    ExclusionElement, ExpressionDefault, Extension, ForeignKey, FunctionDefault, GeneratedSpec, IdentityGeneration,
+    IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder, Position,
+    ReferentialAction, SchemaDocument, SortOrder, StorageValue, Table, UniqueConstraint, parse_document,
 };
 pub use expr::Expr;
 pub use ident::{Ident, IdentError, MAX_IDENTIFIER_BYTES};

@@ -477,6 +477,8 @@ pub enum DefaultValue {
     Array(Vec<Option<String>>),
     /// One of the allowed functions.
     Function(DefaultFunction),
+    /// An expression without columns (`{"expression": ...}`).
+    Expression(Expr),
 }
 
 /// The closed list of functions allowed as defaults.

@@ -56,6 +56,7 @@ impl Postgres {
                 format!("ARRAY[{}]", items.join(", "))
             }
             DefaultValue::Function(f) => function_sql(*f).to_string(),
+            DefaultValue::Expression(e) => self.render_expr(e),
         })
     }
 

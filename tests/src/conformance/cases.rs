@@ -883,5 +883,30 @@ pub fn other_changes() -> Vec<Case> {
         pair("add exclusion constraint", "btree, =", base(), excluded(), data),
         pair("drop exclusion constraint", "btree, =", excluded(), base(), &[&[ROW], &[DISTINCT_ROWS]]),
     ]);
+    // Expression defaults: a stable one is stored once (no rewrite), a
+    // volatile one is computed row by row (rewrite).
+    cases.extend([
+        pair(
+            "add column",
+            "stable expression default",
+            base(),
+            plus(c("b", "timestamptz", json!({"default": {"expression": "now() + '1 day'::interval"}}))),
+            data,
+        ),
+        pair(
+            "add column",
+            "volatile expression default",
+            base(),
+            plus(c("b", "double precision", json!({"default": {"expression": "random() * 10"}}))),
+            data,
+        ),
+        pair(
+            "set default",
+            "expression",
+            plus(c("b", "text", json!({}))),
+            plus(c("b", "text", json!({"default": {"expression": "upper(md5('x'))"}}))),
+            data,
+        ),
+    ]);
     cases
 }

@@ -148,3 +148,25 @@ fn accepted_defaults_are_accepted_by_postgres() {
     // The generator must exercise the accepting side, or the test proves nothing.
     assert!(accepted.get() > 60, "only {} defaults were valid", accepted.get());
 }
+
+#[test]
+fn expression_defaults_build_and_fill_rows() {
+    let doc = json!({"name": "d", "tables": [{"id": "t", "name": "t", "columns": [
+        {"id": "id", "name": "id", "dataType": "integer", "primaryKey": true},
+        {"id": "due", "name": "due", "dataType": "date", "default": {"expression": "CURRENT_DATE + 30"}},
+        {"id": "code", "name": "code", "dataType": "text", "default": {"expression": "upper(substr(md5('seed'), 1, 6))"}},
+        {"id": "r", "name": "r", "dataType": "double precision", "default": {"expression": "random()"}},
+        {"id": "tags", "name": "tags", "dataType": "text[]", "default": {"expression": "ARRAY['a', 'b']"}}]}]});
+    let schema = ValidSchema::parse(parse_document(&doc.to_string()).unwrap()).unwrap();
+    let db = schemaforge_testdb::TestDb::create().unwrap();
+    let mut conn = db.connect().unwrap();
+    run_script(&mut conn, &create_script(&schema)).unwrap();
+    execute(&mut conn, "INSERT INTO t (id) VALUES (1), (2)").unwrap();
+    let got = schemaforge_tests::lines(
+        &mut conn,
+        "SELECT concat_ws(' ', (due - CURRENT_DATE)::text, code, (r >= 0 AND r < 1)::text, array_to_string(tags, ',')) AS t FROM t ORDER BY id",
+    )
+    .unwrap();
+    let code = schemaforge_tests::lines(&mut conn, "SELECT upper(substr(md5('seed'), 1, 6)) AS t").unwrap().concat();
+    assert_eq!(got, [format!("30 {code} true a,b"), format!("30 {code} true a,b")]);
+}

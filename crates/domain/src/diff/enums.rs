@@ -19,6 +19,7 @@ impl<'m> Differ<'m> {
                         used.insert(s.as_str());
                     }
                     Some(DefaultValue::Array(items)) => used.extend(items.iter().flatten().map(String::as_str)),
+                    Some(DefaultValue::Expression(e)) => used.extend(e.string_literals()),
                     _ => {}
                 }
             }

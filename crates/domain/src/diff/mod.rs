@@ -184,7 +184,13 @@ fn same_foreign_key(a: &ForeignKeyModel, b: &ForeignKeyModel) -> bool {
 }
 
 fn is_volatile(default: Option<&DefaultValue>) -> bool {
-    matches!(default, Some(DefaultValue::Function(DefaultFunction::ClockTimestamp | DefaultFunction::GenRandomUuid)))
+    match default {
+        Some(DefaultValue::Function(f)) => {
+            matches!(f, DefaultFunction::ClockTimestamp | DefaultFunction::GenRandomUuid)
+        }
+        Some(DefaultValue::Expression(e)) => e.volatile(),
+        _ => false,
+    }
 }
 
 fn quoted(label: &str) -> String {

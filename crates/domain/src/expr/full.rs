@@ -126,6 +126,10 @@ const NOT_IMMUTABLE: &[&str] = &[
     "uuid_generate_v4",
 ];
 
+/// The builtins of [`NOT_IMMUTABLE`] that are stable (one value per
+/// statement), not volatile.
+const STABLE: &[&str] = &["current_setting", "now", "statement_timestamp", "transaction_timestamp"];
+
 /// Set-returning builtins, which PostgreSQL refuses in both contexts.
 const SET_RETURNING: &[&str] = &[
     "generate_series",
@@ -169,6 +173,7 @@ pub(super) fn context_name(context: ExprContext) -> &'static str {
         ExprContext::IndexPredicate => "index predicates",
         ExprContext::IndexExpression => "index expressions",
         ExprContext::Generated => "generation expressions",
+        ExprContext::Default => "defaults",
     }
 }
 
@@ -186,6 +191,7 @@ pub(super) fn check(
     let mut strings = Vec::new();
     let mut unknown = BTreeSet::new();
     let mut not_immutable = BTreeSet::new();
+    let mut volatile = false;
     for node in parsed.nodes() {
         match node {
             Node::Column(parts) => match resolve(&parts, columns) {
@@ -204,10 +210,14 @@ pub(super) fn check(
                 } else if builtin && SET_RETURNING.contains(&base) {
                     problems.push(invalid(format!("set-returning functions (`{shown}`) are not allowed in {ctx}")));
                 } else if builtin && NOT_IMMUTABLE.contains(&base) {
+                    volatile |= !STABLE.contains(&base);
                     not_immutable.insert(format!("{shown}()"));
                 } else if !(builtin
-                    && (IMMUTABLE.contains(&base) || (context == ExprContext::Check && TYPE_DEPENDENT.contains(&base))))
+                    && (IMMUTABLE.contains(&base)
+                        || (matches!(context, ExprContext::Check | ExprContext::Default)
+                            && TYPE_DEPENDENT.contains(&base))))
                 {
+                    volatile = true;
                     unknown.insert(shown);
                 }
             }
@@ -229,6 +239,8 @@ pub(super) fn check(
             ExprContext::IndexPredicate | ExprContext::IndexExpression | ExprContext::Generated => {
                 problems.push(invalid(format!("PostgreSQL requires {ctx} to be immutable, but {list} is not")))
             }
+            // A default may be anything but immutable.
+            ExprContext::Default => {}
             ExprContext::Check => warnings.push(ExprProblem {
                 code: Code::UnverifiedExpression,
                 message: format!(
@@ -253,7 +265,7 @@ pub(super) fn check(
         ),
     });
     let canonical = parsed.canonical(&|parts: &[String]| resolve(parts, columns).ok().map(|c| c.id.to_string()));
-    let expr = Expr::Sql(SqlExpr { sql: parsed.sql().to_string(), canonical, columns: ids, strings });
+    let expr = Expr::Sql(SqlExpr { sql: parsed.sql().to_string(), volatile, canonical, columns: ids, strings });
     Ok(Checked { expr, warnings })
 }
 

@@ -108,6 +108,10 @@ pub enum Expr {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqlExpr {
     sql: String,
+    /// A function in it may be volatile (a known volatile builtin, or one
+    /// this validation does not know, which PostgreSQL makes volatile by
+    /// default).
+    volatile: bool,
     /// The tree without locations, column references replaced by ids.
     canonical: String,
     columns: Vec<String>,
@@ -309,6 +313,15 @@ impl Expr {
         out
     }
 
+    /// Whether evaluating it may give another value on each row (a
+    /// volatile function): a column added with such a default is computed
+    /// row by row, rewriting the table.
+    pub fn volatile(&self) -> bool {
+        let mut volatile = false;
+        self.walk(&mut |e| volatile |= matches!(e, Expr::Sql(s) if s.volatile));
+        volatile
+    }
+
     /// The string literals of the expression, in order of appearance.
     pub fn string_literals(&self) -> Vec<&str> {
         let mut out = Vec::new();
@@ -404,6 +417,8 @@ pub enum ExprContext {
     IndexExpression,
     /// The expression of a generated column: immutable, of any type.
     Generated,
+    /// A column default: of any type, volatile allowed, no column.
+    Default,
 }
 
 impl ExprContext {
@@ -512,7 +527,8 @@ pub fn check_expression(
         // columns too, so only that case gets through.
         Small::UnknownNames | Small::NotInLanguage => return full::check(source, columns, context),
     };
-    if let Some(node) = constant_computation(&expr) {
+    // A default is computed from constants by design.
+    if let Some(node) = constant_computation(&expr).filter(|_| context != ExprContext::Default) {
         problems.push(invalid(format!(
             "`{node}` computes with constants only; PostgreSQL evaluates that when the constraint is created, where it can fail (division by zero, overflow, a bad pattern): write the result instead"
         )));
@@ -558,6 +574,25 @@ pub(crate) enum Yields {
     Text,
     /// Something else, or an expression in PostgreSQL's full grammar.
     Unknown,
+}
+
+impl Yields {
+    /// Whether a value the small language types as `yields` has an
+    /// assignment cast to `ty` (where the language can tell; otherwise the
+    /// server decides).
+    pub(crate) fn fits(yields: Yields, ty: &ColumnType) -> bool {
+        use crate::named_type::NamedType as N;
+        let b = &ty.base;
+        let string =
+            matches!(b, BaseType::Char(_) | BaseType::Varchar(_) | BaseType::Text | BaseType::Named(N::Citext));
+        match yields {
+            Yields::Unknown => true,
+            _ if ty.array => false,
+            Yields::Bool => string || *b == BaseType::Boolean,
+            Yields::Number => string || b.is_number() || matches!(b, BaseType::Named(N::Money | N::Oid)),
+            Yields::Text => string,
+        }
+    }
 }
 
 /// What `expr` yields (see [`Yields`]).

@@ -15,6 +15,7 @@ pub(super) fn check_default(
     labels: Option<&[String]>,
 ) -> Result<(DefaultValue, Option<Finding>), Finding> {
     match default {
+        ColumnDefault::Expression(e) => expression_default(&e.expression, ty),
         ColumnDefault::Function(f) => {
             let Some(func) = DefaultFunction::from_name(&f.function) else {
                 let allowed: Vec<&str> = DefaultFunction::ALL.iter().map(|f| f.name()).collect();
@@ -82,6 +83,30 @@ pub(super) fn check_default(
             Ok((DefaultValue::Literal(value), warning))
         }
     }
+}
+
+/// An expression default: no column of the row (PostgreSQL refuses them),
+/// a value the column's type takes where the small language can tell.
+fn expression_default(source: &str, ty: &ColumnType) -> Result<(DefaultValue, Option<Finding>), Finding> {
+    let checked = expr::check_expression(source, &[], ExprContext::Default).map_err(|problems| {
+        let first = problems.into_iter().next();
+        match first {
+            Some(p) if p.code == Code::UnknownReference => (
+                Code::InvalidDefault,
+                format!(
+                    "a default cannot read the row's columns: {}",
+                    p.message.replace("the table has no column named", "no constant or function")
+                ),
+            ),
+            Some(p) => (p.code, p.message),
+            None => (Code::InvalidDefault, "the expression is not accepted".to_string()),
+        }
+    })?;
+    if !expr::Yields::fits(expr::yields(&checked.expr, &[]), ty) {
+        return Err((Code::TypeMismatch, format!("the expression's value does not fit a {} column", ty.describe())));
+    }
+    let warning = checked.warnings.into_iter().next().map(|w| (w.code, w.message));
+    Ok((DefaultValue::Expression(checked.expr), warning))
 }
 
 /// Validate one scalar literal against a base type; returns PostgreSQL's text input form.

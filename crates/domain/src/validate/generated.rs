@@ -45,7 +45,7 @@ pub(super) fn expressions(ctx: &mut Ctx, t: &Table, tpath: &str, expr_columns: &
                 return None;
             }
             if let Some(ty) = expr_columns.iter().find(|e| e.id == c.id).and_then(|e| e.ty) {
-                if !assignable(expr::yields(&expr, expr_columns), ty) {
+                if !expr::Yields::fits(expr::yields(&expr, expr_columns), ty) {
                     ctx.error(
                         Code::TypeMismatch,
                         path,
@@ -65,22 +65,6 @@ pub(super) fn expressions(ctx: &mut Ctx, t: &Table, tpath: &str, expr_columns: &
             Some(expr)
         })
         .collect()
-}
-
-/// Whether a value the small language types as `yields` has an assignment
-/// cast to `ty` (where the language can tell; otherwise the server decides).
-fn assignable(yields: expr::Yields, ty: &ColumnType) -> bool {
-    use crate::named_type::NamedType as N;
-    use expr::Yields as Y;
-    let b = &ty.base;
-    let string = matches!(b, BaseType::Char(_) | BaseType::Varchar(_) | BaseType::Text | BaseType::Named(N::Citext));
-    match yields {
-        Y::Unknown => true,
-        _ if ty.array => false,
-        Y::Bool => string || *b == BaseType::Boolean,
-        Y::Number => string || b.is_number() || matches!(b, BaseType::Named(N::Money | N::Oid)),
-        Y::Text => string,
-    }
 }
 
 /// Foreign-key actions PostgreSQL refuses when a source column is

@@ -471,3 +471,19 @@ fn enums_are_checked() {
     assert_eq!(paths, ["/enums/0/values", "/enums/1/values/1", "/enums/1/values/2", "/enums/1/values/3"]);
     assert!(got.iter().all(|(_, c, _)| *c == "INVALID_ENUM"));
 }
+
+#[test]
+fn expression_defaults_are_checked() {
+    let at = |ty: &str, expression: &str| {
+        let mut v = with_column(json!({"id": "c", "name": "c", "dataType": ty, "default": {"expression": expression}}));
+        v["name"] = json!("x");
+        problems(v).into_iter().map(|(p, c, _)| (p, c)).collect::<Vec<_>>()
+    };
+    let path = "/tables/0/columns/2/default".to_string();
+    assert_eq!(at("text", "lower('ABC')"), vec![], "the small language");
+    assert_eq!(at("timestamptz", "now() + '1 day'::interval"), vec![(path.clone(), "UNVERIFIED_EXPRESSION")]);
+    assert_eq!(at("double precision", "random()"), vec![(path.clone(), "UNVERIFIED_EXPRESSION")]);
+    assert_eq!(at("integer", "lower('ABC')"), vec![(path.clone(), "TYPE_MISMATCH")]);
+    assert_eq!(at("integer", "id + 1"), vec![(path.clone(), "INVALID_DEFAULT")]);
+    assert_eq!(at("integer", "(SELECT 1)"), vec![(path, "INVALID_EXPRESSION")]);
+}
