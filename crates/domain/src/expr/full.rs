@@ -265,7 +265,12 @@ pub(super) fn check(
         ),
     });
     let canonical = parsed.canonical(&|parts: &[String]| resolve(parts, columns).ok().map(|c| c.id.to_string()));
-    let expr = Expr::Sql(SqlExpr { sql: parsed.sql().to_string(), volatile, canonical, columns: ids, strings });
+    let yields = match parsed.shape() {
+        Shape::Boolean | Shape::Bool => super::Yields::Bool,
+        Shape::Number => super::Yields::Number,
+        _ => super::Yields::Unknown,
+    };
+    let expr = Expr::Sql(SqlExpr { sql: parsed.sql().to_string(), volatile, yields, canonical, columns: ids, strings });
     Ok(Checked { expr, warnings })
 }
 

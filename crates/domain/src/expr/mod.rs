@@ -112,6 +112,9 @@ pub struct SqlExpr {
     /// this validation does not know, which PostgreSQL makes volatile by
     /// default).
     volatile: bool,
+    /// What the top node yields, where its shape tells (a comparison is a
+    /// boolean whatever its operands).
+    yields: Yields,
     /// The tree without locations, column references replaced by ids.
     canonical: String,
     columns: Vec<String>,
@@ -515,7 +518,7 @@ pub fn check_expression(
         // The small language types only the core types: an expression over
         // another column type is PostgreSQL's to resolve.
         Small::Parsed(expr) if reads_uncharted(&expr, columns) => {
-            if let Some(problem) = uncharted_number_comparison(&expr, columns) {
+            if let Some(problem) = uncharted_misuse(&expr, columns, context) {
                 return Err(vec![problem]);
             }
             return full::check(source, columns, context);
@@ -597,8 +600,8 @@ impl Yields {
 
 /// What `expr` yields (see [`Yields`]).
 pub(crate) fn yields(expr: &Expr, columns: &[ExprColumn<'_>]) -> Yields {
-    if matches!(expr, Expr::Sql(_)) {
-        return Yields::Unknown;
+    if let Expr::Sql(s) = expr {
+        return s.yields;
     }
     let mut checker = TypeChecker { columns, problems: Vec::new(), not_immutable: None };
     match checker.infer(expr) {
@@ -613,7 +616,9 @@ pub(crate) fn yields(expr: &Expr, columns: &[ExprColumn<'_>]) -> Yields {
 /// PostgreSQL has no operator for it (no implicit cast makes a number a
 /// `money`, `timetz`, bit string, range or extension type; `oid` is the
 /// exception), which offline validation can tell.
-fn uncharted_number_comparison(expr: &Expr, columns: &[ExprColumn<'_>]) -> Option<ExprProblem> {
+/// Also one of those columns where a boolean is needed (an operand of AND,
+/// OR or NOT, or a whole check): none of those types is a boolean.
+fn uncharted_misuse(expr: &Expr, columns: &[ExprColumn<'_>], context: ExprContext) -> Option<ExprProblem> {
     use crate::named_type::NamedType;
     let column_type = |e: &Expr| match e {
         Expr::Column { id, .. } => columns.iter().find(|c| c.id == *id).and_then(|c| c.ty),
@@ -629,8 +634,30 @@ fn uncharted_number_comparison(expr: &Expr, columns: &[ExprColumn<'_>]) -> Optio
                 _ => false,
             }
     };
+    let not_boolean = |e: &Expr| {
+        column_type(e)
+            .filter(|ty| {
+                matches!(ty.base, BaseType::Named(_) | BaseType::TimeTz(_) | BaseType::Bit(_) | BaseType::VarBit(_))
+            })
+            .map(|ty| mismatch(format!("a {} column is not true or false", ty.describe())))
+    };
+    if context.boolean() {
+        if let Some(p) = not_boolean(expr) {
+            return Some(p);
+        }
+    }
     let mut found = None;
     expr.walk(&mut |e| {
+        if found.is_some() {
+            return;
+        }
+        match e {
+            Expr::Not(inner) => found = not_boolean(inner),
+            Expr::Binary { op: BinaryOp::And | BinaryOp::Or, left, right } => {
+                found = not_boolean(left).or_else(|| not_boolean(right));
+            }
+            _ => {}
+        }
         let Expr::Binary { op, left, right } = e else { return };
         if found.is_some() || !op.is_comparison() {
             return;

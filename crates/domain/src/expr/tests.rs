@@ -273,4 +273,6 @@ fn wider_types_are_not_compared_with_numbers() {
     assert_eq!(codes("fee >= -5"), [Code::TypeMismatch]);
     assert_eq!(codes("fee >= '5.00'"), [Code::UnverifiedExpression]);
     assert_eq!(codes("ref > 5"), [Code::UnverifiedExpression]);
+    assert_eq!(codes("fee OR NOT fee"), [Code::TypeMismatch]);
+    assert_eq!(codes("fee"), [Code::TypeMismatch]);
 }
