@@ -95,3 +95,23 @@ fn a_label_id_is_an_id() {
         assert!(parse_document(&doc.to_string()).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn a_renamed_label_can_take_the_text_of_a_label_that_goes() {
+    // B renames label v0 to "a_old" and adds a new label "a"; going down,
+    // v0 takes "a" back while B's other "a" goes (found by the migration
+    // property test: RENAME VALUE refused the text the type still had).
+    let a = document(json!([{"id": "v0", "value": "a"}]));
+    let b = document(json!([{"id": "v0", "value": "a_old"}, "a"]));
+    let db = TestDb::create().unwrap();
+    let mut conn = db.connect().unwrap();
+    run_script(&mut conn, &create_script(&a)).unwrap();
+    execute(&mut conn, "INSERT INTO jobs VALUES (1, 'a')").unwrap();
+    let m = migration(&a, &b);
+    run_script(&mut conn, &m.up).unwrap();
+    assert_eq!(labels(&mut conn), ["a_old,a"]);
+    assert_eq!(states(&mut conn), ["a_old"]);
+    run_script(&mut conn, &m.down).unwrap();
+    assert_eq!(labels(&mut conn), ["a"]);
+    assert_eq!(states(&mut conn), ["a"]);
+}

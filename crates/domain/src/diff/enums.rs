@@ -120,7 +120,33 @@ impl<'m> Differ<'m> {
         if renames.is_empty() {
             return self.enum_labels(o, n);
         }
-        self.rename_labels(o, n, &renames);
+        // An old label that is not renamed but whose text a renamed label
+        // takes (it goes away, or is another label) moves out of the way
+        // first: RENAME VALUE refuses a text the type already has.
+        let sources: HashSet<&str> = renames.iter().map(|(a, _)| a.as_str()).collect();
+        let targets: HashSet<&str> = renames.iter().map(|(_, b)| b.as_str()).collect();
+        let mut values = o.values.clone();
+        for v in values.iter_mut().filter(|v| !sources.contains(v.as_str()) && targets.contains(v.as_str())) {
+            let tmp = self.temp.fresh();
+            self.push(
+                Stage::RenameEnumValues,
+                Change::new(
+                    ChangeKind::RenameEnumValue { enum_id: n.id.clone(), from: v.clone(), to: tmp.clone() },
+                    Safety::Safe,
+                    n.name.to_string(),
+                    format!(
+                        "rename label {} of enum {} to {} (its text goes to another label)",
+                        quoted(v),
+                        n.name,
+                        quoted(&tmp)
+                    ),
+                )
+                .why("a label that keeps its id takes this text; this one is handled under the temporary text"),
+            );
+            *v = tmp;
+        }
+        let o = EnumModel { values, ..o.clone() };
+        self.rename_labels(&o, n, &renames);
         let renamed = o
             .values
             .iter()
