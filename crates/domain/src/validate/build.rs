@@ -113,10 +113,12 @@ pub(super) fn build_model(
             exclusions: Vec::new(),
         });
     }
-    // Foreign keys without a name.
+    // Foreign keys without a name (tables looked up by id: linear in the
+    // number of foreign keys, not their product with the tables).
+    let by_id: HashMap<&str, usize> = out.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
     let mut fks = Vec::new();
     for fk in fk_infos {
-        let table = out.iter().find(|t| t.id == fk.source_table_id)?;
+        let table = out.get(*by_id.get(fk.source_table_id.as_str())?)?;
         let name = match fk.name {
             Some(name) => name,
             None => {
