@@ -599,6 +599,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         foreign_keys,
         enums,
         extensions: Vec::new(),
+        sequences: Vec::new(),
     }
 }
 

@@ -47,6 +47,57 @@ pub struct SchemaDocument {
     /// last); their types (`citext`, `hstore`, ...) are usable once declared.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extensions: Vec<Extension>,
+    /// Standalone sequences (`CREATE SEQUENCE`), used by `{"sequence": id}`
+    /// defaults; with `ownedBy`, what PostgreSQL's `serial` is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sequences: Vec<Sequence>,
+}
+
+/// A standalone sequence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Sequence {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// SQL name of the sequence (a relation, like tables and indexes).
+    pub name: String,
+    /// `smallint`, `integer` or `bigint` (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<String>,
+    /// START WITH.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<i64>,
+    /// INCREMENT BY (not 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub increment: Option<i64>,
+    /// MINVALUE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_value: Option<i64>,
+    /// MAXVALUE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_value: Option<i64>,
+    /// CACHE (at least 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<i64>,
+    /// CYCLE.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cycle: bool,
+    /// The column that owns it (`OWNED BY`): dropped with that column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<SequenceOwner>,
+    /// Rendered as `COMMENT ON SEQUENCE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// The column a sequence belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SequenceOwner {
+    /// The table's id.
+    pub table_id: String,
+    /// The column's id.
+    pub column_id: String,
 }
 
 /// A PostgreSQL extension (`CREATE EXTENSION`).
@@ -381,6 +432,8 @@ pub enum ColumnDefault {
     /// `{"expression": "now() + interval '1 day'"}`: an expression in
     /// either grammar, without columns.
     Expression(ExpressionDefault),
+    /// `{"sequence": "<sequence id>"}`: the sequence's next value.
+    Sequence(SequenceDefault),
     /// A JSON string, number, boolean or (for array columns) array.
     Literal(Literal),
 }
@@ -389,7 +442,9 @@ impl<'de> Deserialize<'de> for ColumnDefault {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let value = serde_json::Value::deserialize(deserializer)?;
-        if value.get("expression").is_some() {
+        if value.get("sequence").is_some() {
+            serde_json::from_value(value).map(Self::Sequence).map_err(D::Error::custom)
+        } else if value.get("expression").is_some() {
             serde_json::from_value(value).map(Self::Expression).map_err(D::Error::custom)
         } else if value.is_object() {
             serde_json::from_value(value).map(Self::Function).map_err(D::Error::custom)
@@ -401,6 +456,14 @@ impl<'de> Deserialize<'de> for ColumnDefault {
             })
         }
     }
+}
+
+/// `{"sequence": "s_order_no"}`: `nextval` of one of the document's sequences.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SequenceDefault {
+    /// The sequence's id (a rename of the sequence is no change).
+    pub sequence: String,
 }
 
 /// An expression default such as `{"expression": "now() + interval '30 days'"}`.

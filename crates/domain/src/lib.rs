@@ -46,14 +46,15 @@ pub use document::{
     Check, Column, ColumnDefault, DocumentParseError, EnumType, EnumValue, EnumValueSpec, ExclusionConstraint,
     ExclusionElement, ExpressionDefault, Extension, ForeignKey, FunctionDefault, GeneratedSpec, IdentityGeneration,
     IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder, Position,
-    ReferentialAction, SchemaDocument, SortOrder, StorageValue, Table, UniqueConstraint, parse_document,
+    ReferentialAction, SchemaDocument, Sequence, SequenceDefault, SequenceOwner, SortOrder, StorageValue, Table,
+    UniqueConstraint, parse_document,
 };
 pub use expr::Expr;
 pub use ident::{Ident, IdentError, MAX_IDENTIFIER_BYTES};
 pub use model::{
     BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, ExclusionModel,
     ExtensionModel, ForeignKeyModel, Identity, IndexColumnModel, IndexKey, IndexModel, KeyConstraint, Model,
-    ModelIndex, SequenceOptions, TableModel, TypeFamily,
+    ModelIndex, SequenceModel, SequenceOptions, TableModel, TypeFamily,
 };
 pub use named_type::{NamedInfo, NamedType};
 pub use problem::{Code, Problem, Severity};

@@ -22,6 +22,25 @@ pub struct Model {
     pub foreign_keys: Vec<ForeignKeyModel>,
     /// Extensions, in document order.
     pub extensions: Vec<ExtensionModel>,
+    /// Standalone sequences, in document order.
+    pub sequences: Vec<SequenceModel>,
+}
+
+/// A checked standalone sequence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SequenceModel {
+    /// Stable id.
+    pub id: String,
+    /// SQL name.
+    pub name: Ident,
+    /// smallint, integer or bigint.
+    pub ty: BaseType,
+    /// Its options (PostgreSQL's defaults where `None`).
+    pub options: SequenceOptions,
+    /// The owning (table id, column id).
+    pub owned_by: Option<(String, String)>,
+    /// Comment, if any.
+    pub comment: Option<String>,
 }
 
 /// A checked extension.
@@ -479,6 +498,13 @@ pub enum DefaultValue {
     Function(DefaultFunction),
     /// An expression without columns (`{"expression": ...}`).
     Expression(Expr),
+    /// `nextval` of a document's sequence.
+    NextVal {
+        /// The sequence's id.
+        sequence_id: String,
+        /// Its name.
+        name: Ident,
+    },
 }
 
 /// The closed list of functions allowed as defaults.

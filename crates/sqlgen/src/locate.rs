@@ -15,6 +15,9 @@ impl Postgres {
         for (i, e) in model.extensions.iter().enumerate() {
             out.push((self.create_extension(e), format!("/extensions/{i}")));
         }
+        for (i, s) in model.sequences.iter().enumerate() {
+            out.push((self.create_sequence(s), format!("/sequences/{i}")));
+        }
         for (i, e) in model.enums.iter().enumerate() {
             out.push((self.create_enum(e), format!("/enums/{i}")));
         }
@@ -34,10 +37,16 @@ impl Postgres {
             }
         }
         let index = ModelIndex::new(model);
+        for (i, s) in model.sequences.iter().enumerate().filter(|(_, s)| s.owned_by.is_some()) {
+            out.push((self.sequence_owner(&index, s), format!("/sequences/{i}/ownedBy")));
+        }
         for (f, fk) in model.foreign_keys.iter().enumerate() {
             if let Some(s) = self.add_foreign_key(&index, fk) {
                 out.push((s, format!("/foreignKeys/{f}")));
             }
+        }
+        for (i, s) in model.sequences.iter().enumerate().filter(|(_, s)| s.comment.is_some()) {
+            out.push((self.sequence_comment(s), format!("/sequences/{i}/comment")));
         }
         for (i, e) in model.extensions.iter().enumerate().filter(|(_, e)| e.comment.is_some()) {
             out.push((self.extension_comment(e), format!("/extensions/{i}/comment")));

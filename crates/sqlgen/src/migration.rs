@@ -151,6 +151,7 @@ impl Postgres {
             Some((t, t.column(column_id)?))
         }
         let extension = |m: &ModelIndex<'_>, id: &str| m.model().extensions.iter().find(|e| e.id == id).cloned();
+        let sequence = |m: &ModelIndex<'_>, id: &str| m.model().sequences.iter().find(|s| s.id == id).cloned();
         let statements = match &change.kind {
             ChangeKind::CreateExtension { extension_id } => {
                 extension(to, extension_id).map(|e| vec![self.create_extension(&e)])
@@ -167,6 +168,38 @@ impl Postgres {
             }),
             ChangeKind::SetExtensionComment { extension_id } => {
                 extension(to, extension_id).map(|e| vec![self.extension_comment(&e)])
+            }
+            ChangeKind::CreateSequence { sequence_id } => {
+                sequence(to, sequence_id).map(|s| vec![self.create_sequence(&s)])
+            }
+            ChangeKind::DropSequence { name, .. } => {
+                Some(st(StatementKind::DropSequence, format!("DROP SEQUENCE IF EXISTS {}", self.qi(name))))
+            }
+            ChangeKind::RenameStandaloneSequence { from: a, to: b, .. } => Some(rename("SEQUENCE", a, b)),
+            ChangeKind::AlterStandaloneSequence { sequence_id } => {
+                let old = sequence(from, sequence_id);
+                sequence(to, sequence_id).and_then(|n| {
+                    let o = old?;
+                    let mut clauses = Vec::new();
+                    if o.ty != n.ty {
+                        clauses
+                            .push(format!("AS {}", self.render_type(&ColumnType { base: n.ty.clone(), array: false })));
+                    }
+                    let options = sequence_changes(&o.options, &n.options);
+                    if !options.is_empty() {
+                        clauses.push(options.replace("SET ", ""));
+                    }
+                    Some(st(
+                        StatementKind::SetSequence,
+                        format!("ALTER SEQUENCE {} {}", self.qi(n.name.as_str()), clauses.join(" ")),
+                    ))
+                })
+            }
+            ChangeKind::SetSequenceOwner { sequence_id } => {
+                sequence(to, sequence_id).map(|s| vec![self.sequence_owner(to, &s)])
+            }
+            ChangeKind::SetSequenceComment { sequence_id } => {
+                sequence(to, sequence_id).map(|s| vec![self.sequence_comment(&s)])
             }
             ChangeKind::CreateEnum { enum_id } => to.enum_type(enum_id).map(|e| vec![self.create_enum(e)]),
             ChangeKind::DropEnum { name, .. } => {

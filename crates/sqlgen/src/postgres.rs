@@ -4,7 +4,7 @@ use schemaforge_domain::expr::BinaryOp;
 use schemaforge_domain::{
     BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, ExclusionModel,
     Expr, ExtensionModel, ForeignKeyModel, IndexColumnModel, IndexKey, IndexMethod, IndexModel, KeyConstraint,
-    ModelIndex, NullsOrder, ReferentialAction, SequenceOptions, SortOrder, TableModel, ValidSchema,
+    ModelIndex, NullsOrder, ReferentialAction, SequenceModel, SequenceOptions, SortOrder, TableModel, ValidSchema,
 };
 
 use crate::Dialect;
@@ -57,6 +57,9 @@ impl Postgres {
             }
             DefaultValue::Function(f) => function_sql(*f).to_string(),
             DefaultValue::Expression(e) => self.render_expr(e),
+            DefaultValue::NextVal { name, .. } => {
+                format!("nextval({}::regclass)", self.quote_literal(&self.qi(name.as_str())))
+            }
         })
     }
 
@@ -139,6 +142,36 @@ impl Postgres {
             target: format!("extension \"{}\"", e.name),
             sql: format!("CREATE EXTENSION {}{version}", self.qi(e.name.as_str())),
         }
+    }
+
+    pub(crate) fn create_sequence(&self, s: &SequenceModel) -> Statement {
+        let ty = self.render_type(&ColumnType { base: s.ty.clone(), array: false });
+        Statement {
+            kind: StatementKind::CreateSequence,
+            target: format!("sequence \"{}\"", s.name),
+            sql: format!("CREATE SEQUENCE {} AS {ty}{}", self.qi(s.name.as_str()), sequence_options_sql(&s.options)),
+        }
+    }
+
+    /// `ALTER SEQUENCE ... OWNED BY "table"."column"` (or `NONE`).
+    pub(crate) fn sequence_owner(&self, model: &ModelIndex<'_>, s: &SequenceModel) -> Statement {
+        let owner = s
+            .owned_by
+            .as_ref()
+            .and_then(|(t, c)| {
+                let t = model.table(t)?;
+                Some(format!("{}.{}", self.qi(t.name.as_str()), self.qi(t.column(c)?.name.as_str())))
+            })
+            .unwrap_or_else(|| "NONE".to_string());
+        Statement {
+            kind: StatementKind::SetSequence,
+            target: format!("sequence \"{}\"", s.name),
+            sql: format!("ALTER SEQUENCE {} OWNED BY {owner}", self.qi(s.name.as_str())),
+        }
+    }
+
+    pub(crate) fn sequence_comment(&self, s: &SequenceModel) -> Statement {
+        self.comment("SEQUENCE", self.qi(s.name.as_str()), format!("sequence \"{}\"", s.name), s.comment.as_deref())
     }
 
     pub(crate) fn extension_comment(&self, e: &ExtensionModel) -> Statement {
@@ -472,6 +505,13 @@ impl Dialect for Postgres {
                 kind: StatementKind::DropEnum,
                 target: format!("enum \"{}\"", e.name),
                 sql: format!("DROP TYPE IF EXISTS {}", self.qi(e.name.as_str())),
+            });
+        }
+        for s in model.sequences.iter().rev() {
+            out.push(Statement {
+                kind: StatementKind::DropSequence,
+                target: format!("sequence \"{}\"", s.name),
+                sql: format!("DROP SEQUENCE IF EXISTS {}", self.qi(s.name.as_str())),
             });
         }
         for e in model.extensions.iter().rev() {

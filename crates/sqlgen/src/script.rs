@@ -7,6 +7,10 @@ use std::fmt;
 pub enum StatementKind {
     /// CREATE EXTENSION
     CreateExtension,
+    /// CREATE SEQUENCE
+    CreateSequence,
+    /// DROP SEQUENCE
+    DropSequence,
     /// DROP EXTENSION
     DropExtension,
     /// ALTER EXTENSION ... UPDATE TO
@@ -54,6 +58,8 @@ impl StatementKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::CreateExtension => "create_extension",
+            Self::CreateSequence => "create_sequence",
+            Self::DropSequence => "drop_sequence",
             Self::DropExtension => "drop_extension",
             Self::AlterExtension => "alter_extension",
             Self::CreateEnum => "create_enum",

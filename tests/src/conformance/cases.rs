@@ -908,5 +908,30 @@ pub fn other_changes() -> Vec<Case> {
             data,
         ),
     ]);
+    // Standalone sequences: created (nothing touched), a default taking
+    // their numbers set (later rows only), a column added with one (every
+    // row gets its own number: a rewrite).
+    let with_sequence = |v: Value| {
+        with(v, |d| {
+            d.insert("sequences".into(), json!([{"id": "s1", "name": "t_b_seq", "dataType": "integer"}]));
+        })
+    };
+    cases.extend([
+        pair("create sequence", "unused", base(), with_sequence(base()), data),
+        pair(
+            "set default",
+            "a sequence's next value",
+            with_sequence(plus(c("b", "integer", json!({})))),
+            with_sequence(plus(c("b", "integer", json!({"default": {"sequence": "s1"}})))),
+            data,
+        ),
+        pair(
+            "add column",
+            "a sequence's next value as default",
+            with_sequence(base()),
+            with_sequence(plus(c("b", "integer", json!({"default": {"sequence": "s1"}})))),
+            data,
+        ),
+    ]);
     cases
 }

@@ -23,4 +23,5 @@ mod invalid;
 mod migrations;
 mod openapi;
 mod regressions;
+mod sequences;
 mod types;

@@ -82,6 +82,18 @@ pub enum ChangeKind {
     },
     /// COMMENT ON EXTENSION (set or removed).
     SetExtensionComment { extension_id: String },
+    /// CREATE SEQUENCE (a standalone one).
+    CreateSequence { sequence_id: String },
+    /// DROP SEQUENCE IF EXISTS `name` (an owned one may be gone with its column).
+    DropSequence { sequence_id: String, name: String },
+    /// ALTER SEQUENCE ... RENAME TO (a standalone one).
+    RenameStandaloneSequence { sequence_id: String, from: String, to: String },
+    /// ALTER SEQUENCE ... AS / options (a standalone one).
+    AlterStandaloneSequence { sequence_id: String },
+    /// ALTER SEQUENCE ... OWNED BY (a column, or NONE).
+    SetSequenceOwner { sequence_id: String },
+    /// COMMENT ON SEQUENCE (set or removed).
+    SetSequenceComment { sequence_id: String },
     /// CREATE TYPE ... AS ENUM.
     CreateEnum { enum_id: String },
     /// DROP TYPE `name` (an enum that goes away, or the old type of a rebuilt one).

@@ -47,7 +47,7 @@ impl Differ<'_> {
 }
 
 /// Whether the new bounds exclude values the old ones allowed.
-fn narrows(a: &SequenceOptions, b: &SequenceOptions) -> bool {
+pub(super) fn narrows(a: &SequenceOptions, b: &SequenceOptions) -> bool {
     let raised = match (a.min_value, b.min_value) {
         (_, None) => false,
         (None, Some(_)) => true,

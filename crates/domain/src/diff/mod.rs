@@ -53,6 +53,7 @@ mod locks;
 mod nulls;
 mod renames;
 mod rules;
+mod sequences;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -78,6 +79,7 @@ pub fn diff(old: &ValidSchema, new: &ValidSchema) -> ChangeSet {
 pub fn diff_models(old: &Model, new: &Model) -> ChangeSet {
     let mut d = Differ::new(old, new);
     d.extensions();
+    d.sequences();
     d.enums();
     d.tables();
     d.foreign_keys();
@@ -183,12 +185,24 @@ fn same_foreign_key(a: &ForeignKeyModel, b: &ForeignKeyModel) -> bool {
         && a.deferral == b.deferral
 }
 
+/// Whether two defaults are the same: a sequence's by its id (a renamed
+/// sequence is the same sequence, and PostgreSQL's default follows it).
+fn same_default(a: Option<&DefaultValue>, b: Option<&DefaultValue>) -> bool {
+    match (a, b) {
+        (Some(DefaultValue::NextVal { sequence_id: x, .. }), Some(DefaultValue::NextVal { sequence_id: y, .. })) => {
+            x == y
+        }
+        (a, b) => a == b,
+    }
+}
+
 fn is_volatile(default: Option<&DefaultValue>) -> bool {
     match default {
         Some(DefaultValue::Function(f)) => {
             matches!(f, DefaultFunction::ClockTimestamp | DefaultFunction::GenRandomUuid)
         }
         Some(DefaultValue::Expression(e)) => e.volatile(),
+        Some(DefaultValue::NextVal { .. }) => true,
         _ => false,
     }
 }
@@ -491,7 +505,7 @@ impl<'m> Differ<'m> {
                 ));
             }
         }
-        let default_changes = oc.default != nc.default || retyped;
+        let default_changes = !same_default(oc.default.as_ref(), nc.default.as_ref()) || retyped;
         if oc.default.is_some() && nc.default.is_none() && !retyped {
             let (table_id, column_id) = ids();
             self.push_safe(

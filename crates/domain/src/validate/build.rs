@@ -1,18 +1,21 @@
 //! The model of an error-free document, with every generated name chosen.
 
 use super::*;
+use crate::model::SequenceModel;
 
 /// Build the model of an error-free document, choosing generated names.
 pub(super) fn build_model(
     tables: &[TableInfo],
     enums: Vec<Option<EnumModel>>,
     extensions: Vec<Option<ExtensionModel>>,
+    sequences: Vec<Option<SequenceModel>>,
     fks: Vec<Option<FkInfo>>,
     relations: &mut Namespace,
     all_constraints: &mut Namespace,
 ) -> Option<Model> {
     let enums: Vec<EnumModel> = enums.into_iter().collect::<Option<_>>()?;
     let extensions: Vec<ExtensionModel> = extensions.into_iter().collect::<Option<_>>()?;
+    let sequences: Vec<SequenceModel> = sequences.into_iter().collect::<Option<_>>()?;
     let fk_infos: Vec<FkInfo> = fks.into_iter().collect::<Option<_>>()?;
     let mut out = Vec::new();
     // Generated names per table, chosen in a fixed order: primary key,
@@ -210,5 +213,5 @@ pub(super) fn build_model(
             });
         }
     }
-    Some(Model { enums, tables: out, foreign_keys: fks, extensions })
+    Some(Model { enums, tables: out, foreign_keys: fks, extensions, sequences })
 }

@@ -13,8 +13,10 @@ pub(super) fn check_default(
     default: &ColumnDefault,
     ty: &ColumnType,
     labels: Option<&[String]>,
+    sequences: &HashMap<&str, Ident>,
 ) -> Result<(DefaultValue, Option<Finding>), Finding> {
     match default {
+        ColumnDefault::Sequence(s) => super::sequences::sequence_default(&s.sequence, ty, sequences).map(|d| (d, None)),
         ColumnDefault::Expression(e) => expression_default(&e.expression, ty),
         ColumnDefault::Function(f) => {
             let Some(func) = DefaultFunction::from_name(&f.function) else {

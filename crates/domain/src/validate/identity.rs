@@ -13,13 +13,25 @@ pub(super) fn settings(
     ty: Option<&ColumnType>,
     cpath: &str,
 ) -> (bool, SequenceOptions) {
-    let path = |field: &str| format!("{cpath}/identity/{field}");
+    options(ctx, spec, ty, &format!("{cpath}/identity"), Code::InvalidAutoIncrement)
+}
+
+/// The checked settings of `spec`, with problems at `{prefix}/{field}`
+/// under `code` (shared with standalone sequences).
+pub(super) fn options(
+    ctx: &mut Ctx,
+    spec: &IdentitySpec,
+    ty: Option<&ColumnType>,
+    prefix: &str,
+    code: Code,
+) -> (bool, SequenceOptions) {
+    let path = |field: &str| format!("{prefix}/{field}");
     let (lo, hi) = match ty.map(|t| &t.base) {
         Some(BaseType::SmallInt) => (i64::from(i16::MIN), i64::from(i16::MAX)),
         Some(BaseType::Integer) => (i64::from(i32::MIN), i64::from(i32::MAX)),
         _ => (i64::MIN, i64::MAX),
     };
-    let mut bad = |field: &str, message: String| ctx.error(Code::InvalidAutoIncrement, path(field), message);
+    let mut bad = |field: &str, message: String| ctx.error(code, path(field), message);
     let type_name = ty.map_or_else(|| "the column's type".to_string(), ColumnType::describe);
     for (field, value) in [("start", spec.start), ("minValue", spec.min_value), ("maxValue", spec.max_value)] {
         if let Some(v) = value.filter(|v| *v < lo || *v > hi) {

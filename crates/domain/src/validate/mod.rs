@@ -489,6 +489,11 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             relation_names.add_quiet(&t.name, ptr(&[&"tables", &ti, &"name"]));
         }
     }
+    let sequence_models = sequences::check_sequences(&mut ctx, doc, &mut relation_names);
+    // Defaults resolve against every sequence with a readable name (one
+    // with other errors is reported there, not again at each default).
+    let sequence_names: HashMap<&str, Ident> =
+        doc.sequences.iter().filter_map(|s| Some((s.id.as_str(), Ident::parse(&s.name).ok()?))).collect();
     let mut tables: Vec<TableInfo> = Vec::new();
     for (ti, t) in doc.tables.iter().enumerate() {
         let tpath = ptr(&[&"tables", &ti]);
@@ -591,7 +596,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                     BaseType::Enum { id, .. } => enum_values_by_id.get(id.as_str()).copied(),
                     _ => None,
                 };
-                match check_default(d, ty, labels) {
+                match check_default(d, ty, labels, &sequence_names) {
                     Ok((value, warning)) => {
                         if let Some((code, w)) = warning {
                             ctx.warn(code, format!("{cpath}/default"), w);
@@ -809,9 +814,17 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
     // Names of constraints and indexes: user-chosen ones must be unique in
     // their namespaces; the rest are generated around them.
     let mut relations = Namespace::default();
+    for s in sequence_models.iter().flatten() {
+        relations.insert(s.name.as_str());
+    }
     for t in &tables {
         if let Some(n) = &t.name {
             relations.insert(n.as_str());
+        }
+        for x in t.exclusions.iter().flatten() {
+            if let Some(n) = &x.name {
+                relations.insert(n.as_str());
+            }
         }
         for ix in &t.indexes {
             if let Some(n) = &ix.name {
@@ -828,6 +841,11 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
     // as PostgreSQL's ChooseConstraintName does; user-chosen names need only
     // be unique per table.
     let mut all_constraints = Namespace::default();
+    for x in tables.iter().flat_map(|t| t.exclusions.iter().flatten()) {
+        if let Some(n) = &x.name {
+            all_constraints.insert(n.as_str());
+        }
+    }
     let mut constraint_scopes: HashMap<&str, Scope<'_>> = HashMap::new();
     for (ti, (t, doc_t)) in tables.iter().zip(&doc.tables).enumerate() {
         let scope = constraint_scopes.entry(t.id.as_str()).or_insert_with(|| Scope::new("constraint"));
@@ -888,7 +906,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
     let model = if has_errors {
         None
     } else {
-        build_model(&tables, enum_models, extension_models, fks, &mut relations, &mut all_constraints)
+        build_model(&tables, enum_models, extension_models, sequence_models, fks, &mut relations, &mut all_constraints)
     };
     (ctx.problems, summary, model)
 }
@@ -930,6 +948,9 @@ fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
     for (xi, x) in doc.extensions.iter().enumerate() {
         add(ctx, &x.id, ptr(&[&"extensions", &xi, &"id"]));
     }
+    for (si, x) in doc.sequences.iter().enumerate() {
+        add(ctx, &x.id, ptr(&[&"sequences", &si, &"id"]));
+    }
     for (ei, e) in doc.enums.iter().enumerate() {
         add(ctx, &e.id, ptr(&[&"enums", &ei, &"id"]));
         for (vi, v) in e.values.iter().enumerate() {
@@ -946,6 +967,7 @@ mod generated;
 mod identity;
 mod indexes;
 mod keys;
+mod sequences;
 use indexes::IndexTable;
 
 mod build;
