@@ -10,8 +10,8 @@ use proptest::sample::select;
 use schemaforge_domain::{
     Check, Column, ColumnDefault, EnumType, EnumValue, EnumValueSpec, ExclusionConstraint, ExclusionElement,
     ExpressionDefault, ForeignKey, FunctionDefault, GeneratedSpec, IdentitySpec, Index, IndexColumn, IndexColumnSpec,
-    IndexMethod, Literal, MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument, SortOrder, StorageValue,
-    Table, UniqueConstraint,
+    IndexMethod, Literal, MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument, Sequence,
+    SequenceDefault, SequenceOwner, SortOrder, StorageValue, Table, UniqueConstraint,
 };
 use std::collections::HashSet;
 
@@ -46,13 +46,15 @@ pub const HOSTILE_NAMES: &[&str] = &[
     "🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀abc",
 ];
 
-/// A plain or hostile identifier.
+/// A plain or hostile identifier (never with PostgreSQL's reserved `pg_`
+/// prefix, which validation refuses for relations and types).
 pub fn name() -> impl Strategy<Value = String> {
     prop_oneof![
         3 => "[a-z][a-z0-9_]{0,15}",
         2 => select(HOSTILE_NAMES).prop_map(str::to_string),
         1 => "[A-Za-z][A-Za-z0-9 '\";]{0,10}[a-z]",
     ]
+    .prop_filter("not pg_", |n| !n.to_lowercase().starts_with("pg_"))
 }
 
 /// Make `name` unique within `taken` by appending a number, staying within 63 bytes.
@@ -591,6 +593,35 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         }
     }
 
+    // Serial kept as serial: every third table whose key is a single
+    // integer column without a default gets an owned sequence for it.
+    let mut sequences = Vec::new();
+    for (ti, t) in tables.iter_mut().enumerate().filter(|(ti, _)| ti % 3 == 0) {
+        let Some(c) = t.columns.first_mut() else { continue };
+        if c.data_type != "integer"
+            || c.default.is_some()
+            || c.auto_increment
+            || c.identity.is_some()
+            || c.generated.is_some()
+        {
+            continue;
+        }
+        let id = format!("s{ti}");
+        c.default = Some(ColumnDefault::Sequence(SequenceDefault { sequence: id.clone() }));
+        sequences.push(Sequence {
+            id,
+            name: unique(&format!("{}_seq", clip(&t.name, 50)), &mut relation_names),
+            data_type: Some("integer".into()),
+            start: None,
+            increment: (ti % 2 == 1).then_some(5),
+            min_value: None,
+            max_value: None,
+            cache: None,
+            cycle: false,
+            owned_by: Some(SequenceOwner { table_id: t.id.clone(), column_id: c.id.clone() }),
+            comment: None,
+        });
+    }
     SchemaDocument {
         json_schema: None,
         name: "generated".into(),
@@ -599,7 +630,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         foreign_keys,
         enums,
         extensions: Vec::new(),
-        sequences: Vec::new(),
+        sequences,
     }
 }
 
