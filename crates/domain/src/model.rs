@@ -88,6 +88,8 @@ pub struct ModelIndex<'m> {
     tables: HashMap<&'m str, &'m TableModel>,
     enums: HashMap<&'m str, &'m EnumModel>,
     foreign_keys: HashMap<&'m str, &'m ForeignKeyModel>,
+    sequences: HashMap<&'m str, &'m SequenceModel>,
+    extensions: HashMap<&'m str, &'m ExtensionModel>,
 }
 
 impl<'m> ModelIndex<'m> {
@@ -98,6 +100,8 @@ impl<'m> ModelIndex<'m> {
             tables: model.tables.iter().map(|t| (t.id.as_str(), t)).collect(),
             enums: model.enums.iter().map(|e| (e.id.as_str(), e)).collect(),
             foreign_keys: model.foreign_keys.iter().map(|f| (f.id.as_str(), f)).collect(),
+            sequences: model.sequences.iter().map(|s| (s.id.as_str(), s)).collect(),
+            extensions: model.extensions.iter().map(|e| (e.id.as_str(), e)).collect(),
         }
     }
 
@@ -119,6 +123,16 @@ impl<'m> ModelIndex<'m> {
     /// The foreign key with the given stable id.
     pub fn foreign_key(&self, id: &str) -> Option<&'m ForeignKeyModel> {
         self.foreign_keys.get(id).copied()
+    }
+
+    /// The standalone sequence with the given stable id.
+    pub fn sequence(&self, id: &str) -> Option<&'m SequenceModel> {
+        self.sequences.get(id).copied()
+    }
+
+    /// The extension with the given stable id.
+    pub fn extension(&self, id: &str) -> Option<&'m ExtensionModel> {
+        self.extensions.get(id).copied()
     }
 }
 

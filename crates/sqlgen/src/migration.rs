@@ -150,16 +150,14 @@ impl Postgres {
             let t = m.table(table_id)?;
             Some((t, t.column(column_id)?))
         }
-        let extension = |m: &ModelIndex<'_>, id: &str| m.model().extensions.iter().find(|e| e.id == id).cloned();
-        let sequence = |m: &ModelIndex<'_>, id: &str| m.model().sequences.iter().find(|s| s.id == id).cloned();
         let statements = match &change.kind {
             ChangeKind::CreateExtension { extension_id } => {
-                extension(to, extension_id).map(|e| vec![self.create_extension(&e)])
+                to.extension(extension_id).map(|e| vec![self.create_extension(e)])
             }
             ChangeKind::DropExtension { name, .. } => {
                 Some(st(StatementKind::DropExtension, format!("DROP EXTENSION {}", self.qi(name))))
             }
-            ChangeKind::UpdateExtension { extension_id, to: version, .. } => extension(to, extension_id).map(|e| {
+            ChangeKind::UpdateExtension { extension_id, to: version, .. } => to.extension(extension_id).map(|e| {
                 let version = version.as_deref().map(|v| format!(" TO {}", self.quote_literal(v))).unwrap_or_default();
                 st(
                     StatementKind::AlterExtension,
@@ -167,28 +165,25 @@ impl Postgres {
                 )
             }),
             ChangeKind::SetExtensionComment { extension_id } => {
-                extension(to, extension_id).map(|e| vec![self.extension_comment(&e)])
+                to.extension(extension_id).map(|e| vec![self.extension_comment(e)])
             }
             ChangeKind::CreateSequence { sequence_id } => {
-                sequence(to, sequence_id).map(|s| vec![self.create_sequence(&s)])
+                to.sequence(sequence_id).map(|s| vec![self.create_sequence(s)])
             }
             ChangeKind::DropSequence { name, .. } => {
                 Some(st(StatementKind::DropSequence, format!("DROP SEQUENCE IF EXISTS {}", self.qi(name))))
             }
             ChangeKind::RenameStandaloneSequence { from: a, to: b, .. } => Some(rename("SEQUENCE", a, b)),
             ChangeKind::AlterStandaloneSequence { sequence_id } => {
-                let old = sequence(from, sequence_id);
-                sequence(to, sequence_id).and_then(|n| {
+                let old = from.sequence(sequence_id);
+                to.sequence(sequence_id).and_then(|n| {
                     let o = old?;
                     let mut clauses = Vec::new();
                     if o.ty != n.ty {
                         clauses
                             .push(format!("AS {}", self.render_type(&ColumnType { base: n.ty.clone(), array: false })));
                     }
-                    let options = sequence_changes(&o.options, &n.options);
-                    if !options.is_empty() {
-                        clauses.push(options.replace("SET ", ""));
-                    }
+                    clauses.extend(sequence_changes(&o.options, &n.options));
                     Some(st(
                         StatementKind::SetSequence,
                         format!("ALTER SEQUENCE {} {}", self.qi(n.name.as_str()), clauses.join(" ")),
@@ -196,10 +191,10 @@ impl Postgres {
                 })
             }
             ChangeKind::SetSequenceOwner { sequence_id } => {
-                sequence(to, sequence_id).map(|s| vec![self.sequence_owner(to, &s)])
+                to.sequence(sequence_id).map(|s| vec![self.sequence_owner(to, s)])
             }
             ChangeKind::SetSequenceComment { sequence_id } => {
-                sequence(to, sequence_id).map(|s| vec![self.sequence_comment(&s)])
+                to.sequence(sequence_id).map(|s| vec![self.sequence_comment(s)])
             }
             ChangeKind::CreateEnum { enum_id } => to.enum_type(enum_id).map(|e| vec![self.create_enum(e)]),
             ChangeKind::DropEnum { name, .. } => {
@@ -319,7 +314,9 @@ impl Postgres {
                 let old = column(from, table_id, column_id).and_then(|(_, c)| c.identity.as_ref());
                 column(to, table_id, column_id).and_then(|(t, c)| {
                     let (old, new) = (old?, c.identity.as_ref()?);
-                    let set = sequence_changes(&old.options, &new.options);
+                    let set: Vec<String> =
+                        sequence_changes(&old.options, &new.options).iter().map(|c| format!("SET {c}")).collect();
+                    let set = set.join(" ");
                     Some(st(StatementKind::AlterColumn, self.alter_column(t, c, &set)))
                 })
             }
@@ -453,33 +450,35 @@ impl Postgres {
     }
 }
 
-/// `SET ...` clauses from one set of sequence options to another; an
-/// option that goes back to PostgreSQL's default is reset explicitly.
-fn sequence_changes(old: &SequenceOptions, new: &SequenceOptions) -> String {
+/// The clauses (`INCREMENT BY 5`, `NO MAXVALUE`, ...) from one set of
+/// sequence options to another; an option that goes back to PostgreSQL's
+/// default is reset explicitly. `ALTER SEQUENCE` takes them as they are; an
+/// identity column's `ALTER COLUMN` puts `SET` before each.
+fn sequence_changes(old: &SequenceOptions, new: &SequenceOptions) -> Vec<String> {
     let ascending = new.increment.is_none_or(|i| i > 0);
     let mut out = Vec::new();
     if old.increment != new.increment {
-        out.push(format!("SET INCREMENT BY {}", new.increment.unwrap_or(1)));
+        out.push(format!("INCREMENT BY {}", new.increment.unwrap_or(1)));
     }
     if old.min_value != new.min_value {
-        out.push(new.min_value.map_or_else(|| "SET NO MINVALUE".to_string(), |v| format!("SET MINVALUE {v}")));
+        out.push(new.min_value.map_or_else(|| "NO MINVALUE".to_string(), |v| format!("MINVALUE {v}")));
     }
     if old.max_value != new.max_value {
-        out.push(new.max_value.map_or_else(|| "SET NO MAXVALUE".to_string(), |v| format!("SET MAXVALUE {v}")));
+        out.push(new.max_value.map_or_else(|| "NO MAXVALUE".to_string(), |v| format!("MAXVALUE {v}")));
     }
     if old.start != new.start {
         // START only matters to a later RESTART; the default is the bound
         // the sequence counts from.
         let start = new.start.or(if ascending { new.min_value } else { new.max_value });
-        out.push(format!("SET START WITH {}", start.unwrap_or(if ascending { 1 } else { -1 })));
+        out.push(format!("START WITH {}", start.unwrap_or(if ascending { 1 } else { -1 })));
     }
     if old.cache != new.cache {
-        out.push(format!("SET CACHE {}", new.cache.unwrap_or(1)));
+        out.push(format!("CACHE {}", new.cache.unwrap_or(1)));
     }
     if old.cycle != new.cycle {
-        out.push(if new.cycle { "SET CYCLE" } else { "SET NO CYCLE" }.to_string());
+        out.push(if new.cycle { "CYCLE" } else { "NO CYCLE" }.to_string());
     }
-    out.join(" ")
+    out
 }
 
 #[cfg(test)]

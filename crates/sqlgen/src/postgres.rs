@@ -223,6 +223,11 @@ impl Postgres {
         Some(s)
     }
 
+    /// ` INCLUDE ("a", "b")` of an index or exclusion, or nothing.
+    fn include_sql(&self, t: &TableModel, ids: &[String]) -> String {
+        if ids.is_empty() { String::new() } else { format!(" INCLUDE ({})", self.column_list(t, ids)) }
+    }
+
     /// `CONSTRAINT "name" EXCLUDE USING method (element WITH op, ...) ...`.
     pub(crate) fn exclusion_clause(&self, t: &TableModel, x: &ExclusionModel) -> String {
         let elements: Vec<String> = x
@@ -230,9 +235,7 @@ impl Postgres {
             .iter()
             .filter_map(|(ic, op)| Some(format!("{} WITH {op}", self.index_element_sql(t, x.method, ic)?)))
             .collect();
-        let include: Vec<String> =
-            x.include.iter().filter_map(|id| t.column(id)).map(|c| self.qi(c.name.as_str())).collect();
-        let include = if include.is_empty() { String::new() } else { format!(" INCLUDE ({})", include.join(", ")) };
+        let include = self.include_sql(t, &x.include);
         let predicate = x.predicate.as_ref().map(|p| format!(" WHERE ({})", self.render_expr(p))).unwrap_or_default();
         format!(
             "CONSTRAINT {} EXCLUDE USING {} ({}){include}{predicate}{}",
@@ -249,9 +252,7 @@ impl Postgres {
             IndexMethod::Btree => String::new(),
             other => format!(" USING {}", other.sql()),
         };
-        let include: Vec<String> =
-            ix.include.iter().filter_map(|id| t.column(id)).map(|c| self.qi(c.name.as_str())).collect();
-        let include = if include.is_empty() { String::new() } else { format!(" INCLUDE ({})", include.join(", ")) };
+        let include = self.include_sql(t, &ix.include);
         let nulls = if ix.nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" };
         let with = if ix.storage.is_empty() { String::new() } else { format!(" WITH ({})", storage_sql(&ix.storage)) };
         let predicate = ix.predicate.as_ref().map(|p| format!(" WHERE {}", self.render_expr(p))).unwrap_or_default();

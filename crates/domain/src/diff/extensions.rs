@@ -8,17 +8,14 @@ use crate::model::ExtensionModel;
 impl Differ<'_> {
     pub(super) fn extensions(&mut self) {
         let (old, new) = (self.old_ix.model(), self.new_ix.model());
-        let by_id = |list: &'_ [ExtensionModel], id: &str| list.iter().position(|e| e.id == id);
         for o in &old.extensions {
-            match by_id(&new.extensions, &o.id).and_then(|i| new.extensions.get(i)) {
+            match self.new_ix.extension(&o.id) {
                 Some(n) if n.name == o.name => self.changed_extension(o, n),
                 _ => self.dropped_extension(o),
             }
         }
         for n in &new.extensions {
-            let same =
-                by_id(&old.extensions, &n.id).and_then(|i| old.extensions.get(i)).is_some_and(|o| o.name == n.name);
-            if !same {
+            if self.old_ix.extension(&n.id).is_none_or(|o| o.name != n.name) {
                 self.added_extension(n);
             }
         }

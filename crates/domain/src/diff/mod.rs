@@ -295,14 +295,15 @@ impl<'m> Differ<'m> {
             for oc in &o.columns {
                 let Some(nc) = n.column(&oc.id) else { continue };
                 let rebuilt = enum_id(&oc.ty).is_some_and(|id| self.rebuilt.contains(id));
-                // A new collation alone is a type change that keeps every
-                // dependent (PostgreSQL rebuilds the indexes itself).
-                let recollated = oc.collation != nc.collation && same_type(&oc.ty, &nc.ty) && !rebuilt;
-                if oc.collation != nc.collation {
+                let recollated = oc.collation != nc.collation;
+                if recollated {
                     self.recollated.insert((o.id.clone(), oc.id.clone()));
                 }
-                if !same_type(&oc.ty, &nc.ty) || rebuilt || recollated {
-                    let keeps = recollated || (!rebuilt && type_change(&oc.ty, &nc.ty).keeps_dependents);
+                // A new collation alone is a type change that keeps every
+                // dependent (PostgreSQL rebuilds the indexes itself).
+                let collation_only = recollated && same_type(&oc.ty, &nc.ty) && !rebuilt;
+                if !same_type(&oc.ty, &nc.ty) || rebuilt || collation_only {
+                    let keeps = collation_only || (!rebuilt && type_change(&oc.ty, &nc.ty).keeps_dependents);
                     self.retyped.insert((o.id.clone(), oc.id.clone()), keeps);
                 }
             }

@@ -17,9 +17,8 @@ fn rank(b: &BaseType) -> u8 {
 impl Differ<'_> {
     pub(super) fn sequences(&mut self) {
         let (old, new) = (self.old_ix.model(), self.new_ix.model());
-        let find = |list: &'_ [SequenceModel], id: &str| list.iter().position(|s| s.id == id);
         for o in &old.sequences {
-            match find(&new.sequences, &o.id).and_then(|i| new.sequences.get(i)) {
+            match self.new_ix.sequence(&o.id) {
                 Some(n) => self.changed_sequence(o, n),
                 None => self.push(
                     Stage::DropExtensions,
@@ -35,7 +34,7 @@ impl Differ<'_> {
             }
         }
         for n in &new.sequences {
-            if find(&old.sequences, &n.id).is_none() {
+            if self.old_ix.sequence(&n.id).is_none() {
                 self.push_safe(
                     Stage::CreateExtensions,
                     ChangeKind::CreateSequence { sequence_id: n.id.clone() },

@@ -558,11 +558,14 @@ pub fn check_expression(
 /// Whether `expr` reads a column whose type the small language's checker
 /// does not model (the named types, timetz, bit strings).
 fn reads_uncharted(expr: &Expr, columns: &[ExprColumn<'_>]) -> bool {
-    expr.column_ids().iter().any(|id| {
-        columns.iter().filter(|c| c.id == *id).filter_map(|c| c.ty).any(|ty| {
-            matches!(ty.base, BaseType::Named(_) | BaseType::TimeTz(_) | BaseType::Bit(_) | BaseType::VarBit(_))
-        })
-    })
+    expr.column_ids()
+        .iter()
+        .any(|id| columns.iter().filter(|c| c.id == *id).filter_map(|c| c.ty).any(|ty| uncharted(&ty.base)))
+}
+
+/// The types the small language's checker does not model.
+pub(super) fn uncharted(base: &BaseType) -> bool {
+    matches!(base, BaseType::Named(_) | BaseType::TimeTz(_) | BaseType::Bit(_) | BaseType::VarBit(_))
 }
 
 /// What an expression of the small language yields, coarsely: enough to
@@ -583,12 +586,12 @@ impl Yields {
     /// Whether a value the small language types as `yields` has an
     /// assignment cast to `ty` (where the language can tell; otherwise the
     /// server decides).
-    pub(crate) fn fits(yields: Yields, ty: &ColumnType) -> bool {
+    pub(crate) fn fits(self, ty: &ColumnType) -> bool {
         use crate::named_type::NamedType as N;
         let b = &ty.base;
         let string =
             matches!(b, BaseType::Char(_) | BaseType::Varchar(_) | BaseType::Text | BaseType::Named(N::Citext));
-        match yields {
+        match self {
             Yields::Unknown => true,
             _ if ty.array => false,
             Yields::Bool => string || *b == BaseType::Boolean,
@@ -626,19 +629,11 @@ fn uncharted_misuse(expr: &Expr, columns: &[ExprColumn<'_>], context: ExprContex
     };
     let number =
         |e: &Expr| matches!(e, Expr::Number(_)) || matches!(e, Expr::Neg(inner) if matches!(**inner, Expr::Number(_)));
-    let refuses_numbers = |ty: &ColumnType| {
-        !ty.array
-            && match ty.base {
-                BaseType::Named(n) => n != NamedType::Oid,
-                BaseType::TimeTz(_) | BaseType::Bit(_) | BaseType::VarBit(_) => true,
-                _ => false,
-            }
-    };
+    let refuses_numbers =
+        |ty: &ColumnType| !ty.array && uncharted(&ty.base) && ty.base != BaseType::Named(NamedType::Oid);
     let not_boolean = |e: &Expr| {
         column_type(e)
-            .filter(|ty| {
-                matches!(ty.base, BaseType::Named(_) | BaseType::TimeTz(_) | BaseType::Bit(_) | BaseType::VarBit(_))
-            })
+            .filter(|ty| uncharted(&ty.base))
             .map(|ty| mismatch(format!("a {} column is not true or false", ty.describe())))
     };
     if context.boolean() {

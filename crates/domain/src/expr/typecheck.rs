@@ -97,7 +97,7 @@ impl Ty {
             BaseType::Jsonb => Ty::Jsonb,
             BaseType::Inet | BaseType::Cidr => Ty::Net,
             BaseType::Macaddr => Ty::Mac,
-            // Expressions over these go to the full grammar.
+            // Expressions over these go to the full grammar (`uncharted`).
             BaseType::TimeTz(_) | BaseType::Bit(_) | BaseType::VarBit(_) | BaseType::Named(_) => Ty::Any,
             BaseType::Enum { name, .. } => {
                 Ty::Enum(name.to_string(), col.enum_values.map(<[String]>::to_vec).unwrap_or_default())

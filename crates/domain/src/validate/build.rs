@@ -153,14 +153,8 @@ pub(super) fn build_model(
             let name = match &ix.name {
                 Some(n) => n.clone(),
                 None => {
-                    let cols: Vec<&str> = ix
-                        .columns
-                        .iter()
-                        .flat_map(IndexColumnModel::column_ids)
-                        .filter_map(|id| t.column(id))
-                        .map(|c| c.name.as_str())
-                        .collect();
-                    let name = choose_name(t.name.as_str(), Some(&cols.join("_")), "idx", &[relations]);
+                    let cols = column_names(t, ix.columns.iter().flat_map(IndexColumnModel::column_ids));
+                    let name = choose_name(t.name.as_str(), Some(&cols), "idx", &[relations]);
                     relations.insert(&name);
                     Ident::parse(&name).ok()?
                 }
@@ -187,15 +181,8 @@ pub(super) fn build_model(
             let name = match &x.name {
                 Some(n) => n.clone(),
                 None => {
-                    let cols: Vec<&str> = x
-                        .elements
-                        .iter()
-                        .flat_map(|(e, _)| e.column_ids())
-                        .filter_map(|id| t.column(id))
-                        .map(|c| c.name.as_str())
-                        .collect();
-                    let name =
-                        choose_name(t.name.as_str(), Some(&cols.join("_")), "excl", &[relations, all_constraints]);
+                    let cols = column_names(t, x.elements.iter().flat_map(|(e, _)| e.column_ids()));
+                    let name = choose_name(t.name.as_str(), Some(&cols), "excl", &[relations, all_constraints]);
                     relations.insert(&name);
                     all_constraints.insert(&name);
                     Ident::parse(&name).ok()?
@@ -214,4 +201,10 @@ pub(super) fn build_model(
         }
     }
     Some(Model { enums, tables: out, foreign_keys: fks, extensions, sequences })
+}
+
+/// The names of the columns `ids` (of `t`) joined by `_`, for a generated
+/// index or constraint name.
+fn column_names<'a>(t: &TableModel, ids: impl Iterator<Item = &'a str>) -> String {
+    ids.filter_map(|id| t.column(id)).map(|c| c.name.as_str()).collect::<Vec<_>>().join("_")
 }

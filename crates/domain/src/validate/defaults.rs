@@ -104,7 +104,7 @@ fn expression_default(source: &str, ty: &ColumnType) -> Result<(DefaultValue, Op
             None => (Code::InvalidDefault, "the expression is not accepted".to_string()),
         }
     })?;
-    if !expr::Yields::fits(expr::yields(&checked.expr, &[]), ty) {
+    if !expr::yields(&checked.expr, &[]).fits(ty) {
         return Err((Code::TypeMismatch, format!("the expression's value does not fit a {} column", ty.describe())));
     }
     let warning = checked.warnings.into_iter().next().map(|w| (w.code, w.message));

@@ -45,17 +45,18 @@ pub(super) fn expressions(ctx: &mut Ctx, t: &Table, tpath: &str, expr_columns: &
                 return None;
             }
             if let Some(ty) = expr_columns.iter().find(|e| e.id == c.id).and_then(|e| e.ty) {
-                if !expr::Yields::fits(expr::yields(&expr, expr_columns), ty) {
+                let yields = expr::yields(&expr, expr_columns);
+                if !yields.fits(ty) {
+                    let what = match yields {
+                        expr::Yields::Bool => "a boolean",
+                        expr::Yields::Number => "a number",
+                        _ => "text",
+                    };
                     ctx.error(
                         Code::TypeMismatch,
                         path,
                         format!(
-                            "the expression yields {}, which PostgreSQL does not assign to a {} column",
-                            match expr::yields(&expr, expr_columns) {
-                                expr::Yields::Bool => "a boolean",
-                                expr::Yields::Number => "a number",
-                                _ => "text",
-                            },
+                            "the expression yields {what}, which PostgreSQL does not assign to a {} column",
                             ty.describe()
                         ),
                     );
