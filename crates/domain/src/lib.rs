@@ -44,7 +44,7 @@ mod values;
 pub use diff::{Change, ChangeKind, ChangeSet, Safety, diff};
 pub use document::{
     Check, Column, ColumnDefault, DocumentParseError, EnumType, EnumValue, EnumValueSpec, ExclusionConstraint,
-    ExclusionElement, ExpressionDefault, Extension, ForeignKey, FunctionDefault, GeneratedSpec, IdentityGeneration,
+    Domain, DomainCheck, ExclusionElement, ExpressionDefault, Extension, ForeignKey, FunctionDefault, GeneratedSpec, IdentityGeneration,
     IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder, Position,
     ReferentialAction, SchemaDocument, Sequence, SequenceDefault, SequenceOwner, SortOrder, StorageValue, Table,
     UniqueConstraint, parse_document,
@@ -52,7 +52,8 @@ pub use document::{
 pub use expr::Expr;
 pub use ident::{Ident, IdentError, MAX_IDENTIFIER_BYTES};
 pub use model::{
-    BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, ExclusionModel,
+    BaseType, CheckModel, ColumnModel, ColumnType, DOMAIN_VALUE_ID, DefaultFunction, DefaultValue, Deferral, DomainCheckModel,
+    DomainModel, EnumModel, ExclusionModel,
     ExtensionModel, ForeignKeyModel, Identity, IndexColumnModel, IndexKey, IndexModel, KeyConstraint, Model,
     ModelIndex, SequenceModel, SequenceOptions, TableModel, TypeFamily,
 };

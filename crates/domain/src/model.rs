@@ -24,7 +24,59 @@ pub struct Model {
     pub extensions: Vec<ExtensionModel>,
     /// Standalone sequences, in document order.
     pub sequences: Vec<SequenceModel>,
+    /// Domains, in document order.
+    pub domains: Vec<DomainModel>,
 }
+
+/// A checked domain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomainModel {
+    /// Stable id.
+    pub id: String,
+    /// SQL name.
+    pub name: Ident,
+    /// The base type (never an enum, a domain or an array).
+    pub base: BaseType,
+    /// Collation, if any.
+    pub collation: Option<String>,
+    /// NOT NULL.
+    pub not_null: bool,
+    /// Default, if any.
+    pub default: Option<DefaultValue>,
+    /// CHECK constraints, in document order, each with its chosen name.
+    pub checks: Vec<DomainCheckModel>,
+    /// Comment, if any.
+    pub comment: Option<String>,
+}
+
+impl DomainModel {
+    /// Whether the domain constrains its values (NOT NULL or a check): a
+    /// column converted to it then has every value checked, which
+    /// PostgreSQL does by rewriting the table.
+    pub fn constrained(&self) -> bool {
+        self.not_null || !self.checks.is_empty()
+    }
+
+    /// The check with the given stable id.
+    pub fn check(&self, id: &str) -> Option<&DomainCheckModel> {
+        self.checks.iter().find(|k| k.id == id)
+    }
+}
+
+/// A check constraint of a domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainCheckModel {
+    /// Stable id.
+    pub id: String,
+    /// Constraint name (given or generated), unique within the domain.
+    pub name: Ident,
+    /// The boolean expression over `VALUE` (a column reference named
+    /// `value`, id [`DOMAIN_VALUE_ID`]).
+    pub expr: Expr,
+}
+
+/// The column id that `VALUE` resolves to in a domain's checks.
+pub const DOMAIN_VALUE_ID: &str = "VALUE";
 
 /// A checked standalone sequence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +142,7 @@ pub struct ModelIndex<'m> {
     foreign_keys: HashMap<&'m str, &'m ForeignKeyModel>,
     sequences: HashMap<&'m str, &'m SequenceModel>,
     extensions: HashMap<&'m str, &'m ExtensionModel>,
+    domains: HashMap<&'m str, &'m DomainModel>,
 }
 
 impl<'m> ModelIndex<'m> {
@@ -102,6 +155,7 @@ impl<'m> ModelIndex<'m> {
             foreign_keys: model.foreign_keys.iter().map(|f| (f.id.as_str(), f)).collect(),
             sequences: model.sequences.iter().map(|s| (s.id.as_str(), s)).collect(),
             extensions: model.extensions.iter().map(|e| (e.id.as_str(), e)).collect(),
+            domains: model.domains.iter().map(|d| (d.id.as_str(), d)).collect(),
         }
     }
 
@@ -133,6 +187,11 @@ impl<'m> ModelIndex<'m> {
     /// The extension with the given stable id.
     pub fn extension(&self, id: &str) -> Option<&'m ExtensionModel> {
         self.extensions.get(id).copied()
+    }
+
+    /// The domain with the given stable id.
+    pub fn domain(&self, id: &str) -> Option<&'m DomainModel> {
+        self.domains.get(id).copied()
     }
 }
 
@@ -365,6 +424,17 @@ pub enum BaseType {
         /// SQL name of the enum type.
         name: Ident,
     },
+    /// One of the document's domains: its values are its base type's.
+    Domain {
+        /// Stable id of the domain.
+        id: String,
+        /// SQL name of the domain.
+        name: Ident,
+        /// The base type (never an enum, a domain or an array).
+        base: Box<BaseType>,
+        /// The domain has NOT NULL or a check ([`DomainModel::constrained`]).
+        constrained: bool,
+    },
 }
 
 /// Groups of types that PostgreSQL can compare with each other (used for
@@ -428,6 +498,17 @@ impl BaseType {
             Self::Bit(_) | Self::VarBit(_) => TypeFamily::Bits,
             Self::Named(n) => TypeFamily::Named(*n),
             Self::Enum { id, .. } => TypeFamily::Enum(id.clone()),
+            Self::Domain { base, .. } => base.family(),
+        }
+    }
+
+    /// The type whose values this one holds: a domain's base type, the
+    /// type itself otherwise. Type checks, literals, operator classes and
+    /// key compatibility are decided on it.
+    pub fn underlying(&self) -> &BaseType {
+        match self {
+            Self::Domain { base, .. } => base,
+            other => other,
         }
     }
 
@@ -435,7 +516,7 @@ impl BaseType {
     /// key, a unique key or a foreign key (`json`, `xml`, `point`,
     /// `polygon`, `lquery` and others have no btree operator class).
     pub fn has_btree(&self) -> bool {
-        match self {
+        match self.underlying() {
             Self::Json => false,
             Self::Named(n) => n.has_btree(),
             _ => true,
@@ -445,7 +526,8 @@ impl BaseType {
     /// Whether the type is one of the number types: the integers,
     /// `numeric`, `real` and `double precision`.
     pub fn is_number(&self) -> bool {
-        self.is_integer() || matches!(self, Self::Numeric { .. } | Self::Real | Self::DoublePrecision)
+        let b = self.underlying();
+        b.is_integer() || matches!(b, Self::Numeric { .. } | Self::Real | Self::DoublePrecision)
     }
 
     /// Whether the type is one of the integer types (the only ones that may
@@ -488,11 +570,18 @@ impl BaseType {
             Self::VarBit(n) => p("varbit", *n),
             Self::Named(n) => n.sql_name().into(),
             Self::Enum { name, .. } => format!("enum {name}"),
+            Self::Domain { name, .. } => format!("domain {name}"),
         }
     }
 }
 
 impl ColumnType {
+    /// The type whose values this one holds ([`BaseType::underlying`]),
+    /// array or not as this one.
+    pub fn underlying(&self) -> ColumnType {
+        ColumnType { base: self.base.underlying().clone(), array: self.array }
+    }
+
     /// A short name for messages, e.g. `text[]`.
     pub fn describe(&self) -> String {
         let base = self.base.describe();

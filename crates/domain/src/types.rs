@@ -58,6 +58,7 @@ enum Kind {
     Cidr,
     Macaddr,
     Enum,
+    Domain,
     TimeTz,
     Bit,
     VarBit,
@@ -96,6 +97,7 @@ fn kind(name: &str) -> Result<Kind, String> {
         "cidr" => Kind::Cidr,
         "macaddr" => Kind::Macaddr,
         "enum" => Kind::Enum,
+        "domain" => Kind::Domain,
         // PostgreSQL's serial types are a notation for an auto-incrementing
         // integer; Schemaforge renders them as identity columns.
         "serial" | "serial4" => Kind::Serial(BaseType::Integer),
@@ -153,12 +155,21 @@ fn split_inline(data_type: &str) -> Result<(String, Vec<u32>, bool), String> {
     }
 }
 
-/// Resolve `col`'s type. `enum_lookup` finds an enum's name by id.
-pub(crate) fn resolve_column_type<'a>(
-    col: &Column,
-    enum_lookup: impl Fn(&str) -> Option<&'a Ident>,
-    enum_by_name_or_id: impl Fn(&str) -> Option<&'a str>,
-) -> Result<ColumnType, Vec<TypeProblem>> {
+/// The document's named types, as [`resolve_column_type`] needs them.
+pub(crate) trait TypeLookup {
+    /// The name of the enum with this id.
+    fn enum_name(&self, id: &str) -> Option<&Ident>;
+    /// The type ([`BaseType::Domain`]) of the domain with this id: `Err`
+    /// with whether the document has such a domain (with errors of its
+    /// own, reported there) when there is none to use.
+    fn domain(&self, id: &str) -> Result<BaseType, bool>;
+    /// How to use the enum or domain that `data_type` names or is the id
+    /// of, for the message about an unsupported type.
+    fn hint(&self, data_type: &str) -> Option<String>;
+}
+
+/// Resolve `col`'s type, finding its enum or domain through `types`.
+pub(crate) fn resolve_column_type(col: &Column, types: &dyn TypeLookup) -> Result<ColumnType, Vec<TypeProblem>> {
     let (name, inline, inline_array) = split_inline(&col.data_type).map_err(|m| {
         vec![problem("dataType", Code::UnsupportedDataType, format!("cannot read data type `{}`: {m}", col.data_type))]
     })?;
@@ -166,10 +177,7 @@ pub(crate) fn resolve_column_type<'a>(
         return Err(vec![problem("dataType", Code::UnsupportedDataType, "the data type is empty")]);
     }
     let kind = kind(&name).map_err(|hint| {
-        let hint = match enum_by_name_or_id(col.data_type.trim()) {
-            Some(id) => format!("to use the enum, write \"dataType\": \"enum\", \"enumId\": \"{id}\""),
-            None => hint,
-        };
+        let hint = types.hint(col.data_type.trim()).unwrap_or(hint);
         vec![problem(
             "dataType",
             Code::UnsupportedDataType,
@@ -277,10 +285,25 @@ pub(crate) fn resolve_column_type<'a>(
                 problems.push(problem("enumId", Code::UnknownReference, "an enum column needs an enumId"));
                 return Err(problems);
             }
-            Some(id) => match enum_lookup(id) {
+            Some(id) => match types.enum_name(id) {
                 Some(name) => BaseType::Enum { id: id.to_string(), name: name.clone() },
                 None => {
                     problems.push(problem("enumId", Code::UnknownReference, format!("no enum has the id `{id}`")));
+                    return Err(problems);
+                }
+            },
+        },
+        Kind::Domain => match col.domain_id.as_deref() {
+            None => {
+                problems.push(problem("domainId", Code::UnknownReference, "a domain column needs a domainId"));
+                return Err(problems);
+            }
+            Some(id) => match types.domain(id) {
+                Ok(domain) => domain,
+                Err(exists) => {
+                    if !exists {
+                        problems.push(problem("domainId", Code::UnknownReference, format!("no domain has the id `{id}`")));
+                    }
                     return Err(problems);
                 }
             },
@@ -345,6 +368,13 @@ pub(crate) fn resolve_column_type<'a>(
             format!("enumId is only allowed with \"dataType\": \"enum\", not {}", base.describe()),
         ));
     }
+    if col.domain_id.is_some() && !matches!(base, BaseType::Domain { .. }) {
+        problems.push(problem(
+            "domainId",
+            Code::InvalidTypeParameter,
+            format!("domainId is only allowed with \"dataType\": \"domain\", not {}", base.describe()),
+        ));
+    }
     if problems.is_empty() { Ok(ColumnType { base, array }) } else { Err(problems) }
 }
 
@@ -355,9 +385,43 @@ mod tests {
     fn resolve(data_type: &str, f: impl FnOnce(&mut Column)) -> Result<ColumnType, Vec<(&'static str, Code)>> {
         let mut col = Column::new("c", "c", data_type);
         f(&mut col);
-        let status = Ident::parse("status").unwrap();
-        resolve_column_type(&col, |id| (id == "e1").then_some(&status), |n| (n == "status").then_some("e1"))
+        resolve_column_type(&col, &Fixture(Ident::parse("status").unwrap()))
             .map_err(|ps| ps.into_iter().map(|p| (p.field, p.code)).collect())
+    }
+
+    /// One enum `status` (id e1) and one domain `year` (id d1) over integer.
+    struct Fixture(Ident);
+
+    impl TypeLookup for Fixture {
+        fn enum_name(&self, id: &str) -> Option<&Ident> {
+            (id == "e1").then_some(&self.0)
+        }
+        fn domain(&self, id: &str) -> Result<BaseType, bool> {
+            (id == "d1")
+                .then(|| BaseType::Domain {
+                    id: "d1".into(),
+                    name: Ident::parse("year").unwrap(),
+                    base: Box::new(BaseType::Integer),
+                    constrained: true,
+                })
+                .ok_or(false)
+        }
+        fn hint(&self, data_type: &str) -> Option<String> {
+            (data_type == "status").then(|| "use the enum".into())
+        }
+    }
+
+    #[test]
+    fn domains_resolve_by_id() {
+        let t = resolve("domain", |c| c.domain_id = Some("d1".into())).unwrap();
+        assert_eq!(t.base.underlying(), &BaseType::Integer);
+        assert!(t.base.is_number() && !t.base.is_integer());
+        assert_eq!(resolve("domain", |_| ()), Err(vec![("domainId", Code::UnknownReference)]));
+        assert_eq!(resolve("domain", |c| c.domain_id = Some("d2".into())), Err(vec![("domainId", Code::UnknownReference)]));
+        assert_eq!(
+            resolve("integer", |c| c.domain_id = Some("d1".into())),
+            Err(vec![("domainId", Code::InvalidTypeParameter)])
+        );
     }
 
     #[test]

@@ -21,6 +21,9 @@ impl Postgres {
         for (i, e) in model.enums.iter().enumerate() {
             out.push((self.create_enum(e), format!("/enums/{i}")));
         }
+        for (i, d) in model.domains.iter().enumerate() {
+            out.push((self.create_domain(d), format!("/domains/{i}")));
+        }
         for (i, t) in model.tables.iter().enumerate() {
             let statement = Statement {
                 kind: StatementKind::CreateTable,
@@ -53,6 +56,9 @@ impl Postgres {
         }
         for (i, e) in model.enums.iter().enumerate().filter(|(_, e)| e.comment.is_some()) {
             out.push((self.enum_comment(e), format!("/enums/{i}/comment")));
+        }
+        for (i, d) in model.domains.iter().enumerate().filter(|(_, d)| d.comment.is_some()) {
+            out.push((self.domain_comment(d), format!("/domains/{i}/comment")));
         }
         for (i, t) in model.tables.iter().enumerate() {
             if t.comment.is_some() {

@@ -2,7 +2,7 @@
 
 use schemaforge_domain::expr::BinaryOp;
 use schemaforge_domain::{
-    BaseType, CheckModel, ColumnModel, ColumnType, DefaultFunction, DefaultValue, Deferral, EnumModel, ExclusionModel,
+    BaseType, CheckModel, ColumnModel, ColumnType, DOMAIN_VALUE_ID, DefaultFunction, DefaultValue, Deferral, DomainCheckModel, DomainModel, EnumModel, ExclusionModel,
     Expr, ExtensionModel, ForeignKeyModel, IndexColumnModel, IndexKey, IndexMethod, IndexModel, KeyConstraint,
     ModelIndex, NullsOrder, ReferentialAction, SequenceModel, SequenceOptions, SortOrder, TableModel, ValidSchema,
 };
@@ -40,11 +40,16 @@ impl Postgres {
     }
 
     pub(crate) fn default_sql(&self, col: &ColumnModel) -> Option<String> {
-        let base = ColumnType { base: col.ty.base.clone(), array: false };
+        Some(self.default_value_sql(col.default.as_ref()?, &col.ty))
+    }
+
+    /// A default of a value of type `ty`: literals cast to it.
+    pub(crate) fn default_value_sql(&self, default: &DefaultValue, ty: &ColumnType) -> String {
+        let base = ColumnType { base: ty.base.clone(), array: false };
         let base_sql = self.render_type(&base);
-        Some(match col.default.as_ref()? {
+        match default {
             DefaultValue::Literal(text) => format!("{}::{base_sql}", self.quote_literal(text)),
-            DefaultValue::Array(items) if items.is_empty() => format!("'{{}}'::{}", self.render_type(&col.ty)),
+            DefaultValue::Array(items) if items.is_empty() => format!("'{{}}'::{}", self.render_type(ty)),
             DefaultValue::Array(items) => {
                 let items: Vec<String> = items
                     .iter()
@@ -60,7 +65,7 @@ impl Postgres {
             DefaultValue::NextVal { name, .. } => {
                 format!("nextval({}::regclass)", self.quote_literal(&self.qi(name.as_str())))
             }
-        })
+        }
     }
 
     /// The column's type, with its collation if it has one.
@@ -185,6 +190,35 @@ impl Postgres {
             target: format!("enum \"{}\"", e.name),
             sql: format!("CREATE TYPE {} AS ENUM ({})", self.qi(e.name.as_str()), values.join(", ")),
         }
+    }
+
+    /// `CREATE DOMAIN name AS base [COLLATE c] [DEFAULT d] [NOT NULL]
+    /// [CONSTRAINT k CHECK (e)]...`.
+    pub(crate) fn create_domain(&self, d: &DomainModel) -> Statement {
+        let base = ColumnType { base: d.base.clone(), array: false };
+        let mut sql = format!("CREATE DOMAIN {} AS {}", self.qi(d.name.as_str()), self.render_type(&base));
+        if let Some(c) = &d.collation {
+            sql.push_str(&format!(" COLLATE {}", self.qi(c)));
+        }
+        if let Some(default) = &d.default {
+            sql.push_str(&format!(" DEFAULT {}", self.default_value_sql(default, &base)));
+        }
+        if d.not_null {
+            sql.push_str(" NOT NULL");
+        }
+        for k in &d.checks {
+            sql.push_str(&format!("\n    {}", self.domain_check_clause(k)));
+        }
+        Statement { kind: StatementKind::CreateDomain, target: format!("domain \"{}\"", d.name), sql }
+    }
+
+    /// `CONSTRAINT name CHECK (expression over VALUE)`.
+    pub(crate) fn domain_check_clause(&self, k: &DomainCheckModel) -> String {
+        format!("CONSTRAINT {} CHECK ({})", self.qi(k.name.as_str()), self.render_expr(&k.expr))
+    }
+
+    pub(crate) fn domain_comment(&self, d: &DomainModel) -> Statement {
+        self.comment("DOMAIN", self.qi(d.name.as_str()), format!("domain \"{}\"", d.name), d.comment.as_deref())
     }
 
     /// One index element: the column or parenthesized expression, with its
@@ -407,7 +441,7 @@ impl Dialect for Postgres {
             // Extension types resolve through the search path, where
             // CREATE EXTENSION put them (the schema the document gives).
             BaseType::Named(n) => n.sql_name().to_string(),
-            BaseType::Enum { name, .. } => self.qi(name.as_str()),
+            BaseType::Enum { name, .. } | BaseType::Domain { name, .. } => self.qi(name.as_str()),
         };
         if ty.array { format!("{base}[]") } else { base }
     }
@@ -417,6 +451,7 @@ impl Dialect for Postgres {
     /// negation inside a negation is `-(-x)`, so `--` cannot start a comment).
     fn render_expr(&self, expr: &Expr) -> String {
         match expr {
+            Expr::Column { id, .. } if id == DOMAIN_VALUE_ID => "VALUE".into(),
             Expr::Column { name, .. } => self.qi(name.as_str()),
             Expr::Number(n) => n.clone(),
             Expr::String(s) => self.quote_literal(s),
@@ -475,6 +510,9 @@ impl Dialect for Postgres {
         if !model.extensions.is_empty() {
             header.push_str(&format!(", {}", plural(model.extensions.len(), "extension", "extensions")));
         }
+        if !model.domains.is_empty() {
+            header.push_str(&format!(", {}", plural(model.domains.len(), "domain", "domains")));
+        }
         Script::new(header, out)
     }
 
@@ -499,6 +537,13 @@ impl Dialect for Postgres {
                 kind: StatementKind::DropTable,
                 target: format!("table \"{}\"", t.name),
                 sql: format!("DROP TABLE IF EXISTS {}", self.qi(t.name.as_str())),
+            });
+        }
+        for d in model.domains.iter().rev() {
+            out.push(Statement {
+                kind: StatementKind::DropDomain,
+                target: format!("domain \"{}\"", d.name),
+                sql: format!("DROP DOMAIN IF EXISTS {}", self.qi(d.name.as_str())),
             });
         }
         for e in model.enums.iter().rev() {
@@ -529,6 +574,9 @@ impl Dialect for Postgres {
         );
         if !model.extensions.is_empty() {
             header.push_str(&format!(", {}", plural(model.extensions.len(), "extension", "extensions")));
+        }
+        if !model.domains.is_empty() {
+            header.push_str(&format!(", {}", plural(model.domains.len(), "domain", "domains")));
         }
         Script::new(header, out)
     }

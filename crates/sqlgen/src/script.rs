@@ -17,6 +17,12 @@ pub enum StatementKind {
     AlterExtension,
     /// CREATE TYPE ... AS ENUM
     CreateEnum,
+    /// CREATE DOMAIN
+    CreateDomain,
+    /// DROP DOMAIN
+    DropDomain,
+    /// ALTER DOMAIN (constraints, NOT NULL, default)
+    AlterDomain,
     /// CREATE TABLE
     CreateTable,
     /// ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY
@@ -63,6 +69,9 @@ impl StatementKind {
             Self::DropExtension => "drop_extension",
             Self::AlterExtension => "alter_extension",
             Self::CreateEnum => "create_enum",
+            Self::CreateDomain => "create_domain",
+            Self::DropDomain => "drop_domain",
+            Self::AlterDomain => "alter_domain",
             Self::CreateTable => "create_table",
             Self::AddForeignKey => "add_foreign_key",
             Self::CreateIndex => "create_index",

@@ -572,6 +572,9 @@ pub fn type_change(old: &ColumnType, new: &ColumnType) -> TypeChange {
 /// assert_eq!(type_change_in(&old, &new, &checked).safety, Safety::LocksTable);
 /// ```
 pub fn type_change_in(old: &ColumnType, new: &ColumnType, context: &TypeContext<'_>) -> TypeChange {
+    if matches!(old.base, BaseType::Domain { .. }) || matches!(new.base, BaseType::Domain { .. }) {
+        return domain_change(old, new, context);
+    }
     let r = element_rule(&old.base, &new.base, context.old_labels);
     let same_variant = same_kind(&old.base, &new.base) && !matches!(old.base, BaseType::Enum { .. });
     let family_keeps = matches!(
@@ -652,6 +655,45 @@ pub fn type_change_in(old: &ColumnType, new: &ColumnType, context: &TypeContext<
     }
 }
 
+/// A change to or from a domain (or to a rebuilt one): the values convert
+/// as their base types do; into a domain with NOT NULL or a check,
+/// PostgreSQL checks every value, which it does by rewriting the table
+/// (`ATColumnChangeRequiresRewrite`), and a value the domain refuses fails
+/// the migration. Out of a domain, or into one without constraints, the
+/// values are relabelled: no rewrite.
+fn domain_change(old: &ColumnType, new: &ColumnType, context: &TypeContext<'_>) -> TypeChange {
+    let (from, to) = (old.underlying(), new.underlying());
+    let mut change = if from == to {
+        TypeChange {
+            safety: Safety::Safe,
+            conversion: Conversion { cast: Cast::Automatic, shape: Shape::Same },
+            rewrites: false,
+            keeps_dependents: true,
+            explanation: format!("the values stay {}: PostgreSQL relabels them", from.describe()),
+            alternative: None,
+        }
+    } else {
+        type_change_in(&from, &to, context)
+    };
+    if let BaseType::Domain { name, constrained: true, .. } = &new.base {
+        change.rewrites = true;
+        change.safety = change.safety.max(Safety::MayFail);
+        change.explanation = format!(
+            "{}; every value is checked against the constraints of domain {name}, rewriting the table, and a value \
+             they refuse fails the migration",
+            change.explanation
+        );
+        if change.alternative.is_none() || change.safety == Safety::MayFail {
+            change.alternative = Some(
+                "check the existing values against the domain's constraints first; on a big table, add a column \
+                 of the domain, backfill it in batches, then swap the columns"
+                    .to_string(),
+            );
+        }
+    }
+    change
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -671,6 +713,23 @@ mod tests {
 
     fn num(p: u32, s: u32) -> BaseType {
         BaseType::Numeric { precision: Some(p), scale: Some(s) }
+    }
+
+    #[test]
+    fn domain_rules() {
+        use BaseType as B;
+        let d = |constrained: bool, base: BaseType| B::Domain {
+            id: "d".into(),
+            name: crate::Ident::parse("year").unwrap(),
+            base: Box::new(base),
+            constrained,
+        };
+        assert_eq!(verdict(B::Integer, d(false, B::Integer)), (Safety::Safe, false, Cast::Automatic));
+        assert_eq!(verdict(d(true, B::Integer), B::Integer), (Safety::Safe, false, Cast::Automatic));
+        assert_eq!(verdict(B::Integer, d(true, B::Integer)), (Safety::MayFail, true, Cast::Automatic));
+        assert_eq!(verdict(B::Text, d(false, B::Integer)), (Safety::MayFail, true, Cast::Explicit));
+        assert_eq!(verdict(d(false, B::Integer), B::BigInt), (Safety::LocksTable, true, Cast::Automatic));
+        assert_eq!(verdict(d(true, B::BigInt), d(true, B::Integer)).0, Safety::MayFail);
     }
 
     #[test]

@@ -77,7 +77,7 @@ impl Ty {
 
     fn from_column(col: &ExprColumn<'_>) -> Ty {
         let Some(ty) = col.ty else { return Ty::Any };
-        let base = match &ty.base {
+        let base = match ty.base.underlying() {
             BaseType::SmallInt => Ty::Int(16),
             BaseType::Integer => Ty::Int(32),
             BaseType::BigInt => Ty::Int(64),
@@ -102,6 +102,8 @@ impl Ty {
             BaseType::Enum { name, .. } => {
                 Ty::Enum(name.to_string(), col.enum_values.map(<[String]>::to_vec).unwrap_or_default())
             }
+            // `underlying` is never a domain.
+            BaseType::Domain { .. } => Ty::Any,
         };
         if ty.array { Ty::Array(Box::new(base)) } else { base }
     }

@@ -91,7 +91,7 @@ pub(super) fn build_model(
                 Some(ColumnModel {
                     id: c.id.clone(),
                     name: c.name.clone()?,
-                    ty: c.ty.clone()?,
+                    ty: c.declared.clone().or_else(|| c.ty.clone())?,
                     nullable: c.nullable,
                     identity: sequences.get(&c.id).cloned().map(|sequence| {
                         let (always, options) = c.identity_settings.unwrap_or_default();
@@ -200,7 +200,7 @@ pub(super) fn build_model(
             });
         }
     }
-    Some(Model { enums, tables: out, foreign_keys: fks, extensions, sequences })
+    Some(Model { enums, tables: out, foreign_keys: fks, extensions, sequences, domains: Vec::new() })
 }
 
 /// The names of the columns `ids` (of `t`) joined by `_`, for a generated

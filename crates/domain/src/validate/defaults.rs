@@ -117,6 +117,7 @@ pub(super) fn scalar_literal(
     base: &BaseType,
     labels: Option<&[String]>,
 ) -> Result<String, (Code, String)> {
+    let base = base.underlying();
     let mismatch = |what: &str| Err((Code::TypeMismatch, format!("{what} does not fit a {} column", base.describe())));
     let invalid = |v: &str, expect: &str| {
         Err((Code::InvalidDefault, format!("'{}' is not a valid {}: {expect}", v.escape_debug(), base.describe())))
@@ -221,6 +222,8 @@ pub(super) fn scalar_literal(
             }
             true
         }
+        // `underlying` is never a domain.
+        BaseType::Domain { .. } => true,
     };
     if ok { Ok(text) } else { invalid(&text, expected_form(base)) }
 }

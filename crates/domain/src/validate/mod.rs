@@ -267,7 +267,10 @@ impl<'a> Scope<'a> {
 struct ColInfo {
     id: String,
     name: Option<Ident>,
+    /// The type of the column's values (a domain's base type).
     ty: Option<ColumnType>,
+    /// The declared type when it is a domain (`ty` is then its base).
+    declared: Option<ColumnType>,
     nullable: bool,
     identity: bool,
     /// `identity`'s settings: (always, options).
@@ -469,14 +472,33 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             _ => None,
         });
     }
-    let enum_name_by_id: HashMap<&str, &Ident> =
-        doc.enums.iter().zip(&enum_models).filter_map(|(e, m)| m.as_ref().map(|m| (e.id.as_str(), &m.name))).collect();
+    let domain_models = domains::check_domains(&mut ctx, doc, &mut type_names);
+    let types = domains::DocTypes {
+        doc,
+        enum_names: doc
+            .enums
+            .iter()
+            .zip(&enum_models)
+            .filter_map(|(e, m)| m.as_ref().map(|m| (e.id.as_str(), &m.name)))
+            .collect(),
+        domains: domain_models
+            .iter()
+            .flatten()
+            .map(|d| {
+                let ty = BaseType::Domain {
+                    id: d.id.clone(),
+                    name: d.name.clone(),
+                    base: Box::new(d.base.clone()),
+                    constrained: d.constrained(),
+                };
+                (d.id.as_str(), ty)
+            })
+            .collect(),
+    };
     let labels: Vec<Vec<String>> =
         doc.enums.iter().map(|e| e.values.iter().map(|v| v.label().to_string()).collect()).collect();
     let enum_values_by_id: HashMap<&str, &[String]> =
         doc.enums.iter().zip(&labels).map(|(e, l)| (e.id.as_str(), l.as_slice())).collect();
-    let enum_id_by_name_or_id =
-        |s: &str| -> Option<&str> { doc.enums.iter().find(|e| e.name == s || e.id == s).map(|e| e.id.as_str()) };
 
     let btree_gist = doc.extensions.iter().any(|e| e.name == "btree_gist");
 
@@ -545,7 +567,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             if cname.is_some() {
                 col_names.add(&mut ctx, &c.name, format!("{cpath}/name"));
             }
-            let ty = match resolve_column_type(c, |id| enum_name_by_id.get(id).copied(), enum_id_by_name_or_id) {
+            let declared = match resolve_column_type(c, &types) {
                 Ok(ty) => Some(ty),
                 Err(ps) => {
                     for p in ps {
@@ -554,6 +576,10 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                     None
                 }
             };
+            // Validation reads a domain column as its base type; the
+            // model keeps the domain.
+            let ty = declared.as_ref().map(ColumnType::underlying);
+            let declared = declared.filter(|t| matches!(t.base, BaseType::Domain { .. }));
             if let Some(ty) = &ty {
                 extensions::check_type_extension(&mut ctx, doc, ty, format!("{cpath}/dataType"));
             }
@@ -573,7 +599,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 );
             }
             if identity {
-                if let Some(ty) = &ty {
+                if let Some(ty) = declared.as_ref().or(ty.as_ref()) {
                     if !ty.base.is_integer() || ty.array {
                         ctx.error(
                             Code::InvalidAutoIncrement,
@@ -610,6 +636,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 id: c.id.clone(),
                 name: cname,
                 ty,
+                declared,
                 nullable: c.nullable.unwrap_or(true) && !c.primary_key && !identity,
                 identity,
                 identity_settings,
@@ -907,6 +934,10 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         None
     } else {
         build_model(&tables, enum_models, extension_models, sequence_models, fks, &mut relations, &mut all_constraints)
+            .and_then(|mut model| {
+                model.domains = domain_models.into_iter().collect::<Option<_>>()?;
+                Some(model)
+            })
     };
     (ctx.problems, summary, model)
 }
@@ -961,6 +992,7 @@ fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
     }
 }
 
+mod domains;
 mod exclusions;
 mod extensions;
 mod generated;

@@ -21,6 +21,12 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod objects;
+mod parse;
+
+pub use objects::*;
+pub use parse::{DocumentParseError, parse_document};
+
 /// A whole relational schema as the designer describes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -51,70 +57,10 @@ pub struct SchemaDocument {
     /// defaults; with `ownedBy`, what PostgreSQL's `serial` is.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sequences: Vec<Sequence>,
-}
-
-/// A standalone sequence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Sequence {
-    /// Stable id chosen by the client, unique within the document.
-    pub id: String,
-    /// SQL name of the sequence (a relation, like tables and indexes).
-    pub name: String,
-    /// `smallint`, `integer` or `bigint` (the default).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_type: Option<String>,
-    /// START WITH.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<i64>,
-    /// INCREMENT BY (not 0).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub increment: Option<i64>,
-    /// MINVALUE.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_value: Option<i64>,
-    /// MAXVALUE.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_value: Option<i64>,
-    /// CACHE (at least 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cache: Option<i64>,
-    /// CYCLE.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub cycle: bool,
-    /// The column that owns it (`OWNED BY`): dropped with that column.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owned_by: Option<SequenceOwner>,
-    /// Rendered as `COMMENT ON SEQUENCE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
-}
-
-/// The column a sequence belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SequenceOwner {
-    /// The table's id.
-    pub table_id: String,
-    /// The column's id.
-    pub column_id: String,
-}
-
-/// A PostgreSQL extension (`CREATE EXTENSION`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Extension {
-    /// Stable id chosen by the client, unique within the document.
-    pub id: String,
-    /// The extension's name, as in `pg_available_extensions` (e.g. `citext`).
-    pub name: String,
-    /// A pinned version (`CREATE EXTENSION ... VERSION`); absent, the
-    /// server's default version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// Rendered as `COMMENT ON EXTENSION`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
+    /// Domains: named types over a base type with their own checks, used
+    /// by columns with `"dataType": "domain"` and `domainId`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub domains: Vec<Domain>,
 }
 
 /// A table.
@@ -338,6 +284,9 @@ pub struct Column {
     /// Id of the enum this column uses when `dataType` is `enum`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_id: Option<String>,
+    /// Id of the domain this column uses when `dataType` is `domain`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_id: Option<String>,
     /// Whether NULL is allowed; defaults to true. Primary key and
     /// auto-increment columns are always NOT NULL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -397,6 +346,7 @@ impl Column {
             precision: None,
             scale: None,
             enum_id: None,
+            domain_id: None,
             nullable: None,
             primary_key: false,
             unique: false,
@@ -914,105 +864,3 @@ impl<'de> Deserialize<'de> for EnumValue {
     }
 }
 
-/// Parse a document from JSON text, reporting where parsing failed as a
-/// JSON pointer (for example `/tables/0/columns/1/nullable`).
-///
-/// ```
-/// let err = schemaforge_domain::parse_document(r#"{"name": "x", "tables": [{"id": 1}]}"#).unwrap_err();
-/// assert_eq!(err.path, "/tables/0/id");
-/// assert!(schemaforge_domain::parse_document(r#"["x", null]"#).is_err());
-/// ```
-pub fn parse_document(json: &str) -> Result<SchemaDocument, DocumentParseError> {
-    // serde would also read a struct from a JSON array; the format is an object.
-    if !json.trim_start().starts_with('{') {
-        let (line, column) = if json.trim().is_empty() { (0, 0) } else { (1, 1) };
-        return Err(DocumentParseError {
-            path: String::new(),
-            message: "a schema document must be a JSON object".into(),
-            line,
-            column,
-        });
-    }
-    let mut de = serde_json::Deserializer::from_str(json);
-    let doc: SchemaDocument = serde_path_to_error_lite::deserialize(&mut de)?;
-    de.end().map_err(|e| DocumentParseError {
-        path: String::new(),
-        message: serde_path_to_error_lite::strip_position(&e),
-        line: e.line(),
-        column: e.column(),
-    })?;
-    Ok(doc)
-}
-
-/// The document is not well-formed JSON of the expected shape.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}{message}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
-pub struct DocumentParseError {
-    /// JSON pointer of the element that failed, empty for the root or for syntax errors.
-    pub path: String,
-    /// What went wrong, from the JSON parser.
-    pub message: String,
-    /// 1-based line in the input (0 when unknown).
-    pub line: usize,
-    /// 1-based column in the input (0 when unknown).
-    pub column: usize,
-}
-
-impl DocumentParseError {
-    /// This error as a validation [`crate::Problem`] with code `INVALID_JSON`,
-    /// so callers can report parse and validation failures the same way.
-    pub fn to_problem(&self) -> crate::Problem {
-        let at = if self.line > 0 { format!(" (line {}, column {})", self.line, self.column) } else { String::new() };
-        crate::Problem {
-            code: crate::Code::InvalidJson,
-            severity: crate::Severity::Error,
-            path: self.path.clone(),
-            message: format!("{}{at}", self.message),
-        }
-    }
-}
-
-mod serde_path_to_error_lite {
-    //! Thin adapter over `serde_path_to_error` producing JSON pointers.
-    use super::DocumentParseError;
-
-    pub(super) fn deserialize<'de, D, T>(de: D) -> Result<T, DocumentParseError>
-    where
-        D: serde::Deserializer<'de, Error = serde_json::Error>,
-        T: serde::Deserialize<'de>,
-    {
-        serde_path_to_error::deserialize(de).map_err(|err| {
-            let path = pointer(err.path());
-            let inner = err.into_inner();
-            DocumentParseError { path, message: strip_position(&inner), line: inner.line(), column: inner.column() }
-        })
-    }
-
-    fn pointer(path: &serde_path_to_error::Path) -> String {
-        use serde_path_to_error::Segment;
-        let mut out = String::new();
-        for seg in path.iter() {
-            match seg {
-                Segment::Seq { index } => {
-                    out.push('/');
-                    out.push_str(&index.to_string());
-                }
-                Segment::Map { key } => {
-                    out.push('/');
-                    out.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                }
-                Segment::Enum { .. } | Segment::Unknown => {}
-            }
-        }
-        out
-    }
-
-    /// serde_json appends " at line L column C"; we report those separately.
-    pub(super) fn strip_position(err: &serde_json::Error) -> String {
-        let text = err.to_string();
-        match text.rfind(" at line ") {
-            Some(i) if err.line() > 0 => text[..i].to_string(),
-            _ => text,
-        }
-    }
-}

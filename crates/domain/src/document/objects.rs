@@ -1,0 +1,125 @@
+//! The schema-level objects beside tables: extensions, standalone
+//! sequences, domains.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A standalone sequence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Sequence {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// SQL name of the sequence (a relation, like tables and indexes).
+    pub name: String,
+    /// `smallint`, `integer` or `bigint` (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<String>,
+    /// START WITH.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<i64>,
+    /// INCREMENT BY (not 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub increment: Option<i64>,
+    /// MINVALUE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_value: Option<i64>,
+    /// MAXVALUE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_value: Option<i64>,
+    /// CACHE (at least 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<i64>,
+    /// CYCLE.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cycle: bool,
+    /// The column that owns it (`OWNED BY`): dropped with that column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<SequenceOwner>,
+    /// Rendered as `COMMENT ON SEQUENCE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// The column a sequence belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SequenceOwner {
+    /// The table's id.
+    pub table_id: String,
+    /// The column's id.
+    pub column_id: String,
+}
+
+/// A PostgreSQL extension (`CREATE EXTENSION`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Extension {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// The extension's name, as in `pg_available_extensions` (e.g. `citext`).
+    pub name: String,
+    /// A pinned version (`CREATE EXTENSION ... VERSION`); absent, the
+    /// server's default version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Rendered as `COMMENT ON EXTENSION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// A domain (`CREATE DOMAIN`): a named type over a base type, with its own
+/// NOT NULL, default and checks, which every column of the domain obeys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Domain {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// SQL name of the type (it shares the type namespace with tables and
+    /// enums).
+    pub name: String,
+    /// The base type, written as a column's `dataType` (`integer`,
+    /// `varchar(20)`, `numeric(10,2)`, `citext`, ...); not an enum, another
+    /// domain, an array or a serial.
+    pub data_type: String,
+    /// Length for `varchar`, `char`, `bit` and `varbit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<u32>,
+    /// Precision for `numeric` or fractional-second precision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<u32>,
+    /// Scale for `numeric`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<u32>,
+    /// The domain's collation (`COLLATE`), for the string types and `citext`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    /// NOT NULL: no column of the domain holds NULL.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_null: bool,
+    /// The default of columns of the domain that have none of their own
+    /// (a literal, `{"function": ...}` or `{"expression": ...}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<super::ColumnDefault>,
+    /// CHECK constraints over `VALUE`, the value being checked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<DomainCheck>,
+    /// Rendered as `COMMENT ON DOMAIN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// A check constraint of a domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DomainCheck {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// Constraint name (unique within the domain); generated as
+    /// PostgreSQL would (`year_check`, `year_check1`, ...) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A boolean expression over `VALUE` (either grammar of
+    /// docs/schema-format.md section 5), e.g. `VALUE >= 1901 AND VALUE <= 2155`.
+    pub expression: String,
+}

@@ -1,0 +1,279 @@
+//! Domains: the name (a type), the base type (a column's `dataType`
+//! without enums, domains, arrays or serials), collation, default and the
+//! checks over `VALUE`; and the lookups that resolve `"dataType": "domain"`.
+
+use super::*;
+use crate::document::{Column, Domain};
+use crate::model::{DOMAIN_VALUE_ID, DomainCheckModel, DomainModel};
+use crate::types::TypeLookup;
+
+/// The document's enums and domains, as column types need them.
+pub(super) struct DocTypes<'d> {
+    pub(super) doc: &'d SchemaDocument,
+    pub(super) enum_names: HashMap<&'d str, &'d Ident>,
+    pub(super) domains: HashMap<&'d str, BaseType>,
+}
+
+impl TypeLookup for DocTypes<'_> {
+    fn enum_name(&self, id: &str) -> Option<&Ident> {
+        self.enum_names.get(id).copied()
+    }
+
+    fn domain(&self, id: &str) -> Result<BaseType, bool> {
+        self.domains.get(id).cloned().ok_or_else(|| self.doc.domains.iter().any(|d| d.id == id))
+    }
+
+    fn hint(&self, data_type: &str) -> Option<String> {
+        if let Some(e) = self.doc.enums.iter().find(|e| e.name == data_type || e.id == data_type) {
+            return Some(format!("to use the enum, write \"dataType\": \"enum\", \"enumId\": \"{}\"", e.id));
+        }
+        let d = self.doc.domains.iter().find(|d| d.name == data_type || d.id == data_type)?;
+        Some(format!("to use the domain, write \"dataType\": \"domain\", \"domainId\": \"{}\"", d.id))
+    }
+}
+
+/// The base type of a domain: a column type without enums, domains,
+/// arrays or serials.
+fn base_type(ctx: &mut Ctx, d: &Domain, path: &dyn Fn(&str) -> String) -> Option<BaseType> {
+    let mut col = Column::new(&d.id, &d.name, &d.data_type);
+    col.length = d.length;
+    col.precision = d.precision;
+    col.scale = d.scale;
+    let spelled = d.data_type.trim().to_lowercase();
+    if matches!(spelled.as_str(), "enum" | "domain") || is_serial(&spelled) {
+        ctx.error(
+            Code::UnsupportedDataType,
+            path("dataType"),
+            format!(
+                "a domain's type is a built-in or extension type, not `{}` (a domain over an enum, another domain or a serial is not supported)",
+                d.data_type.escape_debug()
+            ),
+        );
+        return None;
+    }
+    let ty = match resolve_column_type(&col, &NoTypes) {
+        Ok(ty) => ty,
+        Err(problems) => {
+            for p in problems {
+                ctx.error(p.code, path(p.field), p.message);
+            }
+            return None;
+        }
+    };
+    if ty.array {
+        ctx.error(
+            Code::UnsupportedDataType,
+            path("dataType"),
+            format!("a domain over an array (`{}`) is not supported; make the column an array of the domain instead", d.data_type.escape_debug()),
+        );
+        return None;
+    }
+    Some(ty.base)
+}
+
+/// No enums or domains: a domain's base type is neither.
+struct NoTypes;
+
+impl TypeLookup for NoTypes {
+    fn enum_name(&self, _: &str) -> Option<&Ident> {
+        None
+    }
+    fn domain(&self, _: &str) -> Result<BaseType, bool> {
+        Err(false)
+    }
+    fn hint(&self, _: &str) -> Option<String> {
+        None
+    }
+}
+
+/// Check the document's domains; `None` in place of one with errors. Their
+/// names join the type namespace.
+pub(super) fn check_domains<'d>(
+    ctx: &mut Ctx,
+    doc: &'d SchemaDocument,
+    type_names: &mut Scope<'d>,
+) -> Vec<Option<DomainModel>> {
+    let no_sequences = HashMap::new();
+    doc.domains
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let path = |field: &str| ptr(&[&"domains", &i, &field]);
+            let before = ctx.errors();
+            let name = ctx.ident(&d.name, path("name"), "domain");
+            if name.is_some() {
+                if catalog::shadowed_type(&d.name) {
+                    ctx.error(
+                        Code::ReservedName,
+                        path("name"),
+                        format!("domain name \"{}\" is a PostgreSQL system type name, which would be found instead of the domain; choose another name", d.name),
+                    );
+                }
+                type_names.add(ctx, &d.name, path("name"));
+            }
+            let base = base_type(ctx, d, &path);
+            let ty = base.clone().map(|base| ColumnType { base, array: false });
+            if let Some(ty) = &ty {
+                extensions::check_type_extension(ctx, doc, ty, path("dataType"));
+            }
+            let collation =
+                d.collation.as_deref().and_then(|k| extensions::check_collation(ctx, k, ty.as_ref(), path("collation")));
+            let default = match (&d.default, &ty) {
+                (Some(ColumnDefault::Sequence(_)), _) => {
+                    ctx.error(
+                        Code::InvalidDefault,
+                        path("default"),
+                        "a domain's default cannot take a sequence's next value; give the columns that default",
+                    );
+                    None
+                }
+                (Some(default), Some(ty)) => match defaults::check_default(default, ty, None, &no_sequences) {
+                    Ok((value, warning)) => {
+                        if let Some((code, w)) = warning {
+                            ctx.warn(code, path("default"), w);
+                        }
+                        Some(value)
+                    }
+                    Err((code, message)) => {
+                        ctx.error(code, path("default"), message);
+                        None
+                    }
+                },
+                _ => None,
+            };
+            let checks = check_expressions(ctx, d, ty.as_ref(), i);
+            ctx.text(d.comment.as_deref(), path("comment"), "the comment");
+            let (name, base) = (name?, base?);
+            (ctx.errors() == before).then(|| DomainModel {
+                id: d.id.clone(),
+                name,
+                base,
+                collation: collation.map(|k| k.to_string()),
+                not_null: d.not_null,
+                default,
+                checks,
+                comment: d.comment.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The checks of domain `d` (the `i`th), each over `VALUE` of the base
+/// type, with PostgreSQL's names for those without one
+/// (`<domain>_check`, `<domain>_check1`, ...).
+fn check_expressions(ctx: &mut Ctx, d: &Domain, ty: Option<&ColumnType>, i: usize) -> Vec<DomainCheckModel> {
+    let value = Ident::parse("value").ok();
+    let columns: Vec<ExprColumn<'_>> = value
+        .iter()
+        .map(|name| ExprColumn { id: DOMAIN_VALUE_ID, name, ty, enum_values: None })
+        .collect();
+    let mut names = Scope::new("domain check");
+    let mut taken = Namespace::default();
+    for (ki, k) in d.checks.iter().enumerate() {
+        if let Some(n) = &k.name {
+            if ctx.ident(n, ptr(&[&"domains", &i, &"checks", &ki, &"name"]), "check constraint").is_some() {
+                names.add(ctx, n, ptr(&[&"domains", &i, &"checks", &ki, &"name"]));
+                taken.insert(n);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (ki, k) in d.checks.iter().enumerate() {
+        let kpath = ptr(&[&"domains", &i, &"checks", &ki, &"expression"]);
+        let expr = ctx.expression(&k.expression, &columns, ExprContext::Check, kpath);
+        let name = match &k.name {
+            Some(n) => Ident::parse(n).ok(),
+            None => {
+                let chosen = choose_name(&d.name, None, "check", &[&taken]);
+                taken.insert(&chosen);
+                Ident::parse(&chosen).ok()
+            }
+        };
+        if let (Some(expr), Some(name)) = (expr, name) {
+            out.push(DomainCheckModel { id: k.id.clone(), name, expr });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::validate::tests::codes_at;
+
+    fn doc(domain: serde_json::Value, column: serde_json::Value) -> serde_json::Value {
+        json!({"name": "d", "domains": [domain], "tables": [{"id": "t1", "name": "films", "columns": [
+            {"id": "c1", "name": "id", "dataType": "integer", "primaryKey": true}, column]}]})
+    }
+
+    #[test]
+    fn domains_are_checked() {
+        let year = json!({"id": "d1", "name": "year", "dataType": "integer",
+            "checks": [{"id": "k1", "expression": "VALUE >= 1901 AND VALUE <= 2155"}]});
+        let col = json!({"id": "c2", "name": "released", "dataType": "domain", "domainId": "d1"});
+        assert_eq!(codes_at(doc(year.clone(), col.clone())), Vec::<(String, &str)>::new());
+        let bad = |d: serde_json::Value, c: serde_json::Value| codes_at(doc(d, c));
+        assert_eq!(
+            bad(json!({"id": "d1", "name": "year", "dataType": "integer", "checks": [{"id": "k1", "expression": "VALUE >= 'x'"}]}), col.clone()),
+            [("/domains/0/checks/0/expression".into(), "TYPE_MISMATCH".into())]
+        );
+        assert_eq!(
+            bad(json!({"id": "d1", "name": "year", "dataType": "integer", "checks": [{"id": "k1", "expression": "released > 0"}]}), col.clone()),
+            [("/domains/0/checks/0/expression".into(), "UNKNOWN_REFERENCE".into())]
+        );
+        assert_eq!(
+            bad(json!({"id": "d1", "name": "year", "dataType": "text[]"}), col.clone()),
+            [("/domains/0/dataType".into(), "UNSUPPORTED_DATA_TYPE".into())]
+        );
+        assert_eq!(
+            bad(json!({"id": "d1", "name": "year", "dataType": "serial"}), col.clone()),
+            [("/domains/0/dataType".into(), "UNSUPPORTED_DATA_TYPE".into())]
+        );
+        assert_eq!(
+            bad(json!({"id": "d1", "name": "year", "dataType": "integer", "collation": "C"}), col.clone()),
+            [("/domains/0/collation".into(), "INVALID_TYPE_PARAMETER".into())]
+        );
+        assert_eq!(
+            bad(json!({"id": "d1", "name": "year", "dataType": "integer", "default": "soon"}), col.clone()),
+            [("/domains/0/default".into(), "INVALID_DEFAULT".into())]
+        );
+        assert_eq!(
+            bad(json!({"id": "d1", "name": "films", "dataType": "integer"}), col.clone()),
+            [("/tables/0/name".into(), "DUPLICATE_NAME".into())]
+        );
+        assert_eq!(
+            bad(json!({"id": "d1", "name": "int4", "dataType": "integer"}), col.clone()),
+            [("/domains/0/name".into(), "RESERVED_NAME".into())]
+        );
+        assert_eq!(
+            bad(year.clone(), json!({"id": "c2", "name": "released", "dataType": "domain", "domainId": "d9"})),
+            [("/tables/0/columns/1/domainId".into(), "UNKNOWN_REFERENCE".into())]
+        );
+        assert_eq!(
+            bad(year.clone(), json!({"id": "c2", "name": "released", "dataType": "year"})),
+            [("/tables/0/columns/1/dataType".into(), "UNSUPPORTED_DATA_TYPE".into())]
+        );
+        assert_eq!(
+            bad(year.clone(), json!({"id": "c2", "name": "released", "dataType": "domain", "domainId": "d1", "autoIncrement": true})),
+            [("/tables/0/columns/1/autoIncrement".into(), "INVALID_AUTO_INCREMENT".into())]
+        );
+        // The column's values are the base type's: a literal default and
+        // checks over it are checked against integer.
+        assert_eq!(
+            bad(year.clone(), json!({"id": "c2", "name": "released", "dataType": "domain", "domainId": "d1", "default": "x"})),
+            [("/tables/0/columns/1/default".into(), "INVALID_DEFAULT".into())]
+        );
+        assert_eq!(codes_at(doc(year, json!({"id": "c2", "name": "released", "dataType": "domain", "domainId": "d1", "default": 1999}))), Vec::<(String, &str)>::new());
+    }
+
+    #[test]
+    fn unnamed_checks_are_named_as_postgres_would() {
+        let d = json!({"name": "d", "domains": [{"id": "d1", "name": "year", "dataType": "integer", "checks": [
+            {"id": "k1", "expression": "VALUE > 0"}, {"id": "k2", "name": "year_check", "expression": "VALUE < 3000"},
+            {"id": "k3", "expression": "VALUE <> 2000"}]}], "tables": []});
+        let schema = crate::ValidSchema::parse(serde_json::from_value(d).unwrap()).unwrap();
+        let names: Vec<&str> = schema.model().domains[0].checks.iter().map(|k| k.name.as_str()).collect();
+        assert_eq!(names, ["year_check1", "year_check", "year_check2"]);
+    }
+}
