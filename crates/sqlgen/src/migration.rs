@@ -228,6 +228,57 @@ impl Postgres {
                 out.push(self.create_enum(e));
                 out
             }),
+            ChangeKind::CreateDomain { domain_id } => to.domain(domain_id).map(|d| vec![self.create_domain(d)]),
+            ChangeKind::DropDomain { name, .. } => {
+                Some(st(StatementKind::DropDomain, format!("DROP DOMAIN {}", self.qi(name))))
+            }
+            ChangeKind::RenameDomain { from: a, to: b, .. } => Some(rename("DOMAIN", a, b)),
+            ChangeKind::RebuildDomain { domain_id, old_name } => to.domain(domain_id).map(|d| {
+                let mut out = rename("DOMAIN", d.name.as_str(), old_name);
+                out.push(self.create_domain(d));
+                out
+            }),
+            ChangeKind::AddDomainCheck { domain_id, check_id } => to.domain(domain_id).and_then(|d| {
+                let k = d.check(check_id)?;
+                Some(st(
+                    StatementKind::AlterDomain,
+                    format!("ALTER DOMAIN {} ADD {}", self.qi(d.name.as_str()), self.domain_check_clause(k)),
+                ))
+            }),
+            ChangeKind::DropDomainCheck { domain, name, .. } => Some(st(
+                StatementKind::AlterDomain,
+                format!("ALTER DOMAIN {} DROP CONSTRAINT {}", self.qi(domain), self.qi(name)),
+            )),
+            ChangeKind::RenameDomainCheck { domain_id, from: a, to: b } => to.domain(domain_id).map(|d| {
+                st(
+                    StatementKind::Rename,
+                    format!(
+                        "ALTER DOMAIN {} RENAME CONSTRAINT {} TO {}",
+                        self.qi(d.name.as_str()),
+                        self.qi(a),
+                        self.qi(b)
+                    ),
+                )
+            }),
+            ChangeKind::SetDomainNotNull { domain_id, not_null } => {
+                // Dropped before the renames (the old name), set after.
+                let model = if *not_null { to } else { from };
+                model.domain(domain_id).map(|d| {
+                    let what = if *not_null { "SET" } else { "DROP" };
+                    st(StatementKind::AlterDomain, format!("ALTER DOMAIN {} {what} NOT NULL", self.qi(d.name.as_str())))
+                })
+            }
+            ChangeKind::SetDomainDefault { domain_id } => to.domain(domain_id).map(|d| {
+                let action = match &d.default {
+                    Some(default) => {
+                        let base = ColumnType { base: d.base.clone(), array: false };
+                        format!("SET DEFAULT {}", self.default_value_sql(default, &base))
+                    }
+                    None => "DROP DEFAULT".to_string(),
+                };
+                st(StatementKind::AlterDomain, format!("ALTER DOMAIN {} {action}", self.qi(d.name.as_str())))
+            }),
+            ChangeKind::SetDomainComment { domain_id } => to.domain(domain_id).map(|d| vec![self.domain_comment(d)]),
             ChangeKind::AddTable { table_id } => {
                 to.table(table_id).map(|t| st(StatementKind::CreateTable, self.create_table(t)))
             }

@@ -115,6 +115,29 @@ pub enum ChangeKind {
     /// labels; its columns are converted by `AlterColumnType` changes and the
     /// old type dropped by a `DropEnum` change.
     RebuildEnum { enum_id: String, old_name: String },
+    /// CREATE DOMAIN with its NOT NULL, default and checks.
+    CreateDomain { domain_id: String },
+    /// DROP DOMAIN `name` (a domain that goes away, or the old type of a
+    /// rebuilt one).
+    DropDomain { domain_id: String, name: String },
+    /// ALTER DOMAIN ... RENAME TO.
+    RenameDomain { domain_id: String, from: String, to: String },
+    /// Rename the domain to `old_name`, then create it again over its new
+    /// base type or collation; its columns are converted by
+    /// `AlterColumnType` changes and the old type dropped by a `DropDomain`.
+    RebuildDomain { domain_id: String, old_name: String },
+    /// ALTER DOMAIN ... ADD CONSTRAINT ... CHECK.
+    AddDomainCheck { domain_id: String, check_id: String },
+    /// ALTER DOMAIN `domain` DROP CONSTRAINT `name`.
+    DropDomainCheck { domain_id: String, domain: String, name: String },
+    /// ALTER DOMAIN ... RENAME CONSTRAINT.
+    RenameDomainCheck { domain_id: String, from: String, to: String },
+    /// ALTER DOMAIN ... SET NOT NULL / DROP NOT NULL.
+    SetDomainNotNull { domain_id: String, not_null: bool },
+    /// ALTER DOMAIN ... SET DEFAULT / DROP DEFAULT.
+    SetDomainDefault { domain_id: String },
+    /// COMMENT ON DOMAIN (set or removed).
+    SetDomainComment { domain_id: String },
     /// CREATE TABLE with its primary key, unique and check constraints.
     AddTable { table_id: String },
     /// DROP TABLE.

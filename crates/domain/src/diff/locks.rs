@@ -52,6 +52,17 @@ fn blocks_writes<'m>(kind: &'m ChangeKind, new: &ModelIndex<'m>) -> Vec<&'m str>
             .foreign_key(foreign_key_id)
             .map(|fk| vec![fk.source_table_id.as_str(), fk.target_table_id.as_str()])
             .unwrap_or_default(),
+        // ALTER DOMAIN checks the values of every column of the domain
+        // under a SHARE lock on its table.
+        ChangeKind::AddDomainCheck { domain_id, .. } | ChangeKind::SetDomainNotNull { domain_id, not_null: true } => new
+            .model()
+            .tables
+            .iter()
+            .filter(|t| {
+                t.columns.iter().any(|c| matches!(&c.ty.base, crate::model::BaseType::Domain { id, .. } if id == domain_id))
+            })
+            .map(|t| t.id.as_str())
+            .collect(),
         _ => Vec::new(),
     }
 }

@@ -14,15 +14,19 @@
 //! 2. drop indexes, checks, unique constraints and primary keys that go away
 //!    or change, and identities that go away;
 //! 3. drop columns, then tables;
-//! 4. renames (enums, tables, sequences, indexes and keys; then check and
-//!    foreign-key constraints; then columns; then enum labels), through a
-//!    temporary name where two names are swapped;
-//! 5. enums: create new ones, add labels, rebuild the ones that lose or
-//!    reorder labels (old type renamed away, new type created);
+//! 4. renames (enums, domains, tables, sequences, indexes and keys; then
+//!    check and foreign-key constraints, and domains' checks; then columns;
+//!    then enum labels), through a temporary name where two names are
+//!    swapped;
+//! 5. enums and domains: create new ones, add labels, rebuild the enums
+//!    that lose or reorder labels and the domains whose base type or
+//!    collation changes (old type renamed away, new type created);
 //! 6. create tables, 7. add columns, 8. alter columns (type, NOT NULL,
 //!    identity, default);
-//! 9. drop the old types of rebuilt enums and the enums that go away;
-//! 10. add primary keys, unique constraints, checks and indexes;
+//! 9. drop the old types of rebuilt enums and domains, and the enums and
+//!    domains that go away;
+//! 10. add primary keys, unique constraints, checks (domains' too, and
+//!    their NOT NULL) and indexes;
 //! 11. add foreign keys; 12. comments.
 //!
 //! ```
@@ -45,6 +49,7 @@
 mod change;
 mod comments;
 mod constraints;
+mod domains;
 mod enums;
 mod extensions;
 mod generated;
@@ -81,6 +86,7 @@ pub fn diff_models(old: &Model, new: &Model) -> ChangeSet {
     d.extensions();
     d.sequences();
     d.enums();
+    d.domains();
     d.tables();
     d.foreign_keys();
     d.object_comments();
@@ -122,11 +128,13 @@ const UNIQUE_INDEX_FIRST: &str = "CREATE UNIQUE INDEX CONCURRENTLY outside a tra
 USING INDEX";
 const CONCURRENTLY: &str = "CREATE INDEX CONCURRENTLY outside a transaction does not block writes";
 
-/// Whether two column types are the same, matching enums by id.
+/// Whether two column types are the same, matching enums and domains by
+/// id (a renamed one is the same type; a rebuilt one is in `rebuilt`).
 fn same_type(a: &ColumnType, b: &ColumnType) -> bool {
     a.array == b.array
         && match (&a.base, &b.base) {
-            (BaseType::Enum { id: x, .. }, BaseType::Enum { id: y, .. }) => x == y,
+            (BaseType::Enum { id: x, .. }, BaseType::Enum { id: y, .. })
+            | (BaseType::Domain { id: x, .. }, BaseType::Domain { id: y, .. }) => x == y,
             (x, y) => x == y,
         }
 }
@@ -147,6 +155,14 @@ fn collation_name(c: &ColumnModel) -> String {
 fn enum_id(ty: &ColumnType) -> Option<&str> {
     match &ty.base {
         BaseType::Enum { id, .. } => Some(id),
+        _ => None,
+    }
+}
+
+/// The id of the enum or domain a column's type is, which may be rebuilt.
+fn type_id(ty: &ColumnType) -> Option<&str> {
+    match &ty.base {
+        BaseType::Enum { id, .. } | BaseType::Domain { id, .. } => Some(id),
         _ => None,
     }
 }
@@ -224,7 +240,7 @@ struct Differ<'m> {
     relation_renames: Vec<PendingRename>,
     constraint_renames: Vec<PendingRename>,
     temp: TempNames,
-    /// Enums rebuilt (by id).
+    /// Enums and domains rebuilt (by id).
     rebuilt: HashSet<String>,
     /// Surviving columns whose type changes, with whether checks, index
     /// predicates and foreign keys over them survive the change
@@ -294,7 +310,7 @@ impl<'m> Differ<'m> {
             let Some(n) = self.new_ix.table(&o.id) else { continue };
             for oc in &o.columns {
                 let Some(nc) = n.column(&oc.id) else { continue };
-                let rebuilt = enum_id(&oc.ty).is_some_and(|id| self.rebuilt.contains(id));
+                let rebuilt = type_id(&oc.ty).is_some_and(|id| self.rebuilt.contains(id));
                 let recollated = oc.collation != nc.collation;
                 if recollated {
                     self.recollated.insert((o.id.clone(), oc.id.clone()));
@@ -453,6 +469,16 @@ impl<'m> Differ<'m> {
                 "a NOT NULL column without a default cannot be added to a table that has rows",
                 "add it nullable (or with a default), backfill it, then SET NOT NULL",
             )
+        } else if matches!(c.ty.base, BaseType::Domain { constrained: true, .. }) && !c.ty.array {
+            change.risk(
+                Safety::MayFail,
+                &format!(
+                    "{} has constraints: PostgreSQL rewrites the table to check every row's value (the default, or \
+                     NULL) against them, and fails if they refuse it",
+                    c.ty.describe()
+                ),
+                "add the column as the domain's base type, backfill it, then convert it to the domain",
+            )
         } else if c.identity.is_some() || is_volatile(c.default.as_ref()) {
             change.risk(
                 Safety::LocksTable,
@@ -594,7 +620,7 @@ impl<'m> Differ<'m> {
             }),
             indexed: self.indexed(o, oc, n),
         };
-        let rebuilt = enum_id(&oc.ty).is_some_and(|id| self.rebuilt.contains(id));
+        let rebuilt = type_id(&oc.ty).is_some_and(|id| self.rebuilt.contains(id));
         let tc = if same_type(&oc.ty, &nc.ty) && !rebuilt {
             self.collation_change(&context)
         } else {
@@ -604,7 +630,7 @@ impl<'m> Differ<'m> {
         let description = if same_type(&oc.ty, &nc.ty) && !rebuilt {
             format!("change collation of {target} from {} to {}", collation_name(oc), collation_name(nc))
         } else if same_type(&oc.ty, &nc.ty) {
-            format!("convert {target} to the rebuilt enum {}", nc.ty.describe())
+            format!("convert {target} to the rebuilt {}", nc.ty.describe())
         } else {
             format!("change type of {target} from {} to {}", typed(oc), typed(nc))
         };

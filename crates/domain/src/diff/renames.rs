@@ -65,6 +65,10 @@ impl TempNames {
             for e in &m.enums {
                 taken.insert(e.name.to_string());
             }
+            for d in &m.domains {
+                taken.insert(d.name.to_string());
+                taken.extend(d.checks.iter().map(|k| k.name.to_string()));
+            }
             for fk in &m.foreign_keys {
                 taken.insert(fk.name.to_string());
             }
