@@ -631,6 +631,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         enums,
         extensions: Vec::new(),
         sequences,
+        domains: Vec::new(),
     }
 }
 

@@ -144,6 +144,17 @@ pub fn describe_schema(conn: &mut PgConnection, schema: &str) -> Result<Vec<Stri
                 FROM pg_enum e WHERE e.enumtypid = t.oid) || ') comment=' || coalesce(obj_description(t.oid, 'pg_type'), '-')
               FROM pg_type t WHERE t.typnamespace = {s}::regnamespace AND t.typtype = 'e'
             UNION ALL
+            SELECT 'domain ' || t.typname || ' ' || format_type(t.typbasetype, t.typtypmod)
+                || coalesce((SELECT ' collate=' || k.collname FROM pg_collation k JOIN pg_type b ON b.oid = t.typbasetype
+                     WHERE k.oid = t.typcollation AND t.typcollation <> b.typcollation), '')
+                || ' notnull=' || t.typnotnull::text || ' default=' || coalesce(t.typdefault, '-')
+                || ' comment=' || coalesce(obj_description(t.oid, 'pg_type'), '-')
+              FROM pg_type t WHERE t.typnamespace = {s}::regnamespace AND t.typtype = 'd'
+            UNION ALL
+            SELECT 'domain constraint ' || t.typname || '.' || k.conname || ' ' || pg_get_constraintdef(k.oid)
+              FROM pg_constraint k JOIN pg_type t ON t.oid = k.contypid WHERE t.typnamespace = {s}::regnamespace
+               AND k.contype = 'c'
+            UNION ALL
             SELECT 'extension ' || x.extname || ' ' || x.extversion || ' comment='
                 || coalesce(obj_description(x.oid, 'pg_extension'), '-')
               FROM pg_extension x WHERE x.extnamespace = {s}::regnamespace

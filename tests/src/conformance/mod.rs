@@ -500,6 +500,7 @@ fn domain(base: &BaseType) -> Domain {
         B::Named(NamedType::Citext) => Domain::Text,
         B::Bit(_) | B::VarBit(_) => Domain::Bits,
         B::Bytea | B::Uuid | B::Macaddr | B::TimeTz(_) | B::Named(_) => Domain::Own,
+        B::Domain { base, .. } => domain(base),
     }
 }
 
@@ -507,7 +508,7 @@ fn domain(base: &BaseType) -> Domain {
 fn in_domain(e: &str, ty: &ColumnType) -> String {
     use BaseType as B;
     let arr = if ty.array { "[]" } else { "" };
-    match (&ty.base, domain(&ty.base)) {
+    match (ty.base.underlying(), domain(&ty.base)) {
         // The shortest text of a double is exact for it; a real goes
         // through double precision first, which is exact.
         (B::Real, _) => format!("({e})::float8{arr}::text::numeric{arr}"),

@@ -9,6 +9,7 @@ mod conformance;
 mod constraints;
 mod defaults;
 mod docs;
+mod domains;
 mod enum_ids;
 mod examples;
 mod exclusions;

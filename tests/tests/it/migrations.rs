@@ -18,7 +18,8 @@ use schemaforge_tests::{describe_schema, lines, qi, ql, run_on_postgres, run_scr
 /// A literal of `ty` for row `row` (0 or 1), cast to the type.
 fn value(ty: &ColumnType, row: usize, model: &Model) -> String {
     let base = ColumnType { base: ty.base.clone(), array: false };
-    let text = match &ty.base {
+    // A domain's values are its base type's (cast to the domain below).
+    let text = match ty.base.underlying() {
         BaseType::SmallInt | BaseType::Integer | BaseType::BigInt => format!("{}", row + 1),
         BaseType::Numeric { .. } | BaseType::Real | BaseType::DoublePrecision => format!("{}.5", row + 1),
         BaseType::Boolean => (row == 0).to_string(),
@@ -41,6 +42,7 @@ fn value(ty: &ColumnType, row: usize, model: &Model) -> String {
             let labels = model.enum_type(id).map(|e| e.values.clone()).unwrap_or_default();
             labels.get(row % labels.len().max(1)).cloned().unwrap_or_default()
         }
+        BaseType::Domain { .. } => String::new(),
     };
     let element = format!("{}::{}", ql(&text), Postgres.render_type(&base));
     if ty.array { format!("ARRAY[{element}]") } else { element }
