@@ -10,6 +10,8 @@
 use serde_json::{Value, json};
 
 use super::Case;
+
+mod domains;
 use schemaforge_domain::diff::type_change;
 use schemaforge_domain::{ColumnType, ValidSchema, parse_document};
 
@@ -933,5 +935,6 @@ pub fn other_changes() -> Vec<Case> {
             data,
         ),
     ]);
+    cases.extend(domains::cases());
     cases
 }

@@ -533,12 +533,20 @@ fn in_domain(e: &str, ty: &ColumnType) -> String {
 /// changed.
 fn kept_sql(col: &str, old: &ColumnType, new: &ColumnType, before: &str) -> String {
     let arr = if old.array { "[]" } else { "" };
+    // A domain's values compare as its base type's (an array of a domain
+    // has no operators of its own).
+    let col = &match new.base {
+        BaseType::Domain { .. } => format!("({col})::{}", Postgres.render_type(&new.underlying())),
+        _ => col.to_string(),
+    };
     if old.array == new.array && domain(&old.base) == domain(&new.base) && domain(&old.base) != Domain::Own {
         let old_value = match &old.base {
             // The old type may be gone (a rebuilt enum, a dropped extension):
             // its values are text.
             BaseType::Enum { .. } | BaseType::Named(NamedType::Citext) => format!("{}::text{arr}", ql(before)),
-            _ => format!("{}::{}", ql(before), Postgres.render_type(old)),
+            // A domain may be gone too (renamed, rebuilt): its values are
+            // its base type's.
+            _ => format!("{}::{}", ql(before), Postgres.render_type(&old.underlying())),
         };
         if schemaforge_domain::diff::same_kind(&old.base, &new.base) {
             // One type with another length or precision: compare directly
@@ -552,7 +560,7 @@ fn kept_sql(col: &str, old: &ColumnType, new: &ColumnType, before: &str) -> Stri
     let compare = match &old.base {
         BaseType::Enum { .. } | BaseType::Json => format!("text{arr}"),
         BaseType::Named(n) if !n.info().equality => format!("text{arr}"),
-        _ => Postgres.render_type(old),
+        _ => Postgres.render_type(&old.underlying()),
     };
     let back = if is_string(new) && old.array == new.array {
         // A string's text (without char padding) parsed as the old type.

@@ -619,6 +619,7 @@ impl<'m> Differ<'m> {
                 x.predicate.is_some() && reads && self.index_stays(n, x)
             }),
             indexed: self.indexed(o, oc, n),
+            kept_constraints: self.kept_constraints(&oc.ty, &nc.ty),
         };
         let rebuilt = type_id(&oc.ty).is_some_and(|id| self.rebuilt.contains(id));
         let tc = if same_type(&oc.ty, &nc.ty) && !rebuilt {
@@ -650,6 +651,19 @@ impl<'m> Differ<'m> {
         .why(tc.explanation);
         change.alternative = tc.alternative;
         self.push(Stage::AlterColumns, change);
+    }
+
+    /// Whether `new` is the domain `old` rebuilt with no constraint its
+    /// values did not meet before (the same checks by id and expression,
+    /// NOT NULL only if it was).
+    fn kept_constraints(&self, old: &ColumnType, new: &ColumnType) -> bool {
+        let (BaseType::Domain { id: a, .. }, BaseType::Domain { id: b, .. }) = (&old.base, &new.base) else {
+            return false;
+        };
+        let (Some(o), Some(n)) = (self.old_ix.domain(a), self.new_ix.domain(b)) else { return false };
+        a == b
+            && (o.not_null || !n.not_null)
+            && n.checks.iter().all(|k| o.check(&k.id).is_some_and(|ok| ok.expr.same_modulo_names(&k.expr)))
     }
 
     /// A change of collation alone: no rewrite, but PostgreSQL rebuilds

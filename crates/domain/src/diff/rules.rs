@@ -497,6 +497,10 @@ pub struct TypeContext<'a> {
     /// An index or key that stays in place has the column as a key: rebuilt
     /// when the new type has another operator class, even without a rewrite.
     pub indexed: bool,
+    /// The new type is the column's domain rebuilt with the constraints it
+    /// had (or fewer): the values, which met them, are checked again
+    /// (a rewrite) but only their conversion can fail.
+    pub kept_constraints: bool,
 }
 
 /// Whether two types are one type with other parameters (a length, a
@@ -675,7 +679,16 @@ fn domain_change(old: &ColumnType, new: &ColumnType, context: &TypeContext<'_>) 
     } else {
         type_change_in(&from, &to, context)
     };
-    if let BaseType::Domain { name, constrained: true, .. } = &new.base {
+    if let (BaseType::Domain { name, constrained: true, .. }, true) = (&new.base, context.kept_constraints) {
+        change.rewrites = true;
+        change.safety = change.safety.max(Safety::LocksTable);
+        change.explanation = format!(
+            "{}; every value is checked again against the constraints of domain {name}, which it met, rewriting \
+             the table",
+            change.explanation
+        );
+        change.alternative.get_or_insert_with(|| REWRITE_ALTERNATIVE.to_string());
+    } else if let BaseType::Domain { name, constrained: true, .. } = &new.base {
         change.rewrites = true;
         change.safety = change.safety.max(Safety::MayFail);
         change.explanation = format!(
