@@ -8,7 +8,7 @@
 use proptest::prelude::*;
 use proptest::sample::select;
 use schemaforge_domain::{
-    Check, Column, ColumnDefault, EnumType, EnumValue, EnumValueSpec, ExclusionConstraint, ExclusionElement,
+    Check, Column, ColumnDefault, Domain, DomainCheck, EnumType, EnumValue, EnumValueSpec, ExclusionConstraint, ExclusionElement,
     ExpressionDefault, ForeignKey, FunctionDefault, GeneratedSpec, IdentitySpec, Index, IndexColumn, IndexColumnSpec,
     IndexMethod, Literal, MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument, Sequence,
     SequenceDefault, SequenceOwner, SortOrder, StorageValue, Table, UniqueConstraint,
@@ -110,6 +110,7 @@ pub const TYPES: &[&str] = &[
     "point",
     "int4range",
     "tsvector",
+    "domain",
 ];
 
 /// Whether a hash index can index the type.
@@ -326,6 +327,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         });
     }
 
+    let domains = domains(&mut relation_names);
     let mut tables: Vec<Table> = Vec::new();
     for (ti, spec) in specs.iter().enumerate() {
         let name = unique(&spec.name, &mut relation_names);
@@ -344,6 +346,9 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
             if data_type == "enum" {
                 let e = &enums[ci % enums.len()];
                 col.enum_id = Some(e.id.clone());
+            }
+            if data_type == "domain" {
+                col.domain_id = Some(domains[ci % domains.len()].id.clone());
             }
             let label =
                 col.enum_id.as_ref().and_then(|id| enums.iter().find(|e| &e.id == id)).map(|e| e.values[0].label());
@@ -631,9 +636,41 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         enums,
         extensions: Vec::new(),
         sequences,
-        domains: Vec::new(),
+        domains,
     }
 }
+
+/// The domains of every generated document: `d0` over integer with a check
+/// (the sample values pass it) and a comment, `d1` over varchar(20)
+/// collated "C" with a default and a check, both full of quotes.
+pub fn domains(relation_names: &mut HashSet<String>) -> Vec<Domain> {
+    let domain = |id: &str, name: String, data_type: &str| Domain {
+        id: id.into(),
+        name,
+        data_type: data_type.into(),
+        length: None,
+        precision: None,
+        scale: None,
+        collation: None,
+        not_null: false,
+        default: None,
+        checks: Vec::new(),
+        comment: None,
+    };
+    let mut d0 = domain("d0", unique("amount", relation_names), "integer");
+    d0.checks.push(DomainCheck { id: "d0k0".into(), name: None, expression: "VALUE > -1000000".into() });
+    d0.comment = Some("a domain's 'comment' \\ here".into());
+    let mut d1 = domain("d1", unique("a \"label\"; --", relation_names), "varchar(20)");
+    d1.collation = Some("C".into());
+    d1.default = Some(ColumnDefault::Literal(Literal::String("it's".into())));
+    d1.checks.push(DomainCheck {
+        id: "d1k0".into(),
+        name: Some("no 'quotes' --".into()),
+        expression: "VALUE NOT LIKE '%''%' OR VALUE = 'it''s'".into(),
+    });
+    vec![d0, d1]
+}
+
 
 mod breakage;
 mod edits;

@@ -57,11 +57,14 @@ pub enum Edit {
     /// Give a generated column another expression or make it plain, or make
     /// a plain boolean column generated.
     ToggleGenerated,
+    /// Change a domain: rename it, rename or add a check, drop its checks,
+    /// set or drop NOT NULL or its default, or change its base type.
+    EditDomain,
 }
 
 impl Edit {
     /// Every kind.
-    pub const ALL: [Edit; 24] = [
+    pub const ALL: [Edit; 25] = [
         Self::RenameTable,
         Self::RenameColumn,
         Self::RenameEnum,
@@ -86,6 +89,7 @@ impl Edit {
         Self::RelabelEnum,
         Self::ToggleCollation,
         Self::ToggleGenerated,
+        Self::EditDomain,
     ];
 
     /// Apply the edit to `doc`, picking targets with `salt`; the result may
@@ -220,6 +224,7 @@ impl Edit {
                 col.auto_increment = false;
                 col.identity = None;
                 col.enum_id = if ty == "enum" { doc.enums.first().map(|e| e.id.clone()) } else { None };
+                col.domain_id = if ty == "domain" { doc.domains.get(salt % 2).map(|d| d.id.clone()) } else { None };
                 if !matches!(ty, "text" | "varchar(20)" | "char(3)") {
                     col.collation = None;
                 }
@@ -480,6 +485,45 @@ impl Edit {
                             }
                         }
                         col.default = None;
+                    }
+                }
+            }
+            Self::EditDomain => {
+                let n = doc.domains.len();
+                let Some(d) = doc.domains.get_mut(salt % n.max(1)) else { return };
+                match (salt / 5) % 7 {
+                    0 => d.name = fresh,
+                    1 => {
+                        if let Some(k) = d.checks.first_mut() {
+                            k.name = Some(fresh);
+                        }
+                    }
+                    2 => d.checks.push(DomainCheck {
+                        id: format!("{}k{salt}", d.id),
+                        name: None,
+                        expression: "VALUE IS NOT NULL OR VALUE IS NULL".into(),
+                    }),
+                    3 => d.checks.clear(),
+                    4 => d.not_null = !d.not_null,
+                    5 => {
+                        d.default = match d.default {
+                            Some(_) => None,
+                            None if d.data_type.ends_with("int") || d.data_type.contains("integer") => {
+                                Some(ColumnDefault::Literal(Literal::Number(7.into())))
+                            }
+                            None => Some(ColumnDefault::Literal(Literal::String("d".into()))),
+                        }
+                    }
+                    _ => {
+                        d.data_type = match d.data_type.as_str() {
+                            "integer" => "bigint",
+                            "bigint" => "integer",
+                            "varchar(20)" => "text",
+                            _ => "varchar(20)",
+                        }
+                        .into();
+                        // A default that no longer fits goes.
+                        d.default = d.default.take().filter(|_| d.data_type != "integer");
                     }
                 }
             }
