@@ -77,3 +77,16 @@ fn migrations_worked_example_is_current_and_runs() {
     .unwrap();
     assert_eq!(n, 1);
 }
+
+#[test]
+fn domains_example_renders_as_shown() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/schema-format.md");
+    let text = std::fs::read_to_string(path).unwrap();
+    let section = text.split("### 8.1 Domains").nth(1).unwrap();
+    let section = section.split("\n## ").next().unwrap();
+    let (json, sql) = (&json_blocks(section)[0], &blocks(section, "sql")[0]);
+    let script = create_script(&ValidSchema::parse(parse_document(json).unwrap()).unwrap()).to_sql();
+    for statement in sql.split("\n\n") {
+        assert!(script.contains(statement.trim()), "not in the create script:\n{statement}\n\n{script}");
+    }
+}
