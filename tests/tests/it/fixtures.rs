@@ -52,7 +52,8 @@ fn the_fixture_validates_builds_and_drops() {
         .iter()
         .map(|t| usize::from(t.primary_key.is_some()) + t.uniques.len() + t.checks.len())
         .sum::<usize>()
-        + model.foreign_keys.len();
+        + model.foreign_keys.len()
+        + model.domains.iter().map(|d| d.checks.len()).sum::<usize>();
     assert_eq!(constraints, expected as i64);
     // Rows go in as the constraints allow (a deferred foreign key, a
     // generated-always identity).
@@ -126,6 +127,20 @@ fn printed_expressions_round_trip_through_the_document() {
         let ti = schema.model().tables.iter().position(|t| t.name.as_str() == table).unwrap();
         let ki = schema.model().tables[ti].checks.iter().position(|k| k.name.as_str() == name).unwrap();
         doc["tables"][ti]["checks"][ki]["expression"] = def.strip_prefix("CHECK ").unwrap().into();
+    }
+    let domain_defs = lines(
+        &mut conn,
+        "SELECT t.typname || '|' || k.conname || '|' || pg_get_constraintdef(k.oid) AS t FROM pg_constraint k
+           JOIN pg_type t ON t.oid = k.contypid WHERE k.contype = 'c' AND k.connamespace = 'public'::regnamespace",
+    )
+    .unwrap();
+    assert_eq!(domain_defs.len(), 2);
+    for line in domain_defs {
+        let mut parts = line.splitn(3, '|');
+        let (domain, name, def) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+        let di = schema.model().domains.iter().position(|d| d.name.as_str() == domain).unwrap();
+        let ki = schema.model().domains[di].checks.iter().position(|k| k.name.as_str() == name).unwrap();
+        doc["domains"][di]["checks"][ki]["expression"] = def.strip_prefix("CHECK ").unwrap().into();
     }
     let predicate =
         lines(&mut conn, "SELECT pg_get_expr(indpred, indrelid) AS t FROM pg_index WHERE indpred IS NOT NULL").unwrap();
