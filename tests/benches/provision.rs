@@ -48,6 +48,7 @@ fn main() {
             public_host: None,
             public_port: None,
             connection_options: None,
+            validate_on_server: false,
         },
     );
     let session = app.register("bench@example.com", "benchmark password", None).unwrap();

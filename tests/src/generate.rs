@@ -8,10 +8,10 @@
 use proptest::prelude::*;
 use proptest::sample::select;
 use schemaforge_domain::{
-    Check, Column, ColumnDefault, Domain, DomainCheck, EnumType, EnumValue, EnumValueSpec, ExclusionConstraint, ExclusionElement,
-    ExpressionDefault, ForeignKey, FunctionDefault, GeneratedSpec, IdentitySpec, Index, IndexColumn, IndexColumnSpec,
-    IndexMethod, Literal, MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument, Sequence,
-    SequenceDefault, SequenceOwner, SortOrder, StorageValue, Table, UniqueConstraint,
+    Check, Column, ColumnDefault, Domain, DomainCheck, EnumType, EnumValue, EnumValueSpec, ExclusionConstraint,
+    ExclusionElement, ExpressionDefault, ForeignKey, FunctionDefault, GeneratedSpec, IdentitySpec, Index, IndexColumn,
+    IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument,
+    Sequence, SequenceDefault, SequenceOwner, SortOrder, StorageValue, Table, UniqueConstraint,
 };
 use std::collections::HashSet;
 
@@ -670,7 +670,6 @@ pub fn domains(relation_names: &mut HashSet<String>) -> Vec<Domain> {
     });
     vec![d0, d1]
 }
-
 
 mod breakage;
 mod edits;

@@ -12,11 +12,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use schemaforge_domain::{
-    ChangeSet, Code, Problem, Safety, SchemaDocument, Severity, ValidSchema, ValidationReport, parse_document,
-};
+use schemaforge_domain::{ChangeSet, Problem, Safety, SchemaDocument, ValidSchema, ValidationReport, parse_document};
 use schemaforge_repository::pg::TryError;
-use schemaforge_sqlgen::{Script, create_script, drop_script, locate, migration};
+use schemaforge_sqlgen::{Script, create_script, drop_script, migration, refusal};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -209,14 +207,8 @@ fn try_on_server(schema: &ValidSchema, url: &str) -> anyhow::Result<ValidationRe
         Ok(()) => {}
         Err(TryError::Unavailable(message)) => anyhow::bail!("cannot use the development server: {message}"),
         Err(TryError::Statement { index, message, position }) => {
-            let target = script.statements().get(index).map(|s| s.target.clone()).unwrap_or_default();
             report.valid = false;
-            report.problems.push(Problem {
-                code: Code::RejectedByPostgresql,
-                severity: Severity::Error,
-                path: locate(schema, index, position).unwrap_or_default(),
-                message: format!("PostgreSQL refused statement {} ({target}): {message}", index + 1),
-            });
+            report.problems.push(refusal(schema, index, position, &message));
         }
     }
     Ok(report)

@@ -107,6 +107,9 @@ codes! {
     /// A development server refused the create script (`validate
     /// --dev-url`); the path is the element of the failing statement.
     RejectedByPostgresql = "REJECTED_BY_POSTGRESQL",
+    /// Validation was to try the create script on a server, which could
+    /// not be reached: only the offline checks ran (warning).
+    NotTriedOnServer = "NOT_TRIED_ON_SERVER",
 }
 
 impl fmt::Display for Code {

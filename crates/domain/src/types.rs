@@ -302,7 +302,11 @@ pub(crate) fn resolve_column_type(col: &Column, types: &dyn TypeLookup) -> Resul
                 Ok(domain) => domain,
                 Err(exists) => {
                     if !exists {
-                        problems.push(problem("domainId", Code::UnknownReference, format!("no domain has the id `{id}`")));
+                        problems.push(problem(
+                            "domainId",
+                            Code::UnknownReference,
+                            format!("no domain has the id `{id}`"),
+                        ));
                     }
                     return Err(problems);
                 }
@@ -417,7 +421,10 @@ mod tests {
         assert_eq!(t.base.underlying(), &BaseType::Integer);
         assert!(t.base.is_number() && !t.base.is_integer());
         assert_eq!(resolve("domain", |_| ()), Err(vec![("domainId", Code::UnknownReference)]));
-        assert_eq!(resolve("domain", |c| c.domain_id = Some("d2".into())), Err(vec![("domainId", Code::UnknownReference)]));
+        assert_eq!(
+            resolve("domain", |c| c.domain_id = Some("d2".into())),
+            Err(vec![("domainId", Code::UnknownReference)])
+        );
         assert_eq!(
             resolve("integer", |c| c.domain_id = Some("d1".into())),
             Err(vec![("domainId", Code::InvalidTypeParameter)])

@@ -705,4 +705,30 @@ pub trait DatabaseAdmin: Send + Sync {
     fn health(&self, database: &str) -> RepoResult<DatabaseHealth>;
     /// Where clients connect.
     fn address(&self) -> ServerAddress;
+    /// Run `statements` (a create script) on the server in a transaction
+    /// that is always rolled back, in a fresh schema, as a throwaway role
+    /// with no privilege beyond creating objects there (and trusted
+    /// extensions), each statement under a timeout: what validation asks
+    /// the server.
+    fn try_script(&self, statements: &[&str]) -> Result<(), TryError>;
+}
+
+/// Why a tried script did not run through ([`DatabaseAdmin::try_script`],
+/// and the CLI's `validate --dev-url`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TryError {
+    /// The server could not be reached or refused the session (the message
+    /// is libpq's, which never includes the password).
+    #[error("cannot use the development server: {0}")]
+    Unavailable(String),
+    /// A statement failed.
+    #[error("statement {index} failed: {message}")]
+    Statement {
+        /// 0-based index of the failing statement.
+        index: usize,
+        /// PostgreSQL's message, with its detail and hint.
+        message: String,
+        /// PostgreSQL's 1-based character position in the statement, if it gave one.
+        position: Option<usize>,
+    },
 }

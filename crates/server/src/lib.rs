@@ -159,6 +159,7 @@ pub fn build(settings: &Settings) -> Result<Running, StartError> {
             public_host: non_empty(&p.public_host),
             public_port: Some(p.public_port).filter(|p| *p != 0),
             connection_options: non_empty(&p.connection_options),
+            validate_on_server: p.validate_on_server,
         },
     )
     .with_document_cache(settings.database.document_cache_mib * 1024 * 1024);

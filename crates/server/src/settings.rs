@@ -87,6 +87,9 @@ pub struct ProvisioningConfig {
     pub lock_timeout_secs: u32,
     /// Seconds between sweeps finishing deleted schemas' drops; 0: never.
     pub sweep_interval_secs: u64,
+    /// `POST /schemas/validate` also tries a valid document's create script
+    /// on this server (rolled back, as a throwaway role).
+    pub validate_on_server: bool,
 }
 
 impl std::fmt::Debug for ProvisioningConfig {
@@ -101,6 +104,7 @@ impl std::fmt::Debug for ProvisioningConfig {
             .field("role_connection_limit", &self.role_connection_limit)
             .field("lock_timeout_secs", &self.lock_timeout_secs)
             .field("sweep_interval_secs", &self.sweep_interval_secs)
+            .field("validate_on_server", &self.validate_on_server)
             .finish()
     }
 }

@@ -13,7 +13,7 @@ use schemaforge_repository::{
 };
 use schemaforge_repository::{
     Applied, ApplyError, DatabaseAdmin, DatabaseHealth, DatabaseRecord, DatabaseRecordRepository, HistoryEntry,
-    SchemaLock, ScriptRun, ServerAddress,
+    SchemaLock, ScriptRun, ServerAddress, TryError,
 };
 use uuid::Uuid;
 
@@ -83,6 +83,7 @@ pub fn app_with(store: Arc<MemoryStore>, admin: Arc<FakeAdmin>) -> App<MemorySto
             public_host: None,
             public_port: Some(6432),
             connection_options: Some("sslmode=prefer".into()),
+            validate_on_server: false,
         },
     )
 }
@@ -490,6 +491,19 @@ impl FakeAdmin {
 }
 
 impl DatabaseAdmin for FakeAdmin {
+    /// Refuses the statement that contains `fail_on` (when set),
+    /// as a server would; unreachable when the server is down.
+    fn try_script(&self, statements: &[&str]) -> Result<(), TryError> {
+        let s = self.up().map_err(|e| TryError::Unavailable(e.to_string()))?;
+        let refused = s.fail_on.as_deref().and_then(|needle| statements.iter().position(|st| st.contains(needle)));
+        match refused {
+            Some(index) => {
+                Err(TryError::Statement { index, message: "function f(integer) does not exist".into(), position: None })
+            }
+            None => Ok(()),
+        }
+    }
+
     fn create_role(&self, role: &str, password: &str) -> RepoResult<()> {
         let mut s = self.up()?;
         if s.roles.contains_key(role) {

@@ -36,6 +36,9 @@ pub struct ProvisioningSettings {
     pub public_port: Option<u16>,
     /// Query string added to connection URLs, e.g. `sslmode=require`.
     pub connection_options: Option<String>,
+    /// Validation also tries a valid document's create script on the
+    /// provisioning server ([`DatabaseAdmin::try_script`]).
+    pub validate_on_server: bool,
 }
 
 /// The database and role names of a schema: deterministic, unique (the id is

@@ -2,11 +2,11 @@
 //! validation and export. Every call is scoped to the caller.
 
 use crate::audit::{Action, Recorded};
-use schemaforge_domain::{SchemaDocument, ValidSchema, ValidationReport, validate};
+use schemaforge_domain::{Code, Problem, SchemaDocument, Severity, ValidSchema, ValidationReport, validate};
 use schemaforge_repository::{
-    NewSchema, Page, RepoError, SchemaQuery, SchemaRecord, SchemaSort, SchemaSummary, SchemaVersion,
+    NewSchema, Page, RepoError, SchemaQuery, SchemaRecord, SchemaSort, SchemaSummary, SchemaVersion, TryError,
 };
-use schemaforge_sqlgen::{create_script, drop_script};
+use schemaforge_sqlgen::{create_script, drop_script, refusal};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -54,9 +54,39 @@ fn not_found(err: RepoError) -> ServiceError {
 }
 
 impl<S: Store> App<S> {
-    /// Validate a document without saving it.
+    /// Validate a document without saving it; with `validate_on_server`,
+    /// a valid one's create script is also tried on the provisioning
+    /// server, and a refusal is an error at the element it came from.
     pub fn validate_document(&self, document: &SchemaDocument) -> ValidationReport {
-        validate(document)
+        if !self.provisioning.validate_on_server {
+            return validate(document);
+        }
+        let schema = match ValidSchema::parse(document.clone()) {
+            Ok(schema) => schema,
+            Err(invalid) => return *invalid.report,
+        };
+        let mut report = schema.report();
+        let script = create_script(&schema);
+        let statements: Vec<&str> = script.statements().iter().map(|s| s.sql.as_str()).collect();
+        match self.admin.try_script(&statements) {
+            Ok(()) => {}
+            Err(TryError::Statement { index, message, position }) => {
+                report.valid = false;
+                report.problems.push(refusal(&schema, index, position, &message));
+            }
+            Err(TryError::Unavailable(message)) => {
+                tracing::warn!(error = %message, "validation could not try the create script on the server");
+                report.problems.push(Problem {
+                    code: Code::NotTriedOnServer,
+                    severity: Severity::Warning,
+                    path: String::new(),
+                    message: "the create script could not be tried on the server (unreachable); only the \
+                              offline checks ran"
+                        .into(),
+                });
+            }
+        }
+        report
     }
 
     /// Save a new schema (version 1). Invalid documents are refused with
@@ -225,6 +255,34 @@ mod tests {
     fn user(app: &App<crate::fake::MemoryStore>, email: &str) -> Principal {
         let reg = app.register(email, "correct horse battery", None).unwrap();
         app.authenticate(&reg.tokens.access_token).unwrap()
+    }
+
+    #[test]
+    fn validation_tries_the_script_on_the_server_when_configured() {
+        let admin = std::sync::Arc::new(crate::fake::FakeAdmin::default());
+        let mut app = crate::fake::app_with(Default::default(), std::sync::Arc::clone(&admin));
+        let checked = parse_document(
+            r#"{"name": "x", "tables": [{"id": "t", "name": "t", "columns": [
+                {"id": "c", "name": "id", "dataType": "int", "primaryKey": true}],
+                "checks": [{"id": "k", "expression": "f(id) > 0"}]}]}"#,
+        )
+        .unwrap();
+        admin.server().fail_on = Some("f(".into());
+        // Off: the offline verdict (a warning about f).
+        assert!(app.validate_document(&checked).valid);
+        app.provisioning.validate_on_server = true;
+        let report = app.validate_document(&checked);
+        assert!(!report.valid);
+        let refused = report.errors().next().unwrap();
+        assert_eq!((refused.code, refused.path.as_str()), (Code::RejectedByPostgresql, "/tables/0"));
+        assert!(refused.message.contains("f(integer) does not exist"), "{}", refused.message);
+        // An invalid document is not sent at all; an unreachable server is
+        // a warning.
+        assert!(!app.validate_document(&doc("")).valid);
+        admin.server().down = true;
+        let report = app.validate_document(&checked);
+        assert!(report.valid);
+        assert!(report.warnings().any(|w| w.code == Code::NotTriedOnServer));
     }
 
     #[test]

@@ -24,7 +24,7 @@ mod migration;
 mod postgres;
 mod script;
 
-pub use locate::locate;
+pub use locate::{locate, refusal};
 pub use migration::{Migration, migration};
 pub use postgres::Postgres;
 pub use script::{Script, Statement, StatementKind};

@@ -1,7 +1,7 @@
 //! Where each statement of a create script comes from in the document, so
 //! that a server's refusal can be reported at the element's JSON pointer.
 
-use schemaforge_domain::{ModelIndex, ValidSchema};
+use schemaforge_domain::{Code, ModelIndex, Problem, Severity, ValidSchema};
 
 use crate::postgres::Postgres;
 use crate::script::{Statement, StatementKind};
@@ -93,6 +93,31 @@ impl Postgres {
             }
         }
         out
+    }
+}
+
+/// The problem to report when a server refused statement `index` (0-based)
+/// of the create script with `message`, at `position` (PostgreSQL's
+/// 1-based character offset, if it gave one): `REJECTED_BY_POSTGRESQL`
+/// at the element that statement creates.
+///
+/// ```
+/// use schemaforge_domain::{parse_document, ValidSchema};
+/// let doc = parse_document(r#"{"name": "x", "tables": [{"id": "t", "name": "t", "columns": [
+///     {"id": "c", "name": "n", "dataType": "integer", "primaryKey": true}]}]}"#).unwrap();
+/// let schema = ValidSchema::parse(doc).unwrap();
+/// let p = schemaforge_sqlgen::refusal(&schema, 0, None, "permission denied");
+/// assert_eq!((p.code.as_str(), p.path.as_str()), ("REJECTED_BY_POSTGRESQL", "/tables/0"));
+/// assert!(p.message.contains("statement 1 (table \"t\"): permission denied"));
+/// ```
+pub fn refusal(schema: &ValidSchema, index: usize, position: Option<usize>, message: &str) -> Problem {
+    let statements = Postgres.create_statements(schema);
+    let target = statements.get(index).map(|(s, _)| s.target.clone()).unwrap_or_default();
+    Problem {
+        code: Code::RejectedByPostgresql,
+        severity: Severity::Error,
+        path: locate(schema, index, position).unwrap_or_default(),
+        message: format!("PostgreSQL refused statement {} ({target}): {message}", index + 1),
     }
 }
 

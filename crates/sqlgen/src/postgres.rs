@@ -2,9 +2,10 @@
 
 use schemaforge_domain::expr::BinaryOp;
 use schemaforge_domain::{
-    BaseType, CheckModel, ColumnModel, ColumnType, DOMAIN_VALUE_ID, DefaultFunction, DefaultValue, Deferral, DomainCheckModel, DomainModel, EnumModel, ExclusionModel,
-    Expr, ExtensionModel, ForeignKeyModel, IndexColumnModel, IndexKey, IndexMethod, IndexModel, KeyConstraint,
-    ModelIndex, NullsOrder, ReferentialAction, SequenceModel, SequenceOptions, SortOrder, TableModel, ValidSchema,
+    BaseType, CheckModel, ColumnModel, ColumnType, DOMAIN_VALUE_ID, DefaultFunction, DefaultValue, Deferral,
+    DomainCheckModel, DomainModel, EnumModel, ExclusionModel, Expr, ExtensionModel, ForeignKeyModel, IndexColumnModel,
+    IndexKey, IndexMethod, IndexModel, KeyConstraint, ModelIndex, NullsOrder, ReferentialAction, SequenceModel,
+    SequenceOptions, SortOrder, TableModel, ValidSchema,
 };
 
 use crate::Dialect;

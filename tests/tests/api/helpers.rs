@@ -83,6 +83,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
             role_connection_limit: 10,
             lock_timeout_secs: 5,
             sweep_interval_secs: 300,
+            validate_on_server: false,
         },
         // Off unless a test turns them on: tests send bursts on purpose.
         rate_limit: RateLimitSettings {

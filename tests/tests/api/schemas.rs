@@ -1,6 +1,6 @@
 //! The schema API from sign-up to export, isolation, and optimistic concurrency.
 
-use crate::helpers::{example, spawn_app};
+use crate::helpers::{example, server_count, spawn_app, spawn_app_with};
 use awc::http::StatusCode;
 use serde_json::json;
 
@@ -132,4 +132,42 @@ async fn validate_returns_problems_and_summary_without_saving() {
     assert_eq!(r["valid"], false);
     assert_eq!(r["problems"].as_array().unwrap().len(), 2);
     assert_eq!(app.get("/schemas", Some(&token)).await.json()["total"], 0);
+}
+
+/// With `provisioning.validate_on_server`, a valid document's create script
+/// is tried on the provisioning server (rolled back, as a throwaway role):
+/// what PostgreSQL refuses is an error at the element's path, what it
+/// accepts (a trusted extension included) stays valid, and nothing is left.
+#[actix_web::test]
+async fn validate_tries_the_script_on_the_server_when_configured() {
+    let app = spawn_app_with(|s| s.provisioning.validate_on_server = true).await;
+    let (token, _) = app.register("ada@example.com").await;
+    let t = Some(token.as_str());
+    let table = |checks: serde_json::Value| {
+        json!({"name": "x", "extensions": [{"id": "x1", "name": "citext"}], "tables": [{"id": "t", "name": "t",
+            "columns": [{"id": "c", "name": "n", "dataType": "integer", "primaryKey": true},
+                        {"id": "e", "name": "email", "dataType": "citext"}],
+            "checks": checks}]})
+    };
+    let r = app.call("POST", "/schemas/validate", t, Some(&table(json!([])))).await.json();
+    assert_eq!(r["valid"], true, "{r}");
+    let unknown = table(json!([{"id": "k", "expression": "no_such_function(n) > 0"}]));
+    let r = app.call("POST", "/schemas/validate", t, Some(&unknown)).await.json();
+    assert_eq!(r["valid"], false, "{r}");
+    let refused: Vec<&serde_json::Value> =
+        r["problems"].as_array().unwrap().iter().filter(|p| p["code"] == "REJECTED_BY_POSTGRESQL").collect();
+    assert_eq!(refused.len(), 1, "{r}");
+    assert_eq!(refused[0]["path"], "/tables/0/checks/0/expression");
+    assert!(refused[0]["message"].as_str().unwrap().contains("no_such_function"), "{r}");
+    // The try runs as a throwaway role, not as the (superuser) admin: an
+    // extension only a superuser may create is refused.
+    let mut untrusted = table(json!([]));
+    untrusted["extensions"] = json!([{"id": "x1", "name": "citext"}, {"id": "x2", "name": "file_fdw"}]);
+    let r = app.call("POST", "/schemas/validate", t, Some(&untrusted)).await.json();
+    assert_eq!(r["valid"], false, "{r}");
+    let refused = r["problems"].as_array().unwrap().iter().find(|p| p["code"] == "REJECTED_BY_POSTGRESQL").unwrap();
+    assert_eq!(refused["path"], "/extensions/1", "{r}");
+    assert!(refused["message"].as_str().unwrap().contains("permission denied"), "{r}");
+    assert_eq!(server_count("SELECT count(*) AS n FROM pg_roles WHERE rolname LIKE 'schemaforge_try_%'"), 0);
+    assert_eq!(server_count("SELECT count(*) AS n FROM pg_namespace WHERE nspname LIKE 'schemaforge_try_%'"), 0);
 }

@@ -129,7 +129,8 @@ fn domain_edits_migrate_by_id_with_rows_kept() {
     let mut conn = db.connect().unwrap();
     let v1 = document(|_| {});
     run_script(&mut conn, &create_script(&v1)).unwrap();
-    execute(&mut conn, "INSERT INTO film VALUES (1, 1980, ARRAY['AB', 'x'], 7.5, 90), (2, 2001, NULL, 5, 120)").unwrap();
+    execute(&mut conn, "INSERT INTO film VALUES (1, 1980, ARRAY['AB', 'x'], 7.5, 90), (2, 2001, NULL, 5, 120)")
+        .unwrap();
 
     // Renamed, its check renamed, a comment changed: renames by id.
     let v2 = document(|d| {
@@ -141,7 +142,11 @@ fn domain_edits_migrate_by_id_with_rows_kept() {
     assert!(
         matches!(
             kinds.as_slice(),
-            [ChangeKind::RenameDomain { .. }, ChangeKind::RenameDomainCheck { .. }, ChangeKind::SetDomainComment { .. }]
+            [
+                ChangeKind::RenameDomain { .. },
+                ChangeKind::RenameDomainCheck { .. },
+                ChangeKind::SetDomainComment { .. }
+            ]
         ),
         "{kinds:?}"
     );
@@ -188,9 +193,10 @@ fn domain_edits_migrate_by_id_with_rows_kept() {
     let v8 = document(|d| {
         d["tables"][0]["columns"][4] = json!({"id": "c5", "name": "length", "dataType": "domain", "domainId": "d1"});
         d["tables"][0]["columns"][1] = json!({"id": "c2", "name": "released", "dataType": "integer", "default": 2000});
-        d["tables"][0]["columns"].as_array_mut().unwrap().push(
-            json!({"id": "c6", "name": "remade", "dataType": "domain", "domainId": "d1", "default": 2020}),
-        );
+        d["tables"][0]["columns"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": "c6", "name": "remade", "dataType": "domain", "domainId": "d1", "default": 2020}));
     });
     let m = migration(&v1, &v8);
     let add = m.changes.changes().iter().find(|c| matches!(c.kind, ChangeKind::AddColumn { .. })).unwrap();

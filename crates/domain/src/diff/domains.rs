@@ -154,7 +154,11 @@ impl Differ<'_> {
             } else {
                 self.push_safe(
                     Stage::DropConstraints,
-                    ChangeKind::DropDomainCheck { domain_id: o.id.clone(), domain: o.name.to_string(), name: from.clone() },
+                    ChangeKind::DropDomainCheck {
+                        domain_id: o.id.clone(),
+                        domain: o.name.to_string(),
+                        name: from.clone(),
+                    },
                     o.name.as_str(),
                     format!("drop check {from} of domain {} (its name is swapped with another's)", o.name),
                 );
@@ -220,7 +224,10 @@ impl Differ<'_> {
     /// domain `id` once the migration has run.
     fn domain_arrays(&self, id: &str) -> Option<String> {
         self.new_ix.model().tables.iter().find_map(|t| {
-            let c = t.columns.iter().find(|c| c.ty.array && matches!(&c.ty.base, BaseType::Domain { id: d, .. } if d == id))?;
+            let c = t
+                .columns
+                .iter()
+                .find(|c| c.ty.array && matches!(&c.ty.base, BaseType::Domain { id: d, .. } if d == id))?;
             Some(col_target(t, c))
         })
     }

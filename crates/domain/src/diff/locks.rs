@@ -54,15 +54,18 @@ fn blocks_writes<'m>(kind: &'m ChangeKind, new: &ModelIndex<'m>) -> Vec<&'m str>
             .unwrap_or_default(),
         // ALTER DOMAIN checks the values of every column of the domain
         // under a SHARE lock on its table.
-        ChangeKind::AddDomainCheck { domain_id, .. } | ChangeKind::SetDomainNotNull { domain_id, not_null: true } => new
-            .model()
-            .tables
-            .iter()
-            .filter(|t| {
-                t.columns.iter().any(|c| matches!(&c.ty.base, crate::model::BaseType::Domain { id, .. } if id == domain_id))
-            })
-            .map(|t| t.id.as_str())
-            .collect(),
+        ChangeKind::AddDomainCheck { domain_id, .. } | ChangeKind::SetDomainNotNull { domain_id, not_null: true } => {
+            new.model()
+                .tables
+                .iter()
+                .filter(|t| {
+                    t.columns
+                        .iter()
+                        .any(|c| matches!(&c.ty.base, crate::model::BaseType::Domain { id, .. } if id == domain_id))
+                })
+                .map(|t| t.id.as_str())
+                .collect()
+        }
         _ => Vec::new(),
     }
 }

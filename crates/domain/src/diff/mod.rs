@@ -26,7 +26,7 @@
 //! 9. drop the old types of rebuilt enums and domains, and the enums and
 //!    domains that go away;
 //! 10. add primary keys, unique constraints, checks (domains' too, and
-//!    their NOT NULL) and indexes;
+//!     their NOT NULL) and indexes;
 //! 11. add foreign keys; 12. comments.
 //!
 //! ```

@@ -863,4 +863,3 @@ impl<'de> Deserialize<'de> for EnumValue {
         string_or_object(d, "a label, or an object with id and value", EnumValue::Label, EnumValue::WithId)
     }
 }
-

@@ -64,7 +64,10 @@ fn base_type(ctx: &mut Ctx, d: &Domain, path: &dyn Fn(&str) -> String) -> Option
         ctx.error(
             Code::UnsupportedDataType,
             path("dataType"),
-            format!("a domain over an array (`{}`) is not supported; make the column an array of the domain instead", d.data_type.escape_debug()),
+            format!(
+                "a domain over an array (`{}`) is not supported; make the column an array of the domain instead",
+                d.data_type.escape_debug()
+            ),
         );
         return None;
     }
@@ -163,10 +166,8 @@ pub(super) fn check_domains<'d>(
 /// (`<domain>_check`, `<domain>_check1`, ...).
 fn check_expressions(ctx: &mut Ctx, d: &Domain, ty: Option<&ColumnType>, i: usize) -> Vec<DomainCheckModel> {
     let value = Ident::parse("value").ok();
-    let columns: Vec<ExprColumn<'_>> = value
-        .iter()
-        .map(|name| ExprColumn { id: DOMAIN_VALUE_ID, name, ty, enum_values: None })
-        .collect();
+    let columns: Vec<ExprColumn<'_>> =
+        value.iter().map(|name| ExprColumn { id: DOMAIN_VALUE_ID, name, ty, enum_values: None }).collect();
     let mut names = Scope::new("domain check");
     let mut taken = Namespace::default();
     for (ki, k) in d.checks.iter().enumerate() {
@@ -215,56 +216,74 @@ mod tests {
         assert_eq!(codes_at(doc(year.clone(), col.clone())), Vec::<(String, &str)>::new());
         let bad = |d: serde_json::Value, c: serde_json::Value| codes_at(doc(d, c));
         assert_eq!(
-            bad(json!({"id": "d1", "name": "year", "dataType": "integer", "checks": [{"id": "k1", "expression": "VALUE >= 'x'"}]}), col.clone()),
-            [("/domains/0/checks/0/expression".into(), "TYPE_MISMATCH".into())]
+            bad(
+                json!({"id": "d1", "name": "year", "dataType": "integer", "checks": [{"id": "k1", "expression": "VALUE >= 'x'"}]}),
+                col.clone()
+            ),
+            [("/domains/0/checks/0/expression".into(), "TYPE_MISMATCH")]
         );
         assert_eq!(
-            bad(json!({"id": "d1", "name": "year", "dataType": "integer", "checks": [{"id": "k1", "expression": "released > 0"}]}), col.clone()),
-            [("/domains/0/checks/0/expression".into(), "UNKNOWN_REFERENCE".into())]
+            bad(
+                json!({"id": "d1", "name": "year", "dataType": "integer", "checks": [{"id": "k1", "expression": "released > 0"}]}),
+                col.clone()
+            ),
+            [("/domains/0/checks/0/expression".into(), "UNKNOWN_REFERENCE")]
         );
         assert_eq!(
             bad(json!({"id": "d1", "name": "year", "dataType": "text[]"}), col.clone()),
-            [("/domains/0/dataType".into(), "UNSUPPORTED_DATA_TYPE".into())]
+            [("/domains/0/dataType".into(), "UNSUPPORTED_DATA_TYPE")]
         );
         assert_eq!(
             bad(json!({"id": "d1", "name": "year", "dataType": "serial"}), col.clone()),
-            [("/domains/0/dataType".into(), "UNSUPPORTED_DATA_TYPE".into())]
+            [("/domains/0/dataType".into(), "UNSUPPORTED_DATA_TYPE")]
         );
         assert_eq!(
             bad(json!({"id": "d1", "name": "year", "dataType": "integer", "collation": "C"}), col.clone()),
-            [("/domains/0/collation".into(), "INVALID_TYPE_PARAMETER".into())]
+            [("/domains/0/collation".into(), "INVALID_TYPE_PARAMETER")]
         );
         assert_eq!(
             bad(json!({"id": "d1", "name": "year", "dataType": "integer", "default": "soon"}), col.clone()),
-            [("/domains/0/default".into(), "INVALID_DEFAULT".into())]
+            [("/domains/0/default".into(), "INVALID_DEFAULT")]
         );
         assert_eq!(
             bad(json!({"id": "d1", "name": "films", "dataType": "integer"}), col.clone()),
-            [("/tables/0/name".into(), "DUPLICATE_NAME".into())]
+            [("/tables/0/name".into(), "DUPLICATE_NAME")]
         );
         assert_eq!(
             bad(json!({"id": "d1", "name": "int4", "dataType": "integer"}), col.clone()),
-            [("/domains/0/name".into(), "RESERVED_NAME".into())]
+            [("/domains/0/name".into(), "RESERVED_NAME")]
         );
         assert_eq!(
             bad(year.clone(), json!({"id": "c2", "name": "released", "dataType": "domain", "domainId": "d9"})),
-            [("/tables/0/columns/1/domainId".into(), "UNKNOWN_REFERENCE".into())]
+            [("/tables/0/columns/1/domainId".into(), "UNKNOWN_REFERENCE")]
         );
         assert_eq!(
             bad(year.clone(), json!({"id": "c2", "name": "released", "dataType": "year"})),
-            [("/tables/0/columns/1/dataType".into(), "UNSUPPORTED_DATA_TYPE".into())]
+            [("/tables/0/columns/1/dataType".into(), "UNSUPPORTED_DATA_TYPE")]
         );
         assert_eq!(
-            bad(year.clone(), json!({"id": "c2", "name": "released", "dataType": "domain", "domainId": "d1", "autoIncrement": true})),
-            [("/tables/0/columns/1/autoIncrement".into(), "INVALID_AUTO_INCREMENT".into())]
+            bad(
+                year.clone(),
+                json!({"id": "c2", "name": "released", "dataType": "domain", "domainId": "d1", "autoIncrement": true})
+            ),
+            [("/tables/0/columns/1/autoIncrement".into(), "INVALID_AUTO_INCREMENT")]
         );
         // The column's values are the base type's: a literal default and
         // checks over it are checked against integer.
         assert_eq!(
-            bad(year.clone(), json!({"id": "c2", "name": "released", "dataType": "domain", "domainId": "d1", "default": "x"})),
-            [("/tables/0/columns/1/default".into(), "INVALID_DEFAULT".into())]
+            bad(
+                year.clone(),
+                json!({"id": "c2", "name": "released", "dataType": "domain", "domainId": "d1", "default": "x"})
+            ),
+            [("/tables/0/columns/1/default".into(), "INVALID_DEFAULT")]
         );
-        assert_eq!(codes_at(doc(year, json!({"id": "c2", "name": "released", "dataType": "domain", "domainId": "d1", "default": 1999}))), Vec::<(String, &str)>::new());
+        assert_eq!(
+            codes_at(doc(
+                year,
+                json!({"id": "c2", "name": "released", "dataType": "domain", "domainId": "d1", "default": 1999})
+            )),
+            Vec::<(String, &str)>::new()
+        );
     }
 
     #[test]

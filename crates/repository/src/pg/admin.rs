@@ -297,6 +297,11 @@ impl PgDatabaseAdmin {
 }
 
 impl DatabaseAdmin for PgDatabaseAdmin {
+    fn try_script(&self, statements: &[&str]) -> Result<(), crate::TryError> {
+        let mut conn = self.connect(None).map_err(|e| crate::TryError::Unavailable(e.to_string()))?;
+        super::scratch::try_on(&mut conn, statements, super::scratch::Runner::Sandbox)
+    }
+
     fn create_role(&self, role: &str, password: &str) -> RepoResult<()> {
         let mut conn = self.connect(None)?;
         // Send a SCRAM verifier, never the password: statement logs and

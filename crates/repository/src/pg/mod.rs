@@ -12,10 +12,11 @@ mod schema;
 mod scram;
 mod scratch;
 
+pub use crate::TryError;
 pub use admin::{
     AdminSettings, HISTORY_SCHEMA, PgDatabaseAdmin, percent_encode, server_address, with_credentials, with_database,
 };
-pub use scratch::{TryError, try_script};
+pub use scratch::try_script;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;

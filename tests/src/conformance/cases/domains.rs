@@ -12,10 +12,7 @@ const NEGATIVE_ROW: &str = "INSERT INTO t (id, a) VALUES (1, -5)";
 /// (integer) and, from `extra`, changes to them.
 fn domains(v: Value, positive: Value) -> Value {
     with(v, |d| {
-        d.insert(
-            "domains".into(),
-            json!([positive, {"id": "dn", "name": "plain", "dataType": "integer"}]),
-        );
+        d.insert("domains".into(), json!([positive, {"id": "dn", "name": "plain", "dataType": "integer"}]));
     })
 }
 
@@ -107,7 +104,10 @@ pub(super) fn cases() -> Vec<Case> {
             "add column",
             "of a domain with a check, with a default it refuses",
             doc(plain()),
-            doc(t(vec![c("a", "integer", json!({})), c("b", "domain", json!({"domainId": "dp", "default": -3}))], json!({}))),
+            doc(t(
+                vec![c("a", "integer", json!({})), c("b", "domain", json!({"domainId": "dp", "default": -3}))],
+                json!({}),
+            )),
             &[&[ROW]],
         ),
         pair(
