@@ -26,6 +26,42 @@ pub struct Model {
     pub sequences: Vec<SequenceModel>,
     /// Domains, in document order.
     pub domains: Vec<DomainModel>,
+    /// Composite types, in document order (an attribute only uses an
+    /// earlier one).
+    pub composites: Vec<CompositeModel>,
+}
+
+/// A checked composite type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompositeModel {
+    /// Stable id.
+    pub id: String,
+    /// SQL name.
+    pub name: Ident,
+    /// The attributes, in order.
+    pub attributes: Vec<AttributeModel>,
+    /// Comment, if any.
+    pub comment: Option<String>,
+}
+
+impl CompositeModel {
+    /// The attribute with the given stable id.
+    pub fn attribute(&self, id: &str) -> Option<&AttributeModel> {
+        self.attributes.iter().find(|a| a.id == id)
+    }
+}
+
+/// An attribute of a composite type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeModel {
+    /// Stable id.
+    pub id: String,
+    /// SQL name.
+    pub name: Ident,
+    /// Its type.
+    pub ty: ColumnType,
+    /// Collation, if any.
+    pub collation: Option<Ident>,
 }
 
 /// A checked domain.
@@ -143,6 +179,7 @@ pub struct ModelIndex<'m> {
     sequences: HashMap<&'m str, &'m SequenceModel>,
     extensions: HashMap<&'m str, &'m ExtensionModel>,
     domains: HashMap<&'m str, &'m DomainModel>,
+    composites: HashMap<&'m str, &'m CompositeModel>,
 }
 
 impl<'m> ModelIndex<'m> {
@@ -156,6 +193,7 @@ impl<'m> ModelIndex<'m> {
             sequences: model.sequences.iter().map(|s| (s.id.as_str(), s)).collect(),
             extensions: model.extensions.iter().map(|e| (e.id.as_str(), e)).collect(),
             domains: model.domains.iter().map(|d| (d.id.as_str(), d)).collect(),
+            composites: model.composites.iter().map(|c| (c.id.as_str(), c)).collect(),
         }
     }
 
@@ -192,6 +230,11 @@ impl<'m> ModelIndex<'m> {
     /// The domain with the given stable id.
     pub fn domain(&self, id: &str) -> Option<&'m DomainModel> {
         self.domains.get(id).copied()
+    }
+
+    /// The composite type with the given stable id.
+    pub fn composite(&self, id: &str) -> Option<&'m CompositeModel> {
+        self.composites.get(id).copied()
     }
 }
 
@@ -435,6 +478,13 @@ pub enum BaseType {
         /// The domain has NOT NULL or a check ([`DomainModel::constrained`]).
         constrained: bool,
     },
+    /// One of the document's composite types.
+    Composite {
+        /// Stable id of the type.
+        id: String,
+        /// SQL name of the type.
+        name: Ident,
+    },
 }
 
 /// Groups of types that PostgreSQL can compare with each other (used for
@@ -475,6 +525,8 @@ pub enum TypeFamily {
     Named(NamedType),
     /// One enum (by id); enums are only comparable with themselves.
     Enum(String),
+    /// One composite type (by id), only comparable with itself.
+    Composite(String),
 }
 
 impl BaseType {
@@ -499,6 +551,7 @@ impl BaseType {
             Self::Named(n) => TypeFamily::Named(*n),
             Self::Enum { id, .. } => TypeFamily::Enum(id.clone()),
             Self::Domain { base, .. } => base.family(),
+            Self::Composite { id, .. } => TypeFamily::Composite(id.clone()),
         }
     }
 
@@ -517,7 +570,10 @@ impl BaseType {
     /// `polygon`, `lquery` and others have no btree operator class).
     pub fn has_btree(&self) -> bool {
         match self.underlying() {
-            Self::Json => false,
+            // Rows compare attribute by attribute, which fails at run time
+            // for an attribute without btree equality: keys and btree
+            // indexes over them are not offered.
+            Self::Json | Self::Composite { .. } => false,
             Self::Named(n) => n.has_btree(),
             _ => true,
         }
@@ -571,6 +627,7 @@ impl BaseType {
             Self::Named(n) => n.sql_name().into(),
             Self::Enum { name, .. } => format!("enum {name}"),
             Self::Domain { name, .. } => format!("domain {name}"),
+            Self::Composite { name, .. } => format!("composite {name}"),
         }
     }
 }

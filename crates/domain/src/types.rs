@@ -59,6 +59,7 @@ enum Kind {
     Macaddr,
     Enum,
     Domain,
+    Composite,
     TimeTz,
     Bit,
     VarBit,
@@ -98,6 +99,7 @@ fn kind(name: &str) -> Result<Kind, String> {
         "macaddr" => Kind::Macaddr,
         "enum" => Kind::Enum,
         "domain" => Kind::Domain,
+        "composite" => Kind::Composite,
         // PostgreSQL's serial types are a notation for an auto-incrementing
         // integer; Schemaforge renders them as identity columns.
         "serial" | "serial4" => Kind::Serial(BaseType::Integer),
@@ -163,6 +165,9 @@ pub(crate) trait TypeLookup {
     /// with whether the document has such a domain (with errors of its
     /// own, reported there) when there is none to use.
     fn domain(&self, id: &str) -> Result<BaseType, bool>;
+    /// The type ([`BaseType::Composite`]) of the composite type with this
+    /// id, as [`TypeLookup::domain`].
+    fn composite(&self, id: &str) -> Result<BaseType, bool>;
     /// How to use the enum or domain that `data_type` names or is the id
     /// of, for the message about an unsupported type.
     fn hint(&self, data_type: &str) -> Option<String>;
@@ -312,6 +317,25 @@ pub(crate) fn resolve_column_type(col: &Column, types: &dyn TypeLookup) -> Resul
                 }
             },
         },
+        Kind::Composite => match col.composite_id.as_deref() {
+            None => {
+                problems.push(problem("compositeId", Code::UnknownReference, "a composite column needs a compositeId"));
+                return Err(problems);
+            }
+            Some(id) => match types.composite(id) {
+                Ok(composite) => composite,
+                Err(exists) => {
+                    if !exists {
+                        problems.push(problem(
+                            "compositeId",
+                            Code::UnknownReference,
+                            format!("no composite type has the id `{id}`"),
+                        ));
+                    }
+                    return Err(problems);
+                }
+            },
+        },
         Kind::Serial(base) => base,
         Kind::SmallInt => BaseType::SmallInt,
         Kind::Integer => BaseType::Integer,
@@ -372,6 +396,13 @@ pub(crate) fn resolve_column_type(col: &Column, types: &dyn TypeLookup) -> Resul
             format!("enumId is only allowed with \"dataType\": \"enum\", not {}", base.describe()),
         ));
     }
+    if col.composite_id.is_some() && !matches!(base, BaseType::Composite { .. }) {
+        problems.push(problem(
+            "compositeId",
+            Code::InvalidTypeParameter,
+            format!("compositeId is only allowed with \"dataType\": \"composite\", not {}", base.describe()),
+        ));
+    }
     if col.domain_id.is_some() && !matches!(base, BaseType::Domain { .. }) {
         problems.push(problem(
             "domainId",
@@ -409,6 +440,9 @@ mod tests {
                     constrained: true,
                 })
                 .ok_or(false)
+        }
+        fn composite(&self, _: &str) -> Result<BaseType, bool> {
+            Err(false)
         }
         fn hint(&self, data_type: &str) -> Option<String> {
             (data_type == "status").then(|| "use the enum".into())

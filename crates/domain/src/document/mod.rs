@@ -61,6 +61,10 @@ pub struct SchemaDocument {
     /// by columns with `"dataType": "domain"` and `domainId`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub domains: Vec<Domain>,
+    /// Composite types: rows of typed attributes, used by columns with
+    /// `"dataType": "composite"` and `compositeId`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub composites: Vec<Composite>,
 }
 
 /// A table.
@@ -287,6 +291,9 @@ pub struct Column {
     /// Id of the domain this column uses when `dataType` is `domain`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_id: Option<String>,
+    /// Id of the composite type this column uses when `dataType` is `composite`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub composite_id: Option<String>,
     /// Whether NULL is allowed; defaults to true. Primary key and
     /// auto-increment columns are always NOT NULL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -347,6 +354,7 @@ impl Column {
             scale: None,
             enum_id: None,
             domain_id: None,
+            composite_id: None,
             nullable: None,
             primary_key: false,
             unique: false,

@@ -1,5 +1,5 @@
 //! The schema-level objects beside tables: extensions, standalone
-//! sequences, domains.
+//! sequences, domains, composite types.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -122,4 +122,58 @@ pub struct DomainCheck {
     /// A boolean expression over `VALUE` (either grammar of
     /// docs/schema-format.md section 5), e.g. `VALUE >= 1901 AND VALUE <= 2155`.
     pub expression: String,
+}
+
+/// A composite type (`CREATE TYPE name AS (...)`): a row of named,
+/// typed attributes that a column can hold as one value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Composite {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// SQL name of the type (it shares the type namespace with tables,
+    /// enums and domains).
+    pub name: String,
+    /// The attributes, in order (at least one).
+    pub attributes: Vec<CompositeAttribute>,
+    /// Rendered as `COMMENT ON TYPE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// One attribute of a composite type: typed as a column is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CompositeAttribute {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// SQL name of the attribute (unique within the type).
+    pub name: String,
+    /// A column's `dataType`: any type but a serial; `enum`, `domain` and
+    /// `composite` (one that comes earlier in `composites`) with their ids.
+    pub data_type: String,
+    /// Length for `varchar`, `char`, `bit` and `varbit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<u32>,
+    /// Precision for `numeric` or fractional-second precision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<u32>,
+    /// Scale for `numeric`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<u32>,
+    /// The enum, when `dataType` is `enum`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enum_id: Option<String>,
+    /// The domain, when `dataType` is `domain`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_id: Option<String>,
+    /// The composite type, when `dataType` is `composite`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub composite_id: Option<String>,
+    /// An array of `dataType`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_array: Option<bool>,
+    /// The attribute's collation, for the string types and `citext`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
 }

@@ -565,7 +565,10 @@ fn reads_uncharted(expr: &Expr, columns: &[ExprColumn<'_>]) -> bool {
 
 /// The types the small language's checker does not model.
 pub(super) fn uncharted(base: &BaseType) -> bool {
-    matches!(base, BaseType::Named(_) | BaseType::TimeTz(_) | BaseType::Bit(_) | BaseType::VarBit(_))
+    matches!(
+        base.underlying(),
+        BaseType::Named(_) | BaseType::TimeTz(_) | BaseType::Bit(_) | BaseType::VarBit(_) | BaseType::Composite { .. }
+    )
 }
 
 /// What an expression of the small language yields, coarsely: enough to

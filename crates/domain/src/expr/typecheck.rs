@@ -102,8 +102,9 @@ impl Ty {
             BaseType::Enum { name, .. } => {
                 Ty::Enum(name.to_string(), col.enum_values.map(<[String]>::to_vec).unwrap_or_default())
             }
-            // `underlying` is never a domain.
-            BaseType::Domain { .. } => Ty::Any,
+            // `underlying` is never a domain; composites go to the full
+            // grammar (`uncharted`).
+            BaseType::Domain { .. } | BaseType::Composite { .. } => Ty::Any,
         };
         if ty.array { Ty::Array(Box::new(base)) } else { base }
     }

@@ -222,8 +222,9 @@ pub(super) fn scalar_literal(
             }
             true
         }
-        // `underlying` is never a domain.
-        BaseType::Domain { .. } => true,
+        // `underlying` is never a domain; a row literal is the server's
+        // to read (`unverified_input`).
+        BaseType::Domain { .. } | BaseType::Composite { .. } => true,
     };
     if ok { Ok(text) } else { invalid(&text, expected_form(base)) }
 }
@@ -261,6 +262,9 @@ fn unverified_input(base: &BaseType) -> Option<String> {
         BaseType::Named(n) => Some(format!(
             "PostgreSQL reads this literal as {} when the script runs; validation does not parse that type's input",
             n.sql_name()
+        )),
+        BaseType::Composite { name, .. } => Some(format!(
+            "PostgreSQL reads this literal as a row of {name} when the script runs; validation does not parse row literals"
         )),
         _ => None,
     }

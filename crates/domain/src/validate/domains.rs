@@ -12,6 +12,9 @@ pub(super) struct DocTypes<'d> {
     pub(super) doc: &'d SchemaDocument,
     pub(super) enum_names: HashMap<&'d str, &'d Ident>,
     pub(super) domains: HashMap<&'d str, BaseType>,
+    /// The valid composite types so far (each composite's attributes may
+    /// use those before it).
+    pub(super) composites: HashMap<&'d str, BaseType>,
 }
 
 impl TypeLookup for DocTypes<'_> {
@@ -23,12 +26,19 @@ impl TypeLookup for DocTypes<'_> {
         self.domains.get(id).cloned().ok_or_else(|| self.doc.domains.iter().any(|d| d.id == id))
     }
 
+    fn composite(&self, id: &str) -> Result<BaseType, bool> {
+        self.composites.get(id).cloned().ok_or_else(|| self.doc.composites.iter().any(|c| c.id == id))
+    }
+
     fn hint(&self, data_type: &str) -> Option<String> {
         if let Some(e) = self.doc.enums.iter().find(|e| e.name == data_type || e.id == data_type) {
             return Some(format!("to use the enum, write \"dataType\": \"enum\", \"enumId\": \"{}\"", e.id));
         }
-        let d = self.doc.domains.iter().find(|d| d.name == data_type || d.id == data_type)?;
-        Some(format!("to use the domain, write \"dataType\": \"domain\", \"domainId\": \"{}\"", d.id))
+        if let Some(d) = self.doc.domains.iter().find(|d| d.name == data_type || d.id == data_type) {
+            return Some(format!("to use the domain, write \"dataType\": \"domain\", \"domainId\": \"{}\"", d.id));
+        }
+        let c = self.doc.composites.iter().find(|c| c.name == data_type || c.id == data_type)?;
+        Some(format!("to use the composite type, write \"dataType\": \"composite\", \"compositeId\": \"{}\"", c.id))
     }
 }
 
@@ -40,12 +50,12 @@ fn base_type(ctx: &mut Ctx, d: &Domain, path: &dyn Fn(&str) -> String) -> Option
     col.precision = d.precision;
     col.scale = d.scale;
     let spelled = d.data_type.trim().to_lowercase();
-    if matches!(spelled.as_str(), "enum" | "domain") || is_serial(&spelled) {
+    if matches!(spelled.as_str(), "enum" | "domain" | "composite") || is_serial(&spelled) {
         ctx.error(
             Code::UnsupportedDataType,
             path("dataType"),
             format!(
-                "a domain's type is a built-in or extension type, not `{}` (a domain over an enum, another domain or a serial is not supported)",
+                "a domain's type is a built-in or extension type, not `{}` (a domain over an enum, another domain, a composite type or a serial is not supported)",
                 d.data_type.escape_debug()
             ),
         );
@@ -82,6 +92,9 @@ impl TypeLookup for NoTypes {
         None
     }
     fn domain(&self, _: &str) -> Result<BaseType, bool> {
+        Err(false)
+    }
+    fn composite(&self, _: &str) -> Result<BaseType, bool> {
         Err(false)
     }
     fn hint(&self, _: &str) -> Option<String> {

@@ -350,6 +350,15 @@ fn method_supports(method: IndexMethod, ty: &ColumnType, btree_gist: bool) -> Re
     if method == IndexMethod::Gist && btree_gist && !ty.array && btree_gist_covers(b) {
         return Ok(());
     }
+    if matches!(b, BaseType::Composite { .. }) {
+        // Rows compare attribute by attribute, which fails at run time for
+        // an attribute without the operator; brin and gin have no class.
+        return Err(format!(
+            "a {} index cannot index a {} column; index an expression over its attributes, e.g. ((col).name)",
+            method.sql(),
+            ty.describe()
+        ));
+    }
     if matches!(b, BaseType::Json) {
         // json (and json[]) has no equality, ordering or hash support at all.
         return Err(format!("a {} index cannot index a {} column; use jsonb", method.sql(), ty.describe()));

@@ -473,7 +473,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         });
     }
     let domain_models = domains::check_domains(&mut ctx, doc, &mut type_names);
-    let types = domains::DocTypes {
+    let mut types = domains::DocTypes {
         doc,
         enum_names: doc
             .enums
@@ -494,7 +494,9 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 (d.id.as_str(), ty)
             })
             .collect(),
+        composites: HashMap::new(),
     };
+    let composite_models = composites::check_composites(&mut ctx, doc, &mut type_names, &mut types);
     let labels: Vec<Vec<String>> =
         doc.enums.iter().map(|e| e.values.iter().map(|v| v.label().to_string()).collect()).collect();
     let enum_values_by_id: HashMap<&str, &[String]> =
@@ -936,6 +938,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         build_model(&tables, enum_models, extension_models, sequence_models, fks, &mut relations, &mut all_constraints)
             .and_then(|mut model| {
                 model.domains = domain_models.into_iter().collect::<Option<_>>()?;
+                model.composites = composite_models.into_iter().collect::<Option<_>>()?;
                 Some(model)
             })
     };
@@ -992,6 +995,7 @@ fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
     }
 }
 
+mod composites;
 mod domains;
 mod exclusions;
 mod extensions;
