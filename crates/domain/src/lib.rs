@@ -43,18 +43,18 @@ mod values;
 
 pub use diff::{Change, ChangeKind, ChangeSet, Safety, diff};
 pub use document::{
-    Check, Column, ColumnDefault, Composite, CompositeAttribute, DocumentParseError, Domain, DomainCheck, EnumType, EnumValue, EnumValueSpec,
-    ExclusionConstraint, ExclusionElement, ExpressionDefault, Extension, ForeignKey, FunctionDefault, GeneratedSpec,
-    IdentityGeneration, IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder,
-    Position, ReferentialAction, SchemaDocument, Sequence, SequenceDefault, SequenceOwner, SortOrder, StorageValue,
-    Table, UniqueConstraint, parse_document,
+    Check, Column, ColumnDefault, Composite, CompositeAttribute, DocumentParseError, Domain, DomainCheck, EnumType,
+    EnumValue, EnumValueSpec, ExclusionConstraint, ExclusionElement, ExpressionDefault, Extension, ForeignKey,
+    FunctionDefault, GeneratedSpec, IdentityGeneration, IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod,
+    Literal, MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument, Sequence, SequenceDefault,
+    SequenceOwner, SortOrder, StorageValue, Table, UniqueConstraint, parse_document,
 };
 pub use expr::Expr;
 pub use ident::{Ident, IdentError, MAX_IDENTIFIER_BYTES};
 pub use model::{
-    AttributeModel, BaseType, CheckModel, ColumnModel, ColumnType, CompositeModel, DOMAIN_VALUE_ID, DefaultFunction, DefaultValue, Deferral,
-    DomainCheckModel, DomainModel, EnumModel, ExclusionModel, ExtensionModel, ForeignKeyModel, Identity,
-    IndexColumnModel, IndexKey, IndexModel, KeyConstraint, Model, ModelIndex, SequenceModel, SequenceOptions,
+    AttributeModel, BaseType, CheckModel, ColumnModel, ColumnType, CompositeModel, DOMAIN_VALUE_ID, DefaultFunction,
+    DefaultValue, Deferral, DomainCheckModel, DomainModel, EnumModel, ExclusionModel, ExtensionModel, ForeignKeyModel,
+    Identity, IndexColumnModel, IndexKey, IndexModel, KeyConstraint, Model, ModelIndex, SequenceModel, SequenceOptions,
     TableModel, TypeFamily,
 };
 pub use named_type::{NamedInfo, NamedType};

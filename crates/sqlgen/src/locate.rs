@@ -24,6 +24,9 @@ impl Postgres {
         for (i, d) in model.domains.iter().enumerate() {
             out.push((self.create_domain(d), format!("/domains/{i}")));
         }
+        for (i, c) in model.composites.iter().enumerate() {
+            out.push((self.create_composite(c), format!("/composites/{i}")));
+        }
         for (i, t) in model.tables.iter().enumerate() {
             let statement = Statement {
                 kind: StatementKind::CreateTable,
@@ -59,6 +62,9 @@ impl Postgres {
         }
         for (i, d) in model.domains.iter().enumerate().filter(|(_, d)| d.comment.is_some()) {
             out.push((self.domain_comment(d), format!("/domains/{i}/comment")));
+        }
+        for (i, c) in model.composites.iter().enumerate().filter(|(_, c)| c.comment.is_some()) {
+            out.push((self.composite_comment(c), format!("/composites/{i}/comment")));
         }
         for (i, t) in model.tables.iter().enumerate() {
             if t.comment.is_some() {

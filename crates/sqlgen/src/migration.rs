@@ -15,6 +15,11 @@ use crate::Dialect;
 use crate::postgres::{Postgres, plural};
 use crate::script::{Script, Statement, StatementKind};
 
+/// The session's own temporary type through which an array column of a
+/// rebuilt composite type is converted: `pg_temp` belongs to the session,
+/// so the name can never be one of the document's.
+const ROW_ARRAY_WRAPPER: &str = "pg_temp.\"schemaforge_row_array\"";
+
 /// A migration between two documents: the changes, the script that applies
 /// them, and the script that takes the database back.
 ///
@@ -108,12 +113,14 @@ impl Postgres {
     /// assert_eq!(Postgres.using(r#""c""#, &conversion, &new).as_deref(), Some(r#""c"::text::uuid"#));
     /// ```
     pub fn using(&self, col: &str, conversion: &Conversion, new: &ColumnType) -> Option<String> {
+        // (The wrapper's attribute is `v`, of the new array type.)
         if !conversion.needs_using() {
             return None;
         }
         let base = self.render_type(&ColumnType { base: new.base.clone(), array: false });
         let element = |e: String| match &conversion.cast {
             Cast::Automatic => e,
+            Cast::ByAttributeName => format!("jsonb_populate_record(NULL::{base}, to_jsonb({e}))"),
             Cast::Explicit => format!("{e}::{base}"),
             Cast::Via(via) => {
                 format!("{e}::{}::{base}", self.render_type(&ColumnType { base: via.clone(), array: false }))
@@ -122,6 +129,11 @@ impl Postgres {
         Some(match conversion.shape {
             Shape::Same if !new.array => element(col.to_string()),
             Shape::Same => match &conversion.cast {
+                // An array of rows goes through a temporary one-attribute
+                // type holding it (see `ROW_ARRAY_WRAPPER`).
+                Cast::ByAttributeName => format!(
+                    "(jsonb_populate_record(NULL::{ROW_ARRAY_WRAPPER}, jsonb_build_object('v', to_jsonb({col})))).v"
+                ),
                 Cast::Via(via) => format!(
                     "{col}::{}::{}",
                     self.render_type(&ColumnType { base: via.clone(), array: true }),
@@ -279,6 +291,57 @@ impl Postgres {
                 st(StatementKind::AlterDomain, format!("ALTER DOMAIN {} {action}", self.qi(d.name.as_str())))
             }),
             ChangeKind::SetDomainComment { domain_id } => to.domain(domain_id).map(|d| vec![self.domain_comment(d)]),
+            ChangeKind::CreateComposite { composite_id } => {
+                to.composite(composite_id).map(|c| vec![self.create_composite(c)])
+            }
+            ChangeKind::DropComposite { name, .. } => {
+                Some(st(StatementKind::DropComposite, format!("DROP TYPE {}", self.qi(name))))
+            }
+            ChangeKind::RenameComposite { from: a, to: b, .. } => Some(rename("TYPE", a, b)),
+            ChangeKind::RebuildComposite { composite_id, old_name } => to.composite(composite_id).map(|c| {
+                let mut out = rename("TYPE", c.name.as_str(), old_name);
+                out.push(self.create_composite(c));
+                out
+            }),
+            ChangeKind::AddAttribute { composite_id, attribute_id } => to.composite(composite_id).and_then(|c| {
+                let a = c.attribute(attribute_id)?;
+                Some(st(
+                    StatementKind::AlterComposite,
+                    format!("ALTER TYPE {} ADD ATTRIBUTE {}", self.qi(c.name.as_str()), self.attribute_sql(a)),
+                ))
+            }),
+            ChangeKind::DropAttribute { composite, name, .. } => Some(st(
+                StatementKind::AlterComposite,
+                format!("ALTER TYPE {} DROP ATTRIBUTE {}", self.qi(composite), self.qi(name)),
+            )),
+            ChangeKind::RenameAttribute { composite_id, from: a, to: b } => to.composite(composite_id).map(|c| {
+                st(
+                    StatementKind::Rename,
+                    format!(
+                        "ALTER TYPE {} RENAME ATTRIBUTE {} TO {}",
+                        self.qi(c.name.as_str()),
+                        self.qi(a),
+                        self.qi(b)
+                    ),
+                )
+            }),
+            ChangeKind::AlterAttributeType { composite_id, attribute_id } => to.composite(composite_id).and_then(|c| {
+                let a = c.attribute(attribute_id)?;
+                let collation =
+                    a.collation.as_ref().map(|k| format!(" COLLATE {}", self.qi(k.as_str()))).unwrap_or_default();
+                Some(st(
+                    StatementKind::AlterComposite,
+                    format!(
+                        "ALTER TYPE {} ALTER ATTRIBUTE {} TYPE {}{collation}",
+                        self.qi(c.name.as_str()),
+                        self.qi(a.name.as_str()),
+                        self.render_type(&a.ty)
+                    ),
+                ))
+            }),
+            ChangeKind::SetCompositeComment { composite_id } => {
+                to.composite(composite_id).map(|c| vec![self.composite_comment(c)])
+            }
             ChangeKind::AddTable { table_id } => {
                 to.table(table_id).map(|t| st(StatementKind::CreateTable, self.create_table(t)))
             }
@@ -313,7 +376,19 @@ impl Postgres {
                     }
                     let using = self.using(&name, conversion, &c.ty).map(|u| format!(" USING {u}")).unwrap_or_default();
                     actions.push(format!("ALTER COLUMN {name} TYPE {}{using}", self.column_type_sql(c)));
-                    st(StatementKind::AlterColumn, self.alter_table(t.name.as_str(), actions.join(",\n    ")))
+                    let alter =
+                        st(StatementKind::AlterColumn, self.alter_table(t.name.as_str(), actions.join(",\n    ")));
+                    if conversion.cast == Cast::ByAttributeName && c.ty.array {
+                        // A session's own type, never a name of the document.
+                        let wrapper = st(
+                            StatementKind::CreateComposite,
+                            format!("CREATE TYPE {ROW_ARRAY_WRAPPER} AS (v {})", self.render_type(&c.ty)),
+                        );
+                        let drop = st(StatementKind::DropComposite, format!("DROP TYPE {ROW_ARRAY_WRAPPER}"));
+                        [wrapper, alter, drop].concat()
+                    } else {
+                        alter
+                    }
                 })
             }
             ChangeKind::DropExpression { table_id, column_id } => column(to, table_id, column_id)

@@ -2,10 +2,10 @@
 
 use schemaforge_domain::expr::BinaryOp;
 use schemaforge_domain::{
-    BaseType, CheckModel, ColumnModel, ColumnType, DOMAIN_VALUE_ID, DefaultFunction, DefaultValue, Deferral,
-    DomainCheckModel, DomainModel, EnumModel, ExclusionModel, Expr, ExtensionModel, ForeignKeyModel, IndexColumnModel,
-    IndexKey, IndexMethod, IndexModel, KeyConstraint, ModelIndex, NullsOrder, ReferentialAction, SequenceModel,
-    SequenceOptions, SortOrder, TableModel, ValidSchema,
+    AttributeModel, BaseType, CheckModel, ColumnModel, ColumnType, CompositeModel, DOMAIN_VALUE_ID, DefaultFunction,
+    DefaultValue, Deferral, DomainCheckModel, DomainModel, EnumModel, ExclusionModel, Expr, ExtensionModel,
+    ForeignKeyModel, IndexColumnModel, IndexKey, IndexMethod, IndexModel, KeyConstraint, ModelIndex, NullsOrder,
+    ReferentialAction, SequenceModel, SequenceOptions, SortOrder, TableModel, ValidSchema,
 };
 
 use crate::Dialect;
@@ -211,6 +211,26 @@ impl Postgres {
             sql.push_str(&format!("\n    {}", self.domain_check_clause(k)));
         }
         Statement { kind: StatementKind::CreateDomain, target: format!("domain \"{}\"", d.name), sql }
+    }
+
+    /// `CREATE TYPE name AS (attribute type [COLLATE c], ...)`.
+    pub(crate) fn create_composite(&self, c: &CompositeModel) -> Statement {
+        let attributes: Vec<String> = c.attributes.iter().map(|a| format!("\n    {}", self.attribute_sql(a))).collect();
+        Statement {
+            kind: StatementKind::CreateComposite,
+            target: format!("composite type \"{}\"", c.name),
+            sql: format!("CREATE TYPE {} AS ({}\n)", self.qi(c.name.as_str()), attributes.join(",")),
+        }
+    }
+
+    /// `"name" type [COLLATE "c"]` of an attribute.
+    pub(crate) fn attribute_sql(&self, a: &AttributeModel) -> String {
+        let collation = a.collation.as_ref().map(|k| format!(" COLLATE {}", self.qi(k.as_str()))).unwrap_or_default();
+        format!("{} {}{collation}", self.qi(a.name.as_str()), self.render_type(&a.ty))
+    }
+
+    pub(crate) fn composite_comment(&self, c: &CompositeModel) -> Statement {
+        self.comment("TYPE", self.qi(c.name.as_str()), format!("composite type \"{}\"", c.name), c.comment.as_deref())
     }
 
     /// `CONSTRAINT name CHECK (expression over VALUE)`.
@@ -442,7 +462,9 @@ impl Dialect for Postgres {
             // Extension types resolve through the search path, where
             // CREATE EXTENSION put them (the schema the document gives).
             BaseType::Named(n) => n.sql_name().to_string(),
-            BaseType::Enum { name, .. } | BaseType::Domain { name, .. } => self.qi(name.as_str()),
+            BaseType::Enum { name, .. } | BaseType::Domain { name, .. } | BaseType::Composite { name, .. } => {
+                self.qi(name.as_str())
+            }
         };
         if ty.array { format!("{base}[]") } else { base }
     }
@@ -514,6 +536,9 @@ impl Dialect for Postgres {
         if !model.domains.is_empty() {
             header.push_str(&format!(", {}", plural(model.domains.len(), "domain", "domains")));
         }
+        if !model.composites.is_empty() {
+            header.push_str(&format!(", {}", plural(model.composites.len(), "composite type", "composite types")));
+        }
         Script::new(header, out)
     }
 
@@ -538,6 +563,13 @@ impl Dialect for Postgres {
                 kind: StatementKind::DropTable,
                 target: format!("table \"{}\"", t.name),
                 sql: format!("DROP TABLE IF EXISTS {}", self.qi(t.name.as_str())),
+            });
+        }
+        for c in model.composites.iter().rev() {
+            out.push(Statement {
+                kind: StatementKind::DropComposite,
+                target: format!("composite type \"{}\"", c.name),
+                sql: format!("DROP TYPE IF EXISTS {}", self.qi(c.name.as_str())),
             });
         }
         for d in model.domains.iter().rev() {
@@ -578,6 +610,9 @@ impl Dialect for Postgres {
         }
         if !model.domains.is_empty() {
             header.push_str(&format!(", {}", plural(model.domains.len(), "domain", "domains")));
+        }
+        if !model.composites.is_empty() {
+            header.push_str(&format!(", {}", plural(model.composites.len(), "composite type", "composite types")));
         }
         Script::new(header, out)
     }

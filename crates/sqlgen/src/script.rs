@@ -23,6 +23,12 @@ pub enum StatementKind {
     DropDomain,
     /// ALTER DOMAIN (constraints, NOT NULL, default)
     AlterDomain,
+    /// CREATE TYPE ... AS (...)
+    CreateComposite,
+    /// DROP TYPE (a composite type)
+    DropComposite,
+    /// ALTER TYPE ... ADD / DROP / ALTER ATTRIBUTE
+    AlterComposite,
     /// CREATE TABLE
     CreateTable,
     /// ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY
@@ -72,6 +78,9 @@ impl StatementKind {
             Self::CreateDomain => "create_domain",
             Self::DropDomain => "drop_domain",
             Self::AlterDomain => "alter_domain",
+            Self::CreateComposite => "create_composite",
+            Self::DropComposite => "drop_composite",
+            Self::AlterComposite => "alter_composite",
             Self::CreateTable => "create_table",
             Self::AddForeignKey => "add_foreign_key",
             Self::CreateIndex => "create_index",

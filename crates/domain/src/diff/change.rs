@@ -138,6 +138,27 @@ pub enum ChangeKind {
     SetDomainDefault { domain_id: String },
     /// COMMENT ON DOMAIN (set or removed).
     SetDomainComment { domain_id: String },
+    /// CREATE TYPE ... AS (attributes).
+    CreateComposite { composite_id: String },
+    /// DROP TYPE `name` (a composite type that goes away, or the old type
+    /// of a rebuilt one).
+    DropComposite { composite_id: String, name: String },
+    /// ALTER TYPE ... RENAME TO (a composite type).
+    RenameComposite { composite_id: String, from: String, to: String },
+    /// Rename the composite type to `old_name`, then create it again; its
+    /// columns are converted by `AlterColumnType` changes (attribute by
+    /// attribute name) and the old type dropped by a `DropComposite`.
+    RebuildComposite { composite_id: String, old_name: String },
+    /// ALTER TYPE ... ADD ATTRIBUTE.
+    AddAttribute { composite_id: String, attribute_id: String },
+    /// ALTER TYPE `composite` DROP ATTRIBUTE `name`.
+    DropAttribute { composite_id: String, composite: String, name: String },
+    /// ALTER TYPE ... RENAME ATTRIBUTE.
+    RenameAttribute { composite_id: String, from: String, to: String },
+    /// ALTER TYPE ... ALTER ATTRIBUTE ... TYPE (a type nothing holds).
+    AlterAttributeType { composite_id: String, attribute_id: String },
+    /// COMMENT ON TYPE (a composite type; set or removed).
+    SetCompositeComment { composite_id: String },
     /// CREATE TABLE with its primary key, unique and check constraints.
     AddTable { table_id: String },
     /// DROP TABLE.

@@ -48,6 +48,7 @@
 
 mod change;
 mod comments;
+mod composites;
 mod constraints;
 mod domains;
 mod enums;
@@ -87,6 +88,7 @@ pub fn diff_models(old: &Model, new: &Model) -> ChangeSet {
     d.sequences();
     d.enums();
     d.domains();
+    d.composites();
     d.tables();
     d.foreign_keys();
     d.object_comments();
@@ -112,6 +114,7 @@ enum Stage {
     AddColumns,
     AlterColumns,
     AddGeneratedColumns,
+    DropComposites,
     DropEnums,
     DropExtensions,
     AddConstraints,
@@ -134,7 +137,8 @@ fn same_type(a: &ColumnType, b: &ColumnType) -> bool {
     a.array == b.array
         && match (&a.base, &b.base) {
             (BaseType::Enum { id: x, .. }, BaseType::Enum { id: y, .. })
-            | (BaseType::Domain { id: x, .. }, BaseType::Domain { id: y, .. }) => x == y,
+            | (BaseType::Domain { id: x, .. }, BaseType::Domain { id: y, .. })
+            | (BaseType::Composite { id: x, .. }, BaseType::Composite { id: y, .. }) => x == y,
             (x, y) => x == y,
         }
 }
@@ -162,7 +166,7 @@ fn enum_id(ty: &ColumnType) -> Option<&str> {
 /// The id of the enum or domain a column's type is, which may be rebuilt.
 fn type_id(ty: &ColumnType) -> Option<&str> {
     match &ty.base {
-        BaseType::Enum { id, .. } | BaseType::Domain { id, .. } => Some(id),
+        BaseType::Enum { id, .. } | BaseType::Domain { id, .. } | BaseType::Composite { id, .. } => Some(id),
         _ => None,
     }
 }
@@ -624,6 +628,8 @@ impl<'m> Differ<'m> {
         let rebuilt = type_id(&oc.ty).is_some_and(|id| self.rebuilt.contains(id));
         let tc = if same_type(&oc.ty, &nc.ty) && !rebuilt {
             self.collation_change(&context)
+        } else if let (true, BaseType::Composite { id, .. }) = (same_type(&oc.ty, &nc.ty), &nc.ty.base) {
+            self.composite_conversion(id)
         } else {
             type_change_in(&oc.ty, &nc.ty, &context)
         };

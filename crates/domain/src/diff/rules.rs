@@ -22,6 +22,9 @@ pub enum Cast {
     /// Through an intermediate type, because no direct cast exists
     /// (`USING col::text::new`, or `col::integer::boolean`).
     Via(BaseType),
+    /// A rebuilt composite type: each value made again attribute by
+    /// attribute name (`jsonb_populate_record(NULL::new, to_jsonb(col))`).
+    ByAttributeName,
 }
 
 /// How array-ness changes.

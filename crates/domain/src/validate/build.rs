@@ -200,7 +200,15 @@ pub(super) fn build_model(
             });
         }
     }
-    Some(Model { enums, tables: out, foreign_keys: fks, extensions, sequences, domains: Vec::new(), composites: Vec::new() })
+    Some(Model {
+        enums,
+        tables: out,
+        foreign_keys: fks,
+        extensions,
+        sequences,
+        domains: Vec::new(),
+        composites: Vec::new(),
+    })
 }
 
 /// The names of the columns `ids` (of `t`) joined by `_`, for a generated

@@ -49,12 +49,20 @@ fn composite<'d>(
         type_names.add(ctx, &c.name, path("name"));
     }
     if c.attributes.is_empty() {
-        ctx.error(Code::InvalidTypeParameter, path("attributes"), format!("composite type \"{}\" has no attributes", c.name));
+        ctx.error(
+            Code::InvalidTypeParameter,
+            path("attributes"),
+            format!("composite type \"{}\" has no attributes", c.name),
+        );
     } else if c.attributes.len() > MAX_COLUMNS {
         ctx.error(
             Code::TooManyColumns,
             path("attributes"),
-            format!("composite type \"{}\" has {} attributes; PostgreSQL allows at most {MAX_COLUMNS}", c.name, c.attributes.len()),
+            format!(
+                "composite type \"{}\" has {} attributes; PostgreSQL allows at most {MAX_COLUMNS}",
+                c.name,
+                c.attributes.len()
+            ),
         );
     }
     let mut names = Scope::new("attribute");
@@ -135,9 +143,14 @@ mod tests {
         let ok = address(json!([{"id": "a1", "name": "street", "dataType": "text", "collation": "C"},
             {"id": "a2", "name": "zip", "dataType": "varchar(10)"}, {"id": "a3", "name": "mood", "dataType": "enum", "enumId": "e1"}]));
         assert_eq!(codes_at(doc(ok)), Vec::<(String, &str)>::new());
-        assert_eq!(codes_at(doc(address(json!([])))), [("/composites/0/attributes".to_string(), "INVALID_TYPE_PARAMETER")]);
         assert_eq!(
-            codes_at(doc(address(json!([{"id": "a1", "name": "x", "dataType": "text"}, {"id": "a2", "name": "x", "dataType": "text"}])))),
+            codes_at(doc(address(json!([])))),
+            [("/composites/0/attributes".to_string(), "INVALID_TYPE_PARAMETER")]
+        );
+        assert_eq!(
+            codes_at(doc(address(
+                json!([{"id": "a1", "name": "x", "dataType": "text"}, {"id": "a2", "name": "x", "dataType": "text"}])
+            ))),
             [("/composites/0/attributes/1/name".to_string(), "DUPLICATE_NAME")]
         );
         assert_eq!(
@@ -151,11 +164,15 @@ mod tests {
         // Only an earlier composite type.
         let nested = json!([{"id": "k1", "name": "address", "attributes": [{"id": "a1", "name": "at", "dataType": "composite", "compositeId": "k2"}]},
             {"id": "k2", "name": "point2", "attributes": [{"id": "a2", "name": "x", "dataType": "integer"}]}]);
-        assert_eq!(codes_at(doc(nested)), [("/composites/0/attributes/0/compositeId".to_string(), "UNKNOWN_REFERENCE")]);
+        assert_eq!(
+            codes_at(doc(nested)),
+            [("/composites/0/attributes/0/compositeId".to_string(), "UNKNOWN_REFERENCE")]
+        );
         let nested = json!([{"id": "k2", "name": "point2", "attributes": [{"id": "a2", "name": "x", "dataType": "integer"}]},
             {"id": "k1", "name": "address", "attributes": [{"id": "a1", "name": "at", "dataType": "composite", "compositeId": "k2", "isArray": true}]}]);
         assert_eq!(codes_at(doc(nested)), Vec::<(String, &str)>::new());
-        let clash = json!([{"id": "k1", "name": "people", "attributes": [{"id": "a1", "name": "x", "dataType": "text"}]}]);
+        let clash =
+            json!([{"id": "k1", "name": "people", "attributes": [{"id": "a1", "name": "x", "dataType": "text"}]}]);
         assert_eq!(codes_at(doc(clash)), [("/tables/0/name".to_string(), "DUPLICATE_NAME")]);
     }
 
