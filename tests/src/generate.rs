@@ -637,6 +637,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         extensions: Vec::new(),
         sequences,
         domains,
+        composites: Vec::new(),
     }
 }
 

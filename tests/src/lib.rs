@@ -155,6 +155,14 @@ pub fn describe_schema(conn: &mut PgConnection, schema: &str) -> Result<Vec<Stri
               FROM pg_constraint k JOIN pg_type t ON t.oid = k.contypid WHERE t.typnamespace = {s}::regnamespace
                AND k.contype = 'c'
             UNION ALL
+            SELECT 'composite ' || t.typname || ' (' || (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+                    || coalesce((SELECT ' collate=' || k.collname FROM pg_collation k JOIN pg_type ty ON ty.oid = a.atttypid
+                     WHERE k.oid = a.attcollation AND a.attcollation <> ty.typcollation), ''), ', ' ORDER BY a.attnum)
+                FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped)
+                || ') comment=' || coalesce(obj_description(t.oid, 'pg_type'), '-')
+              FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid
+             WHERE t.typnamespace = {s}::regnamespace AND t.typtype = 'c' AND c.relkind = 'c'
+            UNION ALL
             SELECT 'extension ' || x.extname || ' ' || x.extversion || ' comment='
                 || coalesce(obj_description(x.oid, 'pg_extension'), '-')
               FROM pg_extension x WHERE x.extnamespace = {s}::regnamespace

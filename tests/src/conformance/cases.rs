@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::Case;
 
+mod composites;
 mod domains;
 use schemaforge_domain::diff::type_change;
 use schemaforge_domain::{ColumnType, ValidSchema, parse_document};
@@ -936,5 +937,6 @@ pub fn other_changes() -> Vec<Case> {
         ),
     ]);
     cases.extend(domains::cases());
+    cases.extend(composites::cases());
     cases
 }

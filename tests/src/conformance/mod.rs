@@ -336,6 +336,24 @@ fn row_key<'m>(o: &'m TableModel, n: &'m TableModel) -> Option<(&'m ColumnModel,
 
 const SEP: &str = "\u{1f}";
 
+/// A column's value as text to compare before and after a change: a
+/// composite value by attribute id (so a renamed attribute keeps its
+/// value, a new one is NULL, the order does not matter; a NULL row stays
+/// apart from a row of NULLs), an array of them by attribute name.
+fn value_text(col: &str, ty: &ColumnType, model: &Model) -> String {
+    let BaseType::Composite { id, .. } = &ty.base else { return format!("{col}::text") };
+    if ty.array {
+        return format!("jsonb_strip_nulls(to_jsonb({col}))::text");
+    }
+    let Some(c) = model.composites.iter().find(|c| &c.id == id) else { return format!("{col}::text") };
+    let pairs: Vec<String> =
+        c.attributes.iter().map(|a| format!("{}, ({col}).{}", ql(&a.id), qi(a.name.as_str()))).collect();
+    format!(
+        "CASE WHEN ({col})::text IS NULL THEN NULL ELSE jsonb_strip_nulls(jsonb_build_object({}))::text END",
+        pairs.join(", ")
+    )
+}
+
 impl Snapshot {
     fn take(conn: &mut PgConnection, old: &Model) -> Self {
         let mut values = BTreeMap::new();
@@ -344,10 +362,11 @@ impl Snapshot {
             for c in &t.columns {
                 let col = qi(c.name.as_str());
                 let key_text = key.map_or_else(|| "''".to_string(), |k| format!("{}::text", qi(k.name.as_str())));
+                let value = value_text(&col, &c.ty, old);
                 let rows = query(
                     conn,
                     &format!(
-                        "SELECT {key_text} || '{SEP}' || coalesce({col}::text, '<null>') AS t FROM {}",
+                        "SELECT {key_text} || '{SEP}' || coalesce({value}, '<null>') AS t FROM {}",
                         qi(t.name.as_str())
                     ),
                 );
@@ -404,9 +423,10 @@ impl Snapshot {
             if same_type(&oc.ty, &nc.ty) {
                 let key_text =
                     row_key(ot, nt).map_or_else(|| "''".to_string(), |(_, k)| format!("{}::text", qi(k.name.as_str())));
+                let value = value_text(&col, &nc.ty, new);
                 let mut now = query(
                     conn,
-                    &format!("SELECT {key_text} || '{SEP}' || coalesce({col}::text, '<null>') AS t FROM {table}"),
+                    &format!("SELECT {key_text} || '{SEP}' || coalesce({value}, '<null>') AS t FROM {table}"),
                 );
                 let label = |v: &str| match &oc.ty.base {
                     BaseType::Enum { id, .. } => {
@@ -499,7 +519,7 @@ fn domain(base: &BaseType) -> Domain {
         B::Named(NamedType::Money) => Domain::Number,
         B::Named(NamedType::Citext) => Domain::Text,
         B::Bit(_) | B::VarBit(_) => Domain::Bits,
-        B::Bytea | B::Uuid | B::Macaddr | B::TimeTz(_) | B::Named(_) => Domain::Own,
+        B::Bytea | B::Uuid | B::Macaddr | B::TimeTz(_) | B::Named(_) | B::Composite { .. } => Domain::Own,
         B::Domain { base, .. } => domain(base),
     }
 }

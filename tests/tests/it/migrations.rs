@@ -43,6 +43,11 @@ fn value(ty: &ColumnType, row: usize, model: &Model) -> String {
             labels.get(row % labels.len().max(1)).cloned().unwrap_or_default()
         }
         BaseType::Domain { .. } => String::new(),
+        // A row of NULLs fits every composite type.
+        BaseType::Composite { id, .. } => {
+            let n = model.composites.iter().find(|c| &c.id == id).map_or(1, |c| c.attributes.len());
+            format!("({})", ",".repeat(n.saturating_sub(1)))
+        }
     };
     let element = format!("{}::{}", ql(&text), Postgres.render_type(&base));
     if ty.array { format!("ARRAY[{element}]") } else { element }
