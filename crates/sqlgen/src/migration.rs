@@ -18,7 +18,7 @@ use crate::script::{Script, Statement, StatementKind};
 /// The session's own temporary type through which an array column of a
 /// rebuilt composite type is converted: `pg_temp` belongs to the session,
 /// so the name can never be one of the document's.
-const ROW_ARRAY_WRAPPER: &str = "pg_temp.\"schemaforge_row_array\"";
+const ROW_ARRAY_WRAPPER: &str = "pg_temp.\"sf_row_array\"";
 
 /// A migration between two documents: the changes, the script that applies
 /// them, and the script that takes the database back.

@@ -79,11 +79,19 @@ fn migrations_worked_example_is_current_and_runs() {
 }
 
 #[test]
-fn domains_example_renders_as_shown() {
+fn domains_and_composites_examples_render_as_shown() {
+    for heading in ["### 8.1 Domains", "### 8.2 Composite types"] {
+        example_renders_as_shown(heading);
+    }
+}
+
+/// The first json block under `heading` renders the statements of the
+/// first sql block there.
+fn example_renders_as_shown(heading: &str) {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/schema-format.md");
     let text = std::fs::read_to_string(path).unwrap();
-    let section = text.split("### 8.1 Domains").nth(1).unwrap();
-    let section = section.split("\n## ").next().unwrap();
+    let section = text.split(heading).nth(1).unwrap();
+    let section = section.split("\n#").next().unwrap();
     let (json, sql) = (&json_blocks(section)[0], &blocks(section, "sql")[0]);
     let script = create_script(&ValidSchema::parse(parse_document(json).unwrap()).unwrap()).to_sql();
     for statement in sql.split("\n\n") {

@@ -89,7 +89,7 @@ fn the_fixture_validates_builds_and_drops() {
     assert_eq!(left, 0);
     let types = count(
         &mut conn,
-        "SELECT count(*) AS n FROM pg_type WHERE typnamespace = 'public'::regnamespace AND typtype = 'e'",
+        "SELECT count(*) AS n FROM pg_type WHERE typnamespace = 'public'::regnamespace AND typtype IN ('e', 'd', 'c')",
     )
     .unwrap();
     assert_eq!(types, 0);
