@@ -8,10 +8,11 @@
 use proptest::prelude::*;
 use proptest::sample::select;
 use schemaforge_domain::{
-    Check, Column, ColumnDefault, Domain, DomainCheck, EnumType, EnumValue, EnumValueSpec, ExclusionConstraint,
-    ExclusionElement, ExpressionDefault, ForeignKey, FunctionDefault, GeneratedSpec, IdentitySpec, Index, IndexColumn,
-    IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument,
-    Sequence, SequenceDefault, SequenceOwner, SortOrder, StorageValue, Table, UniqueConstraint,
+    Check, Column, ColumnDefault, Composite, CompositeAttribute, Domain, DomainCheck, EnumType, EnumValue,
+    EnumValueSpec, ExclusionConstraint, ExclusionElement, ExpressionDefault, ForeignKey, FunctionDefault,
+    GeneratedSpec, IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder,
+    Position, ReferentialAction, SchemaDocument, Sequence, SequenceDefault, SequenceOwner, SortOrder, StorageValue,
+    Table, UniqueConstraint,
 };
 use std::collections::HashSet;
 
@@ -111,16 +112,17 @@ pub const TYPES: &[&str] = &[
     "int4range",
     "tsvector",
     "domain",
+    "composite",
 ];
 
 /// Whether a hash index can index the type.
 fn hashable(data_type: &str) -> bool {
-    !matches!(data_type, "json" | "point" | "money" | "bit(4)" | "varbit" | "tsvector")
+    !matches!(data_type, "json" | "point" | "money" | "bit(4)" | "varbit" | "tsvector" | "composite")
 }
 
 /// Whether a btree can index the type (so it can be a key or unique).
 fn keyable(data_type: &str) -> bool {
-    !matches!(data_type, "json" | "point")
+    !matches!(data_type, "json" | "point" | "composite")
 }
 
 fn default_for(data_type: &str, enum_label: Option<&str>) -> Option<ColumnDefault> {
@@ -328,6 +330,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
     }
 
     let domains = domains(&mut relation_names);
+    let composites = composites(&mut relation_names);
     let mut tables: Vec<Table> = Vec::new();
     for (ti, spec) in specs.iter().enumerate() {
         let name = unique(&spec.name, &mut relation_names);
@@ -349,6 +352,9 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
             }
             if data_type == "domain" {
                 col.domain_id = Some(domains[ci % domains.len()].id.clone());
+            }
+            if data_type == "composite" {
+                col.composite_id = Some(composites[0].id.clone());
             }
             let label =
                 col.enum_id.as_ref().and_then(|id| enums.iter().find(|e| &e.id == id)).map(|e| e.values[0].label());
@@ -637,8 +643,34 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         extensions: Vec::new(),
         sequences,
         domains,
-        composites: Vec::new(),
+        composites,
     }
+}
+
+/// The composite type of every generated document: a hostile attribute
+/// name, an integer and a value of domain `d1`.
+pub fn composites(relation_names: &mut HashSet<String>) -> Vec<Composite> {
+    let attribute = |id: &str, name: &str, data_type: &str| CompositeAttribute {
+        id: id.into(),
+        name: name.into(),
+        data_type: data_type.into(),
+        length: None,
+        precision: None,
+        scale: None,
+        enum_id: None,
+        domain_id: None,
+        composite_id: None,
+        is_array: None,
+        collation: None,
+    };
+    let mut code = attribute("k0a2", "code", "domain");
+    code.domain_id = Some("d1".into());
+    vec![Composite {
+        id: "k0".into(),
+        name: unique("row 'type'", relation_names),
+        attributes: vec![attribute("k0a0", "a \"b\"", "text"), attribute("k0a1", "n", "integer"), code],
+        comment: Some("a composite's comment".into()),
+    }]
 }
 
 /// The domains of every generated document: `d0` over integer with a check

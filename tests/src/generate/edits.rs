@@ -60,11 +60,14 @@ pub enum Edit {
     /// Change a domain: rename it, rename or add a check, drop its checks,
     /// set or drop NOT NULL or its default, or change its base type.
     EditDomain,
+    /// Change the composite type: rename it or an attribute, add one at the
+    /// end, drop the last, swap the first two (a rebuild), or retype one.
+    EditComposite,
 }
 
 impl Edit {
     /// Every kind.
-    pub const ALL: [Edit; 25] = [
+    pub const ALL: [Edit; 26] = [
         Self::RenameTable,
         Self::RenameColumn,
         Self::RenameEnum,
@@ -90,6 +93,7 @@ impl Edit {
         Self::ToggleCollation,
         Self::ToggleGenerated,
         Self::EditDomain,
+        Self::EditComposite,
     ];
 
     /// Apply the edit to `doc`, picking targets with `salt`; the result may
@@ -225,6 +229,10 @@ impl Edit {
                 col.identity = None;
                 col.enum_id = if ty == "enum" { doc.enums.first().map(|e| e.id.clone()) } else { None };
                 col.domain_id = if ty == "domain" { doc.domains.get(salt % 2).map(|d| d.id.clone()) } else { None };
+                col.composite_id = if ty == "composite" { doc.composites.first().map(|c| c.id.clone()) } else { None };
+                if ty == "composite" {
+                    col.unique = false;
+                }
                 if !matches!(ty, "text" | "varchar(20)" | "char(3)") {
                     col.collation = None;
                 }
@@ -524,6 +532,32 @@ impl Edit {
                         .into();
                         // A default that no longer fits goes.
                         d.default = d.default.take().filter(|_| d.data_type != "integer");
+                    }
+                }
+            }
+            Self::EditComposite => {
+                let Some(c) = doc.composites.first_mut() else { return };
+                match (salt / 5) % 6 {
+                    0 => c.name = fresh,
+                    1 => {
+                        if let Some(a) = c.attributes.first_mut() {
+                            a.name = fresh;
+                        }
+                    }
+                    2 => {
+                        let mut a = c.attributes[0].clone();
+                        a.id = format!("k0a{salt}");
+                        a.name = fresh;
+                        c.attributes.push(a);
+                    }
+                    3 if c.attributes.len() > 1 => {
+                        c.attributes.pop();
+                    }
+                    4 if c.attributes.len() > 1 => c.attributes.swap(0, 1),
+                    _ => {
+                        if let Some(a) = c.attributes.iter_mut().find(|a| a.data_type.contains("int")) {
+                            a.data_type = if a.data_type == "integer" { "bigint" } else { "integer" }.into();
+                        }
                     }
                 }
             }

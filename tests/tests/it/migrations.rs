@@ -18,6 +18,13 @@ use schemaforge_tests::{describe_schema, lines, qi, ql, run_on_postgres, run_scr
 /// A literal of `ty` for row `row` (0 or 1), cast to the type.
 fn value(ty: &ColumnType, row: usize, model: &Model) -> String {
     let base = ColumnType { base: ty.base.clone(), array: false };
+    // A composite value is a row of its attributes' values.
+    if let BaseType::Composite { id, .. } = &ty.base {
+        let attributes = model.composites.iter().find(|c| &c.id == id).map(|c| c.attributes.as_slice()).unwrap_or(&[]);
+        let values: Vec<String> = attributes.iter().map(|a| value(&a.ty, row, model)).collect();
+        let element = format!("ROW({})::{}", values.join(", "), Postgres.render_type(&base));
+        return if ty.array { format!("ARRAY[{element}]") } else { element };
+    }
     // A domain's values are its base type's (cast to the domain below).
     let text = match ty.base.underlying() {
         BaseType::SmallInt | BaseType::Integer | BaseType::BigInt => format!("{}", row + 1),
@@ -42,12 +49,7 @@ fn value(ty: &ColumnType, row: usize, model: &Model) -> String {
             let labels = model.enum_type(id).map(|e| e.values.clone()).unwrap_or_default();
             labels.get(row % labels.len().max(1)).cloned().unwrap_or_default()
         }
-        BaseType::Domain { .. } => String::new(),
-        // A row of NULLs fits every composite type.
-        BaseType::Composite { id, .. } => {
-            let n = model.composites.iter().find(|c| &c.id == id).map_or(1, |c| c.attributes.len());
-            format!("({})", ",".repeat(n.saturating_sub(1)))
-        }
+        BaseType::Domain { .. } | BaseType::Composite { .. } => String::new(),
     };
     let element = format!("{}::{}", ql(&text), Postgres.render_type(&base));
     if ty.array { format!("ARRAY[{element}]") } else { element }
@@ -101,13 +103,26 @@ fn insert_rows(conn: &mut PgConnection, model: &Model) -> Vec<(String, usize)> {
     inserted
 }
 
-/// The sorted text values of one column.
-fn column_values(conn: &mut PgConnection, t: &TableModel, c: &ColumnModel) -> Vec<String> {
-    let mut values = lines(
-        conn,
-        &format!("SELECT coalesce({}::text, '<null>') AS t FROM {}", qi(c.name.as_str()), qi(t.name.as_str())),
-    )
-    .unwrap();
+/// The sorted text values of one column; a composite value by attribute
+/// id (its attributes may be renamed or reordered, new ones are NULL).
+fn column_values(conn: &mut PgConnection, t: &TableModel, c: &ColumnModel, model: &Model) -> Vec<String> {
+    let col = qi(c.name.as_str());
+    let text = match (
+        &c.ty.base,
+        model.composites.iter().find(|k| matches!(&c.ty.base, BaseType::Composite { id, .. } if id == &k.id)),
+    ) {
+        (BaseType::Composite { .. }, Some(k)) if !c.ty.array => {
+            let pairs: Vec<String> =
+                k.attributes.iter().map(|a| format!("{}, ({col}).{}", ql(&a.id), qi(a.name.as_str()))).collect();
+            format!(
+                "CASE WHEN ({col})::text IS NULL THEN NULL ELSE jsonb_strip_nulls(jsonb_build_object({}))::text END",
+                pairs.join(", ")
+            )
+        }
+        _ => format!("{col}::text"),
+    };
+    let mut values =
+        lines(conn, &format!("SELECT coalesce({text}, '<null>') AS t FROM {}", qi(t.name.as_str()))).unwrap();
     values.sort();
     values
 }
@@ -174,9 +189,35 @@ fn migrations_reach_the_edited_structure_keep_rows_and_go_back() {
                 // A generated column computes its values: a new expression
                 // (or becoming generated) gives new ones.
                 let computed = nc.generated.is_some() && oc.generated != nc.generated;
-                let plain = !matches!(oc.ty.base, BaseType::Enum { .. });
+                // Arrays of a composite type compare as text: only when its
+                // attributes keep their names and order.
+                let rows_of = |m: &Model, id: &str| {
+                    m.composites
+                        .iter()
+                        .find(|k| k.id == id)
+                        .map(|k| k.attributes.iter().map(|a| (a.name.clone(), a.ty.clone())).collect::<Vec<_>>())
+                };
+                // A scalar one compares by attribute id: only when every
+                // attribute stays, with its type (a dropped one is data_loss).
+                let kept_attributes = |id: &str| {
+                    let (Some(o), Some(n)) = (
+                        old.model().composites.iter().find(|k| k.id == id),
+                        new.model().composites.iter().find(|k| k.id == id),
+                    ) else {
+                        return false;
+                    };
+                    o.attributes.iter().all(|a| n.attribute(&a.id).is_some_and(|b| b.ty == a.ty))
+                };
+                let plain = match &oc.ty.base {
+                    BaseType::Enum { .. } => false,
+                    BaseType::Composite { id, .. } if oc.ty.array => {
+                        rows_of(old.model(), id) == rows_of(new.model(), id)
+                    }
+                    BaseType::Composite { id, .. } => kept_attributes(id),
+                    _ => true,
+                };
                 if plain && oc.ty == nc.ty && !computed {
-                    kept.push((nt.clone(), nc.clone(), column_values(conn, ot, oc)));
+                    kept.push((nt.clone(), nc.clone(), column_values(conn, ot, oc, old.model())));
                 }
             }
         }
@@ -193,7 +234,14 @@ fn migrations_reach_the_edited_structure_keep_rows_and_go_back() {
         prop_assert_eq!(&after, &expected, "up did not reach B's structure\nrows {:?}\n{}", rows, context());
         use_schema(conn, "mig_actual");
         for (t, c, values) in &kept {
-            prop_assert_eq!(&column_values(conn, t, c), values, "rows of {}.{} changed\n{}", t.name, c.name, context());
+            prop_assert_eq!(
+                &column_values(conn, t, c, new.model()),
+                values,
+                "rows of {}.{} changed\n{}",
+                t.name,
+                c.name,
+                context()
+            );
         }
 
         // And back down.
