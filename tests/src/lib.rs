@@ -173,6 +173,16 @@ pub fn describe_schema(conn: &mut PgConnection, schema: &str) -> Result<Vec<Stri
     Ok(facts?.into_iter().map(|f| f.replace(&qualified, " ON ").replace(&plain, " ON ")).collect())
 }
 
+/// Assert that the database's `public` schema has the structure of a
+/// fresh build of `schema` (built in a schema `fresh`, replaced each time).
+pub fn assert_fresh_build_equals(conn: &mut PgConnection, schema: &schemaforge_domain::ValidSchema) {
+    execute(conn, "DROP SCHEMA IF EXISTS fresh CASCADE; CREATE SCHEMA fresh; SET search_path TO fresh").unwrap();
+    run_script(conn, &schemaforge_sqlgen::create_script(schema)).unwrap();
+    execute(conn, "SET search_path TO public").unwrap();
+    let fresh: Vec<String> = describe_schema(conn, "fresh").unwrap();
+    assert_eq!(describe_schema(conn, "public").unwrap(), fresh);
+}
+
 /// Two sample values (row 0 and row 1) of each named type, in text input
 /// form; distinct, so they can be unique.
 pub fn named_sample(t: schemaforge_domain::NamedType, row: usize) -> &'static str {

@@ -6,7 +6,7 @@
 use schemaforge_domain::{ChangeKind, Safety, ValidSchema};
 use schemaforge_sqlgen::{create_script, migration};
 use schemaforge_testdb::{TestDb, execute};
-use schemaforge_tests::{describe_schema, lines, run_script, valid_json};
+use schemaforge_tests::{assert_fresh_build_equals, describe_schema, lines, run_script, valid_json};
 use serde_json::{Value, json};
 
 /// People with an `address` (k1) held as a value and as an array, and a
@@ -34,14 +34,6 @@ fn document(edit: impl FnOnce(&mut Value)) -> ValidSchema {
     valid_json(&doc)
 }
 
-fn fresh_equals(conn: &mut diesel::PgConnection, schema: &ValidSchema) {
-    execute(conn, "DROP SCHEMA IF EXISTS fresh CASCADE; CREATE SCHEMA fresh; SET search_path TO fresh").unwrap();
-    run_script(conn, &create_script(schema)).unwrap();
-    execute(conn, "SET search_path TO public").unwrap();
-    let fresh: Vec<String> = describe_schema(conn, "fresh").unwrap();
-    assert_eq!(describe_schema(conn, "public").unwrap(), fresh);
-}
-
 /// The rows as JSON by attribute name: the same values whatever the
 /// attributes' order.
 fn rows(conn: &mut diesel::PgConnection) -> Vec<String> {
@@ -59,10 +51,10 @@ fn round_trip(conn: &mut diesel::PgConnection, from: &ValidSchema, to: &ValidSch
     let before = rows(conn);
     let m = migration(from, to);
     run_script(conn, &m.up).unwrap_or_else(|e| panic!("{e}\n{}", m.up.to_sql()));
-    fresh_equals(conn, to);
+    assert_fresh_build_equals(conn, to);
     let after = rows(conn);
     run_script(conn, &m.down).unwrap_or_else(|e| panic!("{e}\n{}", m.down.to_sql()));
-    fresh_equals(conn, from);
+    assert_fresh_build_equals(conn, from);
     assert_eq!(rows(conn), before);
     (m.changes.changes().iter().map(|c| c.kind.clone()).collect(), after)
 }
@@ -146,9 +138,9 @@ fn composite_edits_migrate_by_id_with_rows_kept() {
     let m = migration(&v1, &v5);
     assert_eq!(m.changes.worst(), Some(Safety::DataLoss));
     run_script(&mut conn, &m.up).unwrap();
-    fresh_equals(&mut conn, &v5);
+    assert_fresh_build_equals(&mut conn, &v5);
     run_script(&mut conn, &m.down).unwrap();
-    fresh_equals(&mut conn, &v1);
+    assert_fresh_build_equals(&mut conn, &v1);
     execute(&mut conn, "DELETE FROM person; ").unwrap();
     execute(&mut conn, ROWS).unwrap();
 
@@ -162,7 +154,7 @@ fn composite_edits_migrate_by_id_with_rows_kept() {
     });
     let m = migration(&v1, &v6);
     run_script(&mut conn, &m.up).unwrap_or_else(|e| panic!("{e}\n{}", m.up.to_sql()));
-    fresh_equals(&mut conn, &v6);
+    assert_fresh_build_equals(&mut conn, &v6);
     run_script(&mut conn, &m.down).unwrap();
-    fresh_equals(&mut conn, &v1);
+    assert_fresh_build_equals(&mut conn, &v1);
 }

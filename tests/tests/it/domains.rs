@@ -7,7 +7,7 @@
 use schemaforge_domain::{ChangeKind, Safety, ValidSchema};
 use schemaforge_sqlgen::{create_script, migration};
 use schemaforge_testdb::{TestDb, execute};
-use schemaforge_tests::{describe_schema, lines, run_script, valid_json};
+use schemaforge_tests::{assert_fresh_build_equals, describe_schema, lines, run_script, valid_json};
 use serde_json::{Value, json};
 
 /// Films with a `year` domain (d1), a `code` domain (d2) held as an array,
@@ -31,14 +31,6 @@ fn document(edit: impl FnOnce(&mut Value)) -> ValidSchema {
     valid_json(&doc)
 }
 
-fn fresh_equals(conn: &mut diesel::PgConnection, schema: &ValidSchema) {
-    execute(conn, "DROP SCHEMA IF EXISTS fresh CASCADE; CREATE SCHEMA fresh; SET search_path TO fresh").unwrap();
-    run_script(conn, &create_script(schema)).unwrap();
-    execute(conn, "SET search_path TO public").unwrap();
-    let fresh: Vec<String> = describe_schema(conn, "fresh").unwrap();
-    assert_eq!(describe_schema(conn, "public").unwrap(), fresh);
-}
-
 fn rows(conn: &mut diesel::PgConnection) -> Vec<String> {
     lines(conn, "SELECT string_agg(f::text, ';' ORDER BY id) AS t FROM film f").unwrap()
 }
@@ -49,9 +41,9 @@ fn round_trip(conn: &mut diesel::PgConnection, from: &ValidSchema, to: &ValidSch
     let before = rows(conn);
     let m = migration(from, to);
     run_script(conn, &m.up).unwrap_or_else(|e| panic!("{e:?}\n{}", m.up.to_sql()));
-    fresh_equals(conn, to);
+    assert_fresh_build_equals(conn, to);
     run_script(conn, &m.down).unwrap_or_else(|e| panic!("{e:?}\n{}", m.down.to_sql()));
-    fresh_equals(conn, from);
+    assert_fresh_build_equals(conn, from);
     assert_eq!(rows(conn), before);
     m.changes.changes().iter().map(|c| c.kind.clone()).collect()
 }
@@ -168,7 +160,7 @@ fn domain_edits_migrate_by_id_with_rows_kept() {
     // A check the rows break: the migration fails, as may_fail says.
     let v4 = document(|d| d["domains"][0]["checks"][0]["expression"] = json!("VALUE >= 1990"));
     assert!(fails(&mut conn, &migration(&v1, &v4).up));
-    fresh_equals(&mut conn, &v1);
+    assert_fresh_build_equals(&mut conn, &v1);
     assert_eq!(rows(&mut conn), [r#"(1,1980,"{AB,x}",7.5,90);(2,2001,,5.0,120)"#]);
 
     // A new base type: rebuilt, the column converted, rows kept.

@@ -7,7 +7,7 @@
 use schemaforge_domain::{ChangeKind, Safety, ValidSchema};
 use schemaforge_sqlgen::{create_script, migration};
 use schemaforge_testdb::{TestDb, execute};
-use schemaforge_tests::{describe_schema, lines, run_script, valid_json};
+use schemaforge_tests::{assert_fresh_build_equals, describe_schema, lines, run_script, valid_json};
 use serde_json::{Value, json};
 
 fn document(sequence: Option<Value>) -> ValidSchema {
@@ -30,14 +30,6 @@ fn serial(name: &str, extra: Value) -> Value {
         s.extend(e.clone());
     }
     s
-}
-
-fn fresh_equals(conn: &mut diesel::PgConnection, schema: &ValidSchema) {
-    execute(conn, "DROP SCHEMA IF EXISTS fresh CASCADE; CREATE SCHEMA fresh; SET search_path TO fresh").unwrap();
-    run_script(conn, &create_script(schema)).unwrap();
-    execute(conn, "SET search_path TO public").unwrap();
-    let fresh: Vec<String> = describe_schema(conn, "fresh").unwrap();
-    assert_eq!(describe_schema(conn, "public").unwrap(), fresh);
 }
 
 #[test]
@@ -72,7 +64,7 @@ fn serial_columns_build_number_rows_and_migrate_by_id() {
         lines(&mut conn, "SELECT string_agg(id::text, ',' ORDER BY id) AS t FROM orders").unwrap(),
         ["1,2,12,22"]
     );
-    fresh_equals(&mut conn, &v2);
+    assert_fresh_build_equals(&mut conn, &v2);
 
     // Narrowed below the current value: may_fail, and it fails.
     let low = document(Some(serial("order_numbers", json!({"increment": 10, "cache": 5, "maxValue": 5}))));
@@ -98,5 +90,5 @@ fn serial_columns_build_number_rows_and_migrate_by_id() {
     assert_eq!(lines(&mut conn, "SELECT count(*)::text AS t FROM orders").unwrap(), ["4"]);
     // And back: the sequence comes back, owned, with the default.
     run_script(&mut conn, &m.down).unwrap();
-    fresh_equals(&mut conn, &v2);
+    assert_fresh_build_equals(&mut conn, &v2);
 }

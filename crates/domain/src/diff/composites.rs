@@ -14,29 +14,12 @@ use crate::model::CompositeModel;
 impl Differ<'_> {
     pub(super) fn composites(&mut self) {
         let (old, new) = (self.old_ix.model(), self.new_ix.model());
-        let new_type_names: HashSet<&str> = new
-            .enums
-            .iter()
-            .map(|e| e.name.as_str())
-            .chain(new.domains.iter().map(|d| d.name.as_str()))
-            .chain(new.composites.iter().map(|c| c.name.as_str()))
-            .chain(new.tables.iter().map(|t| t.name.as_str()))
-            .collect();
         for o in &old.composites {
             if self.new_ix.composite(&o.id).is_none() {
-                let mut name = o.name.to_string();
-                if new_type_names.contains(name.as_str()) {
-                    let tmp = self.temp.fresh();
-                    self.push_safe(
-                        Stage::RenameRelations,
-                        ChangeKind::RenameComposite { composite_id: o.id.clone(), from: name.clone(), to: tmp.clone() },
-                        name.clone(),
-                        format!(
-                            "rename composite type {name} to {tmp} until it is dropped (a new type takes its name)"
-                        ),
-                    );
-                    name = tmp;
-                }
+                let id = o.id.clone();
+                let name = self.type_out_of_the_way("composite type", &o.name, |from, to| {
+                    ChangeKind::RenameComposite { composite_id: id, from, to }
+                });
                 self.push_safe(
                     Stage::DropComposites,
                     ChangeKind::DropComposite { composite_id: o.id.clone(), name },

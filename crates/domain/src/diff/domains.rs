@@ -11,18 +11,16 @@ use crate::model::DomainModel;
 impl Differ<'_> {
     pub(super) fn domains(&mut self) {
         let (old, new) = (self.old_ix.model(), self.new_ix.model());
-        let new_type_names: HashSet<&str> = new
-            .enums
-            .iter()
-            .map(|e| e.name.as_str())
-            .chain(new.domains.iter().map(|d| d.name.as_str()))
-            .chain(new.tables.iter().map(|t| t.name.as_str()))
-            .collect();
         for o in &old.domains {
             match self.new_ix.domain(&o.id) {
                 Some(n) => self.changed_domain(o, n),
                 None => {
-                    let name = self.out_of_the_way(o, &new_type_names);
+                    let id = o.id.clone();
+                    let name = self.type_out_of_the_way("domain", &o.name, |from, to| ChangeKind::RenameDomain {
+                        domain_id: id,
+                        from,
+                        to,
+                    });
                     self.push_safe(
                         Stage::DropEnums,
                         ChangeKind::DropDomain { domain_id: o.id.clone(), name },
@@ -45,23 +43,6 @@ impl Differ<'_> {
                 }
             }
         }
-    }
-
-    /// The name a domain that goes away has when it is dropped: a temporary
-    /// one when a new type takes its name.
-    fn out_of_the_way(&mut self, o: &DomainModel, new_type_names: &HashSet<&str>) -> String {
-        let name = o.name.to_string();
-        if !new_type_names.contains(name.as_str()) {
-            return name;
-        }
-        let tmp = self.temp.fresh();
-        self.push_safe(
-            Stage::RenameRelations,
-            ChangeKind::RenameDomain { domain_id: o.id.clone(), from: name.clone(), to: tmp.clone() },
-            name.clone(),
-            format!("rename domain {name} to {tmp} until it is dropped (a new type takes its name)"),
-        );
-        tmp
     }
 
     /// Columns of surviving tables that hold values of domain `id` now.

@@ -35,24 +35,16 @@ impl<'m> Differ<'m> {
 
     pub(super) fn enums(&mut self) {
         let (old, new) = (self.old_ix.model(), self.new_ix.model());
-        let new_type_names: HashSet<&str> =
-            new.enums.iter().map(|e| e.name.as_str()).chain(new.tables.iter().map(|t| t.name.as_str())).collect();
         for o in &old.enums {
             let Some(n) = self.new_ix.enum_type(&o.id) else {
                 // Dropped after the columns that use it; out of the way
                 // first if a new type takes its name.
-                let mut name = o.name.to_string();
-                if new_type_names.contains(name.as_str()) {
-                    let tmp = self.temp.fresh();
-                    let id = o.id.clone();
-                    self.push_safe(
-                        Stage::RenameRelations,
-                        ChangeKind::RenameEnum { enum_id: id, from: name.clone(), to: tmp.clone() },
-                        name.clone(),
-                        format!("rename enum {name} to {tmp} until it is dropped (a new type takes its name)"),
-                    );
-                    name = tmp;
-                }
+                let id = o.id.clone();
+                let name = self.type_out_of_the_way("enum", &o.name, |from, to| ChangeKind::RenameEnum {
+                    enum_id: id,
+                    from,
+                    to,
+                });
                 self.push_safe(
                     Stage::DropEnums,
                     ChangeKind::DropEnum { enum_id: o.id.clone(), name: name.clone() },

@@ -290,6 +290,34 @@ impl<'m> Differ<'m> {
         self.push(stage, Change::new(kind, Safety::Safe, target, description));
     }
 
+    /// The name a type that goes away has when it is dropped: first moved
+    /// to a temporary name when a type of the new model (an enum, domain,
+    /// composite type or table's row type) takes its name.
+    fn type_out_of_the_way(
+        &mut self,
+        what: &str,
+        name: &crate::Ident,
+        rename: impl FnOnce(String, String) -> ChangeKind,
+    ) -> String {
+        let new = self.new_ix.model();
+        let taken = new.enums.iter().map(|e| &e.name).any(|n| n == name)
+            || new.domains.iter().any(|d| &d.name == name)
+            || new.composites.iter().any(|c| &c.name == name)
+            || new.tables.iter().any(|t| &t.name == name);
+        let name = name.to_string();
+        if !taken {
+            return name;
+        }
+        let tmp = self.temp.fresh();
+        self.push_safe(
+            Stage::RenameRelations,
+            rename(name.clone(), tmp.clone()),
+            name.clone(),
+            format!("rename {what} {name} to {tmp} until it is dropped (a new type takes its name)"),
+        );
+        tmp
+    }
+
     fn finish(mut self) -> ChangeSet {
         let constraint_names: HashSet<String> = self.constraint_renames.iter().map(|r| r.from.clone()).collect();
         let (relations, deferred) =

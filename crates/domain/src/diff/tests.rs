@@ -363,6 +363,35 @@ fn swapped_names_go_through_a_temporary_name() {
 }
 
 #[test]
+fn a_type_that_goes_is_moved_out_of_the_way_of_any_new_type_of_its_name() {
+    // An enum replaced by a domain of its name, a domain by a composite
+    // type: each old one is renamed away before the new one is created.
+    let v = edit(|v| {
+        at(v, "/tables/1/columns/3")["dataType"] = json!("text");
+        at(v, "/tables/1/columns/3").as_object_mut().unwrap().remove("enumId");
+        v["enums"] = json!([]);
+        v["domains"] = json!([{"id": "d1", "name": "status", "dataType": "text"}]);
+    });
+    let set = diff(&schema(&base()), &schema(&v));
+    let kinds: Vec<&ChangeKind> = set.changes().iter().map(|c| &c.kind).collect();
+    let renamed = kinds.iter().position(|k| matches!(k, ChangeKind::RenameEnum { to, .. } if to == "sf_tmp_1"));
+    let created = kinds.iter().position(|k| matches!(k, ChangeKind::CreateDomain { .. }));
+    assert!(renamed.is_some() && renamed < created, "{kinds:?}");
+    let w = edit(|w| {
+        w["enums"] = v["enums"].clone();
+        w["domains"] = json!([]);
+        w["composites"] =
+            json!([{"id": "k1", "name": "status", "attributes": [{"id": "a1", "name": "x", "dataType": "text"}]}]);
+        *at(w, "/tables/1/columns/3") = at(&mut v.clone(), "/tables/1/columns/3").clone();
+    });
+    let set = diff(&schema(&v), &schema(&w));
+    let kinds: Vec<&ChangeKind> = set.changes().iter().map(|c| &c.kind).collect();
+    let renamed = kinds.iter().position(|k| matches!(k, ChangeKind::RenameDomain { to, .. } if to == "sf_tmp_1"));
+    let created = kinds.iter().position(|k| matches!(k, ChangeKind::CreateComposite { .. }));
+    assert!(renamed.is_some() && renamed < created, "{kinds:?}");
+}
+
+#[test]
 fn changes_serialize_for_the_wire() {
     let v = edit(|v| at(v, "/tables/1/columns/1")["dataType"] = json!("bigint"));
     let set = diff(&schema(&base()), &schema(&v));
