@@ -175,6 +175,7 @@ pub fn describe_schema(conn: &mut PgConnection, schema: &str) -> Result<Vec<Stri
 
 /// Assert that the database's `public` schema has the structure of a
 /// fresh build of `schema` (built in a schema `fresh`, replaced each time).
+#[allow(clippy::unwrap_used, clippy::panic)] // a test helper: failing loudly is its job
 pub fn assert_fresh_build_equals(conn: &mut PgConnection, schema: &schemaforge_domain::ValidSchema) {
     execute(conn, "DROP SCHEMA IF EXISTS fresh CASCADE; CREATE SCHEMA fresh; SET search_path TO fresh").unwrap();
     run_script(conn, &schemaforge_sqlgen::create_script(schema)).unwrap();
