@@ -7,7 +7,7 @@
 use schemaforge_domain::{ChangeKind, Safety, ValidSchema};
 use schemaforge_sqlgen::{create_script, migration};
 use schemaforge_testdb::{TestDb, execute};
-use schemaforge_tests::{assert_fresh_build_equals, describe_schema, lines, run_script, valid_json};
+use schemaforge_tests::{assert_fresh_build_equals, lines, run_script, valid_json};
 use serde_json::{Value, json};
 
 fn document(sequence: Option<Value>) -> ValidSchema {
