@@ -566,6 +566,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
             let mut col =
                 Column::new(format!("f{fi}c{k}"), unique(&fk.column_name, &mut col_names), key_col.data_type.clone());
             col.enum_id = key_col.enum_id.clone();
+            col.domain_id = key_col.domain_id.clone();
             col.is_array = key_col.is_array;
             col.nullable = Some(fk.nullable);
             source_ids.push(col.id.clone());

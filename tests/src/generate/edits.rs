@@ -344,6 +344,7 @@ impl Edit {
                     let Some((target_id, key)) = targets.get(salt % targets.len().max(1)).cloned() else { return };
                     let mut col = Column::new(format!("new_f{salt}"), fresh, key.data_type.clone());
                     col.enum_id = key.enum_id.clone();
+                    col.domain_id = key.domain_id.clone();
                     col.is_array = key.is_array;
                     col.length = key.length;
                     col.precision = key.precision;

@@ -420,58 +420,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
 
     // Enums.
     let mut type_names = Scope::new("type or table");
-    let mut enum_models: Vec<Option<EnumModel>> = Vec::new();
-    for (ei, e) in doc.enums.iter().enumerate() {
-        let name = ctx.ident(&e.name, ptr(&[&"enums", &ei, &"name"]), "enum");
-        if name.is_some() && catalog::shadowed_type(&e.name) {
-            ctx.error(
-                Code::ReservedName,
-                ptr(&[&"enums", &ei, &"name"]),
-                format!("enum name \"{}\" is a PostgreSQL system type name, which would be found instead of the enum; choose another name", e.name),
-            );
-        }
-        if name.is_some() {
-            type_names.add(&mut ctx, &e.name, ptr(&[&"enums", &ei, &"name"]));
-        }
-        let mut ok = true;
-        if e.values.is_empty() {
-            ctx.error(
-                Code::InvalidEnum,
-                ptr(&[&"enums", &ei, &"values"]),
-                format!("enum \"{}\" has no values", e.name),
-            );
-            ok = false;
-        }
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        for (vi, v) in e.values.iter().map(EnumValue::label).enumerate() {
-            let path = ptr(&[&"enums", &ei, &"values", &vi]);
-            if v.is_empty() || v.len() > MAX_IDENTIFIER_BYTES {
-                ctx.error(
-                    Code::InvalidEnum,
-                    path,
-                    format!("enum value \"{}\" must be 1 to {MAX_IDENTIFIER_BYTES} bytes long", v.escape_debug()),
-                );
-                ok = false;
-            } else if v.contains('\0') {
-                ctx.error(Code::InvalidEnum, path, "enum values must not contain NUL characters");
-                ok = false;
-            } else if let Some(first) = seen.insert(v, vi) {
-                ctx.error(Code::InvalidEnum, path, format!("enum value \"{v}\" repeats value {first}"));
-                ok = false;
-            }
-        }
-        ctx.text(e.comment.as_deref(), ptr(&[&"enums", &ei, &"comment"]), "the comment");
-        enum_models.push(match (name, ok) {
-            (Some(name), true) => Some(EnumModel {
-                id: e.id.clone(),
-                name,
-                values: e.values.iter().map(|v| v.label().to_string()).collect(),
-                value_ids: e.values.iter().map(|v| v.id().map(str::to_string)).collect(),
-                comment: e.comment.clone(),
-            }),
-            _ => None,
-        });
-    }
+    let enum_models = enums::check_enums(&mut ctx, doc, &mut type_names);
     let domain_models = domains::check_domains(&mut ctx, doc, &mut type_names);
     let mut types = domains::DocTypes {
         doc,
@@ -997,6 +946,7 @@ fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
 
 mod composites;
 mod domains;
+mod enums;
 mod exclusions;
 mod extensions;
 mod generated;
