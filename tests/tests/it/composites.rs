@@ -131,6 +131,15 @@ fn composite_edits_migrate_by_id_with_rows_kept() {
     // Back at v1: the same values by attribute name.
     assert_eq!(after, rows(&mut conn));
 
+    // A new check on a domain an attribute holds: PostgreSQL cannot check
+    // it in place, so the domain is rebuilt, and the types over it.
+    let v7 = document(|d| {
+        d["domains"][0]["checks"].as_array_mut().unwrap().push(json!({"id": "dk2", "expression": "length(VALUE) < 9"}));
+    });
+    let (kinds, _) = round_trip(&mut conn, &v1, &v7);
+    assert!(kinds.iter().any(|k| matches!(k, ChangeKind::RebuildDomain { .. })), "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| matches!(k, ChangeKind::RebuildComposite { .. })).count(), 2, "{kinds:?}");
+
     // An attribute dropped from a type in use loses its values: data_loss.
     let v5 = document(|d| {
         d["composites"][1]["attributes"].as_array_mut().unwrap().pop();

@@ -97,9 +97,13 @@ impl Differ<'_> {
         // A type an attribute uses that is rebuilt (or replaced) leaves the
         // attribute on the old one, which is dropped: rebuilt too.
         let uses_rebuilt = n.attributes.iter().any(|a| type_id(&a.ty).is_some_and(|id| self.rebuilt.contains(id)));
-        let in_use = self.composite_in_use(&o.id);
+        let dropped = o.attributes.iter().any(|a| n.attribute(&a.id).is_none());
+        // Only a retype or a drop asks whether the type is held (the walk
+        // over every column stays off the common path).
+        let in_use = (dropped || !retyped.is_empty()) && self.composite_in_use(&o.id);
         if in_place != new_order || uses_rebuilt || (in_use && !retyped.is_empty()) {
-            self.rebuild_composite(n, in_use);
+            let held = in_use || self.composite_in_use(&o.id);
+            self.rebuild_composite(n, held);
             return;
         }
         for a in &o.attributes {

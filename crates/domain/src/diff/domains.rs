@@ -88,13 +88,16 @@ impl Differ<'_> {
             return;
         }
         // PostgreSQL refuses to check new constraints of a domain that an
-        // array column holds ("cannot alter type ... because column ...
-        // uses it"): the domain is made again and the columns converted.
-        if let Some(column) = self.domain_arrays(&n.id).filter(|_| tightens) {
-            self.rebuild_domain(o, n, Some(column));
+        // array column or a composite type holds ("cannot alter type ...
+        // because column ... uses it"): the domain is made again and the
+        // columns converted (a composite type over it is rebuilt with it).
+        if let Some(inside) = tightens.then(|| self.domain_held_inside(&n.id)).flatten() {
+            self.rebuild_domain(o, n, Some(inside));
             return;
         }
-        let used = self.domain_columns(&n.id);
+        // Only a tightening asks which columns it checks (the walk over
+        // every column stays off the common path).
+        let used = if tightens { self.domain_columns(&n.id) } else { Vec::new() };
         let checked = |what: &str| {
             if used.is_empty() {
                 (Safety::Safe, None)
@@ -201,23 +204,30 @@ impl Differ<'_> {
         }
     }
 
-    /// A column (of a surviving table, or a new one) that holds arrays of
-    /// domain `id` once the migration has run.
-    fn domain_arrays(&self, id: &str) -> Option<String> {
-        self.new_ix.model().tables.iter().find_map(|t| {
-            let c = t
-                .columns
-                .iter()
-                .find(|c| c.ty.array && matches!(&c.ty.base, BaseType::Domain { id: d, .. } if d == id))?;
-            Some(col_target(t, c))
-        })
+    /// Where domain `id`'s values sit inside other values once the migration
+    /// has run, which PostgreSQL cannot check new constraints on: the
+    /// arrays of a column ("the arrays of t.c"), or an attribute of a
+    /// composite type ("composite type k").
+    fn domain_held_inside(&self, id: &str) -> Option<String> {
+        let holds = |ty: &ColumnType| matches!(&ty.base, BaseType::Domain { id: d, .. } if d == id);
+        let new = self.new_ix.model();
+        new.tables
+            .iter()
+            .find_map(|t| {
+                let c = t.columns.iter().find(|c| c.ty.array && holds(&c.ty))?;
+                Some(format!("the arrays of {}", col_target(t, c)))
+            })
+            .or_else(|| {
+                let k = new.composites.iter().find(|k| k.attributes.iter().any(|a| holds(&a.ty)))?;
+                Some(format!("composite type {}", k.name))
+            })
     }
 
-    /// A new base type or collation, or new constraints over an array
-    /// column (`array_column`): the domain is made again under its name
+    /// A new base type or collation, or new constraints over values held
+    /// inside others (`inside`: where): the domain is made again under its name
     /// (the old one renamed out of the way and dropped once its columns are
     /// converted by `AlterColumnType` changes).
-    fn rebuild_domain(&mut self, o: &DomainModel, n: &DomainModel, array_column: Option<String>) {
+    fn rebuild_domain(&mut self, o: &DomainModel, n: &DomainModel, inside: Option<String>) {
         let old_name = self.temp.fresh();
         self.rebuilt.insert(n.id.clone());
         let base = |d: &DomainModel| match &d.collation {
@@ -228,16 +238,16 @@ impl Differ<'_> {
             Stage::Enums,
             ChangeKind::RebuildDomain { domain_id: n.id.clone(), old_name: old_name.clone() },
             n.name.as_str(),
-            match array_column {
+            match inside {
                 None => format!(
                     "rebuild domain {} over {} (was {}); its columns are converted below",
                     n.name,
                     base(n),
                     base(o)
                 ),
-                Some(column) => format!(
-                    "rebuild domain {} with its new constraints (PostgreSQL cannot check them on the arrays of \
-                     {column} in place); its columns are converted below",
+                Some(inside) => format!(
+                    "rebuild domain {} with its new constraints (PostgreSQL cannot check them in place on the values \
+                     inside {inside}); its columns are converted below",
                     n.name
                 ),
             },
