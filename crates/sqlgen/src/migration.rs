@@ -391,7 +391,7 @@ impl Postgres {
                     }
                 })
             }
-            ChangeKind::DropExpression { table_id, column_id } => column(to, table_id, column_id)
+            ChangeKind::DropExpression { table_id, column_id } => column(from, table_id, column_id)
                 .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(t, c, "DROP EXPRESSION"))),
             ChangeKind::SetNotNull { table_id, column_id } => column(to, table_id, column_id)
                 .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(t, c, "SET NOT NULL"))),

@@ -71,8 +71,11 @@ impl Differ<'_> {
             return true;
         }
         if oc.generated.is_some() && nc.generated.is_none() {
+            // Before any column it reads is dropped (PostgreSQL refuses to
+            // drop a column a generation expression uses), so with the old
+            // names.
             self.push(
-                Stage::AlterColumns,
+                Stage::DropGeneratedColumns,
                 Change::new(
                     ChangeKind::DropExpression { table_id: n.id.clone(), column_id: nc.id.clone() },
                     Safety::Safe,

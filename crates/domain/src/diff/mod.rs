@@ -13,7 +13,9 @@
 //! 1. drop foreign keys that go away or must be re-created;
 //! 2. drop indexes, checks, unique constraints and primary keys that go away
 //!    or change, and identities that go away;
-//! 3. drop columns, then tables;
+//! 3. drop generated columns that are re-created, make plain the ones
+//!    that stop being generated (before a column they read goes), then drop
+//!    columns, then tables;
 //! 4. renames (enums, domains, tables, sequences, indexes and keys; then
 //!    check and foreign-key constraints, and domains' checks; then columns;
 //!    then enum labels), through a temporary name where two names are
