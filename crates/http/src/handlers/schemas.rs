@@ -112,7 +112,8 @@ pub(crate) async fn validate<S: Store + 'static>(
     body: DocumentBody,
 ) -> ApiResult<HttpResponse> {
     let doc = body.0;
-    let report = app.validate_document(&doc);
+    // On the blocking pool: with `validate_on_server` it talks to a server.
+    let report = blocking(&app, move |a| Ok(a.validate_document(&doc))).await?;
     Ok(HttpResponse::Ok().json(ValidationDto {
         valid: report.valid,
         problems: report.problems,
