@@ -113,7 +113,6 @@ impl Postgres {
     /// assert_eq!(Postgres.using(r#""c""#, &conversion, &new).as_deref(), Some(r#""c"::text::uuid"#));
     /// ```
     pub fn using(&self, col: &str, conversion: &Conversion, new: &ColumnType) -> Option<String> {
-        // (The wrapper's attribute is `v`, of the new array type.)
         if !conversion.needs_using() {
             return None;
         }
@@ -129,8 +128,9 @@ impl Postgres {
         Some(match conversion.shape {
             Shape::Same if !new.array => element(col.to_string()),
             Shape::Same => match &conversion.cast {
-                // An array of rows goes through a temporary one-attribute
-                // type holding it (see `ROW_ARRAY_WRAPPER`).
+                // An array of rows goes through a temporary type whose one
+                // attribute `v` is of the new array type (see
+                // `ROW_ARRAY_WRAPPER`).
                 Cast::ByAttributeName => format!(
                     "(jsonb_populate_record(NULL::{ROW_ARRAY_WRAPPER}, jsonb_build_object('v', to_jsonb({col})))).v"
                 ),
