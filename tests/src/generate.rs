@@ -651,25 +651,16 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
 /// The composite type of every generated document: a hostile attribute
 /// name, an integer and a value of domain `d1`.
 pub fn composites(relation_names: &mut HashSet<String>) -> Vec<Composite> {
-    let attribute = |id: &str, name: &str, data_type: &str| CompositeAttribute {
-        id: id.into(),
-        name: name.into(),
-        data_type: data_type.into(),
-        length: None,
-        precision: None,
-        scale: None,
-        enum_id: None,
-        domain_id: None,
-        composite_id: None,
-        is_array: None,
-        collation: None,
-    };
-    let mut code = attribute("k0a2", "code", "domain");
+    let mut code = CompositeAttribute::new("k0a2", "code", "domain");
     code.domain_id = Some("d1".into());
     vec![Composite {
         id: "k0".into(),
         name: unique("row 'type'", relation_names),
-        attributes: vec![attribute("k0a0", "a \"b\"", "text"), attribute("k0a1", "n", "integer"), code],
+        attributes: vec![
+            CompositeAttribute::new("k0a0", "a \"b\"", "text"),
+            CompositeAttribute::new("k0a1", "n", "integer"),
+            code,
+        ],
         comment: Some("a composite's comment".into()),
     }]
 }
@@ -678,23 +669,10 @@ pub fn composites(relation_names: &mut HashSet<String>) -> Vec<Composite> {
 /// (the sample values pass it) and a comment, `d1` over varchar(20)
 /// collated "C" with a default and a check, both full of quotes.
 pub fn domains(relation_names: &mut HashSet<String>) -> Vec<Domain> {
-    let domain = |id: &str, name: String, data_type: &str| Domain {
-        id: id.into(),
-        name,
-        data_type: data_type.into(),
-        length: None,
-        precision: None,
-        scale: None,
-        collation: None,
-        not_null: false,
-        default: None,
-        checks: Vec::new(),
-        comment: None,
-    };
-    let mut d0 = domain("d0", unique("amount", relation_names), "integer");
+    let mut d0 = Domain::new("d0", unique("amount", relation_names), "integer");
     d0.checks.push(DomainCheck { id: "d0k0".into(), name: None, expression: "VALUE > -1000000".into() });
     d0.comment = Some("a domain's 'comment' \\ here".into());
-    let mut d1 = domain("d1", unique("a \"label\"; --", relation_names), "varchar(20)");
+    let mut d1 = Domain::new("d1", unique("a \"label\"; --", relation_names), "varchar(20)");
     d1.collation = Some("C".into());
     d1.default = Some(ColumnDefault::Literal(Literal::String("it's".into())));
     d1.checks.push(DomainCheck {

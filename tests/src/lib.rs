@@ -184,6 +184,27 @@ pub fn assert_fresh_build_equals(conn: &mut PgConnection, schema: &schemaforge_d
     assert_eq!(describe_schema(conn, "public").unwrap(), fresh);
 }
 
+/// Migrate from `from` to `to` with the rows in place (the structure must
+/// equal a fresh `to`), then down (equal to a fresh `from`, and `rows` as
+/// before). Returns the changes' kinds and `rows` as they were at `to`.
+#[allow(clippy::unwrap_used, clippy::panic)] // a test helper: failing loudly is its job
+pub fn migrate_and_back(
+    conn: &mut PgConnection,
+    from: &schemaforge_domain::ValidSchema,
+    to: &schemaforge_domain::ValidSchema,
+    rows: impl Fn(&mut PgConnection) -> Vec<String>,
+) -> (Vec<schemaforge_domain::ChangeKind>, Vec<String>) {
+    let before = rows(conn);
+    let m = schemaforge_sqlgen::migration(from, to);
+    run_script(conn, &m.up).unwrap_or_else(|e| panic!("{e}\n{}", m.up.to_sql()));
+    assert_fresh_build_equals(conn, to);
+    let after = rows(conn);
+    run_script(conn, &m.down).unwrap_or_else(|e| panic!("{e}\n{}", m.down.to_sql()));
+    assert_fresh_build_equals(conn, from);
+    assert_eq!(rows(conn), before);
+    (m.changes.changes().iter().map(|c| c.kind.clone()).collect(), after)
+}
+
 /// Two sample values (row 0 and row 1) of each named type, in text input
 /// form; distinct, so they can be unique.
 pub fn named_sample(t: schemaforge_domain::NamedType, row: usize) -> &'static str {

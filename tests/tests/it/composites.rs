@@ -6,7 +6,7 @@
 use schemaforge_domain::{ChangeKind, Safety, ValidSchema};
 use schemaforge_sqlgen::{create_script, migration};
 use schemaforge_testdb::{TestDb, execute};
-use schemaforge_tests::{assert_fresh_build_equals, describe_schema, lines, run_script, valid_json};
+use schemaforge_tests::{assert_fresh_build_equals, describe_schema, lines, migrate_and_back, run_script, valid_json};
 use serde_json::{Value, json};
 
 /// People with an `address` (k1) held as a value and as an array, and a
@@ -45,18 +45,10 @@ const ROWS: &str = "INSERT INTO person VALUES
     (2, NULL, '{}', NULL),
     (3, (NULL, NULL, NULL), NULL, (NULL, NULL))";
 
-/// Migrate `from` → `to` with the rows in place (equal to a fresh `to`),
-/// then down (equal to a fresh `from`, rows as before).
+/// Migrate `from` → `to` and back with the rows in place
+/// (`migrate_and_back`), comparing the rows by attribute name.
 fn round_trip(conn: &mut diesel::PgConnection, from: &ValidSchema, to: &ValidSchema) -> (Vec<ChangeKind>, Vec<String>) {
-    let before = rows(conn);
-    let m = migration(from, to);
-    run_script(conn, &m.up).unwrap_or_else(|e| panic!("{e}\n{}", m.up.to_sql()));
-    assert_fresh_build_equals(conn, to);
-    let after = rows(conn);
-    run_script(conn, &m.down).unwrap_or_else(|e| panic!("{e}\n{}", m.down.to_sql()));
-    assert_fresh_build_equals(conn, from);
-    assert_eq!(rows(conn), before);
-    (m.changes.changes().iter().map(|c| c.kind.clone()).collect(), after)
+    migrate_and_back(conn, from, to, rows)
 }
 
 #[test]

@@ -7,7 +7,7 @@
 use schemaforge_domain::{ChangeKind, Safety, ValidSchema};
 use schemaforge_sqlgen::{create_script, migration};
 use schemaforge_testdb::{TestDb, execute};
-use schemaforge_tests::{assert_fresh_build_equals, describe_schema, lines, run_script, valid_json};
+use schemaforge_tests::{assert_fresh_build_equals, describe_schema, lines, migrate_and_back, run_script, valid_json};
 use serde_json::{Value, json};
 
 /// Films with a `year` domain (d1), a `code` domain (d2) held as an array,
@@ -36,16 +36,9 @@ fn rows(conn: &mut diesel::PgConnection) -> Vec<String> {
 }
 
 /// Migrate `from` → `to` with the rows in place (equal to a fresh `to`),
-/// then down to `from` (equal to a fresh `from`, the rows as they were).
+/// then down (equal to a fresh `from`, the rows as they were).
 fn round_trip(conn: &mut diesel::PgConnection, from: &ValidSchema, to: &ValidSchema) -> Vec<ChangeKind> {
-    let before = rows(conn);
-    let m = migration(from, to);
-    run_script(conn, &m.up).unwrap_or_else(|e| panic!("{e:?}\n{}", m.up.to_sql()));
-    assert_fresh_build_equals(conn, to);
-    run_script(conn, &m.down).unwrap_or_else(|e| panic!("{e:?}\n{}", m.down.to_sql()));
-    assert_fresh_build_equals(conn, from);
-    assert_eq!(rows(conn), before);
-    m.changes.changes().iter().map(|c| c.kind.clone()).collect()
+    migrate_and_back(conn, from, to, rows).0
 }
 
 /// Whether `script` fails, run in a transaction that is rolled back.

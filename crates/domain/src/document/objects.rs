@@ -177,3 +177,51 @@ pub struct CompositeAttribute {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<String>,
 }
+
+impl Domain {
+    /// A domain over `data_type` with no constraint, default or comment.
+    ///
+    /// ```
+    /// let d = schemaforge_domain::Domain::new("d1", "year", "integer");
+    /// assert!(d.checks.is_empty() && !d.not_null);
+    /// ```
+    pub fn new(id: impl Into<String>, name: impl Into<String>, data_type: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            data_type: data_type.into(),
+            length: None,
+            precision: None,
+            scale: None,
+            collation: None,
+            not_null: false,
+            default: None,
+            checks: Vec::new(),
+            comment: None,
+        }
+    }
+}
+
+impl CompositeAttribute {
+    /// An attribute of `data_type` with every option at its default.
+    ///
+    /// ```
+    /// let a = schemaforge_domain::CompositeAttribute::new("a1", "street", "text");
+    /// assert!(a.collation.is_none() && a.is_array.is_none());
+    /// ```
+    pub fn new(id: impl Into<String>, name: impl Into<String>, data_type: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            data_type: data_type.into(),
+            length: None,
+            precision: None,
+            scale: None,
+            enum_id: None,
+            domain_id: None,
+            composite_id: None,
+            is_array: None,
+            collation: None,
+        }
+    }
+}
