@@ -10,9 +10,9 @@ use proptest::sample::select;
 use schemaforge_domain::{
     Check, Column, ColumnDefault, Composite, CompositeAttribute, Domain, DomainCheck, EnumType, EnumValue,
     EnumValueSpec, ExclusionConstraint, ExclusionElement, ExpressionDefault, ForeignKey, FunctionDefault,
-    GeneratedSpec, IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod, Literal, MatchType, NullsOrder,
-    Position, ReferentialAction, SchemaDocument, Sequence, SequenceDefault, SequenceOwner, SortOrder, StorageValue,
-    Table, UniqueConstraint,
+    GeneratedSpec, IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod, Literal, MatchType, Namespace,
+    NullsOrder, Position, ReferentialAction, SchemaDocument, Sequence, SequenceDefault, SequenceOwner, SortOrder,
+    StorageValue, Table, UniqueConstraint,
 };
 use std::collections::HashSet;
 
@@ -324,6 +324,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         enums.push(EnumType {
             id: format!("e{i}"),
             name: unique(&name, &mut relation_names),
+            namespace_id: (i == 1).then(|| "n1".to_string()),
             values,
             comment: (i % 2 == 0).then(|| "enum 'comment' \\ here".to_string()),
         });
@@ -537,6 +538,8 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         tables.push(Table {
             id: format!("t{ti}"),
             name,
+            // Every third table in each namespace.
+            namespace_id: [None, Some("n0".to_string()), Some("n1".to_string())][ti % 3].clone(),
             comment: spec.comment.clone(),
             position: Some(Position { x: ti as f64 * 10.0, y: -1.5 }),
             columns,
@@ -549,6 +552,11 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         });
     }
 
+    // The second table takes the first one's name: it is in another
+    // namespace, so it may.
+    if let [first, second, ..] = tables.as_mut_slice() {
+        second.name = first.name.clone();
+    }
     let mut foreign_keys = Vec::new();
     for (fi, fk) in fk_specs.iter().enumerate() {
         let (s, t) = (fk.source % tables.len(), fk.target % tables.len());
@@ -631,6 +639,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
             cache: None,
             cycle: false,
             owned_by: Some(SequenceOwner { table_id: t.id.clone(), column_id: c.id.clone() }),
+            namespace_id: t.namespace_id.clone(),
             comment: None,
         });
     }
@@ -645,7 +654,16 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         sequences,
         domains,
         composites,
+        namespaces: namespaces(),
     }
+}
+
+/// The namespaces of every generated document: one with a hostile name.
+pub fn namespaces() -> Vec<Namespace> {
+    vec![
+        Namespace { id: "n0".into(), name: "sales \"ns\"; --".into(), comment: Some("a 'namespace'".into()) },
+        Namespace { id: "n1".into(), name: "ops".into(), comment: None },
+    ]
 }
 
 /// The composite type of every generated document: a hostile attribute
@@ -656,6 +674,7 @@ pub fn composites(relation_names: &mut HashSet<String>) -> Vec<Composite> {
     vec![Composite {
         id: "k0".into(),
         name: unique("row 'type'", relation_names),
+        namespace_id: Some("n1".into()),
         attributes: vec![
             CompositeAttribute::new("k0a0", "a \"b\"", "text"),
             CompositeAttribute::new("k0a1", "n", "integer"),
@@ -673,6 +692,7 @@ pub fn domains(relation_names: &mut HashSet<String>) -> Vec<Domain> {
     d0.checks.push(DomainCheck { id: "d0k0".into(), name: None, expression: "VALUE > -1000000".into() });
     d0.comment = Some("a domain's 'comment' \\ here".into());
     let mut d1 = Domain::new("d1", unique("a \"label\"; --", relation_names), "varchar(20)");
+    d1.namespace_id = Some("n0".into());
     d1.collation = Some("C".into());
     d1.default = Some(ColumnDefault::Literal(Literal::String("it's".into())));
     d1.checks.push(DomainCheck {

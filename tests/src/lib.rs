@@ -102,12 +102,23 @@ pub fn lines(conn: &mut PgConnection, sql: &str) -> Result<Vec<String>, diesel::
 /// PostgreSQL's own deparsed text, read with `schema` first on the search
 /// path so they are unqualified.
 pub fn describe_schema(conn: &mut PgConnection, schema: &str) -> Result<Vec<String>, diesel::result::Error> {
-    let s = ql(schema);
+    describe_schema_from(conn, schema, schema)
+}
+
+/// [`describe_schema`] with `search_path` set to `seen_from`: names in
+/// other schemas print qualified.
+pub fn describe_schema_from(
+    conn: &mut PgConnection,
+    schema: &str,
+    seen_from: &str,
+) -> Result<Vec<String>, diesel::result::Error> {
+    // regnamespace reads an identifier: quoted, any name works.
+    let s = ql(&qi(schema));
     // pg_get_indexdef qualifies the table whatever the search path says.
     let qualified = format!(" ON {}.", qi(schema));
     let plain = format!(" ON {schema}.");
     let saved = lines(conn, "SELECT current_setting('search_path') AS t")?.concat();
-    lines(conn, &format!("SELECT set_config('search_path', {}, false) AS t", ql(&qi(schema))))?;
+    lines(conn, &format!("SELECT set_config('search_path', {}, false) AS t", ql(&qi(seen_from))))?;
     let facts = lines(
         conn,
         &format!(
@@ -171,6 +182,35 @@ pub fn describe_schema(conn: &mut PgConnection, schema: &str) -> Result<Vec<Stri
     );
     lines(conn, &format!("SELECT set_config('search_path', {}, false) AS t", ql(&saved)))?;
     Ok(facts?.into_iter().map(|f| f.replace(&qualified, " ON ").replace(&plain, " ON ")).collect())
+}
+
+/// [`describe_schema`] of `main` (where the document's `public` objects
+/// are) and of each namespace of `model`, seen from `main`, each fact of
+/// a namespace prefixed with its name.
+#[allow(clippy::unwrap_used)] // a test helper: failing loudly is its job
+pub fn describe_document(conn: &mut PgConnection, main: &str, model: &schemaforge_domain::Model) -> Vec<String> {
+    let mut out = describe_schema(conn, main).unwrap();
+    for n in &model.namespaces {
+        let facts = describe_schema_from(conn, n.name.as_str(), main).unwrap();
+        out.extend(facts.into_iter().map(|f| format!("{}: {f}", n.name)));
+    }
+    out
+}
+
+/// Drop `model`'s namespaces and everything in them.
+#[allow(clippy::unwrap_used)] // a test helper: failing loudly is its job
+pub fn drop_namespaces(conn: &mut PgConnection, model: &schemaforge_domain::Model) {
+    for n in &model.namespaces {
+        execute(conn, &format!("DROP SCHEMA IF EXISTS {} CASCADE", qi(n.name.as_str()))).unwrap();
+    }
+}
+
+/// A table's name as SQL: qualified when it is in a namespace.
+pub fn table_sql(t: &schemaforge_domain::TableModel) -> String {
+    match &t.namespace {
+        Some(n) => format!("{}.{}", qi(n.name.as_str()), qi(t.name.as_str())),
+        None => qi(t.name.as_str()),
+    }
 }
 
 /// Assert that the database's `public` schema has the structure of a

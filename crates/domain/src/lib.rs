@@ -46,7 +46,7 @@ pub use document::{
     Check, Column, ColumnDefault, Composite, CompositeAttribute, DocumentParseError, Domain, DomainCheck, EnumType,
     EnumValue, EnumValueSpec, ExclusionConstraint, ExclusionElement, ExpressionDefault, Extension, ForeignKey,
     FunctionDefault, GeneratedSpec, IdentityGeneration, IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod,
-    Literal, MatchType, NullsOrder, Position, ReferentialAction, SchemaDocument, Sequence, SequenceDefault,
+    Literal, MatchType, Namespace, NullsOrder, Position, ReferentialAction, SchemaDocument, Sequence, SequenceDefault,
     SequenceOwner, SortOrder, StorageValue, Table, UniqueConstraint, parse_document,
 };
 pub use expr::Expr;
@@ -54,8 +54,8 @@ pub use ident::{Ident, IdentError, MAX_IDENTIFIER_BYTES};
 pub use model::{
     AttributeModel, BaseType, CheckModel, ColumnModel, ColumnType, CompositeModel, DOMAIN_VALUE_ID, DefaultFunction,
     DefaultValue, Deferral, DomainCheckModel, DomainModel, EnumModel, ExclusionModel, ExtensionModel, ForeignKeyModel,
-    Identity, IndexColumnModel, IndexKey, IndexModel, KeyConstraint, Model, ModelIndex, SequenceModel, SequenceOptions,
-    TableModel, TypeFamily,
+    Identity, IndexColumnModel, IndexKey, IndexModel, KeyConstraint, Model, ModelIndex, NamespaceModel, NamespaceRef,
+    SequenceModel, SequenceOptions, TableModel, TypeFamily, namespace_id,
 };
 pub use named_type::{NamedInfo, NamedType};
 pub use problem::{Code, Problem, Severity};

@@ -1,7 +1,6 @@
 //! Resolving a column's `dataType` (and its parameters) into a [`ColumnType`].
 
 use crate::document::Column;
-use crate::ident::Ident;
 use crate::model::{BaseType, ColumnType};
 use crate::named_type::NamedType;
 use crate::problem::Code;
@@ -159,8 +158,8 @@ fn split_inline(data_type: &str) -> Result<(String, Vec<u32>, bool), String> {
 
 /// The document's named types, as [`resolve_column_type`] needs them.
 pub(crate) trait TypeLookup {
-    /// The name of the enum with this id.
-    fn enum_name(&self, id: &str) -> Option<&Ident>;
+    /// The type ([`BaseType::Enum`]) of the enum with this id.
+    fn enum_type(&self, id: &str) -> Option<BaseType>;
     /// The type ([`BaseType::Domain`]) of the domain with this id: `Err`
     /// with whether the document has such a domain (with errors of its
     /// own, reported there) when there is none to use.
@@ -290,8 +289,8 @@ pub(crate) fn resolve_column_type(col: &Column, types: &dyn TypeLookup) -> Resul
                 problems.push(problem("enumId", Code::UnknownReference, "an enum column needs an enumId"));
                 return Err(problems);
             }
-            Some(id) => match types.enum_name(id) {
-                Some(name) => BaseType::Enum { id: id.to_string(), name: name.clone() },
+            Some(id) => match types.enum_type(id) {
+                Some(ty) => ty,
                 None => {
                     problems.push(problem("enumId", Code::UnknownReference, format!("no enum has the id `{id}`")));
                     return Err(problems);
@@ -416,6 +415,7 @@ pub(crate) fn resolve_column_type(col: &Column, types: &dyn TypeLookup) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ident::Ident;
 
     fn resolve(data_type: &str, f: impl FnOnce(&mut Column)) -> Result<ColumnType, Vec<(&'static str, Code)>> {
         let mut col = Column::new("c", "c", data_type);
@@ -428,14 +428,15 @@ mod tests {
     struct Fixture(Ident);
 
     impl TypeLookup for Fixture {
-        fn enum_name(&self, id: &str) -> Option<&Ident> {
-            (id == "e1").then_some(&self.0)
+        fn enum_type(&self, id: &str) -> Option<BaseType> {
+            (id == "e1").then(|| BaseType::Enum { id: id.into(), name: self.0.clone(), schema: None })
         }
         fn domain(&self, id: &str) -> Result<BaseType, bool> {
             (id == "d1")
                 .then(|| BaseType::Domain {
                     id: "d1".into(),
                     name: Ident::parse("year").unwrap(),
+                    schema: None,
                     base: Box::new(BaseType::Integer),
                     constrained: true,
                 })

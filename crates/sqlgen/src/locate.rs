@@ -12,6 +12,9 @@ impl Postgres {
     pub(crate) fn create_statements(&self, schema: &ValidSchema) -> Vec<(Statement, String)> {
         let model = schema.model();
         let mut out = Vec::new();
+        for (i, n) in model.namespaces.iter().enumerate() {
+            out.push((self.create_schema(n), format!("/namespaces/{i}")));
+        }
         for (i, e) in model.extensions.iter().enumerate() {
             out.push((self.create_extension(e), format!("/extensions/{i}")));
         }
@@ -51,6 +54,9 @@ impl Postgres {
                 out.push((s, format!("/foreignKeys/{f}")));
             }
         }
+        for (i, n) in model.namespaces.iter().enumerate().filter(|(_, n)| n.comment.is_some()) {
+            out.push((self.schema_comment(n), format!("/namespaces/{i}/comment")));
+        }
         for (i, s) in model.sequences.iter().enumerate().filter(|(_, s)| s.comment.is_some()) {
             out.push((self.sequence_comment(s), format!("/sequences/{i}/comment")));
         }
@@ -87,7 +93,7 @@ impl Postgres {
                 out.push((statement, format!("/tables/{i}/exclusions/{k}/comment")));
             }
             for (k, x) in t.indexes.iter().enumerate().filter(|(_, x)| x.comment.is_some()) {
-                out.push((self.index_comment(x), format!("/tables/{i}/indexes/{k}/comment")));
+                out.push((self.index_comment(t, x), format!("/tables/{i}/indexes/{k}/comment")));
             }
         }
         for (f, fk) in model.foreign_keys.iter().enumerate().filter(|(_, fk)| fk.comment.is_some()) {
@@ -160,7 +166,7 @@ pub fn locate(schema: &ValidSchema, index: usize, position: Option<usize>) -> Op
         StatementKind::CreateTable => {
             let i: usize = path.rsplit('/').next()?.parse().ok()?;
             let t = model.tables.get(i)?;
-            if let Some(j) = t.columns.iter().position(|c| within(&dialect.column_sql(c))) {
+            if let Some(j) = t.columns.iter().position(|c| within(&dialect.column_sql(t, c))) {
                 return Some(format!("{path}/columns/{j}"));
             }
             if let Some(k) = t.checks.iter().position(|k| within(&dialect.check_clause(k))) {

@@ -5,10 +5,12 @@
 //! provisioning bookkeeping schema), and renders names, literals, types,
 //! defaults and expressions with the same code as the create script.
 
-use schemaforge_domain::diff::{Cast, ConstraintKind, Conversion, Shape, diff_models};
+use std::collections::HashMap;
+
+use schemaforge_domain::diff::{Cast, ConstraintKind, Conversion, MovedObject, Shape, diff_models};
 use schemaforge_domain::{
-    Change, ChangeKind, ChangeSet, ColumnModel, ColumnType, Model, ModelIndex, Safety, SequenceOptions, TableModel,
-    ValidSchema,
+    Change, ChangeKind, ChangeSet, ColumnModel, ColumnType, Model, ModelIndex, NamespaceRef, Safety, SequenceOptions,
+    TableModel, ValidSchema,
 };
 
 use crate::Dialect;
@@ -71,8 +73,9 @@ impl Postgres {
     fn migration_script(&self, direction: &str, changes: &ChangeSet, from: &Model, to: &Model) -> Script {
         // Lookups by id, built once: a script over many tables stays linear.
         let (from, to) = (ModelIndex::new(from), ModelIndex::new(to));
+        let places = Places::new(changes, &from);
         let statements: Vec<Statement> =
-            changes.changes().iter().flat_map(|c| self.change_statements(c, &from, &to)).collect();
+            changes.changes().iter().flat_map(|c| self.change_statements(c, &from, &to, &places)).collect();
         let counts: Vec<String> =
             changes.counts().iter().filter(|(_, n)| *n > 0).map(|(s, n)| format!("{n} {s}")).collect();
         let header = if changes.is_empty() {
@@ -93,12 +96,12 @@ impl Postgres {
         Script::new(header, statements).with_notes(notes)
     }
 
-    fn alter_table(&self, table: &str, action: String) -> String {
-        format!("ALTER TABLE {} {action}", self.qi(table))
+    fn alter_table(&self, t: &TableModel, action: String) -> String {
+        format!("ALTER TABLE {} {action}", self.table_name(t))
     }
 
     fn alter_column(&self, t: &TableModel, c: &ColumnModel, action: &str) -> String {
-        self.alter_table(t.name.as_str(), format!("ALTER COLUMN {} {action}", self.qi(c.name.as_str())))
+        self.alter_table(t, format!("ALTER COLUMN {} {action}", self.qi(c.name.as_str())))
     }
 
     /// The `USING` expression converting `col` (an already quoted column, or
@@ -148,11 +151,34 @@ impl Postgres {
 
     /// The statements of one change. Drops read names from `from`, renames
     /// carry theirs, everything else reads `to` (it runs after the renames).
-    fn change_statements(&self, change: &Change, from: &ModelIndex<'_>, to: &ModelIndex<'_>) -> Vec<Statement> {
+    fn change_statements(
+        &self,
+        change: &Change,
+        from: &ModelIndex<'_>,
+        to: &ModelIndex<'_>,
+        places: &Places<'_>,
+    ) -> Vec<Statement> {
         let target = change.target.clone();
         let st = |kind: StatementKind, sql: String| vec![Statement { kind, target: target.clone(), sql }];
-        let rename = |what: &str, a: &str, b: &str| {
-            st(StatementKind::Rename, format!("ALTER {what} {} RENAME TO {}", self.qi(a), self.qi(b)))
+        // `what` `a` renamed in `schema` (a rename runs where the object is
+        // at that point: see `Places::during_renames`).
+        let rename = |what: &str, schema: Option<String>, a: &str, b: &str| {
+            st(
+                StatementKind::Rename,
+                format!("ALTER {what} {} RENAME TO {}", self.qualified(schema.as_deref(), a), self.qi(b)),
+            )
+        };
+        let during = |id: &str, new: Option<&Option<NamespaceRef>>, old: Option<&Option<NamespaceRef>>| {
+            places.during_renames(id, new, old)
+        };
+        let table_during = |table_id: &str| {
+            during(table_id, to.table(table_id).map(|t| &t.namespace), from.table(table_id).map(|t| &t.namespace))
+        };
+        // Where a type or sequence is dropped after the namespace renames:
+        // a rebuilt type's old one where the new one is, else where it was.
+        let dropped_at = |new: Option<&Option<NamespaceRef>>, old: Option<&Option<NamespaceRef>>| match new {
+            Some(ns) => ns.as_ref().map(|n| n.name.to_string()),
+            None => old.and_then(|ns| places.now(ns)),
         };
         fn column<'m>(
             m: &ModelIndex<'m>,
@@ -163,6 +189,76 @@ impl Postgres {
             Some((t, t.column(column_id)?))
         }
         let statements = match &change.kind {
+            ChangeKind::CreateNamespace { namespace_id } => {
+                to.namespace(namespace_id).map(|n| vec![self.create_schema(n)])
+            }
+            ChangeKind::DropNamespace { name, .. } => {
+                Some(st(StatementKind::DropSchema, format!("DROP SCHEMA {}", self.qi(name))))
+            }
+            ChangeKind::RenameNamespace { from: a, to: b, .. } => {
+                Some(st(StatementKind::Rename, format!("ALTER SCHEMA {} RENAME TO {}", self.qi(a), self.qi(b))))
+            }
+            ChangeKind::SetNamespaceComment { namespace_id } => {
+                to.namespace(namespace_id).map(|n| vec![self.schema_comment(n)])
+            }
+            ChangeKind::MoveObject { object, object_id: _, name, from_namespace_id, to_namespace_id, staging } => {
+                let schema_to = to_namespace_id
+                    .as_deref()
+                    .and_then(|id| to.namespace(id))
+                    .map_or_else(|| self.qi("public"), |n| self.qi(n.name.as_str()));
+                let kw = object.keyword();
+                if *object == MovedObject::Extension {
+                    return st(
+                        StatementKind::SetSchema,
+                        format!("ALTER EXTENSION {} SET SCHEMA {schema_to}", self.qi(name)),
+                    );
+                }
+                let old = from_namespace_id.as_deref().and_then(|id| from.namespace(id));
+                let here = self.qualified(
+                    old.map(|n| places.renamed.get(n.id.as_str()).copied().unwrap_or(n.name.as_str())),
+                    name,
+                );
+                Some(match staging {
+                    Some(staging) => {
+                        let mut out = st(StatementKind::CreateSchema, format!("CREATE SCHEMA {}", self.qi(staging)));
+                        out.extend(st(
+                            StatementKind::SetSchema,
+                            format!("ALTER {kw} {here} SET SCHEMA {}", self.qi(staging)),
+                        ));
+                        out
+                    }
+                    None => st(StatementKind::SetSchema, format!("ALTER {kw} {here} SET SCHEMA {schema_to}")),
+                })
+            }
+            ChangeKind::FinishMove { object, object_id, staging } => {
+                let placed = match object {
+                    MovedObject::Table => to.table(object_id).map(|t| (&t.namespace, t.name.as_str())),
+                    MovedObject::Enum => to.enum_type(object_id).map(|e| (&e.namespace, e.name.as_str())),
+                    MovedObject::Domain => to.domain(object_id).map(|d| (&d.namespace, d.name.as_str())),
+                    MovedObject::Composite => to.composite(object_id).map(|c| (&c.namespace, c.name.as_str())),
+                    MovedObject::Sequence => to.sequence(object_id).map(|s| (&s.namespace, s.name.as_str())),
+                    MovedObject::Extension => None,
+                };
+                placed.map(|(ns, name)| {
+                    let schema_to = ns.as_ref().map_or_else(|| self.qi("public"), |n| self.qi(n.name.as_str()));
+                    let mut out = st(
+                        StatementKind::SetSchema,
+                        format!(
+                            "ALTER {} {} SET SCHEMA {schema_to}",
+                            object.keyword(),
+                            self.qualified(Some(staging), name)
+                        ),
+                    );
+                    out.extend(st(StatementKind::DropSchema, format!("DROP SCHEMA {}", self.qi(staging))));
+                    out
+                })
+            }
+            ChangeKind::ReleaseSequence { sequence_id } => from.sequence(sequence_id).map(|s| {
+                st(
+                    StatementKind::SetSequence,
+                    format!("ALTER SEQUENCE {} OWNED BY NONE", self.qn(&s.namespace, s.name.as_str())),
+                )
+            }),
             ChangeKind::CreateExtension { extension_id } => {
                 to.extension(extension_id).map(|e| vec![self.create_extension(e)])
             }
@@ -182,10 +278,21 @@ impl Postgres {
             ChangeKind::CreateSequence { sequence_id } => {
                 to.sequence(sequence_id).map(|s| vec![self.create_sequence(s)])
             }
-            ChangeKind::DropSequence { name, .. } => {
-                Some(st(StatementKind::DropSequence, format!("DROP SEQUENCE IF EXISTS {}", self.qi(name))))
+            ChangeKind::DropSequence { sequence_id, name } => {
+                let schema = dropped_at(None, from.sequence(sequence_id).map(|s| &s.namespace));
+                Some(st(
+                    StatementKind::DropSequence,
+                    format!("DROP SEQUENCE IF EXISTS {}", self.qualified(schema.as_deref(), name)),
+                ))
             }
-            ChangeKind::RenameStandaloneSequence { from: a, to: b, .. } => Some(rename("SEQUENCE", a, b)),
+            ChangeKind::RenameStandaloneSequence { sequence_id, from: a, to: b } => {
+                let schema = during(
+                    sequence_id,
+                    to.sequence(sequence_id).map(|s| &s.namespace),
+                    from.sequence(sequence_id).map(|s| &s.namespace),
+                );
+                Some(rename("SEQUENCE", schema, a, b))
+            }
             ChangeKind::AlterStandaloneSequence { sequence_id } => {
                 let old = from.sequence(sequence_id);
                 to.sequence(sequence_id).and_then(|n| {
@@ -198,7 +305,7 @@ impl Postgres {
                     clauses.extend(sequence_changes(&o.options, &n.options));
                     Some(st(
                         StatementKind::SetSequence,
-                        format!("ALTER SEQUENCE {} {}", self.qi(n.name.as_str()), clauses.join(" ")),
+                        format!("ALTER SEQUENCE {} {}", self.qn(&n.namespace, n.name.as_str()), clauses.join(" ")),
                     ))
                 })
             }
@@ -209,10 +316,21 @@ impl Postgres {
                 to.sequence(sequence_id).map(|s| vec![self.sequence_comment(s)])
             }
             ChangeKind::CreateEnum { enum_id } => to.enum_type(enum_id).map(|e| vec![self.create_enum(e)]),
-            ChangeKind::DropEnum { name, .. } => {
-                Some(st(StatementKind::DropEnum, format!("DROP TYPE {}", self.qi(name))))
+            ChangeKind::DropEnum { enum_id, name } => {
+                let schema = dropped_at(
+                    to.enum_type(enum_id).map(|e| &e.namespace),
+                    from.enum_type(enum_id).map(|e| &e.namespace),
+                );
+                Some(st(StatementKind::DropEnum, format!("DROP TYPE {}", self.qualified(schema.as_deref(), name))))
             }
-            ChangeKind::RenameEnum { from: a, to: b, .. } => Some(rename("TYPE", a, b)),
+            ChangeKind::RenameEnum { enum_id, from: a, to: b } => {
+                let schema = during(
+                    enum_id,
+                    to.enum_type(enum_id).map(|e| &e.namespace),
+                    from.enum_type(enum_id).map(|e| &e.namespace),
+                );
+                Some(rename("TYPE", schema, a, b))
+            }
             ChangeKind::AddEnumValue { enum_id, value, before, after } => to.enum_type(enum_id).map(|e| {
                 let place = match (before, after) {
                     (Some(b), _) => format!(" BEFORE {}", self.quote_literal(b)),
@@ -221,32 +339,50 @@ impl Postgres {
                 };
                 st(
                     StatementKind::AlterEnum,
-                    format!("ALTER TYPE {} ADD VALUE {}{place}", self.qi(e.name.as_str()), self.quote_literal(value)),
+                    format!(
+                        "ALTER TYPE {} ADD VALUE {}{place}",
+                        self.qn(&e.namespace, e.name.as_str()),
+                        self.quote_literal(value)
+                    ),
                 )
             }),
             ChangeKind::RenameEnumValue { enum_id, from: a, to: b } => to.enum_type(enum_id).map(|e| {
+                let schema = during(enum_id, Some(&e.namespace), None);
                 st(
                     StatementKind::AlterEnum,
                     format!(
                         "ALTER TYPE {} RENAME VALUE {} TO {}",
-                        self.qi(e.name.as_str()),
+                        self.qualified(schema.as_deref(), e.name.as_str()),
                         self.quote_literal(a),
                         self.quote_literal(b)
                     ),
                 )
             }),
             ChangeKind::RebuildEnum { enum_id, old_name } => to.enum_type(enum_id).map(|e| {
-                let mut out = rename("TYPE", e.name.as_str(), old_name);
+                let mut out =
+                    rename("TYPE", e.namespace.as_ref().map(|n| n.name.to_string()), e.name.as_str(), old_name);
                 out.push(self.create_enum(e));
                 out
             }),
             ChangeKind::CreateDomain { domain_id } => to.domain(domain_id).map(|d| vec![self.create_domain(d)]),
-            ChangeKind::DropDomain { name, .. } => {
-                Some(st(StatementKind::DropDomain, format!("DROP DOMAIN {}", self.qi(name))))
+            ChangeKind::DropDomain { domain_id, name } => {
+                let schema = dropped_at(
+                    to.domain(domain_id).map(|d| &d.namespace),
+                    from.domain(domain_id).map(|d| &d.namespace),
+                );
+                Some(st(StatementKind::DropDomain, format!("DROP DOMAIN {}", self.qualified(schema.as_deref(), name))))
             }
-            ChangeKind::RenameDomain { from: a, to: b, .. } => Some(rename("DOMAIN", a, b)),
+            ChangeKind::RenameDomain { domain_id, from: a, to: b } => {
+                let schema = during(
+                    domain_id,
+                    to.domain(domain_id).map(|d| &d.namespace),
+                    from.domain(domain_id).map(|d| &d.namespace),
+                );
+                Some(rename("DOMAIN", schema, a, b))
+            }
             ChangeKind::RebuildDomain { domain_id, old_name } => to.domain(domain_id).map(|d| {
-                let mut out = rename("DOMAIN", d.name.as_str(), old_name);
+                let mut out =
+                    rename("DOMAIN", d.namespace.as_ref().map(|n| n.name.to_string()), d.name.as_str(), old_name);
                 out.push(self.create_domain(d));
                 out
             }),
@@ -254,19 +390,28 @@ impl Postgres {
                 let k = d.check(check_id)?;
                 Some(st(
                     StatementKind::AlterDomain,
-                    format!("ALTER DOMAIN {} ADD {}", self.qi(d.name.as_str()), self.domain_check_clause(k)),
+                    format!(
+                        "ALTER DOMAIN {} ADD {}",
+                        self.qn(&d.namespace, d.name.as_str()),
+                        self.domain_check_clause(k)
+                    ),
                 ))
             }),
-            ChangeKind::DropDomainCheck { domain, name, .. } => Some(st(
-                StatementKind::AlterDomain,
-                format!("ALTER DOMAIN {} DROP CONSTRAINT {}", self.qi(domain), self.qi(name)),
-            )),
+            ChangeKind::DropDomainCheck { domain_id, domain, name } => {
+                // Before the renames: the domain is where it was.
+                let schema = from.domain(domain_id).and_then(|d| d.namespace.as_ref()).map(|n| n.name.as_str());
+                Some(st(
+                    StatementKind::AlterDomain,
+                    format!("ALTER DOMAIN {} DROP CONSTRAINT {}", self.qualified(schema, domain), self.qi(name)),
+                ))
+            }
             ChangeKind::RenameDomainCheck { domain_id, from: a, to: b } => to.domain(domain_id).map(|d| {
+                let schema = during(domain_id, Some(&d.namespace), None);
                 st(
                     StatementKind::Rename,
                     format!(
                         "ALTER DOMAIN {} RENAME CONSTRAINT {} TO {}",
-                        self.qi(d.name.as_str()),
+                        self.qualified(schema.as_deref(), d.name.as_str()),
                         self.qi(a),
                         self.qi(b)
                     ),
@@ -277,7 +422,10 @@ impl Postgres {
                 let model = if *not_null { to } else { from };
                 model.domain(domain_id).map(|d| {
                     let what = if *not_null { "SET" } else { "DROP" };
-                    st(StatementKind::AlterDomain, format!("ALTER DOMAIN {} {what} NOT NULL", self.qi(d.name.as_str())))
+                    st(
+                        StatementKind::AlterDomain,
+                        format!("ALTER DOMAIN {} {what} NOT NULL", self.qn(&d.namespace, d.name.as_str())),
+                    )
                 })
             }
             ChangeKind::SetDomainDefault { domain_id } => to.domain(domain_id).map(|d| {
@@ -288,18 +436,33 @@ impl Postgres {
                     }
                     None => "DROP DEFAULT".to_string(),
                 };
-                st(StatementKind::AlterDomain, format!("ALTER DOMAIN {} {action}", self.qi(d.name.as_str())))
+                st(
+                    StatementKind::AlterDomain,
+                    format!("ALTER DOMAIN {} {action}", self.qn(&d.namespace, d.name.as_str())),
+                )
             }),
             ChangeKind::SetDomainComment { domain_id } => to.domain(domain_id).map(|d| vec![self.domain_comment(d)]),
             ChangeKind::CreateComposite { composite_id } => {
                 to.composite(composite_id).map(|c| vec![self.create_composite(c)])
             }
-            ChangeKind::DropComposite { name, .. } => {
-                Some(st(StatementKind::DropComposite, format!("DROP TYPE {}", self.qi(name))))
+            ChangeKind::DropComposite { composite_id, name } => {
+                let schema = dropped_at(
+                    to.composite(composite_id).map(|c| &c.namespace),
+                    from.composite(composite_id).map(|c| &c.namespace),
+                );
+                Some(st(StatementKind::DropComposite, format!("DROP TYPE {}", self.qualified(schema.as_deref(), name))))
             }
-            ChangeKind::RenameComposite { from: a, to: b, .. } => Some(rename("TYPE", a, b)),
+            ChangeKind::RenameComposite { composite_id, from: a, to: b } => {
+                let schema = during(
+                    composite_id,
+                    to.composite(composite_id).map(|c| &c.namespace),
+                    from.composite(composite_id).map(|c| &c.namespace),
+                );
+                Some(rename("TYPE", schema, a, b))
+            }
             ChangeKind::RebuildComposite { composite_id, old_name } => to.composite(composite_id).map(|c| {
-                let mut out = rename("TYPE", c.name.as_str(), old_name);
+                let mut out =
+                    rename("TYPE", c.namespace.as_ref().map(|n| n.name.to_string()), c.name.as_str(), old_name);
                 out.push(self.create_composite(c));
                 out
             }),
@@ -307,19 +470,28 @@ impl Postgres {
                 let a = c.attribute(attribute_id)?;
                 Some(st(
                     StatementKind::AlterComposite,
-                    format!("ALTER TYPE {} ADD ATTRIBUTE {}", self.qi(c.name.as_str()), self.attribute_sql(a)),
+                    format!(
+                        "ALTER TYPE {} ADD ATTRIBUTE {}",
+                        self.qn(&c.namespace, c.name.as_str()),
+                        self.attribute_sql(a)
+                    ),
                 ))
             }),
-            ChangeKind::DropAttribute { composite, name, .. } => Some(st(
-                StatementKind::AlterComposite,
-                format!("ALTER TYPE {} DROP ATTRIBUTE {}", self.qi(composite), self.qi(name)),
-            )),
+            ChangeKind::DropAttribute { composite_id, composite, name } => {
+                // Before the renames: the type is where it was.
+                let schema = from.composite(composite_id).and_then(|c| c.namespace.as_ref()).map(|n| n.name.as_str());
+                Some(st(
+                    StatementKind::AlterComposite,
+                    format!("ALTER TYPE {} DROP ATTRIBUTE {}", self.qualified(schema, composite), self.qi(name)),
+                ))
+            }
             ChangeKind::RenameAttribute { composite_id, from: a, to: b } => to.composite(composite_id).map(|c| {
+                let schema = during(composite_id, Some(&c.namespace), None);
                 st(
                     StatementKind::Rename,
                     format!(
                         "ALTER TYPE {} RENAME ATTRIBUTE {} TO {}",
-                        self.qi(c.name.as_str()),
+                        self.qualified(schema.as_deref(), c.name.as_str()),
                         self.qi(a),
                         self.qi(b)
                     ),
@@ -333,7 +505,7 @@ impl Postgres {
                     StatementKind::AlterComposite,
                     format!(
                         "ALTER TYPE {} ALTER ATTRIBUTE {} TYPE {}{collation}",
-                        self.qi(c.name.as_str()),
+                        self.qn(&c.namespace, c.name.as_str()),
                         self.qi(a.name.as_str()),
                         self.render_type(&a.ty)
                     ),
@@ -345,27 +517,19 @@ impl Postgres {
             ChangeKind::AddTable { table_id } => {
                 to.table(table_id).map(|t| st(StatementKind::CreateTable, self.create_table(t)))
             }
-            ChangeKind::DropTable { table_id } => from
-                .table(table_id)
-                .map(|t| st(StatementKind::DropTable, format!("DROP TABLE {}", self.qi(t.name.as_str())))),
-            ChangeKind::RenameTable { from: a, to: b, .. } => Some(rename("TABLE", a, b)),
+            ChangeKind::DropTable { table_id } => {
+                from.table(table_id).map(|t| st(StatementKind::DropTable, format!("DROP TABLE {}", self.table_name(t))))
+            }
+            ChangeKind::RenameTable { table_id, from: a, to: b } => Some(rename("TABLE", table_during(table_id), a, b)),
             ChangeKind::AddColumn { table_id, column_id } => column(to, table_id, column_id).map(|(t, c)| {
-                st(
-                    StatementKind::AddColumn,
-                    self.alter_table(t.name.as_str(), format!("ADD COLUMN {}", self.column_sql(c))),
-                )
+                st(StatementKind::AddColumn, self.alter_table(t, format!("ADD COLUMN {}", self.column_sql(t, c))))
             }),
             ChangeKind::DropColumn { table_id, column_id } => column(from, table_id, column_id).map(|(t, c)| {
-                st(
-                    StatementKind::DropColumn,
-                    self.alter_table(t.name.as_str(), format!("DROP COLUMN {}", self.qi(c.name.as_str()))),
-                )
+                st(StatementKind::DropColumn, self.alter_table(t, format!("DROP COLUMN {}", self.qi(c.name.as_str()))))
             }),
             ChangeKind::RenameColumn { table_id, from: a, to: b, .. } => to.table(table_id).map(|t| {
-                st(
-                    StatementKind::Rename,
-                    self.alter_table(t.name.as_str(), format!("RENAME COLUMN {} TO {}", self.qi(a), self.qi(b))),
-                )
+                let table = self.qualified(table_during(table_id).as_deref(), t.name.as_str());
+                st(StatementKind::Rename, format!("ALTER TABLE {table} RENAME COLUMN {} TO {}", self.qi(a), self.qi(b)))
             }),
             ChangeKind::AlterColumnType { table_id, column_id, conversion, drop_default, .. } => {
                 column(to, table_id, column_id).map(|(t, c)| {
@@ -376,8 +540,7 @@ impl Postgres {
                     }
                     let using = self.using(&name, conversion, &c.ty).map(|u| format!(" USING {u}")).unwrap_or_default();
                     actions.push(format!("ALTER COLUMN {name} TYPE {}{using}", self.column_type_sql(c)));
-                    let alter =
-                        st(StatementKind::AlterColumn, self.alter_table(t.name.as_str(), actions.join(",\n    ")));
+                    let alter = st(StatementKind::AlterColumn, self.alter_table(t, actions.join(",\n    ")));
                     if conversion.cast == Cast::ByAttributeName && c.ty.array {
                         // A session's own type, never a name of the document.
                         let wrapper = st(
@@ -405,8 +568,10 @@ impl Postgres {
                 .map(|(t, c)| st(StatementKind::AlterColumn, self.alter_column(t, c, "DROP DEFAULT"))),
             ChangeKind::AddIdentity { table_id, column_id } => column(to, table_id, column_id).and_then(|(t, c)| {
                 let identity = c.identity.as_ref()?;
-                let mut out =
-                    st(StatementKind::AlterColumn, self.alter_column(t, c, &format!("ADD {}", self.identity_sql(c)?)));
+                let mut out = st(
+                    StatementKind::AlterColumn,
+                    self.alter_column(t, c, &format!("ADD {}", self.identity_sql(t, c)?)),
+                );
                 // Existing rows keep their values: an ascending sequence
                 // starts after the largest (or at its start, if later). A
                 // descending one counts down from its start, as declared.
@@ -420,9 +585,9 @@ impl Postgres {
                         target: target.clone(),
                         sql: format!(
                             "SELECT setval({}, {}, false) FROM {}",
-                            self.quote_literal(&self.qi(identity.sequence.as_str())),
+                            self.quote_literal(&self.qn(&t.namespace, identity.sequence.as_str())),
                             next.replace("{col}", &self.qi(c.name.as_str())),
-                            self.qi(t.name.as_str())
+                            self.table_name(t)
                         ),
                     });
                 }
@@ -446,10 +611,12 @@ impl Postgres {
                     Some(st(StatementKind::AlterColumn, self.alter_column(t, c, &set)))
                 })
             }
-            ChangeKind::RenameSequence { from: a, to: b, .. } => Some(rename("SEQUENCE", a, b)),
+            ChangeKind::RenameSequence { table_id, from: a, to: b, .. } => {
+                Some(rename("SEQUENCE", table_during(table_id), a, b))
+            }
             ChangeKind::AddPrimaryKey { table_id } => to.table(table_id).and_then(|t| {
                 let clause = self.key_clause(t, t.primary_key.as_ref()?, true);
-                Some(st(StatementKind::AddConstraint, self.alter_table(t.name.as_str(), format!("ADD {clause}"))))
+                Some(st(StatementKind::AddConstraint, self.alter_table(t, format!("ADD {clause}"))))
             }),
             ChangeKind::DropPrimaryKey { table_id } => from.table(table_id).and_then(|t| {
                 let pk = t.primary_key.as_ref()?;
@@ -458,7 +625,7 @@ impl Postgres {
             ChangeKind::AddUnique { table_id, column_ids } => to.table(table_id).and_then(|t| {
                 let key = t.uniques.iter().find(|u| &u.column_ids == column_ids)?;
                 let clause = self.key_clause(t, key, false);
-                Some(st(StatementKind::AddConstraint, self.alter_table(t.name.as_str(), format!("ADD {clause}"))))
+                Some(st(StatementKind::AddConstraint, self.alter_table(t, format!("ADD {clause}"))))
             }),
             ChangeKind::DropUnique { table_id, column_ids } => from.table(table_id).and_then(|t| {
                 let key = t.uniques.iter().find(|u| &u.column_ids == column_ids)?;
@@ -467,7 +634,7 @@ impl Postgres {
             ChangeKind::AddCheck { table_id, check_id } => to.table(table_id).and_then(|t| {
                 let k = t.checks.iter().find(|k| &k.id == check_id)?;
                 let clause = self.check_clause(k);
-                Some(st(StatementKind::AddConstraint, self.alter_table(t.name.as_str(), format!("ADD {clause}"))))
+                Some(st(StatementKind::AddConstraint, self.alter_table(t, format!("ADD {clause}"))))
             }),
             ChangeKind::DropCheck { table_id, check_id } => from.table(table_id).and_then(|t| {
                 let k = t.checks.iter().find(|k| &k.id == check_id)?;
@@ -479,12 +646,14 @@ impl Postgres {
             }),
             ChangeKind::DropIndex { table_id, index_id } => from.table(table_id).and_then(|t| {
                 let x = t.indexes.iter().find(|x| &x.id == index_id)?;
-                Some(st(StatementKind::DropIndex, format!("DROP INDEX {}", self.qi(x.name.as_str()))))
+                Some(st(StatementKind::DropIndex, format!("DROP INDEX {}", self.qn(&t.namespace, x.name.as_str()))))
             }),
-            ChangeKind::RenameIndex { from: a, to: b, .. } => Some(rename("INDEX", a, b)),
+            ChangeKind::RenameIndex { table_id, from: a, to: b, .. } => {
+                Some(rename("INDEX", table_during(table_id), a, b))
+            }
             ChangeKind::SetIndexStorage { table_id, index_id, reset } => to.table(table_id).and_then(|t| {
                 let x = t.indexes.iter().find(|x| x.id == *index_id)?;
-                let name = self.qi(x.name.as_str());
+                let name = self.qn(&t.namespace, x.name.as_str());
                 let mut out = Vec::new();
                 if !x.storage.is_empty() {
                     out.extend(st(
@@ -504,15 +673,13 @@ impl Postgres {
                 // Renaming a key's index renames the key, and needs no table
                 // name (which may be mid-swap at this point).
                 ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion => {
-                    Some(rename("INDEX", a, b))
+                    Some(rename("INDEX", table_during(table_id), a, b))
                 }
                 ConstraintKind::Check | ConstraintKind::ForeignKey => to.table(table_id).map(|t| {
+                    let table = self.qualified(table_during(table_id).as_deref(), t.name.as_str());
                     st(
                         StatementKind::Rename,
-                        self.alter_table(
-                            t.name.as_str(),
-                            format!("RENAME CONSTRAINT {} TO {}", self.qi(a), self.qi(b)),
-                        ),
+                        format!("ALTER TABLE {table} RENAME CONSTRAINT {} TO {}", self.qi(a), self.qi(b)),
                     )
                 }),
             },
@@ -520,7 +687,7 @@ impl Postgres {
                 let x = t.exclusions.iter().find(|x| x.id == *exclusion_id)?;
                 Some(st(
                     StatementKind::AddConstraint,
-                    self.alter_table(t.name.as_str(), format!("ADD {}", self.exclusion_clause(t, x))),
+                    self.alter_table(t, format!("ADD {}", self.exclusion_clause(t, x))),
                 ))
             }),
             ChangeKind::DropExclusion { table_id, name, .. } => {
@@ -541,8 +708,7 @@ impl Postgres {
             ChangeKind::SetEnumComment { enum_id } => to.enum_type(enum_id).map(|e| vec![self.enum_comment(e)]),
             ChangeKind::SetIndexComment { table_id, index_id } => to
                 .table(table_id)
-                .and_then(|t| t.indexes.iter().find(|x| &x.id == index_id))
-                .map(|x| vec![self.index_comment(x)]),
+                .and_then(|t| Some(vec![self.index_comment(t, t.indexes.iter().find(|x| &x.id == index_id)?)])),
             ChangeKind::SetConstraintComment { table_id, constraint, constraint_id } => {
                 to.table(table_id).and_then(|t| {
                     let (name, comment) = match constraint {
@@ -572,7 +738,68 @@ impl Postgres {
     }
 
     fn drop_constraint(&self, t: &TableModel, name: &str) -> String {
-        self.alter_table(t.name.as_str(), format!("DROP CONSTRAINT {}", self.qi(name)))
+        self.alter_table(t, format!("DROP CONSTRAINT {}", self.qi(name)))
+    }
+}
+
+/// Where objects are while the script runs, beyond what either model says.
+struct Places<'m> {
+    /// Old namespaces by id, with their names after the namespace renames
+    /// (a new name, or a temporary one until they are dropped).
+    renamed: HashMap<&'m str, &'m str>,
+    /// Objects that move through a schema of their own, by id, with that
+    /// schema: their renames run there (a table's owned sequences go with it).
+    staged: HashMap<&'m str, &'m str>,
+}
+
+impl<'m> Places<'m> {
+    fn new(changes: &'m ChangeSet, from: &ModelIndex<'m>) -> Self {
+        let mut renamed = HashMap::new();
+        let mut staged = HashMap::new();
+        let mut released = Vec::new();
+        for c in changes.changes() {
+            match &c.kind {
+                ChangeKind::RenameNamespace { namespace_id, to, .. } => {
+                    renamed.insert(namespace_id.as_str(), to.as_str());
+                }
+                ChangeKind::MoveObject { object_id, staging: Some(staging), .. } => {
+                    staged.insert(object_id.as_str(), staging.as_str());
+                }
+                ChangeKind::ReleaseSequence { sequence_id } => released.push(sequence_id.as_str()),
+                _ => {}
+            }
+        }
+        for s in &from.model().sequences {
+            let carrier = s.owned_by.as_ref().and_then(|(t, _)| staged.get(t.as_str()).copied());
+            if let Some(staging) = carrier.filter(|_| !released.contains(&s.id.as_str())) {
+                staged.insert(s.id.as_str(), staging);
+            }
+        }
+        Self { renamed, staged }
+    }
+
+    /// The name, after the namespace renames, of the old namespace `ns`.
+    fn now(&self, ns: &Option<NamespaceRef>) -> Option<String> {
+        let n = ns.as_ref()?;
+        Some(self.renamed.get(n.id.as_str()).map_or_else(|| n.name.to_string(), |s| s.to_string()))
+    }
+
+    /// The schema that object `id` is in while the renames run: its staging
+    /// schema, else its new namespace (moves ran before), else (an object
+    /// that goes away) its old one.
+    fn during_renames(
+        &self,
+        id: &str,
+        new: Option<&Option<NamespaceRef>>,
+        old: Option<&Option<NamespaceRef>>,
+    ) -> Option<String> {
+        if let Some(staging) = self.staged.get(id) {
+            return Some(staging.to_string());
+        }
+        match new {
+            Some(ns) => ns.as_ref().map(|n| n.name.to_string()),
+            None => old.and_then(|ns| self.now(ns)),
+        }
     }
 }
 

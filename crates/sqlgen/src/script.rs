@@ -5,6 +5,12 @@ use std::fmt;
 /// What a statement does; lets callers group or report statements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StatementKind {
+    /// CREATE SCHEMA
+    CreateSchema,
+    /// DROP SCHEMA
+    DropSchema,
+    /// ALTER ... SET SCHEMA (an object moves to another namespace)
+    SetSchema,
     /// CREATE EXTENSION
     CreateExtension,
     /// CREATE SEQUENCE
@@ -69,6 +75,9 @@ impl StatementKind {
     /// A stable snake_case name, e.g. `create_table`.
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::CreateSchema => "create_schema",
+            Self::DropSchema => "drop_schema",
+            Self::SetSchema => "set_schema",
             Self::CreateExtension => "create_extension",
             Self::CreateSequence => "create_sequence",
             Self::DropSequence => "drop_sequence",

@@ -175,6 +175,7 @@ impl Breakage {
             Self::EmptyEnum => doc.enums.push(EnumType {
                 id: "broken_enum".into(),
                 name: "broken_enum".into(),
+                namespace_id: None,
                 values: vec![],
                 comment: None,
             }),

@@ -63,11 +63,21 @@ pub enum Edit {
     /// Change the composite type: rename it or an attribute, add one at the
     /// end, drop the last, swap the first two (a rebuild), or retype one.
     EditComposite,
+    /// Move a table (with its owned sequences), an enum, a domain or the
+    /// composite type to another namespace (or public).
+    MoveToNamespace,
+    /// Two tables in different namespaces trade namespaces (tables of the
+    /// same name then pass each other).
+    TradePlaces,
+    /// Rename a namespace, swap two namespaces' names, add one with a
+    /// table in it, drop one (its objects go to public), give one a new id
+    /// (a drop and a create of the same name), or change its comment.
+    EditNamespace,
 }
 
 impl Edit {
     /// Every kind.
-    pub const ALL: [Edit; 26] = [
+    pub const ALL: [Edit; 29] = [
         Self::RenameTable,
         Self::RenameColumn,
         Self::RenameEnum,
@@ -94,6 +104,9 @@ impl Edit {
         Self::ToggleGenerated,
         Self::EditDomain,
         Self::EditComposite,
+        Self::MoveToNamespace,
+        Self::TradePlaces,
+        Self::EditNamespace,
     ];
 
     /// Apply the edit to `doc`, picking targets with `salt`; the result may
@@ -154,6 +167,7 @@ impl Edit {
                 doc.tables.push(Table {
                     id,
                     name: fresh,
+                    namespace_id: None,
                     comment: None,
                     position: None,
                     columns: vec![key, note],
@@ -562,6 +576,67 @@ impl Edit {
                     }
                 }
             }
+            Self::MoveToNamespace => {
+                let mut places: Vec<Option<String>> = vec![None];
+                places.extend(doc.namespaces.iter().map(|n| Some(n.id.clone())));
+                let to = places[(salt / 3) % places.len()].clone();
+                match salt % 4 {
+                    0 => move_table(doc, ti, to),
+                    1 => {
+                        let n = doc.enums.len().max(1);
+                        if let Some(e) = doc.enums.get_mut(salt / 5 % n) {
+                            e.namespace_id = to;
+                        }
+                    }
+                    2 => {
+                        let n = doc.domains.len().max(1);
+                        if let Some(d) = doc.domains.get_mut(salt / 5 % n) {
+                            d.namespace_id = to;
+                        }
+                    }
+                    _ => {
+                        if let Some(c) = doc.composites.first_mut() {
+                            c.namespace_id = to;
+                        }
+                    }
+                }
+            }
+            Self::TradePlaces => {
+                let other = (salt / 3) % doc.tables.len().max(1);
+                let (a, b) = (doc.tables[ti].namespace_id.clone(), doc.tables[other].namespace_id.clone());
+                move_table(doc, ti, b);
+                move_table(doc, other, a);
+            }
+            Self::EditNamespace => {
+                let n = doc.namespaces.len();
+                let ni = (salt / 3) % n.max(1);
+                match salt % 6 {
+                    0 if n > 0 => doc.namespaces[ni].name = fresh,
+                    1 if n > 1 => {
+                        let first = doc.namespaces[0].name.clone();
+                        doc.namespaces[0].name = std::mem::replace(&mut doc.namespaces[1].name, first);
+                    }
+                    2 => {
+                        let id = format!("n_new{salt}");
+                        doc.namespaces.push(Namespace { id: id.clone(), name: fresh, comment: None });
+                        move_table(doc, ti, Some(id));
+                    }
+                    3 if n > 0 => {
+                        let gone = doc.namespaces.remove(ni).id;
+                        rehome(doc, &gone, None);
+                    }
+                    4 if n > 0 => {
+                        let id = format!("n_re{salt}");
+                        let old = std::mem::replace(&mut doc.namespaces[ni].id, id.clone());
+                        rehome(doc, &old, Some(id));
+                    }
+                    _ if n > 0 => {
+                        let ns = &mut doc.namespaces[ni];
+                        ns.comment = if ns.comment.is_some() { None } else { Some(fresh) };
+                    }
+                    _ => {}
+                }
+            }
             Self::TogglePrimaryKey => {
                 if table.without_primary_key {
                     table.without_primary_key = false;
@@ -577,6 +652,31 @@ impl Edit {
             }
         }
     }
+}
+
+/// Move table `ti` and the sequences it owns to namespace `to`.
+fn move_table(doc: &mut SchemaDocument, ti: usize, to: Option<String>) {
+    let Some(t) = doc.tables.get_mut(ti) else { return };
+    t.namespace_id = to.clone();
+    let id = t.id.clone();
+    for s in doc.sequences.iter_mut().filter(|s| s.owned_by.as_ref().is_some_and(|o| o.table_id == id)) {
+        s.namespace_id = to.clone();
+    }
+}
+
+/// Everything in namespace `from` goes to `to`.
+fn rehome(doc: &mut SchemaDocument, from: &str, to: Option<String>) {
+    let moves = |ns: &mut Option<String>| {
+        if ns.as_deref() == Some(from) {
+            *ns = to.clone();
+        }
+    };
+    doc.tables.iter_mut().for_each(|t| moves(&mut t.namespace_id));
+    doc.enums.iter_mut().for_each(|e| moves(&mut e.namespace_id));
+    doc.domains.iter_mut().for_each(|d| moves(&mut d.namespace_id));
+    doc.composites.iter_mut().for_each(|c| moves(&mut c.namespace_id));
+    doc.sequences.iter_mut().for_each(|s| moves(&mut s.namespace_id));
+    doc.extensions.iter_mut().for_each(|x| moves(&mut x.namespace_id));
 }
 
 /// A valid document and a valid edit of it: one to five [`Edit`]s, each

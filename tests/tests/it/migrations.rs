@@ -13,7 +13,9 @@ use schemaforge_domain::{BaseType, ColumnModel, ColumnType, Model, Safety, Table
 use schemaforge_sqlgen::{Dialect, Migration, Postgres, Script, create_script, migration};
 use schemaforge_testdb::execute;
 use schemaforge_tests::generate::edited_document;
-use schemaforge_tests::{describe_schema, lines, qi, ql, run_on_postgres, run_script};
+use schemaforge_tests::{
+    describe_document, describe_schema, drop_namespaces, lines, qi, ql, run_on_postgres, run_script, table_sql,
+};
 
 /// A literal of `ty` for row `row` (0 or 1), cast to the type.
 fn value(ty: &ColumnType, row: usize, model: &Model) -> String {
@@ -88,7 +90,7 @@ fn insert_rows(conn: &mut PgConnection, model: &Model) -> Vec<(String, usize)> {
             let columns: Vec<String> = t.columns.iter().map(|c| qi(c.name.as_str())).collect();
             let sql = format!(
                 "SAVEPOINT row_insert; INSERT INTO {} ({}) VALUES ({}); RELEASE SAVEPOINT row_insert",
-                qi(t.name.as_str()),
+                table_sql(t),
                 columns.join(", "),
                 values.join(", ")
             );
@@ -121,14 +123,24 @@ fn column_values(conn: &mut PgConnection, t: &TableModel, c: &ColumnModel, model
         }
         _ => format!("{col}::text"),
     };
-    let mut values =
-        lines(conn, &format!("SELECT coalesce({text}, '<null>') AS t FROM {}", qi(t.name.as_str()))).unwrap();
+    let mut values = lines(conn, &format!("SELECT coalesce({text}, '<null>') AS t FROM {}", table_sql(t))).unwrap();
     values.sort();
     values
 }
 
 fn use_schema(conn: &mut PgConnection, schema: &str) {
     execute(conn, &format!("SET LOCAL search_path TO {}", qi(schema))).unwrap();
+}
+
+/// An empty database again (inside the case's transaction): a document's
+/// `public` objects are in `public` (a move to `public` names it), its
+/// namespaces beside it.
+fn reset(conn: &mut PgConnection, models: [&Model; 2]) {
+    execute(conn, "DROP SCHEMA public CASCADE; CREATE SCHEMA public").unwrap();
+    for m in models {
+        drop_namespaces(conn, m);
+    }
+    use_schema(conn, "public");
 }
 
 /// Run `script` inside a savepoint; on failure roll back to it.
@@ -169,17 +181,17 @@ fn migrations_reach_the_edited_structure_keep_rows_and_go_back() {
             prop_assert!(m.changes.is_empty(), "equal models, yet changes\n{}", context());
         }
 
-        // The expected structure: B built fresh.
-        execute(conn, "CREATE SCHEMA mig_expected; CREATE SCHEMA mig_actual").unwrap();
-        use_schema(conn, "mig_expected");
+        // The expected structure: B built fresh (then gone again: A's
+        // database has schemas of the same names).
+        reset(conn, [old.model(), new.model()]);
         run_script(conn, &create_script(&new)).map_err(|f| TestCaseError::fail(format!("create B: {f}")))?;
-        let expected = describe_schema(conn, "mig_expected").unwrap();
+        let expected = describe_document(conn, "public", new.model());
+        reset(conn, [old.model(), new.model()]);
 
         // A, with rows, migrated up.
-        use_schema(conn, "mig_actual");
         run_script(conn, &create_script(&old)).map_err(|f| TestCaseError::fail(format!("create A: {f}")))?;
-        let before = describe_schema(conn, "mig_actual").unwrap();
-        use_schema(conn, "mig_actual");
+        let before = describe_document(conn, "public", old.model());
+        use_schema(conn, "public");
         let rows = insert_rows(conn, old.model());
         let mut kept = Vec::new();
         for ot in &old.model().tables {
@@ -227,12 +239,11 @@ fn migrations_reach_the_edited_structure_keep_rows_and_go_back() {
                 "the up script failed but no change is may_fail or data_loss: {failure}\n{}",
                 context()
             );
-            execute(conn, "DROP SCHEMA mig_expected CASCADE; DROP SCHEMA mig_actual CASCADE").unwrap();
             return Ok(());
         }
-        let after = describe_schema(conn, "mig_actual").unwrap();
+        let after = describe_document(conn, "public", new.model());
         prop_assert_eq!(&after, &expected, "up did not reach B's structure\nrows {:?}\n{}", rows, context());
-        use_schema(conn, "mig_actual");
+        use_schema(conn, "public");
         for (t, c, values) in &kept {
             prop_assert_eq!(
                 &column_values(conn, t, c, new.model()),
@@ -247,7 +258,7 @@ fn migrations_reach_the_edited_structure_keep_rows_and_go_back() {
         // And back down.
         match try_script(conn, &m.down) {
             Ok(()) => {
-                let back = describe_schema(conn, "mig_actual").unwrap();
+                let back = describe_document(conn, "public", old.model());
                 prop_assert_eq!(&back, &before, "down did not restore A's structure\n{}", context());
             }
             Err(failure) => {
@@ -259,7 +270,7 @@ fn migrations_reach_the_edited_structure_keep_rows_and_go_back() {
                 );
             }
         }
-        execute(conn, "DROP SCHEMA mig_expected CASCADE; DROP SCHEMA mig_actual CASCADE").unwrap();
+        // The case's transaction is rolled back: nothing to clean up.
         Ok(())
     })
     .unwrap();
@@ -272,12 +283,10 @@ fn migrations_between_empty_databases_never_fail() {
         let old = ValidSchema::parse(old_doc).map_err(|e| TestCaseError::fail(format!("{:#?}", e.report)))?;
         let new = ValidSchema::parse(new_doc).map_err(|e| TestCaseError::fail(format!("{:#?}", e.report)))?;
         let m = migration(&old, &new);
-        execute(conn, "CREATE SCHEMA mig_empty").unwrap();
-        use_schema(conn, "mig_empty");
+        reset(conn, [old.model(), new.model()]);
         run_script(conn, &create_script(&old)).map_err(|f| TestCaseError::fail(format!("create A: {f}")))?;
         run_script(conn, &m.up).map_err(|f| TestCaseError::fail(format!("{edits:?} up: {f}\n{}", explain(&m))))?;
         run_script(conn, &m.down).map_err(|f| TestCaseError::fail(format!("{edits:?} down: {f}\n{}", explain(&m))))?;
-        execute(conn, "DROP SCHEMA mig_empty CASCADE").unwrap();
         Ok(())
     })
     .unwrap();

@@ -61,6 +61,37 @@ pub enum ConstraintKind {
     Exclusion,
 }
 
+/// The kind of object a [`ChangeKind::MoveObject`] moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MovedObject {
+    /// A table (its indexes, constraints and owned sequences go with it).
+    Table,
+    /// An enum.
+    Enum,
+    /// A domain.
+    Domain,
+    /// A composite type.
+    Composite,
+    /// A standalone sequence.
+    Sequence,
+    /// An extension (its objects go with it, if it is relocatable).
+    Extension,
+}
+
+impl MovedObject {
+    /// The word after ALTER: `TABLE`, `TYPE`, `DOMAIN`, `SEQUENCE`, `EXTENSION`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Self::Table => "TABLE",
+            Self::Enum | Self::Composite => "TYPE",
+            Self::Domain => "DOMAIN",
+            Self::Sequence => "SEQUENCE",
+            Self::Extension => "EXTENSION",
+        }
+    }
+}
+
 /// What a change does, by stable ids. Objects that are dropped are looked up
 /// in the old model, everything else in the new one; renames carry both names
 /// (one may be a temporary name when two names are swapped).
@@ -68,6 +99,35 @@ pub enum ConstraintKind {
 #[serde(tag = "type", rename_all = "snake_case", rename_all_fields = "camelCase")]
 #[allow(missing_docs)] // the fields are ids and names; the variant docs say what happens
 pub enum ChangeKind {
+    /// CREATE SCHEMA.
+    CreateNamespace { namespace_id: String },
+    /// DROP SCHEMA `name` (RESTRICT: refused while anything the document
+    /// does not describe is still in it).
+    DropNamespace { namespace_id: String, name: String },
+    /// ALTER SCHEMA ... RENAME TO.
+    RenameNamespace { namespace_id: String, from: String, to: String },
+    /// COMMENT ON SCHEMA (set or removed).
+    SetNamespaceComment { namespace_id: String },
+    /// ALTER ... SET SCHEMA: the object (with its indexes, constraints and
+    /// owned sequences) moves from `fromNamespaceId` to
+    /// `toNamespaceId` (absent: `public`), under its current `name`. With
+    /// `staging`, it first goes to that schema of its own (created here),
+    /// where its renames run clear of every other name, and
+    /// [`ChangeKind::FinishMove`] takes it on.
+    MoveObject {
+        object: MovedObject,
+        object_id: String,
+        name: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        from_namespace_id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        to_namespace_id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        staging: Option<String>,
+    },
+    /// The last step of a staged move: ALTER ... SET SCHEMA from `staging`
+    /// to the object's namespace, then DROP SCHEMA `staging`.
+    FinishMove { object: MovedObject, object_id: String, staging: String },
     /// CREATE EXTENSION.
     CreateExtension { extension_id: String },
     /// DROP EXTENSION `name`.
@@ -90,6 +150,9 @@ pub enum ChangeKind {
     RenameStandaloneSequence { sequence_id: String, from: String, to: String },
     /// ALTER SEQUENCE ... AS / options (a standalone one).
     AlterStandaloneSequence { sequence_id: String },
+    /// ALTER SEQUENCE ... OWNED BY NONE, before the table that owns it
+    /// moves to another namespace without it.
+    ReleaseSequence { sequence_id: String },
     /// ALTER SEQUENCE ... OWNED BY (a column, or NONE).
     SetSequenceOwner { sequence_id: String },
     /// COMMENT ON SEQUENCE (set or removed).

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::{Change, ChangeKind, ConstraintKind, Safety};
+use super::{Change, ChangeKind, ConstraintKind, MovedObject, Safety};
 use crate::model::ModelIndex;
 
 /// The table a change takes ACCESS EXCLUSIVE on, if any.
@@ -34,7 +34,9 @@ fn access_exclusive<'m>(kind: &'m ChangeKind, old: &ModelIndex<'m>) -> Option<&'
         | K::AddCheck { table_id, .. }
         | K::DropCheck { table_id, .. }
         | K::DropIndex { table_id, .. }
-        | K::RenameTable { table_id, .. } => Some(table_id),
+        | K::RenameTable { table_id, .. }
+        | K::MoveObject { object: MovedObject::Table, object_id: table_id, .. }
+        | K::FinishMove { object: MovedObject::Table, object_id: table_id, .. } => Some(table_id),
         // Keys are renamed through their index (SHARE UPDATE EXCLUSIVE).
         K::RenameConstraint { table_id, constraint: ConstraintKind::Check | ConstraintKind::ForeignKey, .. } => {
             Some(table_id)

@@ -58,6 +58,7 @@ mod extensions;
 mod generated;
 mod identity;
 mod locks;
+mod namespaces;
 mod nulls;
 mod renames;
 mod rules;
@@ -65,7 +66,7 @@ mod sequences;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-pub use change::{Change, ChangeKind, ChangeSet, ConstraintKind, Safety};
+pub use change::{Change, ChangeKind, ChangeSet, ConstraintKind, MovedObject, Safety};
 use renames::{PendingRename, TempNames, resolve_renames};
 pub use rules::{Cast, Conversion, Shape, TypeChange, TypeContext, same_kind, type_change, type_change_in};
 
@@ -86,6 +87,9 @@ pub fn diff(old: &ValidSchema, new: &ValidSchema) -> ChangeSet {
 /// [`diff`] on resolved models.
 pub fn diff_models(old: &Model, new: &Model) -> ChangeSet {
     let mut d = Differ::new(old, new);
+    d.namespaces();
+    d.moves();
+    d.released_sequences();
     d.extensions();
     d.sequences();
     d.enums();
@@ -106,10 +110,14 @@ enum Stage {
     DropConstraints,
     DropGeneratedColumns,
     DropColumnsAndTables,
+    RenameNamespaces,
+    CreateNamespaces,
+    MoveObjects,
     RenameRelations,
     RenameConstraints,
     RenameColumns,
     RenameEnumValues,
+    FinishMoves,
     CreateExtensions,
     Enums,
     AddTables,
@@ -123,9 +131,10 @@ enum Stage {
     AddIndexes,
     AddForeignKeys,
     Comments,
+    DropNamespaces,
 }
 
-const STAGES: usize = Stage::Comments as usize + 1;
+const STAGES: usize = Stage::DropNamespaces as usize + 1;
 
 const NOT_VALID: &str = "add it with NOT VALID (instant), then VALIDATE CONSTRAINT in a later transaction, which \
 does not block writes";
@@ -264,6 +273,9 @@ struct Differ<'m> {
     /// Old unique keys (table id, column set) that are dropped: foreign keys
     /// that depend on them must be dropped first.
     dropped_keys: HashSet<(String, BTreeSet<String>)>,
+    /// Old namespaces that go away while a new one takes their name, by
+    /// the new one's id: the schema stays and becomes the new one.
+    adopted: HashMap<String, String>,
 }
 
 impl<'m> Differ<'m> {
@@ -280,6 +292,7 @@ impl<'m> Differ<'m> {
             recreated: HashSet::new(),
             recollated: HashSet::new(),
             dropped_keys: HashSet::new(),
+            adopted: HashMap::new(),
         }
     }
 

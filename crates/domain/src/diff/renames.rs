@@ -62,6 +62,14 @@ impl TempNames {
     pub(super) fn new(models: [&Model; 2]) -> Self {
         let mut taken = HashSet::new();
         for m in models {
+            taken.extend(m.namespaces.iter().map(|n| n.name.to_string()));
+            for s in &m.sequences {
+                taken.insert(s.name.to_string());
+            }
+            for c in &m.composites {
+                taken.insert(c.name.to_string());
+                taken.extend(c.attributes.iter().map(|a| a.name.to_string()));
+            }
             for e in &m.enums {
                 taken.insert(e.name.to_string());
             }
@@ -78,6 +86,7 @@ impl TempNames {
                 taken.extend(t.uniques.iter().map(|u| u.name.to_string()));
                 taken.extend(t.checks.iter().map(|k| k.name.to_string()));
                 taken.extend(t.indexes.iter().map(|x| x.name.to_string()));
+                taken.extend(t.exclusions.iter().map(|x| x.name.to_string()));
                 for c in &t.columns {
                     taken.insert(c.name.to_string());
                     taken.extend(c.identity.iter().map(|s| s.sequence.to_string()));

@@ -737,6 +737,7 @@ mod tests {
         let d = |constrained: bool, base: BaseType| B::Domain {
             id: "d".into(),
             name: crate::Ident::parse("year").unwrap(),
+            schema: None,
             base: Box::new(base),
             constrained,
         };
@@ -825,7 +826,7 @@ mod tests {
         assert_eq!(verdict(B::Json, B::Jsonb).0, Safety::MayFail);
         assert_eq!(verdict(B::Jsonb, B::Json).0, Safety::LocksTable);
         assert_eq!(verdict(B::Uuid, B::Date), (Safety::MayFail, true, Cast::Via(B::Text)));
-        let e = |id: &str| B::Enum { id: id.into(), name: crate::Ident::parse("e").unwrap() };
+        let e = |id: &str| B::Enum { id: id.into(), name: crate::Ident::parse("e").unwrap(), schema: None };
         assert_eq!(verdict(e("a"), e("a")), (Safety::LocksTable, true, Cast::Via(B::Text)));
         assert_eq!(verdict(e("a"), e("b")), (Safety::MayFail, true, Cast::Via(B::Text)));
         assert_eq!(verdict(e("a"), B::Text), (Safety::LocksTable, true, Cast::Automatic));

@@ -65,6 +65,10 @@ pub struct SchemaDocument {
     /// `"dataType": "composite"` and `compositeId`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub composites: Vec<Composite>,
+    /// PostgreSQL schemas besides `public` (`CREATE SCHEMA`), which tables,
+    /// types, sequences and extensions name by `namespaceId`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<Namespace>,
 }
 
 /// A table.
@@ -75,6 +79,9 @@ pub struct Table {
     pub id: String,
     /// SQL name of the table.
     pub name: String,
+    /// The namespace (PostgreSQL schema) it lives in; absent, `public`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_id: Option<String>,
     /// Rendered as `COMMENT ON TABLE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -806,6 +813,9 @@ pub struct EnumType {
     pub id: String,
     /// SQL name of the type.
     pub name: String,
+    /// The namespace (PostgreSQL schema) it lives in; absent, `public`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_id: Option<String>,
     /// Labels in order (1 to 63 bytes each, unique): a string, or
     /// `{"id", "value"}` so that a new label under the same id is a rename.
     pub values: Vec<EnumValue>,

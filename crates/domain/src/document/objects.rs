@@ -1,8 +1,22 @@
 //! The schema-level objects beside tables: extensions, standalone
-//! sequences, domains, composite types.
+//! sequences, domains, composite types, namespaces.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+/// A namespace: a PostgreSQL schema (`CREATE SCHEMA`) besides `public`,
+/// which is always there and never declared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Namespace {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// SQL name of the schema (not `public`, not `pg_...`).
+    pub name: String,
+    /// Rendered as `COMMENT ON SCHEMA`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
 
 /// A standalone sequence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -12,6 +26,9 @@ pub struct Sequence {
     pub id: String,
     /// SQL name of the sequence (a relation, like tables and indexes).
     pub name: String,
+    /// The namespace (PostgreSQL schema) it lives in; absent, `public`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_id: Option<String>,
     /// `smallint`, `integer` or `bigint` (the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_type: Option<String>,
@@ -59,6 +76,9 @@ pub struct Extension {
     pub id: String,
     /// The extension's name, as in `pg_available_extensions` (e.g. `citext`).
     pub name: String,
+    /// The namespace (PostgreSQL schema) it lives in (for an extension: where `CREATE EXTENSION ... SCHEMA` puts its objects); absent, `public`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_id: Option<String>,
     /// A pinned version (`CREATE EXTENSION ... VERSION`); absent, the
     /// server's default version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,6 +98,9 @@ pub struct Domain {
     /// SQL name of the type (it shares the type namespace with tables and
     /// enums).
     pub name: String,
+    /// The namespace (PostgreSQL schema) it lives in; absent, `public`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_id: Option<String>,
     /// The base type, written as a column's `dataType` (`integer`,
     /// `varchar(20)`, `numeric(10,2)`, `citext`, ...); not an enum, another
     /// domain, an array or a serial.
@@ -134,6 +157,9 @@ pub struct Composite {
     /// SQL name of the type (it shares the type namespace with tables,
     /// enums and domains).
     pub name: String,
+    /// The namespace (PostgreSQL schema) it lives in; absent, `public`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_id: Option<String>,
     /// The attributes, in order (at least one).
     pub attributes: Vec<CompositeAttribute>,
     /// Rendered as `COMMENT ON TYPE`.
@@ -189,6 +215,7 @@ impl Domain {
         Self {
             id: id.into(),
             name: name.into(),
+            namespace_id: None,
             data_type: data_type.into(),
             length: None,
             precision: None,

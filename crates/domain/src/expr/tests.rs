@@ -12,7 +12,7 @@ impl Cols {
             ("price", BaseType::Numeric { precision: Some(10), scale: Some(2) }, false),
             ("qty", BaseType::Integer, false),
             ("name", BaseType::Varchar(Some(50)), false),
-            ("Status", BaseType::Enum { id: "e1".into(), name: Ident::parse("status").unwrap() }, false),
+            ("Status", BaseType::Enum { id: "e1".into(), name: Ident::parse("status").unwrap(), schema: None }, false),
             ("starts_at", BaseType::Timestamptz(None), false),
             ("ends_at", BaseType::Timestamptz(None), false),
             ("tags", BaseType::Text, true),

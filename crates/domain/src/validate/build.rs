@@ -107,6 +107,7 @@ pub(super) fn build_model(
         out.push(TableModel {
             id: t.id.clone(),
             name: tname,
+            namespace: t.namespace.clone(),
             comment: t.comment.clone(),
             columns,
             primary_key,
@@ -208,6 +209,7 @@ pub(super) fn build_model(
         sequences,
         domains: Vec::new(),
         composites: Vec::new(),
+        namespaces: Vec::new(),
     })
 }
 

@@ -14,13 +14,16 @@ pub(super) fn check_composites<'d>(
     ctx: &mut Ctx,
     doc: &'d SchemaDocument,
     type_names: &mut Scope<'d>,
+    namespaces: &Namespaces<'d>,
     types: &mut DocTypes<'d>,
 ) -> Vec<Option<CompositeModel>> {
     let mut out = Vec::new();
     for (i, c) in doc.composites.iter().enumerate() {
-        let model = composite(ctx, doc, c, i, type_names, types);
+        let namespace = namespaces.resolve(ctx, c.namespace_id.as_deref(), ptr(&[&"composites", &i, &"namespaceId"]));
+        let model = composite(ctx, doc, c, i, type_names, types).map(|m| CompositeModel { namespace, ..m });
         if let Some(m) = &model {
-            types.composites.insert(&c.id, BaseType::Composite { id: m.id.clone(), name: m.name.clone() });
+            let schema = m.namespace.as_ref().map(|n| n.name.clone());
+            types.composites.insert(&c.id, BaseType::Composite { id: m.id.clone(), name: m.name.clone(), schema });
         }
         out.push(model);
     }
@@ -46,7 +49,7 @@ fn composite<'d>(
                 format!("composite type name \"{}\" is a PostgreSQL system type name, which would be found instead of it; choose another name", c.name),
             );
         }
-        type_names.add(ctx, &c.name, path("name"));
+        type_names.add_in(ctx, scope_key(&c.namespace_id), &c.name, path("name"));
     }
     if c.attributes.is_empty() {
         ctx.error(
@@ -118,7 +121,13 @@ fn composite<'d>(
     }
     ctx.text(c.comment.as_deref(), path("comment"), "the comment");
     let name = name?;
-    (ctx.errors() == before).then(|| CompositeModel { id: c.id.clone(), name, attributes, comment: c.comment.clone() })
+    (ctx.errors() == before).then(|| CompositeModel {
+        id: c.id.clone(),
+        name,
+        namespace: None,
+        attributes,
+        comment: c.comment.clone(),
+    })
 }
 
 #[cfg(test)]

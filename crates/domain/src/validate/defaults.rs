@@ -13,7 +13,7 @@ pub(super) fn check_default(
     default: &ColumnDefault,
     ty: &ColumnType,
     labels: Option<&[String]>,
-    sequences: &HashMap<&str, Ident>,
+    sequences: &HashMap<&str, sequences::SequenceName>,
 ) -> Result<(DefaultValue, Option<Finding>), Finding> {
     match default {
         ColumnDefault::Sequence(s) => super::sequences::sequence_default(&s.sequence, ty, sequences).map(|d| (d, None)),

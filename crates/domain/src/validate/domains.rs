@@ -4,22 +4,60 @@
 
 use super::*;
 use crate::document::{Column, Domain};
-use crate::model::{DOMAIN_VALUE_ID, DomainCheckModel, DomainModel};
+use crate::model::{DOMAIN_VALUE_ID, DomainCheckModel, DomainModel, NamespaceRef};
 use crate::types::TypeLookup;
 
 /// The document's enums and domains, as column types need them.
 pub(super) struct DocTypes<'d> {
     pub(super) doc: &'d SchemaDocument,
-    pub(super) enum_names: HashMap<&'d str, &'d Ident>,
+    pub(super) enums: HashMap<&'d str, BaseType>,
     pub(super) domains: HashMap<&'d str, BaseType>,
     /// The valid composite types so far (each composite's attributes may
     /// use those before it).
     pub(super) composites: HashMap<&'d str, BaseType>,
 }
 
+impl<'d> DocTypes<'d> {
+    /// The valid enums and domains of `doc` as column types (composite
+    /// types are added as they are checked).
+    pub(super) fn new(doc: &'d SchemaDocument, enums: &[Option<EnumModel>], domains: &[Option<DomainModel>]) -> Self {
+        let schema = |n: &Option<NamespaceRef>| n.as_ref().map(|n| n.name.clone());
+        Self {
+            doc,
+            enums: doc
+                .enums
+                .iter()
+                .zip(enums)
+                .filter_map(|(e, m)| {
+                    let m = m.as_ref()?;
+                    let ty = BaseType::Enum { id: m.id.clone(), name: m.name.clone(), schema: schema(&m.namespace) };
+                    Some((e.id.as_str(), ty))
+                })
+                .collect(),
+            domains: doc
+                .domains
+                .iter()
+                .zip(domains)
+                .filter_map(|(d, m)| {
+                    let m = m.as_ref()?;
+                    let ty = BaseType::Domain {
+                        id: m.id.clone(),
+                        name: m.name.clone(),
+                        schema: schema(&m.namespace),
+                        base: Box::new(m.base.clone()),
+                        constrained: m.constrained(),
+                    };
+                    Some((d.id.as_str(), ty))
+                })
+                .collect(),
+            composites: HashMap::new(),
+        }
+    }
+}
+
 impl TypeLookup for DocTypes<'_> {
-    fn enum_name(&self, id: &str) -> Option<&Ident> {
-        self.enum_names.get(id).copied()
+    fn enum_type(&self, id: &str) -> Option<BaseType> {
+        self.enums.get(id).cloned()
     }
 
     fn domain(&self, id: &str) -> Result<BaseType, bool> {
@@ -88,7 +126,7 @@ fn base_type(ctx: &mut Ctx, d: &Domain, path: &dyn Fn(&str) -> String) -> Option
 struct NoTypes;
 
 impl TypeLookup for NoTypes {
-    fn enum_name(&self, _: &str) -> Option<&Ident> {
+    fn enum_type(&self, _: &str) -> Option<BaseType> {
         None
     }
     fn domain(&self, _: &str) -> Result<BaseType, bool> {
@@ -108,6 +146,7 @@ pub(super) fn check_domains<'d>(
     ctx: &mut Ctx,
     doc: &'d SchemaDocument,
     type_names: &mut Scope<'d>,
+    namespaces: &Namespaces<'d>,
 ) -> Vec<Option<DomainModel>> {
     let no_sequences = HashMap::new();
     doc.domains
@@ -125,8 +164,9 @@ pub(super) fn check_domains<'d>(
                         format!("domain name \"{}\" is a PostgreSQL system type name, which would be found instead of the domain; choose another name", d.name),
                     );
                 }
-                type_names.add(ctx, &d.name, path("name"));
+                type_names.add_in(ctx, scope_key(&d.namespace_id), &d.name, path("name"));
             }
+            let namespace = namespaces.resolve(ctx, d.namespace_id.as_deref(), path("namespaceId"));
             let base = base_type(ctx, d, &path);
             let ty = base.clone().map(|base| ColumnType { base, array: false });
             if let Some(ty) = &ty {
@@ -163,6 +203,7 @@ pub(super) fn check_domains<'d>(
             (ctx.errors() == before).then(|| DomainModel {
                 id: d.id.clone(),
                 name,
+                namespace,
                 base,
                 collation: collation.map(|k| k.to_string()),
                 not_null: d.not_null,

@@ -9,6 +9,7 @@ pub(super) fn check_enums<'d>(
     ctx: &mut Ctx,
     doc: &'d SchemaDocument,
     type_names: &mut Scope<'d>,
+    namespaces: &Namespaces<'d>,
 ) -> Vec<Option<EnumModel>> {
     let mut enum_models: Vec<Option<EnumModel>> = Vec::new();
     for (ei, e) in doc.enums.iter().enumerate() {
@@ -21,8 +22,9 @@ pub(super) fn check_enums<'d>(
             );
         }
         if name.is_some() {
-            type_names.add(ctx, &e.name, ptr(&[&"enums", &ei, &"name"]));
+            type_names.add_in(ctx, scope_key(&e.namespace_id), &e.name, ptr(&[&"enums", &ei, &"name"]));
         }
+        let namespace = namespaces.resolve(ctx, e.namespace_id.as_deref(), ptr(&[&"enums", &ei, &"namespaceId"]));
         let mut ok = true;
         if e.values.is_empty() {
             ctx.error(
@@ -55,6 +57,7 @@ pub(super) fn check_enums<'d>(
             (Some(name), true) => Some(EnumModel {
                 id: e.id.clone(),
                 name,
+                namespace,
                 values: e.values.iter().map(|v| v.label().to_string()).collect(),
                 value_ids: e.values.iter().map(|v| v.id().map(str::to_string)).collect(),
                 comment: e.comment.clone(),

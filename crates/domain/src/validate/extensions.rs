@@ -57,7 +57,11 @@ const CONTRIB: &[&str] = &[
 const MAX_VERSION_CHARS: usize = 64;
 
 /// Check the document's extensions; `None` in place of one with errors.
-pub(super) fn check_extensions(ctx: &mut Ctx, doc: &SchemaDocument) -> Vec<Option<ExtensionModel>> {
+pub(super) fn check_extensions(
+    ctx: &mut Ctx,
+    doc: &SchemaDocument,
+    namespaces: &namespaces::Namespaces<'_>,
+) -> Vec<Option<ExtensionModel>> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut out = Vec::new();
     for (i, e) in doc.extensions.iter().enumerate() {
@@ -102,10 +106,15 @@ pub(super) fn check_extensions(ctx: &mut Ctx, doc: &SchemaDocument) -> Vec<Optio
             }
         }
         ctx.text(e.comment.as_deref(), path("comment"), "the comment");
+        let namespace = namespaces.resolve(ctx, e.namespace_id.as_deref(), path("namespaceId"));
         out.push(match (name, ok) {
-            (Some(name), true) => {
-                Some(ExtensionModel { id: e.id.clone(), name, version: e.version.clone(), comment: e.comment.clone() })
-            }
+            (Some(name), true) => Some(ExtensionModel {
+                id: e.id.clone(),
+                name,
+                namespace,
+                version: e.version.clone(),
+                comment: e.comment.clone(),
+            }),
             _ => None,
         });
     }
@@ -116,7 +125,18 @@ pub(super) fn check_extensions(ctx: &mut Ctx, doc: &SchemaDocument) -> Vec<Optio
 pub(super) fn check_type_extension(ctx: &mut Ctx, doc: &SchemaDocument, ty: &ColumnType, path: String) {
     let BaseType::Named(named) = ty.base else { return };
     let Some(extension) = named.info().extension else { return };
-    if !doc.extensions.iter().any(|e| e.name == extension) {
+    let declared = doc.extensions.iter().find(|e| e.name == extension);
+    if let Some(ns) = declared.and_then(|e| e.namespace_id.as_deref()) {
+        let ns = doc.namespaces.iter().find(|n| n.id == ns).map_or(ns, |n| n.name.as_str());
+        ctx.error(
+            Code::UnsupportedDataType,
+            path,
+            format!(
+                "{} comes with the extension {extension}, which the document puts in namespace \"{ns}\"; scripts name an extension's types unqualified, as the search path (public) finds them, so columns can use them only while the extension is in public",
+                named.sql_name()
+            ),
+        );
+    } else if declared.is_none() {
         ctx.error(
             Code::MissingExtension,
             path,

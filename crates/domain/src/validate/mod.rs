@@ -223,11 +223,13 @@ impl Ctx {
     }
 }
 
-/// Names in one scope, for duplicate and case-collision checks.
+/// Names in one scope, for duplicate and case-collision checks; a scope
+/// of tables, types or relations is divided by namespace (the key `""` is
+/// `public`).
 struct Scope<'a> {
     what: &'static str,
-    seen: HashMap<&'a str, String>,
-    folded: HashMap<String, (&'a str, String)>,
+    seen: HashMap<(&'a str, &'a str), String>,
+    folded: HashMap<(&'a str, String), (&'a str, String)>,
 }
 
 impl<'a> Scope<'a> {
@@ -236,12 +238,18 @@ impl<'a> Scope<'a> {
     }
 
     fn add(&mut self, ctx: &mut Ctx, name: &'a str, path: String) {
-        if let Some(first) = self.seen.get(name) {
+        self.add_in(ctx, "", name, path);
+    }
+
+    /// Record `name` in namespace `ns`, reporting a duplicate or a
+    /// case collision there.
+    fn add_in(&mut self, ctx: &mut Ctx, ns: &'a str, name: &'a str, path: String) {
+        if let Some(first) = self.seen.get(&(ns, name)) {
             ctx.error(Code::DuplicateName, path, format!("{} name \"{name}\" is already used at {first}", self.what));
             return;
         }
         let folded = name.to_lowercase();
-        if let Some((other, other_path)) = self.folded.get(&folded) {
+        if let Some((other, other_path)) = self.folded.get(&(ns, folded.clone())) {
             ctx.warn(
                 Code::CaseCollision,
                 path.clone(),
@@ -251,15 +259,15 @@ impl<'a> Scope<'a> {
                 ),
             );
         } else {
-            self.folded.insert(folded, (name, path.clone()));
+            self.folded.insert((ns, folded), (name, path.clone()));
         }
-        self.seen.insert(name, path);
+        self.seen.insert((ns, name), path);
     }
 
-    /// Record a name without reporting anything about it.
-    fn add_quiet(&mut self, name: &'a str, path: String) {
-        self.folded.entry(name.to_lowercase()).or_insert((name, path.clone()));
-        self.seen.entry(name).or_insert(path);
+    /// Record a name in namespace `ns` without reporting anything about it.
+    fn add_quiet_in(&mut self, ns: &'a str, name: &'a str, path: String) {
+        self.folded.entry((ns, name.to_lowercase())).or_insert((name, path.clone()));
+        self.seen.entry((ns, name)).or_insert(path);
     }
 }
 
@@ -289,6 +297,7 @@ struct ColInfo {
 struct TableInfo {
     id: String,
     name: Option<Ident>,
+    namespace: Option<crate::model::NamespaceRef>,
     comment: Option<String>,
     columns: Vec<ColInfo>,
     /// Column ids of the primary key, if one was declared properly.
@@ -416,36 +425,15 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
     ctx.text(doc.description.as_deref(), "/description".into(), "the description");
 
     check_ids(&mut ctx, doc);
-    let extension_models = extensions::check_extensions(&mut ctx, doc);
+    let (namespace_models, namespaces) = namespaces::check_namespaces(&mut ctx, doc);
+    let extension_models = extensions::check_extensions(&mut ctx, doc, &namespaces);
 
     // Enums.
     let mut type_names = Scope::new("type or table");
-    let enum_models = enums::check_enums(&mut ctx, doc, &mut type_names);
-    let domain_models = domains::check_domains(&mut ctx, doc, &mut type_names);
-    let mut types = domains::DocTypes {
-        doc,
-        enum_names: doc
-            .enums
-            .iter()
-            .zip(&enum_models)
-            .filter_map(|(e, m)| m.as_ref().map(|m| (e.id.as_str(), &m.name)))
-            .collect(),
-        domains: domain_models
-            .iter()
-            .flatten()
-            .map(|d| {
-                let ty = BaseType::Domain {
-                    id: d.id.clone(),
-                    name: d.name.clone(),
-                    base: Box::new(d.base.clone()),
-                    constrained: d.constrained(),
-                };
-                (d.id.as_str(), ty)
-            })
-            .collect(),
-        composites: HashMap::new(),
-    };
-    let composite_models = composites::check_composites(&mut ctx, doc, &mut type_names, &mut types);
+    let enum_models = enums::check_enums(&mut ctx, doc, &mut type_names, &namespaces);
+    let domain_models = domains::check_domains(&mut ctx, doc, &mut type_names, &namespaces);
+    let mut types = domains::DocTypes::new(doc, &enum_models, &domain_models);
+    let composite_models = composites::check_composites(&mut ctx, doc, &mut type_names, &namespaces, &mut types);
     let labels: Vec<Vec<String>> =
         doc.enums.iter().map(|e| e.values.iter().map(|v| v.label().to_string()).collect()).collect();
     let enum_values_by_id: HashMap<&str, &[String]> =
@@ -459,14 +447,11 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
     // that comes later in the document is a clash too.
     for (ti, t) in doc.tables.iter().enumerate() {
         if Ident::parse(&t.name).is_ok() {
-            relation_names.add_quiet(&t.name, ptr(&[&"tables", &ti, &"name"]));
+            relation_names.add_quiet_in(scope_key(&t.namespace_id), &t.name, ptr(&[&"tables", &ti, &"name"]));
         }
     }
-    let sequence_models = sequences::check_sequences(&mut ctx, doc, &mut relation_names);
-    // Defaults resolve against every sequence with a readable name (one
-    // with other errors is reported there, not again at each default).
-    let sequence_names: HashMap<&str, Ident> =
-        doc.sequences.iter().filter_map(|s| Some((s.id.as_str(), Ident::parse(&s.name).ok()?))).collect();
+    let sequence_models = sequences::check_sequences(&mut ctx, doc, &mut relation_names, &namespaces);
+    let sequence_names = sequences::sequence_names(doc);
     let mut tables: Vec<TableInfo> = Vec::new();
     for (ti, t) in doc.tables.iter().enumerate() {
         let tpath = ptr(&[&"tables", &ti]);
@@ -479,11 +464,12 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             );
         }
         if name.is_some() {
-            type_names.add(&mut ctx, &t.name, format!("{tpath}/name"));
+            type_names.add_in(&mut ctx, scope_key(&t.namespace_id), &t.name, format!("{tpath}/name"));
             // Table names share both namespaces; a clash between two tables
             // is reported once, by the type namespace above.
-            relation_names.add_quiet(&t.name, format!("{tpath}/name"));
+            relation_names.add_quiet_in(scope_key(&t.namespace_id), &t.name, format!("{tpath}/name"));
         }
+        let namespace = namespaces.resolve(&mut ctx, t.namespace_id.as_deref(), format!("{tpath}/namespaceId"));
         ctx.text(t.comment.as_deref(), format!("{tpath}/comment"), "the comment");
         if t.columns.len() > MAX_COLUMNS {
             ctx.error(
@@ -710,7 +696,12 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         let uniques = keys::uniques(&mut ctx, &t.name, &t.uniques, &columns, primary_key.as_deref(), &tpath);
         for u in &uniques {
             if let (Some(_), Some(n)) = (&u.name, t.uniques.get(u.index).and_then(|x| x.name.as_ref())) {
-                relation_names.add(&mut ctx, n, format!("{tpath}/uniques/{}/name", u.index));
+                relation_names.add_in(
+                    &mut ctx,
+                    scope_key(&t.namespace_id),
+                    n,
+                    format!("{tpath}/uniques/{}/name", u.index),
+                );
             }
         }
 
@@ -747,7 +738,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             let xpath = format!("{tpath}/indexes/{xi}");
             let xname = indexes::name(&mut ctx, ix, &xpath);
             if let (Some(_), Some(n)) = (&xname, &ix.name) {
-                relation_names.add(&mut ctx, n, format!("{xpath}/name"));
+                relation_names.add_in(&mut ctx, scope_key(&t.namespace_id), n, format!("{xpath}/name"));
             }
             let table = IndexTable { name: &t.name, columns: &columns, expr_columns: &expr_columns, btree_gist };
             indexes.push(indexes::analyze(&mut ctx, &table, ix, &xpath, xname));
@@ -757,7 +748,12 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         for (k, x) in t.exclusions.iter().enumerate() {
             if let (Some(Some(info)), Some(n)) = (exclusions.get(k), &x.name) {
                 if info.name.is_some() {
-                    relation_names.add(&mut ctx, n, format!("{tpath}/exclusions/{k}/name"));
+                    relation_names.add_in(
+                        &mut ctx,
+                        scope_key(&t.namespace_id),
+                        n,
+                        format!("{tpath}/exclusions/{k}/name"),
+                    );
                 }
             }
         }
@@ -767,6 +763,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         tables.push(TableInfo {
             id: t.id.clone(),
             name,
+            namespace,
             comment: t.comment.clone(),
             columns,
             primary_key,
@@ -888,60 +885,11 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             .and_then(|mut model| {
                 model.domains = domain_models.into_iter().collect::<Option<_>>()?;
                 model.composites = composite_models.into_iter().collect::<Option<_>>()?;
+                model.namespaces = namespace_models.into_iter().collect::<Option<_>>()?;
                 Some(model)
             })
     };
     (ctx.problems, summary, model)
-}
-
-fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
-    let mut seen: HashMap<String, String> = HashMap::new();
-    let mut add = |ctx: &mut Ctx, id: &str, path: String| {
-        if id.trim().is_empty() {
-            ctx.error(Code::InvalidId, path, "ids must not be empty");
-        } else if id.chars().any(char::is_control) || id.len() > 200 {
-            ctx.error(Code::InvalidId, path, "ids must be at most 200 bytes without control characters");
-        } else if let Some(first) = seen.get(id) {
-            ctx.error(Code::DuplicateId, path, format!("id `{id}` is already used at {first}"));
-        } else {
-            seen.insert(id.to_string(), path);
-        }
-    };
-    for (ti, t) in doc.tables.iter().enumerate() {
-        add(ctx, &t.id, ptr(&[&"tables", &ti, &"id"]));
-        for (ci, c) in t.columns.iter().enumerate() {
-            add(ctx, &c.id, ptr(&[&"tables", &ti, &"columns", &ci, &"id"]));
-        }
-        for (xi, x) in t.indexes.iter().enumerate() {
-            add(ctx, &x.id, ptr(&[&"tables", &ti, &"indexes", &xi, &"id"]));
-        }
-        for (ki, k) in t.checks.iter().enumerate() {
-            add(ctx, &k.id, ptr(&[&"tables", &ti, &"checks", &ki, &"id"]));
-        }
-        for (ui, u) in t.uniques.iter().enumerate() {
-            add(ctx, &u.id, ptr(&[&"tables", &ti, &"uniques", &ui, &"id"]));
-        }
-        for (xi, x) in t.exclusions.iter().enumerate() {
-            add(ctx, &x.id, ptr(&[&"tables", &ti, &"exclusions", &xi, &"id"]));
-        }
-    }
-    for (fi, f) in doc.foreign_keys.iter().enumerate() {
-        add(ctx, &f.id, ptr(&[&"foreignKeys", &fi, &"id"]));
-    }
-    for (xi, x) in doc.extensions.iter().enumerate() {
-        add(ctx, &x.id, ptr(&[&"extensions", &xi, &"id"]));
-    }
-    for (si, x) in doc.sequences.iter().enumerate() {
-        add(ctx, &x.id, ptr(&[&"sequences", &si, &"id"]));
-    }
-    for (ei, e) in doc.enums.iter().enumerate() {
-        add(ctx, &e.id, ptr(&[&"enums", &ei, &"id"]));
-        for (vi, v) in e.values.iter().enumerate() {
-            if let Some(id) = v.id() {
-                add(ctx, id, ptr(&[&"enums", &ei, &"values", &vi, &"id"]));
-            }
-        }
-    }
 }
 
 mod composites;
@@ -951,10 +899,14 @@ mod exclusions;
 mod extensions;
 mod generated;
 mod identity;
+mod ids;
 mod indexes;
 mod keys;
+mod namespaces;
+use ids::check_ids;
 mod sequences;
 use indexes::IndexTable;
+use namespaces::{Namespaces, scope_key};
 
 mod build;
 mod defaults;

@@ -11,6 +11,7 @@ pub(super) fn check_sequences<'d>(
     ctx: &mut Ctx,
     doc: &'d SchemaDocument,
     relation_names: &mut Scope<'d>,
+    namespaces: &Namespaces<'d>,
 ) -> Vec<Option<SequenceModel>> {
     let tables: HashMap<&str, &crate::document::Table> = doc.tables.iter().map(|t| (t.id.as_str(), t)).collect();
     doc.sequences
@@ -31,8 +32,9 @@ pub(super) fn check_sequences<'d>(
                         ),
                     );
                 }
-                relation_names.add(ctx, &s.name, path("name"));
+                relation_names.add_in(ctx, scope_key(&s.namespace_id), &s.name, path("name"));
             }
+            let namespace = namespaces.resolve(ctx, s.namespace_id.as_deref(), path("namespaceId"));
             let ty = match s.data_type.as_deref().map(|t| t.trim().to_lowercase()).as_deref() {
                 None | Some("bigint" | "int8") => BaseType::BigInt,
                 Some("integer" | "int" | "int4") => BaseType::Integer,
@@ -68,11 +70,21 @@ pub(super) fn check_sequences<'d>(
                         format!("no table `{}` with a column `{}`", o.table_id, o.column_id),
                     );
                 }
+                if let Some(t) = tables.get(o.table_id.as_str()).filter(|t| t.namespace_id != s.namespace_id) {
+                    ctx.error(
+                        Code::UnknownReference,
+                        path("namespaceId"),
+                        format!(
+                            "sequence \"{}\" is owned by a column of table \"{}\", so it must be in that table's namespace (PostgreSQL moves them together)",
+                            s.name, t.name
+                        ),
+                    );
+                }
                 column.map(|_| (o.table_id.clone(), o.column_id.clone()))
             });
             ctx.text(s.comment.as_deref(), path("comment"), "the comment");
             let name = name.filter(|_| ctx.errors() == before)?;
-            Some(SequenceModel { id: s.id.clone(), name, ty, options, owned_by, comment: s.comment.clone() })
+            Some(SequenceModel { id: s.id.clone(), name, namespace, ty, options, owned_by, comment: s.comment.clone() })
         })
         .collect()
 }
@@ -82,15 +94,32 @@ pub(super) fn check_sequences<'d>(
 pub(super) fn sequence_default(
     id: &str,
     ty: &ColumnType,
-    sequences: &HashMap<&str, Ident>,
+    sequences: &HashMap<&str, SequenceName>,
 ) -> Result<DefaultValue, (Code, String)> {
-    let Some(name) = sequences.get(id) else {
+    let Some((name, schema)) = sequences.get(id) else {
         return Err((Code::UnknownReference, format!("no sequence has the id `{id}`")));
     };
     if ty.array || !(ty.base.is_number() || ty.base == BaseType::Named(crate::named_type::NamedType::Oid)) {
         return Err((Code::TypeMismatch, format!("a sequence's numbers do not fit a {} column", ty.describe())));
     }
-    Ok(DefaultValue::NextVal { sequence_id: id.to_string(), name: name.clone() })
+    Ok(DefaultValue::NextVal { sequence_id: id.to_string(), name: name.clone(), schema: schema.clone() })
+}
+
+/// A sequence's name and its namespace's name (`None`: public).
+pub(super) type SequenceName = (Ident, Option<Ident>);
+
+/// Every sequence with a readable name (one with other errors is
+/// reported where it is declared, not again at each default).
+pub(super) fn sequence_names<'d>(doc: &'d SchemaDocument) -> HashMap<&'d str, SequenceName> {
+    let namespaces: HashMap<&str, Ident> =
+        doc.namespaces.iter().filter_map(|n| Some((n.id.as_str(), Ident::parse(&n.name).ok()?))).collect();
+    doc.sequences
+        .iter()
+        .filter_map(|s| {
+            let schema = s.namespace_id.as_deref().and_then(|id| namespaces.get(id).cloned());
+            Some((s.id.as_str(), (Ident::parse(&s.name).ok()?, schema)))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use crate::document::{IndexMethod, NullsOrder, ReferentialAction, SortOrder};
 use crate::expr::Expr;
 use crate::ident::Ident;
-use crate::named_type::NamedType;
+
+mod column_type;
+pub use column_type::{BaseType, ColumnType, TypeFamily};
 
 /// A fully resolved, valid schema.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +31,33 @@ pub struct Model {
     /// Composite types, in document order (an attribute only uses an
     /// earlier one).
     pub composites: Vec<CompositeModel>,
+    /// Namespaces besides `public`, in document order.
+    pub namespaces: Vec<NamespaceModel>,
+}
+
+/// A declared namespace (a PostgreSQL schema other than `public`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamespaceModel {
+    /// Stable id.
+    pub id: String,
+    /// SQL name (never `public`, never `pg_...`).
+    pub name: Ident,
+    /// Comment, if any.
+    pub comment: Option<String>,
+}
+
+/// Where an object lives: the namespace's id and its SQL name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NamespaceRef {
+    /// The namespace's stable id.
+    pub id: String,
+    /// Its SQL name.
+    pub name: Ident,
+}
+
+/// The id of an object's namespace (`None`: `public`).
+pub fn namespace_id(namespace: &Option<NamespaceRef>) -> Option<&str> {
+    namespace.as_ref().map(|n| n.id.as_str())
 }
 
 /// A checked composite type.
@@ -38,6 +67,8 @@ pub struct CompositeModel {
     pub id: String,
     /// SQL name.
     pub name: Ident,
+    /// The namespace it lives in; `None` is `public`.
+    pub namespace: Option<NamespaceRef>,
     /// The attributes, in order.
     pub attributes: Vec<AttributeModel>,
     /// Comment, if any.
@@ -71,6 +102,8 @@ pub struct DomainModel {
     pub id: String,
     /// SQL name.
     pub name: Ident,
+    /// The namespace it lives in; `None` is `public`.
+    pub namespace: Option<NamespaceRef>,
     /// The base type (never an enum, a domain or an array).
     pub base: BaseType,
     /// Collation, if any.
@@ -121,6 +154,8 @@ pub struct SequenceModel {
     pub id: String,
     /// SQL name.
     pub name: Ident,
+    /// The namespace it lives in; `None` is `public`.
+    pub namespace: Option<NamespaceRef>,
     /// smallint, integer or bigint.
     pub ty: BaseType,
     /// Its options (PostgreSQL's defaults where `None`).
@@ -138,6 +173,8 @@ pub struct ExtensionModel {
     pub id: String,
     /// The extension's name.
     pub name: Ident,
+    /// The namespace it lives in; `None` is `public`.
+    pub namespace: Option<NamespaceRef>,
     /// The pinned version, if any.
     pub version: Option<String>,
     /// Comment, if any.
@@ -180,6 +217,7 @@ pub struct ModelIndex<'m> {
     extensions: HashMap<&'m str, &'m ExtensionModel>,
     domains: HashMap<&'m str, &'m DomainModel>,
     composites: HashMap<&'m str, &'m CompositeModel>,
+    namespaces: HashMap<&'m str, &'m NamespaceModel>,
 }
 
 impl<'m> ModelIndex<'m> {
@@ -194,6 +232,7 @@ impl<'m> ModelIndex<'m> {
             extensions: model.extensions.iter().map(|e| (e.id.as_str(), e)).collect(),
             domains: model.domains.iter().map(|d| (d.id.as_str(), d)).collect(),
             composites: model.composites.iter().map(|c| (c.id.as_str(), c)).collect(),
+            namespaces: model.namespaces.iter().map(|n| (n.id.as_str(), n)).collect(),
         }
     }
 
@@ -236,6 +275,11 @@ impl<'m> ModelIndex<'m> {
     pub fn composite(&self, id: &str) -> Option<&'m CompositeModel> {
         self.composites.get(id).copied()
     }
+
+    /// The namespace with the given stable id.
+    pub fn namespace(&self, id: &str) -> Option<&'m NamespaceModel> {
+        self.namespaces.get(id).copied()
+    }
 }
 
 /// An enumerated type.
@@ -245,6 +289,8 @@ pub struct EnumModel {
     pub id: String,
     /// SQL name.
     pub name: Ident,
+    /// The namespace it lives in; `None` is `public`.
+    pub namespace: Option<NamespaceRef>,
     /// Labels in order; non-empty, unique, each at most 63 bytes.
     pub values: Vec<String>,
     /// Each label's stable id, where the document gives one (parallel to
@@ -261,6 +307,8 @@ pub struct TableModel {
     pub id: String,
     /// SQL name.
     pub name: Ident,
+    /// The namespace it lives in; `None` is `public`.
+    pub namespace: Option<NamespaceRef>,
     /// Comment, if any.
     pub comment: Option<String>,
     /// Columns in order.
@@ -390,262 +438,6 @@ pub struct SequenceOptions {
     pub cycle: bool,
 }
 
-/// A column type: a base type, possibly as an array.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ColumnType {
-    /// The element type.
-    pub base: BaseType,
-    /// `base[]`.
-    pub array: bool,
-}
-
-/// The supported base types, with their parameters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum BaseType {
-    /// `smallint` (2 bytes).
-    SmallInt,
-    /// `integer` (4 bytes).
-    Integer,
-    /// `bigint` (8 bytes).
-    BigInt,
-    /// `numeric(precision, scale)`; both absent means unconstrained.
-    Numeric {
-        /// Total significant digits (1 to 1000).
-        precision: Option<u32>,
-        /// Digits after the point (0 to precision).
-        scale: Option<u32>,
-    },
-    /// `real` (4-byte float).
-    Real,
-    /// `double precision` (8-byte float).
-    DoublePrecision,
-    /// `boolean`.
-    Boolean,
-    /// `char(n)`, blank-padded; n defaults to 1 as in PostgreSQL.
-    Char(u32),
-    /// `varchar(n)`, or unbounded `varchar` without a length.
-    Varchar(Option<u32>),
-    /// `text`.
-    Text,
-    /// `bytea`.
-    Bytea,
-    /// `date`.
-    Date,
-    /// `time(p)` without time zone.
-    Time(Option<u32>),
-    /// `timestamp(p)` without time zone.
-    Timestamp(Option<u32>),
-    /// `timestamptz(p)`.
-    Timestamptz(Option<u32>),
-    /// `interval(p)`.
-    Interval(Option<u32>),
-    /// `uuid`.
-    Uuid,
-    /// `json` (text, kept as written; no equality operator).
-    Json,
-    /// `jsonb`.
-    Jsonb,
-    /// `inet`.
-    Inet,
-    /// `cidr`.
-    Cidr,
-    /// `macaddr`.
-    Macaddr,
-    /// `timetz(p)`: time of day with a time zone offset.
-    TimeTz(Option<u32>),
-    /// `bit(n)`: exactly n bits (n defaults to 1 as in PostgreSQL).
-    Bit(u32),
-    /// `varbit(n)`, or unbounded `varbit` without a length.
-    VarBit(Option<u32>),
-    /// A built-in or extension type without parameters (`money`, `xml`,
-    /// `point`, `int4range`, `citext`, ...).
-    Named(NamedType),
-    /// One of the document's enums.
-    Enum {
-        /// Stable id of the enum.
-        id: String,
-        /// SQL name of the enum type.
-        name: Ident,
-    },
-    /// One of the document's domains: its values are its base type's.
-    Domain {
-        /// Stable id of the domain.
-        id: String,
-        /// SQL name of the domain.
-        name: Ident,
-        /// The base type (never an enum, a domain or an array).
-        base: Box<BaseType>,
-        /// The domain has NOT NULL or a check ([`DomainModel::constrained`]).
-        constrained: bool,
-    },
-    /// One of the document's composite types.
-    Composite {
-        /// Stable id of the type.
-        id: String,
-        /// SQL name of the type.
-        name: Ident,
-    },
-}
-
-/// Groups of types that PostgreSQL can compare with each other (used for
-/// foreign keys and expressions).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TypeFamily {
-    /// smallint, integer, bigint.
-    Integer,
-    /// numeric, real, double precision (integers convert implicitly).
-    Numeric,
-    /// boolean.
-    Boolean,
-    /// char, varchar, text.
-    Text,
-    /// bytea.
-    Bytes,
-    /// date, timestamp, timestamptz.
-    DateTime,
-    /// time.
-    Time,
-    /// interval.
-    Interval,
-    /// uuid.
-    Uuid,
-    /// json (not comparable at all).
-    Json,
-    /// jsonb.
-    Jsonb,
-    /// inet, cidr.
-    Network,
-    /// macaddr.
-    Macaddr,
-    /// timetz.
-    TimeTz,
-    /// bit, varbit.
-    Bits,
-    /// One named type; each is only comparable with itself.
-    Named(NamedType),
-    /// One enum (by id); enums are only comparable with themselves.
-    Enum(String),
-    /// One composite type (by id), only comparable with itself.
-    Composite(String),
-}
-
-impl BaseType {
-    /// The comparison family of the type.
-    pub fn family(&self) -> TypeFamily {
-        match self {
-            Self::SmallInt | Self::Integer | Self::BigInt => TypeFamily::Integer,
-            Self::Numeric { .. } | Self::Real | Self::DoublePrecision => TypeFamily::Numeric,
-            Self::Boolean => TypeFamily::Boolean,
-            Self::Char(_) | Self::Varchar(_) | Self::Text => TypeFamily::Text,
-            Self::Bytea => TypeFamily::Bytes,
-            Self::Date | Self::Timestamp(_) | Self::Timestamptz(_) => TypeFamily::DateTime,
-            Self::Time(_) => TypeFamily::Time,
-            Self::Interval(_) => TypeFamily::Interval,
-            Self::Uuid => TypeFamily::Uuid,
-            Self::Json => TypeFamily::Json,
-            Self::Jsonb => TypeFamily::Jsonb,
-            Self::Inet | Self::Cidr => TypeFamily::Network,
-            Self::Macaddr => TypeFamily::Macaddr,
-            Self::TimeTz(_) => TypeFamily::TimeTz,
-            Self::Bit(_) | Self::VarBit(_) => TypeFamily::Bits,
-            Self::Named(n) => TypeFamily::Named(*n),
-            Self::Enum { id, .. } => TypeFamily::Enum(id.clone()),
-            Self::Domain { base, .. } => base.family(),
-            Self::Composite { id, .. } => TypeFamily::Composite(id.clone()),
-        }
-    }
-
-    /// The type whose values this one holds: a domain's base type, the
-    /// type itself otherwise. Type checks, literals, operator classes and
-    /// key compatibility are decided on it.
-    pub fn underlying(&self) -> &BaseType {
-        match self {
-            Self::Domain { base, .. } => base,
-            other => other,
-        }
-    }
-
-    /// Whether a btree can index the type, so that it can be in a primary
-    /// key, a unique key or a foreign key (`json`, `xml`, `point`,
-    /// `polygon`, `lquery` and others have no btree operator class).
-    pub fn has_btree(&self) -> bool {
-        match self.underlying() {
-            // Rows compare attribute by attribute, which fails at run time
-            // for an attribute without btree equality: keys and btree
-            // indexes over them are not offered.
-            Self::Json | Self::Composite { .. } => false,
-            Self::Named(n) => n.has_btree(),
-            _ => true,
-        }
-    }
-
-    /// Whether the type is one of the number types: the integers,
-    /// `numeric`, `real` and `double precision`.
-    pub fn is_number(&self) -> bool {
-        let b = self.underlying();
-        b.is_integer() || matches!(b, Self::Numeric { .. } | Self::Real | Self::DoublePrecision)
-    }
-
-    /// Whether the type is one of the integer types (the only ones that may
-    /// auto-increment).
-    pub fn is_integer(&self) -> bool {
-        matches!(self, Self::SmallInt | Self::Integer | Self::BigInt)
-    }
-
-    /// A short name for messages, e.g. `varchar(50)`.
-    pub fn describe(&self) -> String {
-        fn p(name: &str, n: Option<u32>) -> String {
-            n.map_or_else(|| name.to_string(), |n| format!("{name}({n})"))
-        }
-        match self {
-            Self::SmallInt => "smallint".into(),
-            Self::Integer => "integer".into(),
-            Self::BigInt => "bigint".into(),
-            Self::Numeric { precision: Some(pr), scale: Some(s) } => format!("numeric({pr},{s})"),
-            Self::Numeric { precision, .. } => p("numeric", *precision),
-            Self::Real => "real".into(),
-            Self::DoublePrecision => "double precision".into(),
-            Self::Boolean => "boolean".into(),
-            Self::Char(n) => format!("char({n})"),
-            Self::Varchar(n) => p("varchar", *n),
-            Self::Text => "text".into(),
-            Self::Bytea => "bytea".into(),
-            Self::Date => "date".into(),
-            Self::Time(n) => p("time", *n),
-            Self::Timestamp(n) => p("timestamp", *n),
-            Self::Timestamptz(n) => p("timestamptz", *n),
-            Self::Interval(n) => p("interval", *n),
-            Self::Uuid => "uuid".into(),
-            Self::Json => "json".into(),
-            Self::Jsonb => "jsonb".into(),
-            Self::Inet => "inet".into(),
-            Self::Cidr => "cidr".into(),
-            Self::Macaddr => "macaddr".into(),
-            Self::TimeTz(n) => p("timetz", *n),
-            Self::Bit(n) => format!("bit({n})"),
-            Self::VarBit(n) => p("varbit", *n),
-            Self::Named(n) => n.sql_name().into(),
-            Self::Enum { name, .. } => format!("enum {name}"),
-            Self::Domain { name, .. } => format!("domain {name}"),
-            Self::Composite { name, .. } => format!("composite {name}"),
-        }
-    }
-}
-
-impl ColumnType {
-    /// The type whose values this one holds ([`BaseType::underlying`]),
-    /// array or not as this one.
-    pub fn underlying(&self) -> ColumnType {
-        ColumnType { base: self.base.underlying().clone(), array: self.array }
-    }
-
-    /// A short name for messages, e.g. `text[]`.
-    pub fn describe(&self) -> String {
-        let base = self.base.describe();
-        if self.array { format!("{base}[]") } else { base }
-    }
-}
-
 /// A checked default value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DefaultValue {
@@ -664,6 +456,8 @@ pub enum DefaultValue {
         sequence_id: String,
         /// Its name.
         name: Ident,
+        /// Its namespace's name (`None`: `public`).
+        schema: Option<Ident>,
     },
 }
 
