@@ -189,7 +189,14 @@ pub fn describe_schema_from(
 /// a namespace prefixed with its name.
 #[allow(clippy::unwrap_used)] // a test helper: failing loudly is its job
 pub fn describe_document(conn: &mut PgConnection, main: &str, model: &schemaforge_domain::Model) -> Vec<String> {
-    let mut out = describe_schema(conn, main).unwrap();
+    // Every schema of the database, so one left behind shows too.
+    let mut out = lines(
+        conn,
+        "SELECT 'schemas ' || string_agg(nspname, ', ' ORDER BY nspname COLLATE \"C\") AS t FROM pg_namespace
+          WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'",
+    )
+    .unwrap();
+    out.extend(describe_schema(conn, main).unwrap());
     for n in &model.namespaces {
         let facts = describe_schema_from(conn, n.name.as_str(), main).unwrap();
         out.extend(facts.into_iter().map(|f| format!("{}: {f}", n.name)));
@@ -214,9 +221,20 @@ pub fn table_sql(t: &schemaforge_domain::TableModel) -> String {
 }
 
 /// Assert that the database's `public` schema has the structure of a
-/// fresh build of `schema` (built in a schema `fresh`, replaced each time).
+/// fresh build of `schema` (built in a schema `fresh`, replaced each time;
+/// a document with namespaces in a database of its own).
 #[allow(clippy::unwrap_used, clippy::panic)] // a test helper: failing loudly is its job
 pub fn assert_fresh_build_equals(conn: &mut PgConnection, schema: &schemaforge_domain::ValidSchema) {
+    if !schema.model().namespaces.is_empty() {
+        // A document's namespaces are schemas of their own: the fresh build
+        // gets a database of its own.
+        let db = TestDb::create().unwrap();
+        let mut fresh = db.connect().unwrap();
+        run_script(&mut fresh, &schemaforge_sqlgen::create_script(schema)).unwrap();
+        let expected = describe_document(&mut fresh, "public", schema.model());
+        assert_eq!(describe_document(conn, "public", schema.model()), expected);
+        return;
+    }
     execute(conn, "DROP SCHEMA IF EXISTS fresh CASCADE; CREATE SCHEMA fresh; SET search_path TO fresh").unwrap();
     run_script(conn, &schemaforge_sqlgen::create_script(schema)).unwrap();
     execute(conn, "SET search_path TO public").unwrap();

@@ -110,6 +110,9 @@ codes! {
     /// Validation was to try the create script on a server, which could
     /// not be reached: only the offline checks ran (warning).
     NotTriedOnServer = "NOT_TRIED_ON_SERVER",
+    /// Two objects that PostgreSQL keeps in one schema are in different
+    /// namespaces (a sequence and the table that owns it).
+    NamespaceMismatch = "NAMESPACE_MISMATCH",
 }
 
 impl fmt::Display for Code {

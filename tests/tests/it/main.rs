@@ -23,6 +23,7 @@ mod identity;
 mod indexes;
 mod invalid;
 mod migrations;
+mod namespaces;
 mod openapi;
 mod regressions;
 mod sequences;

@@ -25,6 +25,8 @@ struct Mover {
     name: String,
     from: Option<String>,
     to: Option<String>,
+    /// `namespace.name` (or `name` in public), for descriptions.
+    shown: String,
     /// The names it brings into the target (relations and types).
     names: Vec<String>,
 }
@@ -215,7 +217,12 @@ impl Differ<'_> {
                     Stage::FinishMoves,
                     ChangeKind::FinishMove { object: m.object, object_id: m.id.clone(), staging: staging.clone() },
                     m.name.clone(),
-                    format!("move {} {} from {staging} to its namespace", what(m.object), m.name),
+                    format!(
+                        "move {} {} from {staging} to namespace {}",
+                        what(m.object),
+                        m.name,
+                        self.shown_namespace(&m.to)
+                    ),
                 );
             }
         }
@@ -275,22 +282,29 @@ impl Differ<'_> {
             name: name.to_string(),
             from: namespace_id(from).map(str::to_string),
             to: namespace_id(to).map(str::to_string),
+            shown: match from {
+                Some(n) => format!("{}.{name}", n.name),
+                None => name.to_string(),
+            },
             names,
         }
     }
 
+    /// The name of the new document's namespace `id` (`public` for none).
+    fn shown_namespace(&self, id: &Option<String>) -> String {
+        id.as_deref().and_then(|id| self.new_ix.namespace(id)).map_or("public", |n| n.name.as_str()).to_string()
+    }
+
     fn move_change(&self, m: &Mover, staging: Option<String>) -> Change {
-        let to_name = |id: &Option<String>| {
-            id.as_deref().and_then(|id| self.new_ix.namespace(id)).map_or("public", |n| n.name.as_str()).to_string()
-        };
+        let to_name = |id: &Option<String>| self.shown_namespace(id);
         let description = match &staging {
             Some(s) => format!(
                 "move {} {} to namespace {} (through {s}: a name it brings is still taken there)",
                 what(m.object),
-                m.name,
+                m.shown,
                 to_name(&m.to)
             ),
-            None => format!("move {} {} to namespace {}", what(m.object), m.name, to_name(&m.to)),
+            None => format!("move {} {} to namespace {}", what(m.object), m.shown, to_name(&m.to)),
         };
         Change::new(
             ChangeKind::MoveObject {
@@ -318,5 +332,144 @@ fn what(object: MovedObject) -> &'static str {
         MovedObject::Composite => "composite type",
         MovedObject::Sequence => "sequence",
         MovedObject::Extension => "extension",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::diff::{ChangeKind, MovedObject, diff};
+    use crate::{ValidSchema, parse_document};
+
+    fn schema(v: &Value) -> ValidSchema {
+        ValidSchema::parse(parse_document(&v.to_string()).unwrap()).unwrap_or_else(|e| panic!("{:#?}", e.report))
+    }
+
+    /// Tables `t1` and `t2`, both named `orders`, in the given namespaces.
+    fn doc(namespaces: Value, places: [Value; 2]) -> ValidSchema {
+        let table = |id: &str, ns: &Value| {
+            json!({"id": id, "name": "orders", "namespaceId": ns, "columns": [
+                {"id": format!("{id}c"), "name": "id", "dataType": "integer", "primaryKey": true}]})
+        };
+        schema(&json!({"name": "n", "namespaces": namespaces,
+            "tables": [table("t1", &places[0]), table("t2", &places[1])]}))
+    }
+
+    fn kinds(a: &ValidSchema, b: &ValidSchema) -> Vec<ChangeKind> {
+        diff(a, b).changes().iter().map(|c| c.kind.clone()).collect()
+    }
+
+    #[test]
+    fn namespaces_are_created_renamed_swapped_and_dropped_by_id() {
+        let ab = json!([{"id": "n1", "name": "a"}, {"id": "n2", "name": "b"}]);
+        let ba = json!([{"id": "n1", "name": "b"}, {"id": "n2", "name": "a"}]);
+        let v1 = doc(ab.clone(), [json!("n1"), json!("n2")]);
+        let v2 = doc(ba, [json!("n1"), json!("n2")]);
+        // Run the renames on the names: none meets a taken name, and each
+        // namespace ends with its new one.
+        let mut names: std::collections::BTreeMap<String, String> =
+            [("a".to_string(), "n1".to_string()), ("b".to_string(), "n2".to_string())].into();
+        for k in kinds(&v1, &v2) {
+            let ChangeKind::RenameNamespace { namespace_id, from, to } = k else { panic!("{k:?}") };
+            assert_eq!(names.remove(&from).as_deref(), Some(namespace_id.as_str()));
+            assert!(names.insert(to, namespace_id).is_none());
+        }
+        assert_eq!(names, [("a".to_string(), "n2".to_string()), ("b".to_string(), "n1".to_string())].into());
+        let v3 = doc(json!([{"id": "n1", "name": "a"}, {"id": "n3", "name": "c"}]), [json!("n1"), json!("n3")]);
+        let changes = kinds(&v1, &v3);
+        assert!(
+            changes.iter().any(|k| matches!(k, ChangeKind::CreateNamespace { namespace_id } if namespace_id == "n3"))
+        );
+        assert!(matches!(changes.last(), Some(ChangeKind::DropNamespace { name, .. }) if name == "b"), "{changes:#?}");
+        assert!(changes.iter().any(|k| matches!(k,
+            ChangeKind::MoveObject { object: MovedObject::Table, staging: None, to_namespace_id: Some(n), .. } if n == "n3")));
+    }
+
+    #[test]
+    fn a_namespace_recreated_under_its_name_is_kept() {
+        let v1 = doc(json!([{"id": "n1", "name": "a"}]), [json!("n1"), Value::Null]);
+        let v2 = doc(json!([{"id": "n9", "name": "a", "comment": "again"}]), [json!("n9"), Value::Null]);
+        let changes = kinds(&v1, &v2);
+        assert!(
+            matches!(&changes[..], [ChangeKind::SetNamespaceComment { namespace_id }] if namespace_id == "n9"),
+            "{changes:#?}"
+        );
+    }
+
+    #[test]
+    fn a_dropped_namespace_leaves_its_name_to_a_renamed_one() {
+        let v1 = doc(json!([{"id": "n1", "name": "a"}, {"id": "n2", "name": "b"}]), [Value::Null, json!("n2")]);
+        let v2 = doc(json!([{"id": "n2", "name": "a"}]), [Value::Null, json!("n2")]);
+        let changes = kinds(&v1, &v2);
+        let ChangeKind::RenameNamespace { namespace_id, from, to: tmp } = &changes[0] else { panic!("{changes:#?}") };
+        assert_eq!((namespace_id.as_str(), from.as_str()), ("n1", "a"));
+        assert!(matches!(&changes[1], ChangeKind::RenameNamespace { from, to, .. } if from == "b" && to == "a"));
+        assert!(matches!(changes.last(), Some(ChangeKind::DropNamespace { name, .. }) if name == tmp));
+    }
+
+    #[test]
+    fn tables_of_one_name_trading_namespaces_pass_through_staging() {
+        let ns = json!([{"id": "n1", "name": "a"}]);
+        let v1 = doc(ns.clone(), [Value::Null, json!("n1")]);
+        let v2 = doc(ns, [json!("n1"), Value::Null]);
+        let changes = kinds(&v1, &v2);
+        let staged: Vec<&str> = changes
+            .iter()
+            .filter_map(|k| match k {
+                ChangeKind::MoveObject { staging: Some(s), .. } => Some(s.as_str()),
+                _ => None,
+            })
+            .collect();
+        let finished: Vec<&str> = changes
+            .iter()
+            .filter_map(|k| match k {
+                ChangeKind::FinishMove { staging, .. } => Some(staging.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(staged.len(), 2, "{changes:#?}");
+        assert_eq!(staged, finished);
+        assert_ne!(staged[0], staged[1]);
+        // A move with nothing in the way is one statement.
+        let one = |ns: Value| {
+            schema(&json!({"name": "n", "namespaces": [{"id": "n1", "name": "a"}], "tables": [
+                {"id": "t1", "name": "orders", "namespaceId": ns, "columns": [
+                    {"id": "c1", "name": "id", "dataType": "integer", "primaryKey": true}]}]}))
+        };
+        let direct = kinds(&one(json!("n1")), &one(Value::Null));
+        assert!(
+            matches!(&direct[..], [ChangeKind::MoveObject { staging: None, to_namespace_id: None, .. }]),
+            "{direct:#?}"
+        );
+    }
+
+    #[test]
+    fn an_owned_sequence_left_behind_is_released_before_its_table_moves() {
+        let doc = |table_ns: Value, owned: bool| {
+            let mut sequence = json!({"id": "s1", "name": "ids"});
+            if owned {
+                sequence["ownedBy"] = json!({"tableId": "t1", "columnId": "c1"});
+            }
+            schema(&json!({"name": "n", "namespaces": [{"id": "n1", "name": "a"}], "sequences": [sequence],
+                "tables": [{"id": "t1", "name": "t", "namespaceId": table_ns, "columns": [
+                    {"id": "c1", "name": "id", "dataType": "integer", "primaryKey": true, "default": {"sequence": "s1"}}]}]}))
+        };
+        let changes = kinds(&doc(Value::Null, true), &doc(json!("n1"), false));
+        assert!(
+            matches!(&changes[0], ChangeKind::ReleaseSequence { sequence_id } if sequence_id == "s1"),
+            "{changes:#?}"
+        );
+        assert!(changes.iter().any(|k| matches!(k, ChangeKind::MoveObject { object: MovedObject::Table, .. })));
+        assert!(!changes.iter().any(|k| matches!(k, ChangeKind::MoveObject { object: MovedObject::Sequence, .. })));
+        // Owned before and after: it goes with its table, nothing else.
+        let v1 = schema(&json!({"name": "n", "namespaces": [{"id": "n1", "name": "a"}],
+            "sequences": [{"id": "s1", "name": "ids", "ownedBy": {"tableId": "t1", "columnId": "c1"}}],
+            "tables": [{"id": "t1", "name": "t", "columns": [{"id": "c1", "name": "id", "dataType": "integer", "primaryKey": true}]}]}));
+        let mut v2 = v1.document().clone();
+        v2.tables[0].namespace_id = Some("n1".into());
+        v2.sequences[0].namespace_id = Some("n1".into());
+        let changes = kinds(&v1, &ValidSchema::parse(v2).unwrap());
+        assert!(matches!(&changes[..], [ChangeKind::MoveObject { object: MovedObject::Table, .. }]), "{changes:#?}");
     }
 }

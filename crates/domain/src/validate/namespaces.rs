@@ -72,3 +72,79 @@ pub(super) fn check_namespaces<'d>(
     }
     (models, Namespaces { by_id })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::validate::tests::codes_at;
+
+    fn doc(namespaces: Value, second_namespace: Value) -> Value {
+        json!({"name": "n", "namespaces": namespaces, "tables": [
+            {"id": "t1", "name": "orders", "columns": [{"id": "c1", "name": "id", "dataType": "integer", "primaryKey": true}]},
+            {"id": "t2", "name": "orders", "namespaceId": second_namespace,
+             "columns": [{"id": "c2", "name": "id", "dataType": "integer", "primaryKey": true}]}]})
+    }
+
+    #[test]
+    fn names_are_unique_within_a_namespace_only() {
+        let sales = json!([{"id": "n1", "name": "sales", "comment": "the team's"}]);
+        assert_eq!(codes_at(doc(sales.clone(), json!("n1"))), Vec::<(String, &str)>::new());
+        // Both in public: the second is a clash.
+        let both_public = json!({"name": "n", "tables": [
+            {"id": "t1", "name": "orders", "columns": [{"id": "c1", "name": "id", "dataType": "integer", "primaryKey": true}]},
+            {"id": "t2", "name": "orders", "columns": [{"id": "c2", "name": "id", "dataType": "integer", "primaryKey": true}]}]});
+        assert_eq!(codes_at(both_public), [("/tables/1/name".to_string(), "DUPLICATE_NAME")]);
+        // An index named like a table clashes in the table's namespace only.
+        let mut v = doc(sales, json!("n1"));
+        v["tables"][1]["indexes"] = json!([{"id": "x1", "name": "orders", "columnIds": ["c2"]}]);
+        assert_eq!(codes_at(v.clone()), [("/tables/1/indexes/0/name".to_string(), "DUPLICATE_NAME")]);
+        v["tables"][1]["namespaceId"] = Value::Null;
+        v["tables"][0]["namespaceId"] = json!("n1");
+        v["tables"][1]["indexes"][0]["name"] = json!("orders_idx");
+        assert_eq!(codes_at(v), Vec::<(String, &str)>::new());
+    }
+
+    #[test]
+    fn namespaces_are_checked() {
+        let code = |namespaces: Value, second: Value| codes_at(doc(namespaces, second));
+        assert_eq!(code(json!([]), json!("n9")), [("/tables/1/namespaceId".to_string(), "UNKNOWN_REFERENCE")]);
+        for reserved in ["public", "pg_temp", "pg_catalog", "information_schema", "schemaforge"] {
+            let found = code(json!([{"id": "n1", "name": reserved}]), json!("n1"));
+            assert_eq!(found, [("/namespaces/0/name".to_string(), "RESERVED_NAME")], "{reserved}");
+        }
+        assert_eq!(
+            code(json!([{"id": "n1", "name": "a"}, {"id": "n2", "name": "a"}]), json!("n1")),
+            [("/namespaces/1/name".to_string(), "DUPLICATE_NAME")]
+        );
+        assert_eq!(
+            code(json!([{"id": "n1", "name": "a"}, {"id": "n1", "name": "b"}]), json!("n1")),
+            [("/namespaces/1/id".to_string(), "DUPLICATE_ID")]
+        );
+        assert_eq!(
+            code(json!([{"id": "n1", "name": ""}]), json!("n1")),
+            [("/namespaces/0/name".to_string(), "INVALID_IDENTIFIER")]
+        );
+    }
+
+    #[test]
+    fn types_sequences_and_extensions_name_their_namespace() {
+        let v = json!({"name": "n", "namespaces": [{"id": "n1", "name": "sales"}],
+            "extensions": [{"id": "x1", "name": "citext", "namespaceId": "n1"}, {"id": "x2", "name": "hstore", "namespaceId": "n0"}],
+            "enums": [{"id": "e1", "name": "mood", "namespaceId": "n1", "values": ["ok"]}, {"id": "e2", "name": "mood", "values": ["ok"]}],
+            "domains": [{"id": "d1", "name": "mood", "namespaceId": "n1", "dataType": "integer"}],
+            "sequences": [{"id": "s1", "name": "t_id_seq", "ownedBy": {"tableId": "t1", "columnId": "c1"}}],
+            "tables": [{"id": "t1", "name": "t", "namespaceId": "n1", "columns": [
+                {"id": "c1", "name": "id", "dataType": "integer", "primaryKey": true},
+                {"id": "c2", "name": "email", "dataType": "citext"}]}]});
+        assert_eq!(
+            codes_at(v),
+            [
+                ("/extensions/1/namespaceId".to_string(), "UNKNOWN_REFERENCE"),
+                ("/domains/0/name".to_string(), "DUPLICATE_NAME"),
+                ("/sequences/0/namespaceId".to_string(), "NAMESPACE_MISMATCH"),
+                ("/tables/0/columns/1/dataType".to_string(), "UNSUPPORTED_DATA_TYPE"),
+            ]
+        );
+    }
+}

@@ -72,7 +72,7 @@ pub(super) fn check_sequences<'d>(
                 }
                 if let Some(t) = tables.get(o.table_id.as_str()).filter(|t| t.namespace_id != s.namespace_id) {
                     ctx.error(
-                        Code::UnknownReference,
+                        Code::NamespaceMismatch,
                         path("namespaceId"),
                         format!(
                             "sequence \"{}\" is owned by a column of table \"{}\", so it must be in that table's namespace (PostgreSQL moves them together)",
