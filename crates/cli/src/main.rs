@@ -283,6 +283,21 @@ fn write_human_report(out: &mut impl Write, file: &str, report: &ValidationRepor
             "summary: {} tables, {} columns, {} relations, {} indexes, {} checks, {} enums, {} cycle group(s), {} self-reference(s)",
             s.tables, s.columns, s.relations, s.indexes, s.checks, s.enums, s.cycles, s.self_references
         )?;
+        // Only what the document has: older documents print as before.
+        let more: Vec<String> = [
+            (s.domains, "domain(s)"),
+            (s.composites, "composite type(s)"),
+            (s.sequences, "sequence(s)"),
+            (s.extensions, "extension(s)"),
+            (s.namespaces, "namespace(s)"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        if !more.is_empty() {
+            writeln!(out, "         {}", more.join(", "))?;
+        }
     }
     Ok(())
 }

@@ -29,6 +29,25 @@ pub struct Summary {
     pub cycles: usize,
     /// The table names of each cycle group, sorted.
     pub cycle_groups: Vec<Vec<String>>,
+    /// Number of domains (left out when there are none, as below).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub domains: usize,
+    /// Number of composite types.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub composites: usize,
+    /// Number of standalone sequences.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub sequences: usize,
+    /// Number of extensions.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub extensions: usize,
+    /// Number of namespaces besides `public`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub namespaces: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Summarize `doc`; `tables` gives each table's id and display name.
@@ -67,6 +86,11 @@ pub(crate) fn summarize(doc: &SchemaDocument, tables: &[(String, String)]) -> Su
         self_references,
         cycles: cycle_groups.len(),
         cycle_groups,
+        domains: doc.domains.len(),
+        composites: doc.composites.len(),
+        sequences: doc.sequences.len(),
+        extensions: doc.extensions.len(),
+        namespaces: doc.namespaces.len(),
     }
 }
 

@@ -44,9 +44,11 @@ fn the_fixture_validates_builds_and_drops() {
     let mut conn = db.connect().unwrap();
     run_script(&mut conn, &create_script(&schema)).unwrap();
     let model = schema.model();
-    let constraints =
-        count(&mut conn, "SELECT count(*) AS n FROM pg_constraint WHERE connamespace = 'public'::regnamespace")
-            .unwrap();
+    let constraints = count(
+        &mut conn,
+        "SELECT count(*) AS n FROM pg_constraint WHERE connamespace IN ('public'::regnamespace, 'audit'::regnamespace)",
+    )
+    .unwrap();
     let expected: usize = model
         .tables
         .iter()
@@ -83,10 +85,19 @@ fn the_fixture_validates_builds_and_drops() {
             .unwrap(),
         ["0.00 00000000 3"]
     );
+    // The audit namespace: its table references a shop across schemas, its
+    // enum types a column of its own.
+    execute(&mut conn, "INSERT INTO audit.events (shop_id) SELECT id FROM shops WHERE code = 'S2'").unwrap();
+    assert_eq!(
+        lines(&mut conn, "SELECT kind::text || ' ' || pg_typeof(kind)::text AS t FROM audit.events").unwrap(),
+        ["opened audit.event_kind"]
+    );
+    assert!(execute(&mut conn, "INSERT INTO audit.events (shop_id) VALUES (999)").is_err());
     run_script(&mut conn, &drop_script(&schema)).unwrap();
     let left =
         count(&mut conn, "SELECT count(*) AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace").unwrap();
     assert_eq!(left, 0);
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM pg_namespace WHERE nspname = 'audit'").unwrap(), 0);
     let types = count(
         &mut conn,
         "SELECT count(*) AS n FROM pg_type WHERE typnamespace = 'public'::regnamespace AND typtype IN ('e', 'd', 'c')",

@@ -167,6 +167,21 @@ fn namespaces_and_what_is_in_them_migrate_by_id_with_rows() {
         d["enums"][0]["namespaceId"] = json!("n2");
         d["sequences"][0]["namespaceId"] = json!("n2");
     });
+    // Moves and renames touch the catalog only: every table and index
+    // keeps its file.
+    let files = |conn: &mut diesel::PgConnection| {
+        lines(
+            conn,
+            "SELECT c.oid::text || ' ' || c.relfilenode::text AS t FROM pg_class c
+              WHERE c.relkind IN ('r', 'i') AND c.relnamespace::regnamespace::text NOT LIKE 'pg\\_%'
+                AND c.relnamespace::regnamespace::text <> 'information_schema' ORDER BY 1",
+        )
+        .unwrap()
+    };
+    let before = files(&mut conn);
+    run_script(&mut conn, &schemaforge_sqlgen::migration(&v1, &v2).up).unwrap();
+    assert_eq!(files(&mut conn), before, "a move or rename rewrote a table or index");
+    run_script(&mut conn, &schemaforge_sqlgen::migration(&v2, &v1).up).unwrap();
     let kinds = round_trip(&mut conn, &v1, &v2);
     assert!(
         kinds
@@ -214,4 +229,31 @@ fn round_trip(conn: &mut diesel::PgConnection, from: &ValidSchema, to: &ValidSch
     let (kinds, after) = migrate_and_back(conn, from, to, |c| rows(c, [from, to]));
     assert_eq!(after, before);
     kinds
+}
+
+#[test]
+fn an_extension_goes_into_its_namespace_and_moves_with_the_document() {
+    let db = TestDb::create().unwrap();
+    let mut conn = db.connect().unwrap();
+    let doc = |ns: Value| {
+        valid_json(&json!({"name": "x", "namespaces": [{"id": "n1", "name": "ext"}],
+            "extensions": [{"id": "x1", "name": "pg_trgm", "namespaceId": ns}],
+            "tables": [{"id": "t1", "name": "t", "columns": [{"id": "c1", "name": "id", "dataType": "integer", "primaryKey": true}]}]}))
+    };
+    let place = |conn: &mut diesel::PgConnection| {
+        lines(conn, "SELECT extnamespace::regnamespace::text AS t FROM pg_extension WHERE extname = 'pg_trgm'").unwrap()
+    };
+    let (v1, v2) = (doc(json!("n1")), doc(Value::Null));
+    run_script(&mut conn, &create_script(&v1)).unwrap();
+    assert_eq!(place(&mut conn), ["ext"]);
+    // Its functions are where it is.
+    assert_eq!(lines(&mut conn, "SELECT ext.similarity('abc', 'abd')::text AS t").unwrap(), ["0.33333334"]);
+    let m = schemaforge_sqlgen::migration(&v1, &v2);
+    assert_eq!(m.changes.worst(), Some(schemaforge_domain::Safety::MayFail));
+    run_script(&mut conn, &m.up).unwrap();
+    assert_eq!(place(&mut conn), ["public"]);
+    run_script(&mut conn, &m.down).unwrap();
+    assert_eq!(place(&mut conn), ["ext"]);
+    run_script(&mut conn, &drop_script(&v1)).unwrap();
+    assert!(place(&mut conn).is_empty());
 }
