@@ -110,7 +110,7 @@ pub(super) type SequenceName = (Ident, Option<Ident>);
 
 /// Every sequence with a readable name (one with other errors is
 /// reported where it is declared, not again at each default).
-pub(super) fn sequence_names<'d>(doc: &'d SchemaDocument) -> HashMap<&'d str, SequenceName> {
+pub(super) fn sequence_names(doc: &SchemaDocument) -> HashMap<&str, SequenceName> {
     let namespaces: HashMap<&str, Ident> =
         doc.namespaces.iter().filter_map(|n| Some((n.id.as_str(), Ident::parse(&n.name).ok()?))).collect();
     doc.sequences
