@@ -64,10 +64,21 @@ fn postgres_accepts_generated_scripts() {
         execute(conn, "CREATE SCHEMA prop_case; SET LOCAL search_path TO prop_case").unwrap();
         run_script(conn, &create)
             .map_err(|f| TestCaseError::fail(format!("create script: {f}\n\n{}", create.to_sql())))?;
-        let tables = count(conn, "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'prop_case'").unwrap();
+        // The document's public objects are in prop_case, the others in
+        // their namespaces.
+        let mut schemas = vec![ql("prop_case")];
+        schemas.extend(schema.model().namespaces.iter().map(|n| ql(n.name.as_str())));
+        let tables =
+            count(conn, &format!("SELECT count(*) AS n FROM pg_tables WHERE schemaname IN ({})", schemas.join(", ")))
+                .unwrap();
         prop_assert_eq!(tables, schema.model().tables.len() as i64);
         run_script(conn, &drop).map_err(|f| TestCaseError::fail(format!("drop script: {f}")))?;
         prop_assert_eq!(objects_in(conn, "prop_case"), (0, 0), "the drop script left relations or enums behind");
+        let left =
+            count(conn, &format!("SELECT count(*) AS n FROM pg_namespace WHERE nspname IN ({})", schemas.join(", ")))
+                .unwrap();
+        // prop_case itself is the one left.
+        prop_assert_eq!(left, 1, "the drop script left a namespace behind");
         Ok(())
     })
     .unwrap();
