@@ -213,6 +213,85 @@ pub(super) fn build_model(
     })
 }
 
+/// The names generated ones must avoid: relations (tables, sequences,
+/// indexes, keys) and every constraint of the schema, as PostgreSQL's
+/// ChooseConstraintName does; user-chosen constraint names are checked to
+/// be unique per table on the way.
+pub(super) fn name_spaces<'d>(
+    ctx: &mut Ctx,
+    doc: &'d SchemaDocument,
+    tables: &'d [TableInfo],
+    sequence_models: &'d [Option<SequenceModel>],
+    fk_names: &'d [Option<Ident>],
+    table_by_id: &HashMap<&str, &TableInfo>,
+) -> (Namespace, Namespace) {
+    // Names of constraints and indexes: user-chosen ones must be unique in
+    // their namespaces; the rest are generated around them.
+    let mut relations = Namespace::default();
+    for s in sequence_models.iter().flatten() {
+        relations.insert(s.name.as_str());
+    }
+    for t in tables {
+        if let Some(n) = &t.name {
+            relations.insert(n.as_str());
+        }
+        for x in t.exclusions.iter().flatten() {
+            if let Some(n) = &x.name {
+                relations.insert(n.as_str());
+            }
+        }
+        for ix in &t.indexes {
+            if let Some(n) = &ix.name {
+                relations.insert(n.as_str());
+            }
+        }
+        for u in &t.uniques {
+            if let Some(n) = &u.name {
+                relations.insert(n.as_str());
+            }
+        }
+    }
+    // Generated constraint names avoid every constraint name in the schema,
+    // as PostgreSQL's ChooseConstraintName does; user-chosen names need only
+    // be unique per table.
+    let mut all_constraints = Namespace::default();
+    for x in tables.iter().flat_map(|t| t.exclusions.iter().flatten()) {
+        if let Some(n) = &x.name {
+            all_constraints.insert(n.as_str());
+        }
+    }
+    let mut constraint_scopes: HashMap<&str, Scope<'_>> = HashMap::new();
+    for (ti, (t, doc_t)) in tables.iter().zip(&doc.tables).enumerate() {
+        let scope = constraint_scopes.entry(t.id.as_str()).or_insert_with(|| Scope::new("constraint"));
+        for (CheckInfo { name, .. }, (ki, k)) in t.checks.iter().zip(doc_t.checks.iter().enumerate()) {
+            if let (Some(n), Some(raw)) = (name, &k.name) {
+                all_constraints.insert(n.as_str());
+                scope.add(ctx, raw, ptr(&[&"tables", &ti, &"checks", &ki, &"name"]));
+            }
+        }
+        for u in &t.uniques {
+            let ui = u.index;
+            if let (Some(n), Some(raw)) = (&u.name, doc_t.uniques.get(ui).and_then(|x| x.name.as_ref())) {
+                all_constraints.insert(n.as_str());
+                scope.add(ctx, raw, ptr(&[&"tables", &ti, &"uniques", &ui, &"name"]));
+            }
+        }
+    }
+    for (fi, (fk, name)) in doc.foreign_keys.iter().zip(fk_names).enumerate() {
+        if let (Some(n), Some(raw)) = (name, &fk.name) {
+            if table_by_id.contains_key(fk.source_table_id.as_str()) {
+                all_constraints.insert(n.as_str());
+                constraint_scopes.entry(fk.source_table_id.as_str()).or_insert_with(|| Scope::new("constraint")).add(
+                    ctx,
+                    raw,
+                    ptr(&[&"foreignKeys", &fi, &"name"]),
+                );
+            }
+        }
+    }
+    (relations, all_constraints)
+}
+
 /// The names of the columns `ids` (of `t`) joined by `_`, for a generated
 /// index or constraint name.
 fn column_names<'a>(t: &TableModel, ids: impl Iterator<Item = &'a str>) -> String {

@@ -409,21 +409,7 @@ fn ptr(parts: &[&dyn std::fmt::Display]) -> String {
 pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Model>) {
     let mut ctx = Ctx { problems: Vec::new(), error_count: 0 };
 
-    // The document's own name and description.
-    let trimmed = doc.name.trim();
-    if trimmed.is_empty() {
-        ctx.error(Code::InvalidText, "/name".into(), "the schema name must not be empty");
-    } else if doc.name.chars().count() > MAX_DOCUMENT_NAME_CHARS {
-        ctx.error(
-            Code::InvalidText,
-            "/name".into(),
-            format!("the schema name is longer than {MAX_DOCUMENT_NAME_CHARS} characters"),
-        );
-    } else if doc.name.chars().any(char::is_control) {
-        ctx.error(Code::InvalidText, "/name".into(), "the schema name must not contain control characters");
-    }
-    ctx.text(doc.description.as_deref(), "/description".into(), "the description");
-
+    check_document_name(&mut ctx, doc);
     check_ids(&mut ctx, doc);
     let (namespace_models, namespaces) = namespaces::check_namespaces(&mut ctx, doc);
     let extension_models = extensions::check_extensions(&mut ctx, doc, &namespaces);
@@ -453,326 +439,19 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
     let sequence_models = sequences::check_sequences(&mut ctx, doc, &mut relation_names, &namespaces);
     let sequence_names = sequences::sequence_names(doc);
     let mut tables: Vec<TableInfo> = Vec::new();
-    for (ti, t) in doc.tables.iter().enumerate() {
-        let tpath = ptr(&[&"tables", &ti]);
-        let name = ctx.ident(&t.name, format!("{tpath}/name"), "table");
-        if name.is_some() && catalog::shadowed_relation(&t.name) {
-            ctx.error(
-                Code::ReservedName,
-                format!("{tpath}/name"),
-                format!("table name \"{}\" starts with pg_, the prefix of PostgreSQL's system catalogs, which would be found instead of the table", t.name),
-            );
-        }
-        if name.is_some() {
-            type_names.add_in(&mut ctx, scope_key(&t.namespace_id), &t.name, format!("{tpath}/name"));
-            // Table names share both namespaces; a clash between two tables
-            // is reported once, by the type namespace above.
-            relation_names.add_quiet_in(scope_key(&t.namespace_id), &t.name, format!("{tpath}/name"));
-        }
-        let namespace = namespaces.resolve(&mut ctx, t.namespace_id.as_deref(), format!("{tpath}/namespaceId"));
-        ctx.text(t.comment.as_deref(), format!("{tpath}/comment"), "the comment");
-        if t.columns.len() > MAX_COLUMNS {
-            ctx.error(
-                Code::TooManyColumns,
-                format!("{tpath}/columns"),
-                format!(
-                    "table \"{}\" has {} columns; PostgreSQL allows at most {MAX_COLUMNS}",
-                    t.name,
-                    t.columns.len()
-                ),
-            );
-        } else if t.columns.len() > MANY_COLUMNS_WARNING {
-            ctx.warn(
-                Code::TooManyColumns,
-                format!("{tpath}/columns"),
-                format!("table \"{}\" has {} columns; consider splitting it", t.name, t.columns.len()),
-            );
-        }
-
-        let mut col_names = Scope::new("column");
-        let mut columns = Vec::new();
-        for (ci, c) in t.columns.iter().enumerate() {
-            let cpath = format!("{tpath}/columns/{ci}");
-            let cname = ctx.ident(&c.name, format!("{cpath}/name"), "column");
-            if cname.is_some() && catalog::SYSTEM_COLUMNS.contains(&c.name.as_str()) {
-                ctx.error(
-                    Code::ReservedName,
-                    format!("{cpath}/name"),
-                    format!("column name \"{}\" is a PostgreSQL system column of every table", c.name),
-                );
-            }
-            if cname.is_some() {
-                col_names.add(&mut ctx, &c.name, format!("{cpath}/name"));
-            }
-            let declared = match resolve_column_type(c, &types) {
-                Ok(ty) => Some(ty),
-                Err(ps) => {
-                    for p in ps {
-                        ctx.error(p.code, format!("{cpath}/{}", p.field), p.message);
-                    }
-                    None
-                }
-            };
-            // Validation reads a domain column as its base type; the
-            // model keeps the domain.
-            let ty = declared.as_ref().map(ColumnType::underlying);
-            let declared = declared.filter(|t| matches!(t.base, BaseType::Domain { .. }));
-            if let Some(ty) = &ty {
-                extensions::check_type_extension(&mut ctx, doc, ty, format!("{cpath}/dataType"));
-            }
-            let collation = c
-                .collation
-                .as_deref()
-                .and_then(|k| extensions::check_collation(&mut ctx, k, ty.as_ref(), format!("{cpath}/collation")));
-            ctx.text(c.comment.as_deref(), format!("{cpath}/comment"), "the comment");
-            let identity = c.auto_increment || c.identity.is_some() || is_serial(&c.data_type);
-            let identity_settings =
-                c.identity.as_ref().map(|spec| identity::settings(&mut ctx, spec, ty.as_ref(), &cpath));
-            if identity && c.nullable == Some(true) && !c.primary_key {
-                ctx.warn(
-                    Code::IgnoredSetting,
-                    format!("{cpath}/nullable"),
-                    format!("column \"{}\" auto-increments, so it is NOT NULL whatever nullable says", c.name),
-                );
-            }
-            if identity {
-                if let Some(ty) = declared.as_ref().or(ty.as_ref()) {
-                    if !ty.base.is_integer() || ty.array {
-                        ctx.error(
-                            Code::InvalidAutoIncrement,
-                            format!("{cpath}/autoIncrement"),
-                            format!("auto-increment needs smallint, integer or bigint, not {}", ty.describe()),
-                        );
-                    }
-                }
-                if c.default.is_some() {
-                    ctx.error(
-                        Code::InvalidAutoIncrement,
-                        format!("{cpath}/default"),
-                        "an auto-increment (autoIncrement or serial) column cannot also have a default",
-                    );
-                }
-            }
-            let mut default = None;
-            if let (Some(d), Some(ty)) = (&c.default, &ty) {
-                let labels = match &ty.base {
-                    BaseType::Enum { id, .. } => enum_values_by_id.get(id.as_str()).copied(),
-                    _ => None,
-                };
-                match check_default(d, ty, labels, &sequence_names) {
-                    Ok((value, warning)) => {
-                        if let Some((code, w)) = warning {
-                            ctx.warn(code, format!("{cpath}/default"), w);
-                        }
-                        default = Some(value);
-                    }
-                    Err((code, message)) => ctx.error(code, format!("{cpath}/default"), message),
-                }
-            }
-            columns.push(ColInfo {
-                id: c.id.clone(),
-                name: cname,
-                ty,
-                declared,
-                nullable: c.nullable.unwrap_or(true) && !c.primary_key && !identity,
-                identity,
-                identity_settings,
-                has_default: c.default.is_some(),
-                default,
-                primary_key: false,
-                unique: c.unique,
-                comment: c.comment.clone(),
-                collation,
-                generated: None,
-            });
-        }
-
-        // Primary key.
-        let flagged: Vec<String> = t.columns.iter().filter(|c| c.primary_key).map(|c| c.id.clone()).collect();
-        let primary_key = match (&t.primary_key, flagged.is_empty()) {
-            (Some(_), false) => {
-                ctx.error(Code::InvalidPrimaryKey, format!("{tpath}/primaryKey"), format!("table \"{}\" declares its primary key both with primaryKey: true on columns and with a primaryKey list; use one", t.name));
-                None
-            }
-            (None, true) if t.without_primary_key => {
-                ctx.warn(Code::NoPrimaryKey, format!("{tpath}/withoutPrimaryKey"), format!("table \"{}\" has no primary key, as it says: rows can be told apart only by their values, other tables cannot reference it without a unique key, and logical replication cannot replicate its updates and deletes", t.name));
-                None
-            }
-            (None, true) => {
-                ctx.error(Code::MissingPrimaryKey, tpath.clone(), format!("table \"{}\" has no primary key; mark a column with \"primaryKey\": true, list the key's column ids in \"primaryKey\", or say \"withoutPrimaryKey\": true", t.name));
-                None
-            }
-            (_, _) if t.without_primary_key => {
-                ctx.error(
-                    Code::InvalidPrimaryKey,
-                    format!("{tpath}/withoutPrimaryKey"),
-                    format!("table \"{}\" says withoutPrimaryKey but declares a primary key; use one", t.name),
-                );
-                None
-            }
-            (None, false) => Some(flagged),
-            (Some(list), true) => {
-                let mut ok = !list.is_empty();
-                if list.is_empty() {
-                    ctx.error(
-                        Code::MissingPrimaryKey,
-                        format!("{tpath}/primaryKey"),
-                        format!("the primary key of table \"{}\" lists no columns", t.name),
-                    );
-                }
-                let mut seen = HashSet::new();
-                for (ki, id) in list.iter().enumerate() {
-                    let kpath = format!("{tpath}/primaryKey/{ki}");
-                    if !columns.iter().any(|c| &c.id == id) {
-                        ctx.error(
-                            Code::UnknownReference,
-                            kpath,
-                            format!("table \"{}\" has no column with id `{id}`", t.name),
-                        );
-                        ok = false;
-                    } else if !seen.insert(id) {
-                        ctx.error(
-                            Code::InvalidPrimaryKey,
-                            kpath,
-                            format!("column `{id}` appears twice in the primary key"),
-                        );
-                        ok = false;
-                    }
-                }
-                ok.then(|| list.clone())
-            }
+    {
+        let lookups = tables::Lookups {
+            doc,
+            types: &types,
+            enum_values: &enum_values_by_id,
+            sequence_names: &sequence_names,
+            namespaces: &namespaces,
+            btree_gist,
         };
-        if let Some(pk) = &primary_key {
-            for col in columns.iter_mut().filter(|c| pk.contains(&c.id)) {
-                col.primary_key = true;
-                col.nullable = false;
-            }
-            for (ci, c) in t.columns.iter().enumerate() {
-                if pk.contains(&c.id) && c.nullable == Some(true) {
-                    ctx.warn(
-                        Code::IgnoredSetting,
-                        format!("{tpath}/columns/{ci}/nullable"),
-                        format!(
-                            "column \"{}\" is part of the primary key, so it is NOT NULL whatever nullable says",
-                            c.name
-                        ),
-                    );
-                }
-                if pk.contains(&c.id) {
-                    if let Some(ty) = columns[ci].ty.as_ref().filter(|ty| !ty.base.has_btree()) {
-                        let hint = if ty.base == BaseType::Json { "; use jsonb" } else { "" };
-                        ctx.error(
-                            Code::InvalidPrimaryKey,
-                            format!("{tpath}/columns/{ci}"),
-                            format!(
-                                "column \"{}\" is {}, which has no btree equality and cannot be in a primary key{hint}",
-                                c.name,
-                                ty.describe()
-                            ),
-                        );
-                    }
-                }
-                if c.unique && pk.len() == 1 && pk[0] == c.id {
-                    ctx.warn(
-                        Code::IgnoredSetting,
-                        format!("{tpath}/columns/{ci}/unique"),
-                        format!("column \"{}\" is the primary key, which is already unique", c.name),
-                    );
-                    columns[ci].unique = false;
-                }
-            }
+        let mut names = tables::Names { types: &mut type_names, relations: &mut relation_names };
+        for (ti, t) in doc.tables.iter().enumerate() {
+            tables.push(tables::check_table(&mut ctx, &lookups, &mut names, t, ti));
         }
-        for (ci, c) in columns.iter().enumerate() {
-            if let Some(ty) = c.ty.as_ref().filter(|ty| c.unique && !ty.base.has_btree()) {
-                let hint = if ty.base == BaseType::Json { "; use jsonb" } else { "" };
-                ctx.error(
-                    Code::InvalidIndex,
-                    format!("{tpath}/columns/{ci}/unique"),
-                    format!("{} has no btree equality and cannot be unique{hint}", ty.describe()),
-                );
-            }
-        }
-
-        let uniques = keys::uniques(&mut ctx, &t.name, &t.uniques, &columns, primary_key.as_deref(), &tpath);
-        for u in &uniques {
-            if let (Some(_), Some(n)) = (&u.name, t.uniques.get(u.index).and_then(|x| x.name.as_ref())) {
-                relation_names.add_in(
-                    &mut ctx,
-                    scope_key(&t.namespace_id),
-                    n,
-                    format!("{tpath}/uniques/{}/name", u.index),
-                );
-            }
-        }
-
-        let expr_columns: Vec<ExprColumn<'_>> = columns
-            .iter()
-            .filter_map(|c| {
-                Some(ExprColumn {
-                    id: &c.id,
-                    name: c.name.as_ref()?,
-                    ty: c.ty.as_ref(),
-                    enum_values: match c.ty.as_ref().map(|t| &t.base) {
-                        Some(BaseType::Enum { id, .. }) => enum_values_by_id.get(id.as_str()).copied(),
-                        _ => None,
-                    },
-                })
-            })
-            .collect();
-
-        let generated = generated::expressions(&mut ctx, t, &tpath, &expr_columns);
-
-        // Checks.
-        let mut checks = Vec::new();
-        for (ki, k) in t.checks.iter().enumerate() {
-            let kpath = format!("{tpath}/checks/{ki}");
-            let kname = k.name.as_ref().and_then(|n| ctx.ident(n, format!("{kpath}/name"), "check constraint"));
-            let expr = ctx.expression(&k.expression, &expr_columns, ExprContext::Check, format!("{kpath}/expression"));
-            ctx.text(k.comment.as_deref(), format!("{kpath}/comment"), "the comment");
-            checks.push(CheckInfo { id: k.id.clone(), name: kname, expr, comment: k.comment.clone() });
-        }
-
-        // Indexes.
-        let mut indexes = Vec::new();
-        for (xi, ix) in t.indexes.iter().enumerate() {
-            let xpath = format!("{tpath}/indexes/{xi}");
-            let xname = indexes::name(&mut ctx, ix, &xpath);
-            if let (Some(_), Some(n)) = (&xname, &ix.name) {
-                relation_names.add_in(&mut ctx, scope_key(&t.namespace_id), n, format!("{xpath}/name"));
-            }
-            let table = IndexTable { name: &t.name, columns: &columns, expr_columns: &expr_columns, btree_gist };
-            indexes.push(indexes::analyze(&mut ctx, &table, ix, &xpath, xname));
-        }
-        let table = IndexTable { name: &t.name, columns: &columns, expr_columns: &expr_columns, btree_gist };
-        let exclusions = exclusions::exclusions(&mut ctx, &table, &t.exclusions, &tpath);
-        for (k, x) in t.exclusions.iter().enumerate() {
-            if let (Some(Some(info)), Some(n)) = (exclusions.get(k), &x.name) {
-                if info.name.is_some() {
-                    relation_names.add_in(
-                        &mut ctx,
-                        scope_key(&t.namespace_id),
-                        n,
-                        format!("{tpath}/exclusions/{k}/name"),
-                    );
-                }
-            }
-        }
-        for (c, g) in columns.iter_mut().zip(generated) {
-            c.generated = g;
-        }
-        tables.push(TableInfo {
-            id: t.id.clone(),
-            name,
-            namespace,
-            comment: t.comment.clone(),
-            columns,
-            primary_key,
-            without_primary_key: t.without_primary_key,
-            checks,
-            indexes,
-            uniques,
-            exclusions,
-        });
     }
 
     // Foreign keys.
@@ -786,70 +465,8 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
         fks.push(check_foreign_key(&mut ctx, fk, &fpath, &table_by_id, name));
     }
 
-    // Names of constraints and indexes: user-chosen ones must be unique in
-    // their namespaces; the rest are generated around them.
-    let mut relations = Namespace::default();
-    for s in sequence_models.iter().flatten() {
-        relations.insert(s.name.as_str());
-    }
-    for t in &tables {
-        if let Some(n) = &t.name {
-            relations.insert(n.as_str());
-        }
-        for x in t.exclusions.iter().flatten() {
-            if let Some(n) = &x.name {
-                relations.insert(n.as_str());
-            }
-        }
-        for ix in &t.indexes {
-            if let Some(n) = &ix.name {
-                relations.insert(n.as_str());
-            }
-        }
-        for u in &t.uniques {
-            if let Some(n) = &u.name {
-                relations.insert(n.as_str());
-            }
-        }
-    }
-    // Generated constraint names avoid every constraint name in the schema,
-    // as PostgreSQL's ChooseConstraintName does; user-chosen names need only
-    // be unique per table.
-    let mut all_constraints = Namespace::default();
-    for x in tables.iter().flat_map(|t| t.exclusions.iter().flatten()) {
-        if let Some(n) = &x.name {
-            all_constraints.insert(n.as_str());
-        }
-    }
-    let mut constraint_scopes: HashMap<&str, Scope<'_>> = HashMap::new();
-    for (ti, (t, doc_t)) in tables.iter().zip(&doc.tables).enumerate() {
-        let scope = constraint_scopes.entry(t.id.as_str()).or_insert_with(|| Scope::new("constraint"));
-        for (CheckInfo { name, .. }, (ki, k)) in t.checks.iter().zip(doc_t.checks.iter().enumerate()) {
-            if let (Some(n), Some(raw)) = (name, &k.name) {
-                all_constraints.insert(n.as_str());
-                scope.add(&mut ctx, raw, ptr(&[&"tables", &ti, &"checks", &ki, &"name"]));
-            }
-        }
-        for u in &t.uniques {
-            let ui = u.index;
-            if let (Some(n), Some(raw)) = (&u.name, doc_t.uniques.get(ui).and_then(|x| x.name.as_ref())) {
-                all_constraints.insert(n.as_str());
-                scope.add(&mut ctx, raw, ptr(&[&"tables", &ti, &"uniques", &ui, &"name"]));
-            }
-        }
-    }
-    for (fi, (fk, name)) in doc.foreign_keys.iter().zip(&fk_names).enumerate() {
-        if let (Some(n), Some(raw)) = (name, &fk.name) {
-            if table_by_id.contains_key(fk.source_table_id.as_str()) {
-                all_constraints.insert(n.as_str());
-                constraint_scopes.entry(fk.source_table_id.as_str()).or_insert_with(|| Scope::new("constraint")).add(
-                    &mut ctx,
-                    raw,
-                    ptr(&[&"foreignKeys", &fi, &"name"]),
-                );
-            }
-        }
-    }
+    let (mut relations, mut all_constraints) =
+        build::name_spaces(&mut ctx, doc, &tables, &sequence_models, &fk_names, &table_by_id);
 
     // Warnings that need the whole picture.
     for (fi, fk) in fks.iter().enumerate() {
@@ -892,6 +509,23 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
     (ctx.problems, summary, model)
 }
 
+/// The document's own name and description.
+fn check_document_name(ctx: &mut Ctx, doc: &SchemaDocument) {
+    let trimmed = doc.name.trim();
+    if trimmed.is_empty() {
+        ctx.error(Code::InvalidText, "/name".into(), "the schema name must not be empty");
+    } else if doc.name.chars().count() > MAX_DOCUMENT_NAME_CHARS {
+        ctx.error(
+            Code::InvalidText,
+            "/name".into(),
+            format!("the schema name is longer than {MAX_DOCUMENT_NAME_CHARS} characters"),
+        );
+    } else if doc.name.chars().any(char::is_control) {
+        ctx.error(Code::InvalidText, "/name".into(), "the schema name must not contain control characters");
+    }
+    ctx.text(doc.description.as_deref(), "/description".into(), "the description");
+}
+
 mod composites;
 mod domains;
 mod enums;
@@ -903,8 +537,9 @@ mod ids;
 mod indexes;
 mod keys;
 mod namespaces;
-use ids::check_ids;
 mod sequences;
+mod tables;
+use ids::check_ids;
 use indexes::IndexTable;
 use namespaces::{Namespaces, scope_key};
 
