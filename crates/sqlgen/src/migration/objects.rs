@@ -1,0 +1,144 @@
+//! Statements for namespaces, moves between them, extensions and standalone
+//! sequences.
+
+use schemaforge_domain::diff::MovedObject;
+use schemaforge_domain::{ChangeKind, ColumnType};
+
+use super::{Cx, sequence_changes};
+use crate::Dialect;
+use crate::postgres::Postgres;
+use crate::script::{Statement, StatementKind};
+
+impl Postgres {
+    /// The statements of a change to namespaces, moves, extensions and standalone sequences; `None` for another kind
+    /// of change.
+    pub(super) fn objects_statements(&self, cx: &Cx<'_>) -> Option<Option<Vec<Statement>>> {
+        let (from, to) = (cx.from, cx.to);
+        Some(match &cx.change.kind {
+            ChangeKind::CreateNamespace { namespace_id } => {
+                to.namespace(namespace_id).map(|n| vec![self.create_schema(n)])
+            }
+            ChangeKind::DropNamespace { name, .. } => {
+                Some(cx.st(StatementKind::DropSchema, format!("DROP SCHEMA {}", self.qi(name))))
+            }
+            ChangeKind::RenameNamespace { from: a, to: b, .. } => {
+                Some(cx.st(StatementKind::Rename, format!("ALTER SCHEMA {} RENAME TO {}", self.qi(a), self.qi(b))))
+            }
+            ChangeKind::SetNamespaceComment { namespace_id } => {
+                to.namespace(namespace_id).map(|n| vec![self.schema_comment(n)])
+            }
+            ChangeKind::MoveObject { object, object_id: _, name, from_namespace_id, to_namespace_id, staging } => {
+                let schema_to = to_namespace_id
+                    .as_deref()
+                    .and_then(|id| to.namespace(id))
+                    .map_or_else(|| self.qi("public"), |n| self.qi(n.name.as_str()));
+                let kw = object.keyword();
+                if *object == MovedObject::Extension {
+                    return Some(Some(cx.st(
+                        StatementKind::SetSchema,
+                        format!("ALTER EXTENSION {} SET SCHEMA {schema_to}", self.qi(name)),
+                    )));
+                }
+                let old = from_namespace_id.as_deref().and_then(|id| from.namespace(id));
+                let here = self.qualified(old.map(|n| cx.renamed(n.id.as_str()).unwrap_or(n.name.as_str())), name);
+                Some(match staging {
+                    Some(staging) => {
+                        let mut out = cx.st(StatementKind::CreateSchema, format!("CREATE SCHEMA {}", self.qi(staging)));
+                        out.extend(cx.st(
+                            StatementKind::SetSchema,
+                            format!("ALTER {kw} {here} SET SCHEMA {}", self.qi(staging)),
+                        ));
+                        out
+                    }
+                    None => cx.st(StatementKind::SetSchema, format!("ALTER {kw} {here} SET SCHEMA {schema_to}")),
+                })
+            }
+            ChangeKind::FinishMove { object, object_id, staging } => {
+                let placed = match object {
+                    MovedObject::Table => to.table(object_id).map(|t| (&t.namespace, t.name.as_str())),
+                    MovedObject::Enum => to.enum_type(object_id).map(|e| (&e.namespace, e.name.as_str())),
+                    MovedObject::Domain => to.domain(object_id).map(|d| (&d.namespace, d.name.as_str())),
+                    MovedObject::Composite => to.composite(object_id).map(|c| (&c.namespace, c.name.as_str())),
+                    MovedObject::Sequence => to.sequence(object_id).map(|s| (&s.namespace, s.name.as_str())),
+                    MovedObject::Extension => None,
+                };
+                placed.map(|(ns, name)| {
+                    let schema_to = ns.as_ref().map_or_else(|| self.qi("public"), |n| self.qi(n.name.as_str()));
+                    let mut out = cx.st(
+                        StatementKind::SetSchema,
+                        format!(
+                            "ALTER {} {} SET SCHEMA {schema_to}",
+                            object.keyword(),
+                            self.qualified(Some(staging), name)
+                        ),
+                    );
+                    out.extend(cx.st(StatementKind::DropSchema, format!("DROP SCHEMA {}", self.qi(staging))));
+                    out
+                })
+            }
+            ChangeKind::ReleaseSequence { sequence_id } => from.sequence(sequence_id).map(|s| {
+                cx.st(
+                    StatementKind::SetSequence,
+                    format!("ALTER SEQUENCE {} OWNED BY NONE", self.qn(&s.namespace, s.name.as_str())),
+                )
+            }),
+            ChangeKind::CreateExtension { extension_id } => {
+                to.extension(extension_id).map(|e| vec![self.create_extension(e)])
+            }
+            ChangeKind::DropExtension { name, .. } => {
+                Some(cx.st(StatementKind::DropExtension, format!("DROP EXTENSION {}", self.qi(name))))
+            }
+            ChangeKind::UpdateExtension { extension_id, to: version, .. } => to.extension(extension_id).map(|e| {
+                let version = version.as_deref().map(|v| format!(" TO {}", self.quote_literal(v))).unwrap_or_default();
+                cx.st(
+                    StatementKind::AlterExtension,
+                    format!("ALTER EXTENSION {} UPDATE{version}", self.qi(e.name.as_str())),
+                )
+            }),
+            ChangeKind::SetExtensionComment { extension_id } => {
+                to.extension(extension_id).map(|e| vec![self.extension_comment(e)])
+            }
+            ChangeKind::CreateSequence { sequence_id } => {
+                to.sequence(sequence_id).map(|s| vec![self.create_sequence(s)])
+            }
+            ChangeKind::DropSequence { sequence_id, name } => {
+                let schema = cx.dropped_at(None, from.sequence(sequence_id).map(|s| &s.namespace));
+                Some(cx.st(
+                    StatementKind::DropSequence,
+                    format!("DROP SEQUENCE IF EXISTS {}", self.qualified(schema.as_deref(), name)),
+                ))
+            }
+            ChangeKind::RenameStandaloneSequence { sequence_id, from: a, to: b } => {
+                let schema = cx.during(
+                    sequence_id,
+                    to.sequence(sequence_id).map(|s| &s.namespace),
+                    from.sequence(sequence_id).map(|s| &s.namespace),
+                );
+                Some(cx.rename("SEQUENCE", schema, a, b))
+            }
+            ChangeKind::AlterStandaloneSequence { sequence_id } => {
+                let old = from.sequence(sequence_id);
+                to.sequence(sequence_id).and_then(|n| {
+                    let o = old?;
+                    let mut clauses = Vec::new();
+                    if o.ty != n.ty {
+                        clauses
+                            .push(format!("AS {}", self.render_type(&ColumnType { base: n.ty.clone(), array: false })));
+                    }
+                    clauses.extend(sequence_changes(&o.options, &n.options));
+                    Some(cx.st(
+                        StatementKind::SetSequence,
+                        format!("ALTER SEQUENCE {} {}", self.qn(&n.namespace, n.name.as_str()), clauses.join(" ")),
+                    ))
+                })
+            }
+            ChangeKind::SetSequenceOwner { sequence_id } => {
+                to.sequence(sequence_id).map(|s| vec![self.sequence_owner(to, s)])
+            }
+            ChangeKind::SetSequenceComment { sequence_id } => {
+                to.sequence(sequence_id).map(|s| vec![self.sequence_comment(s)])
+            }
+            _ => return None,
+        })
+    }
+}
