@@ -1,6 +1,7 @@
 //! Resolving a column's `dataType` (and its parameters) into a [`ColumnType`].
 
 use crate::document::Column;
+use crate::ident::Ident;
 use crate::model::{BaseType, ColumnType};
 use crate::named_type::NamedType;
 use crate::problem::Code;
@@ -170,6 +171,11 @@ pub(crate) trait TypeLookup {
     /// How to use the enum or domain that `data_type` names or is the id
     /// of, for the message about an unsupported type.
     fn hint(&self, data_type: &str) -> Option<String>;
+    /// The namespace the document puts extension `name` in (`None`:
+    /// public, or not declared).
+    fn extension_schema(&self, _name: &str) -> Option<Ident> {
+        None
+    }
 }
 
 /// Resolve `col`'s type, finding its enum or domain through `types`.
@@ -351,7 +357,7 @@ pub(crate) fn resolve_column_type(col: &Column, types: &dyn TypeLookup) -> Resul
         Kind::Inet => BaseType::Inet,
         Kind::Cidr => BaseType::Cidr,
         Kind::Macaddr => BaseType::Macaddr,
-        Kind::Named(named) => BaseType::Named(named),
+        Kind::Named(named) => BaseType::Named(named, named.info().extension.and_then(|e| types.extension_schema(e))),
     };
 
     // Parameters that the type does not take.
@@ -415,7 +421,6 @@ pub(crate) fn resolve_column_type(col: &Column, types: &dyn TypeLookup) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ident::Ident;
 
     fn resolve(data_type: &str, f: impl FnOnce(&mut Column)) -> Result<ColumnType, Vec<(&'static str, Code)>> {
         let mut col = Column::new("c", "c", data_type);
@@ -488,7 +493,7 @@ mod tests {
         assert_eq!(resolve("timestamp(0) without time zone", |_| ()).unwrap().base, BaseType::Timestamp(Some(0)));
         assert_eq!(resolve("bit", |_| ()).unwrap().base, BaseType::Bit(1));
         assert_eq!(resolve("bit varying(8)", |_| ()).unwrap().base, BaseType::VarBit(Some(8)));
-        assert_eq!(resolve("MONEY", |_| ()).unwrap().base, BaseType::Named(NamedType::Money));
+        assert_eq!(resolve("MONEY", |_| ()).unwrap().base, BaseType::Named(NamedType::Money, None));
         let t = resolve("integer[3][3]", |_| ()).unwrap();
         assert!(t.array && t.base == BaseType::Integer);
         assert!(resolve("tstzmultirange []", |_| ()).unwrap().array);

@@ -523,9 +523,12 @@ impl Dialect for Postgres {
             BaseType::TimeTz(n) => p("timetz", *n),
             BaseType::Bit(n) => format!("bit({n})"),
             BaseType::VarBit(n) => p("varbit", *n),
-            // Extension types resolve through the search path, where
-            // CREATE EXTENSION put them (the schema the document gives).
-            BaseType::Named(n) => n.sql_name().to_string(),
+            // An extension's type is named with the namespace the document
+            // puts the extension in; in public, as the search path finds it.
+            BaseType::Named(n, schema) => match schema {
+                Some(schema) => format!("{}.{}", self.qi(schema.as_str()), n.sql_name()),
+                None => n.sql_name().to_string(),
+            },
             BaseType::Enum { name, schema, .. }
             | BaseType::Domain { name, schema, .. }
             | BaseType::Composite { name, schema, .. } => {

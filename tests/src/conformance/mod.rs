@@ -315,7 +315,7 @@ fn understated(changes: &ChangeSet) -> Option<String> {
 }
 
 fn is_string(ty: &ColumnType) -> bool {
-    matches!(ty.base, BaseType::Char(_) | BaseType::Varchar(_) | BaseType::Text | BaseType::Named(NamedType::Citext))
+    matches!(ty.base, BaseType::Char(_) | BaseType::Varchar(_) | BaseType::Text | BaseType::Named(NamedType::Citext, _))
 }
 
 fn same_type(a: &ColumnType, b: &ColumnType) -> bool {
@@ -516,10 +516,10 @@ fn domain(base: &BaseType) -> Domain {
         B::Time(_) | B::Interval(_) => Domain::Duration,
         B::Inet | B::Cidr => Domain::Network,
         B::Json | B::Jsonb => Domain::Json,
-        B::Named(NamedType::Money) => Domain::Number,
-        B::Named(NamedType::Citext) => Domain::Text,
+        B::Named(NamedType::Money, _) => Domain::Number,
+        B::Named(NamedType::Citext, _) => Domain::Text,
         B::Bit(_) | B::VarBit(_) => Domain::Bits,
-        B::Bytea | B::Uuid | B::Macaddr | B::TimeTz(_) | B::Named(_) | B::Composite { .. } => Domain::Own,
+        B::Bytea | B::Uuid | B::Macaddr | B::TimeTz(_) | B::Named(..) | B::Composite { .. } => Domain::Own,
         B::Domain { base, .. } => domain(base),
     }
 }
@@ -563,7 +563,7 @@ fn kept_sql(col: &str, old: &ColumnType, new: &ColumnType, before: &str) -> Stri
         let old_value = match &old.base {
             // The old type may be gone (a rebuilt enum, a dropped extension):
             // its values are text.
-            BaseType::Enum { .. } | BaseType::Named(NamedType::Citext) => format!("{}::text{arr}", ql(before)),
+            BaseType::Enum { .. } | BaseType::Named(NamedType::Citext, _) => format!("{}::text{arr}", ql(before)),
             // A domain may be gone too (renamed, rebuilt): its values are
             // its base type's.
             _ => format!("{}::{}", ql(before), Postgres.render_type(&old.underlying())),
@@ -579,7 +579,7 @@ fn kept_sql(col: &str, old: &ColumnType, new: &ColumnType, before: &str) -> Stri
     // their exact text.
     let compare = match &old.base {
         BaseType::Enum { .. } | BaseType::Json => format!("text{arr}"),
-        BaseType::Named(n) if !n.info().equality => format!("text{arr}"),
+        BaseType::Named(n, _) if !n.info().equality => format!("text{arr}"),
         _ => Postgres.render_type(&old.underlying()),
     };
     let back = if is_string(new) && old.array == new.array {

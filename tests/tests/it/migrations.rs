@@ -46,7 +46,7 @@ fn value(ty: &ColumnType, row: usize, model: &Model) -> String {
         BaseType::TimeTz(_) => format!("10:00:0{row}+02"),
         BaseType::Bit(n) => format!("{row}").repeat(*n as usize),
         BaseType::VarBit(_) => format!("1{row}"),
-        BaseType::Named(n) => schemaforge_tests::named_sample(*n, row).to_string(),
+        BaseType::Named(n, _) => schemaforge_tests::named_sample(*n, row).to_string(),
         BaseType::Enum { id, .. } => {
             let labels = model.enum_type(id).map(|e| e.values.clone()).unwrap_or_default();
             labels.get(row % labels.len().max(1)).cloned().unwrap_or_default()

@@ -257,3 +257,46 @@ fn an_extension_goes_into_its_namespace_and_moves_with_the_document() {
     run_script(&mut conn, &drop_script(&v1)).unwrap();
     assert!(place(&mut conn).is_empty());
 }
+
+#[test]
+fn an_extensions_types_are_named_with_its_namespace() {
+    let db = TestDb::create().unwrap();
+    let mut conn = db.connect().unwrap();
+    let doc = |ns: Value| {
+        valid_json(&json!({"name": "x", "namespaces": [{"id": "n1", "name": "ext"}],
+            "extensions": [{"id": "x1", "name": "citext", "namespaceId": ns}],
+            // An explicit cast: citext's own operators are found only on
+            // the search path (docs/schema-format.md, 8.3).
+            "domains": [{"id": "d1", "name": "email", "dataType": "citext", "checks": [{"id": "k1", "expression": "VALUE::text LIKE '%@%'"}]}],
+            "tables": [{"id": "t1", "name": "people", "columns": [
+                {"id": "c1", "name": "id", "dataType": "integer", "primaryKey": true},
+                {"id": "c2", "name": "nick", "dataType": "citext", "unique": true, "default": "Anon"},
+                {"id": "c3", "name": "mail", "dataType": "domain", "domainId": "d1"},
+                {"id": "c4", "name": "tags", "dataType": "citext[]"}]}]}))
+    };
+    let (v1, v2) = (doc(json!("n1")), doc(Value::Null));
+    let script = create_script(&v1).to_sql();
+    assert!(script.contains(r#""nick" "ext".citext DEFAULT 'Anon'::"ext".citext"#), "{script}");
+    assert!(script.contains(r#"CREATE DOMAIN "email" AS "ext".citext"#), "{script}");
+    run_script(&mut conn, &create_script(&v1)).unwrap();
+    // The search path (public) does not hold citext, yet everything works.
+    run_sql(&mut conn, "INSERT INTO people (id, nick, mail, tags) VALUES (1, 'Ann', 'a@x', '{A,b}')");
+    assert!(schemaforge_testdb::execute(&mut conn, "INSERT INTO people (id, nick) VALUES (2, 'ANN')").is_err());
+    let types = lines(
+        &mut conn,
+        "SELECT a.attname || ' ' || format_type(a.atttypid, a.atttypmod) AS t FROM pg_attribute a
+          WHERE a.attrelid = 'people'::regclass AND a.attnum > 0 ORDER BY a.attnum",
+    )
+    .unwrap();
+    assert_eq!(types, ["id integer", "nick ext.citext", "mail email", "tags ext.citext[]"]);
+    // Moving the extension moves its types: no column or domain changes.
+    let m = schemaforge_sqlgen::migration(&v1, &v2);
+    let kinds: Vec<&ChangeKind> = m.changes.changes().iter().map(|c| &c.kind).collect();
+    assert!(matches!(&kinds[..], [ChangeKind::MoveObject { object: MovedObject::Extension, .. }]), "{kinds:#?}");
+    let before = rows(&mut conn, [&v1, &v2]);
+    run_script(&mut conn, &m.up).unwrap();
+    schemaforge_tests::assert_fresh_build_equals(&mut conn, &v2);
+    assert_eq!(rows(&mut conn, [&v1, &v2]), before);
+    run_script(&mut conn, &m.down).unwrap();
+    schemaforge_tests::assert_fresh_build_equals(&mut conn, &v1);
+}

@@ -83,7 +83,7 @@ impl Differ<'_> {
         let tightens = clash
             || (n.not_null && !o.not_null)
             || n.checks.iter().any(|k| !o.check(&k.id).is_some_and(|ok| ok.expr.same_modulo_names(&k.expr)));
-        if o.base != n.base || o.collation != n.collation {
+        if o.base.unqualified() != n.base.unqualified() || o.collation != n.collation {
             self.rebuild_domain(o, n, None);
             return;
         }

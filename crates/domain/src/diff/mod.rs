@@ -143,14 +143,15 @@ USING INDEX";
 const CONCURRENTLY: &str = "CREATE INDEX CONCURRENTLY outside a transaction does not block writes";
 
 /// Whether two column types are the same, matching enums and domains by
-/// id (a renamed one is the same type; a rebuilt one is in `rebuilt`).
+/// id (a renamed or moved one is the same type; a rebuilt one is in
+/// `rebuilt`), and an extension's types wherever the extension is.
 fn same_type(a: &ColumnType, b: &ColumnType) -> bool {
     a.array == b.array
         && match (&a.base, &b.base) {
             (BaseType::Enum { id: x, .. }, BaseType::Enum { id: y, .. })
             | (BaseType::Domain { id: x, .. }, BaseType::Domain { id: y, .. })
             | (BaseType::Composite { id: x, .. }, BaseType::Composite { id: y, .. }) => x == y,
-            (x, y) => x == y,
+            (x, y) => x.unqualified() == y.unqualified(),
         }
 }
 

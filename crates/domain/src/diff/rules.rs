@@ -94,8 +94,8 @@ fn max_text_len(base: &BaseType, labels: Option<&[String]>) -> Option<u32> {
         BaseType::Uuid => 36,
         BaseType::Macaddr => 17,
         BaseType::Char(n) | BaseType::Varchar(Some(n)) | BaseType::Bit(n) | BaseType::VarBit(Some(n)) => *n,
-        BaseType::Named(crate::named_type::NamedType::Oid) => 10,
-        BaseType::Named(crate::named_type::NamedType::Macaddr8) => 23,
+        BaseType::Named(crate::named_type::NamedType::Oid, _) => 10,
+        BaseType::Named(crate::named_type::NamedType::Macaddr8, _) => 23,
         // Sign, point and a leading zero at most; NaN is shorter.
         BaseType::Numeric { precision: Some(p), .. } => p + 3,
         BaseType::Enum { .. } => labels?.iter().map(|l| u32::try_from(l.chars().count()).unwrap_or(u32::MAX)).max()?,
@@ -167,6 +167,8 @@ fn element_rule(o: &BaseType, n: &BaseType, labels: Option<&[String]>) -> Rule {
     use BaseType as B;
     use Cast::{Automatic, Explicit};
     use Safety::{DataLoss, LocksTable, MayFail, Safe};
+    // The rules hold wherever an extension's types live.
+    let (o, n) = (&o.unqualified(), &n.unqualified());
     if let Some(r) = wider::rule_for(o, n) {
         return r;
     }
@@ -510,7 +512,7 @@ pub struct TypeContext<'a> {
 /// precision); named types only when they are the same one.
 pub fn same_kind(a: &BaseType, b: &BaseType) -> bool {
     match (a, b) {
-        (BaseType::Named(x), BaseType::Named(y)) => x == y,
+        (BaseType::Named(x, _), BaseType::Named(y, _)) => x == y,
         _ => std::mem::discriminant(a) == std::mem::discriminant(b),
     }
 }
@@ -521,8 +523,8 @@ pub fn same_kind(a: &BaseType, b: &BaseType) -> bool {
 /// and varbit).
 fn rebuilds_indexes(o: &BaseType, n: &BaseType) -> bool {
     use crate::named_type::NamedType as N;
-    let citext = |b: &BaseType| *b == BaseType::Named(N::Citext);
-    let oid = |b: &BaseType| *b == BaseType::Named(N::Oid);
+    let citext = |b: &BaseType| matches!(b, BaseType::Named(N::Citext, _));
+    let oid = |b: &BaseType| matches!(b, BaseType::Named(N::Oid, _));
     citext(o) != citext(n)
         || oid(o) != oid(n)
         || matches!((o, n), (BaseType::Bit(_), BaseType::VarBit(_)) | (BaseType::VarBit(_), BaseType::Bit(_)))

@@ -567,7 +567,7 @@ fn reads_uncharted(expr: &Expr, columns: &[ExprColumn<'_>]) -> bool {
 pub(super) fn uncharted(base: &BaseType) -> bool {
     matches!(
         base.underlying(),
-        BaseType::Named(_) | BaseType::TimeTz(_) | BaseType::Bit(_) | BaseType::VarBit(_) | BaseType::Composite { .. }
+        BaseType::Named(..) | BaseType::TimeTz(_) | BaseType::Bit(_) | BaseType::VarBit(_) | BaseType::Composite { .. }
     )
 }
 
@@ -593,12 +593,12 @@ impl Yields {
         use crate::named_type::NamedType as N;
         let b = &ty.base;
         let string =
-            matches!(b, BaseType::Char(_) | BaseType::Varchar(_) | BaseType::Text | BaseType::Named(N::Citext));
+            matches!(b, BaseType::Char(_) | BaseType::Varchar(_) | BaseType::Text | BaseType::Named(N::Citext, _));
         match self {
             Yields::Unknown => true,
             _ if ty.array => false,
             Yields::Bool => string || *b == BaseType::Boolean,
-            Yields::Number => string || b.is_number() || matches!(b, BaseType::Named(N::Money | N::Oid)),
+            Yields::Number => string || b.is_number() || matches!(b, BaseType::Named(N::Money | N::Oid, _)),
             Yields::Text => string,
         }
     }
@@ -633,7 +633,7 @@ fn uncharted_misuse(expr: &Expr, columns: &[ExprColumn<'_>], context: ExprContex
     let number =
         |e: &Expr| matches!(e, Expr::Number(_)) || matches!(e, Expr::Neg(inner) if matches!(**inner, Expr::Number(_)));
     let refuses_numbers =
-        |ty: &ColumnType| !ty.array && uncharted(&ty.base) && ty.base != BaseType::Named(NamedType::Oid);
+        |ty: &ColumnType| !ty.array && uncharted(&ty.base) && !matches!(ty.base, BaseType::Named(NamedType::Oid, _));
     let not_boolean = |e: &Expr| {
         column_type(e)
             .filter(|ty| uncharted(&ty.base))

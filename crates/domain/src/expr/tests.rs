@@ -259,8 +259,8 @@ fn string_escapes() {
 #[test]
 fn wider_types_are_not_compared_with_numbers() {
     use crate::named_type::NamedType;
-    let money = ColumnType { base: BaseType::Named(NamedType::Money), array: false };
-    let oid = ColumnType { base: BaseType::Named(NamedType::Oid), array: false };
+    let money = ColumnType { base: BaseType::Named(NamedType::Money, None), array: false };
+    let oid = ColumnType { base: BaseType::Named(NamedType::Oid, None), array: false };
     let (m, o) = (Ident::parse("fee").unwrap(), Ident::parse("ref").unwrap());
     let columns = [
         ExprColumn { id: "m", name: &m, ty: Some(&money), enum_values: None },

@@ -98,7 +98,7 @@ impl Ty {
             BaseType::Inet | BaseType::Cidr => Ty::Net,
             BaseType::Macaddr => Ty::Mac,
             // Expressions over these go to the full grammar (`uncharted`).
-            BaseType::TimeTz(_) | BaseType::Bit(_) | BaseType::VarBit(_) | BaseType::Named(_) => Ty::Any,
+            BaseType::TimeTz(_) | BaseType::Bit(_) | BaseType::VarBit(_) | BaseType::Named(..) => Ty::Any,
             BaseType::Enum { name, .. } => {
                 Ty::Enum(name.to_string(), col.enum_values.map(<[String]>::to_vec).unwrap_or_default())
             }

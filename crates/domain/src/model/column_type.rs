@@ -72,8 +72,9 @@ pub enum BaseType {
     /// `varbit(n)`, or unbounded `varbit` without a length.
     VarBit(Option<u32>),
     /// A built-in or extension type without parameters (`money`, `xml`,
-    /// `point`, `int4range`, `citext`, ...).
-    Named(NamedType),
+    /// `point`, `int4range`, `citext`, ...). The second field is the namespace of the extension that brings the
+    /// type, when it is not `public` (the type is then named with it).
+    Named(NamedType, Option<Ident>),
     /// One of the document's enums.
     Enum {
         /// Stable id of the enum.
@@ -168,7 +169,7 @@ impl BaseType {
             Self::Macaddr => TypeFamily::Macaddr,
             Self::TimeTz(_) => TypeFamily::TimeTz,
             Self::Bit(_) | Self::VarBit(_) => TypeFamily::Bits,
-            Self::Named(n) => TypeFamily::Named(*n),
+            Self::Named(n, _) => TypeFamily::Named(*n),
             Self::Enum { id, .. } => TypeFamily::Enum(id.clone()),
             Self::Domain { base, .. } => base.family(),
             Self::Composite { id, .. } => TypeFamily::Composite(id.clone()),
@@ -185,6 +186,15 @@ impl BaseType {
         }
     }
 
+    /// The type without the namespace of the extension it comes from: the
+    /// rules of type changes hold wherever an extension's types live.
+    pub fn unqualified(&self) -> BaseType {
+        match self {
+            Self::Named(n, Some(_)) => Self::Named(*n, None),
+            other => other.clone(),
+        }
+    }
+
     /// Whether a btree can index the type, so that it can be in a primary
     /// key, a unique key or a foreign key (`json`, `xml`, `point`,
     /// `polygon`, `lquery` and others have no btree operator class).
@@ -194,7 +204,7 @@ impl BaseType {
             // for an attribute without btree equality: keys and btree
             // indexes over them are not offered.
             Self::Json | Self::Composite { .. } => false,
-            Self::Named(n) => n.has_btree(),
+            Self::Named(n, _) => n.has_btree(),
             _ => true,
         }
     }
@@ -244,7 +254,7 @@ impl BaseType {
             Self::TimeTz(n) => p("timetz", *n),
             Self::Bit(n) => format!("bit({n})"),
             Self::VarBit(n) => p("varbit", *n),
-            Self::Named(n) => n.sql_name().into(),
+            Self::Named(n, _) => n.sql_name().into(),
             Self::Enum { name, .. } => format!("enum {name}"),
             Self::Domain { name, .. } => format!("domain {name}"),
             Self::Composite { name, .. } => format!("composite {name}"),

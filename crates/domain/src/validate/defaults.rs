@@ -128,7 +128,7 @@ pub(super) fn scalar_literal(
             return if matches!(base, BaseType::Boolean) { Ok(b.to_string()) } else { mismatch("a boolean") };
         }
         Literal::Number(n) => {
-            if !(base.is_number() || matches!(base, BaseType::Named(NamedType::Money | NamedType::Oid))) {
+            if !(base.is_number() || matches!(base, BaseType::Named(NamedType::Money | NamedType::Oid, _))) {
                 return mismatch("a number");
             }
             n.to_string()
@@ -200,14 +200,14 @@ pub(super) fn scalar_literal(
         BaseType::TimeTz(_) => values::is_timetz(&text),
         BaseType::Bit(n) => values::bit_length(&text).is_some_and(|len| len == u64::from(*n)),
         BaseType::VarBit(n) => values::bit_length(&text).is_some_and(|len| n.is_none_or(|n| len <= u64::from(n))),
-        BaseType::Named(NamedType::Money) => !text.trim().is_empty(),
-        BaseType::Named(NamedType::Oid) => {
+        BaseType::Named(NamedType::Money, _) => !text.trim().is_empty(),
+        BaseType::Named(NamedType::Oid, _) => {
             values::parse_integer(&text).is_some_and(|v| (0..=i128::from(u32::MAX)).contains(&v))
         }
-        BaseType::Named(NamedType::Macaddr8) => values::is_macaddr8(&text),
-        BaseType::Named(NamedType::PgLsn) => values::is_pg_lsn(&text),
+        BaseType::Named(NamedType::Macaddr8, _) => values::is_macaddr8(&text),
+        BaseType::Named(NamedType::PgLsn, _) => values::is_pg_lsn(&text),
         // Read by the server's input function (see `unverified_input`).
-        BaseType::Named(_) => true,
+        BaseType::Named(_, _) => true,
         BaseType::Enum { name, .. } => {
             let labels = labels.unwrap_or_default();
             if !labels.contains(&text) {
@@ -246,9 +246,9 @@ fn expected_form(base: &BaseType) -> &'static str {
         BaseType::TimeTz(_) => "expected HH:MM[:SS[.ffffff]] with an optional offset, e.g. 12:00:00+02",
         BaseType::Bit(_) => "expected exactly the column's number of bits, as 0s and 1s (or x and hex digits)",
         BaseType::VarBit(_) => "expected at most the column's number of bits, as 0s and 1s (or x and hex digits)",
-        BaseType::Named(NamedType::Oid) => "expected a whole number from 0 to 4294967295",
-        BaseType::Named(NamedType::Macaddr8) => "expected six or eight hex pairs, e.g. 08:00:2b:01:02:03:04:05",
-        BaseType::Named(NamedType::PgLsn) => "expected two hexadecimal numbers separated by /, e.g. 16/B374D848",
+        BaseType::Named(NamedType::Oid, _) => "expected a whole number from 0 to 4294967295",
+        BaseType::Named(NamedType::Macaddr8, _) => "expected six or eight hex pairs, e.g. 08:00:2b:01:02:03:04:05",
+        BaseType::Named(NamedType::PgLsn, _) => "expected two hexadecimal numbers separated by /, e.g. 16/B374D848",
         _ => "not accepted",
     }
 }
@@ -258,8 +258,8 @@ fn expected_form(base: &BaseType) -> &'static str {
 /// extensions' types). `None` where validation reads the literal itself.
 fn unverified_input(base: &BaseType) -> Option<String> {
     match base {
-        BaseType::Named(NamedType::Oid | NamedType::Macaddr8 | NamedType::PgLsn) => None,
-        BaseType::Named(n) => Some(format!(
+        BaseType::Named(NamedType::Oid | NamedType::Macaddr8 | NamedType::PgLsn, _) => None,
+        BaseType::Named(n, _) => Some(format!(
             "PostgreSQL reads this literal as {} when the script runs; validation does not parse that type's input",
             n.sql_name()
         )),

@@ -68,6 +68,10 @@ impl TypeLookup for DocTypes<'_> {
         self.composites.get(id).cloned().ok_or_else(|| self.doc.composites.iter().any(|c| c.id == id))
     }
 
+    fn extension_schema(&self, name: &str) -> Option<Ident> {
+        extension_schema(self.doc, name)
+    }
+
     fn hint(&self, data_type: &str) -> Option<String> {
         if let Some(e) = self.doc.enums.iter().find(|e| e.name == data_type || e.id == data_type) {
             return Some(format!("to use the enum, write \"dataType\": \"enum\", \"enumId\": \"{}\"", e.id));
@@ -80,9 +84,15 @@ impl TypeLookup for DocTypes<'_> {
     }
 }
 
+/// The namespace `doc` puts extension `name` in, if it is not public.
+fn extension_schema(doc: &SchemaDocument, name: &str) -> Option<Ident> {
+    let ns = doc.extensions.iter().find(|e| e.name == name)?.namespace_id.as_deref()?;
+    Ident::parse(&doc.namespaces.iter().find(|n| n.id == ns)?.name).ok()
+}
+
 /// The base type of a domain: a column type without enums, domains,
 /// arrays or serials.
-fn base_type(ctx: &mut Ctx, d: &Domain, path: &dyn Fn(&str) -> String) -> Option<BaseType> {
+fn base_type(ctx: &mut Ctx, doc: &SchemaDocument, d: &Domain, path: &dyn Fn(&str) -> String) -> Option<BaseType> {
     let mut col = Column::new(&d.id, &d.name, &d.data_type);
     col.length = d.length;
     col.precision = d.precision;
@@ -99,7 +109,7 @@ fn base_type(ctx: &mut Ctx, d: &Domain, path: &dyn Fn(&str) -> String) -> Option
         );
         return None;
     }
-    let ty = match resolve_column_type(&col, &NoTypes) {
+    let ty = match resolve_column_type(&col, &NoTypes(doc)) {
         Ok(ty) => ty,
         Err(problems) => {
             for p in problems {
@@ -122,10 +132,11 @@ fn base_type(ctx: &mut Ctx, d: &Domain, path: &dyn Fn(&str) -> String) -> Option
     Some(ty.base)
 }
 
-/// No enums or domains: a domain's base type is neither.
-struct NoTypes;
+/// No enums or domains: a domain's base type is neither (an extension's
+/// type is named with its namespace).
+struct NoTypes<'d>(&'d SchemaDocument);
 
-impl TypeLookup for NoTypes {
+impl TypeLookup for NoTypes<'_> {
     fn enum_type(&self, _: &str) -> Option<BaseType> {
         None
     }
@@ -137,6 +148,9 @@ impl TypeLookup for NoTypes {
     }
     fn hint(&self, _: &str) -> Option<String> {
         None
+    }
+    fn extension_schema(&self, name: &str) -> Option<Ident> {
+        extension_schema(self.0, name)
     }
 }
 
@@ -167,7 +181,7 @@ pub(super) fn check_domains<'d>(
                 type_names.add_in(ctx, scope_key(&d.namespace_id), &d.name, path("name"));
             }
             let namespace = namespaces.resolve(ctx, d.namespace_id.as_deref(), path("namespaceId"));
-            let base = base_type(ctx, d, &path);
+            let base = base_type(ctx, doc, d, &path);
             let ty = base.clone().map(|base| ColumnType { base, array: false });
             if let Some(ty) = &ty {
                 extensions::check_type_extension(ctx, doc, ty, path("dataType"));

@@ -123,20 +123,9 @@ pub(super) fn check_extensions(
 
 /// An error when `ty` comes with an extension the document does not declare.
 pub(super) fn check_type_extension(ctx: &mut Ctx, doc: &SchemaDocument, ty: &ColumnType, path: String) {
-    let BaseType::Named(named) = ty.base else { return };
+    let BaseType::Named(named, _) = ty.base else { return };
     let Some(extension) = named.info().extension else { return };
-    let declared = doc.extensions.iter().find(|e| e.name == extension);
-    if let Some(ns) = declared.and_then(|e| e.namespace_id.as_deref()) {
-        let ns = doc.namespaces.iter().find(|n| n.id == ns).map_or(ns, |n| n.name.as_str());
-        ctx.error(
-            Code::UnsupportedDataType,
-            path,
-            format!(
-                "{} comes with the extension {extension}, which the document puts in namespace \"{ns}\"; scripts name an extension's types unqualified, as the search path (public) finds them, so columns can use them only while the extension is in public",
-                named.sql_name()
-            ),
-        );
-    } else if declared.is_none() {
+    if !doc.extensions.iter().any(|e| e.name == extension) {
         ctx.error(
             Code::MissingExtension,
             path,

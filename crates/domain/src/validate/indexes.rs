@@ -57,7 +57,7 @@ pub(super) fn warn_unknown_collation(ctx: &mut Ctx, c: &Ident, path: String) {
 pub(super) fn collatable(ty: &ColumnType) -> bool {
     match ty.base {
         BaseType::Text | BaseType::Varchar(_) | BaseType::Char(_) => true,
-        BaseType::Named(n) => n.info().collatable,
+        BaseType::Named(n, _) => n.info().collatable,
         _ => false,
     }
 }
@@ -339,7 +339,7 @@ fn btree_gist_covers(b: &BaseType) -> bool {
                 | BaseType::Bit(_)
                 | BaseType::VarBit(_)
                 | BaseType::Enum { .. }
-                | BaseType::Named(N::Money | N::Oid | N::Macaddr8)
+                | BaseType::Named(N::Money | N::Oid | N::Macaddr8, _)
         )
 }
 
@@ -365,9 +365,11 @@ fn method_supports(method: IndexMethod, ty: &ColumnType, btree_gist: bool) -> Re
     }
     let ok = match (method, b) {
         // An array's btree and hash compare elements, with the element's class.
-        (IndexMethod::Btree | IndexMethod::Hash, BaseType::Named(n)) if ty.array => n.info().methods.contains(&method),
+        (IndexMethod::Btree | IndexMethod::Hash, BaseType::Named(n, _)) if ty.array => {
+            n.info().methods.contains(&method)
+        }
         (IndexMethod::Gin, _) if ty.array => b.has_btree(),
-        (_, BaseType::Named(n)) if !ty.array => n.info().methods.contains(&method),
+        (_, BaseType::Named(n, _)) if !ty.array => n.info().methods.contains(&method),
         (IndexMethod::Btree, _) => true,
         // bit strings have no hash class.
         (IndexMethod::Hash, _) => !matches!(b, BaseType::Bit(_) | BaseType::VarBit(_)),

@@ -143,7 +143,6 @@ mod tests {
                 ("/extensions/1/namespaceId".to_string(), "UNKNOWN_REFERENCE"),
                 ("/domains/0/name".to_string(), "DUPLICATE_NAME"),
                 ("/sequences/0/namespaceId".to_string(), "NAMESPACE_MISMATCH"),
-                ("/tables/0/columns/1/dataType".to_string(), "UNSUPPORTED_DATA_TYPE"),
             ]
         );
     }

@@ -99,7 +99,7 @@ pub(super) fn sequence_default(
     let Some((name, schema)) = sequences.get(id) else {
         return Err((Code::UnknownReference, format!("no sequence has the id `{id}`")));
     };
-    if ty.array || !(ty.base.is_number() || ty.base == BaseType::Named(crate::named_type::NamedType::Oid)) {
+    if ty.array || !(ty.base.is_number() || matches!(ty.base, BaseType::Named(crate::named_type::NamedType::Oid, _))) {
         return Err((Code::TypeMismatch, format!("a sequence's numbers do not fit a {} column", ty.describe())));
     }
     Ok(DefaultValue::NextVal { sequence_id: id.to_string(), name: name.clone(), schema: schema.clone() })

@@ -13,11 +13,11 @@ use BaseType as B;
 use Cast::{Automatic, Explicit};
 use Safety::{DataLoss, LocksTable, MayFail, Safe};
 
-const MONEY: B = B::Named(NamedType::Money);
-const OID: B = B::Named(NamedType::Oid);
-const CITEXT: B = B::Named(NamedType::Citext);
-const XML: B = B::Named(NamedType::Xml);
-const MACADDR8: B = B::Named(NamedType::Macaddr8);
+const MONEY: B = B::Named(NamedType::Money, None);
+const OID: B = B::Named(NamedType::Oid, None);
+const CITEXT: B = B::Named(NamedType::Citext, None);
+const XML: B = B::Named(NamedType::Xml, None);
+const MACADDR8: B = B::Named(NamedType::Macaddr8, None);
 
 /// Integer digits money holds (its range is about ±92 quadrillion, in
 /// cents).
