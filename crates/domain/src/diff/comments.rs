@@ -40,7 +40,7 @@ impl Differ<'_> {
         for n in &new.model().tables {
             let o = old.table(&n.id);
             let table_new = o.is_none();
-            let target = |name: &Ident| format!("{}.{}", n.name, name);
+            let target = |name: &Ident| format!("{}.{}", n.shown(), name);
             for k in &n.checks {
                 let before = o.and_then(|o| o.checks.iter().find(|x| x.id == k.id));
                 let made = table_new || checks.contains(k.id.as_str());
@@ -83,7 +83,7 @@ impl Differ<'_> {
             let before = old.foreign_key(&fk.id);
             let made = fks.contains(fk.id.as_str());
             if wants(before.map(|b| &b.comment), &fk.comment, made) {
-                let table = new.table(&fk.source_table_id).map(|t| t.name.to_string()).unwrap_or_default();
+                let table = new.table(&fk.source_table_id).map(TableModel::shown).unwrap_or_default();
                 out.push((
                     ConstraintKind::ForeignKey,
                     fk.source_table_id.clone(),

@@ -14,7 +14,7 @@ impl<'m> Differ<'m> {
             Change::new(
                 ChangeKind::DropPrimaryKey { table_id: o.id.clone() },
                 Safety::Safe,
-                format!("{}.{}", o.name, k.name),
+                format!("{}.{}", o.shown(), k.name),
                 format!("drop primary key {} of {}", k.name, o.name),
             )
         };
@@ -37,8 +37,8 @@ impl<'m> Differ<'m> {
                 Change::new(
                     ChangeKind::AddPrimaryKey { table_id: tid.clone() },
                     Safety::Safe,
-                    format!("{}.{}", n.name, nk.name),
-                    format!("add primary key {} on {}", nk.name, n.name),
+                    format!("{}.{}", n.shown(), nk.name),
+                    format!("add primary key {} on {}", nk.name, n.shown()),
                 )
                 .risk(
                     Safety::MayFail,
@@ -67,7 +67,7 @@ impl<'m> Differ<'m> {
                     self.push_safe(
                         Stage::DropConstraints,
                         ChangeKind::DropUnique { table_id: tid.clone(), column_ids: u.column_ids.clone() },
-                        format!("{}.{}", o.name, u.name),
+                        format!("{}.{}", o.shown(), u.name),
                         format!("drop unique constraint {} of {}", u.name, o.name),
                     );
                 }
@@ -97,8 +97,8 @@ impl<'m> Differ<'m> {
                     Change::new(
                         ChangeKind::AddUnique { table_id: tid.clone(), column_ids: nu.column_ids.clone() },
                         Safety::Safe,
-                        format!("{}.{}", n.name, nu.name),
-                        format!("add unique constraint {} on {}", nu.name, n.name),
+                        format!("{}.{}", n.shown(), nu.name),
+                        format!("add unique constraint {} on {}", nu.name, n.shown()),
                     )
                     .risk(safety, why, UNIQUE_INDEX_FIRST),
                 );
@@ -114,7 +114,7 @@ impl<'m> Differ<'m> {
         self.relation_renames.push(
             PendingRename::new(
                 if kind == ConstraintKind::PrimaryKey { "primary key" } else { "unique constraint" },
-                format!("{}.{}", n.name, k.name),
+                format!("{}.{}", n.shown(), k.name),
                 o.name.to_string(),
                 k.name.to_string(),
                 move |from, to| ChangeKind::RenameConstraint { table_id: id.clone(), constraint: kind, from, to },
@@ -135,7 +135,7 @@ impl<'m> Differ<'m> {
                         let id = tid.clone();
                         self.constraint_renames.push(PendingRename::new(
                             "check",
-                            format!("{}.{}", n.name, nk.name),
+                            format!("{}.{}", n.shown(), nk.name),
                             k.name.to_string(),
                             nk.name.to_string(),
                             move |from, to| ChangeKind::RenameConstraint {
@@ -152,7 +152,7 @@ impl<'m> Differ<'m> {
                     self.push_safe(
                         Stage::DropConstraints,
                         ChangeKind::DropCheck { table_id: tid.clone(), check_id: k.id.clone() },
-                        format!("{}.{}", o.name, k.name),
+                        format!("{}.{}", o.shown(), k.name),
                         format!("drop check {} of {}{why}", k.name, o.name),
                     );
                     if let Some(nk) = kept {
@@ -172,8 +172,8 @@ impl<'m> Differ<'m> {
         let change = Change::new(
             ChangeKind::AddCheck { table_id: n.id.clone(), check_id: k.id.clone() },
             Safety::Safe,
-            format!("{}.{}", n.name, k.name),
-            format!("add check {} on {}{}", k.name, n.name, if rebuild { " (re-created)" } else { "" }),
+            format!("{}.{}", n.shown(), k.name),
+            format!("add check {} on {}{}", k.name, n.shown(), if rebuild { " (re-created)" } else { "" }),
         );
         let on_new_nulls = || {
             let nulls = self.new_null_columns(n);
@@ -215,7 +215,7 @@ impl<'m> Differ<'m> {
                         self.relation_renames.push(
                             PendingRename::new(
                                 "exclusion constraint",
-                                format!("{}.{}", n.name, nx.name),
+                                format!("{}.{}", n.shown(), nx.name),
                                 x.name.to_string(),
                                 nx.name.to_string(),
                                 move |from, to| ChangeKind::RenameConstraint {
@@ -237,7 +237,7 @@ impl<'m> Differ<'m> {
                             exclusion_id: x.id.clone(),
                             name: x.name.to_string(),
                         },
-                        format!("{}.{}", o.name, x.name),
+                        format!("{}.{}", o.shown(), x.name),
                         format!("drop exclusion constraint {} of {}", x.name, o.name),
                     );
                     if let Some(nx) = kept {
@@ -259,8 +259,8 @@ impl<'m> Differ<'m> {
             Change::new(
                 ChangeKind::AddExclusion { table_id: n.id.clone(), exclusion_id: x.id.clone() },
                 Safety::MayFail,
-                format!("{}.{}", n.name, x.name),
-                format!("add exclusion constraint {} on {}", x.name, n.name),
+                format!("{}.{}", n.shown(), x.name),
+                format!("add exclusion constraint {} on {}", x.name, n.shown()),
             )
             .why(
                 "fails if two existing rows conflict (overlap, or are equal, by the operators); builds its index \
@@ -292,8 +292,8 @@ impl<'m> Differ<'m> {
                             Change::new(
                                 ChangeKind::SetIndexStorage { table_id: tid.clone(), index_id: nx.id.clone(), reset },
                                 Safety::Safe,
-                                format!("{}.{}", n.name, nx.name),
-                                format!("set storage parameters of index {} on {}", nx.name, n.name),
+                                format!("{}.{}", n.shown(), nx.name),
+                                format!("set storage parameters of index {} on {}", nx.name, n.shown()),
                             )
                             .why(
                                 "the catalog alone changes: pages already written keep their layout (fillfactor \
@@ -305,7 +305,7 @@ impl<'m> Differ<'m> {
                         let (id, xid) = (tid.clone(), nx.id.clone());
                         self.relation_renames.push(PendingRename::new(
                             "index",
-                            format!("{}.{}", n.name, nx.name),
+                            format!("{}.{}", n.shown(), nx.name),
                             x.name.to_string(),
                             nx.name.to_string(),
                             move |from, to| ChangeKind::RenameIndex {
@@ -325,7 +325,7 @@ impl<'m> Differ<'m> {
                     self.push_safe(
                         Stage::DropConstraints,
                         ChangeKind::DropIndex { table_id: tid.clone(), index_id: x.id.clone() },
-                        format!("{}.{}", o.name, x.name),
+                        format!("{}.{}", o.shown(), x.name),
                         format!("drop index {} of {}", x.name, o.name),
                     );
                     if let Some(nx) = kept {
@@ -345,8 +345,8 @@ impl<'m> Differ<'m> {
         let change = Change::new(
             ChangeKind::AddIndex { table_id: n.id.clone(), index_id: x.id.clone() },
             Safety::Safe,
-            format!("{}.{}", n.name, x.name),
-            format!("create {}index {} on {}", if x.unique { "unique " } else { "" }, x.name, n.name),
+            format!("{}.{}", n.shown(), x.name),
+            format!("create {}index {} on {}", if x.unique { "unique " } else { "" }, x.name, n.shown()),
         );
         let nulls = self.new_null_columns(n);
         // A plain column that holds only NULLs puts a NULL in every entry,
@@ -385,7 +385,7 @@ impl<'m> Differ<'m> {
     }
 
     fn fk_target(model: &ModelIndex<'_>, fk: &ForeignKeyModel) -> String {
-        let table = model.table(&fk.source_table_id).map(|t| t.name.to_string()).unwrap_or_default();
+        let table = model.table(&fk.source_table_id).map(TableModel::shown).unwrap_or_default();
         format!("{table}.{}", fk.name)
     }
 

@@ -244,7 +244,7 @@ fn quoted(label: &str) -> String {
 }
 
 fn col_target(t: &TableModel, c: &ColumnModel) -> String {
-    format!("{}.{}", t.name, c.name)
+    format!("{}.{}", t.shown(), c.name)
 }
 
 struct Differ<'m> {
@@ -380,8 +380,8 @@ impl<'m> Differ<'m> {
                     Change::new(
                         ChangeKind::DropTable { table_id: o.id.clone() },
                         Safety::DataLoss,
-                        o.name.as_str(),
-                        format!("drop table {}", o.name),
+                        o.shown(),
+                        format!("drop table {}", o.shown()),
                     )
                     .why("the table and every row in it are deleted")
                     .instead("rename the table and drop it in a later migration, once nothing reads it"),
@@ -400,8 +400,8 @@ impl<'m> Differ<'m> {
         self.push_safe(
             Stage::AddTables,
             ChangeKind::AddTable { table_id: n.id.clone() },
-            n.name.as_str(),
-            format!("create table {}", n.name),
+            n.shown(),
+            format!("create table {}", n.shown()),
         );
         for x in &n.indexes {
             self.add_index(n, x, false);
@@ -419,8 +419,8 @@ impl<'m> Differ<'m> {
         self.push_safe(
             Stage::Comments,
             ChangeKind::SetTableComment { table_id: n.id.clone() },
-            n.name.as_str(),
-            format!("{verb} comment on table {}", n.name),
+            n.shown(),
+            format!("{verb} comment on table {}", n.shown()),
         );
     }
 
@@ -438,13 +438,12 @@ impl<'m> Differ<'m> {
         let tid = n.id.clone();
         if o.name != n.name {
             let id = tid.clone();
-            self.relation_renames.push(PendingRename::new(
-                "table",
-                n.name.to_string(),
-                o.name.to_string(),
-                n.name.to_string(),
-                move |from, to| ChangeKind::RenameTable { table_id: id.clone(), from, to },
-            ));
+            self.relation_renames.push(
+                PendingRename::new("table", n.shown(), o.name.to_string(), n.name.to_string(), move |from, to| {
+                    ChangeKind::RenameTable { table_id: id.clone(), from, to }
+                })
+                .prefix(n.namespace.as_ref().map(|ns| format!("{}.", ns.name)).unwrap_or_default()),
+            );
         }
         if o.comment != n.comment {
             self.table_comment(n);
@@ -481,7 +480,7 @@ impl<'m> Differ<'m> {
                                     to,
                                 },
                             )
-                            .prefix(format!("{}.", n.name)),
+                            .prefix(format!("{}.", n.shown())),
                         );
                     }
                     self.column(o, oc, n, nc);

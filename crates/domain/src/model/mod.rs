@@ -373,6 +373,15 @@ impl ExclusionModel {
 }
 
 impl TableModel {
+    /// The name shown in changes and messages: `namespace.name`, or the
+    /// name alone in `public`.
+    pub fn shown(&self) -> String {
+        match &self.namespace {
+            Some(n) => format!("{}.{}", n.name, self.name),
+            None => self.name.to_string(),
+        }
+    }
+
     /// The column with the given stable id.
     pub fn column(&self, id: &str) -> Option<&ColumnModel> {
         self.columns.iter().find(|c| c.id == id)

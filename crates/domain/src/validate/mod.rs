@@ -341,7 +341,11 @@ impl TableInfo {
     }
 
     fn label(&self) -> String {
-        self.name.as_ref().map_or_else(|| format!("table {}", self.id), |n| format!("table \"{n}\""))
+        match (&self.name, &self.namespace) {
+            (None, _) => format!("table {}", self.id),
+            (Some(n), None) => format!("table \"{n}\""),
+            (Some(n), Some(ns)) => format!("table \"{}\".\"{n}\"", ns.name),
+        }
     }
 
     /// Column-id sets of the primary key, UNIQUE columns and full unique indexes.
