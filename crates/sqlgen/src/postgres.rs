@@ -637,49 +637,45 @@ impl Dialect for Postgres {
                 sql: format!("DROP TABLE IF EXISTS {}", self.table_name(t)),
             });
         }
+        // The types, sequences, extensions and (last, without CASCADE, so
+        // whatever else lives there stays) the namespaces.
+        let mut drop = |kind, target: String, what: &str, name: String| {
+            out.push(Statement { kind, target, sql: format!("DROP {what} IF EXISTS {name}") });
+        };
         for c in model.composites.iter().rev() {
-            out.push(Statement {
-                kind: StatementKind::DropComposite,
-                target: format!("composite type \"{}\"", c.name),
-                sql: format!("DROP TYPE IF EXISTS {}", self.qn(&c.namespace, c.name.as_str())),
-            });
+            let name = self.qn(&c.namespace, c.name.as_str());
+            drop(StatementKind::DropComposite, format!("composite type \"{}\"", c.name), "TYPE", name);
         }
         for d in model.domains.iter().rev() {
-            out.push(Statement {
-                kind: StatementKind::DropDomain,
-                target: format!("domain \"{}\"", d.name),
-                sql: format!("DROP DOMAIN IF EXISTS {}", self.qn(&d.namespace, d.name.as_str())),
-            });
+            drop(
+                StatementKind::DropDomain,
+                format!("domain \"{}\"", d.name),
+                "DOMAIN",
+                self.qn(&d.namespace, d.name.as_str()),
+            );
         }
         for e in model.enums.iter().rev() {
-            out.push(Statement {
-                kind: StatementKind::DropEnum,
-                target: format!("enum \"{}\"", e.name),
-                sql: format!("DROP TYPE IF EXISTS {}", self.qn(&e.namespace, e.name.as_str())),
-            });
+            drop(
+                StatementKind::DropEnum,
+                format!("enum \"{}\"", e.name),
+                "TYPE",
+                self.qn(&e.namespace, e.name.as_str()),
+            );
         }
         for s in model.sequences.iter().rev() {
-            out.push(Statement {
-                kind: StatementKind::DropSequence,
-                target: format!("sequence \"{}\"", s.name),
-                sql: format!("DROP SEQUENCE IF EXISTS {}", self.qn(&s.namespace, s.name.as_str())),
-            });
+            let name = self.qn(&s.namespace, s.name.as_str());
+            drop(StatementKind::DropSequence, format!("sequence \"{}\"", s.name), "SEQUENCE", name);
         }
         for e in model.extensions.iter().rev() {
-            out.push(Statement {
-                kind: StatementKind::DropExtension,
-                target: format!("extension \"{}\"", e.name),
-                sql: format!("DROP EXTENSION IF EXISTS {}", self.qi(e.name.as_str())),
-            });
+            drop(
+                StatementKind::DropExtension,
+                format!("extension \"{}\"", e.name),
+                "EXTENSION",
+                self.qi(e.name.as_str()),
+            );
         }
-        // Last, and without CASCADE: whatever else lives there stays, and
-        // the schema with it.
         for n in model.namespaces.iter().rev() {
-            out.push(Statement {
-                kind: StatementKind::DropSchema,
-                target: format!("namespace \"{}\"", n.name),
-                sql: format!("DROP SCHEMA IF EXISTS {}", self.qi(n.name.as_str())),
-            });
+            drop(StatementKind::DropSchema, format!("namespace \"{}\"", n.name), "SCHEMA", self.qi(n.name.as_str()));
         }
         let mut header = format!(
             "Schemaforge drop script for PostgreSQL: {}, {}",
