@@ -78,6 +78,14 @@ pub enum Node {
     String(String),
     /// A cast, `x::type` or `CAST(x AS type)`, by the type's dotted name.
     Cast(Vec<String>),
+    /// A field read from a column (`(home).street`): the column's parts and
+    /// the field names from it down (`((home).at).zip`: `at`, `zip`).
+    Field {
+        /// The column reference's dotted parts.
+        column: Vec<String>,
+        /// The field names, outermost last.
+        path: Vec<String>,
+    },
 }
 
 /// The kind of the expression's outermost node, for a type check that needs
@@ -173,8 +181,27 @@ impl Expression {
     /// assert_eq!(a.canonical(&id), b.canonical(&id));
     /// ```
     pub fn canonical(&self, column: &dyn Fn(&[String]) -> Option<String>) -> String {
+        self.canonical_with_fields(column, &|_, _| None)
+    }
+
+    /// [`Expression::canonical`], with every field read from a column
+    /// (`(home).street`, `((home).at).zip`, `(homes[1]).zip`) replaced by
+    /// `field(column parts, field names from the column down)`: an
+    /// attribute's stable id, say. Subscripts do not count in the path.
+    ///
+    /// ```
+    /// let column = |_: &[String]| Some("c1".to_string());
+    /// let field = |_: &[String], path: &[String]| Some(format!("a:{}", path.len()));
+    /// let a = schemaforge_pgparse::parse_expression("((home).at).zip <> ''").unwrap();
+    /// let b = schemaforge_pgparse::parse_expression("((place).spot).code <> ''").unwrap();
+    /// assert_eq!(a.canonical_with_fields(&column, &field), b.canonical_with_fields(&column, &field));
+    /// assert_ne!(a.canonical(&column), b.canonical(&column));
+    /// let field = schemaforge_pgparse::Node::Field { column: vec!["home".into()], path: vec!["at".into(), "zip".into()] };
+    /// assert!(a.nodes().contains(&field));
+    /// ```
+    pub fn canonical_with_fields(&self, column: &dyn Fn(&[String]) -> Option<String>, field: FieldFn<'_>) -> String {
         let mut tree = self.tree.clone();
-        replace_columns(&mut tree, column);
+        replace_columns(&mut tree, column, field);
         tree.to_string()
     }
 }
@@ -334,6 +361,11 @@ fn collect(v: &Value, out: &mut Vec<Node>) {
                             .iter()
                             .any(|k| is_set(inner.get(*k))),
                     }),
+                    "AIndirection" => {
+                        if let Some((column, path)) = indirection_path(inner).filter(|(_, p)| !p.is_empty()) {
+                            out.push(Node::Field { column, path });
+                        }
+                    }
                     "SubLink" => out.push(Node::Subquery),
                     "ParamRef" => out.push(Node::Parameter),
                     "SqlvalueFunction" => out.push(Node::SessionValue),
@@ -355,7 +387,11 @@ fn collect(v: &Value, out: &mut Vec<Node>) {
     }
 }
 
-fn replace_columns(v: &mut Value, column: &dyn Fn(&[String]) -> Option<String>) {
+/// What replaces a field read from a column: given the column's parts and
+/// the field names from it down.
+pub type FieldFn<'a> = &'a dyn Fn(&[String], &[String]) -> Option<String>;
+
+fn replace_columns(v: &mut Value, column: &dyn Fn(&[String]) -> Option<String>, field: FieldFn<'_>) {
     match v {
         Value::Object(m) => {
             if let Some(inner) = m.get_mut("ColumnRef") {
@@ -365,11 +401,43 @@ fn replace_columns(v: &mut Value, column: &dyn Fn(&[String]) -> Option<String>) 
                 }
                 return;
             }
-            m.values_mut().for_each(|x| replace_columns(x, column));
+            if let Some(inner) = m.get_mut("AIndirection") {
+                if let Some((parts, mut path)) = inner.get("arg").and_then(field_base) {
+                    let steps = inner.get_mut("indirection").and_then(Value::as_array_mut);
+                    for step in steps.into_iter().flatten() {
+                        let Some(Value::String(name)) = step.pointer_mut("/node/String/sval") else { continue };
+                        path.push(name.clone());
+                        if let Some(id) = field(&parts, &path) {
+                            *name = id;
+                        }
+                    }
+                }
+            }
+            m.values_mut().for_each(|x| replace_columns(x, column, field));
         }
-        Value::Array(a) => a.iter_mut().for_each(|x| replace_columns(x, column)),
+        Value::Array(a) => a.iter_mut().for_each(|x| replace_columns(x, column, field)),
         _ => {}
     }
+}
+
+/// The column and the fields read from it down to `node` (a column
+/// reference, or field reads and subscripts over one), if it is that.
+fn field_base(node: &Value) -> Option<(Vec<String>, Vec<String>)> {
+    if let Some(c) = node.pointer("/node/ColumnRef") {
+        return Some((names(c.get("fields")), Vec::new()));
+    }
+    indirection_path(node.pointer("/node/AIndirection")?)
+}
+
+/// [`field_base`] of an `AIndirection`'s contents.
+fn indirection_path(inner: &Value) -> Option<(Vec<String>, Vec<String>)> {
+    let (parts, mut path) = field_base(inner.get("arg")?)?;
+    for step in inner.get("indirection").and_then(Value::as_array).into_iter().flatten() {
+        if let Some(name) = step.pointer("/node/String/sval").and_then(Value::as_str) {
+            path.push(name.to_string());
+        }
+    }
+    Some((parts, path))
 }
 
 fn shape(node: &Value) -> Shape {

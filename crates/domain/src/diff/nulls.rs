@@ -106,8 +106,8 @@ mod tests {
         let ty = ColumnType { base: BaseType::Integer, array: false };
         let (n, old) = (Ident::parse("n").unwrap(), Ident::parse("old").unwrap());
         let columns = [
-            ExprColumn { id: "n", name: &n, ty: Some(&ty), enum_values: None },
-            ExprColumn { id: "old", name: &old, ty: Some(&ty), enum_values: None },
+            ExprColumn { id: "n", name: &n, ty: Some(&ty), enum_values: None, composites: &[] },
+            ExprColumn { id: "old", name: &old, ty: Some(&ty), enum_values: None, composites: &[] },
         ];
         let expr = parse_expression(text, &columns, ExprContext::Check).unwrap_or_else(|e| panic!("{e:?}"));
         check_on_nulls(&expr, &HashSet::from(["n"]))

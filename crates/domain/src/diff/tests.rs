@@ -513,3 +513,33 @@ fn a_generated_column_is_made_plain_before_a_column_it_reads_is_dropped() {
         "{kinds:?}"
     );
 }
+
+#[test]
+fn an_attribute_read_in_an_expression_is_the_same_by_id_after_a_rename() {
+    let doc = |street: &str, check: &str| {
+        json!({"name": "people",
+            "composites": [
+                {"id": "k_at", "name": "spot", "attributes": [{"id": "s_zip", "name": "zip", "dataType": "text"}]},
+                {"id": "k_home", "name": "address", "attributes": [
+                    {"id": "a_street", "name": street, "dataType": "text"},
+                    {"id": "a_at", "name": "at", "dataType": "composite", "compositeId": "k_at"}]}],
+            "tables": [{"id": "t", "name": "person", "columns": [
+                {"id": "c_id", "name": "id", "dataType": "integer", "primaryKey": true},
+                {"id": "c_home", "name": "home", "dataType": "composite", "compositeId": "k_home"}],
+              "checks": [{"id": "k1", "name": "has_street", "expression": check}],
+              "indexes": [{"id": "i1", "name": "by_zip", "columnIds": [{"expression": "((home).at).zip"}]}]}]})
+    };
+    let v1 = doc("street", "(home).street <> '' OR home IS NULL");
+    let v2 = doc("road", "(home).road <> '' OR home IS NULL");
+    // PostgreSQL keeps the check and the index by attribute number: the
+    // rename alone follows them.
+    assert_eq!(summary(&v1, &v2), one("rename_attribute", Safe));
+    // Another attribute read is another expression.
+    let v3 = doc("street", "(home).at IS NOT NULL OR home IS NULL");
+    assert_eq!(tags(&summary(&v1, &v3)), ["drop_check", "add_check"]);
+    // An attribute the type does not have is an error, not PostgreSQL's.
+    let report = crate::validate(&parse_document(&doc("street", "(home).road <> ''").to_string()).unwrap());
+    let errors = report.problems.iter().filter(|p| p.is_error());
+    let found: Vec<(&str, &str)> = errors.map(|p| (p.path.as_str(), p.code.as_str())).collect();
+    assert_eq!(found, [("/tables/0/checks/0/expression", "UNKNOWN_REFERENCE")]);
+}

@@ -228,6 +228,22 @@ pub(super) fn check(
             }
             Node::String(s) => strings.push(s),
             Node::Cast(_) => {}
+            Node::Field { column, path } => {
+                // A field of a composite column must be one of its type's
+                // attributes (fields of other columns are PostgreSQL's).
+                if let Ok(c) = resolve(&column, columns) {
+                    if composite_of(c).is_some() && attribute_id(c, &path).is_none() {
+                        problems.push(ExprProblem {
+                            code: Code::UnknownReference,
+                            message: format!(
+                                "column `{}` holds no attribute `{}` (its composite type's attributes are read by name)",
+                                c.name,
+                                path.join(".")
+                            ),
+                        });
+                    }
+                }
+            }
         }
     }
     if let Some(p) = context.boolean().then(|| non_boolean(&parsed.shape(), columns)).flatten() {
@@ -264,7 +280,12 @@ pub(super) fn check(
             "checked with PostgreSQL's own grammar (column references and structure); the types of its operators and casts{functions} are checked by PostgreSQL when the script runs"
         ),
     });
-    let canonical = parsed.canonical(&|parts: &[String]| resolve(parts, columns).ok().map(|c| c.id.to_string()));
+    // Columns and the attributes read from them by id: renaming either is
+    // no change of the expression.
+    let canonical = parsed.canonical_with_fields(
+        &|parts: &[String]| resolve(parts, columns).ok().map(|c| c.id.to_string()),
+        &|parts: &[String], path: &[String]| attribute_id(resolve(parts, columns).ok()?, path),
+    );
     let yields = match parsed.shape() {
         Shape::Boolean | Shape::Bool => super::Yields::Bool,
         Shape::Number => super::Yields::Number,
@@ -272,6 +293,25 @@ pub(super) fn check(
     };
     let expr = Expr::Sql(SqlExpr { sql: parsed.sql().to_string(), volatile, yields, canonical, columns: ids, strings });
     Ok(Checked { expr, warnings })
+}
+
+/// The composite type a column holds (itself or in an array).
+fn composite_of<'a>(c: &ExprColumn<'a>) -> Option<&'a crate::model::CompositeModel> {
+    let BaseType::Composite { id, .. } = &c.ty?.base else { return None };
+    c.composites.iter().find(|k| &k.id == id)
+}
+
+/// The id of the attribute `path` (names from the column down, through
+/// nested composite types) reads from column `c`.
+fn attribute_id(c: &ExprColumn<'_>, path: &[String]) -> Option<String> {
+    let mut current = composite_of(c)?;
+    let (last, inner) = path.split_last()?;
+    for name in inner {
+        let a = current.attributes.iter().find(|a| a.name.as_str() == name)?;
+        let BaseType::Composite { id, .. } = &a.ty.base else { return None };
+        current = c.composites.iter().find(|k| &k.id == id)?;
+    }
+    current.attributes.iter().find(|a| a.name.as_str() == last).map(|a| a.id.clone())
 }
 
 /// A column reference: one part, the exact name of a column of the table

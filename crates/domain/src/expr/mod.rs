@@ -22,7 +22,7 @@
 //! (they would vanish from the rendered SQL).
 
 use crate::ident::Ident;
-use crate::model::{BaseType, ColumnType};
+use crate::model::{BaseType, ColumnType, CompositeModel};
 use crate::problem::Code;
 
 /// Longest expression text accepted, in bytes.
@@ -406,6 +406,10 @@ pub struct ExprColumn<'a> {
     pub ty: Option<&'a ColumnType>,
     /// Labels, when the type is an enum.
     pub enum_values: Option<&'a [String]>,
+    /// The document's composite types, so that a field read from a
+    /// composite column (`(home).street`) resolves to the attribute's id
+    /// (empty: fields are left to PostgreSQL).
+    pub composites: &'a [CompositeModel],
 }
 
 /// Where an expression is used; index predicates must be immutable.
@@ -463,7 +467,7 @@ pub struct Checked {
 ///
 /// let name = Ident::parse("price").unwrap();
 /// let ty = ColumnType { base: BaseType::Integer, array: false };
-/// let cols = [ExprColumn { id: "c1", name: &name, ty: Some(&ty), enum_values: None }];
+/// let cols = [ExprColumn { id: "c1", name: &name, ty: Some(&ty), enum_values: None, composites: &[] }];
 /// assert!(parse_expression("price >= 0", &cols, ExprContext::Check).is_ok());
 /// let err = parse_expression("price >= 'cheap'", &cols, ExprContext::Check).unwrap_err();
 /// assert_eq!(err[0].code.as_str(), "TYPE_MISMATCH");
@@ -492,7 +496,7 @@ pub fn parse_expression(
 ///
 /// let name = Ident::parse("price").unwrap();
 /// let ty = ColumnType { base: BaseType::Integer, array: false };
-/// let cols = [ExprColumn { id: "c1", name: &name, ty: Some(&ty), enum_values: None }];
+/// let cols = [ExprColumn { id: "c1", name: &name, ty: Some(&ty), enum_values: None, composites: &[] }];
 /// let checked = check_expression("(price >= (0)::numeric)", &cols, ExprContext::Check).unwrap();
 /// let Expr::Sql(sql) = &checked.expr else { panic!() };
 /// assert_eq!(sql.sql(), "price >= 0::numeric");

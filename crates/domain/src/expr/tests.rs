@@ -36,6 +36,7 @@ impl Cols {
                 name: &self.names[i],
                 ty: Some(&self.types[i]),
                 enum_values: matches!(self.types[i].base, BaseType::Enum { .. }).then_some(self.labels.as_slice()),
+                composites: &[],
             })
             .collect()
     }
@@ -199,7 +200,8 @@ fn full_grammar_ignores_spelling_and_renames() {
     assert!(a.same_modulo_names(&b));
     let renamed_name = Ident::parse("quantity").unwrap();
     let ty = ColumnType { base: BaseType::Integer, array: false };
-    let renamed = [ExprColumn { id: cols[1].id, name: &renamed_name, ty: Some(&ty), enum_values: None }];
+    let renamed =
+        [ExprColumn { id: cols[1].id, name: &renamed_name, ty: Some(&ty), enum_values: None, composites: &[] }];
     let r = check_expression("quantity::numeric > 0::numeric", &renamed, ExprContext::Check).unwrap().expr;
     assert!(a.same_modulo_names(&r), "a column rename is no change");
     let other = check_expression("qty::numeric >= 0::numeric", &cols, ExprContext::Check).unwrap().expr;
@@ -263,8 +265,8 @@ fn wider_types_are_not_compared_with_numbers() {
     let oid = ColumnType { base: BaseType::Named(NamedType::Oid, None), array: false };
     let (m, o) = (Ident::parse("fee").unwrap(), Ident::parse("ref").unwrap());
     let columns = [
-        ExprColumn { id: "m", name: &m, ty: Some(&money), enum_values: None },
-        ExprColumn { id: "o", name: &o, ty: Some(&oid), enum_values: None },
+        ExprColumn { id: "m", name: &m, ty: Some(&money), enum_values: None, composites: &[] },
+        ExprColumn { id: "o", name: &o, ty: Some(&oid), enum_values: None, composites: &[] },
     ];
     let codes = |s: &str| match check_expression(s, &columns, ExprContext::Check) {
         Ok(c) => c.warnings.iter().map(|w| w.code).collect::<Vec<_>>(),

@@ -234,8 +234,10 @@ pub(super) fn check_domains<'d>(
 /// (`<domain>_check`, `<domain>_check1`, ...).
 fn check_expressions(ctx: &mut Ctx, d: &Domain, ty: Option<&ColumnType>, i: usize) -> Vec<DomainCheckModel> {
     let value = Ident::parse("value").ok();
-    let columns: Vec<ExprColumn<'_>> =
-        value.iter().map(|name| ExprColumn { id: DOMAIN_VALUE_ID, name, ty, enum_values: None }).collect();
+    let columns: Vec<ExprColumn<'_>> = value
+        .iter()
+        .map(|name| ExprColumn { id: DOMAIN_VALUE_ID, name, ty, enum_values: None, composites: &[] })
+        .collect();
     let mut names = Scope::new("domain check");
     let mut taken = Namespace::default();
     for (ki, k) in d.checks.iter().enumerate() {

@@ -442,6 +442,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
     }
     let sequence_models = sequences::check_sequences(&mut ctx, doc, &mut relation_names, &namespaces);
     let sequence_names = sequences::sequence_names(doc);
+    let composites: Vec<crate::model::CompositeModel> = composite_models.iter().flatten().cloned().collect();
     let mut tables: Vec<TableInfo> = Vec::new();
     {
         let lookups = tables::Lookups {
@@ -451,6 +452,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             sequence_names: &sequence_names,
             namespaces: &namespaces,
             btree_gist,
+            composites: &composites,
         };
         let mut names = tables::Names { types: &mut type_names, relations: &mut relation_names };
         for (ti, t) in doc.tables.iter().enumerate() {

@@ -15,6 +15,8 @@ pub(super) struct Lookups<'a, 'd> {
     pub(super) namespaces: &'a Namespaces<'d>,
     /// `btree_gist` is declared (gist then serves the scalar types).
     pub(super) btree_gist: bool,
+    /// The valid composite types, for fields read in expressions.
+    pub(super) composites: &'a [crate::model::CompositeModel],
 }
 
 /// The name scopes tables join: types (a table is a row type) and
@@ -89,6 +91,7 @@ pub(super) fn check_table<'d>(
                     Some(BaseType::Enum { id, .. }) => lk.enum_values.get(id.as_str()).copied(),
                     _ => None,
                 },
+                composites: lk.composites,
             })
         })
         .collect();
