@@ -516,6 +516,16 @@ impl<'m> Differ<'m> {
                 "a NOT NULL column without a default cannot be added to a table that has rows",
                 "add it nullable (or with a default), backfill it, then SET NOT NULL",
             )
+        } else if self.added_domain_value_passes(c) {
+            change.risk(
+                Safety::LocksTable,
+                &format!(
+                    "{} has constraints: PostgreSQL rewrites the table to check every row's value, which is NULL \
+                     here and passes them",
+                    c.ty.describe()
+                ),
+                "add the column as the domain's base type, then convert it to the domain",
+            )
         } else if matches!(c.ty.base, BaseType::Domain { constrained: true, .. }) && !c.ty.array {
             change.risk(
                 Safety::MayFail,
@@ -539,6 +549,20 @@ impl<'m> Differ<'m> {
         if c.comment.is_some() {
             self.column_comment(n, c);
         }
+    }
+
+    /// Whether a column of a constrained domain, added without a default
+    /// to a domain without one, has values (NULL) that pass the domain's
+    /// constraints: no NOT NULL, and every check true or unknown on NULL.
+    fn added_domain_value_passes(&self, c: &ColumnModel) -> bool {
+        let BaseType::Domain { id, constrained: true, .. } = &c.ty.base else { return false };
+        let Some(d) = self.new_ix.domain(id) else { return false };
+        let null: HashSet<&str> = [crate::model::DOMAIN_VALUE_ID].into();
+        !c.ty.array
+            && c.default.is_none()
+            && d.default.is_none()
+            && !d.not_null
+            && d.checks.iter().all(|k| nulls::check_on_nulls(&k.expr, &null) == Some(true))
     }
 
     fn column(&mut self, o: &TableModel, oc: &ColumnModel, n: &TableModel, nc: &ColumnModel) {

@@ -543,3 +543,26 @@ fn an_attribute_read_in_an_expression_is_the_same_by_id_after_a_rename() {
     let found: Vec<(&str, &str)> = errors.map(|p| (p.path.as_str(), p.code.as_str())).collect();
     assert_eq!(found, [("/tables/0/checks/0/expression", "UNKNOWN_REFERENCE")]);
 }
+
+#[test]
+fn a_constrained_domain_column_added_with_null_fails_only_when_null_does() {
+    let doc = |domain: Value, column: Option<Value>| {
+        let mut columns = vec![json!({"id": "c_id", "name": "id", "dataType": "integer", "primaryKey": true})];
+        columns.extend(column);
+        json!({"name": "d", "domains": [domain], "tables": [{"id": "t", "name": "t", "columns": columns}]})
+    };
+    let class = |domain: Value, column: Value| {
+        summary(&doc(domain.clone(), None), &doc(domain, Some(column))).into_iter().map(|(_, s)| s).collect::<Vec<_>>()
+    };
+    let col = json!({"id": "c_b", "name": "b", "dataType": "domain", "domainId": "d1"});
+    let checked = |expr: &str| json!({"id": "d1", "name": "positive", "dataType": "integer", "checks": [{"id": "k", "expression": expr}]});
+    // NULL passes `VALUE > 0`: the rewrite cannot fail.
+    assert_eq!(class(checked("VALUE > 0"), col.clone()), [LocksTable]);
+    // It fails `VALUE IS NOT NULL`, NOT NULL, and may fail a default.
+    assert_eq!(class(checked("VALUE IS NOT NULL"), col.clone()), [MayFail]);
+    let not_null = json!({"id": "d1", "name": "positive", "dataType": "integer", "notNull": true});
+    assert_eq!(class(not_null, col.clone()), [MayFail]);
+    let mut with_default = col;
+    with_default["default"] = json!(5);
+    assert_eq!(class(checked("VALUE > 0"), with_default), [MayFail]);
+}

@@ -1,6 +1,7 @@
 //! Domain changes: a column into and out of a domain, a domain's checks,
 //! NOT NULL and default altered in place, a domain rebuilt, a column of a
-//! constrained domain added.
+//! constrained domain added (with a default it refuses, NOT NULL, and
+//! NULL passing its check).
 
 use serde_json::{Value, json};
 
@@ -109,6 +110,13 @@ pub(super) fn cases() -> Vec<Case> {
                 json!({}),
             )),
             &[&[ROW]],
+        ),
+        pair(
+            "add column",
+            "of a domain with a check, without a default (NULL passes the check)",
+            doc(plain()),
+            doc(t(vec![c("a", "integer", json!({})), c("b", "domain", json!({"domainId": "dp"}))], json!({}))),
+            &[&[ROW], &[NULL_ROW]],
         ),
         pair(
             "add column",
