@@ -1,6 +1,7 @@
 //! Validation, SQL generation and migrations on generated schemas of 10,
 //! 100 and 1000 tables (migrations also 10,000), and validation of checks
-//! in PostgreSQL's grammar against the small language. Run with
+//! in PostgreSQL's grammar against the small language, and namespaces
+//! (every table moved into one, against every table edited). Run with
 //! `cargo bench -p schemaforge-sqlgen`; figures are in docs/performance.md.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // bench code
@@ -70,5 +71,37 @@ fn bench_full_grammar(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench, bench_migration, bench_full_grammar);
+/// Every table (and the enum) moved into a namespace of its own, against
+/// the edit of every table above, side by side for each size; and the
+/// moved document validated against the one in public.
+fn bench_namespaces(c: &mut Criterion) {
+    let mut group = c.benchmark_group("namespaces");
+    group.sample_size(10);
+    for n in [100, 1000, 10_000] {
+        let doc = document(n).unwrap();
+        let mut moved = doc.clone();
+        moved.namespaces.push(schemaforge_domain::Namespace { id: "n_archive".into(), name: "archive".into(), comment: None });
+        for t in &mut moved.tables {
+            t.namespace_id = Some("n_archive".into());
+        }
+        for e in &mut moved.enums {
+            e.namespace_id = Some("n_archive".into());
+        }
+        let old = ValidSchema::parse(doc.clone()).unwrap();
+        let edit = ValidSchema::parse(edited(n).unwrap()).unwrap();
+        let moved_schema = ValidSchema::parse(moved.clone()).unwrap();
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("validate_public", n), &doc, |b, d| b.iter(|| validate(d)));
+        group.bench_with_input(BenchmarkId::new("validate_in_namespace", n), &moved, |b, d| b.iter(|| validate(d)));
+        group.bench_with_input(BenchmarkId::new("edit_every_table", n), &(&old, &edit), |b, (o, e)| {
+            b.iter(|| migration(o, e))
+        });
+        group.bench_with_input(BenchmarkId::new("move_every_table", n), &(&old, &moved_schema), |b, (o, m)| {
+            b.iter(|| migration(o, m))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_migration, bench_full_grammar, bench_namespaces);
 criterion_main!(benches);
