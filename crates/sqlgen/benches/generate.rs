@@ -80,7 +80,11 @@ fn bench_namespaces(c: &mut Criterion) {
     for n in [100, 1000, 10_000] {
         let doc = document(n).unwrap();
         let mut moved = doc.clone();
-        moved.namespaces.push(schemaforge_domain::Namespace { id: "n_archive".into(), name: "archive".into(), comment: None });
+        moved.namespaces.push(schemaforge_domain::Namespace {
+            id: "n_archive".into(),
+            name: "archive".into(),
+            comment: None,
+        });
         for t in &mut moved.tables {
             t.namespace_id = Some("n_archive".into());
         }
