@@ -233,6 +233,31 @@ impl Cx<'_> {
         }
     }
 
+    /// `DROP <what> <name>` of a type or sequence dropped after the
+    /// namespace renames, where [`Cx::dropped_at`] says it is.
+    pub(super) fn drop_type(
+        &self,
+        kind: StatementKind,
+        what: &str,
+        name: &str,
+        new: Option<&Option<NamespaceRef>>,
+        old: Option<&Option<NamespaceRef>>,
+    ) -> Vec<Statement> {
+        let schema = self.dropped_at(new, old);
+        self.st(kind, format!("DROP {what} {}", Postgres.qualified(schema.as_deref(), name)))
+    }
+
+    /// A rebuilt type's rename out of the way, in its (new) namespace.
+    pub(super) fn rename_aside(
+        &self,
+        what: &str,
+        namespace: &Option<NamespaceRef>,
+        name: &str,
+        old_name: &str,
+    ) -> Vec<Statement> {
+        self.rename(what, namespace.as_ref().map(|n| n.name.to_string()), name, old_name)
+    }
+
     /// The schema name of old namespace `id` after the namespace renames.
     pub(super) fn renamed(&self, id: &str) -> Option<&str> {
         self.places.renamed.get(id).copied()

@@ -101,13 +101,14 @@ impl Postgres {
             ChangeKind::CreateSequence { sequence_id } => {
                 to.sequence(sequence_id).map(|s| vec![self.create_sequence(s)])
             }
-            ChangeKind::DropSequence { sequence_id, name } => {
-                let schema = cx.dropped_at(None, from.sequence(sequence_id).map(|s| &s.namespace));
-                Some(cx.st(
-                    StatementKind::DropSequence,
-                    format!("DROP SEQUENCE IF EXISTS {}", self.qualified(schema.as_deref(), name)),
-                ))
-            }
+            // An owned one may be gone with its column already.
+            ChangeKind::DropSequence { sequence_id, name } => Some(cx.drop_type(
+                StatementKind::DropSequence,
+                "SEQUENCE IF EXISTS",
+                name,
+                None,
+                from.sequence(sequence_id).map(|s| &s.namespace),
+            )),
             ChangeKind::RenameStandaloneSequence { sequence_id, from: a, to: b } => {
                 let schema = cx.during(
                     sequence_id,

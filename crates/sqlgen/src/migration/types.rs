@@ -14,13 +14,13 @@ impl Postgres {
         let (from, to) = (cx.from, cx.to);
         Some(match &cx.change.kind {
             ChangeKind::CreateEnum { enum_id } => to.enum_type(enum_id).map(|e| vec![self.create_enum(e)]),
-            ChangeKind::DropEnum { enum_id, name } => {
-                let schema = cx.dropped_at(
-                    to.enum_type(enum_id).map(|e| &e.namespace),
-                    from.enum_type(enum_id).map(|e| &e.namespace),
-                );
-                Some(cx.st(StatementKind::DropEnum, format!("DROP TYPE {}", self.qualified(schema.as_deref(), name))))
-            }
+            ChangeKind::DropEnum { enum_id, name } => Some(cx.drop_type(
+                StatementKind::DropEnum,
+                "TYPE",
+                name,
+                to.enum_type(enum_id).map(|e| &e.namespace),
+                from.enum_type(enum_id).map(|e| &e.namespace),
+            )),
             ChangeKind::RenameEnum { enum_id, from: a, to: b } => {
                 let schema = cx.during(
                     enum_id,
@@ -57,24 +57,18 @@ impl Postgres {
                 )
             }),
             ChangeKind::RebuildEnum { enum_id, old_name } => to.enum_type(enum_id).map(|e| {
-                let mut out =
-                    cx.rename("TYPE", e.namespace.as_ref().map(|n| n.name.to_string()), e.name.as_str(), old_name);
+                let mut out = cx.rename_aside("TYPE", &e.namespace, e.name.as_str(), old_name);
                 out.push(self.create_enum(e));
                 out
             }),
             ChangeKind::CreateDomain { domain_id } => to.domain(domain_id).map(|d| vec![self.create_domain(d)]),
-            ChangeKind::DropDomain { domain_id, name } => {
-                let schema = cx.dropped_at(
-                    to.domain(domain_id).map(|d| &d.namespace),
-                    from.domain(domain_id).map(|d| &d.namespace),
-                );
-                Some(
-                    cx.st(
-                        StatementKind::DropDomain,
-                        format!("DROP DOMAIN {}", self.qualified(schema.as_deref(), name)),
-                    ),
-                )
-            }
+            ChangeKind::DropDomain { domain_id, name } => Some(cx.drop_type(
+                StatementKind::DropDomain,
+                "DOMAIN",
+                name,
+                to.domain(domain_id).map(|d| &d.namespace),
+                from.domain(domain_id).map(|d| &d.namespace),
+            )),
             ChangeKind::RenameDomain { domain_id, from: a, to: b } => {
                 let schema = cx.during(
                     domain_id,
@@ -84,8 +78,7 @@ impl Postgres {
                 Some(cx.rename("DOMAIN", schema, a, b))
             }
             ChangeKind::RebuildDomain { domain_id, old_name } => to.domain(domain_id).map(|d| {
-                let mut out =
-                    cx.rename("DOMAIN", d.namespace.as_ref().map(|n| n.name.to_string()), d.name.as_str(), old_name);
+                let mut out = cx.rename_aside("DOMAIN", &d.namespace, d.name.as_str(), old_name);
                 out.push(self.create_domain(d));
                 out
             }),
@@ -148,18 +141,13 @@ impl Postgres {
             ChangeKind::CreateComposite { composite_id } => {
                 to.composite(composite_id).map(|c| vec![self.create_composite(c)])
             }
-            ChangeKind::DropComposite { composite_id, name } => {
-                let schema = cx.dropped_at(
-                    to.composite(composite_id).map(|c| &c.namespace),
-                    from.composite(composite_id).map(|c| &c.namespace),
-                );
-                Some(
-                    cx.st(
-                        StatementKind::DropComposite,
-                        format!("DROP TYPE {}", self.qualified(schema.as_deref(), name)),
-                    ),
-                )
-            }
+            ChangeKind::DropComposite { composite_id, name } => Some(cx.drop_type(
+                StatementKind::DropComposite,
+                "TYPE",
+                name,
+                to.composite(composite_id).map(|c| &c.namespace),
+                from.composite(composite_id).map(|c| &c.namespace),
+            )),
             ChangeKind::RenameComposite { composite_id, from: a, to: b } => {
                 let schema = cx.during(
                     composite_id,
@@ -169,8 +157,7 @@ impl Postgres {
                 Some(cx.rename("TYPE", schema, a, b))
             }
             ChangeKind::RebuildComposite { composite_id, old_name } => to.composite(composite_id).map(|c| {
-                let mut out =
-                    cx.rename("TYPE", c.namespace.as_ref().map(|n| n.name.to_string()), c.name.as_str(), old_name);
+                let mut out = cx.rename_aside("TYPE", &c.namespace, c.name.as_str(), old_name);
                 out.push(self.create_composite(c));
                 out
             }),
