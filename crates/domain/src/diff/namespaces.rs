@@ -13,8 +13,6 @@
 use super::*;
 use crate::model::{NamespaceRef, namespace_id};
 
-pub(super) use crate::diff::change::MovedObject;
-
 const MOVE_NOTE: &str = "queries and application code that name it with its schema, or find it through the \
 search_path, must change with it";
 
