@@ -29,6 +29,9 @@
 
 use serde_json::{Map, Value};
 
+mod query;
+pub use query::{MAX_QUERY_NESTING_TOKENS, MissingColumn, Query, Relation, RelationFn, parse_query};
+
 /// Why a text is not one expression.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
@@ -231,6 +234,14 @@ pub const MAX_NESTING_TOKENS: usize = 400;
 /// (they would vanish from the rendered SQL; refuse them rather than drop
 /// part of what the designer wrote), and a bounded amount of nesting.
 fn scan_checks(text: &str) -> Result<(), Error> {
+    if scan_tokens(text, "expressions")? > MAX_NESTING_TOKENS {
+        return Err(Error::TooDeep);
+    }
+    Ok(())
+}
+
+/// [`scan_checks`]' token checks, giving the number of nesting tokens.
+fn scan_tokens(text: &str, what: &str) -> Result<usize, Error> {
     use pg_query::protobuf::{KeywordKind, Token};
     if text.contains('\0') {
         return Err(Error::Syntax("NUL characters are not allowed".into()));
@@ -240,7 +251,9 @@ fn scan_checks(text: &str) -> Result<(), Error> {
     for t in &scanned.tokens {
         let token = Token::try_from(t.token).ok();
         if matches!(token, Some(Token::SqlComment | Token::CComment)) {
-            return Err(Error::NotAnExpression("comments are not allowed in expressions".into()));
+            return Err(Error::NotAnExpression(format!(
+                "comments are not allowed in {what} (they would not reach the rendered SQL)"
+            )));
         }
         let opens = t.keyword_kind != KeywordKind::NoKeyword as i32
             || (Token::Op as i32..=Token::NotEquals as i32).contains(&t.token)
@@ -249,10 +262,7 @@ fn scan_checks(text: &str) -> Result<(), Error> {
             nesting += 1;
         }
     }
-    if nesting > MAX_NESTING_TOKENS {
-        return Err(Error::TooDeep);
-    }
-    Ok(())
+    Ok(nesting)
 }
 
 /// The single target of `SELECT <expr>`, location-free; anything else the
