@@ -643,7 +643,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
             comment: None,
         });
     }
-    SchemaDocument {
+    let mut doc = SchemaDocument {
         json_schema: None,
         name: "generated".into(),
         description: Some("a generated 'document' \\ with \"quotes\"".into()),
@@ -655,7 +655,11 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         domains,
         composites,
         namespaces: namespaces(),
-    }
+        views: Vec::new(),
+    };
+    doc.views = views::initial_views(&doc);
+    views::refresh_views(&mut doc);
+    doc
 }
 
 /// The namespaces of every generated document: one with a hostile name.
@@ -705,5 +709,6 @@ pub fn domains(relation_names: &mut HashSet<String>) -> Vec<Domain> {
 
 mod breakage;
 mod edits;
+mod views;
 pub use breakage::{Breakage, invalid_document};
 pub use edits::{Edit, edited_document};

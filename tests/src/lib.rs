@@ -126,6 +126,9 @@ pub fn describe_schema_from(
             SELECT 'relation ' || c.relkind::text || ' ' || c.relname || ' comment=' || coalesce(obj_description(c.oid, 'pg_class'), '-') AS t
               FROM pg_class c WHERE c.relnamespace = {s}::regnamespace
             UNION ALL
+            SELECT 'view ' || c.relname || ' ' || pg_get_viewdef(c.oid)
+              FROM pg_class c WHERE c.relnamespace = {s}::regnamespace AND c.relkind IN ('v', 'm')
+            UNION ALL
             SELECT 'column ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
                 || coalesce((SELECT ' collate=' || k.collname FROM pg_collation k JOIN pg_type ty ON ty.oid = a.atttypid
                      WHERE k.oid = a.attcollation AND a.attcollation <> ty.typcollation), '')

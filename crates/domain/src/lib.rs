@@ -47,7 +47,7 @@ pub use document::{
     EnumValue, EnumValueSpec, ExclusionConstraint, ExclusionElement, ExpressionDefault, Extension, ForeignKey,
     FunctionDefault, GeneratedSpec, IdentityGeneration, IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod,
     Literal, MatchType, Namespace, NullsOrder, Position, ReferentialAction, SchemaDocument, Sequence, SequenceDefault,
-    SequenceOwner, SortOrder, StorageValue, Table, UniqueConstraint, parse_document,
+    SequenceOwner, SortOrder, StorageValue, Table, UniqueConstraint, View, ViewIndex, parse_document,
 };
 pub use expr::Expr;
 pub use ident::{Ident, IdentError, MAX_IDENTIFIER_BYTES};
@@ -55,7 +55,7 @@ pub use model::{
     AttributeModel, BaseType, CheckModel, ColumnModel, ColumnType, CompositeModel, DOMAIN_VALUE_ID, DefaultFunction,
     DefaultValue, Deferral, DomainCheckModel, DomainModel, EnumModel, ExclusionModel, ExtensionModel, ForeignKeyModel,
     Identity, IndexColumnModel, IndexKey, IndexModel, KeyConstraint, Model, ModelIndex, NamespaceModel, NamespaceRef,
-    SequenceModel, SequenceOptions, TableModel, TypeFamily, namespace_id,
+    SequenceModel, SequenceOptions, TableModel, TypeFamily, ViewIndexModel, ViewModel, namespace_id,
 };
 pub use named_type::{NamedInfo, NamedType};
 pub use problem::{Code, Problem, Severity};

@@ -113,6 +113,9 @@ codes! {
     /// Two objects that PostgreSQL keeps in one schema are in different
     /// namespaces (a sequence and the table that owns it).
     NamespaceMismatch = "NAMESPACE_MISMATCH",
+    /// Objects depend on each other in a cycle, so none can be created
+    /// first (views that read each other).
+    DependencyCycle = "DEPENDENCY_CYCLE",
 }
 
 impl fmt::Display for Code {

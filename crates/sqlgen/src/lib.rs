@@ -23,6 +23,7 @@ mod locate;
 mod migration;
 mod postgres;
 mod script;
+mod views;
 
 pub use locate::{locate, refusal};
 pub use migration::{Migration, migration};

@@ -54,6 +54,17 @@ impl Postgres {
                 out.push((s, format!("/foreignKeys/{f}")));
             }
         }
+        // Views after everything they may read; each after the views it
+        // reads (the model's order), a materialized view's indexes with it.
+        let view_at: std::collections::HashMap<&str, usize> =
+            schema.document().views.iter().enumerate().map(|(i, v)| (v.id.as_str(), i)).collect();
+        for v in &model.views {
+            let i = view_at.get(v.id.as_str()).copied().unwrap_or_default();
+            out.push((self.create_view(v), format!("/views/{i}")));
+            for (k, x) in v.indexes.iter().enumerate() {
+                out.push((self.create_view_index(v, x), format!("/views/{i}/indexes/{k}")));
+            }
+        }
         for (i, n) in model.namespaces.iter().enumerate().filter(|(_, n)| n.comment.is_some()) {
             out.push((self.schema_comment(n), format!("/namespaces/{i}/comment")));
         }
@@ -102,6 +113,15 @@ impl Postgres {
                     self.constraint_comment(t, fk.name.as_str(), fk.comment.as_deref()),
                     format!("/foreignKeys/{f}/comment"),
                 ));
+            }
+        }
+        for v in &model.views {
+            let i = view_at.get(v.id.as_str()).copied().unwrap_or_default();
+            if v.comment.is_some() {
+                out.push((self.view_comment(v), format!("/views/{i}/comment")));
+            }
+            for (k, x) in v.indexes.iter().enumerate().filter(|(_, x)| x.comment.is_some()) {
+                out.push((self.view_index_comment(v, x), format!("/views/{i}/indexes/{k}/comment")));
             }
         }
         out

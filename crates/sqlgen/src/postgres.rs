@@ -452,6 +452,26 @@ impl Postgres {
     }
 }
 
+/// The counts a script's header names only when there are some, so that
+/// older documents' scripts keep their bytes.
+fn optional_counts(model: &schemaforge_domain::Model) -> String {
+    let mut out = String::new();
+    let counts = [
+        (model.extensions.len(), "extension", "extensions"),
+        (model.domains.len(), "domain", "domains"),
+        (model.composites.len(), "composite type", "composite types"),
+        (model.namespaces.len(), "namespace", "namespaces"),
+        (model.views.iter().filter(|v| !v.materialized).count(), "view", "views"),
+        (model.views.iter().filter(|v| v.materialized).count(), "materialized view", "materialized views"),
+    ];
+    for (n, one, many) in counts {
+        if n > 0 {
+            out.push_str(&format!(", {}", plural(n, one, many)));
+        }
+    }
+    out
+}
+
 fn function_sql(f: DefaultFunction) -> &'static str {
     match f {
         DefaultFunction::Now => "now()",
@@ -599,18 +619,7 @@ impl Dialect for Postgres {
             plural(model.tables.iter().map(|t| t.indexes.len()).sum(), "index", "indexes"),
         );
         // Only documents with extensions say so: older scripts keep their bytes.
-        if !model.extensions.is_empty() {
-            header.push_str(&format!(", {}", plural(model.extensions.len(), "extension", "extensions")));
-        }
-        if !model.domains.is_empty() {
-            header.push_str(&format!(", {}", plural(model.domains.len(), "domain", "domains")));
-        }
-        if !model.composites.is_empty() {
-            header.push_str(&format!(", {}", plural(model.composites.len(), "composite type", "composite types")));
-        }
-        if !model.namespaces.is_empty() {
-            header.push_str(&format!(", {}", plural(model.namespaces.len(), "namespace", "namespaces")));
-        }
+        header.push_str(&optional_counts(model));
         Script::new(header, out)
     }
 
@@ -618,6 +627,10 @@ impl Dialect for Postgres {
         let model = schema.model();
         let index = ModelIndex::new(model);
         let mut out = Vec::new();
+        // Views first, each before the views it reads.
+        for v in model.views.iter().rev() {
+            out.push(self.drop_view(v, true));
+        }
         for fk in model.foreign_keys.iter().rev() {
             let Some(src) = index.table(&fk.source_table_id) else { continue };
             out.push(Statement {
@@ -682,18 +695,7 @@ impl Dialect for Postgres {
             plural(model.tables.len(), "table", "tables"),
             plural(model.enums.len(), "enum", "enums"),
         );
-        if !model.extensions.is_empty() {
-            header.push_str(&format!(", {}", plural(model.extensions.len(), "extension", "extensions")));
-        }
-        if !model.domains.is_empty() {
-            header.push_str(&format!(", {}", plural(model.domains.len(), "domain", "domains")));
-        }
-        if !model.composites.is_empty() {
-            header.push_str(&format!(", {}", plural(model.composites.len(), "composite type", "composite types")));
-        }
-        if !model.namespaces.is_empty() {
-            header.push_str(&format!(", {}", plural(model.namespaces.len(), "namespace", "namespaces")));
-        }
+        header.push_str(&optional_counts(model));
         Script::new(header, out)
     }
 }

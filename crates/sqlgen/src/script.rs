@@ -69,6 +69,10 @@ pub enum StatementKind {
     AlterIndex,
     /// SELECT setval(...): moves a new identity's sequence past existing values
     SetSequence,
+    /// CREATE [MATERIALIZED] VIEW
+    CreateView,
+    /// DROP [MATERIALIZED] VIEW
+    DropView,
 }
 
 impl StatementKind {
@@ -107,6 +111,8 @@ impl StatementKind {
             Self::DropIndex => "drop_index",
             Self::AlterIndex => "alter_index",
             Self::SetSequence => "set_sequence",
+            Self::CreateView => "create_view",
+            Self::DropView => "drop_view",
         }
     }
 }

@@ -73,11 +73,15 @@ pub enum Edit {
     /// table in it, drop one (its objects go to public), give one a new id
     /// (a drop and a create of the same name), or change its comment.
     EditNamespace,
+    /// Change a view: rename an output column or the view, change a query,
+    /// make the view over a view materialized (or not), drop one, or bring
+    /// the pool back and change a comment.
+    EditView,
 }
 
 impl Edit {
     /// Every kind.
-    pub const ALL: [Edit; 29] = [
+    pub const ALL: [Edit; 30] = [
         Self::RenameTable,
         Self::RenameColumn,
         Self::RenameEnum,
@@ -107,6 +111,7 @@ impl Edit {
         Self::MoveToNamespace,
         Self::TradePlaces,
         Self::EditNamespace,
+        Self::EditView,
     ];
 
     /// Apply the edit to `doc`, picking targets with `salt`; the result may
@@ -637,6 +642,7 @@ impl Edit {
                     _ => {}
                 }
             }
+            Self::EditView => super::views::edit_views(doc, salt, &fresh),
             Self::TogglePrimaryKey => {
                 if table.without_primary_key {
                     table.without_primary_key = false;
@@ -677,6 +683,7 @@ fn rehome(doc: &mut SchemaDocument, from: &str, to: Option<String>) {
     doc.composites.iter_mut().for_each(|c| moves(&mut c.namespace_id));
     doc.sequences.iter_mut().for_each(|s| moves(&mut s.namespace_id));
     doc.extensions.iter_mut().for_each(|x| moves(&mut x.namespace_id));
+    doc.views.iter_mut().for_each(|v| moves(&mut v.namespace_id));
 }
 
 /// A valid document and a valid edit of it: one to five [`Edit`]s, each
@@ -692,6 +699,7 @@ pub fn edited_document() -> impl Strategy<Value = (SchemaDocument, SchemaDocumen
             for (edit, salt, name) in edits {
                 let mut candidate = new.clone();
                 edit.apply(&mut candidate, salt, &name);
+                super::views::refresh_views(&mut candidate);
                 if schemaforge_domain::validate(&candidate).valid {
                     new = candidate;
                     applied.push(edit);

@@ -311,6 +311,28 @@ pub enum ChangeKind {
     SetConstraintComment { table_id: String, constraint: ConstraintKind, constraint_id: String },
     /// COMMENT ON INDEX.
     SetIndexComment { table_id: String, index_id: String },
+    /// CREATE [MATERIALIZED] VIEW, with its indexes and comments: a new
+    /// view, or one re-created (see `DropView`).
+    CreateView { view_id: String },
+    /// DROP [MATERIALIZED] VIEW: one that goes away, or one re-created
+    /// below (its query changes, something it reads changes type or loses
+    /// a column, or a view it reads is re-created).
+    DropView { view_id: String },
+    /// ALTER [MATERIALIZED] VIEW ... RENAME TO.
+    RenameView { view_id: String, from: String, to: String },
+    /// ALTER [MATERIALIZED] VIEW ... RENAME COLUMN (an output column of an
+    /// otherwise unchanged query).
+    RenameViewColumn { view_id: String, from: String, to: String },
+    /// COMMENT ON VIEW / MATERIALIZED VIEW (set or removed).
+    SetViewComment { view_id: String },
+    /// CREATE INDEX on a materialized view.
+    AddViewIndex { view_id: String, index_id: String },
+    /// DROP INDEX of a materialized view.
+    DropViewIndex { view_id: String, index_id: String },
+    /// ALTER INDEX ... RENAME TO (a materialized view's).
+    RenameViewIndex { view_id: String, index_id: String, from: String, to: String },
+    /// COMMENT ON INDEX (a materialized view's).
+    SetViewIndexComment { view_id: String, index_id: String },
 }
 
 /// One change, with its safety class and the reasons for it.

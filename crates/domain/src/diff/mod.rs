@@ -10,6 +10,9 @@
 //! The list is in an order PostgreSQL (13 or newer) can run in one
 //! transaction:
 //!
+//! 0. drop views that go away or must be re-created (their queries
+//!    change, or something they read changes type or loses a column), and
+//!    the views over them;
 //! 1. drop foreign keys that go away or must be re-created;
 //! 2. drop indexes, checks, unique constraints and primary keys that go away
 //!    or change, and identities that go away;
@@ -29,7 +32,8 @@
 //!    domains that go away;
 //! 10. add primary keys, unique constraints, checks (domains' too, and
 //!     their NOT NULL) and indexes;
-//! 11. add foreign keys; 12. comments.
+//! 11. add foreign keys; 12. create views (new and re-created, each after
+//!     the views it reads, with their indexes); 13. comments.
 //!
 //! ```
 //! use schemaforge_domain::{parse_document, ValidSchema, Safety, diff::{diff, ChangeKind}};
@@ -63,6 +67,7 @@ mod nulls;
 mod renames;
 mod rules;
 mod sequences;
+mod views;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -97,6 +102,7 @@ pub fn diff_models(old: &Model, new: &Model) -> ChangeSet {
     d.composites();
     d.tables();
     d.foreign_keys();
+    d.views();
     d.object_comments();
     d.finish()
 }
@@ -106,6 +112,7 @@ pub fn diff_models(old: &Model, new: &Model) -> ChangeSet {
 /// Execution stages; changes are emitted into a stage and concatenated.
 #[derive(Clone, Copy)]
 enum Stage {
+    DropViews,
     DropForeignKeys,
     DropConstraints,
     DropGeneratedColumns,
@@ -130,6 +137,7 @@ enum Stage {
     AddConstraints,
     AddIndexes,
     AddForeignKeys,
+    CreateViews,
     Comments,
     DropNamespaces,
 }

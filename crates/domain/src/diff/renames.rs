@@ -80,6 +80,11 @@ impl TempNames {
             for fk in &m.foreign_keys {
                 taken.insert(fk.name.to_string());
             }
+            for v in &m.views {
+                taken.insert(v.name.to_string());
+                taken.extend(v.columns.iter().flatten().cloned());
+                taken.extend(v.indexes.iter().map(|x| x.name.to_string()));
+            }
             for t in &m.tables {
                 taken.insert(t.name.to_string());
                 taken.extend(t.primary_key.iter().map(|k| k.name.to_string()));

@@ -23,8 +23,10 @@ use serde::{Deserialize, Serialize};
 
 mod objects;
 mod parse;
+mod views;
 
 pub use objects::*;
+pub use views::{View, ViewIndex};
 pub use parse::{DocumentParseError, parse_document};
 
 /// A whole relational schema as the designer describes it.
@@ -69,6 +71,10 @@ pub struct SchemaDocument {
     /// types, sequences and extensions name by `namespaceId`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub namespaces: Vec<Namespace>,
+    /// Views and materialized views over the tables (and other views);
+    /// created after the tables in the order their queries need.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub views: Vec<View>,
 }
 
 /// A table.

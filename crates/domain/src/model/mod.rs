@@ -11,7 +11,9 @@ use crate::expr::Expr;
 use crate::ident::Ident;
 
 mod column_type;
+mod views;
 pub use column_type::{BaseType, ColumnType, TypeFamily};
+pub use views::{ViewIndexModel, ViewModel};
 
 /// A fully resolved, valid schema.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +35,9 @@ pub struct Model {
     pub composites: Vec<CompositeModel>,
     /// Namespaces besides `public`, in document order.
     pub namespaces: Vec<NamespaceModel>,
+    /// Views and materialized views, in creation order (a view after the
+    /// views it reads; otherwise document order).
+    pub views: Vec<ViewModel>,
 }
 
 /// A declared namespace (a PostgreSQL schema other than `public`).
@@ -218,6 +223,7 @@ pub struct ModelIndex<'m> {
     domains: HashMap<&'m str, &'m DomainModel>,
     composites: HashMap<&'m str, &'m CompositeModel>,
     namespaces: HashMap<&'m str, &'m NamespaceModel>,
+    views: HashMap<&'m str, &'m ViewModel>,
 }
 
 impl<'m> ModelIndex<'m> {
@@ -233,6 +239,7 @@ impl<'m> ModelIndex<'m> {
             domains: model.domains.iter().map(|d| (d.id.as_str(), d)).collect(),
             composites: model.composites.iter().map(|c| (c.id.as_str(), c)).collect(),
             namespaces: model.namespaces.iter().map(|n| (n.id.as_str(), n)).collect(),
+            views: model.views.iter().map(|v| (v.id.as_str(), v)).collect(),
         }
     }
 
@@ -244,6 +251,11 @@ impl<'m> ModelIndex<'m> {
     /// The table with the given stable id.
     pub fn table(&self, id: &str) -> Option<&'m TableModel> {
         self.tables.get(id).copied()
+    }
+
+    /// The view (or materialized view) with the given stable id.
+    pub fn view(&self, id: &str) -> Option<&'m ViewModel> {
+        self.views.get(id).copied()
     }
 
     /// The enum with the given stable id.

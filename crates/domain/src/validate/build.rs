@@ -210,6 +210,7 @@ pub(super) fn build_model(
         domains: Vec::new(),
         composites: Vec::new(),
         namespaces: Vec::new(),
+        views: Vec::new(),
     })
 }
 

@@ -42,6 +42,12 @@ pub(super) fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
     for (si, x) in doc.sequences.iter().enumerate() {
         add(ctx, &x.id, ptr(&[&"sequences", &si, &"id"]));
     }
+    for (vi, v) in doc.views.iter().enumerate() {
+        add(ctx, &v.id, ptr(&[&"views", &vi, &"id"]));
+        for (xi, x) in v.indexes.iter().enumerate() {
+            add(ctx, &x.id, ptr(&[&"views", &vi, &"indexes", &xi, &"id"]));
+        }
+    }
     for (ni, n) in doc.namespaces.iter().enumerate() {
         add(ctx, &n.id, ptr(&[&"namespaces", &ni, &"id"]));
     }

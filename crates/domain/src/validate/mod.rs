@@ -459,6 +459,10 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             tables.push(tables::check_table(&mut ctx, &lookups, &mut names, t, ti));
         }
     }
+    let view_infos = {
+        let mut names = tables::Names { types: &mut type_names, relations: &mut relation_names };
+        views::check_views(&mut ctx, doc, &mut names, &namespaces, &tables)
+    };
 
     // Foreign keys.
     let table_by_id: HashMap<&str, &TableInfo> = tables.iter().map(|t| (t.id.as_str(), t)).collect();
@@ -473,6 +477,12 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
 
     let (mut relations, mut all_constraints) =
         build::name_spaces(&mut ctx, doc, &tables, &sequence_models, &fk_names, &table_by_id);
+    for v in &doc.views {
+        relations.insert(&v.name);
+        for n in v.indexes.iter().filter_map(|x| x.name.as_deref()) {
+            relations.insert(n);
+        }
+    }
 
     // Warnings that need the whole picture.
     for (fi, fk) in fks.iter().enumerate() {
@@ -509,6 +519,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 model.domains = domain_models.into_iter().collect::<Option<_>>()?;
                 model.composites = composite_models.into_iter().collect::<Option<_>>()?;
                 model.namespaces = namespace_models.into_iter().collect::<Option<_>>()?;
+                model.views = views::build_views(doc, &tables, view_infos, &mut relations)?;
                 Some(model)
             })
     };
@@ -545,6 +556,7 @@ mod keys;
 mod namespaces;
 mod sequences;
 mod tables;
+mod views;
 use ids::check_ids;
 use indexes::IndexTable;
 use namespaces::{Namespaces, scope_key};

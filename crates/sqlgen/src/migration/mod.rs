@@ -20,6 +20,7 @@ use crate::script::{Script, Statement, StatementKind};
 mod objects;
 mod tables;
 mod types;
+mod views;
 
 /// The session's own temporary type through which an array column of a
 /// rebuilt composite type is converted: `pg_temp` belongs to the session,
@@ -168,6 +169,7 @@ impl Postgres {
             .or_else(|| self.types_statements(&cx))
             .or_else(|| self.tables_statements(&cx))
             .or_else(|| self.constraints_statements(&cx))
+            .or_else(|| self.views_statements(&cx))
             .flatten();
         // Every id in a change set comes from these models, so lookups
         // cannot miss; an empty list would only hide a diff bug.
