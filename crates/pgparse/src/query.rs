@@ -321,14 +321,27 @@ fn name_outputs(select: &mut Value, keep: bool) {
 const PLAIN_NODES: &[&str] =
     &["SelectStmt", "ResTarget", "ColumnRef", "String", "RangeVar", "Alias", "JoinExpr", "AStar"];
 
+/// Clauses whose presence means something a server must check.
+const CLAUSES: &[&str] = &[
+    "quals",
+    "where_clause",
+    "having_clause",
+    "group_clause",
+    "sort_clause",
+    "limit_count",
+    "limit_offset",
+    "distinct_clause",
+    "with_clause",
+    "values_lists",
+    "window_clause",
+];
+
 fn plain(v: &Value) -> bool {
     match v {
         Value::Object(m) => m.iter().all(|(k, inner)| {
             let is_node = k.chars().next().is_some_and(char::is_uppercase);
-            (!is_node || PLAIN_NODES.contains(&k.as_str()))
-                && !(k == "quals" && !inner.is_null())
-                && !matches!(k.as_str(), "where_clause" | "having_clause" | "group_clause" | "sort_clause" | "limit_count" | "limit_offset" | "distinct_clause" | "with_clause" | "values_lists" | "window_clause" if !is_empty(inner))
-                && plain(inner)
+            let known_node = !is_node || PLAIN_NODES.contains(&k.as_str());
+            known_node && (is_empty(inner) || !CLAUSES.contains(&k.as_str())) && plain(inner)
         }),
         Value::Array(a) => a.iter().all(plain),
         _ => true,
@@ -436,7 +449,7 @@ impl Walk<'_> {
         let mut level = Vec::new();
         if let Some(Value::Array(from)) = m.get_mut("from_clause") {
             for item in from.iter_mut() {
-                self.from_item(item, scopes, ctes, &mut level);
+                self.read_from_item(item, scopes, ctes, &mut level);
             }
         }
         scopes.push(level);
@@ -452,7 +465,7 @@ impl Walk<'_> {
         ctes.truncate(ctes.len() - pushed);
     }
 
-    fn from_item(
+    fn read_from_item(
         &mut self,
         item: &mut Value,
         scopes: &mut Vec<Vec<Item>>,
@@ -480,7 +493,7 @@ impl Walk<'_> {
             let mut inner = Vec::new();
             for side in ["larg", "rarg"] {
                 if let Some(x) = j.get_mut(side) {
-                    self.from_item(x, scopes, ctes, &mut inner);
+                    self.read_from_item(x, scopes, ctes, &mut inner);
                 }
             }
             if aliased {

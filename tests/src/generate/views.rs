@@ -36,8 +36,22 @@ pub fn initial_views(doc: &SchemaDocument) -> Vec<View> {
         if let Some(pk) = last.columns.iter().find(|c| c.primary_key) {
             let mut m = view(format!("vw2|{}|{}|{}", last.id, pk.id, pk.id), "totals", true);
             m.indexes = vec![
-                ViewIndex { id: "vw2i0".into(), name: None, columns: vec!["k".into()], unique: true, method: IndexMethod::Btree, comment: None },
-                ViewIndex { id: "vw2i1".into(), name: Some("totals by n".into()), columns: vec!["n".into()], unique: false, method: IndexMethod::Btree, comment: Some("counts".into()) },
+                ViewIndex {
+                    id: "vw2i0".into(),
+                    name: None,
+                    columns: vec!["k".into()],
+                    unique: true,
+                    method: IndexMethod::Btree,
+                    comment: None,
+                },
+                ViewIndex {
+                    id: "vw2i1".into(),
+                    name: Some("totals by n".into()),
+                    columns: vec!["n".into()],
+                    unique: false,
+                    method: IndexMethod::Btree,
+                    comment: Some("counts".into()),
+                },
             ];
             out.push(m);
         }
@@ -80,7 +94,9 @@ pub fn refresh_views(doc: &mut SchemaDocument) {
                 let Some(base) = kept.iter().find(|b| b.id.starts_with("vw0|")) else { continue };
                 let base_label = if base.query.contains(OTHER_LABEL) { OTHER_LABEL } else { LABEL };
                 let from = qualified(doc, &base.namespace_id, &base.name);
-                format!("SELECT {base_label} AS grp, count(*) AS n FROM {from} WHERE {base_label} {test} GROUP BY {base_label}")
+                format!(
+                    "SELECT {base_label} AS grp, count(*) AS n FROM {from} WHERE {base_label} {test} GROUP BY {base_label}"
+                )
             }
             _ => continue,
         };
@@ -97,12 +113,20 @@ pub fn edit_views(doc: &mut SchemaDocument, salt: usize, fresh: &str) {
     match salt % 6 {
         0 => {
             if let Some(v) = doc.views.iter_mut().find(|v| v.id.starts_with("vw0|")) {
-                v.query = if v.query.contains(OTHER_LABEL) { v.query.replace(OTHER_LABEL, LABEL) } else { v.query.replace(LABEL, OTHER_LABEL) };
+                v.query = if v.query.contains(OTHER_LABEL) {
+                    v.query.replace(OTHER_LABEL, LABEL)
+                } else {
+                    v.query.replace(LABEL, OTHER_LABEL)
+                };
             }
         }
         1 if n > 0 => {
             let v = &mut doc.views[(salt / 6) % n];
-            v.query = if v.query.contains(" IS NULL") { v.query.replace(" IS NULL", " IS NOT NULL") } else { v.query.replace(" IS NOT NULL", " IS NULL") };
+            v.query = if v.query.contains(" IS NULL") {
+                v.query.replace(" IS NULL", " IS NOT NULL")
+            } else {
+                v.query.replace(" IS NOT NULL", " IS NULL")
+            };
         }
         2 if n > 0 => doc.views[(salt / 6) % n].name = fresh.to_string(),
         3 => {

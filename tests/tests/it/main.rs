@@ -28,3 +28,4 @@ mod openapi;
 mod regressions;
 mod sequences;
 mod types;
+mod views;

@@ -59,10 +59,13 @@ impl Differ<'_> {
                 None => format!("drop {} {}", o.kind(), o.shown()),
                 Some(why) => format!("drop {} {} (re-created below: {why})", o.kind(), o.shown()),
             };
-            let change = Change::new(ChangeKind::DropView { view_id: o.id.clone() }, Safety::Safe, o.shown(), description);
+            let change =
+                Change::new(ChangeKind::DropView { view_id: o.id.clone() }, Safety::Safe, o.shown(), description);
             let change = if reason.is_none() {
-                change.why("no rows are lost (a view stores none; a materialized view's rows come from its tables), but \
-                    queries that read it fail from now on")
+                change.why(
+                    "no rows are lost (a view stores none; a materialized view's rows come from its tables), but \
+                    queries that read it fail from now on",
+                )
             } else {
                 change
             };
@@ -80,7 +83,8 @@ impl Differ<'_> {
     /// Old tables (by id) under which no view can stay: dropped, losing a
     /// column, or with a column that changes type or is re-created.
     fn tables_views_cannot_keep(&self) -> HashSet<String> {
-        let mut out: HashSet<String> = self.retyped.keys().chain(self.recreated.iter()).map(|(t, _)| t.clone()).collect();
+        let mut out: HashSet<String> =
+            self.retyped.keys().chain(self.recreated.iter()).map(|(t, _)| t.clone()).collect();
         for o in &self.old_ix.model().tables {
             match self.new_ix.table(&o.id) {
                 None => {
@@ -114,7 +118,7 @@ impl Differ<'_> {
         let change = if n.materialized {
             let change = change.risk(Safety::MayFail, MATVIEW_RUNS, MATVIEW_INSTEAD);
             if n.indexes.iter().any(|x| x.unique) {
-                change.why(&format!("{MATVIEW_RUNS}; a unique index fails on duplicate rows"))
+                change.why(format!("{MATVIEW_RUNS}; a unique index fails on duplicate rows"))
             } else {
                 change
             }
@@ -210,7 +214,11 @@ impl Differ<'_> {
                     .why("building the index reads every row of the materialized view and blocks its refresh")
                     .instead("CREATE INDEX CONCURRENTLY outside a transaction");
                     let change = if nx.unique {
-                        change.risk(Safety::MayFail, "a unique index fails if the view holds duplicate rows", "check for duplicates first")
+                        change.risk(
+                            Safety::MayFail,
+                            "a unique index fails if the view holds duplicate rows",
+                            "check for duplicates first",
+                        )
                     } else {
                         change
                     };

@@ -26,8 +26,8 @@ mod parse;
 mod views;
 
 pub use objects::*;
-pub use views::{View, ViewIndex};
 pub use parse::{DocumentParseError, parse_document};
+pub use views::{View, ViewIndex};
 
 /// A whole relational schema as the designer describes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

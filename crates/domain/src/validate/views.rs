@@ -119,7 +119,11 @@ fn output_columns(ctx: &mut Ctx, q: &Query, path: &str) -> Vec<Option<String>> {
         }
         if let Some(n) = name {
             if let Err(e) = Ident::parse(n) {
-                ctx.error(Code::InvalidIdentifier, path.to_string(), format!("output column \"{}\" {e}", n.escape_debug()));
+                ctx.error(
+                    Code::InvalidIdentifier,
+                    path.to_string(),
+                    format!("output column \"{}\" {e}", n.escape_debug()),
+                );
             }
         }
     }
@@ -233,7 +237,11 @@ fn resolve_relations(ctx: &mut Ctx, doc: &SchemaDocument, tables: &[TableInfo], 
         }
         for m in info.query.missing_columns(&|parts| lookup.relation(parts)) {
             let shown = m.reference.join(".");
-            ctx.error(Code::UnknownReference, path.clone(), format!("the query reads column \"{shown}\", which does not exist"));
+            ctx.error(
+                Code::UnknownReference,
+                path.clone(),
+                format!("the query reads column \"{shown}\", which does not exist"),
+            );
         }
         if !info.query.only_columns() {
             ctx.warn(
@@ -276,7 +284,10 @@ fn report_cycles(ctx: &mut Ctx, infos: &mut [Option<ViewInfo>], lookup: &Lookup<
             ctx.error(
                 Code::DependencyCycle,
                 ptr(&[&"views", &v.index, &"query"]),
-                format!("view \"{}\" reads itself through other views; no view of the cycle can be created first", v.name),
+                format!(
+                    "view \"{}\" reads itself through other views; no view of the cycle can be created first",
+                    v.name
+                ),
             );
         }
         infos[i] = None;

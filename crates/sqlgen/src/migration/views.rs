@@ -28,9 +28,9 @@ impl Postgres {
                 cx.rename(what, schema, a, b)
             }),
             // After the relation renames: the view has its new name.
-            ChangeKind::RenameViewColumn { view_id, from: a, to: b } => to.view(view_id).map(|v| {
-                vec![self.alter_view(v, &format!("RENAME COLUMN {} TO {}", self.qi(a), self.qi(b)))]
-            }),
+            ChangeKind::RenameViewColumn { view_id, from: a, to: b } => to
+                .view(view_id)
+                .map(|v| vec![self.alter_view(v, &format!("RENAME COLUMN {} TO {}", self.qi(a), self.qi(b)))]),
             ChangeKind::SetViewComment { view_id } => to.view(view_id).map(|v| vec![self.view_comment(v)]),
             ChangeKind::AddViewIndex { view_id, index_id } => to
                 .view(view_id)
