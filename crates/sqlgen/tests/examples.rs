@@ -37,3 +37,8 @@ fn ecommerce() {
 fn clinic() {
     check("clinic");
 }
+
+#[test]
+fn reports() {
+    check("reports");
+}

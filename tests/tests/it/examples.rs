@@ -33,8 +33,11 @@ fn apply_and_drop(name: &str) {
     let enums = count(&mut conn, "SELECT count(*) AS n FROM pg_type WHERE typtype = 'e'").unwrap();
     assert_eq!(enums, model.enums.len() as i64);
     let indexes = count(&mut conn, "SELECT count(*) AS n FROM pg_indexes WHERE schemaname = 'public'").unwrap();
-    let expected_indexes: usize = model.tables.iter().map(|t| 1 + t.uniques.len() + t.indexes.len()).sum();
+    let expected_indexes: usize = model.tables.iter().map(|t| 1 + t.uniques.len() + t.indexes.len()).sum::<usize>()
+        + model.views.iter().filter(|v| v.namespace.is_none()).map(|v| v.indexes.len()).sum::<usize>();
     assert_eq!(indexes, expected_indexes as i64);
+    let views = count(&mut conn, "SELECT count(*) AS n FROM pg_class WHERE relkind IN ('v', 'm') AND relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)").unwrap();
+    assert_eq!(views, model.views.len() as i64);
 
     run_script(&mut conn, &drop_script(&schema)).unwrap_or_else(|f| panic!("{name}: {f}"));
     let left = count(
@@ -60,6 +63,11 @@ fn ecommerce_applies_and_drops() {
 #[test]
 fn clinic_applies_and_drops() {
     apply_and_drop("clinic");
+}
+
+#[test]
+fn reports_applies_and_drops() {
+    apply_and_drop("reports");
 }
 
 #[test]

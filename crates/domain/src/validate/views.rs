@@ -199,10 +199,13 @@ fn check_view_indexes<'d>(
 /// Resolve the relations and columns every query reads; report what does
 /// not resolve and views that read each other in a cycle.
 fn resolve_relations(ctx: &mut Ctx, doc: &SchemaDocument, tables: &[TableInfo], infos: &mut [Option<ViewInfo>]) {
-    let lookup = Lookup::new(doc, tables, heads(infos.iter().map(Option::as_ref)));
+    let mut lookup = Lookup::new(doc, tables, heads(infos.iter().map(Option::as_ref)));
     let has_extensions = !doc.extensions.is_empty();
-    let mut failed = Vec::new();
-    for info in infos.iter().flatten() {
+    // In dependency order, so that a view over one with errors is checked
+    // knowing that (and reports nothing of the other's errors).
+    let order = topological(&view_reads(infos, &lookup)).unwrap_or_else(|_| (0..infos.len()).collect());
+    for i in order {
+        let Some(info) = &infos[i] else { continue };
         let path = ptr(&[&"views", &info.index, &"query"]);
         let before = ctx.errors();
         for parts in info.query.relations() {
@@ -252,18 +255,16 @@ fn resolve_relations(ctx: &mut Ctx, doc: &SchemaDocument, tables: &[TableInfo], 
             );
         }
         if ctx.errors() > before {
-            failed.push(info.index);
+            infos[i] = None;
+            lookup.views[i] = None;
         }
-    }
-    for i in failed {
-        infos[i] = None;
     }
     report_cycles(ctx, infos, &lookup);
 }
 
-/// Views that read each other in a cycle (PostgreSQL cannot create either first).
-fn report_cycles(ctx: &mut Ctx, infos: &mut [Option<ViewInfo>], lookup: &Lookup<'_>) {
-    let reads: Vec<Vec<usize>> = infos
+/// For each view (by document position), the views it reads.
+fn view_reads(infos: &[Option<ViewInfo>], lookup: &Lookup<'_>) -> Vec<Vec<usize>> {
+    infos
         .iter()
         .map(|v| {
             v.as_ref().map_or_else(Vec::new, |v| {
@@ -277,8 +278,12 @@ fn report_cycles(ctx: &mut Ctx, infos: &mut [Option<ViewInfo>], lookup: &Lookup<
                     .collect()
             })
         })
-        .collect();
-    let Err(cycle) = topological(&reads) else { return };
+        .collect()
+}
+
+/// Views that read each other in a cycle (PostgreSQL cannot create either first).
+fn report_cycles(ctx: &mut Ctx, infos: &mut [Option<ViewInfo>], lookup: &Lookup<'_>) {
+    let Err(cycle) = topological(&view_reads(infos, lookup)) else { return };
     for i in cycle {
         if let Some(v) = &infos[i] {
             ctx.error(
@@ -488,4 +493,100 @@ pub(super) fn build_views(
         }));
     }
     order.into_iter().map(|i| models.get_mut(i).and_then(Option::take)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::codes_at;
+    use serde_json::{Value, json};
+
+    fn with_views(views: Value) -> Value {
+        json!({"name": "x", "namespaces": [{"id": "n1", "name": "ops"}], "tables": [
+            {"id": "tu", "name": "users", "columns": [
+                {"id": "u_id", "name": "id", "dataType": "bigint", "primaryKey": true},
+                {"id": "u_name", "name": "name", "dataType": "text"}]},
+            {"id": "tl", "name": "log", "namespaceId": "n1", "columns": [
+                {"id": "l_id", "name": "id", "dataType": "bigint", "primaryKey": true}]}],
+            "views": views})
+    }
+
+    fn errors(views: Value) -> Vec<(String, &'static str)> {
+        codes_at(with_views(views)).into_iter().filter(|(_, c)| *c != "UNVERIFIED_EXPRESSION").collect()
+    }
+
+    #[test]
+    fn names_resolve_per_namespace_and_what_does_not_resolve_is_reported() {
+        let ok = json!([{"id": "v1", "name": "v", "query": "SELECT u.id, l.id AS log_id FROM users u JOIN ops.log l ON l.id = u.id"}]);
+        assert_eq!(errors(ok), []);
+        for (query, code) in [
+            ("SELECT id FROM log", "UNKNOWN_REFERENCE"),
+            ("SELECT id FROM nowhere", "UNKNOWN_REFERENCE"),
+            ("SELECT u.nope FROM users u", "UNKNOWN_REFERENCE"),
+            ("SELECT nope FROM users", "UNKNOWN_REFERENCE"),
+            ("SELECT * FROM users", "INVALID_EXPRESSION"),
+            ("SELECT id, id FROM users", "DUPLICATE_NAME"),
+            ("SELECT 1, 2", "DUPLICATE_NAME"),
+            ("DELETE FROM users", "INVALID_EXPRESSION"),
+            ("SELECT id FROM users; SELECT 1", "INVALID_EXPRESSION"),
+        ] {
+            let found = errors(json!([{"id": "v1", "name": "v", "query": query}]));
+            assert_eq!(found, [("/views/0/query".to_string(), code)], "{query}");
+        }
+        let catalog = codes_at(with_views(
+            json!([{"id": "v1", "name": "v", "query": "SELECT relname FROM pg_catalog.pg_class"}]),
+        ));
+        assert!(catalog.contains(&("/views/0/query".to_string(), "UNVERIFIED_REFERENCE")), "{catalog:?}");
+    }
+
+    #[test]
+    fn views_share_names_with_tables_read_each_other_and_refuse_cycles() {
+        assert_eq!(
+            errors(json!([{"id": "v1", "name": "users", "query": "SELECT 1 AS one"}])),
+            [("/views/0/name".to_string(), "DUPLICATE_NAME")]
+        );
+        let chain = json!([
+            {"id": "v2", "name": "b", "query": "SELECT n FROM a"},
+            {"id": "v1", "name": "a", "query": "SELECT name AS n FROM users"}]);
+        assert_eq!(errors(chain.clone()), []);
+        let schema = crate::ValidSchema::parse(crate::parse_document(&with_views(chain).to_string()).unwrap()).unwrap();
+        let order: Vec<&str> = schema.model().views.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(order, ["a", "b"], "a view after the views it reads");
+        assert_eq!(schema.model().views[1].reads, ["v1"]);
+        let cycle = json!([
+            {"id": "v1", "name": "a", "query": "SELECT n FROM b"},
+            {"id": "v2", "name": "b", "query": "SELECT n FROM a"}]);
+        let found = errors(cycle);
+        assert_eq!(found.iter().filter(|(_, c)| *c == "DEPENDENCY_CYCLE").count(), 2, "{found:?}");
+        let reads_broken = json!([
+            {"id": "v1", "name": "a", "query": "SELECT nope FROM users"},
+            {"id": "v2", "name": "b", "query": "SELECT n FROM a"}]);
+        assert_eq!(
+            errors(reads_broken),
+            [("/views/0/query".to_string(), "UNKNOWN_REFERENCE")],
+            "reported once, where it is"
+        );
+    }
+
+    #[test]
+    fn indexes_belong_to_materialized_views_and_name_output_columns() {
+        let view = |materialized: bool, columns: Value| {
+            json!([{"id": "v1", "name": "v", "materialized": materialized, "query": "SELECT id, name AS label FROM users",
+                    "indexes": [{"id": "x1", "columns": columns, "unique": true}]}])
+        };
+        assert_eq!(errors(view(true, json!(["label", "id"]))), []);
+        assert_eq!(errors(view(false, json!(["id"]))), [("/views/0/indexes".to_string(), "INVALID_INDEX")]);
+        assert_eq!(
+            errors(view(true, json!(["name"]))),
+            [("/views/0/indexes/0/columns/0".to_string(), "UNKNOWN_REFERENCE")]
+        );
+        assert_eq!(
+            errors(view(true, json!(["id", "id"]))),
+            [("/views/0/indexes/0/columns/1".to_string(), "INVALID_INDEX")]
+        );
+        let schema = crate::ValidSchema::parse(
+            crate::parse_document(&with_views(view(true, json!(["label"]))).to_string()).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(schema.model().views[0].indexes[0].name.as_str(), "v_label_idx");
+    }
 }
