@@ -549,6 +549,8 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
             exclusions,
             primary_key,
             without_primary_key: false,
+            partition_by: None,
+            partitions: Vec::new(),
         });
     }
 

@@ -129,6 +129,13 @@ pub fn describe_schema_from(
             SELECT 'view ' || c.relname || ' ' || pg_get_viewdef(c.oid)
               FROM pg_class c WHERE c.relnamespace = {s}::regnamespace AND c.relkind IN ('v', 'm')
             UNION ALL
+            SELECT 'partitioned ' || c.relname || ' ' || pg_get_partkeydef(c.oid)
+              FROM pg_class c WHERE c.relnamespace = {s}::regnamespace AND c.relkind = 'p'
+            UNION ALL
+            SELECT 'partition ' || c.relname || ' of ' || p.relname || ' ' || pg_get_expr(c.relpartbound, c.oid)
+              FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+             WHERE c.relnamespace = {s}::regnamespace AND c.relkind IN ('r', 'p')
+            UNION ALL
             SELECT 'column ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
                 || coalesce((SELECT ' collate=' || k.collname FROM pg_collation k JOIN pg_type ty ON ty.oid = a.atttypid
                      WHERE k.oid = a.attcollation AND a.attcollation <> ty.typcollation), '')
@@ -136,7 +143,7 @@ pub fn describe_schema_from(
                 || ' identity=' || a.attidentity::text || ' comment=' || coalesce(col_description(c.oid, a.attnum), '-')
               FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
               LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-             WHERE c.relnamespace = {s}::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+             WHERE c.relnamespace = {s}::regnamespace AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
             UNION ALL
             SELECT 'constraint ' || c.relname || '.' || k.conname || ' ' || pg_get_constraintdef(k.oid)
                 || ' comment=' || coalesce(obj_description(k.oid, 'pg_constraint'), '-')

@@ -116,6 +116,9 @@ codes! {
     /// Objects depend on each other in a cycle, so none can be created
     /// first (views that read each other).
     DependencyCycle = "DEPENDENCY_CYCLE",
+    /// A partitioned table or partition is malformed: a key, a bound, a
+    /// key or constraint PostgreSQL refuses on a partitioned table.
+    InvalidPartition = "INVALID_PARTITION",
 }
 
 impl fmt::Display for Code {

@@ -21,6 +21,7 @@
 
 mod locate;
 mod migration;
+mod partitions;
 mod postgres;
 mod script;
 mod views;

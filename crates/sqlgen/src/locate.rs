@@ -37,12 +37,21 @@ impl Postgres {
                 sql: self.create_table(t),
             };
             out.push((statement, format!("/tables/{i}")));
+            for (k, p) in t.partitions.iter().enumerate() {
+                out.push((self.create_partition(t, p), format!("/tables/{i}/partitions/{k}")));
+            }
         }
         // Indexes before foreign keys: a unique index can be a foreign key's
         // target, and the keys' checks use the indexes.
         for (i, t) in model.tables.iter().enumerate() {
             for (k, ix) in t.indexes.iter().enumerate() {
                 out.push((self.create_index(t, ix), format!("/tables/{i}/indexes/{k}")));
+            }
+            for (k, p) in t.partitions.iter().enumerate() {
+                let pt = self.partition_table(t, p);
+                for (x, ix) in p.indexes.iter().enumerate() {
+                    out.push((self.create_index(&pt, ix), format!("/tables/{i}/partitions/{k}/indexes/{x}")));
+                }
             }
         }
         let index = ModelIndex::new(model);
@@ -105,6 +114,15 @@ impl Postgres {
             }
             for (k, x) in t.indexes.iter().enumerate().filter(|(_, x)| x.comment.is_some()) {
                 out.push((self.index_comment(t, x), format!("/tables/{i}/indexes/{k}/comment")));
+            }
+            for (k, p) in t.partitions.iter().enumerate() {
+                let pt = self.partition_table(t, p);
+                if p.comment.is_some() {
+                    out.push((self.table_comment(&pt), format!("/tables/{i}/partitions/{k}/comment")));
+                }
+                for (x, ix) in p.indexes.iter().enumerate().filter(|(_, x)| x.comment.is_some()) {
+                    out.push((self.index_comment(&pt, ix), format!("/tables/{i}/partitions/{k}/indexes/{x}/comment")));
+                }
             }
         }
         for (f, fk) in model.foreign_keys.iter().enumerate().filter(|(_, fk)| fk.comment.is_some()) {
@@ -183,6 +201,7 @@ pub fn locate(schema: &ValidSchema, index: usize, position: Option<usize>) -> Op
         statement.sql.match_indices(clause).any(|(start, _)| (start..start + clause.len()).contains(&offset))
     };
     match statement.kind {
+        StatementKind::CreateTable if path.contains("/partitions/") => Some(path.clone()),
         StatementKind::CreateTable => {
             let i: usize = path.rsplit('/').next()?.parse().ok()?;
             let t = model.tables.get(i)?;

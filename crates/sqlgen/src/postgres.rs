@@ -159,7 +159,12 @@ impl Postgres {
         for x in &t.exclusions {
             lines.push(self.exclusion_clause(t, x));
         }
-        format!("CREATE TABLE {} (\n    {}\n)", self.table_name(t), lines.join(",\n    "))
+        format!(
+            "CREATE TABLE {} (\n    {}\n){}",
+            self.table_name(t),
+            lines.join(",\n    "),
+            self.partition_by_clause(t)
+        )
     }
 
     pub(crate) fn create_schema(&self, n: &NamespaceModel) -> Statement {
@@ -461,6 +466,7 @@ fn optional_counts(model: &schemaforge_domain::Model) -> String {
         (model.domains.len(), "domain", "domains"),
         (model.composites.len(), "composite type", "composite types"),
         (model.namespaces.len(), "namespace", "namespaces"),
+        (model.tables.iter().map(|t| t.partitions.len()).sum(), "partition", "partitions"),
         (model.views.iter().filter(|v| !v.materialized).count(), "view", "views"),
         (model.views.iter().filter(|v| v.materialized).count(), "materialized view", "materialized views"),
     ];
@@ -644,6 +650,13 @@ impl Dialect for Postgres {
             });
         }
         for t in model.tables.iter().rev() {
+            for p in t.partitions.iter().rev() {
+                out.push(Statement {
+                    kind: StatementKind::DropTable,
+                    target: format!("partition \"{}\"", p.name),
+                    sql: format!("DROP TABLE IF EXISTS {}", self.qn(&t.namespace, p.name.as_str())),
+                });
+            }
             out.push(Statement {
                 kind: StatementKind::DropTable,
                 target: format!("table \"{}\"", t.name),

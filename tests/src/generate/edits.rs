@@ -181,6 +181,8 @@ impl Edit {
                     uniques: vec![],
                     exclusions: vec![],
                     without_primary_key: false,
+                    partition_by: None,
+                    partitions: Vec::new(),
                     primary_key: None,
                 });
             }

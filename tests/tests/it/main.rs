@@ -25,6 +25,7 @@ mod invalid;
 mod migrations;
 mod namespaces;
 mod openapi;
+mod partitions;
 mod regressions;
 mod sequences;
 mod types;

@@ -311,6 +311,30 @@ pub enum ChangeKind {
     SetConstraintComment { table_id: String, constraint: ConstraintKind, constraint_id: String },
     /// COMMENT ON INDEX.
     SetIndexComment { table_id: String, index_id: String },
+    /// CREATE TABLE ... PARTITION OF, with the partition's own indexes and
+    /// comments.
+    CreatePartition { table_id: String, partition_id: String },
+    /// DROP TABLE (a partition that goes away, with its rows).
+    DropPartition { table_id: String, partition_id: String },
+    /// ALTER TABLE ... RENAME TO (a partition).
+    RenamePartition { table_id: String, partition_id: String, from: String, to: String },
+    /// ALTER TABLE ... DETACH PARTITION (before it is attached again with a
+    /// new bound).
+    DetachPartition { table_id: String, partition_id: String },
+    /// ALTER TABLE ... ATTACH PARTITION ... FOR VALUES (its new bound).
+    AttachPartition { table_id: String, partition_id: String },
+    /// COMMENT ON TABLE (a partition; set or removed).
+    SetPartitionComment { table_id: String, partition_id: String },
+    /// CREATE INDEX on one partition.
+    AddPartitionIndex { table_id: String, partition_id: String, index_id: String },
+    /// DROP INDEX of one partition.
+    DropPartitionIndex { table_id: String, partition_id: String, index_id: String },
+    /// ALTER INDEX ... RENAME TO (a partition's own index, or the index
+    /// PostgreSQL made on it for the parent's key or index: `index_id` is
+    /// then `pkey`, `unique:<column ids>` or `index:<the parent's index id>`).
+    RenamePartitionIndex { table_id: String, partition_id: String, index_id: String, from: String, to: String },
+    /// COMMENT ON INDEX (a partition's own index).
+    SetPartitionIndexComment { table_id: String, partition_id: String, index_id: String },
     /// CREATE [MATERIALIZED] VIEW, with its indexes and comments: a new
     /// view, or one re-created (see `DropView`).
     CreateView { view_id: String },

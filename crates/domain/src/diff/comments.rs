@@ -39,7 +39,8 @@ impl Differ<'_> {
         let mut indexes = Vec::new();
         for n in &new.model().tables {
             let o = old.table(&n.id);
-            let table_new = o.is_none();
+            // A table dropped and created again is new, with its comments.
+            let table_new = o.is_none() || self.replaced.contains(&n.id);
             let target = |name: &Ident| format!("{}.{}", n.shown(), name);
             for k in &n.checks {
                 let before = o.and_then(|o| o.checks.iter().find(|x| x.id == k.id));

@@ -382,6 +382,8 @@ impl<'m> Differ<'m> {
         opaque(&fk.source_table_id, &fk.source_column_ids)
             || opaque(&fk.target_table_id, &fk.target_column_ids)
             || self.dropped_keys.contains(&Self::key_set(&fk.target_table_id, &fk.target_column_ids))
+            || self.replaced.contains(&fk.source_table_id)
+            || self.replaced.contains(&fk.target_table_id)
     }
 
     fn fk_target(model: &ModelIndex<'_>, fk: &ForeignKeyModel) -> String {

@@ -28,6 +28,8 @@
 //!    collation changes (old type renamed away, new type created);
 //! 6. create tables, 7. add columns, 8. alter columns (type, NOT NULL,
 //!    identity, default);
+//!    then partitions: those whose bound changes are detached, new ones
+//!    created, the detached ones attached again with their new bounds;
 //! 9. drop the old types of rebuilt enums and domains, and the enums and
 //!    domains that go away;
 //! 10. add primary keys, unique constraints, checks (domains' too, and
@@ -64,6 +66,7 @@ mod identity;
 mod locks;
 mod namespaces;
 mod nulls;
+mod partitions;
 mod renames;
 mod rules;
 mod sequences;
@@ -92,6 +95,7 @@ pub fn diff(old: &ValidSchema, new: &ValidSchema) -> ChangeSet {
 /// [`diff`] on resolved models.
 pub fn diff_models(old: &Model, new: &Model) -> ChangeSet {
     let mut d = Differ::new(old, new);
+    d.find_replaced();
     d.namespaces();
     d.moves();
     d.released_sequences();
@@ -131,6 +135,9 @@ enum Stage {
     AddColumns,
     AlterColumns,
     AddGeneratedColumns,
+    DetachPartitions,
+    CreatePartitions,
+    AttachPartitions,
     DropComposites,
     DropEnums,
     DropExtensions,
@@ -285,6 +292,9 @@ struct Differ<'m> {
     /// Old namespaces that go away while a new one takes their name, by
     /// the new one's id: the schema stays and becomes the new one.
     adopted: HashMap<String, String>,
+    /// Surviving tables dropped and created again (their partitioning
+    /// changes): everything that depends on them is re-created too.
+    replaced: HashSet<String>,
 }
 
 impl<'m> Differ<'m> {
@@ -302,6 +312,7 @@ impl<'m> Differ<'m> {
             recollated: HashSet::new(),
             dropped_keys: HashSet::new(),
             adopted: HashMap::new(),
+            replaced: HashSet::new(),
         }
     }
 
@@ -394,6 +405,7 @@ impl<'m> Differ<'m> {
                     .why("the table and every row in it are deleted")
                     .instead("rename the table and drop it in a later migration, once nothing reads it"),
                 ),
+                Some(n) if self.replaced.contains(&o.id) => self.replace_table(o, n),
                 Some(n) => self.table(o, n),
             }
         }
@@ -414,6 +426,7 @@ impl<'m> Differ<'m> {
         for x in &n.indexes {
             self.add_index(n, x, false);
         }
+        self.added_partitions(n);
         if n.comment.is_some() {
             self.table_comment(n);
         }
@@ -506,6 +519,7 @@ impl<'m> Differ<'m> {
         self.checks(o, n);
         self.indexes(o, n);
         self.exclusions(o, n);
+        self.partitions(o, n);
     }
 
     fn added_column(&mut self, n: &TableModel, c: &ColumnModel) {

@@ -154,7 +154,10 @@ impl Differ<'_> {
             names.extend(o.columns.iter().filter_map(|c| c.identity.as_ref()).map(|i| i.sequence.to_string()));
             names.extend(carried.get(o.id.as_str()).into_iter().flatten().cloned());
             hold(self, &o.namespace, &names);
-            if let Some(n) = self.new_ix.table(&o.id).filter(|n| !self.same_place(&o.namespace, &n.namespace)) {
+            let replaced = self.replaced.contains(&o.id);
+            if let Some(n) =
+                self.new_ix.table(&o.id).filter(|n| !replaced && !self.same_place(&o.namespace, &n.namespace))
+            {
                 movers.push(self.mover(MovedObject::Table, &o.id, o.name.as_str(), &o.namespace, &n.namespace, names));
             }
         }

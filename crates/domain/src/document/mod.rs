@@ -23,10 +23,12 @@ use serde::{Deserialize, Serialize};
 
 mod objects;
 mod parse;
+mod partitions;
 mod views;
 
 pub use objects::*;
 pub use parse::{DocumentParseError, parse_document};
+pub use partitions::{Partition, PartitionBound, PartitionBy, PartitionStrategy};
 pub use views::{View, ViewIndex};
 
 /// A whole relational schema as the designer describes it.
@@ -115,6 +117,12 @@ pub struct Table {
     /// `primaryKey: true` on columns, not both.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_key: Option<Vec<String>>,
+    /// A partitioned table: how its rows are divided among `partitions`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_by: Option<PartitionBy>,
+    /// The partitions of a partitioned table, each a table of its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partitions: Vec<Partition>,
     /// The table has no primary key, on purpose (a log, a staging table, a
     /// table imported as it is). Without it, a missing key is an error.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -11,8 +11,10 @@ use crate::expr::Expr;
 use crate::ident::Ident;
 
 mod column_type;
+mod partitions;
 mod views;
 pub use column_type::{BaseType, ColumnType, TypeFamily};
+pub use partitions::{BoundModel, BoundValue, PartitionByModel, PartitionModel};
 pub use views::{ViewIndexModel, ViewModel};
 
 /// A fully resolved, valid schema.
@@ -336,6 +338,10 @@ pub struct TableModel {
     pub indexes: Vec<IndexModel>,
     /// EXCLUDE constraints, in document order.
     pub exclusions: Vec<ExclusionModel>,
+    /// A partitioned table's key.
+    pub partition_by: Option<PartitionByModel>,
+    /// A partitioned table's partitions, in document order.
+    pub partitions: Vec<PartitionModel>,
 }
 
 /// A checked EXCLUDE constraint.

@@ -115,6 +115,8 @@ pub(super) fn build_model(
             checks,
             indexes: Vec::new(),
             exclusions: Vec::new(),
+            partition_by: t.partition_by.clone(),
+            partitions: Vec::new(),
         });
     }
     // Foreign keys without a name (tables looked up by id: linear in the
@@ -200,6 +202,10 @@ pub(super) fn build_model(
                 comment: x.comment.clone(),
             });
         }
+    }
+    // Partitions last, for the same reason.
+    for (t, info) in out.iter_mut().zip(tables) {
+        t.partitions = partition_models(t, &info.partitions, relations)?;
     }
     Some(Model {
         enums,
@@ -291,6 +297,84 @@ pub(super) fn name_spaces<'d>(
         }
     }
     (relations, all_constraints)
+}
+
+/// The partitions of `t`, with their indexes' names chosen after the names
+/// PostgreSQL gives the parent's keys and indexes on each partition
+/// (`<partition>_pkey`, `<partition>_<columns>_key`, `_idx`), which it
+/// creates first.
+fn partition_models(
+    t: &TableModel,
+    infos: &[Option<super::partitions::PartitionInfo>],
+    relations: &mut Namespace,
+) -> Option<Vec<crate::model::PartitionModel>> {
+    let mut out = Vec::new();
+    for p in infos {
+        let p = p.as_ref()?;
+        let mut inherited = Vec::new();
+        let mut reserve = |key: String, name2: Option<String>, label: &str| -> Option<()> {
+            let name = choose_name(p.name.as_str(), name2.as_deref(), label, &[relations]);
+            relations.insert(&name);
+            inherited.push((key, Ident::parse(&name).ok()?));
+            Some(())
+        };
+        if t.primary_key.is_some() {
+            reserve("pkey".into(), None, "pkey")?;
+        }
+        for u in &t.uniques {
+            let key = format!("unique:{}", u.column_ids.join(","));
+            reserve(key, Some(column_names(t, u.column_ids.iter().map(String::as_str))), "key")?;
+        }
+        for x in &t.indexes {
+            reserve(format!("index:{}", x.id), Some(index_column_names(t, &x.columns)), "idx")?;
+        }
+        let mut indexes = Vec::new();
+        for ix in &p.indexes {
+            let name = match &ix.name {
+                Some(n) => n.clone(),
+                None => {
+                    let name =
+                        choose_name(p.name.as_str(), Some(&index_column_names(t, &ix.columns)), "idx", &[relations]);
+                    relations.insert(&name);
+                    Ident::parse(&name).ok()?
+                }
+            };
+            indexes.push(IndexModel {
+                id: ix.id.clone(),
+                name,
+                unique: ix.unique,
+                method: ix.method,
+                columns: ix.columns.clone(),
+                predicate: ix.predicate.clone(),
+                include: ix.include.clone(),
+                nulls_not_distinct: ix.nulls_not_distinct,
+                storage: ix.storage.clone(),
+                comment: ix.comment.clone(),
+            });
+        }
+        out.push(crate::model::PartitionModel {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            bound: p.bound.clone(),
+            indexes,
+            inherited,
+            comment: p.comment.clone(),
+        });
+    }
+    Some(out)
+}
+
+/// PostgreSQL's name part for index elements: column names, `expr` for an
+/// expression.
+fn index_column_names(t: &TableModel, columns: &[IndexColumnModel]) -> String {
+    columns
+        .iter()
+        .map(|c| match c.column_id() {
+            Some(id) => t.column(id).map_or_else(String::new, |c| c.name.to_string()),
+            None => "expr".to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 /// The names of the columns `ids` (of `t`) joined by `_`, for a generated

@@ -32,6 +32,12 @@ pub(super) fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
         for (xi, x) in t.exclusions.iter().enumerate() {
             add(ctx, &x.id, ptr(&[&"tables", &ti, &"exclusions", &xi, &"id"]));
         }
+        for (pi, p) in t.partitions.iter().enumerate() {
+            add(ctx, &p.id, ptr(&[&"tables", &ti, &"partitions", &pi, &"id"]));
+            for (xi, x) in p.indexes.iter().enumerate() {
+                add(ctx, &x.id, ptr(&[&"tables", &ti, &"partitions", &pi, &"indexes", &xi, &"id"]));
+            }
+        }
     }
     for (fi, f) in doc.foreign_keys.iter().enumerate() {
         add(ctx, &f.id, ptr(&[&"foreignKeys", &fi, &"id"]));

@@ -308,6 +308,8 @@ struct TableInfo {
     indexes: Vec<IndexInfo>,
     uniques: Vec<keys::UniqueInfo>,
     exclusions: Vec<Option<exclusions::ExclusionInfo>>,
+    partition_by: Option<crate::model::PartitionByModel>,
+    partitions: Vec<Option<partitions::PartitionInfo>>,
 }
 
 /// A check whose name may still have to be generated (`expr` is `None`
@@ -477,6 +479,12 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
 
     let (mut relations, mut all_constraints) =
         build::name_spaces(&mut ctx, doc, &tables, &sequence_models, &fk_names, &table_by_id);
+    for p in doc.tables.iter().flat_map(|t| &t.partitions) {
+        relations.insert(&p.name);
+        for n in p.indexes.iter().filter_map(|x| x.name.as_deref()) {
+            relations.insert(n);
+        }
+    }
     for v in &doc.views {
         relations.insert(&v.name);
         for n in v.indexes.iter().filter_map(|x| x.name.as_deref()) {
@@ -554,6 +562,7 @@ mod ids;
 mod indexes;
 mod keys;
 mod namespaces;
+mod partitions;
 mod sequences;
 mod tables;
 mod views;

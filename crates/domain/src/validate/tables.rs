@@ -129,6 +129,8 @@ pub(super) fn check_table<'d>(
             }
         }
     }
+    let parent = partitions::Parent { table: t, path: &tpath, index_table: &table, enum_values: lk.enum_values };
+    let (partition_by, partitions) = partitions::check_partitioning(ctx, &parent, names);
     for (c, g) in columns.iter_mut().zip(generated) {
         c.generated = g;
     }
@@ -144,6 +146,8 @@ pub(super) fn check_table<'d>(
         indexes,
         uniques,
         exclusions,
+        partition_by,
+        partitions,
     }
 }
 

@@ -18,6 +18,7 @@ use crate::postgres::{Postgres, plural};
 use crate::script::{Script, Statement, StatementKind};
 
 mod objects;
+mod partitions;
 mod tables;
 mod types;
 mod views;
@@ -170,6 +171,7 @@ impl Postgres {
             .or_else(|| self.tables_statements(&cx))
             .or_else(|| self.constraints_statements(&cx))
             .or_else(|| self.views_statements(&cx))
+            .or_else(|| self.partitions_statements(&cx))
             .flatten();
         // Every id in a change set comes from these models, so lookups
         // cannot miss; an empty list would only hide a diff bug.

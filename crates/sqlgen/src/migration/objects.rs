@@ -27,7 +27,7 @@ impl Postgres {
             ChangeKind::SetNamespaceComment { namespace_id } => {
                 to.namespace(namespace_id).map(|n| vec![self.schema_comment(n)])
             }
-            ChangeKind::MoveObject { object, object_id: _, name, from_namespace_id, to_namespace_id, staging } => {
+            ChangeKind::MoveObject { object, object_id, name, from_namespace_id, to_namespace_id, staging } => {
                 let schema_to = to_namespace_id
                     .as_deref()
                     .and_then(|id| to.namespace(id))
@@ -40,8 +40,23 @@ impl Postgres {
                     )));
                 }
                 let old = from_namespace_id.as_deref().and_then(|id| from.namespace(id));
-                let here = self.qualified(old.map(|n| cx.renamed(n.id.as_str()).unwrap_or(n.name.as_str())), name);
-                Some(match staging {
+                let old_schema = old.map(|n| cx.renamed(n.id.as_str()).unwrap_or(n.name.as_str()));
+                let here = self.qualified(old_schema, name);
+                // A table's partitions are tables of their own: they move
+                // with it, straight to its new namespace.
+                let partitions: Vec<Statement> = match object {
+                    MovedObject::Table => from
+                        .table(object_id)
+                        .into_iter()
+                        .flat_map(|t| &t.partitions)
+                        .flat_map(|p| {
+                            let at = self.qualified(old_schema, p.name.as_str());
+                            cx.st(StatementKind::SetSchema, format!("ALTER TABLE {at} SET SCHEMA {schema_to}"))
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let mut moved = match staging {
                     Some(staging) => {
                         let mut out = cx.st(StatementKind::CreateSchema, format!("CREATE SCHEMA {}", self.qi(staging)));
                         out.extend(cx.st(
@@ -51,7 +66,9 @@ impl Postgres {
                         out
                     }
                     None => cx.st(StatementKind::SetSchema, format!("ALTER {kw} {here} SET SCHEMA {schema_to}")),
-                })
+                };
+                moved.extend(partitions);
+                Some(moved)
             }
             ChangeKind::FinishMove { object, object_id, staging } => {
                 let placed = match object {
