@@ -62,13 +62,23 @@ fn seed(conn: &mut diesel::PgConnection) {
 
 /// Every row, with the partition that holds it.
 fn rows(conn: &mut diesel::PgConnection) -> Vec<String> {
+    // A detached partition's rows are read from it.
+    let detached = lines(
+        conn,
+        "SELECT (NOT EXISTS (SELECT FROM pg_inherits WHERE inhrelid = 'audit.events_2025'::regclass))::text AS t",
+    )
+    .unwrap()
+        == ["true"];
+    let extra = if detached { "UNION ALL SELECT 'audit.events_2025:' || d::text FROM audit.events_2025 d" } else { "" };
     lines(
         conn,
-        "SELECT string_agg(t, ' ' ORDER BY t) AS t FROM (
-           SELECT tableoid::regclass::text || ':' || e::text AS t FROM audit.events e
+        &format!(
+            "SELECT string_agg(t, ' ' ORDER BY t) AS t FROM (
+           SELECT tableoid::regclass::text || ':' || e::text AS t FROM audit.events e {extra}
            UNION ALL SELECT tableoid::regclass::text || ':' || g::text FROM tags g
            UNION ALL SELECT tableoid::regclass::text || ':' || s::text FROM shards s
-           UNION ALL SELECT 'orders:' || o::text FROM orders o) x",
+           UNION ALL SELECT 'orders:' || o::text FROM orders o) x"
+        ),
     )
     .unwrap()
 }
@@ -246,4 +256,40 @@ fn dropping_and_repartitioning_lose_rows_as_their_class_says() {
     assert_eq!(lines(&mut conn, "SELECT count(*)::text AS t FROM shards").unwrap(), ["0"]);
     run_script(&mut conn, &m.down).unwrap_or_else(|e| panic!("{e}\n{}", m.down.to_sql()));
     assert_fresh_build_equals(&mut conn, &v1);
+}
+
+#[test]
+fn a_detached_partition_becomes_a_table_with_its_rows_and_attaches_again() {
+    let db = TestDb::create().unwrap();
+    let mut conn = db.connect().unwrap();
+    let v1 = document(|_| {});
+    run_script(&mut conn, &create_script(&v1)).unwrap();
+    seed(&mut conn);
+    // events_2025 leaves events and is a table of its own, of the same id,
+    // with an identity and a comment of its own now.
+    let detached = document(|d| {
+        d["tables"][0]["partitions"].as_array_mut().unwrap().remove(1);
+        d["tables"].as_array_mut().unwrap().push(json!({"id": "p2", "name": "events_2025", "namespaceId": "ns",
+            "comment": "2025, kept apart",
+            "columns": [
+              {"id": "d1", "name": "id", "dataType": "bigint", "nullable": false},
+              {"id": "d2", "name": "at", "dataType": "date", "nullable": false},
+              {"id": "d3", "name": "kind", "dataType": "text", "comment": "what happened"}],
+            "primaryKey": ["d1", "d2"], "indexes": [{"id": "dx", "columnIds": ["d3"]}]}));
+    });
+    let m = migration(&v1, &detached);
+    let kinds: Vec<&ChangeKind> = m.changes.changes().iter().map(|c| &c.kind).collect();
+    assert_eq!(kinds[0], &ChangeKind::DetachPartitionAsTable { table_id: "t1".into(), partition_id: "p2".into() });
+    assert!(
+        !kinds.iter().any(|k| matches!(k, ChangeKind::DropPartition { .. } | ChangeKind::AddTable { .. })),
+        "{kinds:#?}"
+    );
+    assert_eq!(m.changes.worst(), Some(Safety::Safe), "{:#?}", m.changes);
+    assert_eq!(migration(&detached, &v1).changes.worst(), Some(Safety::MayFail), "attaching it scans it");
+    let oid =
+        |conn: &mut diesel::PgConnection| lines(conn, "SELECT 'audit.events_2025'::regclass::oid::text AS t").unwrap();
+    let before = oid(&mut conn);
+    let (_, after) = migrate_and_back(&mut conn, &v1, &detached, rows);
+    assert_eq!(oid(&mut conn), before, "the same table throughout");
+    assert!(after[0].contains("audit.events_2025:(2,2025-06-01,b)"), "{after:?}");
 }

@@ -321,7 +321,12 @@ pub enum ChangeKind {
     /// ALTER TABLE ... DETACH PARTITION (before it is attached again with a
     /// new bound).
     DetachPartition { table_id: String, partition_id: String },
-    /// ALTER TABLE ... ATTACH PARTITION ... FOR VALUES (its new bound).
+    /// ALTER TABLE ... DETACH PARTITION, first in the script: the partition
+    /// becomes a table of its own (the document's table of the same id),
+    /// with its rows.
+    DetachPartitionAsTable { table_id: String, partition_id: String },
+    /// ALTER TABLE ... ATTACH PARTITION ... FOR VALUES (its new bound, or a
+    /// table that becomes the partition of the same id).
     AttachPartition { table_id: String, partition_id: String },
     /// COMMENT ON TABLE (a partition; set or removed).
     SetPartitionComment { table_id: String, partition_id: String },

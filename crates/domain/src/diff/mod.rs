@@ -58,6 +58,7 @@ mod change;
 mod comments;
 mod composites;
 mod constraints;
+mod detach;
 mod domains;
 mod enums;
 mod extensions;
@@ -92,8 +93,17 @@ pub fn diff(old: &ValidSchema, new: &ValidSchema) -> ChangeSet {
     diff_models(old.model(), new.model())
 }
 
+pub use detach::prepare;
+
 /// [`diff`] on resolved models.
 pub fn diff_models(old: &Model, new: &Model) -> ChangeSet {
+    let (old, new) = prepare(old, new);
+    diff_prepared(&old, &new)
+}
+
+/// [`diff_models`] on models [`prepare`] gave (a migration script renders
+/// its changes against those).
+pub fn diff_prepared(old: &Model, new: &Model) -> ChangeSet {
     let mut d = Differ::new(old, new);
     d.find_replaced();
     d.namespaces();
@@ -117,6 +127,7 @@ pub fn diff_models(old: &Model, new: &Model) -> ChangeSet {
 #[derive(Clone, Copy)]
 enum Stage {
     DropViews,
+    DetachFromParents,
     DropForeignKeys,
     DropConstraints,
     DropGeneratedColumns,

@@ -130,6 +130,19 @@ impl Differ<'_> {
     pub(super) fn partitions(&mut self, o: &TableModel, n: &TableModel) {
         let kept: HashSet<&str> = n.partitions.iter().map(|p| p.id.as_str()).collect();
         for op in o.partitions.iter().filter(|p| !kept.contains(p.id.as_str())) {
+            if let Some(table) = self.new_ix.table(&op.id) {
+                self.push(
+                    Stage::DetachFromParents,
+                    Change::new(
+                        ChangeKind::DetachPartitionAsTable { table_id: o.id.clone(), partition_id: op.id.clone() },
+                        Safety::Safe,
+                        partition_target(o, op),
+                        format!("detach partition {} from table {}: it becomes table {}", partition_target(o, op), o.shown(), table.shown()),
+                    )
+                    .why("its rows stay; DETACH takes an exclusive lock on both tables for a moment, and the table's own changes follow"),
+                );
+                continue;
+            }
             self.push(
                 Stage::DropColumnsAndTables,
                 Change::new(
@@ -144,6 +157,23 @@ impl Differ<'_> {
         }
         for np in &n.partitions {
             match o.partitions.iter().find(|p| p.id == np.id) {
+                None if self.old_ix.table(&np.id).is_some() => self.push(
+                    Stage::AttachPartitions,
+                    Change::new(
+                        ChangeKind::AttachPartition { table_id: n.id.clone(), partition_id: np.id.clone() },
+                        Safety::MayFail,
+                        partition_target(n, np),
+                        format!("attach table {} as a partition of table {}", partition_target(n, np), n.shown()),
+                    )
+                    .why(
+                        "PostgreSQL scans the table (and the default partition, if there is one) and fails if a row \
+                          falls outside the bound; the table's own changes to the parent's form come first",
+                    )
+                    .instead(
+                        "add a CHECK constraint matching the bound first (NOT VALID, then VALIDATE): ATTACH then \
+                              skips the scan",
+                    ),
+                ),
                 None => self.create_partition(n, np, true),
                 Some(op) => self.kept_partition(o, op, n, np),
             }

@@ -371,6 +371,54 @@ impl Expr {
         }
     }
 
+    /// The same expression over other columns: every column id `map` gives
+    /// a new id for is replaced (a partition's columns seen as a table's of
+    /// its own, say). Names stay.
+    pub fn with_column_ids(&self, map: &dyn Fn(&str) -> Option<String>) -> Expr {
+        let mut out = self.clone();
+        out.walk_mut(&mut |e| match e {
+            Expr::Column { id, .. } => {
+                if let Some(new) = map(id) {
+                    *id = new;
+                }
+            }
+            Expr::Sql(s) => {
+                for id in &mut s.columns {
+                    let Some(new) = map(id) else { continue };
+                    // Column references are `"ColumnRef":"<id>"` in the
+                    // canonical tree (see pgparse's canonical form).
+                    let key = |id: &str| format!("\"ColumnRef\":{}", serde_json::Value::String(id.to_string()));
+                    s.canonical = s.canonical.replace(&key(id), &key(&new));
+                    *id = new;
+                }
+            }
+            _ => {}
+        });
+        out
+    }
+
+    fn walk_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        f(self);
+        match self {
+            Expr::Not(e) | Expr::Neg(e) | Expr::IsNull { expr: e, .. } => e.walk_mut(f),
+            Expr::Binary { left, right, .. } => {
+                left.walk_mut(f);
+                right.walk_mut(f);
+            }
+            Expr::InList { expr, list, .. } => {
+                expr.walk_mut(f);
+                list.iter_mut().for_each(|e| e.walk_mut(f));
+            }
+            Expr::Between { expr, low, high, .. } => {
+                expr.walk_mut(f);
+                low.walk_mut(f);
+                high.walk_mut(f);
+            }
+            Expr::Call { args, .. } => args.iter_mut().for_each(|e| e.walk_mut(f)),
+            Expr::Column { .. } | Expr::Number(_) | Expr::String(_) | Expr::Bool(_) | Expr::Null | Expr::Sql(_) => {}
+        }
+    }
+
     fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
         f(self);
         match self {

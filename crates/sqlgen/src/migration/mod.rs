@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use schemaforge_domain::diff::{Cast, Conversion, Shape, diff_models};
+use schemaforge_domain::diff::{Cast, Conversion, Shape, diff_prepared, prepare};
 use schemaforge_domain::{
     Change, ChangeKind, ChangeSet, ColumnModel, ColumnType, Model, ModelIndex, NamespaceRef, Safety, SequenceOptions,
     TableModel, ValidSchema,
@@ -57,9 +57,12 @@ pub struct Migration {
 
 /// The migration from `old` to `new` (up) and back (down).
 pub fn migration(old: &ValidSchema, new: &ValidSchema) -> Migration {
-    let (old, new) = (old.model(), new.model());
-    let changes = diff_models(old, new);
-    let back = diff_models(new, old);
+    // A partition detached as a table (or a table attached) is a table on
+    // both sides: the scripts render against the prepared models.
+    let (old, new) = prepare(old.model(), new.model());
+    let (old, new) = (old.as_ref(), new.as_ref());
+    let changes = diff_prepared(old, new);
+    let back = diff_prepared(new, old);
     let up = Postgres.migration_script("up", &changes, old, new);
     let down = Postgres.migration_script("down", &back, new, old);
     let lost: Vec<String> = changes

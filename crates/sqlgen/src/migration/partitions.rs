@@ -45,6 +45,8 @@ impl Postgres {
             ChangeKind::RenamePartition { table_id, from: a, to: b, .. } => {
                 to.table(table_id).map(|t| cx.rename("TABLE", schema(t), a, b))
             }
+            ChangeKind::DetachPartitionAsTable { table_id, partition_id } => partition(from, table_id, partition_id)
+                .map(|(t, p)| cx.st(StatementKind::AlterColumn, self.detach_partition(t, p))),
             ChangeKind::DetachPartition { table_id, partition_id } => partition(to, table_id, partition_id)
                 .map(|(t, p)| cx.st(StatementKind::AlterColumn, self.detach_partition(t, p))),
             ChangeKind::AttachPartition { table_id, partition_id } => partition(to, table_id, partition_id)
