@@ -76,16 +76,13 @@ fn as_table(
         .collect();
     let key = |k: &KeyConstraint, name: Option<crate::Ident>| {
         let column_ids: Vec<String> = k.column_ids.iter().map(mapped).collect();
-        let id = match &k.id {
-            Some(id) => Some(
-                like.uniques
-                    .iter()
-                    .find(|u| u.column_ids == column_ids)
-                    .and_then(|u| u.id.clone())
-                    .unwrap_or_else(|| id.clone()),
-            ),
-            None => None,
-        };
+        let id = k.id.as_ref().map(|id| {
+            like.uniques
+                .iter()
+                .find(|u| u.column_ids == column_ids)
+                .and_then(|u| u.id.clone())
+                .unwrap_or_else(|| id.clone())
+        });
         KeyConstraint { id, name: name.unwrap_or_else(|| k.name.clone()), column_ids, comment: None, ..k.clone() }
     };
     let index = |x: &IndexModel, name: crate::Ident| IndexModel {
