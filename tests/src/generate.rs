@@ -645,6 +645,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
             comment: None,
         });
     }
+    tables.push(partitions::partitioned_table(&mut relation_names));
     let mut doc = SchemaDocument {
         json_schema: None,
         name: "generated".into(),
@@ -711,6 +712,7 @@ pub fn domains(relation_names: &mut HashSet<String>) -> Vec<Domain> {
 
 mod breakage;
 mod edits;
+mod partitions;
 mod views;
 pub use breakage::{Breakage, invalid_document};
 pub use edits::{Edit, edited_document};

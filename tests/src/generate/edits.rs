@@ -77,11 +77,14 @@ pub enum Edit {
     /// make the view over a view materialized (or not), drop one, or bring
     /// the pool back and change a comment.
     EditView,
+    /// Change the partitioned table's partitions: add one, drop one,
+    /// rename one, widen a bound, toggle an own index or a comment.
+    EditPartitions,
 }
 
 impl Edit {
     /// Every kind.
-    pub const ALL: [Edit; 30] = [
+    pub const ALL: [Edit; 31] = [
         Self::RenameTable,
         Self::RenameColumn,
         Self::RenameEnum,
@@ -112,6 +115,7 @@ impl Edit {
         Self::TradePlaces,
         Self::EditNamespace,
         Self::EditView,
+        Self::EditPartitions,
     ];
 
     /// Apply the edit to `doc`, picking targets with `salt`; the result may
@@ -645,6 +649,7 @@ impl Edit {
                 }
             }
             Self::EditView => super::views::edit_views(doc, salt, &fresh),
+            Self::EditPartitions => super::partitions::edit_partitions(doc, salt, &fresh),
             Self::TogglePrimaryKey => {
                 if table.without_primary_key {
                     table.without_primary_key = false;

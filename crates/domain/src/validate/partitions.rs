@@ -25,6 +25,8 @@ pub(super) struct Parent<'a, 'c, 'd> {
     pub(super) path: &'a str,
     pub(super) index_table: &'a IndexTable<'a, 'c>,
     pub(super) enum_values: &'a HashMap<&'a str, &'a [String]>,
+    /// The table's own indexes, checked.
+    pub(super) indexes: &'a [IndexInfo],
 }
 
 /// Check `t`'s partitioning; `None` (and no partitions) for a plain table.
@@ -100,14 +102,14 @@ pub(super) fn check_partitioning<'d>(
         partitions.push(partition(ctx, parent, names, p, &ppath, &key_ids, by.strategy, &mut taken_bounds));
     }
     let ranges = t.partitions.iter().filter(|p| p.bound.from.is_some()).count();
-    if ranges > 1 && !single_integer_key(parent, &key_ids) {
+    if single_integer_key(parent, &key_ids) {
+        report_overlaps(ctx, t, tpath);
+    } else if ranges > 0 {
         ctx.warn(
             Code::UnverifiedExpression,
             format!("{tpath}/partitions"),
-            "PostgreSQL checks that the range partitions do not overlap when the script runs",
+            "PostgreSQL checks that each range is not empty and that the ranges do not overlap when the script runs",
         );
-    } else if ranges > 1 {
-        report_overlaps(ctx, t, tpath);
     }
     (model, partitions)
 }
@@ -198,12 +200,38 @@ fn partition<'d>(
         if let (Some(_), Some(n)) = (&xname, &ix.name) {
             names.relations.add_in(ctx, scope_key(&t.namespace_id), n, format!("{xpath}/name"));
         }
-        indexes.push(indexes::analyze(ctx, parent.index_table, ix, &xpath, xname));
+        let info = indexes::analyze(ctx, parent.index_table, ix, &xpath, xname);
+        if let Some(same) = parent.indexes.iter().position(|x| same_elements(x, &info)) {
+            ctx.error(
+                Code::InvalidIndex,
+                xpath.clone(),
+                format!(
+                    "the table's index at {}/indexes/{same} is on every partition already; PostgreSQL would take \
+                     this one for it when that index is created again",
+                    parent.path
+                ),
+            );
+        }
+        indexes.push(info);
     }
     if ctx.errors() > before {
         return None;
     }
     Some(PartitionInfo { id: p.id.clone(), name: name?, bound: bound?, indexes, comment: p.comment.clone() })
+}
+
+/// Whether two indexes have the same elements, method and predicate, as
+/// PostgreSQL compares them when it looks for a partition's index to
+/// attach to a new index of the parent.
+fn same_elements(a: &IndexInfo, b: &IndexInfo) -> bool {
+    a.method == b.method
+        && a.columns.len() == b.columns.len()
+        && a.columns.iter().zip(&b.columns).all(|(x, y)| x.same_modulo_names(y))
+        && match (&a.predicate, &b.predicate) {
+            (None, None) => !a.has_predicate && !b.has_predicate,
+            (Some(x), Some(y)) => x.same_modulo_names(y),
+            _ => false,
+        }
 }
 
 fn bound(
@@ -423,5 +451,104 @@ fn report_overlaps(ctx: &mut Ctx, t: &Table, tpath: &str) {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::codes_at;
+    use serde_json::{Value, json};
+
+    /// A table partitioned by `by`, with `partitions`, keyed on (id, n).
+    fn table(by: Value, partitions: Value) -> Value {
+        json!({"name": "x", "tables": [{"id": "t", "name": "t", "columns": [
+            {"id": "c_id", "name": "id", "dataType": "integer"},
+            {"id": "c_n", "name": "n", "dataType": "integer", "nullable": false},
+            {"id": "c_s", "name": "s", "dataType": "text"}],
+            "primaryKey": ["c_id", "c_n"], "partitionBy": by, "partitions": partitions}]})
+    }
+
+    fn errors(doc: Value) -> Vec<(String, &'static str)> {
+        codes_at(doc).into_iter().filter(|(_, c)| !c.starts_with("UNVERIFIED")).collect()
+    }
+
+    fn range(from: Value, to: Value) -> Value {
+        json!({"from": from, "to": to})
+    }
+
+    #[test]
+    fn bounds_fit_the_strategy_and_the_key() {
+        let by = json!({"strategy": "range", "columns": ["c_n"]});
+        let ok = json!([
+            {"id": "p1", "name": "t_low", "bound": range(json!(["MINVALUE"]), json!([0]))},
+            {"id": "p2", "name": "t_mid", "bound": range(json!([0]), json!(["100"]))},
+            {"id": "p3", "name": "t_rest", "bound": {"default": true}}]);
+        assert_eq!(errors(table(by.clone(), ok)), []);
+        for (bound, at) in [
+            (json!({"in": [1]}), "/tables/0/partitions/0/bound"),
+            (range(json!([1, 2]), json!([3, 4])), "/tables/0/partitions/0/bound/from"),
+            (range(json!(["x"]), json!([3])), "/tables/0/partitions/0/bound/from/0"),
+            (range(json!([null]), json!([3])), "/tables/0/partitions/0/bound/from/0"),
+            (range(json!([5]), json!([5])), "/tables/0/partitions/0/bound"),
+            (json!({"default": true, "in": [1]}), "/tables/0/partitions/0/bound"),
+        ] {
+            let found = errors(table(by.clone(), json!([{"id": "p1", "name": "t_p", "bound": bound}])));
+            assert_eq!(found.first().map(|(p, _)| p.as_str()), Some(at), "{bound}: {found:?}");
+        }
+        let overlapping = json!([
+            {"id": "p1", "name": "t_a", "bound": range(json!([0]), json!([10]))},
+            {"id": "p2", "name": "t_b", "bound": range(json!([5]), json!([20]))}]);
+        assert_eq!(
+            errors(table(by.clone(), overlapping)),
+            [("/tables/0/partitions/1/bound".to_string(), "INVALID_PARTITION")]
+        );
+        let two_defaults = json!([
+            {"id": "p1", "name": "t_a", "bound": {"default": true}}, {"id": "p2", "name": "t_b", "bound": {"default": true}}]);
+        assert_eq!(
+            errors(table(by, two_defaults)),
+            [("/tables/0/partitions/1/bound".to_string(), "INVALID_PARTITION")]
+        );
+        let hash = json!({"strategy": "hash", "columns": ["c_id"]});
+        let found =
+            errors(table(hash.clone(), json!([{"id": "p1", "name": "t_h", "bound": {"modulus": 2, "remainder": 2}}])));
+        assert_eq!(found, [("/tables/0/partitions/0/bound".to_string(), "INVALID_PARTITION")]);
+        let twice = json!([{"id": "p1", "name": "t_h", "bound": {"modulus": 2, "remainder": 0}}, {"id": "p2", "name": "t_i", "bound": {"modulus": 2, "remainder": 0}}]);
+        assert_eq!(errors(table(hash, twice)), [("/tables/0/partitions/1/bound".to_string(), "INVALID_PARTITION")]);
+        let list = json!({"strategy": "list", "columns": ["c_n"]});
+        let repeated = json!([{"id": "p1", "name": "t_a", "bound": {"in": [1, 2]}}, {"id": "p2", "name": "t_b", "bound": {"in": [2]}}]);
+        assert_eq!(
+            errors(table(list, repeated)),
+            [("/tables/0/partitions/1/bound/in".to_string(), "INVALID_PARTITION")]
+        );
+    }
+
+    #[test]
+    fn keys_and_constraints_are_what_postgresql_allows_on_a_partitioned_table() {
+        let two = json!({"strategy": "list", "columns": ["c_id", "c_n"]});
+        assert_eq!(errors(table(two, json!([]))), [("/tables/0/partitionBy/columns".to_string(), "INVALID_PARTITION")]);
+        let on_s = json!({"strategy": "range", "columns": ["c_s"]});
+        assert_eq!(errors(table(on_s, json!([]))), [("/tables/0/primaryKey".to_string(), "INVALID_PARTITION")]);
+        let expression = json!({"strategy": "range", "columns": [{"expression": "n + 1"}]});
+        assert_eq!(errors(table(expression, json!([]))), [("/tables/0/primaryKey".to_string(), "INVALID_PARTITION")]);
+        let unknown = json!({"strategy": "range", "columns": ["nope"]});
+        assert!(errors(table(unknown, json!([]))).iter().any(|(_, c)| *c == "UNKNOWN_REFERENCE"));
+        let mut plain = table(json!(null), json!([{"id": "p1", "name": "t_a", "bound": {"default": true}}]));
+        plain["tables"][0].as_object_mut().unwrap().remove("partitionBy");
+        assert_eq!(errors(plain), [("/tables/0/partitions".to_string(), "INVALID_PARTITION")]);
+        let by = json!({"strategy": "range", "columns": ["c_n"]});
+        let clash = json!([{"id": "p1", "name": "t", "bound": {"default": true}}]);
+        assert_eq!(errors(table(by, clash)), [("/tables/0/partitions/0/name".to_string(), "DUPLICATE_NAME")]);
+    }
+
+    #[test]
+    fn partitions_are_tables_views_can_read() {
+        let mut doc = table(
+            json!({"strategy": "range", "columns": ["c_n"]}),
+            json!([{"id": "p1", "name": "t_all", "bound": {"default": true}}]),
+        );
+        doc["views"] = json!([{"id": "v", "name": "v", "query": "SELECT id, s FROM t_all"}]);
+        assert_eq!(errors(doc.clone()), []);
+        let schema = crate::ValidSchema::parse(crate::parse_document(&doc.to_string()).unwrap()).unwrap();
+        assert_eq!(schema.model().views[0].reads, ["t"], "a partition changes with its parent");
     }
 }

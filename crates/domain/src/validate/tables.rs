@@ -129,7 +129,13 @@ pub(super) fn check_table<'d>(
             }
         }
     }
-    let parent = partitions::Parent { table: t, path: &tpath, index_table: &table, enum_values: lk.enum_values };
+    let parent = partitions::Parent {
+        table: t,
+        path: &tpath,
+        index_table: &table,
+        enum_values: lk.enum_values,
+        indexes: &indexes,
+    };
     let (partition_by, partitions) = partitions::check_partitioning(ctx, &parent, names);
     for (c, g) in columns.iter_mut().zip(generated) {
         c.generated = g;

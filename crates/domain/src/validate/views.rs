@@ -33,6 +33,8 @@ struct ViewIndexInfo {
 /// What a dotted relation name in a query names.
 enum Target<'a> {
     Table(&'a TableInfo),
+    /// A partition (by id) of a table: its parent's columns.
+    Partition(&'a TableInfo, &'a str),
     View(usize),
 }
 
@@ -351,15 +353,19 @@ fn heads<'v>(infos: impl Iterator<Item = Option<&'v ViewInfo>>) -> Heads {
 }
 
 impl<'a> Lookup<'a> {
-    fn new(doc: &SchemaDocument, tables: &'a [TableInfo], views: Heads) -> Self {
+    fn new(doc: &'a SchemaDocument, tables: &'a [TableInfo], views: Heads) -> Self {
         let ns_name = |id: &Option<String>| match id {
             None => Some("public".to_string()),
             Some(id) => doc.namespaces.iter().find(|n| &n.id == id).map(|n| n.name.clone()),
         };
         let mut by_name = HashMap::new();
         for (t, doc_t) in tables.iter().zip(&doc.tables) {
-            if let (Some(ns), Some(name)) = (ns_name(&doc_t.namespace_id), &t.name) {
-                by_name.insert((ns, name.to_string()), Target::Table(t));
+            let Some(ns) = ns_name(&doc_t.namespace_id) else { continue };
+            if let Some(name) = &t.name {
+                by_name.insert((ns.clone(), name.to_string()), Target::Table(t));
+            }
+            for p in &doc_t.partitions {
+                by_name.entry((ns.clone(), p.name.clone())).or_insert(Target::Partition(t, p.id.as_str()));
             }
         }
         for (i, v) in doc.views.iter().enumerate() {
@@ -388,16 +394,18 @@ impl<'a> Lookup<'a> {
         };
         match self.by_name.get(&key)? {
             Target::Table(t) => Some(Target::Table(t)),
+            Target::Partition(t, id) => Some(Target::Partition(t, id)),
             Target::View(i) => self.views.get(*i)?.as_ref().map(|_| Target::View(*i)),
         }
     }
 
     fn relation(&self, parts: &[String]) -> Option<Relation> {
+        let columns = |t: &TableInfo| -> Vec<(String, String)> {
+            t.columns.iter().filter_map(|c| Some((c.name.as_ref()?.to_string(), c.id.clone()))).collect()
+        };
         match self.target(parts)? {
-            Target::Table(t) => Some(Relation {
-                id: t.id.clone(),
-                columns: t.columns.iter().filter_map(|c| Some((c.name.as_ref()?.to_string(), c.id.clone()))).collect(),
-            }),
+            Target::Table(t) => Some(Relation { id: t.id.clone(), columns: columns(t) }),
+            Target::Partition(t, id) => Some(Relation { id: id.to_string(), columns: columns(t) }),
             Target::View(i) => {
                 let (id, columns) = self.views.get(i)?.as_ref()?;
                 Some(Relation {
@@ -449,7 +457,8 @@ pub(super) fn build_views(
         let mut reads = Vec::new();
         for parts in v.query.relations() {
             let id = match lookup.target(&parts) {
-                Some(Target::Table(t)) => t.id.clone(),
+                // A partition changes with its parent.
+                Some(Target::Table(t) | Target::Partition(t, _)) => t.id.clone(),
                 Some(Target::View(j)) => infos.get(j)?.id.clone(),
                 None => continue,
             };
