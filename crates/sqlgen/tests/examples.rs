@@ -42,3 +42,8 @@ fn clinic() {
 fn reports() {
     check("reports");
 }
+
+#[test]
+fn events() {
+    check("events");
+}

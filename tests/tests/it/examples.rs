@@ -21,7 +21,8 @@ fn apply_and_drop(name: &str) {
     run_script(&mut conn, &create).unwrap_or_else(|f| panic!("{name}: {f}"));
     let model = schema.model();
     let tables = count(&mut conn, "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'").unwrap();
-    assert_eq!(tables, model.tables.len() as i64);
+    let partitions: usize = model.tables.iter().map(|t| t.partitions.len()).sum();
+    assert_eq!(tables, (model.tables.len() + partitions) as i64);
     let fks = count(&mut conn, "SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f'").unwrap();
     assert_eq!(fks, model.foreign_keys.len() as i64);
     let checks = count(
@@ -33,7 +34,15 @@ fn apply_and_drop(name: &str) {
     let enums = count(&mut conn, "SELECT count(*) AS n FROM pg_type WHERE typtype = 'e'").unwrap();
     assert_eq!(enums, model.enums.len() as i64);
     let indexes = count(&mut conn, "SELECT count(*) AS n FROM pg_indexes WHERE schemaname = 'public'").unwrap();
-    let expected_indexes: usize = model.tables.iter().map(|t| 1 + t.uniques.len() + t.indexes.len()).sum::<usize>()
+    let expected_indexes: usize = model
+        .tables
+        .iter()
+        .map(|t| {
+            let own = usize::from(t.primary_key.is_some()) + t.uniques.len() + t.indexes.len();
+            let partitions: usize = t.partitions.iter().map(|p| p.inherited.len() + p.indexes.len()).sum();
+            own + partitions
+        })
+        .sum::<usize>()
         + model.views.iter().filter(|v| v.namespace.is_none()).map(|v| v.indexes.len()).sum::<usize>();
     assert_eq!(indexes, expected_indexes as i64);
     let views = count(&mut conn, "SELECT count(*) AS n FROM pg_class WHERE relkind IN ('v', 'm') AND relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)").unwrap();
@@ -63,6 +72,11 @@ fn ecommerce_applies_and_drops() {
 #[test]
 fn clinic_applies_and_drops() {
     apply_and_drop("clinic");
+}
+
+#[test]
+fn events_applies_and_drops() {
+    apply_and_drop("events");
 }
 
 #[test]
