@@ -23,6 +23,7 @@ const QUERY_STACK_BYTES: usize = 64 << 20;
 pub struct Query {
     tree: Value,
     sql: String,
+    relations: Vec<Vec<String>>,
 }
 
 /// A relation a query reads, as the caller knows it.
@@ -53,11 +54,16 @@ pub struct MissingColumn {
 /// ```
 /// let q = schemaforge_pgparse::parse_query("select id, lower(email) as email from users u where u.active").unwrap();
 /// assert_eq!(q.sql(), "SELECT id, lower(email) AS email FROM users u WHERE u.active");
-/// assert_eq!(q.relations(), vec![vec!["users".to_string()]]);
+/// assert_eq!(q.relations(), [vec!["users".to_string()]]);
 /// assert_eq!(q.output_names(), vec![Some("id".to_string()), Some("email".to_string())]);
 /// assert!(schemaforge_pgparse::parse_query("DELETE FROM users").is_err());
 /// ```
 pub fn parse_query(text: &str) -> Result<Query, Error> {
+    // Small queries (most views) parse here: the expression bound keeps
+    // the C parser far inside any thread's stack.
+    if scan_tokens(text, "queries")? <= crate::MAX_NESTING_TOKENS {
+        return parse_on_this_thread(text);
+    }
     let text = text.to_string();
     // A thread of its own: the C parser recurses once per nesting level.
     let worker = std::thread::Builder::new().stack_size(QUERY_STACK_BYTES).spawn(move || parse_on_this_thread(&text));
@@ -84,7 +90,9 @@ fn parse_on_this_thread(text: &str) -> Result<Query, Error> {
     if single_select(again)? != select {
         return Err(Error::Printer(format!("`{sql}` does not parse back to the same tree")));
     }
-    Ok(Query { tree: select, sql })
+    let mut relations = Vec::new();
+    relations_in(&select, &mut Vec::new(), &mut relations);
+    Ok(Query { tree: select, sql, relations })
 }
 
 fn depth(v: &Value) -> usize {
@@ -146,11 +154,8 @@ impl Query {
 
     /// The relations it reads (dotted names as written, each once, in the
     /// parse tree's order), leaving out the names of its own `WITH` queries.
-    pub fn relations(&self) -> Vec<Vec<String>> {
-        let mut out = Vec::new();
-        let mut ctes = Vec::new();
-        relations_in(&self.tree, &mut ctes, &mut out);
-        out
+    pub fn relations(&self) -> &[Vec<String>] {
+        &self.relations
     }
 
     /// What validation looks at in its expressions (see [`crate::Node`]).
@@ -648,7 +653,7 @@ mod tests {
              WHERE EXISTS (SELECT 1 FROM audit.log l WHERE l.id = u.id)",
         )
         .unwrap();
-        let mut relations = q.relations();
+        let mut relations = q.relations().to_vec();
         relations.sort();
         assert_eq!(
             relations,

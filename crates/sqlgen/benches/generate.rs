@@ -1,7 +1,8 @@
 //! Validation, SQL generation and migrations on generated schemas of 10,
 //! 100 and 1000 tables (migrations also 10,000), and validation of checks
 //! in PostgreSQL's grammar against the small language, and namespaces
-//! (every table moved into one, against every table edited). Run with
+//! (every table moved into one, against every table edited), views over
+//! every table and a table of many partitions. Run with
 //! `cargo bench -p schemaforge-sqlgen`; figures are in docs/performance.md.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // bench code
@@ -107,5 +108,66 @@ fn bench_namespaces(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench, bench_migration, bench_full_grammar, bench_namespaces);
+/// A view over every table (and the tables renamed under them, which keeps
+/// every view), against the same documents without views; and one table
+/// with `n` partitions, validated and given one more.
+fn bench_views_and_partitions(c: &mut Criterion) {
+    let mut group = c.benchmark_group("views_partitions");
+    group.sample_size(10);
+    let with_views = |mut doc: schemaforge_domain::SchemaDocument| {
+        let views: Vec<schemaforge_domain::View> = doc
+            .tables
+            .iter()
+            .map(|t| schemaforge_domain::View {
+                id: format!("v_{}", t.id),
+                name: format!("{}_report", t.id),
+                namespace_id: None,
+                materialized: false,
+                query: format!("SELECT x.id, x.name, x.price FROM {} x WHERE x.price > 0", t.name),
+                indexes: Vec::new(),
+                comment: None,
+                position: None,
+            })
+            .collect();
+        doc.views = views;
+        doc
+    };
+    for n in [100, 1000, 10_000] {
+        let doc = document(n).unwrap();
+        let viewed = with_views(doc.clone());
+        let old = ValidSchema::parse(viewed.clone()).unwrap();
+        let renamed = ValidSchema::parse(with_views(edited(n).unwrap())).unwrap();
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("validate_without_views", n), &doc, |b, d| b.iter(|| validate(d)));
+        group.bench_with_input(BenchmarkId::new("validate_with_views", n), &viewed, |b, d| b.iter(|| validate(d)));
+        group.bench_with_input(BenchmarkId::new("edit_every_table_under_views", n), &(&old, &renamed), |b, (o, r)| {
+            b.iter(|| migration(o, r))
+        });
+        let partitioned = |count: usize| {
+            let partitions: Vec<serde_json::Value> = (0..count)
+                .map(|i| {
+                    serde_json::json!({"id": format!("p{i}"), "name": format!("events_{i}"),
+                    "bound": {"from": [i * 10], "to": [i * 10 + 10]}})
+                })
+                .collect();
+            parse_document(
+                &serde_json::json!({"name": "p", "tables": [{"id": "t", "name": "events", "columns": [
+                    {"id": "c1", "name": "id", "dataType": "bigint"}, {"id": "c2", "name": "at", "dataType": "integer", "nullable": false}],
+                    "primaryKey": ["c1", "c2"], "partitionBy": {"strategy": "range", "columns": ["c2"]},
+                    "partitions": partitions}]})
+                .to_string(),
+            )
+            .unwrap()
+        };
+        let (p_old, p_new) = (partitioned(n), partitioned(n + 1));
+        let (s_old, s_new) = (ValidSchema::parse(p_old.clone()).unwrap(), ValidSchema::parse(p_new).unwrap());
+        group.bench_with_input(BenchmarkId::new("validate_partitions", n), &p_old, |b, d| b.iter(|| validate(d)));
+        group.bench_with_input(BenchmarkId::new("add_a_partition", n), &(&s_old, &s_new), |b, (o, m)| {
+            b.iter(|| migration(o, m))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_migration, bench_full_grammar, bench_namespaces, bench_views_and_partitions);
 criterion_main!(benches);

@@ -8,7 +8,7 @@
 //! whose key columns change type, which PostgreSQL refuses) cannot be
 //! altered into its new form: it is dropped and created again.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::renames::PendingRename;
 use super::{Change, ChangeKind, Differ, Safety, Stage, same_index};
@@ -103,16 +103,15 @@ impl Differ<'_> {
         }
     }
 
-    fn create_partition(&mut self, n: &TableModel, p: &PartitionModel, existing_table: bool) {
+    /// `had_default`: the table had a default partition before.
+    fn create_partition(&mut self, n: &TableModel, p: &PartitionModel, had_default: bool) {
         let change = Change::new(
             ChangeKind::CreatePartition { table_id: n.id.clone(), partition_id: p.id.clone() },
             Safety::Safe,
             partition_target(n, p),
             format!("create partition {} of table {}", partition_target(n, p), n.shown()),
         );
-        let had_default =
-            self.old_ix.table(&n.id).is_some_and(|o| o.partitions.iter().any(|x| x.bound == BoundModel::Default));
-        let change = if existing_table && had_default && p.bound != BoundModel::Default {
+        let change = if had_default && p.bound != BoundModel::Default {
             change.risk(
                 Safety::MayFail,
                 "PostgreSQL scans the default partition and fails if it holds rows the new partition's bound admits \
@@ -129,6 +128,8 @@ impl Differ<'_> {
     /// The partitions of a table that stays.
     pub(super) fn partitions(&mut self, o: &TableModel, n: &TableModel) {
         let kept: HashSet<&str> = n.partitions.iter().map(|p| p.id.as_str()).collect();
+        let before: HashMap<&str, &PartitionModel> = o.partitions.iter().map(|p| (p.id.as_str(), p)).collect();
+        let had_default = o.partitions.iter().any(|x| x.bound == BoundModel::Default);
         for op in o.partitions.iter().filter(|p| !kept.contains(p.id.as_str())) {
             if let Some(table) = self.new_ix.table(&op.id) {
                 self.push(
@@ -156,7 +157,7 @@ impl Differ<'_> {
             );
         }
         for np in &n.partitions {
-            match o.partitions.iter().find(|p| p.id == np.id) {
+            match before.get(np.id.as_str()).copied() {
                 None if self.old_ix.table(&np.id).is_some() => self.push(
                     Stage::AttachPartitions,
                     Change::new(
@@ -174,7 +175,7 @@ impl Differ<'_> {
                               skips the scan",
                     ),
                 ),
-                None => self.create_partition(n, np, true),
+                None => self.create_partition(n, np, had_default),
                 Some(op) => self.kept_partition(o, op, n, np),
             }
         }

@@ -226,6 +226,7 @@ pub struct ModelIndex<'m> {
     composites: HashMap<&'m str, &'m CompositeModel>,
     namespaces: HashMap<&'m str, &'m NamespaceModel>,
     views: HashMap<&'m str, &'m ViewModel>,
+    partitions: HashMap<&'m str, (&'m TableModel, &'m PartitionModel)>,
 }
 
 impl<'m> ModelIndex<'m> {
@@ -242,6 +243,11 @@ impl<'m> ModelIndex<'m> {
             composites: model.composites.iter().map(|c| (c.id.as_str(), c)).collect(),
             namespaces: model.namespaces.iter().map(|n| (n.id.as_str(), n)).collect(),
             views: model.views.iter().map(|v| (v.id.as_str(), v)).collect(),
+            partitions: model
+                .tables
+                .iter()
+                .flat_map(|t| t.partitions.iter().map(move |p| (p.id.as_str(), (t, p))))
+                .collect(),
         }
     }
 
@@ -253,6 +259,11 @@ impl<'m> ModelIndex<'m> {
     /// The table with the given stable id.
     pub fn table(&self, id: &str) -> Option<&'m TableModel> {
         self.tables.get(id).copied()
+    }
+
+    /// The partition with the given stable id, with its table.
+    pub fn partition(&self, id: &str) -> Option<(&'m TableModel, &'m PartitionModel)> {
+        self.partitions.get(id).copied()
     }
 
     /// The view (or materialized view) with the given stable id.

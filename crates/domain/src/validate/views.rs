@@ -211,7 +211,7 @@ fn resolve_relations(ctx: &mut Ctx, doc: &SchemaDocument, tables: &[TableInfo], 
         let path = ptr(&[&"views", &info.index, &"query"]);
         let before = ctx.errors();
         for parts in info.query.relations() {
-            if lookup.target(&parts).is_some() || lookup.broken_view(&parts) {
+            if lookup.target(parts).is_some() || lookup.broken_view(parts) {
                 continue;
             }
             let system = match parts.as_slice() {
@@ -456,7 +456,7 @@ pub(super) fn build_views(
         let relation = |parts: &[String]| lookup.relation(parts);
         let mut reads = Vec::new();
         for parts in v.query.relations() {
-            let id = match lookup.target(&parts) {
+            let id = match lookup.target(parts) {
                 // A partition changes with its parent.
                 Some(Target::Table(t) | Target::Partition(t, _)) => t.id.clone(),
                 Some(Target::View(j)) => infos.get(j)?.id.clone(),
