@@ -30,7 +30,9 @@
 use serde_json::{Map, Value};
 
 mod query;
+mod statement;
 pub use query::{MAX_QUERY_NESTING_TOKENS, MissingColumn, Query, Relation, RelationFn, parse_query};
+pub use statement::{Statement, StatementKind, parse_statement};
 
 /// Why a text is not one expression.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -328,7 +330,8 @@ fn strip_locations(v: &mut Value) {
 }
 
 fn strip_locations_map(m: &mut Map<String, Value>) {
-    m.retain(|k, _| !matches!(k.as_str(), "location" | "stmt_location" | "stmt_len"));
+    // `location`, `stmt_location`, `arg_location`, ...: offsets into the text.
+    m.retain(|k, _| !k.ends_with("location") && k != "stmt_len");
     m.values_mut().for_each(strip_locations);
 }
 
