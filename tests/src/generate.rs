@@ -549,6 +549,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
             exclusions,
             primary_key,
             without_primary_key: false,
+            row_level_security: false,
             partition_by: None,
             partitions: Vec::new(),
         });
@@ -659,6 +660,9 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         composites,
         namespaces: namespaces(),
         views: Vec::new(),
+        functions: Vec::new(),
+        triggers: Vec::new(),
+        policies: Vec::new(),
     };
     doc.views = views::initial_views(&doc);
     views::refresh_views(&mut doc);

@@ -129,6 +129,21 @@ pub fn describe_schema_from(
             SELECT 'view ' || c.relname || ' ' || pg_get_viewdef(c.oid)
               FROM pg_class c WHERE c.relnamespace = {s}::regnamespace AND c.relkind IN ('v', 'm')
             UNION ALL
+            SELECT 'routine ' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') returns '
+                || coalesce(pg_get_function_result(p.oid), '-') || ' ' || p.prokind::text || ' ' || l.lanname
+                || ' ' || p.provolatile::text || ' ' || p.prosrc
+              FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+             WHERE p.pronamespace = {s}::regnamespace AND p.prokind IN ('f', 'p')
+            UNION ALL
+            SELECT 'trigger ' || c.relname || '.' || g.tgname || ' ' || pg_get_triggerdef(g.oid)
+              FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid WHERE c.relnamespace = {s}::regnamespace AND NOT g.tgisinternal
+            UNION ALL
+            SELECT 'policy ' || c.relname || '.' || y.polname || ' ' || y.polcmd::text || ' ' || y.polpermissive::text
+                || ' using=' || coalesce(pg_get_expr(y.polqual, y.polrelid), '-') || ' check=' || coalesce(pg_get_expr(y.polwithcheck, y.polrelid), '-')
+              FROM pg_policy y JOIN pg_class c ON c.oid = y.polrelid WHERE c.relnamespace = {s}::regnamespace
+            UNION ALL
+            SELECT 'row security ' || c.relname FROM pg_class c WHERE c.relnamespace = {s}::regnamespace AND c.relrowsecurity
+            UNION ALL
             SELECT 'partitioned ' || c.relname || ' ' || pg_get_partkeydef(c.oid)
               FROM pg_class c WHERE c.relnamespace = {s}::regnamespace AND c.relkind = 'p'
             UNION ALL

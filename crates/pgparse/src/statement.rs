@@ -274,19 +274,22 @@ impl Statement {
         ))
     }
 
-    /// Whether `CREATE OR REPLACE` can turn routine `self` into `other`:
-    /// the same kind, signature, result and parameters (names, modes,
-    /// defaults kept), as PostgreSQL requires.
+    /// What `CREATE OR REPLACE` must keep of a routine: its kind, name,
+    /// parameters (names, modes, types, defaults) and result, as PostgreSQL
+    /// requires. Two routines with equal keys replace each other in place.
+    pub fn replace_key(&self) -> Option<String> {
+        if !matches!(self.kind, StatementKind::Function | StatementKind::Procedure) {
+            return None;
+        }
+        let part = |k: &str| self.tree.get(k).cloned().unwrap_or(Value::Null);
+        let key =
+            vec![Value::String(self.kind.as_str().into()), part("funcname"), part("parameters"), part("return_type")];
+        Some(Value::Array(key).to_string())
+    }
+
+    /// Whether `CREATE OR REPLACE` can turn routine `self` into `other`.
     pub fn replaceable_by(&self, other: &Statement) -> bool {
-        let keep = |s: &Statement| {
-            (
-                s.kind,
-                s.tree.get("funcname").cloned(),
-                s.tree.get("parameters").cloned(),
-                s.tree.get("return_type").cloned(),
-            )
-        };
-        matches!(self.kind, StatementKind::Function | StatementKind::Procedure) && keep(self) == keep(other)
+        self.replace_key().is_some() && self.replace_key() == other.replace_key()
     }
 
     /// A location-free form with the table it is on and the routines it

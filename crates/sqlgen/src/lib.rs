@@ -19,6 +19,7 @@
 //! assert_eq!(drop_script(&schema).statements().len(), 1);
 //! ```
 
+mod carried;
 mod locate;
 mod migration;
 mod partitions;

@@ -63,6 +63,24 @@ impl Postgres {
                 out.push((s, format!("/foreignKeys/{f}")));
             }
         }
+        // Row-level security, then the routines (after the tables a SQL
+        // function's body may read; before the views that may call them).
+        for (i, t) in model.tables.iter().enumerate().filter(|(_, t)| t.row_level_security) {
+            out.push((self.row_security(t), format!("/tables/{i}/rowLevelSecurity")));
+        }
+        let carried_at = |c: &schemaforge_domain::CarriedModel| {
+            let doc = schema.document();
+            let lists = [("functions", &doc.functions), ("triggers", &doc.triggers), ("policies", &doc.policies)];
+            lists
+                .iter()
+                .find_map(|(list, objects)| {
+                    objects.iter().position(|o| o.id == c.id).map(|i| format!("/{list}/{i}/definition"))
+                })
+                .unwrap_or_default()
+        };
+        for c in model.carried.iter().filter(|c| c.kind.is_routine()) {
+            out.push((self.create_carried(c), carried_at(c)));
+        }
         // Views after everything they may read; each after the views it
         // reads (the model's order), a materialized view's indexes with it.
         let view_at: std::collections::HashMap<&str, usize> =
@@ -73,6 +91,10 @@ impl Postgres {
             for (k, x) in v.indexes.iter().enumerate() {
                 out.push((self.create_view_index(v, x), format!("/views/{i}/indexes/{k}")));
             }
+        }
+        // Triggers and policies last: they call the routines.
+        for c in model.carried.iter().filter(|c| !c.kind.is_routine()) {
+            out.push((self.create_carried(c), carried_at(c)));
         }
         for (i, n) in model.namespaces.iter().enumerate().filter(|(_, n)| n.comment.is_some()) {
             out.push((self.schema_comment(n), format!("/namespaces/{i}/comment")));

@@ -469,6 +469,17 @@ fn optional_counts(model: &schemaforge_domain::Model) -> String {
         (model.tables.iter().map(|t| t.partitions.len()).sum(), "partition", "partitions"),
         (model.views.iter().filter(|v| !v.materialized).count(), "view", "views"),
         (model.views.iter().filter(|v| v.materialized).count(), "materialized view", "materialized views"),
+        (model.carried.iter().filter(|c| c.kind.is_routine()).count(), "routine", "routines"),
+        (
+            model.carried.iter().filter(|c| c.kind == schemaforge_domain::CarriedKind::Trigger).count(),
+            "trigger",
+            "triggers",
+        ),
+        (
+            model.carried.iter().filter(|c| c.kind == schemaforge_domain::CarriedKind::Policy).count(),
+            "policy",
+            "policies",
+        ),
     ];
     for (n, one, many) in counts {
         if n > 0 {
@@ -662,6 +673,10 @@ impl Dialect for Postgres {
                 target: format!("table \"{}\"", t.name),
                 sql: format!("DROP TABLE IF EXISTS {}", self.table_name(t)),
             });
+        }
+        // The routines (their triggers and policies went with the tables).
+        for c in model.carried.iter().rev().filter(|c| c.kind.is_routine()) {
+            out.extend(self.drop_carried(&index, c, true));
         }
         // The types, sequences, extensions and (last, without CASCADE, so
         // whatever else lives there stays) the namespaces.

@@ -73,6 +73,20 @@ pub enum StatementKind {
     CreateView,
     /// DROP [MATERIALIZED] VIEW
     DropView,
+    /// CREATE [OR REPLACE] FUNCTION / PROCEDURE
+    CreateRoutine,
+    /// DROP FUNCTION / PROCEDURE
+    DropRoutine,
+    /// CREATE TRIGGER
+    CreateTrigger,
+    /// DROP TRIGGER
+    DropTrigger,
+    /// CREATE POLICY
+    CreatePolicy,
+    /// DROP POLICY
+    DropPolicy,
+    /// ALTER TABLE ... ENABLE / DISABLE ROW LEVEL SECURITY
+    RowSecurity,
 }
 
 impl StatementKind {
@@ -113,6 +127,13 @@ impl StatementKind {
             Self::SetSequence => "set_sequence",
             Self::CreateView => "create_view",
             Self::DropView => "drop_view",
+            Self::CreateRoutine => "create_routine",
+            Self::DropRoutine => "drop_routine",
+            Self::CreateTrigger => "create_trigger",
+            Self::DropTrigger => "drop_trigger",
+            Self::CreatePolicy => "create_policy",
+            Self::DropPolicy => "drop_policy",
+            Self::RowSecurity => "row_security",
         }
     }
 }

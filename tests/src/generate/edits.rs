@@ -185,6 +185,7 @@ impl Edit {
                     uniques: vec![],
                     exclusions: vec![],
                     without_primary_key: false,
+                    row_level_security: false,
                     partition_by: None,
                     partitions: Vec::new(),
                     primary_key: None,

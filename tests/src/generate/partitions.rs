@@ -66,6 +66,7 @@ pub fn partitioned_table(relation_names: &mut HashSet<String>) -> Table {
         exclusions: Vec::new(),
         primary_key: Some(vec!["tpc0".into(), "tpc1".into()]),
         without_primary_key: false,
+        row_level_security: false,
         partition_by: Some(PartitionBy {
             strategy: PartitionStrategy::Range,
             columns: vec![IndexColumn::Id("tpc1".into())],

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod architecture;
+mod carried;
 mod composites;
 mod conformance;
 mod constraints;

@@ -311,6 +311,16 @@ pub enum ChangeKind {
     SetConstraintComment { table_id: String, constraint: ConstraintKind, constraint_id: String },
     /// COMMENT ON INDEX.
     SetIndexComment { table_id: String, index_id: String },
+    /// CREATE FUNCTION / PROCEDURE / TRIGGER / POLICY (a carried object
+    /// that is new, or created again).
+    CreateCarried { object_id: String },
+    /// DROP FUNCTION / PROCEDURE / TRIGGER / POLICY.
+    DropCarried { object_id: String },
+    /// CREATE OR REPLACE FUNCTION / PROCEDURE (a new body, the same
+    /// signature and result).
+    ReplaceRoutine { object_id: String },
+    /// ALTER TABLE ... ENABLE / DISABLE ROW LEVEL SECURITY.
+    SetRowLevelSecurity { table_id: String },
     /// CREATE TABLE ... PARTITION OF, with the partition's own indexes and
     /// comments.
     CreatePartition { table_id: String, partition_id: String },

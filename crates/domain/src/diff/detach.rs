@@ -124,6 +124,9 @@ fn as_table(
             .collect(),
         indexes,
         exclusions: Vec::new(),
+        // A partition has its own row-level security setting; a detached
+        // one keeps it (off when the partition is created).
+        row_level_security: false,
         partition_by: None,
         partitions: Vec::new(),
     };

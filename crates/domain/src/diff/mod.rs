@@ -34,8 +34,9 @@
 //!    domains that go away;
 //! 10. add primary keys, unique constraints, checks (domains' too, and
 //!     their NOT NULL) and indexes;
-//! 11. add foreign keys; 12. create views (new and re-created, each after
-//!     the views it reads, with their indexes); 13. comments.
+//! 11. add foreign keys; 12. create (or replace) routines; 13. create
+//!     views (new and re-created, each after the views it reads, with their
+//!     indexes); 14. create triggers and policies; 15. comments.
 //!
 //! ```
 //! use schemaforge_domain::{parse_document, ValidSchema, Safety, diff::{diff, ChangeKind}};
@@ -54,6 +55,7 @@
 //! assert!(diff(&v1, &v1).is_empty());
 //! ```
 
+mod carried;
 mod change;
 mod comments;
 mod composites;
@@ -117,6 +119,7 @@ pub fn diff_prepared(old: &Model, new: &Model) -> ChangeSet {
     d.tables();
     d.foreign_keys();
     d.views();
+    d.carried();
     d.object_comments();
     d.finish()
 }
@@ -155,7 +158,9 @@ enum Stage {
     AddConstraints,
     AddIndexes,
     AddForeignKeys,
+    CreateRoutines,
     CreateViews,
+    CreateTriggers,
     Comments,
     DropNamespaces,
 }

@@ -82,7 +82,7 @@ impl Differ<'_> {
 
     /// Old tables (by id) under which no view can stay: dropped, losing a
     /// column, or with a column that changes type or is re-created.
-    fn tables_views_cannot_keep(&self) -> HashSet<String> {
+    pub(super) fn tables_views_cannot_keep(&self) -> HashSet<String> {
         let mut out: HashSet<String> =
             self.retyped.keys().chain(self.recreated.iter()).map(|(t, _)| t.clone()).collect();
         for o in &self.old_ix.model().tables {

@@ -21,11 +21,13 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod carried;
 mod objects;
 mod parse;
 mod partitions;
 mod views;
 
+pub use carried::SqlObject;
 pub use objects::*;
 pub use parse::{DocumentParseError, parse_document};
 pub use partitions::{Partition, PartitionBound, PartitionBy, PartitionStrategy};
@@ -77,6 +79,17 @@ pub struct SchemaDocument {
     /// created after the tables in the order their queries need.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub views: Vec<View>,
+    /// Functions and procedures (`CREATE FUNCTION`, `CREATE PROCEDURE`),
+    /// carried as PostgreSQL's statements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<SqlObject>,
+    /// Triggers (`CREATE TRIGGER`) on the document's tables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<SqlObject>,
+    /// Row-level security policies (`CREATE POLICY`) on the document's
+    /// tables (see a table's `rowLevelSecurity`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<SqlObject>,
 }
 
 /// A table.
@@ -117,6 +130,10 @@ pub struct Table {
     /// `primaryKey: true` on columns, not both.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_key: Option<Vec<String>>,
+    /// Row-level security is on (`ALTER TABLE ... ENABLE ROW LEVEL
+    /// SECURITY`): the table's policies decide which rows a role sees.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub row_level_security: bool,
     /// A partitioned table: how its rows are divided among `partitions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition_by: Option<PartitionBy>,

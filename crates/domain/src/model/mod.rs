@@ -10,9 +10,11 @@ use crate::document::{IndexMethod, NullsOrder, ReferentialAction, SortOrder};
 use crate::expr::Expr;
 use crate::ident::Ident;
 
+mod carried;
 mod column_type;
 mod partitions;
 mod views;
+pub use carried::{CarriedKind, CarriedModel};
 pub use column_type::{BaseType, ColumnType, TypeFamily};
 pub use partitions::{BoundModel, BoundValue, PartitionByModel, PartitionModel};
 pub use views::{ViewIndexModel, ViewModel};
@@ -40,6 +42,9 @@ pub struct Model {
     /// Views and materialized views, in creation order (a view after the
     /// views it reads; otherwise document order).
     pub views: Vec<ViewModel>,
+    /// Functions and procedures, then triggers, then policies, each in
+    /// document order.
+    pub carried: Vec<CarriedModel>,
 }
 
 /// A declared namespace (a PostgreSQL schema other than `public`).
@@ -349,6 +354,8 @@ pub struct TableModel {
     pub indexes: Vec<IndexModel>,
     /// EXCLUDE constraints, in document order.
     pub exclusions: Vec<ExclusionModel>,
+    /// Row-level security is on.
+    pub row_level_security: bool,
     /// A partitioned table's key.
     pub partition_by: Option<PartitionByModel>,
     /// A partitioned table's partitions, in document order.

@@ -115,6 +115,7 @@ pub(super) fn build_model(
             checks,
             indexes: Vec::new(),
             exclusions: Vec::new(),
+            row_level_security: t.row_level_security,
             partition_by: t.partition_by.clone(),
             partitions: Vec::new(),
         });
@@ -217,6 +218,7 @@ pub(super) fn build_model(
         composites: Vec::new(),
         namespaces: Vec::new(),
         views: Vec::new(),
+        carried: Vec::new(),
     })
 }
 

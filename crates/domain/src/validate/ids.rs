@@ -48,6 +48,11 @@ pub(super) fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
     for (si, x) in doc.sequences.iter().enumerate() {
         add(ctx, &x.id, ptr(&[&"sequences", &si, &"id"]));
     }
+    for (list, objects) in [("functions", &doc.functions), ("triggers", &doc.triggers), ("policies", &doc.policies)] {
+        for (i, o) in objects.iter().enumerate() {
+            add(ctx, &o.id, ptr(&[&list, &i, &"id"]));
+        }
+    }
     for (vi, v) in doc.views.iter().enumerate() {
         add(ctx, &v.id, ptr(&[&"views", &vi, &"id"]));
         for (xi, x) in v.indexes.iter().enumerate() {

@@ -310,6 +310,7 @@ struct TableInfo {
     exclusions: Vec<Option<exclusions::ExclusionInfo>>,
     partition_by: Option<crate::model::PartitionByModel>,
     partitions: Vec<Option<partitions::PartitionInfo>>,
+    row_level_security: bool,
 }
 
 /// A check whose name may still have to be generated (`expr` is `None`
@@ -461,6 +462,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             tables.push(tables::check_table(&mut ctx, &lookups, &mut names, t, ti));
         }
     }
+    let carried_models = carried::check_carried(&mut ctx, doc);
     let view_infos = {
         let mut names = tables::Names { types: &mut type_names, relations: &mut relation_names };
         views::check_views(&mut ctx, doc, &mut names, &namespaces, &tables)
@@ -528,6 +530,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 model.composites = composite_models.into_iter().collect::<Option<_>>()?;
                 model.namespaces = namespace_models.into_iter().collect::<Option<_>>()?;
                 model.views = views::build_views(doc, &tables, view_infos, &mut relations)?;
+                model.carried = carried_models?;
                 Some(model)
             })
     };
@@ -551,6 +554,7 @@ fn check_document_name(ctx: &mut Ctx, doc: &SchemaDocument) {
     ctx.text(doc.description.as_deref(), "/description".into(), "the description");
 }
 
+mod carried;
 mod composites;
 mod domains;
 mod enums;

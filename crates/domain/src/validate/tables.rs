@@ -154,6 +154,7 @@ pub(super) fn check_table<'d>(
         exclusions,
         partition_by,
         partitions,
+        row_level_security: t.row_level_security,
     }
 }
 

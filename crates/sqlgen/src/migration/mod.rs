@@ -17,6 +17,7 @@ use crate::Dialect;
 use crate::postgres::{Postgres, plural};
 use crate::script::{Script, Statement, StatementKind};
 
+mod carried;
 mod objects;
 mod partitions;
 mod tables;
@@ -175,6 +176,7 @@ impl Postgres {
             .or_else(|| self.constraints_statements(&cx))
             .or_else(|| self.views_statements(&cx))
             .or_else(|| self.partitions_statements(&cx))
+            .or_else(|| self.carried_statements(&cx))
             .flatten();
         // Every id in a change set comes from these models, so lookups
         // cannot miss; an empty list would only hide a diff bug.

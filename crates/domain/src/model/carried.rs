@@ -1,0 +1,58 @@
+//! Carried SQL objects in the resolved model.
+
+/// What a carried object is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CarriedKind {
+    /// A function.
+    Function,
+    /// A procedure.
+    Procedure,
+    /// A trigger on a table.
+    Trigger,
+    /// A row-level security policy on a table.
+    Policy,
+}
+
+impl CarriedKind {
+    /// `function`, `procedure`, `trigger`, `policy`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Function => "function",
+            Self::Procedure => "procedure",
+            Self::Trigger => "trigger",
+            Self::Policy => "policy",
+        }
+    }
+
+    /// A function or procedure.
+    pub fn is_routine(self) -> bool {
+        matches!(self, Self::Function | Self::Procedure)
+    }
+}
+
+/// A parsed carried object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarriedModel {
+    /// Stable id.
+    pub id: String,
+    /// What it is.
+    pub kind: CarriedKind,
+    /// Its name for messages (a routine's dotted name, a trigger's or
+    /// policy's own).
+    pub name: String,
+    /// The `CREATE` statement as PostgreSQL's printer prints its tree.
+    pub sql: String,
+    /// A routine's `CREATE OR REPLACE` statement.
+    pub replace_sql: Option<String>,
+    /// A routine's `DROP FUNCTION name(types)` (or `PROCEDURE`).
+    pub drop_sql: Option<String>,
+    /// A routine's `CREATE OR REPLACE` key: equal keys replace in place.
+    pub replace_key: Option<String>,
+    /// The table a trigger or policy is on, by id.
+    pub table_id: Option<String>,
+    /// The document's routines it calls, by id.
+    pub calls: Vec<String>,
+    /// The tree with its table and the routines it calls by id: equal
+    /// forms are the same object, whatever was renamed under it.
+    pub canonical: String,
+}

@@ -1,0 +1,181 @@
+//! Carried SQL objects: each statement parsed by PostgreSQL's grammar (of
+//! the kind its list holds), its names unique, its table and the routines
+//! it calls resolved to the document's objects by id.
+
+use schemaforge_pgparse::{Statement, StatementKind, parse_statement};
+
+use super::*;
+use crate::document::SqlObject;
+use crate::model::{CarriedKind, CarriedModel};
+
+/// The document's tables by (namespace name, name).
+fn tables_by_name(doc: &SchemaDocument) -> HashMap<(String, String), &str> {
+    let ns = |id: &Option<String>| match id {
+        None => Some("public".to_string()),
+        Some(id) => doc.namespaces.iter().find(|n| &n.id == id).map(|n| n.name.clone()),
+    };
+    doc.tables.iter().filter_map(|t| Some(((ns(&t.namespace_id)?, t.name.clone()), t.id.as_str()))).collect()
+}
+
+fn key(parts: &[String]) -> Option<(String, String)> {
+    match parts {
+        [name] => Some(("public".into(), name.clone())),
+        [schema, name] => Some((schema.clone(), name.clone())),
+        _ => None,
+    }
+}
+
+struct Parsed<'d> {
+    list: &'static str,
+    index: usize,
+    object: &'d SqlObject,
+    statement: Statement,
+}
+
+/// Check the functions, triggers and policies; their models (`None` when
+/// any has an error).
+pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> Option<Vec<CarriedModel>> {
+    let before = ctx.errors();
+    let lists: [(&'static str, &[SqlObject], &[StatementKind]); 3] = [
+        ("functions", &doc.functions, &[StatementKind::Function, StatementKind::Procedure]),
+        ("triggers", &doc.triggers, &[StatementKind::Trigger]),
+        ("policies", &doc.policies, &[StatementKind::Policy]),
+    ];
+    let mut parsed = Vec::new();
+    for (list, objects, kinds) in lists {
+        for (i, o) in objects.iter().enumerate() {
+            let path = ptr(&[&list, &i, &"definition"]);
+            match parse_statement(&o.definition) {
+                Ok(s) if kinds.contains(&s.kind()) => parsed.push(Parsed { list, index: i, object: o, statement: s }),
+                Ok(s) => ctx.error(
+                    Code::InvalidExpression,
+                    path,
+                    format!(
+                        "`{list}` holds {} statements, not a CREATE {}",
+                        kinds[0].as_str(),
+                        s.kind().as_str().to_uppercase()
+                    ),
+                ),
+                Err(e) => ctx.error(Code::InvalidExpression, path, format!("the statement is not accepted: {e}")),
+            }
+        }
+    }
+    let tables = tables_by_name(doc);
+    let namespaces: HashSet<String> =
+        doc.namespaces.iter().map(|n| n.name.clone()).chain(std::iter::once("public".to_string())).collect();
+    // Routines by (namespace, name): triggers and policies call them.
+    let mut routines: HashMap<(String, String), &str> = HashMap::new();
+    let mut signatures: HashMap<String, String> = HashMap::new();
+    let mut per_table: HashMap<(&str, &'static str, String), String> = HashMap::new();
+    let mut out = Vec::new();
+    for p in &parsed {
+        let path = ptr(&[&p.list, &p.index, &"definition"]);
+        let kind = match p.statement.kind() {
+            StatementKind::Function => CarriedKind::Function,
+            StatementKind::Procedure => CarriedKind::Procedure,
+            StatementKind::Trigger => CarriedKind::Trigger,
+            StatementKind::Policy => CarriedKind::Policy,
+        };
+        let name = p.statement.name();
+        if kind.is_routine() {
+            match key(&name) {
+                Some(k) if namespaces.contains(&k.0) => {
+                    if let Some(sig) = p.statement.signature() {
+                        if let Some(first) = signatures.insert(sig, path.clone()) {
+                            ctx.error(
+                                Code::DuplicateName,
+                                path.clone(),
+                                format!("a routine with this name and these argument types is already at {first}"),
+                            );
+                        }
+                    }
+                    routines.insert(k, p.object.id.as_str());
+                }
+                _ => ctx.error(
+                    Code::UnknownReference,
+                    path.clone(),
+                    format!("routine \"{}\" is not in public or one of the document's namespaces", name.join(".")),
+                ),
+            }
+        }
+        for n in &name {
+            if let Err(e) = Ident::parse(n) {
+                ctx.error(Code::InvalidIdentifier, path.clone(), format!("name \"{}\" {e}", n.escape_debug()));
+            }
+        }
+        let table_id = match p.statement.table() {
+            None => None,
+            Some(parts) => match key(&parts).and_then(|k| tables.get(&k).copied()) {
+                Some(id) => {
+                    let own = name.concat();
+                    if let Some(first) = per_table.insert((id, p.list, own.clone()), path.clone()) {
+                        ctx.error(
+                            Code::DuplicateName,
+                            path.clone(),
+                            format!("{} \"{own}\" is already on this table at {first}", kind.as_str()),
+                        );
+                    }
+                    if kind == CarriedKind::Policy && !doc.tables.iter().any(|t| t.id == id && t.row_level_security) {
+                        ctx.warn(
+                            Code::IgnoredSetting,
+                            path.clone(),
+                            format!("policy \"{own}\" has no effect until its table has rowLevelSecurity"),
+                        );
+                    }
+                    Some(id.to_string())
+                }
+                None => {
+                    ctx.error(
+                        Code::UnknownReference,
+                        path.clone(),
+                        format!(
+                            "the {} is on \"{}\", which is no table of the document",
+                            kind.as_str(),
+                            parts.join(".")
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        out.push((p, kind, name, table_id));
+    }
+    let mut models = Vec::new();
+    for (p, kind, name, table_id) in out {
+        let path = ptr(&[&p.list, &p.index, &"definition"]);
+        let mut calls = Vec::new();
+        for (i, called) in p.statement.calls().iter().enumerate() {
+            match key(called).and_then(|k| routines.get(&k).copied()) {
+                Some(id) => calls.push(id.to_string()),
+                // A trigger's function is named explicitly: say when only
+                // the server can find it.
+                None if kind == CarriedKind::Trigger && i == 0 => ctx.warn(
+                    Code::UnverifiedReference,
+                    path.clone(),
+                    format!("function \"{}\" is not one of the document's; PostgreSQL resolves it", called.join(".")),
+                ),
+                None => {}
+            }
+        }
+        ctx.warn(
+            Code::UnverifiedExpression,
+            path.clone(),
+            format!("PostgreSQL checks the {}'s body, types and names when it creates it", kind.as_str()),
+        );
+        let relation = |parts: &[String]| key(parts).and_then(|k| tables.get(&k).map(|id| id.to_string()));
+        let routine = |parts: &[String]| key(parts).and_then(|k| routines.get(&k).map(|id| id.to_string()));
+        models.push(CarriedModel {
+            id: p.object.id.clone(),
+            kind,
+            name: name.join("."),
+            sql: p.statement.sql().to_string(),
+            replace_sql: p.statement.replace_sql().map(str::to_string),
+            drop_sql: p.statement.drop_sql().map(str::to_string),
+            replace_key: p.statement.replace_key(),
+            table_id,
+            calls,
+            canonical: p.statement.canonical(&relation, &routine),
+        });
+    }
+    (ctx.errors() == before).then_some(models)
+}
