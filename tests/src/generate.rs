@@ -666,6 +666,8 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
     };
     doc.views = views::initial_views(&doc);
     views::refresh_views(&mut doc);
+    carried::initial_carried(&mut doc);
+    carried::refresh_carried(&mut doc);
     doc
 }
 
@@ -715,6 +717,7 @@ pub fn domains(relation_names: &mut HashSet<String>) -> Vec<Domain> {
 }
 
 mod breakage;
+mod carried;
 mod edits;
 mod partitions;
 mod views;

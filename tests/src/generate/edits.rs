@@ -80,11 +80,15 @@ pub enum Edit {
     /// Change the partitioned table's partitions: add one, drop one,
     /// rename one, widen a bound, toggle an own index or a comment.
     EditPartitions,
+    /// Change the carried objects: a function's body or argument type, the
+    /// trigger's name or timing, drop the trigger (or bring the pool back),
+    /// the policy's expression, row-level security.
+    EditCarried,
 }
 
 impl Edit {
     /// Every kind.
-    pub const ALL: [Edit; 31] = [
+    pub const ALL: [Edit; 32] = [
         Self::RenameTable,
         Self::RenameColumn,
         Self::RenameEnum,
@@ -116,6 +120,7 @@ impl Edit {
         Self::EditNamespace,
         Self::EditView,
         Self::EditPartitions,
+        Self::EditCarried,
     ];
 
     /// Apply the edit to `doc`, picking targets with `salt`; the result may
@@ -651,6 +656,7 @@ impl Edit {
             }
             Self::EditView => super::views::edit_views(doc, salt, &fresh),
             Self::EditPartitions => super::partitions::edit_partitions(doc, salt, &fresh),
+            Self::EditCarried => super::carried::edit_carried(doc, salt),
             Self::TogglePrimaryKey => {
                 if table.without_primary_key {
                     table.without_primary_key = false;
@@ -708,6 +714,7 @@ pub fn edited_document() -> impl Strategy<Value = (SchemaDocument, SchemaDocumen
                 let mut candidate = new.clone();
                 edit.apply(&mut candidate, salt, &name);
                 super::views::refresh_views(&mut candidate);
+                super::carried::refresh_carried(&mut candidate);
                 if schemaforge_domain::validate(&candidate).valid {
                     new = candidate;
                     applied.push(edit);

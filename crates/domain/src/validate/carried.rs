@@ -179,3 +179,73 @@ pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> Option<Vec<C
     }
     (ctx.errors() == before).then_some(models)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::codes_at;
+    use serde_json::{Value, json};
+
+    fn doc(functions: Value, triggers: Value, policies: Value) -> Value {
+        json!({"name": "x", "tables": [{"id": "t", "name": "t", "rowLevelSecurity": true, "columns": [
+            {"id": "c", "name": "id", "dataType": "integer", "primaryKey": true}]}],
+            "functions": functions, "triggers": triggers, "policies": policies})
+    }
+
+    fn errors(v: Value) -> Vec<(String, &'static str)> {
+        codes_at(v).into_iter().filter(|(_, c)| *c != "UNVERIFIED_EXPRESSION").collect()
+    }
+
+    const F: &str = "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$";
+
+    #[test]
+    fn each_list_holds_its_kind_and_names_resolve() {
+        let trigger =
+            json!([{"id": "g", "definition": "CREATE TRIGGER g BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()"}]);
+        assert_eq!(errors(doc(json!([{"id": "f", "definition": F}]), trigger.clone(), json!([]))), []);
+        assert_eq!(
+            errors(doc(json!([{"id": "f", "definition": F}]), json!([]), json!([{"id": "p", "definition": F}]))),
+            [("/policies/0/definition".to_string(), "INVALID_EXPRESSION")]
+        );
+        let elsewhere = json!([{"id": "g", "definition": "CREATE TRIGGER g BEFORE INSERT ON nowhere FOR EACH ROW EXECUTE FUNCTION f()"}]);
+        assert_eq!(
+            errors(doc(json!([{"id": "f", "definition": F}]), elsewhere, json!([]))),
+            [("/triggers/0/definition".to_string(), "UNKNOWN_REFERENCE")]
+        );
+        let outside = json!([{"id": "f", "definition": F.replace("FUNCTION f()", "FUNCTION other.f()")}]);
+        assert_eq!(
+            errors(doc(outside, json!([]), json!([]))),
+            [("/functions/0/definition".to_string(), "UNKNOWN_REFERENCE")]
+        );
+        let twice =
+            json!([{"id": "f", "definition": F}, {"id": "f2", "definition": F.replace("RETURN NEW", "RETURN NULL")}]);
+        assert_eq!(
+            errors(doc(twice, json!([]), json!([]))),
+            [("/functions/1/definition".to_string(), "DUPLICATE_NAME")]
+        );
+        let overloads = json!([{"id": "f", "definition": F}, {"id": "f2", "definition": "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'select a'"}]);
+        assert_eq!(errors(doc(overloads, json!([]), json!([]))), [], "overloads differ by argument types");
+        let same_trigger = json!([trigger[0].clone(), {"id": "g2", "definition": "CREATE TRIGGER g AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()"}]);
+        assert_eq!(
+            errors(doc(json!([{"id": "f", "definition": F}]), same_trigger, json!([]))),
+            [("/triggers/1/definition".to_string(), "DUPLICATE_NAME")]
+        );
+    }
+
+    #[test]
+    fn what_only_the_server_knows_is_said() {
+        let builtin = json!([{"id": "g", "definition": "CREATE TRIGGER g BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()"}]);
+        let found = codes_at(doc(json!([]), builtin, json!([])));
+        assert!(found.contains(&("/triggers/0/definition".to_string(), "UNVERIFIED_REFERENCE")), "{found:?}");
+        let mut off =
+            doc(json!([]), json!([]), json!([{"id": "p", "definition": "CREATE POLICY p ON t USING (true)"}]));
+        off["tables"][0]["rowLevelSecurity"] = json!(false);
+        assert!(codes_at(off).contains(&("/policies/0/definition".to_string(), "IGNORED_SETTING")));
+        let schema = crate::ValidSchema::parse(crate::parse_document(&doc(
+            json!([{"id": "f", "definition": F}]),
+            json!([{"id": "g", "definition": "CREATE TRIGGER g BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()"}]),
+            json!([]),
+        ).to_string()).unwrap()).unwrap();
+        let g = schema.model().carried.iter().find(|c| c.id == "g").unwrap();
+        assert_eq!((g.table_id.as_deref(), g.calls.as_slice()), (Some("t"), ["f".to_string()].as_slice()));
+    }
+}
