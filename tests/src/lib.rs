@@ -134,6 +134,7 @@ pub fn describe_schema_from(
                 || ' ' || p.provolatile::text || ' ' || p.prosrc
               FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
              WHERE p.pronamespace = {s}::regnamespace AND p.prokind IN ('f', 'p')
+               AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
             UNION ALL
             SELECT 'trigger ' || c.relname || '.' || g.tgname || ' ' || pg_get_triggerdef(g.oid)
               FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid WHERE c.relnamespace = {s}::regnamespace AND NOT g.tgisinternal
