@@ -362,21 +362,22 @@ fn is_empty(v: &Value) -> bool {
     }
 }
 
+/// The names of a `WITH` clause's queries.
+fn cte_names(with: &Value) -> Vec<String> {
+    with.get("ctes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.pointer("/node/CommonTableExpr/ctename").and_then(Value::as_str))
+        .map(str::to_string)
+        .collect()
+}
+
 /// Relations in `v`, outside the `WITH` names in scope.
 fn relations_in(v: &Value, ctes: &mut Vec<Vec<String>>, out: &mut Vec<Vec<String>>) {
     match v {
         Value::Object(m) => {
-            let pushed = m.get("with_clause").map(|w| {
-                let list: Vec<String> = w
-                    .get("ctes")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|c| c.pointer("/node/CommonTableExpr/ctename").and_then(Value::as_str))
-                    .map(str::to_string)
-                    .collect();
-                ctes.push(list);
-            });
+            let pushed = m.get("with_clause").map(|w| ctes.push(cte_names(w)));
             if let Some(r) = m.get("RangeVar") {
                 let parts = range_var_parts(r);
                 let is_cte = parts.len() == 1 && ctes.iter().flatten().any(|c| *c == parts[0]);
@@ -431,14 +432,7 @@ impl Walk<'_> {
     fn select(&mut self, select: &mut Value, scopes: &mut Vec<Vec<Item>>, ctes: &mut Vec<String>) {
         let Value::Object(m) = select else { return };
         let pushed = m.get("with_clause").map_or(0, |w| {
-            let names: Vec<String> = w
-                .get("ctes")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|c| c.pointer("/node/CommonTableExpr/ctename").and_then(Value::as_str))
-                .map(str::to_string)
-                .collect();
+            let names = cte_names(w);
             let n = names.len();
             ctes.extend(names);
             n

@@ -163,18 +163,7 @@ pub(super) fn build_model(
                     Ident::parse(&name).ok()?
                 }
             };
-            t.indexes.push(IndexModel {
-                id: ix.id.clone(),
-                name,
-                unique: ix.unique,
-                method: ix.method,
-                columns: ix.columns.clone(),
-                predicate: ix.predicate.clone(),
-                include: ix.include.clone(),
-                nulls_not_distinct: ix.nulls_not_distinct,
-                storage: ix.storage.clone(),
-                comment: ix.comment.clone(),
-            });
+            t.indexes.push(index_model(ix, name));
         }
     }
     // Exclusion constraints last, so that the names generated before them
@@ -341,18 +330,7 @@ fn partition_models(
                     Ident::parse(&name).ok()?
                 }
             };
-            indexes.push(IndexModel {
-                id: ix.id.clone(),
-                name,
-                unique: ix.unique,
-                method: ix.method,
-                columns: ix.columns.clone(),
-                predicate: ix.predicate.clone(),
-                include: ix.include.clone(),
-                nulls_not_distinct: ix.nulls_not_distinct,
-                storage: ix.storage.clone(),
-                comment: ix.comment.clone(),
-            });
+            indexes.push(index_model(ix, name));
         }
         out.push(crate::model::PartitionModel {
             id: p.id.clone(),
@@ -364,6 +342,22 @@ fn partition_models(
         });
     }
     Some(out)
+}
+
+/// The model of a checked index under its chosen name.
+fn index_model(ix: &IndexInfo, name: Ident) -> IndexModel {
+    IndexModel {
+        id: ix.id.clone(),
+        name,
+        unique: ix.unique,
+        method: ix.method,
+        columns: ix.columns.clone(),
+        predicate: ix.predicate.clone(),
+        include: ix.include.clone(),
+        nulls_not_distinct: ix.nulls_not_distinct,
+        storage: ix.storage.clone(),
+        comment: ix.comment.clone(),
+    }
 }
 
 /// PostgreSQL's name part for index elements: column names, `expr` for an

@@ -205,7 +205,8 @@ fn resolve_relations(ctx: &mut Ctx, doc: &SchemaDocument, tables: &[TableInfo], 
     let has_extensions = !doc.extensions.is_empty();
     // In dependency order, so that a view over one with errors is checked
     // knowing that (and reports nothing of the other's errors).
-    let order = topological(&view_reads(infos, &lookup)).unwrap_or_else(|_| (0..infos.len()).collect());
+    let order = topological(&view_reads(infos.iter().map(Option::as_ref), &lookup))
+        .unwrap_or_else(|_| (0..infos.len()).collect());
     for i in order {
         let Some(info) = &infos[i] else { continue };
         let path = ptr(&[&"views", &info.index, &"query"]);
@@ -265,11 +266,10 @@ fn resolve_relations(ctx: &mut Ctx, doc: &SchemaDocument, tables: &[TableInfo], 
 }
 
 /// For each view (by document position), the views it reads.
-fn view_reads(infos: &[Option<ViewInfo>], lookup: &Lookup<'_>) -> Vec<Vec<usize>> {
+fn view_reads<'v>(infos: impl Iterator<Item = Option<&'v ViewInfo>>, lookup: &Lookup<'_>) -> Vec<Vec<usize>> {
     infos
-        .iter()
         .map(|v| {
-            v.as_ref().map_or_else(Vec::new, |v| {
+            v.map_or_else(Vec::new, |v| {
                 v.query
                     .relations()
                     .iter()
@@ -285,7 +285,7 @@ fn view_reads(infos: &[Option<ViewInfo>], lookup: &Lookup<'_>) -> Vec<Vec<usize>
 
 /// Views that read each other in a cycle (PostgreSQL cannot create either first).
 fn report_cycles(ctx: &mut Ctx, infos: &mut [Option<ViewInfo>], lookup: &Lookup<'_>) {
-    let Err(cycle) = topological(&view_reads(infos, lookup)) else { return };
+    let Err(cycle) = topological(&view_reads(infos.iter().map(Option::as_ref), lookup)) else { return };
     for i in cycle {
         if let Some(v) = &infos[i] {
             ctx.error(
@@ -430,20 +430,7 @@ pub(super) fn build_views(
 ) -> Option<Vec<ViewModel>> {
     let infos: Vec<ViewInfo> = infos.into_iter().collect::<Option<_>>()?;
     let lookup = Lookup::new(doc, tables, heads(infos.iter().map(Some)));
-    let reads: Vec<Vec<usize>> = infos
-        .iter()
-        .map(|v| {
-            v.query
-                .relations()
-                .iter()
-                .filter_map(|p| match lookup.target(p) {
-                    Some(Target::View(j)) => Some(j),
-                    _ => None,
-                })
-                .collect()
-        })
-        .collect();
-    let order = topological(&reads).ok()?;
+    let order = topological(&view_reads(infos.iter().map(Some), &lookup)).ok()?;
     for v in &infos {
         for x in &v.indexes {
             if let Some(n) = &x.name {
