@@ -34,8 +34,8 @@ struct Parsed<'d> {
 
 /// Check the functions, triggers and policies; their models (`None` when
 /// any has an error).
-pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> Option<Vec<CarriedModel>> {
-    let before = ctx.errors();
+/// Every statement of the three lists, parsed, of its list's kind.
+fn parse_lists<'d>(ctx: &mut Ctx, doc: &'d SchemaDocument) -> Vec<Parsed<'d>> {
     let lists: [(&'static str, &[SqlObject], &[StatementKind]); 3] = [
         ("functions", &doc.functions, &[StatementKind::Function, StatementKind::Procedure]),
         ("triggers", &doc.triggers, &[StatementKind::Trigger]),
@@ -60,6 +60,12 @@ pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> Option<Vec<C
             }
         }
     }
+    parsed
+}
+
+pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> Option<Vec<CarriedModel>> {
+    let before = ctx.errors();
+    let parsed = parse_lists(ctx, doc);
     let tables = tables_by_name(doc);
     let namespaces: HashSet<String> =
         doc.namespaces.iter().map(|n| n.name.clone()).chain(std::iter::once("public".to_string())).collect();
