@@ -2,7 +2,8 @@
 //! 100 and 1000 tables (migrations also 10,000), and validation of checks
 //! in PostgreSQL's grammar against the small language, and namespaces
 //! (every table moved into one, against every table edited), views over
-//! every table and a table of many partitions. Run with
+//! every table, a table of many partitions, and a trigger on every table.
+//! Run with
 //! `cargo bench -p schemaforge-sqlgen`; figures are in docs/performance.md.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // bench code
@@ -169,5 +170,66 @@ fn bench_views_and_partitions(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench, bench_migration, bench_full_grammar, bench_namespaces, bench_views_and_partitions);
+/// A trigger function and a trigger on every table, validated against the
+/// same documents without them; and every function's body changed (each
+/// replaced in place, its trigger kept).
+fn bench_carried(c: &mut Criterion) {
+    let mut group = c.benchmark_group("carried");
+    group.sample_size(10);
+    let with_triggers = |mut doc: schemaforge_domain::SchemaDocument, body: &str| {
+        let object = |id: String, definition: String| schemaforge_domain::SqlObject { id, definition };
+        doc.functions = doc
+            .tables
+            .iter()
+            .map(|t| {
+                object(
+                    format!("f_{}", t.id),
+                    format!(
+                        "CREATE FUNCTION touch_{}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} END $$",
+                        t.id
+                    ),
+                )
+            })
+            .collect();
+        doc.triggers = doc
+            .tables
+            .iter()
+            .map(|t| {
+                object(
+                    format!("g_{}", t.id),
+                    format!(
+                        "CREATE TRIGGER touch BEFORE UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION touch_{}()",
+                        t.name, t.id
+                    ),
+                )
+            })
+            .collect();
+        doc
+    };
+    for n in [100, 1000, 10_000] {
+        let doc = document(n).unwrap();
+        let carried = with_triggers(doc.clone(), "RETURN NEW;");
+        let old = ValidSchema::parse(carried.clone()).unwrap();
+        let new = ValidSchema::parse(with_triggers(doc.clone(), "NEW.price := NEW.price; RETURN NEW;")).unwrap();
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("validate_without", n), &doc, |b, d| b.iter(|| validate(d)));
+        group.bench_with_input(BenchmarkId::new("validate_with_a_trigger_per_table", n), &carried, |b, d| {
+            b.iter(|| validate(d))
+        });
+        group.bench_with_input(BenchmarkId::new("replace_every_function", n), &(&old, &new), |b, (o, m)| {
+            b.iter(|| migration(o, m))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench,
+    bench_migration,
+    bench_full_grammar,
+    bench_namespaces,
+    bench_views_and_partitions,
+    bench_carried
+);
 criterion_main!(benches);

@@ -68,16 +68,16 @@ impl Postgres {
         for (i, t) in model.tables.iter().enumerate().filter(|(_, t)| t.row_level_security) {
             out.push((self.row_security(t), format!("/tables/{i}/rowLevelSecurity")));
         }
-        let carried_at = |c: &schemaforge_domain::CarriedModel| {
-            let doc = schema.document();
-            let lists = [("functions", &doc.functions), ("triggers", &doc.triggers), ("policies", &doc.policies)];
-            lists
-                .iter()
-                .find_map(|(list, objects)| {
-                    objects.iter().position(|o| o.id == c.id).map(|i| format!("/{list}/{i}/definition"))
-                })
-                .unwrap_or_default()
-        };
+        let doc = schema.document();
+        let lists = [("functions", &doc.functions), ("triggers", &doc.triggers), ("policies", &doc.policies)];
+        let pointers: std::collections::HashMap<&str, String> = lists
+            .iter()
+            .flat_map(|(list, objects)| {
+                objects.iter().enumerate().map(move |(i, o)| (o.id.as_str(), format!("/{list}/{i}/definition")))
+            })
+            .collect();
+        let carried_at =
+            |c: &schemaforge_domain::CarriedModel| pointers.get(c.id.as_str()).cloned().unwrap_or_default();
         for c in model.carried.iter().filter(|c| c.kind.is_routine()) {
             out.push((self.create_carried(c), carried_at(c)));
         }

@@ -18,7 +18,6 @@ impl Differ<'_> {
     pub(super) fn carried(&mut self) {
         let (old, new) = (self.old_ix.model(), self.new_ix.model());
         let tables = self.tables_views_cannot_keep();
-        let find = |m: &'_ [CarriedModel], id: &str| m.iter().position(|c| c.id == id);
         let new_by_id: std::collections::HashMap<&str, &CarriedModel> =
             new.carried.iter().map(|c| (c.id.as_str(), c)).collect();
         // Routines that go, or are dropped and created again.
@@ -54,7 +53,7 @@ impl Differ<'_> {
                         let shown = self.old_ix.table(t).map_or_else(|| t.to_string(), TableModel::shown);
                         Some(format!("table {shown} changes a column type, loses a column or is created again"))
                     } else if let Some(r) = o.calls.iter().find(|r| remade.contains(r.as_str())) {
-                        let shown = find(&old.carried, r).map_or_else(|| r.clone(), |i| old.carried[i].name.clone());
+                        let shown = self.old_ix.carried(r).map_or_else(|| r.clone(), |c| c.name.clone());
                         Some(format!("routine {shown} it calls is created again"))
                     } else {
                         continue;
@@ -85,7 +84,7 @@ impl Differ<'_> {
         let again: HashSet<&str> =
             dependents.iter().chain(going.iter()).filter(|(_, w)| w.is_some()).map(|(o, _)| o.id.as_str()).collect();
         for n in &new.carried {
-            let is_new = find(&old.carried, &n.id).is_none();
+            let is_new = self.old_ix.carried(&n.id).is_none();
             if !is_new && !again.contains(n.id.as_str()) {
                 continue;
             }

@@ -232,6 +232,7 @@ pub struct ModelIndex<'m> {
     namespaces: HashMap<&'m str, &'m NamespaceModel>,
     views: HashMap<&'m str, &'m ViewModel>,
     partitions: HashMap<&'m str, (&'m TableModel, &'m PartitionModel)>,
+    carried: HashMap<&'m str, &'m CarriedModel>,
 }
 
 impl<'m> ModelIndex<'m> {
@@ -253,6 +254,7 @@ impl<'m> ModelIndex<'m> {
                 .iter()
                 .flat_map(|t| t.partitions.iter().map(move |p| (p.id.as_str(), (t, p))))
                 .collect(),
+            carried: model.carried.iter().map(|c| (c.id.as_str(), c)).collect(),
         }
     }
 
@@ -269,6 +271,12 @@ impl<'m> ModelIndex<'m> {
     /// The partition with the given stable id, with its table.
     pub fn partition(&self, id: &str) -> Option<(&'m TableModel, &'m PartitionModel)> {
         self.partitions.get(id).copied()
+    }
+
+    /// The carried object (function, procedure, trigger, policy) with the
+    /// given stable id.
+    pub fn carried(&self, id: &str) -> Option<&'m CarriedModel> {
+        self.carried.get(id).copied()
     }
 
     /// The view (or materialized view) with the given stable id.

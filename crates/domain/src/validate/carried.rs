@@ -67,6 +67,7 @@ pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> Option<Vec<C
     let before = ctx.errors();
     let parsed = parse_lists(ctx, doc);
     let tables = tables_by_name(doc);
+    let secured: HashSet<&str> = doc.tables.iter().filter(|t| t.row_level_security).map(|t| t.id.as_str()).collect();
     let namespaces: HashSet<String> =
         doc.namespaces.iter().map(|n| n.name.clone()).chain(std::iter::once("public".to_string())).collect();
     // Routines by (namespace, name): triggers and policies call them.
@@ -121,7 +122,7 @@ pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> Option<Vec<C
                             format!("{} \"{own}\" is already on this table at {first}", kind.as_str()),
                         );
                     }
-                    if kind == CarriedKind::Policy && !doc.tables.iter().any(|t| t.id == id && t.row_level_security) {
+                    if kind == CarriedKind::Policy && !secured.contains(id) {
                         ctx.warn(
                             Code::IgnoredSetting,
                             path.clone(),

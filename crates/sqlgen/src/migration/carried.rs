@@ -7,7 +7,7 @@ use crate::postgres::Postgres;
 use crate::script::Statement;
 
 fn carried<'m>(m: &ModelIndex<'m>, id: &str) -> Option<&'m CarriedModel> {
-    m.model().carried.iter().find(|c| c.id == id)
+    m.carried(id)
 }
 
 impl Postgres {
