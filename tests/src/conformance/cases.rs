@@ -13,6 +13,7 @@ use super::Case;
 
 mod composites;
 mod domains;
+mod objects;
 use schemaforge_domain::diff::type_change;
 use schemaforge_domain::{ColumnType, ValidSchema, parse_document};
 
@@ -938,5 +939,6 @@ pub fn other_changes() -> Vec<Case> {
     ]);
     cases.extend(domains::cases());
     cases.extend(composites::cases());
+    cases.extend(objects::cases());
     cases
 }
