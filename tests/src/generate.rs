@@ -663,6 +663,8 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
         functions: Vec::new(),
         triggers: Vec::new(),
         policies: Vec::new(),
+        rules: Vec::new(),
+        grants: Vec::new(),
     };
     doc.views = views::initial_views(&doc);
     views::refresh_views(&mut doc);

@@ -114,6 +114,7 @@ pub fn describe_schema_from(
 ) -> Result<Vec<String>, diesel::result::Error> {
     // regnamespace reads an identifier: quoted, any name works.
     let s = ql(&qi(schema));
+    let sn = ql(schema);
     // pg_get_indexdef qualifies the table whatever the search path says.
     let qualified = format!(" ON {}.", qi(schema));
     let plain = format!(" ON {schema}.");
@@ -144,6 +145,13 @@ pub fn describe_schema_from(
               FROM pg_policy y JOIN pg_class c ON c.oid = y.polrelid WHERE c.relnamespace = {s}::regnamespace
             UNION ALL
             SELECT 'row security ' || c.relname FROM pg_class c WHERE c.relnamespace = {s}::regnamespace AND c.relrowsecurity
+            UNION ALL
+            SELECT 'rule ' || r.tablename || '.' || r.rulename || ' ' || replace(r.definition, ' TO ' || quote_ident(r.schemaname) || '.', ' TO ')
+              FROM pg_rules r WHERE r.schemaname = {sn}
+            UNION ALL
+            SELECT 'grant ' || c.relname || ' ' || coalesce(nullif(a.grantee, 0)::regrole::text, 'PUBLIC') || ' ' || a.privilege_type
+              FROM pg_class c, aclexplode(c.relacl) a
+             WHERE c.relnamespace = {s}::regnamespace AND a.grantee <> c.relowner
             UNION ALL
             SELECT 'partitioned ' || c.relname || ' ' || pg_get_partkeydef(c.oid)
               FROM pg_class c WHERE c.relnamespace = {s}::regnamespace AND c.relkind = 'p'

@@ -16,6 +16,10 @@ pub enum StatementKind {
     Trigger,
     /// `CREATE POLICY`.
     Policy,
+    /// `CREATE RULE`.
+    Rule,
+    /// `GRANT` privileges on one table, view or sequence.
+    Grant,
 }
 
 impl StatementKind {
@@ -26,6 +30,8 @@ impl StatementKind {
             Self::Procedure => "procedure",
             Self::Trigger => "trigger",
             Self::Policy => "policy",
+            Self::Rule => "rule",
+            Self::Grant => "grant",
         }
     }
 }
@@ -67,6 +73,7 @@ pub fn parse_statement(text: &str) -> Result<Statement, Error> {
         StatementKind::Function | StatementKind::Procedure => {
             (Some(or_replace(&sql, &tree)?), Some(drop_routine(&parsed.protobuf, kind)?))
         }
+        StatementKind::Grant => (None, Some(revoke(&parsed.protobuf)?)),
         _ => (None, None),
     };
     Ok(Statement { kind, tree, sql, replace_sql, drop_sql })
@@ -86,9 +93,25 @@ fn single_statement(mut tree: Value) -> Result<(StatementKind, Value), Error> {
         }
         Some((k, inner)) if k == "CreateTrigStmt" => (StatementKind::Trigger, inner),
         Some((k, inner)) if k == "CreatePolicyStmt" => (StatementKind::Policy, inner),
+        Some((k, inner)) if k == "RuleStmt" => (StatementKind::Rule, inner),
+        Some((k, inner)) if k == "GrantStmt" => {
+            if !inner.get("is_grant").and_then(Value::as_bool).unwrap_or(false) {
+                return Err(Error::NotAnExpression("write the GRANT the database should have, not a REVOKE".into()));
+            }
+            let one_table = inner.get("targtype").and_then(Value::as_i64) == Some(1)
+                && inner.get("objtype").and_then(Value::as_i64) == Some(OBJECT_TABLE)
+                && inner.get("objects").and_then(Value::as_array).is_some_and(|o| o.len() == 1);
+            if !one_table {
+                return Err(Error::NotAnExpression(
+                    "a grant is carried on one table, view or sequence (`GRANT ... ON name TO ...`)".into(),
+                ));
+            }
+            (StatementKind::Grant, inner)
+        }
         _ => {
             return Err(Error::NotAnExpression(
-                "only CREATE FUNCTION, CREATE PROCEDURE, CREATE TRIGGER or CREATE POLICY is carried here".into(),
+                "only CREATE FUNCTION, CREATE PROCEDURE, CREATE TRIGGER, CREATE POLICY, CREATE RULE or GRANT is carried here"
+                    .into(),
             ));
         }
     };
@@ -102,6 +125,10 @@ fn single_statement(mut tree: Value) -> Result<(StatementKind, Value), Error> {
     }
     Ok((kind, inner.clone()))
 }
+
+/// `OBJECT_TABLE` in the protobuf's `ObjectType` (tables, views and
+/// sequences alike for GRANT).
+const OBJECT_TABLE: i64 = 42;
 
 /// `CREATE OR REPLACE ...` of a printed `CREATE FUNCTION` or `CREATE
 /// PROCEDURE`, proven to parse to the same tree with `replace` set.
@@ -175,6 +202,18 @@ fn drop_routine(parsed: &pg_query::protobuf::ParseResult, kind: StatementKind) -
     pg_query::deparse(&result).map_err(|e| Error::Printer(message(&e)))
 }
 
+/// The `REVOKE` of a `GRANT`, printed by PostgreSQL's deparser from the
+/// grant's own tree.
+fn revoke(parsed: &pg_query::protobuf::ParseResult) -> Result<String, Error> {
+    use pg_query::NodeEnum;
+    let mut result = parsed.clone();
+    let node = result.stmts.first_mut().and_then(|s| s.stmt.as_mut()).and_then(|n| n.node.as_mut());
+    let Some(NodeEnum::GrantStmt(g)) = node else { return Err(Error::Printer("not a grant".into())) };
+    g.is_grant = false;
+    g.grant_option = false;
+    pg_query::deparse(&result).map_err(|e| Error::Printer(message(&e)))
+}
+
 fn range_var(v: Option<&Value>) -> Option<Vec<String>> {
     let r = v?;
     let parts: Vec<String> = ["schemaname", "relname"]
@@ -200,7 +239,8 @@ impl Statement {
         self.replace_sql.as_deref()
     }
 
-    /// `DROP FUNCTION name(types)` (or `PROCEDURE`) of a routine.
+    /// `DROP FUNCTION name(types)` (or `PROCEDURE`) of a routine; the
+    /// `REVOKE` of a grant.
     pub fn drop_sql(&self) -> Option<&str> {
         self.drop_sql.as_deref()
     }
@@ -216,6 +256,10 @@ impl Statement {
             StatementKind::Policy => {
                 self.tree.get("policy_name").and_then(Value::as_str).map(str::to_string).into_iter().collect()
             }
+            StatementKind::Rule => {
+                self.tree.get("rulename").and_then(Value::as_str).map(str::to_string).into_iter().collect()
+            }
+            StatementKind::Grant => Vec::new(),
         }
     }
 
@@ -224,6 +268,8 @@ impl Statement {
         match self.kind {
             StatementKind::Trigger => range_var(self.tree.get("relation")),
             StatementKind::Policy => range_var(self.tree.get("table")),
+            StatementKind::Rule => range_var(self.tree.get("relation")),
+            StatementKind::Grant => range_var(self.tree.pointer("/objects/0/node/RangeVar")),
             _ => None,
         }
     }
@@ -300,6 +346,13 @@ impl Statement {
         routine: &dyn Fn(&[String]) -> Option<String>,
     ) -> String {
         let mut tree = self.tree.clone();
+        if let Some(Value::Array(objects)) = tree.get_mut("objects") {
+            for o in objects.iter_mut() {
+                if let Some(id) = range_var(o.pointer("/node/RangeVar")).and_then(|p| relation(&p)) {
+                    *o = Value::String(format!("rel:{id}"));
+                }
+            }
+        }
         for key in ["relation", "table"] {
             if let Some(r) = tree.get_mut(key) {
                 if let Some(id) = range_var(Some(r)).and_then(|p| relation(&p)) {
@@ -360,6 +413,27 @@ mod tests {
         let other =
             parse_statement("CREATE POLICY own ON people USING (owner = current_user AND allowed(owner))").unwrap();
         assert_eq!(p.canonical(&rel, &|_| None), other.canonical(&rel, &|_| None), "the table by id");
+    }
+
+    #[test]
+    fn rules_and_grants_name_their_table() {
+        let r = parse_statement("CREATE RULE no_delete AS ON DELETE TO orders DO INSTEAD NOTHING").unwrap();
+        assert_eq!(
+            (r.kind(), r.name(), r.table()),
+            (StatementKind::Rule, vec!["no_delete".to_string()], Some(vec!["orders".to_string()]))
+        );
+        let g = parse_statement("grant select, insert on table s.orders to reporting with grant option").unwrap();
+        assert_eq!((g.kind(), g.table()), (StatementKind::Grant, Some(vec!["s".to_string(), "orders".into()])));
+        assert_eq!(g.drop_sql(), Some("REVOKE select, insert ON s.orders FROM reporting"));
+        for (text, why) in [
+            ("REVOKE SELECT ON orders FROM reporting", "not a REVOKE"),
+            ("GRANT SELECT ON ALL TABLES IN SCHEMA public TO reporting", "one table"),
+            ("GRANT SELECT ON a, b TO reporting", "one table"),
+            ("GRANT USAGE ON SCHEMA s TO reporting", "one table"),
+        ] {
+            let err = parse_statement(text).map(|s| s.sql().to_string()).unwrap_err().to_string();
+            assert!(err.contains(why), "{text}: {err}");
+        }
     }
 
     #[test]

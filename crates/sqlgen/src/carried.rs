@@ -17,6 +17,8 @@ impl Postgres {
             CarriedKind::Function | CarriedKind::Procedure => StatementKind::CreateRoutine,
             CarriedKind::Trigger => StatementKind::CreateTrigger,
             CarriedKind::Policy => StatementKind::CreatePolicy,
+            CarriedKind::Rule => StatementKind::CreateRule,
+            CarriedKind::Grant => StatementKind::Grant,
         };
         Statement { kind, target: target(c), sql: c.sql.clone() }
     }
@@ -27,7 +29,8 @@ impl Postgres {
     }
 
     /// `DROP FUNCTION name(types)`, `DROP TRIGGER name ON table`, `DROP
-    /// POLICY name ON table` (`IF EXISTS` for the drop script).
+    /// POLICY name ON table`, `DROP RULE name ON relation`, a grant's
+    /// `REVOKE` (`IF EXISTS` for the drop script, where there is one).
     pub(crate) fn drop_carried(&self, model: &ModelIndex<'_>, c: &CarriedModel, if_exists: bool) -> Option<Statement> {
         let guard = if if_exists { "IF EXISTS " } else { "" };
         let (kind, sql) = match c.kind {
@@ -36,14 +39,20 @@ impl Postgres {
                 let what = if c.kind == CarriedKind::Procedure { "DROP PROCEDURE " } else { "DROP FUNCTION " };
                 (StatementKind::DropRoutine, format!("{what}{guard}{}", drop.strip_prefix(what)?))
             }
-            CarriedKind::Trigger | CarriedKind::Policy => {
-                let t = model.table(c.table_id.as_deref()?)?;
-                let (kind, what) = if c.kind == CarriedKind::Trigger {
-                    (StatementKind::DropTrigger, "TRIGGER")
-                } else {
-                    (StatementKind::DropPolicy, "POLICY")
+            CarriedKind::Grant => (StatementKind::Revoke, c.drop_sql.clone()?),
+            CarriedKind::Trigger | CarriedKind::Policy | CarriedKind::Rule => {
+                let on = c.table_id.as_deref()?;
+                let relation = match (model.table(on), model.view(on)) {
+                    (Some(t), _) => self.table_name(t),
+                    (None, Some(v)) => self.view_name(v),
+                    (None, None) => return None,
                 };
-                (kind, format!("DROP {what} {guard}{} ON {}", self.qi(&c.name), self.table_name(t)))
+                let (kind, what) = match c.kind {
+                    CarriedKind::Trigger => (StatementKind::DropTrigger, "TRIGGER"),
+                    CarriedKind::Policy => (StatementKind::DropPolicy, "POLICY"),
+                    _ => (StatementKind::DropRule, "RULE"),
+                };
+                (kind, format!("DROP {what} {guard}{} ON {relation}", self.qi(&c.name)))
             }
         };
         Some(Statement { kind, target: target(c), sql })

@@ -69,7 +69,13 @@ impl Postgres {
             out.push((self.row_security(t), format!("/tables/{i}/rowLevelSecurity")));
         }
         let doc = schema.document();
-        let lists = [("functions", &doc.functions), ("triggers", &doc.triggers), ("policies", &doc.policies)];
+        let lists = [
+            ("functions", &doc.functions),
+            ("triggers", &doc.triggers),
+            ("policies", &doc.policies),
+            ("rules", &doc.rules),
+            ("grants", &doc.grants),
+        ];
         let pointers: std::collections::HashMap<&str, String> = lists
             .iter()
             .flat_map(|(list, objects)| {

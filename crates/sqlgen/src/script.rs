@@ -87,6 +87,14 @@ pub enum StatementKind {
     DropPolicy,
     /// ALTER TABLE ... ENABLE / DISABLE ROW LEVEL SECURITY
     RowSecurity,
+    /// CREATE RULE
+    CreateRule,
+    /// DROP RULE
+    DropRule,
+    /// GRANT
+    Grant,
+    /// REVOKE
+    Revoke,
 }
 
 impl StatementKind {
@@ -134,6 +142,10 @@ impl StatementKind {
             Self::CreatePolicy => "create_policy",
             Self::DropPolicy => "drop_policy",
             Self::RowSecurity => "row_security",
+            Self::CreateRule => "create_rule",
+            Self::DropRule => "drop_rule",
+            Self::Grant => "grant",
+            Self::Revoke => "revoke",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The carried objects of generated documents, from a fixed pool: a
 //! trigger function and a trigger on the first table, a function its
-//! policy calls, and row-level security there. Each trigger's and policy's
+//! policy calls, row-level security, a rule and a grant there. Each trigger's and policy's
 //! id says which table it is on (`g|{table id}`, `p|{table id}`);
 //! [`refresh_carried`] writes their statements again from the current
 //! names after every edit.
@@ -26,6 +26,8 @@ pub fn initial_carried(doc: &mut SchemaDocument) {
     doc.functions = vec![object("fn_touch".into(), TOUCH), object("fn_label".into(), LABEL)];
     doc.triggers = vec![object(format!("g|{id}"), "")];
     doc.policies = vec![object(format!("p|{id}"), "")];
+    doc.rules = vec![object(format!("r|{id}"), "")];
+    doc.grants = vec![object(format!("a|{id}"), "")];
 }
 
 /// Write every trigger's and policy's statement again from the current
@@ -61,6 +63,25 @@ pub fn refresh_carried(doc: &mut SchemaDocument) {
             doc.functions.iter().any(|f| f.id == "fn_label").then_some(p)
         })
         .collect();
+    let rules = std::mem::take(&mut doc.rules);
+    doc.rules = rules
+        .into_iter()
+        .filter_map(|mut r| {
+            let on = table(doc, r.id.strip_prefix("r|")?)?;
+            r.definition = format!("CREATE RULE quiet AS ON DELETE TO {on} DO INSTEAD NOTHING");
+            Some(r)
+        })
+        .collect();
+    let grants = std::mem::take(&mut doc.grants);
+    doc.grants = grants
+        .into_iter()
+        .filter_map(|mut g| {
+            let on = table(doc, g.id.strip_prefix("a|")?)?;
+            let privileges = if g.definition.contains("INSERT") { "SELECT, INSERT" } else { "SELECT" };
+            g.definition = format!("GRANT {privileges} ON {on} TO PUBLIC");
+            Some(g)
+        })
+        .collect();
 }
 
 /// Replace a function's body, widen a function's argument (its policy is
@@ -68,7 +89,7 @@ pub fn refresh_carried(doc: &mut SchemaDocument) {
 /// bring the pool back, change the policy, toggle row-level security.
 pub fn edit_carried(doc: &mut SchemaDocument, salt: usize) {
     let flip = |o: &mut SqlObject, a: &str, b: &str| o.definition = if o.definition == a { b.into() } else { a.into() };
-    match salt % 7 {
+    match salt % 9 {
         0 => doc.functions.iter_mut().filter(|f| f.id == "fn_touch").for_each(|f| flip(f, TOUCH, TOUCH_AGAIN)),
         1 => doc.functions.iter_mut().filter(|f| f.id == "fn_label").for_each(|f| flip(f, LABEL, LABEL_WIDER)),
         2 => doc.triggers.iter_mut().for_each(|g| {
@@ -82,6 +103,10 @@ pub fn edit_carried(doc: &mut SchemaDocument, salt: usize) {
         5 => doc.policies.iter_mut().for_each(|p| {
             p.definition = if p.definition.contains("IS NULL") { String::new() } else { "IS NULL".into() };
         }),
+        6 => doc.grants.iter_mut().for_each(|g| {
+            g.definition = if g.definition.contains("INSERT") { String::new() } else { "INSERT".into() };
+        }),
+        7 if !doc.rules.is_empty() => doc.rules.clear(),
         _ => {
             if let Some(t) = doc.tables.first_mut() {
                 t.row_level_security = !t.row_level_security;

@@ -212,3 +212,61 @@ fn changes_under_triggers_and_policies_migrate_with_rows_kept() {
         "{kinds:#?}"
     );
 }
+
+#[test]
+fn rules_and_grants_follow_their_view_and_migrate() {
+    let db = TestDb::create().unwrap();
+    let mut conn = db.connect().unwrap();
+    let doc = |edit: &dyn Fn(&mut Value)| {
+        let mut d = json!({"name": "shop", "tables": [
+            {"id": "t1", "name": "orders", "columns": [
+              {"id": "c1", "name": "id", "dataType": "integer", "primaryKey": true},
+              {"id": "c2", "name": "owner", "dataType": "text", "nullable": false}]}],
+          "views": [{"id": "v1", "name": "mine", "query": "SELECT id, owner FROM orders"}],
+          "rules": [{"id": "r1", "definition": "CREATE RULE mine_insert AS ON INSERT TO mine DO INSTEAD INSERT INTO orders (id, owner) VALUES (new.id, new.owner)"}],
+          "grants": [{"id": "a1", "definition": "GRANT SELECT ON mine TO PUBLIC"},
+                     {"id": "a2", "definition": "GRANT SELECT, INSERT ON orders TO PUBLIC"}]});
+        edit(&mut d);
+        valid_json(&d)
+    };
+    let v1 = doc(&|_| {});
+    run_script(&mut conn, &create_script(&v1)).unwrap();
+    execute(&mut conn, "INSERT INTO mine VALUES (1, 'ann')").unwrap();
+    assert_eq!(
+        lines(&mut conn, "SELECT string_agg(id || ':' || owner, ' ') AS t FROM orders").unwrap(),
+        ["1:ann"],
+        "the rule works"
+    );
+    assert_eq!(
+        lines(&mut conn, "SELECT c.relname || ' ' || string_agg(a.privilege_type, ',' ORDER BY a.privilege_type) AS t FROM pg_class c, aclexplode(c.relacl) a WHERE a.grantee = 0 AND c.relnamespace = 'public'::regnamespace GROUP BY c.relname ORDER BY 1").unwrap(),
+        ["mine SELECT", "orders INSERT,SELECT"]
+    );
+    let rows = |conn: &mut diesel::PgConnection| {
+        lines(conn, "SELECT string_agg(id || ':' || owner, ' ' ORDER BY id) AS t FROM orders").unwrap()
+    };
+    // A type change under the view: the view is created again, and its
+    // rule and grant with it.
+    let retyped = doc(&|d| d["tables"][0]["columns"][1]["dataType"] = json!("varchar(40)"));
+    let m = migration(&v1, &retyped);
+    let described: Vec<&str> = m.changes.changes().iter().map(|c| c.description.as_str()).collect();
+    assert!(
+        described.contains(&"drop rule mine_insert (created again below: view mine it is on is created again)"),
+        "{described:#?}"
+    );
+    assert!(described.contains(&"create again grant on mine"), "{described:#?}");
+    migrate_and_back(&mut conn, &v1, &retyped, rows);
+    // Fewer privileges: revoked and granted again; the rule goes.
+    let narrower = doc(&|d| {
+        d["grants"][1]["definition"] = json!("GRANT SELECT ON orders TO PUBLIC");
+        d["rules"] = json!([]);
+    });
+    let m = migration(&v1, &narrower);
+    assert!(m.up.to_sql().contains("REVOKE select, insert ON orders FROM public"), "{}", m.up.to_sql());
+    migrate_and_back(&mut conn, &v1, &narrower, rows);
+    run_script(&mut conn, &drop_script(&v1)).unwrap();
+    assert_eq!(
+        lines(&mut conn, "SELECT count(*)::text AS t FROM pg_class WHERE relnamespace = 'public'::regnamespace")
+            .unwrap(),
+        ["0"]
+    );
+}

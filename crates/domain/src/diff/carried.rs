@@ -12,7 +12,7 @@
 use std::collections::HashSet;
 
 use super::{Change, ChangeKind, Differ, Safety, Stage};
-use crate::model::{CarriedModel, TableModel};
+use crate::model::{CarriedKind, CarriedModel, TableModel};
 
 impl Differ<'_> {
     pub(super) fn carried(&mut self) {
@@ -43,13 +43,27 @@ impl Differ<'_> {
                 Some(_) => {}
             }
         }
+        // Views dropped and created again: what is on them goes with them.
+        let views_again: HashSet<&str> = self.stages[Stage::DropViews as usize]
+            .iter()
+            .filter_map(|c| match &c.kind {
+                ChangeKind::DropView { view_id } if self.new_ix.view(view_id).is_some() => Some(view_id.as_str()),
+                _ => None,
+            })
+            .collect();
         let mut dependents: Vec<(&CarriedModel, Option<String>)> = Vec::new();
         for o in old.carried.iter().filter(|c| !c.kind.is_routine()) {
+            // A grant survives column changes; a trigger, policy or rule
+            // blocks them.
+            let under = |t: &str| self.replaced.contains(t) || (o.kind != CarriedKind::Grant && tables.contains(t));
             let why = match new_by_id.get(o.id.as_str()) {
                 None => None,
                 Some(n) if n.canonical != o.canonical => Some("its definition changes".to_string()),
                 Some(_) => {
-                    if let Some(t) = o.table_id.as_deref().filter(|t| tables.contains(*t)) {
+                    if let Some(v) = o.table_id.as_deref().filter(|v| views_again.contains(*v)) {
+                        let shown = self.old_ix.view(v).map_or_else(|| v.to_string(), |v| v.shown());
+                        Some(format!("view {shown} it is on is created again"))
+                    } else if let Some(t) = o.table_id.as_deref().filter(|t| under(t)) {
                         let shown = self.old_ix.table(t).map_or_else(|| t.to_string(), TableModel::shown);
                         Some(format!("table {shown} changes a column type, loses a column or is created again"))
                     } else if let Some(r) = o.calls.iter().find(|r| remade.contains(r.as_str())) {
@@ -62,7 +76,8 @@ impl Differ<'_> {
             };
             dependents.push((o, why));
         }
-        // Triggers and policies go before the routines they call.
+        // Triggers, policies, rules and grants go first (before what they
+        // are on), routines after the views that may call them.
         for (o, why) in dependents.iter().chain(going.iter()) {
             let description = match why {
                 None => format!("drop {} {}", o.kind.as_str(), o.name),
@@ -79,7 +94,7 @@ impl Differ<'_> {
             } else {
                 change
             };
-            self.push(Stage::DropViews, change);
+            self.push(if o.kind.is_routine() { Stage::DropViews } else { Stage::DropCarried }, change);
         }
         let again: HashSet<&str> =
             dependents.iter().chain(going.iter()).filter(|(_, w)| w.is_some()).map(|(o, _)| o.id.as_str()).collect();

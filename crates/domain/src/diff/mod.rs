@@ -129,6 +129,7 @@ pub fn diff_prepared(old: &Model, new: &Model) -> ChangeSet {
 /// Execution stages; changes are emitted into a stage and concatenated.
 #[derive(Clone, Copy)]
 enum Stage {
+    DropCarried,
     DropViews,
     DetachFromParents,
     DropForeignKeys,

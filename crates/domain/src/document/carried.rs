@@ -13,6 +13,7 @@ pub struct SqlObject {
     pub id: String,
     /// The statement: `CREATE FUNCTION` or `CREATE PROCEDURE` (in
     /// `functions`), `CREATE TRIGGER` (in `triggers`), `CREATE POLICY` (in
-    /// `policies`); not `OR REPLACE`, one statement, no comments.
+    /// `policies`), `CREATE RULE` (in `rules`), `GRANT` (in `grants`); not
+    /// `OR REPLACE`, one statement, no comments.
     pub definition: String,
 }

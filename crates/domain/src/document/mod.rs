@@ -90,6 +90,12 @@ pub struct SchemaDocument {
     /// tables (see a table's `rowLevelSecurity`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policies: Vec<SqlObject>,
+    /// Rules (`CREATE RULE`) on the document's tables and views.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<SqlObject>,
+    /// Privileges (`GRANT ... ON one table, view or sequence TO ...`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<SqlObject>,
 }
 
 /// A table.

@@ -11,6 +11,10 @@ pub enum CarriedKind {
     Trigger,
     /// A row-level security policy on a table.
     Policy,
+    /// A rule on a table or view.
+    Rule,
+    /// A grant of privileges on a table, view or sequence.
+    Grant,
 }
 
 impl CarriedKind {
@@ -21,6 +25,8 @@ impl CarriedKind {
             Self::Procedure => "procedure",
             Self::Trigger => "trigger",
             Self::Policy => "policy",
+            Self::Rule => "rule",
+            Self::Grant => "grant",
         }
     }
 
@@ -44,11 +50,12 @@ pub struct CarriedModel {
     pub sql: String,
     /// A routine's `CREATE OR REPLACE` statement.
     pub replace_sql: Option<String>,
-    /// A routine's `DROP FUNCTION name(types)` (or `PROCEDURE`).
+    /// A routine's `DROP FUNCTION name(types)` (or `PROCEDURE`); a grant's
+    /// `REVOKE`.
     pub drop_sql: Option<String>,
     /// A routine's `CREATE OR REPLACE` key: equal keys replace in place.
     pub replace_key: Option<String>,
-    /// The table a trigger or policy is on, by id.
+    /// The table (or, for a rule or grant, view) it is on, by id.
     pub table_id: Option<String>,
     /// The document's routines it calls, by id.
     pub calls: Vec<String>,

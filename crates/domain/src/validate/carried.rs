@@ -8,13 +8,22 @@ use super::*;
 use crate::document::SqlObject;
 use crate::model::{CarriedKind, CarriedModel};
 
-/// The document's tables by (namespace name, name).
-fn tables_by_name(doc: &SchemaDocument) -> HashMap<(String, String), &str> {
+/// The document's tables by (namespace name, name), and with them its views
+/// and standalone sequences (what a rule or grant may be on).
+/// Ids by (namespace name, name).
+type ByName<'d> = HashMap<(String, String), &'d str>;
+
+fn relations_by_name(doc: &SchemaDocument) -> (ByName<'_>, ByName<'_>) {
     let ns = |id: &Option<String>| match id {
         None => Some("public".to_string()),
         Some(id) => doc.namespaces.iter().find(|n| &n.id == id).map(|n| n.name.clone()),
     };
-    doc.tables.iter().filter_map(|t| Some(((ns(&t.namespace_id)?, t.name.clone()), t.id.as_str()))).collect()
+    let tables: ByName<'_> =
+        doc.tables.iter().filter_map(|t| Some(((ns(&t.namespace_id)?, t.name.clone()), t.id.as_str()))).collect();
+    let mut all = tables.clone();
+    all.extend(doc.views.iter().filter_map(|v| Some(((ns(&v.namespace_id)?, v.name.clone()), v.id.as_str()))));
+    all.extend(doc.sequences.iter().filter_map(|s| Some(((ns(&s.namespace_id)?, s.name.clone()), s.id.as_str()))));
+    (tables, all)
 }
 
 fn key(parts: &[String]) -> Option<(String, String)> {
@@ -36,10 +45,12 @@ struct Parsed<'d> {
 /// any has an error).
 /// Every statement of the three lists, parsed, of its list's kind.
 fn parse_lists<'d>(ctx: &mut Ctx, doc: &'d SchemaDocument) -> Vec<Parsed<'d>> {
-    let lists: [(&'static str, &[SqlObject], &[StatementKind]); 3] = [
+    let lists: [(&'static str, &[SqlObject], &[StatementKind]); 5] = [
         ("functions", &doc.functions, &[StatementKind::Function, StatementKind::Procedure]),
         ("triggers", &doc.triggers, &[StatementKind::Trigger]),
         ("policies", &doc.policies, &[StatementKind::Policy]),
+        ("rules", &doc.rules, &[StatementKind::Rule]),
+        ("grants", &doc.grants, &[StatementKind::Grant]),
     ];
     let mut parsed = Vec::new();
     for (list, objects, kinds) in lists {
@@ -66,7 +77,7 @@ fn parse_lists<'d>(ctx: &mut Ctx, doc: &'d SchemaDocument) -> Vec<Parsed<'d>> {
 pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> Option<Vec<CarriedModel>> {
     let before = ctx.errors();
     let parsed = parse_lists(ctx, doc);
-    let tables = tables_by_name(doc);
+    let (tables, relations) = relations_by_name(doc);
     let secured: HashSet<&str> = doc.tables.iter().filter(|t| t.row_level_security).map(|t| t.id.as_str()).collect();
     let namespaces: HashSet<String> =
         doc.namespaces.iter().map(|n| n.name.clone()).chain(std::iter::once("public".to_string())).collect();
@@ -82,8 +93,13 @@ pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> Option<Vec<C
             StatementKind::Procedure => CarriedKind::Procedure,
             StatementKind::Trigger => CarriedKind::Trigger,
             StatementKind::Policy => CarriedKind::Policy,
+            StatementKind::Rule => CarriedKind::Rule,
+            StatementKind::Grant => CarriedKind::Grant,
         };
         let name = p.statement.name();
+        // A trigger or policy is on a table; a rule on a table or view, a
+        // grant on a table, view or sequence.
+        let on = if matches!(kind, CarriedKind::Rule | CarriedKind::Grant) { &relations } else { &tables };
         if kind.is_routine() {
             match key(&name) {
                 Some(k) if namespaces.contains(&k.0) => {
@@ -112,10 +128,12 @@ pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> Option<Vec<C
         }
         let table_id = match p.statement.table() {
             None => None,
-            Some(parts) => match key(&parts).and_then(|k| tables.get(&k).copied()) {
+            Some(parts) => match key(&parts).and_then(|k| on.get(&k).copied()) {
                 Some(id) => {
                     let own = name.concat();
-                    if let Some(first) = per_table.insert((id, p.list, own.clone()), path.clone()) {
+                    // Grants have no name; any number may be on one object.
+                    let named = kind != CarriedKind::Grant;
+                    if let Some(first) = per_table.insert((id, p.list, own.clone()), path.clone()).filter(|_| named) {
                         ctx.error(
                             Code::DuplicateName,
                             path.clone(),
@@ -145,6 +163,10 @@ pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> Option<Vec<C
                 }
             },
         };
+        let name = match (kind, p.statement.table()) {
+            (CarriedKind::Grant, Some(on)) => vec![format!("on {}", on.join("."))],
+            _ => name,
+        };
         out.push((p, kind, name, table_id));
     }
     let mut models = Vec::new();
@@ -164,12 +186,16 @@ pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> Option<Vec<C
                 None => {}
             }
         }
-        ctx.warn(
-            Code::UnverifiedExpression,
-            path.clone(),
-            format!("PostgreSQL checks the {}'s body, types and names when it creates it", kind.as_str()),
-        );
-        let relation = |parts: &[String]| key(parts).and_then(|k| tables.get(&k).map(|id| id.to_string()));
+        if kind == CarriedKind::Grant {
+            ctx.warn(Code::UnverifiedReference, path.clone(), "the roles it grants to must exist on the server");
+        } else {
+            ctx.warn(
+                Code::UnverifiedExpression,
+                path.clone(),
+                format!("PostgreSQL checks the {}'s body, types and names when it creates it", kind.as_str()),
+            );
+        }
+        let relation = |parts: &[String]| key(parts).and_then(|k| relations.get(&k).map(|id| id.to_string()));
         let routine = |parts: &[String]| key(parts).and_then(|k| routines.get(&k).map(|id| id.to_string()));
         models.push(CarriedModel {
             id: p.object.id.clone(),

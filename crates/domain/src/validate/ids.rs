@@ -48,7 +48,14 @@ pub(super) fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
     for (si, x) in doc.sequences.iter().enumerate() {
         add(ctx, &x.id, ptr(&[&"sequences", &si, &"id"]));
     }
-    for (list, objects) in [("functions", &doc.functions), ("triggers", &doc.triggers), ("policies", &doc.policies)] {
+    let carried = [
+        ("functions", &doc.functions),
+        ("triggers", &doc.triggers),
+        ("policies", &doc.policies),
+        ("rules", &doc.rules),
+        ("grants", &doc.grants),
+    ];
+    for (list, objects) in carried {
         for (i, o) in objects.iter().enumerate() {
             add(ctx, &o.id, ptr(&[&list, &i, &"id"]));
         }
