@@ -270,3 +270,29 @@ fn rules_and_grants_follow_their_view_and_migrate() {
         ["0"]
     );
 }
+
+#[test]
+fn a_view_that_calls_a_routine_is_created_again_around_its_new_signature() {
+    let db = TestDb::create().unwrap();
+    let mut conn = db.connect().unwrap();
+    let with_view = |signature: &str| {
+        document(|d| {
+            d["functions"][1]["definition"] = json!(format!(
+                "CREATE FUNCTION allowed(who {signature}) RETURNS boolean LANGUAGE sql STABLE AS $$ SELECT who = current_user $$"
+            ));
+            d["views"] =
+                json!([{"id": "v1", "name": "visible", "query": "SELECT id FROM orders WHERE allowed(owner)"}]);
+        })
+    };
+    let (v1, v2) = (with_view("text"), with_view("varchar"));
+    assert_eq!(v1.model().views[0].calls, ["f2"]);
+    run_script(&mut conn, &create_script(&v1)).unwrap();
+    seed(&mut conn);
+    let m = migration(&v1, &v2);
+    let described: Vec<&str> = m.changes.changes().iter().map(|c| c.description.as_str()).collect();
+    assert!(
+        described.contains(&"drop view visible (re-created below: routine allowed it calls is created again)"),
+        "{described:#?}"
+    );
+    migrate_and_back(&mut conn, &v1, &v2, rows);
+}

@@ -15,6 +15,21 @@ use super::{Change, ChangeKind, Differ, Safety, Stage};
 use crate::model::{CarriedKind, CarriedModel, TableModel};
 
 impl Differ<'_> {
+    /// Routines dropped and created again (a new name, parameters or
+    /// result), by id: what calls them is created again around them.
+    pub(super) fn remade_routines(&self) -> HashSet<String> {
+        self.old_ix
+            .model()
+            .carried
+            .iter()
+            .filter(|o| o.kind.is_routine())
+            .filter(|o| {
+                self.new_ix.carried(&o.id).is_some_and(|n| n.canonical != o.canonical && n.replace_key != o.replace_key)
+            })
+            .map(|o| o.id.clone())
+            .collect()
+    }
+
     pub(super) fn carried(&mut self) {
         let (old, new) = (self.old_ix.model(), self.new_ix.model());
         let tables = self.tables_views_cannot_keep();

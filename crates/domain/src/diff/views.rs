@@ -23,6 +23,7 @@ impl Differ<'_> {
     pub(super) fn views(&mut self) {
         let (old, new) = (self.old_ix.model(), self.new_ix.model());
         let changed_tables = self.tables_views_cannot_keep();
+        let remade = self.remade_routines();
         // Old views that go (dropped, or re-created), with why; in the old
         // model's order, a view comes after those it reads, so one pass
         // sees every reader of a re-created view.
@@ -36,6 +37,9 @@ impl Differ<'_> {
                         Some("its query changes".to_string())
                     } else if namespace_id(&o.namespace) != namespace_id(&n.namespace) {
                         Some("it moves to another namespace".to_string())
+                    } else if let Some(r) = o.calls.iter().find(|r| remade.contains(r.as_str())) {
+                        let shown = self.old_ix.carried(r).map_or_else(|| r.clone(), |c| c.name.clone());
+                        Some(format!("routine {shown} it calls is created again"))
                     } else if let Some(t) = o.reads.iter().find(|id| changed_tables.contains(id.as_str())) {
                         let shown = self.old_ix.table(t).map_or_else(|| t.clone(), |t| t.shown());
                         Some(format!("table {shown} changes a column type or loses a column it may read"))

@@ -32,6 +32,8 @@ pub struct ViewModel {
     pub columns: Vec<Option<String>>,
     /// Ids of the document's tables and views the query reads.
     pub reads: Vec<String>,
+    /// Ids of the document's routines the query calls.
+    pub calls: Vec<String>,
     /// Indexes (materialized views only).
     pub indexes: Vec<ViewIndexModel>,
     /// Comment, if any.

@@ -26,7 +26,7 @@ fn relations_by_name(doc: &SchemaDocument) -> (ByName<'_>, ByName<'_>) {
     (tables, all)
 }
 
-fn key(parts: &[String]) -> Option<(String, String)> {
+pub(super) fn key(parts: &[String]) -> Option<(String, String)> {
     match parts {
         [name] => Some(("public".into(), name.clone())),
         [schema, name] => Some((schema.clone(), name.clone())),
@@ -41,9 +41,7 @@ struct Parsed<'d> {
     statement: Statement,
 }
 
-/// Check the functions, triggers and policies; their models (`None` when
-/// any has an error).
-/// Every statement of the three lists, parsed, of its list's kind.
+/// Every statement of the five lists, parsed, of its list's kind.
 fn parse_lists<'d>(ctx: &mut Ctx, doc: &'d SchemaDocument) -> Vec<Parsed<'d>> {
     let lists: [(&'static str, &[SqlObject], &[StatementKind]); 5] = [
         ("functions", &doc.functions, &[StatementKind::Function, StatementKind::Procedure]),
@@ -74,7 +72,12 @@ fn parse_lists<'d>(ctx: &mut Ctx, doc: &'d SchemaDocument) -> Vec<Parsed<'d>> {
     parsed
 }
 
-pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> Option<Vec<CarriedModel>> {
+/// The document's routines by (namespace name, name), for what calls them.
+pub(super) type Routines = HashMap<(String, String), String>;
+
+/// Check the carried objects; their models (`None` when any has an error)
+/// and the routines by name.
+pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> (Option<Vec<CarriedModel>>, Routines) {
     let before = ctx.errors();
     let parsed = parse_lists(ctx, doc);
     let (tables, relations) = relations_by_name(doc);
@@ -210,7 +213,8 @@ pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> Option<Vec<C
             canonical: p.statement.canonical(&relation, &routine),
         });
     }
-    (ctx.errors() == before).then_some(models)
+    let by_name = routines.into_iter().map(|(k, id)| (k, id.to_string())).collect();
+    ((ctx.errors() == before).then_some(models), by_name)
 }
 
 #[cfg(test)]

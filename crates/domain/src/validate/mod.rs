@@ -462,7 +462,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
             tables.push(tables::check_table(&mut ctx, &lookups, &mut names, t, ti));
         }
     }
-    let carried_models = carried::check_carried(&mut ctx, doc);
+    let (carried_models, routines) = carried::check_carried(&mut ctx, doc);
     let view_infos = {
         let mut names = tables::Names { types: &mut type_names, relations: &mut relation_names };
         views::check_views(&mut ctx, doc, &mut names, &namespaces, &tables)
@@ -529,7 +529,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 model.domains = domain_models.into_iter().collect::<Option<_>>()?;
                 model.composites = composite_models.into_iter().collect::<Option<_>>()?;
                 model.namespaces = namespace_models.into_iter().collect::<Option<_>>()?;
-                model.views = views::build_views(doc, &tables, view_infos, &mut relations)?;
+                model.views = views::build_views(doc, &tables, view_infos, &mut relations, &routines)?;
                 model.carried = carried_models?;
                 Some(model)
             })

@@ -427,6 +427,7 @@ pub(super) fn build_views(
     tables: &[TableInfo],
     infos: Vec<Option<ViewInfo>>,
     relations: &mut Namespace,
+    routines: &super::carried::Routines,
 ) -> Option<Vec<ViewModel>> {
     let infos: Vec<ViewInfo> = infos.into_iter().collect::<Option<_>>()?;
     let lookup = Lookup::new(doc, tables, heads(infos.iter().map(Some)));
@@ -451,6 +452,16 @@ pub(super) fn build_views(
             };
             if !reads.contains(&id) {
                 reads.push(id);
+            }
+        }
+        let mut calls: Vec<String> = Vec::new();
+        for node in v.query.nodes() {
+            if let schemaforge_pgparse::Node::Function { name, .. } = node {
+                if let Some(id) = super::carried::key(&name).and_then(|k| routines.get(&k)) {
+                    if !calls.contains(id) {
+                        calls.push(id.clone());
+                    }
+                }
             }
         }
         let mut indexes = Vec::new();
@@ -484,6 +495,7 @@ pub(super) fn build_views(
             shape: v.query.canonical(&relation, false),
             columns: v.columns.clone(),
             reads,
+            calls,
             indexes,
             comment: v.comment.clone(),
         }));
