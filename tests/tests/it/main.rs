@@ -29,5 +29,6 @@ mod openapi;
 mod partitions;
 mod regressions;
 mod sequences;
+mod statements;
 mod types;
 mod views;
