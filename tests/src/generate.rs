@@ -673,6 +673,22 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
     doc
 }
 
+/// A plain btree index of one column.
+fn index(id: impl Into<String>, column: &str) -> Index {
+    Index {
+        id: id.into(),
+        name: None,
+        column_ids: vec![IndexColumn::Id(column.into())],
+        unique: false,
+        method: IndexMethod::Btree,
+        predicate: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
+        with: Default::default(),
+        comment: None,
+    }
+}
+
 /// The namespaces of every generated document: one with a hostile name.
 pub fn namespaces() -> Vec<Namespace> {
     vec![

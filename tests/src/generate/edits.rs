@@ -331,18 +331,7 @@ impl Edit {
             Self::ToggleIndex => {
                 if table.indexes.is_empty() {
                     let id = table.columns[ci].id.clone();
-                    table.indexes.push(Index {
-                        id: format!("new_x{salt}"),
-                        name: None,
-                        column_ids: vec![IndexColumn::Id(id)],
-                        unique: false,
-                        method: IndexMethod::Btree,
-                        predicate: None,
-                        include: Vec::new(),
-                        nulls_not_distinct: false,
-                        with: Default::default(),
-                        comment: None,
-                    });
+                    table.indexes.push(super::index(format!("new_x{salt}"), &id));
                 } else {
                     table.indexes.remove(salt % table.indexes.len());
                 }

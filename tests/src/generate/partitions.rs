@@ -15,21 +15,6 @@ fn range(from: i64, to: i64) -> PartitionBound {
     }
 }
 
-fn index(id: impl Into<String>, column: &str) -> Index {
-    Index {
-        id: id.into(),
-        name: None,
-        column_ids: vec![IndexColumn::Id(column.into())],
-        unique: false,
-        method: IndexMethod::Btree,
-        predicate: None,
-        include: Vec::new(),
-        nulls_not_distinct: false,
-        with: Default::default(),
-        comment: None,
-    }
-}
-
 fn partition(id: &str, name: String, bound: PartitionBound) -> Partition {
     Partition { id: id.into(), name, bound, indexes: Vec::new(), comment: None }
 }

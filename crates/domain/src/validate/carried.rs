@@ -14,10 +14,7 @@ use crate::model::{CarriedKind, CarriedModel};
 type ByName<'d> = HashMap<(String, String), &'d str>;
 
 fn relations_by_name(doc: &SchemaDocument) -> (ByName<'_>, ByName<'_>) {
-    let ns = |id: &Option<String>| match id {
-        None => Some("public".to_string()),
-        Some(id) => doc.namespaces.iter().find(|n| &n.id == id).map(|n| n.name.clone()),
-    };
+    let ns = |id: &Option<String>| super::namespaces::namespace_name(doc, id);
     let tables: ByName<'_> =
         doc.tables.iter().filter_map(|t| Some(((ns(&t.namespace_id)?, t.name.clone()), t.id.as_str()))).collect();
     let mut all = tables.clone();

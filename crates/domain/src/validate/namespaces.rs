@@ -41,6 +41,15 @@ impl Namespaces<'_> {
     }
 }
 
+/// The SQL name of the namespace `id` names (`public` for none), as a
+/// query or statement names it; `None` for an unknown id.
+pub(super) fn namespace_name(doc: &SchemaDocument, id: &Option<String>) -> Option<String> {
+    match id {
+        None => Some("public".to_string()),
+        Some(id) => doc.namespaces.iter().find(|n| &n.id == id).map(|n| n.name.clone()),
+    }
+}
+
 /// The key under which names are unique: the namespace id, `""` for public.
 pub(super) fn scope_key(id: &Option<String>) -> &str {
     id.as_deref().unwrap_or("")

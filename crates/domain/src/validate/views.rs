@@ -354,10 +354,7 @@ fn heads<'v>(infos: impl Iterator<Item = Option<&'v ViewInfo>>) -> Heads {
 
 impl<'a> Lookup<'a> {
     fn new(doc: &'a SchemaDocument, tables: &'a [TableInfo], views: Heads) -> Self {
-        let ns_name = |id: &Option<String>| match id {
-            None => Some("public".to_string()),
-            Some(id) => doc.namespaces.iter().find(|n| &n.id == id).map(|n| n.name.clone()),
-        };
+        let ns_name = |id: &Option<String>| super::namespaces::namespace_name(doc, id);
         let mut by_name = HashMap::new();
         for (t, doc_t) in tables.iter().zip(&doc.tables) {
             let Some(ns) = ns_name(&doc_t.namespace_id) else { continue };
