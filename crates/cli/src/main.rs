@@ -5,7 +5,10 @@
 //! Exit codes: 0 success; 1 a document is invalid (malformed JSON,
 //! validation errors, or the development server's refusal), or `diff
 //! --deny-data-loss` found a change that loses data; 2 usage or I/O errors
-//! (an unreachable development server among them).
+//! (an unreachable development server among them). `inspect` and `import`
+//! tell the server's errors apart (3 to 8, see docs/import.md).
+
+mod import;
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -70,6 +73,30 @@ enum Command {
         /// narrows a type, removes an enum label).
         #[arg(long)]
         deny_data_loss: bool,
+    },
+    /// Read a live database into a document: printed on standard output
+    /// (or its create script, with --format sql), with the import report
+    /// on standard error. Exit codes: see docs/import.md.
+    Inspect {
+        /// The database (`postgres://user:password@host:port/database`);
+        /// its password appears in no output.
+        url: String,
+        #[command(flatten)]
+        common: import::Common,
+    },
+    /// Import an SQL schema file (hand-written DDL, pg_dump --schema-only,
+    /// structure.sql): loaded into a scratch database on the development
+    /// server (created, loaded in one transaction, read, dropped), then
+    /// read as `inspect` reads a database.
+    Import {
+        /// The SQL file; `-` reads standard input.
+        file: String,
+        /// A PostgreSQL server where the scratch database can be created
+        /// (the URL of any database on it; the role needs CREATEDB).
+        #[arg(long, value_name = "URL")]
+        dev_url: String,
+        #[command(flatten)]
+        common: import::Common,
     },
     /// Print the JSON Schema of the document format.
     JsonSchema,
@@ -141,6 +168,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::JsonSchema => {
             writeln!(out, "{}", serde_json::to_string_pretty(&schemaforge_domain::json_schema())?)?;
             Ok(0)
+        }
+        Command::Inspect { url, common } => import::inspect(&mut out, &url, &common),
+        Command::Import { file, dev_url, common } => {
+            let sql = read_input(&file)?;
+            import::import_file(&mut out, &sql, &dev_url, &common)
         }
         Command::Validate { file, format, dev_url } => {
             let text = read_input(&file)?;

@@ -30,8 +30,10 @@
 use serde_json::{Map, Value};
 
 mod query;
+mod script;
 mod statement;
 pub use query::{MAX_QUERY_NESTING_TOKENS, MissingColumn, Query, Relation, RelationFn, parse_query};
+pub use script::{ScriptStatement, split_script};
 pub use statement::{Statement, StatementKind, parse_statement};
 
 /// Why a text is not one expression.

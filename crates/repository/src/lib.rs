@@ -732,3 +732,54 @@ pub enum TryError {
         position: Option<usize>,
     },
 }
+
+/// Why a database could not be read ([`pg::introspect`]). Messages are
+/// libpq's or the server's, which never include the password.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IntrospectError {
+    /// The URL is not a PostgreSQL connection URL.
+    #[error("not a PostgreSQL connection URL: {0}")]
+    InvalidUrl(String),
+    /// No server answered at the address.
+    #[error("cannot reach the server: {0}")]
+    Unreachable(String),
+    /// The server refused the role or its password.
+    #[error("authentication failed: {0}")]
+    Authentication(String),
+    /// The server has no such database.
+    #[error("no such database: {0}")]
+    NoDatabase(String),
+    /// The role may not connect, or may not read what was asked.
+    #[error("insufficient privileges: {0}")]
+    Privileges(String),
+    /// A namespace asked for does not exist.
+    #[error("no such schema: {0}")]
+    NoNamespace(String),
+    /// A catalog query ran past the statement timeout.
+    #[error("reading the catalog took longer than the statement timeout ({0} ms)")]
+    Timeout(u64),
+    /// Anything else the server said.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Why an SQL file could not be imported ([`pg::load_sql`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    /// The development server, or the scratch database on it, could not be used.
+    #[error(transparent)]
+    Server(#[from] IntrospectError),
+    /// PostgreSQL refused a statement of the file (nothing was kept).
+    #[error("line {line}: {message}")]
+    Statement {
+        /// 1-based line of the file where PostgreSQL places the error.
+        line: usize,
+        /// PostgreSQL's message.
+        message: String,
+        /// The statement's first line.
+        statement: String,
+    },
+    /// The file is not readable as SQL statements.
+    #[error("the file cannot be split into statements: {0}")]
+    Split(String),
+}

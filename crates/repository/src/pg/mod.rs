@@ -6,6 +6,8 @@
 
 mod admin;
 mod audit;
+pub mod introspect;
+mod load;
 mod pool;
 mod reads;
 mod schema;
@@ -16,6 +18,8 @@ pub use crate::TryError;
 pub use admin::{
     AdminSettings, HISTORY_SCHEMA, PgDatabaseAdmin, percent_encode, server_address, with_credentials, with_database,
 };
+pub use introspect::{CATALOG_QUERIES, IntrospectOptions, introspect, introspect_on};
+pub use load::{LoadOptions, Loaded, Skipped, load_sql};
 pub use scratch::try_script;
 
 use chrono::{DateTime, Utc};

@@ -1,0 +1,158 @@
+//! Functions, procedures, triggers, policies, rules and grants, carried as
+//! their statements; and the objects the document has no place for.
+
+use schemaforge_domain::SqlObject;
+
+use crate::objects::lost_comment;
+use crate::sql::{qi, qn};
+use crate::{Importer, Origin, Outcome, display};
+
+/// `CREATE OR REPLACE FUNCTION` as `pg_get_functiondef` prints it, as the
+/// document carries it: `CREATE FUNCTION`, without the final newline.
+fn without_or_replace(definition: &str) -> String {
+    let text = definition.trim();
+    match text.strip_prefix("CREATE OR REPLACE ") {
+        Some(rest) => format!("CREATE {rest}"),
+        None => text.to_string(),
+    }
+}
+
+/// `CREATE POLICY` from the catalog's parts.
+fn policy_statement(name: &str, table: &str, p: &crate::catalog::PolicyRow) -> String {
+    let command = match p.command.as_str() {
+        "r" => "SELECT",
+        "a" => "INSERT",
+        "w" => "UPDATE",
+        "d" => "DELETE",
+        _ => "ALL",
+    };
+    let roles: Vec<String> =
+        p.roles.iter().flatten().map(|r| r.as_deref().map_or_else(|| "PUBLIC".to_string(), qi)).collect();
+    let mut sql = format!(
+        "CREATE POLICY {} ON {table} AS {} FOR {command}",
+        qi(name),
+        if p.permissive { "PERMISSIVE" } else { "RESTRICTIVE" }
+    );
+    if !roles.is_empty() {
+        sql.push_str(&format!(" TO {}", roles.join(", ")));
+    }
+    if let Some(using) = &p.using {
+        sql.push_str(&format!(" USING ({using})"));
+    }
+    if let Some(check) = &p.check {
+        sql.push_str(&format!(" WITH CHECK ({check})"));
+    }
+    sql
+}
+
+impl Importer<'_> {
+    /// Carry a statement in one of the document's lists.
+    fn carry(&mut self, list: &'static str, id: String, name: String, definition: String) {
+        self.origins.insert(id.clone(), Origin { kind: list, name, statement: Some(definition.clone()) });
+        let object = SqlObject { id, definition };
+        match list {
+            "function" => self.doc.functions.push(object),
+            "trigger" => self.doc.triggers.push(object),
+            "policy" => self.doc.policies.push(object),
+            "rule" => self.doc.rules.push(object),
+            _ => self.doc.grants.push(object),
+        }
+    }
+
+    /// A grant on a relation or sequence.
+    pub(crate) fn grant(&mut self, namespace: &str, relation: &str, grantee: &str, statement: String) {
+        let id = self.ids.make("g", &[namespace, relation, grantee]);
+        self.carry("grant", id, format!("{} to {grantee}", display(namespace, relation)), statement);
+    }
+
+    pub(crate) fn carried(&mut self) {
+        let cat = self.cat;
+        for r in &cat.routines {
+            let name = format!("{}({})", display(&r.namespace, &r.name), r.arguments);
+            let what = if r.kind == "p" { "PROCEDURE" } else { "FUNCTION" };
+            let signature = format!("{} {}({})", what, qn(&r.namespace, &r.name), r.arguments);
+            match &r.definition {
+                Some(def) => {
+                    let id = self.ids.make("fn", &[&r.namespace, &format!("{}({})", r.name, r.arguments)]);
+                    self.carry("function", id, name.clone(), without_or_replace(def));
+                }
+                None => {
+                    let kind = if r.kind == "a" { "aggregate" } else { "window function" };
+                    self.note(kind, &name, Outcome::Omitted, format!("{kind}s are not in the document format (recreate it with pg_dump --schema-only)"), None);
+                    continue;
+                }
+            }
+            if let Some(s) = lost_comment(&signature, &r.comment) {
+                self.note("comment", &name, Outcome::Omitted, "comments on functions are not in the document format", Some(s));
+            }
+            for (_, statement) in crate::sql::grants(&signature, &r.privileges) {
+                self.note("privilege", &name, Outcome::Omitted, "privileges on functions are not in the document format", Some(statement));
+            }
+            if r.public_revoked {
+                let s = Some(format!("REVOKE EXECUTE ON {signature} FROM PUBLIC"));
+                self.note("privilege", &name, Outcome::Omitted, "privileges on functions are not in the document format", s);
+            }
+        }
+        for t in &cat.triggers {
+            let Some(rel) = self.rel_rows.get(&t.rel).copied() else { continue };
+            let name = format!("{}.{}", display(&rel.namespace, &rel.name), t.name);
+            let on = qn(&rel.namespace, &rel.name);
+            if t.constraint {
+                self.note("trigger", &name, Outcome::Omitted, "constraint triggers are not in the document format", Some(t.definition.clone()));
+                continue;
+            }
+            let id = self.ids.make("tg", &[&rel.namespace, &rel.name, &t.name]);
+            self.carry("trigger", id, name.clone(), t.definition.clone());
+            let state = match t.enabled.as_str() {
+                "D" => Some("DISABLE TRIGGER"),
+                "R" => Some("ENABLE REPLICA TRIGGER"),
+                "A" => Some("ENABLE ALWAYS TRIGGER"),
+                _ => None,
+            };
+            if let Some(state) = state {
+                let s = Some(format!("ALTER TABLE {on} {state} {}", qi(&t.name)));
+                self.note("trigger", &name, Outcome::Adjusted, "a trigger's enabled state is not in the document format", s);
+            }
+            if let Some(s) = lost_comment(&format!("TRIGGER {} ON {on}", qi(&t.name)), &t.comment) {
+                self.note("comment", &name, Outcome::Omitted, "comments on triggers are not in the document format", Some(s));
+            }
+        }
+        for p in &cat.policies {
+            let Some(rel) = self.rel_rows.get(&p.rel).copied() else { continue };
+            let name = format!("{}.{}", display(&rel.namespace, &rel.name), p.name);
+            let on = qn(&rel.namespace, &rel.name);
+            let id = self.ids.make("pol", &[&rel.namespace, &rel.name, &p.name]);
+            self.carry("policy", id, name.clone(), policy_statement(&p.name, &on, p));
+            if let Some(s) = lost_comment(&format!("POLICY {} ON {on}", qi(&p.name)), &p.comment) {
+                self.note("comment", &name, Outcome::Omitted, "comments on policies are not in the document format", Some(s));
+            }
+        }
+        for r in &cat.rules {
+            let Some(rel) = self.rel_rows.get(&r.rel).copied() else { continue };
+            let name = format!("{}.{}", display(&rel.namespace, &rel.name), r.name);
+            let on = qn(&rel.namespace, &rel.name);
+            let definition = r.definition.trim();
+            let definition = definition.strip_suffix(';').unwrap_or(definition).to_string();
+            let id = self.ids.make("r", &[&rel.namespace, &rel.name, &r.name]);
+            self.carry("rule", id, name.clone(), definition);
+            if r.enabled != "O" {
+                self.note("rule", &name, Outcome::Adjusted, "a rule's enabled state is not in the document format", None);
+            }
+            if let Some(s) = lost_comment(&format!("RULE {} ON {on}", qi(&r.name)), &r.comment) {
+                self.note("comment", &name, Outcome::Omitted, "comments on rules are not in the document format", Some(s));
+            }
+        }
+    }
+
+    pub(crate) fn others(&mut self) {
+        let cat = self.cat;
+        for o in &cat.others {
+            let name = match &o.namespace {
+                Some(ns) => display(ns, &o.name),
+                None => o.name.clone(),
+            };
+            let reason = format!("{}s are not in the document format (recreate it with pg_dump --schema-only)", o.kind);
+            self.note(&o.kind, name, Outcome::Omitted, reason, o.definition.clone());
+        }
+    }
+}

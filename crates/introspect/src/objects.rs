@@ -1,0 +1,292 @@
+//! Namespaces, extensions, enums, domains, composite types and standalone
+//! sequences.
+
+use schemaforge_domain::{
+    Composite, CompositeAttribute, Domain, DomainCheck, EnumType, EnumValue, Extension, Namespace, Sequence,
+    SequenceOwner,
+};
+
+use crate::catalog::{SequenceRow, TypeRow};
+use crate::sql::{comment_on, grants, qi, qn};
+use crate::{BOOKKEEPING_SCHEMA, Importer, Origin, Outcome, display};
+
+impl Importer<'_> {
+    pub(crate) fn namespaces(&mut self) {
+        for n in &self.cat.namespaces {
+            if n.name == BOOKKEEPING_SCHEMA {
+                self.note("namespace", &n.name, Outcome::Skipped, "Schemaforge's bookkeeping schema", None);
+                continue;
+            }
+            self.read.insert(n.name.clone());
+            // Every database's `public` lets everyone use it (and, before
+            // PostgreSQL 15, create in it): not a grant of the schema's.
+            let privileges: Vec<_> = n
+                .privileges
+                .iter()
+                .filter(|p| !(n.name == "public" && p.grantee.is_none() && !p.grantable))
+                .cloned()
+                .collect();
+            for (_, statement) in grants(&format!("SCHEMA {}", qi(&n.name)), &privileges) {
+                self.note(
+                    "privilege",
+                    &n.name,
+                    Outcome::Omitted,
+                    "privileges on schemas are not in the document format",
+                    Some(statement),
+                );
+            }
+            if n.name == "public" {
+                continue;
+            }
+            let id = self.ids.make("ns", &[&n.name]);
+            self.namespace_ids.insert(n.name.clone(), id.clone());
+            self.doc.namespaces.push(Namespace { id, name: n.name.clone(), comment: n.comment.clone() });
+        }
+    }
+
+    pub(crate) fn extensions(&mut self) {
+        for e in &self.cat.extensions {
+            if !self.is_read(&e.namespace) {
+                self.note(
+                    "extension",
+                    &e.name,
+                    Outcome::Skipped,
+                    format!("its objects are in namespace {}, which was not read", e.namespace),
+                    None,
+                );
+                continue;
+            }
+            let id = self.ids.make("ext", &[&e.name]);
+            let version = (e.default_version.as_deref() != Some(e.version.as_str())).then(|| e.version.clone());
+            let namespace_id = self.namespace_id(&e.namespace);
+            self.origins.insert(
+                id.clone(),
+                Origin {
+                    kind: "extension",
+                    name: e.name.clone(),
+                    statement: Some(format!("CREATE EXTENSION {} SCHEMA {}", qi(&e.name), qi(&e.namespace))),
+                },
+            );
+            self.doc.extensions.push(Extension { id, name: e.name.clone(), namespace_id, version, comment: e.comment.clone() });
+        }
+    }
+
+    pub(crate) fn types(&mut self) {
+        // Ids first: a composite's attribute or a domain may use a type
+        // that comes later in oid order.
+        for t in &self.cat.types {
+            let (kind, prefix) = match t.kind.as_str() {
+                "e" => ('e', "e"),
+                "d" => ('d', "d"),
+                "c" => ('c', "ct"),
+                _ => continue,
+            };
+            let id = self.ids.make(prefix, &[&t.namespace, &t.name]);
+            self.type_ids.insert(t.oid, (kind, id));
+        }
+        for t in &self.cat.types {
+            match t.kind.as_str() {
+                "e" => self.enum_type(t),
+                "d" => self.domain(t),
+                "c" => self.composite(t),
+                other => {
+                    let what = match other {
+                        "r" => "range type",
+                        "m" => "multirange type",
+                        _ => "base type",
+                    };
+                    self.note(
+                        what,
+                        display(&t.namespace, &t.name),
+                        Outcome::Omitted,
+                        format!("user-defined {what}s are not in the document format (recreate it with pg_dump --schema-only)"),
+                        None,
+                    );
+                }
+            }
+        }
+    }
+
+    fn type_id(&self, t: &TypeRow) -> String {
+        self.type_ids.get(&t.oid).map(|(_, id)| id.clone()).unwrap_or_default()
+    }
+
+    fn enum_type(&mut self, t: &TypeRow) {
+        let values = t.labels.clone().unwrap_or_default().into_iter().map(EnumValue::Label).collect();
+        self.doc.enums.push(EnumType {
+            id: self.type_id(t),
+            name: t.name.clone(),
+            namespace_id: self.namespace_id(&t.namespace),
+            values,
+            comment: t.comment.clone(),
+        });
+    }
+
+    fn domain(&mut self, t: &TypeRow) {
+        let id = self.type_id(t);
+        let Some(base) = &t.base else { return };
+        let name = display(&t.namespace, &t.name);
+        let ty = match self.doc_type(base) {
+            Ok(ty) if ty.is_array.is_none() && ty.data_type != "enum" && ty.data_type != "domain" => ty,
+            Ok(_) | Err(_) => {
+                self.note(
+                    "domain",
+                    &name,
+                    Outcome::Omitted,
+                    format!("its base type {} is not one a domain of the document format can have", base.sql),
+                    None,
+                );
+                return;
+            }
+        };
+        let mut checks = Vec::new();
+        for c in t.checks.iter().flatten() {
+            let expression = check_expression(&c.definition);
+            if !c.validated {
+                self.note(
+                    "domain check",
+                    format!("{name}.{}", c.name),
+                    Outcome::Adjusted,
+                    "NOT VALID: a database built from the document validates it",
+                    None,
+                );
+            }
+            let check_id = self.ids.make("dk", &[&t.namespace, &t.name, &c.name]);
+            checks.push(DomainCheck { id: check_id, name: Some(c.name.clone()), expression });
+        }
+        let default = t.default.as_deref().map(|d| self.default_of(d, base));
+        if let Some(d) = &t.default {
+            self.printed_defaults.insert(id.clone(), d.clone());
+        }
+        self.origins.insert(id.clone(), Origin { kind: "domain", name, statement: None });
+        self.doc.domains.push(Domain {
+            id,
+            name: t.name.clone(),
+            namespace_id: self.namespace_id(&t.namespace),
+            data_type: ty.data_type,
+            length: None,
+            precision: None,
+            scale: None,
+            collation: t.collation.clone(),
+            not_null: t.not_null,
+            default,
+            checks,
+            comment: t.comment.clone(),
+        });
+    }
+
+    fn composite(&mut self, t: &TypeRow) {
+        let id = self.type_id(t);
+        let name = display(&t.namespace, &t.name);
+        let mut attributes = Vec::new();
+        for a in t.attributes.iter().flatten() {
+            let ty = match self.doc_type(&a.ty) {
+                Ok(ty) => ty,
+                Err(why) => {
+                    self.note("composite type", &name, Outcome::Omitted, format!("attribute {}: {why}", a.name), None);
+                    return;
+                }
+            };
+            let mut attr =
+                CompositeAttribute::new(self.ids.make("ca", &[&t.namespace, &t.name, &a.name]), &a.name, ty.data_type);
+            attr.enum_id = ty.enum_id;
+            attr.domain_id = ty.domain_id;
+            attr.composite_id = ty.composite_id;
+            attr.is_array = ty.is_array;
+            attr.collation = a.collation.clone();
+            attributes.push(attr);
+        }
+        self.origins.insert(id.clone(), Origin { kind: "composite type", name, statement: None });
+        self.doc.composites.push(Composite {
+            id,
+            name: t.name.clone(),
+            namespace_id: self.namespace_id(&t.namespace),
+            attributes,
+            comment: t.comment.clone(),
+        });
+    }
+
+    pub(crate) fn sequences(&mut self) {
+        for s in &self.cat.sequences {
+            let id = self.ids.make("s", &[&s.namespace, &s.name]);
+            self.sequence_ids.insert((s.namespace.clone(), s.name.clone()), id);
+        }
+    }
+
+    /// The sequences, once the tables (which own some) have ids.
+    pub(crate) fn sequence_list(&mut self) {
+        for s in &self.cat.sequences {
+            let Some(id) = self.sequence_ids.get(&(s.namespace.clone(), s.name.clone())).cloned() else { continue };
+            let owned_by = s.owned_by.and_then(|o| {
+                let table = self.rels.get(&o.table)?.id.clone();
+                let column = self.column_ids.get(&(o.table, o.column))?.clone();
+                Some(SequenceOwner { table_id: table, column_id: column })
+            });
+            if s.owned_by.is_some() && owned_by.is_none() {
+                self.note(
+                    "sequence",
+                    display(&s.namespace, &s.name),
+                    Outcome::Adjusted,
+                    "it is owned by a column that is not imported; a database built from the document has it standalone",
+                    None,
+                );
+            }
+            let (start, min_value, max_value) = sequence_options(s);
+            let object = format!("SEQUENCE {}", qn(&s.namespace, &s.name));
+            for (grantee, statement) in grants(&object, &s.privileges) {
+                self.grant(&s.namespace, &s.name, &grantee, statement);
+            }
+            self.doc.sequences.push(Sequence {
+                id,
+                name: s.name.clone(),
+                namespace_id: self.namespace_id(&s.namespace),
+                data_type: (s.data_type != "bigint").then(|| s.data_type.clone()),
+                start,
+                increment: (s.increment != 1).then_some(s.increment),
+                min_value,
+                max_value,
+                cache: (s.cache != 1).then_some(s.cache),
+                cycle: s.cycle,
+                owned_by,
+                comment: s.comment.clone(),
+            });
+        }
+    }
+}
+
+/// START, MINVALUE and MAXVALUE where they differ from what PostgreSQL
+/// chooses for the sequence's type and direction.
+fn sequence_options(s: &SequenceRow) -> (Option<i64>, Option<i64>, Option<i64>) {
+    let type_max = match s.data_type.as_str() {
+        "smallint" => i64::from(i16::MAX),
+        "integer" => i64::from(i32::MAX),
+        _ => i64::MAX,
+    };
+    let type_min = match s.data_type.as_str() {
+        "smallint" => i64::from(i16::MIN),
+        "integer" => i64::from(i32::MIN),
+        _ => i64::MIN,
+    };
+    let (default_min, default_max) = if s.increment > 0 { (1, type_max) } else { (type_min, -1) };
+    let min_value = (s.min_value != default_min).then_some(s.min_value);
+    let max_value = (s.max_value != default_max).then_some(s.max_value);
+    let default_start = if s.increment > 0 { s.min_value } else { s.max_value };
+    let start = (s.start != default_start).then_some(s.start);
+    (start, min_value, max_value)
+}
+
+/// The expression inside `CHECK (...)` as `pg_get_constraintdef` prints it.
+pub(crate) fn check_expression(definition: &str) -> String {
+    let text = definition.trim();
+    let text = text.strip_suffix(" NOT VALID").unwrap_or(text);
+    let text = text.strip_suffix(" NO INHERIT").unwrap_or(text);
+    match text.strip_prefix("CHECK (").and_then(|t| t.strip_suffix(')')) {
+        Some(inner) => inner.to_string(),
+        None => text.to_string(),
+    }
+}
+
+/// The comment statement of an object the document holds no comment for.
+pub(crate) fn lost_comment(what: &str, comment: &Option<String>) -> Option<String> {
+    comment.as_deref().map(|c| comment_on(what, c))
+}

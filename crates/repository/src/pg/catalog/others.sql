@@ -1,0 +1,40 @@
+-- Objects in the namespaces read that the document has no place for, to
+-- report them: collations, operators, operator classes and families, text
+-- search objects, conversions, extended statistics.
+SELECT coalesce(json_agg(x ORDER BY x.kind, x.namespace, x.name), '[]')::text FROM (
+    SELECT 'collation' AS kind, ns.nspname AS namespace, c.collname AS name, NULL::text AS definition
+    FROM pg_catalog.pg_collation c JOIN ns ON ns.oid = c.collnamespace
+    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_collation'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+    UNION ALL
+    SELECT 'operator', ns.nspname, o.oprname || '(' || coalesce(pg_catalog.format_type(o.oprleft, NULL), 'NONE') || ', '
+           || coalesce(pg_catalog.format_type(o.oprright, NULL), 'NONE') || ')', NULL
+    FROM pg_catalog.pg_operator o JOIN ns ON ns.oid = o.oprnamespace
+    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_operator'::regclass AND d.objid = o.oid AND d.deptype = 'e')
+    UNION ALL
+    SELECT 'operator class', ns.nspname, o.opcname, NULL
+    FROM pg_catalog.pg_opclass o JOIN ns ON ns.oid = o.opcnamespace
+    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_opclass'::regclass AND d.objid = o.oid AND d.deptype = 'e')
+    UNION ALL
+    SELECT 'operator family', ns.nspname, o.opfname, NULL
+    FROM pg_catalog.pg_opfamily o JOIN ns ON ns.oid = o.opfnamespace
+    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_opfamily'::regclass AND d.objid = o.oid AND d.deptype = 'e')
+    UNION ALL
+    SELECT 'text search configuration', ns.nspname, c.cfgname, NULL
+    FROM pg_catalog.pg_ts_config c JOIN ns ON ns.oid = c.cfgnamespace
+    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_ts_config'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+    UNION ALL
+    SELECT 'text search dictionary', ns.nspname, c.dictname, NULL
+    FROM pg_catalog.pg_ts_dict c JOIN ns ON ns.oid = c.dictnamespace
+    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_ts_dict'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+    UNION ALL
+    SELECT 'conversion', ns.nspname, c.conname, NULL
+    FROM pg_catalog.pg_conversion c JOIN ns ON ns.oid = c.connamespace
+    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_conversion'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+    UNION ALL
+    SELECT 'statistics', ns.nspname, s.stxname, pg_catalog.pg_get_statisticsobjdef(s.oid)
+    FROM pg_catalog.pg_statistic_ext s JOIN ns ON ns.oid = s.stxnamespace
+    UNION ALL
+    SELECT 'event trigger', NULL, e.evtname, NULL
+    FROM pg_catalog.pg_event_trigger e
+    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_event_trigger'::regclass AND d.objid = e.oid AND d.deptype = 'e')
+) x

@@ -1,0 +1,12 @@
+-- Row-level security policies on the relations read.
+SELECT coalesce(json_agg(x ORDER BY x.oid), '[]')::text FROM (
+    SELECT pol.oid::bigint AS oid, pol.polrelid::bigint AS rel, pol.polname AS name, pol.polcmd::text AS command,
+           pol.polpermissive AS permissive,
+           (SELECT json_agg(CASE WHEN k.role = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(k.role) END ORDER BY k.n)
+            FROM unnest(pol.polroles) WITH ORDINALITY k(role, n)) AS roles,
+           pg_catalog.pg_get_expr(pol.polqual, pol.polrelid) AS "using",
+           pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) AS "check",
+           pg_catalog.obj_description(pol.oid, 'pg_policy') AS comment
+    FROM pg_catalog.pg_policy pol
+    JOIN rels r ON r.oid = pol.polrelid
+) x

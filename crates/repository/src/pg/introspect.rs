@@ -1,0 +1,151 @@
+//! Reading a live database's catalog for import: a fixed set of queries
+//! (`catalog/*.sql`, one per kind of object, whatever the database's
+//! size), each answering with one JSON document, in one read-only
+//! transaction (one snapshot) under a statement timeout. The queries read
+//! only `pg_catalog`, which takes no lock beyond ACCESS SHARE on the
+//! catalogs themselves.
+
+use diesel::connection::SimpleConnection;
+use diesel::result::Error as DieselError;
+use diesel::sql_types::{Array, Text};
+use diesel::{Connection, ConnectionError, PgConnection, QueryableByName, RunQueryDsl};
+use schemaforge_introspect::Catalog;
+use serde_json::Value;
+
+use super::admin::with_connect_timeout;
+use crate::IntrospectError;
+
+/// The namespaces and relations read, common to every query ($1: names).
+const SCOPE: &str = include_str!("catalog/scope.sql");
+
+/// The queries, by the field of [`Catalog`] each fills.
+const QUERIES: &[(&str, &str)] = &[
+    ("namespaces", include_str!("catalog/namespaces.sql")),
+    ("extensions", include_str!("catalog/extensions.sql")),
+    ("types", include_str!("catalog/types.sql")),
+    ("sequences", include_str!("catalog/sequences.sql")),
+    ("relations", include_str!("catalog/relations.sql")),
+    ("columns", include_str!("catalog/columns.sql")),
+    ("constraints", include_str!("catalog/constraints.sql")),
+    ("indexes", include_str!("catalog/indexes.sql")),
+    ("routines", include_str!("catalog/routines.sql")),
+    ("triggers", include_str!("catalog/triggers.sql")),
+    ("policies", include_str!("catalog/policies.sql")),
+    ("rules", include_str!("catalog/rules.sql")),
+    ("others", include_str!("catalog/others.sql")),
+    ("server", include_str!("catalog/server.sql")),
+];
+
+/// How many queries one introspection runs, whatever the database holds.
+pub const CATALOG_QUERIES: usize = QUERIES.len();
+
+/// How to read.
+#[derive(Debug, Clone)]
+pub struct IntrospectOptions {
+    /// The namespaces to read; empty, every one but PostgreSQL's own and
+    /// those an extension made.
+    pub namespaces: Vec<String>,
+    /// Milliseconds one catalog query may run.
+    pub statement_timeout_ms: u64,
+    /// Seconds to wait for the server to answer.
+    pub connect_timeout_secs: u32,
+}
+
+impl Default for IntrospectOptions {
+    fn default() -> Self {
+        Self { namespaces: Vec::new(), statement_timeout_ms: 60_000, connect_timeout_secs: 10 }
+    }
+}
+
+#[derive(QueryableByName)]
+struct JsonRow {
+    #[diesel(sql_type = Text)]
+    j: String,
+}
+
+/// The kind of a libpq connection failure, from its message.
+pub(crate) fn connection_error(e: ConnectionError) -> IntrospectError {
+    let message = match e {
+        ConnectionError::InvalidConnectionUrl(m) => return IntrospectError::InvalidUrl(m),
+        ConnectionError::BadConnection(m) => m,
+        other => other.to_string(),
+    };
+    let m = message.trim().to_string();
+    let lower = m.to_lowercase();
+    if lower.contains("password authentication failed")
+        || lower.contains("no password supplied")
+        || lower.contains("authentication failed")
+        || (lower.contains("role \"") && lower.contains("does not exist"))
+    {
+        IntrospectError::Authentication(m)
+    } else if lower.contains("database \"") && lower.contains("does not exist") {
+        IntrospectError::NoDatabase(m)
+    } else if lower.contains("permission denied") || lower.contains("connect privilege") {
+        IntrospectError::Privileges(m)
+    } else if lower.contains("invalid") && lower.contains("uri") || lower.contains("missing \"=\"") {
+        IntrospectError::InvalidUrl(m)
+    } else {
+        IntrospectError::Unreachable(m)
+    }
+}
+
+fn query_error(e: DieselError, timeout_ms: u64) -> IntrospectError {
+    let m = e.to_string();
+    let lower = m.to_lowercase();
+    if lower.contains("statement timeout") {
+        IntrospectError::Timeout(timeout_ms)
+    } else if lower.contains("permission denied") {
+        IntrospectError::Privileges(m)
+    } else {
+        IntrospectError::Other(m)
+    }
+}
+
+/// Read the catalog of the database at `url`.
+pub fn introspect(url: &str, options: &IntrospectOptions) -> Result<Catalog, IntrospectError> {
+    let mut conn = PgConnection::establish(&with_connect_timeout(url, options.connect_timeout_secs))
+        .map_err(connection_error)?;
+    introspect_on(&mut conn, options)
+}
+
+/// [`introspect`] on an open session.
+pub fn introspect_on(conn: &mut PgConnection, options: &IntrospectOptions) -> Result<Catalog, IntrospectError> {
+    let timeout = options.statement_timeout_ms;
+    let mut out = serde_json::Map::new();
+    let result = conn.transaction::<(), DieselError, _>(|c| {
+        // One snapshot for every query; the settings make PostgreSQL print
+        // names, dates and numbers the same way whoever reads.
+        c.batch_execute(&format!(
+            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY;
+             SET LOCAL statement_timeout = {timeout};
+             SET LOCAL lock_timeout = {timeout};
+             SET LOCAL search_path = public;
+             SET LOCAL DateStyle = 'ISO, MDY';
+             SET LOCAL IntervalStyle = 'postgres';
+             SET LOCAL TimeZone = 'UTC';
+             SET LOCAL extra_float_digits = 1;
+             SET LOCAL standard_conforming_strings = on"
+        ))?;
+        for (field, body) in QUERIES {
+            let sql = format!("{SCOPE} SELECT q.j FROM ({body}) AS q(j)");
+            let row: JsonRow = diesel::sql_query(sql).bind::<Array<Text>, _>(&options.namespaces).get_result(c)?;
+            let value: Value = serde_json::from_str(&row.j)
+                .map_err(|e| DieselError::DeserializationError(Box::new(e)))?;
+            out.insert((*field).to_string(), value);
+        }
+        Ok(())
+    });
+    result.map_err(|e| query_error(e, timeout))?;
+    let catalog: Catalog = serde_json::from_value(Value::Object(out))
+        .map_err(|e| IntrospectError::Other(format!("unexpected catalog shape: {e}")))?;
+    for asked in &options.namespaces {
+        match catalog.namespaces.iter().find(|n| &n.name == asked) {
+            None => return Err(IntrospectError::NoNamespace(asked.clone())),
+            Some(n) if !n.usable => {
+                return Err(IntrospectError::Privileges(format!("no USAGE privilege on schema {asked}")));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(catalog)
+}
