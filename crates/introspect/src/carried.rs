@@ -76,11 +76,9 @@ impl Importer<'_> {
                     let id = self.ids.make("fn", &[&r.namespace, &format!("{}({})", r.name, r.arguments)]);
                     self.carry("function", id, name.clone(), without_or_replace(def));
                 }
-                None => {
-                    let kind = if r.kind == "a" { "aggregate" } else { "window function" };
-                    self.note(kind, &name, Outcome::Omitted, format!("{kind}s are not in the document format (recreate it with pg_dump --schema-only)"), None);
-                    continue;
-                }
+                // Aggregates and window functions were reported before the
+                // relations (views that call them follow them).
+                None => continue,
             }
             if let Some(s) = lost_comment(&signature, &r.comment) {
                 self.note("comment", &name, Outcome::Omitted, "comments on functions are not in the document format", Some(s));
@@ -141,6 +139,38 @@ impl Importer<'_> {
             if let Some(s) = lost_comment(&format!("RULE {} ON {on}", qi(&r.name)), &r.comment) {
                 self.note("comment", &name, Outcome::Omitted, "comments on rules are not in the document format", Some(s));
             }
+        }
+    }
+
+    /// Aggregates and window functions: not in the format; reported first,
+    /// with `CREATE AGGREGATE` where the catalog says enough, so that the
+    /// views that call them (omitted too) can follow in the report.
+    pub(crate) fn aggregates(&mut self) {
+        let cat = self.cat;
+        for r in cat.routines.iter().filter(|r| r.definition.is_none()) {
+            let name = format!("{}({})", display(&r.namespace, &r.name), r.arguments);
+            let kind = if r.kind == "a" { "aggregate" } else { "window function" };
+            let statement = r.aggregate.as_ref().filter(|a| a.kind == "n").map(|a| {
+                let mut parts = vec![format!("SFUNC = {}", a.sfunc), format!("STYPE = {}", a.stype)];
+                if let Some(f) = &a.finalfunc {
+                    parts.push(format!("FINALFUNC = {f}"));
+                }
+                if let Some(f) = &a.combinefunc {
+                    parts.push(format!("COMBINEFUNC = {f}"));
+                }
+                if let Some(i) = &a.initcond {
+                    parts.push(format!("INITCOND = {}", crate::sql::ql(i)));
+                }
+                if let Some(o) = &a.sortop {
+                    let op = o.split('(').next().unwrap_or(o);
+                    parts.push(format!("SORTOP = OPERATOR({op})"));
+                }
+                format!("CREATE AGGREGATE {}({}) ({})", qn(&r.namespace, &r.name), r.arguments, parts.join(", "))
+            });
+            self.omitted_routines.insert((r.namespace.clone(), r.name.clone()));
+            let why = format!("{kind}s are not in the document format");
+            let why = if statement.is_some() { why } else { format!("{why} (recreate it with pg_dump --schema-only)") };
+            self.note(kind, &name, Outcome::Omitted, why, statement);
         }
     }
 

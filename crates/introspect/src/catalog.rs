@@ -315,6 +315,9 @@ pub struct ColumnRow {
     pub identity_sequence: Option<IdentitySequenceRow>,
     /// `SET STATISTICS`, when set.
     pub statistics: Option<i64>,
+    /// Attribute options (`n_distinct=-0.02`).
+    #[serde(default)]
+    pub options: Option<Vec<String>>,
     /// `attstorage`.
     pub storage: String,
     /// The type's default storage.
@@ -447,6 +450,28 @@ pub struct RoutineRow {
     /// `EXECUTE` was revoked from `PUBLIC`.
     #[serde(default)]
     pub public_revoked: bool,
+    /// An aggregate's parts.
+    #[serde(default)]
+    pub aggregate: Option<AggregateRow>,
+}
+
+/// What `CREATE AGGREGATE` says, as `pg_aggregate` holds it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AggregateRow {
+    /// SFUNC (a `regproc`, qualified where not on the search path).
+    pub sfunc: String,
+    /// STYPE.
+    pub stype: String,
+    /// FINALFUNC.
+    pub finalfunc: Option<String>,
+    /// COMBINEFUNC.
+    pub combinefunc: Option<String>,
+    /// INITCOND.
+    pub initcond: Option<String>,
+    /// SORTOP (a `regoperator`).
+    pub sortop: Option<String>,
+    /// `n` normal, `o` ordered-set, `h` hypothetical-set.
+    pub kind: String,
 }
 
 /// A trigger.

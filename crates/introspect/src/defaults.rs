@@ -138,7 +138,7 @@ impl Importer<'_> {
     }
 }
 
-/// A constant of the column's own type: `'x'::text`, `42`, `true`.
+/// A constant of the column's own type: `'x'::text`, `true`.
 fn literal(text: &str, ty: &TypeRef) -> Option<Literal> {
     if ty.array {
         return None;
@@ -147,10 +147,6 @@ fn literal(text: &str, ty: &TypeRef) -> Option<Literal> {
         "true" if ty.name == "bool" => return Some(Literal::Bool(true)),
         "false" if ty.name == "bool" => return Some(Literal::Bool(false)),
         _ => {}
-    }
-    let numeric = ["int2", "int4", "int8", "numeric", "float4", "float8"].contains(&ty.name.as_str());
-    if numeric && ty.kind == "b" && text.chars().all(|c| c.is_ascii_digit() || c == '.') && !text.is_empty() {
-        return Some(Literal::String(text.to_string()));
     }
     let (value, rest) = string_literal(text)?;
     let cast = rest.strip_prefix("::")?;
@@ -187,7 +183,10 @@ mod tests {
         let vc = ty("varchar", "character varying(20)");
         assert_eq!(literal("'a'::character varying", &vc), Some(Literal::String("a".into())));
         assert_eq!(literal("'a'::text", &vc), None);
-        assert_eq!(literal("0.50", &ty("numeric", "numeric(5,2)")), Some(Literal::String("0.50".into())));
+        // A bare number is PostgreSQL's integer or numeric constant, coerced
+        // to the column's type: kept as the expression it is.
+        assert_eq!(literal("0", &ty("int2", "smallint")), None);
+        assert_eq!(literal("'0.50'::numeric", &ty("numeric", "numeric(5,2)")), Some(Literal::String("0.50".into())));
         assert_eq!(literal("true", &ty("bool", "boolean")), Some(Literal::Bool(true)));
         assert_eq!(literal("1 + 1", &ty("int4", "integer")), None);
     }

@@ -85,9 +85,11 @@ pub fn import(catalog: &Catalog, options: &ImportOptions) -> Imported {
     importer.extensions();
     importer.types();
     importer.sequences();
+    importer.aggregates();
     importer.relations();
     importer.carried();
     importer.others();
+    importer.sort_lists();
     let remaining_errors = importer.repair();
     layout::place(&mut importer.doc);
     let counts = layout::count(&importer.doc);
@@ -153,6 +155,10 @@ pub(crate) struct Importer<'a> {
     pub(crate) rel_rows: HashMap<i64, &'a catalog::RelationRow>,
     /// Indexes by oid.
     pub(crate) index_rows: HashMap<i64, &'a catalog::IndexRow>,
+    /// (namespace, name) of routines the document cannot hold (aggregates).
+    pub(crate) omitted_routines: BTreeSet<(String, String)>,
+    /// (namespace, name) of views left out for them.
+    pub(crate) omitted_views: BTreeSet<(String, String)>,
 }
 
 impl<'a> Importer<'a> {
@@ -208,6 +214,8 @@ impl<'a> Importer<'a> {
             indexes_by_rel,
             rel_rows,
             index_rows,
+            omitted_routines: BTreeSet::new(),
+            omitted_views: BTreeSet::new(),
         }
     }
 
@@ -232,6 +240,22 @@ impl<'a> Importer<'a> {
     /// The `namespaceId` of objects in `namespace`.
     pub(crate) fn namespace_id(&self, namespace: &str) -> Option<String> {
         self.namespace_ids.get(namespace).cloned()
+    }
+
+    /// Lists whose order in a database is its creation order, which a
+    /// create script does not keep (routines before and after the tables,
+    /// foreign keys after all of them): by id, which is by name.
+    fn sort_lists(&mut self) {
+        self.doc.foreign_keys.sort_by(|a, b| a.id.cmp(&b.id));
+        for list in [
+            &mut self.doc.functions,
+            &mut self.doc.triggers,
+            &mut self.doc.policies,
+            &mut self.doc.rules,
+            &mut self.doc.grants,
+        ] {
+            list.sort_by(|a, b| a.id.cmp(&b.id));
+        }
     }
 
     /// Whether objects of `namespace` are imported.

@@ -118,6 +118,29 @@ pub(crate) fn parse_bound(text: &str) -> Option<PartitionBound> {
 }
 
 impl<'a> Importer<'a> {
+    /// The first routine or view the query calls or reads that the import
+    /// left out (aggregates, and the views over them), by name.
+    fn calls_omitted(&self, query: &str) -> Option<String> {
+        let parsed = schemaforge_pgparse::parse_query(query).ok()?;
+        let key = |parts: &[String]| match parts {
+            [name] => Some(("public".to_string(), name.clone())),
+            [ns, name] => Some((ns.clone(), name.clone())),
+            _ => None,
+        };
+        for node in parsed.nodes() {
+            if let schemaforge_pgparse::Node::Function { name, .. } = node {
+                if key(&name).is_some_and(|k| self.omitted_routines.contains(&k)) {
+                    return Some(name.join("."));
+                }
+            }
+        }
+        parsed
+            .relations()
+            .iter()
+            .find(|r| key(r).is_some_and(|k| self.omitted_views.contains(&k)))
+            .map(|r| r.join("."))
+    }
+
     pub(crate) fn relations(&mut self) {
         let cat = self.cat;
         for rel in &cat.relations {
@@ -231,9 +254,16 @@ impl<'a> Importer<'a> {
         let q = qn(&rel.namespace, &rel.name);
         let query = rel.query.as_deref().unwrap_or_default().trim();
         let query = query.strip_suffix(';').unwrap_or(query).trim().to_string();
+        let create = format!("CREATE {what} {q} AS {query}");
+        if let Some(called) = self.calls_omitted(&query) {
+            let why = format!("it calls {called}, which is not in the document");
+            self.note("view", &name, Outcome::Omitted, why, Some(create));
+            self.omitted_views.insert((rel.namespace.clone(), rel.name.clone()));
+            return;
+        }
         let id = self.ids.make("v", &[&rel.namespace, &rel.name]);
         self.rels.insert(rel.oid, RelRef { id: id.clone(), display: name.clone() });
-        self.origins.insert(id.clone(), Origin { kind: "view", name: name.clone(), statement: Some(format!("CREATE {what} {q} AS {query}")) });
+        self.origins.insert(id.clone(), Origin { kind: "view", name: name.clone(), statement: Some(create) });
         if let Some(options) = rel.options.as_ref().filter(|o| !o.is_empty()) {
             let s = Some(format!("ALTER {what} {q} SET ({})", options.join(", ")));
             self.note("view", &name, Outcome::Adjusted, "view options are not in the document format", s);
@@ -251,6 +281,10 @@ impl<'a> Importer<'a> {
         let mut indexes = Vec::new();
         for index in self.indexes_of(rel.oid) {
             let iname = display(&rel.namespace, &index.name);
+            if index.clustered {
+                let s = Some(format!("ALTER {what} {q} CLUSTER ON {}", qi(&index.name)));
+                self.note("index", &iname, Outcome::Adjusted, "CLUSTER ON is not in the document format", s);
+            }
             let names: Option<Vec<String>> = index
                 .elements
                 .iter()

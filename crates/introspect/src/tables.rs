@@ -225,6 +225,10 @@ impl<'a> Importer<'a> {
             let s = Some(format!("ALTER TABLE {q} ALTER COLUMN {} SET STATISTICS {n}", qi(&c.name)));
             self.note("column", &cname, Outcome::Adjusted, "per-column statistics targets are not in the document format", s);
         }
+        if let Some(options) = c.options.as_ref().filter(|o| !o.is_empty()) {
+            let s = Some(format!("ALTER TABLE {q} ALTER COLUMN {} SET ({})", qi(&c.name), options.join(", ")));
+            self.note("column", &cname, Outcome::Adjusted, "per-column options are not in the document format", s);
+        }
         if c.storage != c.type_storage {
             let storage = match c.storage.as_str() {
                 "p" => "PLAIN",
@@ -385,10 +389,14 @@ impl<'a> Importer<'a> {
         let mut out = Vec::new();
         let rname = display(&rel.namespace, &rel.name);
         for index in self.indexes_of(rel.oid) {
+            let iname = display(&rel.namespace, &index.name);
+            if index.clustered {
+                let s = Some(format!("ALTER TABLE {} CLUSTER ON {}", qn(&rel.namespace, &rel.name), qi(&index.name)));
+                self.note("index", &iname, Outcome::Adjusted, format!("CLUSTER ON is not in the document format ({rname} is clustered on it)"), s);
+            }
             if index.constraint_backed || index.inherited {
                 continue;
             }
-            let iname = display(&rel.namespace, &index.name);
             if !index.valid {
                 self.note("index", &iname, Outcome::Omitted, "the index is invalid (a failed CREATE INDEX CONCURRENTLY)", Some(index.definition.clone()));
                 continue;
@@ -415,10 +423,6 @@ impl<'a> Importer<'a> {
                     }
                 })
                 .collect();
-            if index.clustered {
-                let s = Some(format!("ALTER TABLE {} CLUSTER ON {}", qn(&rel.namespace, &rel.name), qi(&index.name)));
-                self.note("index", &iname, Outcome::Adjusted, format!("CLUSTER ON is not in the document format ({rname} is clustered on it)"), s);
-            }
             let id = self.ids.make("i", &[&rel.namespace, &index.name]);
             self.origins.insert(id.clone(), Origin { kind: "index", name: iname, statement: Some(index.definition.clone()) });
             out.push(Index {

@@ -297,6 +297,30 @@ impl Statement {
         out
     }
 
+    /// The types a routine's parameters and result name (dotted names, as
+    /// written), e.g. `[["public", "film"]]` for `RETURNS SETOF public.film`.
+    pub fn type_names(&self) -> Vec<Vec<String>> {
+        if !matches!(self.kind, StatementKind::Function | StatementKind::Procedure) {
+            return Vec::new();
+        }
+        let params = self.tree.get("parameters").and_then(Value::as_array).into_iter().flatten();
+        let mut out: Vec<Vec<String>> = params
+            .filter_map(|p| p.pointer("/node/FunctionParameter/arg_type/names"))
+            .map(|n| names(Some(n)))
+            .collect();
+        if let Some(n) = self.tree.pointer("/return_type/names") {
+            out.push(names(Some(n)));
+        }
+        out
+    }
+
+    /// A SQL-standard body (`BEGIN ATOMIC ... END`, `RETURN ...`), which
+    /// PostgreSQL checks when the routine is created, whatever
+    /// `check_function_bodies` says.
+    pub fn has_sql_body(&self) -> bool {
+        self.tree.get("sql_body").is_some_and(|b| !b.is_null())
+    }
+
     /// A routine's signature for identity: its dotted name's last part and
     /// its argument types' trees (what `DROP FUNCTION` names).
     pub fn signature(&self) -> Option<String> {

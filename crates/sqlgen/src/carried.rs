@@ -23,6 +23,11 @@ impl Postgres {
         Statement { kind, target: target(c), sql: c.sql.clone() }
     }
 
+    /// A session setting (no user text: the callers' constants).
+    pub(crate) fn setting(&self, sql: &'static str) -> Statement {
+        Statement { kind: StatementKind::Setting, target: "check_function_bodies".into(), sql: sql.into() }
+    }
+
     /// A routine's `CREATE OR REPLACE`.
     pub(crate) fn replace_routine(&self, c: &CarriedModel) -> Option<Statement> {
         Some(Statement { kind: StatementKind::CreateRoutine, target: target(c), sql: c.replace_sql.clone()? })

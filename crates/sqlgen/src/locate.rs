@@ -30,6 +30,32 @@ impl Postgres {
         for (i, c) in model.composites.iter().enumerate() {
             out.push((self.create_composite(c), format!("/composites/{i}")));
         }
+        // Routines may call each other in any order (even in a cycle), so
+        // their bodies are checked when they run, as pg_dump's scripts do.
+        // Those whose signatures name no table come before the tables, whose
+        // defaults and checks may call them; the others after the tables.
+        let doc = schema.document();
+        let pointers: std::collections::HashMap<&str, String> = [
+            ("functions", &doc.functions),
+            ("triggers", &doc.triggers),
+            ("policies", &doc.policies),
+            ("rules", &doc.rules),
+            ("grants", &doc.grants),
+        ]
+        .into_iter()
+        .flat_map(|(list, objects)| {
+            objects.iter().enumerate().map(move |(i, o)| (o.id.as_str(), format!("/{list}/{i}/definition")))
+        })
+        .collect();
+        let carried_at =
+            |c: &schemaforge_domain::CarriedModel| pointers.get(c.id.as_str()).cloned().unwrap_or_default();
+        let routines: Vec<_> = model.carried.iter().filter(|c| c.kind.is_routine()).collect();
+        if !routines.is_empty() {
+            out.push((self.setting("SET check_function_bodies = off"), "/functions".to_string()));
+        }
+        for c in routines.iter().filter(|c| c.before_tables) {
+            out.push((self.create_carried(c), carried_at(c)));
+        }
         for (i, t) in model.tables.iter().enumerate() {
             let statement = Statement {
                 kind: StatementKind::CreateTable,
@@ -68,24 +94,11 @@ impl Postgres {
         for (i, t) in model.tables.iter().enumerate().filter(|(_, t)| t.row_level_security) {
             out.push((self.row_security(t), format!("/tables/{i}/rowLevelSecurity")));
         }
-        let doc = schema.document();
-        let lists = [
-            ("functions", &doc.functions),
-            ("triggers", &doc.triggers),
-            ("policies", &doc.policies),
-            ("rules", &doc.rules),
-            ("grants", &doc.grants),
-        ];
-        let pointers: std::collections::HashMap<&str, String> = lists
-            .iter()
-            .flat_map(|(list, objects)| {
-                objects.iter().enumerate().map(move |(i, o)| (o.id.as_str(), format!("/{list}/{i}/definition")))
-            })
-            .collect();
-        let carried_at =
-            |c: &schemaforge_domain::CarriedModel| pointers.get(c.id.as_str()).cloned().unwrap_or_default();
-        for c in model.carried.iter().filter(|c| c.kind.is_routine()) {
+        for c in routines.iter().filter(|c| !c.before_tables) {
             out.push((self.create_carried(c), carried_at(c)));
+        }
+        if !routines.is_empty() {
+            out.push((self.setting("RESET check_function_bodies"), "/functions".to_string()));
         }
         // Views after everything they may read; each after the views it
         // reads (the model's order), a materialized view's indexes with it.

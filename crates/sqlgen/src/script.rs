@@ -75,6 +75,9 @@ pub enum StatementKind {
     DropView,
     /// CREATE [OR REPLACE] FUNCTION / PROCEDURE
     CreateRoutine,
+    /// SET / RESET of a session setting around other statements
+    /// (`check_function_bodies` around the routines, as pg_dump does)
+    Setting,
     /// DROP FUNCTION / PROCEDURE
     DropRoutine,
     /// CREATE TRIGGER
@@ -136,6 +139,7 @@ impl StatementKind {
             Self::CreateView => "create_view",
             Self::DropView => "drop_view",
             Self::CreateRoutine => "create_routine",
+            Self::Setting => "setting",
             Self::DropRoutine => "drop_routine",
             Self::CreateTrigger => "create_trigger",
             Self::DropTrigger => "drop_trigger",

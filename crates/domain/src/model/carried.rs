@@ -59,6 +59,11 @@ pub struct CarriedModel {
     pub table_id: Option<String>,
     /// The document's routines it calls, by id.
     pub calls: Vec<String>,
+    /// A routine the create script can create before the tables (so that
+    /// their defaults and checks may call it): its parameters and result
+    /// name no table or view of the document, and its body is not a
+    /// SQL-standard one (which PostgreSQL checks at once).
+    pub before_tables: bool,
     /// The tree with its table and the routines it calls by id: equal
     /// forms are the same object, whatever was renamed under it.
     pub canonical: String,

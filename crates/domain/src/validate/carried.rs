@@ -197,7 +197,11 @@ pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> (Option<Vec<
         }
         let relation = |parts: &[String]| key(parts).and_then(|k| relations.get(&k).map(|id| id.to_string()));
         let routine = |parts: &[String]| key(parts).and_then(|k| routines.get(&k).map(|id| id.to_string()));
+        let before_tables = kind.is_routine()
+            && !p.statement.has_sql_body()
+            && p.statement.type_names().iter().all(|n| key(n).is_none_or(|k| !relations.contains_key(&k)));
         models.push(CarriedModel {
+            before_tables,
             id: p.object.id.clone(),
             kind,
             name: name.join("."),

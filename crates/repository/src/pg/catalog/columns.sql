@@ -21,7 +21,7 @@ SELECT coalesce(json_agg(x ORDER BY x.rel, x.num), '[]')::text FROM (
                WHERE dep.classid = 'pg_catalog.pg_class'::regclass AND dep.refobjid = a.attrelid
                  AND dep.refobjsubid = a.attnum AND dep.deptype = 'i' LIMIT 1)
            END AS identity_sequence,
-           nullif(a.attstattarget, -1) AS statistics, a.attstorage::text AS storage, t.typstorage::text AS type_storage
+           nullif(a.attstattarget, -1) AS statistics, a.attoptions AS options, a.attstorage::text AS storage, t.typstorage::text AS type_storage
     FROM rels r
     JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid
     JOIN pg_catalog.pg_type t ON t.oid = a.atttypid

@@ -4,6 +4,16 @@ SELECT coalesce(json_agg(x ORDER BY x.oid), '[]')::text FROM (
            pg_catalog.pg_get_function_identity_arguments(p.oid) AS arguments,
            CASE WHEN p.prokind IN ('f', 'p') THEN pg_catalog.pg_get_functiondef(p.oid) END AS definition,
            pg_catalog.obj_description(p.oid, 'pg_proc') AS comment,
+           CASE WHEN p.prokind = 'a' THEN (
+               SELECT json_build_object('sfunc', a.aggtransfn::regproc::text,
+                   'stype', pg_catalog.format_type(a.aggtranstype, NULL),
+                   'finalfunc', nullif(a.aggfinalfn::regproc::text, '-'),
+                   'combinefunc', nullif(a.aggcombinefn::regproc::text, '-'),
+                   'initcond', a.agginitval,
+                   'sortop', CASE WHEN a.aggsortop <> 0 THEN a.aggsortop::regoperator::text END,
+                   'kind', a.aggkind::text)
+               FROM pg_catalog.pg_aggregate a WHERE a.aggfnoid = p.oid)
+           END AS aggregate,
            (SELECT coalesce(json_agg(json_build_object(
                        'grantee', CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
                        'privilege', a.privilege_type, 'grantable', a.is_grantable)
