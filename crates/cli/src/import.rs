@@ -161,7 +161,15 @@ fn write_report(out: &mut impl Write, report: &ImportReport) -> anyhow::Result<(
     writeln!(
         out,
         "imported {} (PostgreSQL {}): {} tables, {} partitions, {} views, {} indexes, {} foreign keys, {} functions, {} triggers",
-        report.database, report.server_version, c.tables, c.partitions, c.views, c.indexes, c.foreign_keys, c.functions, c.triggers
+        report.database,
+        report.server_version,
+        c.tables,
+        c.partitions,
+        c.views,
+        c.indexes,
+        c.foreign_keys,
+        c.functions,
+        c.triggers
     )?;
     for item in &report.items {
         let outcome = match item.outcome {

@@ -37,10 +37,10 @@ fn policy_statement(name: &str, table: &str, p: &crate::catalog::PolicyRow) -> S
         sql.push_str(&format!(" TO {}", roles.join(", ")));
     }
     if let Some(using) = &p.using {
-        sql.push_str(&format!(" USING ({using})"));
+        sql.push_str(&format!(" USING ({})", crate::printed::restore_array_casts(using)));
     }
     if let Some(check) = &p.check {
-        sql.push_str(&format!(" WITH CHECK ({check})"));
+        sql.push_str(&format!(" WITH CHECK ({})", crate::printed::restore_array_casts(check)));
     }
     sql
 }
@@ -67,7 +67,11 @@ impl Importer<'_> {
 
     pub(crate) fn carried(&mut self) {
         let cat = self.cat;
-        for r in &cat.routines {
+        // In name order: a database's oid order is its creation order,
+        // which a create script does not keep for these.
+        let mut routines: Vec<_> = cat.routines.iter().collect();
+        routines.sort_by(|a, b| (&a.namespace, &a.name, &a.arguments).cmp(&(&b.namespace, &b.name, &b.arguments)));
+        for r in routines {
             let name = format!("{}({})", display(&r.namespace, &r.name), r.arguments);
             let what = if r.kind == "p" { "PROCEDURE" } else { "FUNCTION" };
             let signature = format!("{} {}({})", what, qn(&r.namespace, &r.name), r.arguments);
@@ -81,22 +85,49 @@ impl Importer<'_> {
                 None => continue,
             }
             if let Some(s) = lost_comment(&signature, &r.comment) {
-                self.note("comment", &name, Outcome::Omitted, "comments on functions are not in the document format", Some(s));
+                self.note(
+                    "comment",
+                    &name,
+                    Outcome::Omitted,
+                    "comments on functions are not in the document format",
+                    Some(s),
+                );
             }
             for (_, statement) in crate::sql::grants(&signature, &r.privileges) {
-                self.note("privilege", &name, Outcome::Omitted, "privileges on functions are not in the document format", Some(statement));
+                self.note(
+                    "privilege",
+                    &name,
+                    Outcome::Omitted,
+                    "privileges on functions are not in the document format",
+                    Some(statement),
+                );
             }
             if r.public_revoked {
                 let s = Some(format!("REVOKE EXECUTE ON {signature} FROM PUBLIC"));
-                self.note("privilege", &name, Outcome::Omitted, "privileges on functions are not in the document format", s);
+                self.note(
+                    "privilege",
+                    &name,
+                    Outcome::Omitted,
+                    "privileges on functions are not in the document format",
+                    s,
+                );
             }
         }
-        for t in &cat.triggers {
-            let Some(rel) = self.rel_rows.get(&t.rel).copied() else { continue };
+        let mut triggers: Vec<_> = cat.triggers.iter().filter_map(|t| Some((*self.rel_rows.get(&t.rel)?, t))).collect();
+        triggers.sort_by(|(r1, t1), (r2, t2)| {
+            (&r1.namespace, &r1.name, &t1.name).cmp(&(&r2.namespace, &r2.name, &t2.name))
+        });
+        for (rel, t) in triggers {
             let name = format!("{}.{}", display(&rel.namespace, &rel.name), t.name);
             let on = qn(&rel.namespace, &rel.name);
             if t.constraint {
-                self.note("trigger", &name, Outcome::Omitted, "constraint triggers are not in the document format", Some(t.definition.clone()));
+                self.note(
+                    "trigger",
+                    &name,
+                    Outcome::Omitted,
+                    "constraint triggers are not in the document format",
+                    Some(t.definition.clone()),
+                );
                 continue;
             }
             let id = self.ids.make("tg", &[&rel.namespace, &rel.name, &t.name]);
@@ -109,24 +140,48 @@ impl Importer<'_> {
             };
             if let Some(state) = state {
                 let s = Some(format!("ALTER TABLE {on} {state} {}", qi(&t.name)));
-                self.note("trigger", &name, Outcome::Adjusted, "a trigger's enabled state is not in the document format", s);
+                self.note(
+                    "trigger",
+                    &name,
+                    Outcome::Adjusted,
+                    "a trigger's enabled state is not in the document format",
+                    s,
+                );
             }
             if let Some(s) = lost_comment(&format!("TRIGGER {} ON {on}", qi(&t.name)), &t.comment) {
-                self.note("comment", &name, Outcome::Omitted, "comments on triggers are not in the document format", Some(s));
+                self.note(
+                    "comment",
+                    &name,
+                    Outcome::Omitted,
+                    "comments on triggers are not in the document format",
+                    Some(s),
+                );
             }
         }
-        for p in &cat.policies {
-            let Some(rel) = self.rel_rows.get(&p.rel).copied() else { continue };
+        let mut policies: Vec<_> = cat.policies.iter().filter_map(|p| Some((*self.rel_rows.get(&p.rel)?, p))).collect();
+        policies.sort_by(|(r1, p1), (r2, p2)| {
+            (&r1.namespace, &r1.name, &p1.name).cmp(&(&r2.namespace, &r2.name, &p2.name))
+        });
+        for (rel, p) in policies {
             let name = format!("{}.{}", display(&rel.namespace, &rel.name), p.name);
             let on = qn(&rel.namespace, &rel.name);
             let id = self.ids.make("pol", &[&rel.namespace, &rel.name, &p.name]);
             self.carry("policy", id, name.clone(), policy_statement(&p.name, &on, p));
             if let Some(s) = lost_comment(&format!("POLICY {} ON {on}", qi(&p.name)), &p.comment) {
-                self.note("comment", &name, Outcome::Omitted, "comments on policies are not in the document format", Some(s));
+                self.note(
+                    "comment",
+                    &name,
+                    Outcome::Omitted,
+                    "comments on policies are not in the document format",
+                    Some(s),
+                );
             }
         }
-        for r in &cat.rules {
-            let Some(rel) = self.rel_rows.get(&r.rel).copied() else { continue };
+        let mut rules: Vec<_> = cat.rules.iter().filter_map(|r| Some((*self.rel_rows.get(&r.rel)?, r))).collect();
+        rules.sort_by(|(r1, x1), (r2, x2)| {
+            (&r1.namespace, &r1.name, &x1.name).cmp(&(&r2.namespace, &r2.name, &x2.name))
+        });
+        for (rel, r) in rules {
             let name = format!("{}.{}", display(&rel.namespace, &rel.name), r.name);
             let on = qn(&rel.namespace, &rel.name);
             let definition = r.definition.trim();
@@ -134,10 +189,22 @@ impl Importer<'_> {
             let id = self.ids.make("r", &[&rel.namespace, &rel.name, &r.name]);
             self.carry("rule", id, name.clone(), definition);
             if r.enabled != "O" {
-                self.note("rule", &name, Outcome::Adjusted, "a rule's enabled state is not in the document format", None);
+                self.note(
+                    "rule",
+                    &name,
+                    Outcome::Adjusted,
+                    "a rule's enabled state is not in the document format",
+                    None,
+                );
             }
             if let Some(s) = lost_comment(&format!("RULE {} ON {on}", qi(&r.name)), &r.comment) {
-                self.note("comment", &name, Outcome::Omitted, "comments on rules are not in the document format", Some(s));
+                self.note(
+                    "comment",
+                    &name,
+                    Outcome::Omitted,
+                    "comments on rules are not in the document format",
+                    Some(s),
+                );
             }
         }
     }
@@ -147,7 +214,9 @@ impl Importer<'_> {
     /// views that call them (omitted too) can follow in the report.
     pub(crate) fn aggregates(&mut self) {
         let cat = self.cat;
-        for r in cat.routines.iter().filter(|r| r.definition.is_none()) {
+        let mut routines: Vec<_> = cat.routines.iter().filter(|r| r.definition.is_none()).collect();
+        routines.sort_by(|a, b| (&a.namespace, &a.name, &a.arguments).cmp(&(&b.namespace, &b.name, &b.arguments)));
+        for r in routines {
             let name = format!("{}({})", display(&r.namespace, &r.name), r.arguments);
             let kind = if r.kind == "a" { "aggregate" } else { "window function" };
             let statement = r.aggregate.as_ref().filter(|a| a.kind == "n").map(|a| {

@@ -87,6 +87,9 @@ pub struct ExtensionRow {
     pub default_version: Option<String>,
     /// `COMMENT ON EXTENSION`.
     pub comment: Option<String>,
+    /// The comment the extension gives itself.
+    #[serde(default)]
+    pub default_comment: Option<String>,
 }
 
 /// A type as a column, attribute or domain uses it (arrays by element).

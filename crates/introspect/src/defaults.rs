@@ -123,7 +123,7 @@ impl Importer<'_> {
         if let Some(literal) = literal(text, ty) {
             return ColumnDefault::Literal(literal);
         }
-        ColumnDefault::Expression(ExpressionDefault { expression: text.to_string() })
+        ColumnDefault::Expression(ExpressionDefault { expression: crate::printed::restore_array_casts(text) })
     }
 
     /// `nextval('seq'::regclass)` of an imported standalone sequence: its id.

@@ -86,7 +86,10 @@ pub(crate) fn count(doc: &SchemaDocument) -> Counts {
         tables: tables.len(),
         partitions: tables.iter().map(|t| t.partitions.len()).sum(),
         columns: tables.iter().map(|t| t.columns.len()).sum(),
-        indexes: tables.iter().map(|t| t.indexes.len() + t.partitions.iter().map(|p| p.indexes.len()).sum::<usize>()).sum::<usize>()
+        indexes: tables
+            .iter()
+            .map(|t| t.indexes.len() + t.partitions.iter().map(|p| p.indexes.len()).sum::<usize>())
+            .sum::<usize>()
             + doc.views.iter().map(|v| v.indexes.len()).sum::<usize>(),
         foreign_keys: doc.foreign_keys.len(),
         constraints: tables.iter().map(|t| t.checks.len() + t.uniques.len() + t.exclusions.len()).sum(),

@@ -45,6 +45,7 @@ mod defaults;
 mod ids;
 mod layout;
 mod objects;
+mod printed;
 mod relations;
 mod repair;
 mod report;
@@ -91,6 +92,9 @@ pub fn import(catalog: &Catalog, options: &ImportOptions) -> Imported {
     importer.others();
     importer.sort_lists();
     let remaining_errors = importer.repair();
+    if remaining_errors.is_empty() {
+        importer.check_generated_names();
+    }
     layout::place(&mut importer.doc);
     let counts = layout::count(&importer.doc);
     let report = ImportReport {
@@ -109,8 +113,6 @@ pub fn import(catalog: &Catalog, options: &ImportOptions) -> Imported {
 pub(crate) struct RelRef {
     /// Its id in the document.
     pub(crate) id: String,
-    /// `namespace.name`, for the report.
-    pub(crate) display: String,
 }
 
 /// What the document's element with an id was made from: the statement
@@ -120,6 +122,14 @@ pub(crate) struct Origin {
     pub(crate) kind: &'static str,
     pub(crate) name: String,
     pub(crate) statement: Option<String>,
+}
+
+/// A name the document does not hold but generates (a primary key's, an
+/// identity sequence's), as the database has it.
+#[derive(Debug, Clone)]
+pub(crate) enum Named {
+    PrimaryKey { table: String, name: String, display: String, sql_table: String },
+    Sequence { table: String, column: String, name: String, at: String, display: String },
 }
 
 /// The mapping's state.
@@ -157,6 +167,8 @@ pub(crate) struct Importer<'a> {
     pub(crate) index_rows: HashMap<i64, &'a catalog::IndexRow>,
     /// (namespace, name) of routines the document cannot hold (aggregates).
     pub(crate) omitted_routines: BTreeSet<(String, String)>,
+    /// Names the document generates, to compare with the model's.
+    pub(crate) names: Vec<Named>,
     /// (namespace, name) of views left out for them.
     pub(crate) omitted_views: BTreeSet<(String, String)>,
 }
@@ -216,6 +228,7 @@ impl<'a> Importer<'a> {
             index_rows,
             omitted_routines: BTreeSet::new(),
             omitted_views: BTreeSet::new(),
+            names: Vec::new(),
         }
     }
 
@@ -256,6 +269,63 @@ impl<'a> Importer<'a> {
         ] {
             list.sort_by(|a, b| a.id.cmp(&b.id));
         }
+    }
+
+    /// Primary keys and identity sequences whose generated names (the
+    /// model's) are not the database's: reported with the rename.
+    fn check_generated_names(&mut self) {
+        let Ok(schema) = schemaforge_domain::ValidSchema::parse(self.doc.clone()) else { return };
+        let model = schema.model();
+        let tables: HashMap<&str, &schemaforge_domain::TableModel> =
+            model.tables.iter().map(|t| (t.id.as_str(), t)).collect();
+        // Renames first: later statements of the report name the objects
+        // by the database's names.
+        let later = std::mem::take(&mut self.report);
+        for named in std::mem::take(&mut self.names) {
+            match named {
+                Named::PrimaryKey { table, name, display, sql_table } => {
+                    let Some(generated) = tables.get(table.as_str()).and_then(|t| t.primary_key.as_ref()) else {
+                        continue;
+                    };
+                    if generated.name.as_str() != name {
+                        let s = format!(
+                            "ALTER TABLE {sql_table} RENAME CONSTRAINT {} TO {}",
+                            sql::qi(generated.name.as_str()),
+                            sql::qi(&name)
+                        );
+                        self.note(
+                            "primary key",
+                            display,
+                            Outcome::Adjusted,
+                            format!("the document generates the primary key's name ({})", generated.name.as_str()),
+                            Some(s),
+                        );
+                    }
+                }
+                Named::Sequence { table, column, name, at, display } => {
+                    let Some(t) = tables.get(table.as_str()) else { continue };
+                    let Some(identity) = t.columns.iter().find(|c| c.id == column).and_then(|c| c.identity.as_ref())
+                    else {
+                        continue;
+                    };
+                    if identity.sequence.as_str() != name {
+                        let s = format!(
+                            "ALTER SEQUENCE {} RENAME TO {}",
+                            sql::qn(&at, identity.sequence.as_str()),
+                            sql::qi(&name)
+                        );
+                        self.note(
+                            "identity sequence",
+                            display,
+                            Outcome::Adjusted,
+                            format!("the document generates the sequence's name ({})", identity.sequence.as_str()),
+                            Some(s),
+                        );
+                    }
+                }
+            }
+        }
+        self.report.extend(later);
     }
 
     /// Whether objects of `namespace` are imported.

@@ -20,12 +20,24 @@ impl Importer<'_> {
             self.read.insert(n.name.clone());
             // Every database's `public` lets everyone use it (and, before
             // PostgreSQL 15, create in it): not a grant of the schema's.
-            let privileges: Vec<_> = n
-                .privileges
-                .iter()
-                .filter(|p| !(n.name == "public" && p.grantee.is_none() && !p.grantable))
-                .cloned()
-                .collect();
+            let public = n.name == "public";
+            let default_public = |p: &crate::catalog::PrivilegeRow| {
+                public
+                    && p.grantee.is_none()
+                    && !p.grantable
+                    && (p.privilege == "USAGE" || (p.privilege == "CREATE" && self.cat.server.version_num < 150000))
+            };
+            let privileges: Vec<_> = n.privileges.iter().filter(|p| !default_public(p)).cloned().collect();
+            if public && !n.privileges.iter().any(|p| p.grantee.is_none() && p.privilege == "USAGE") {
+                let s = Some("REVOKE USAGE ON SCHEMA \"public\" FROM PUBLIC".to_string());
+                self.note(
+                    "privilege",
+                    "public",
+                    Outcome::Omitted,
+                    "privileges on schemas are not in the document format",
+                    s,
+                );
+            }
             for (_, statement) in grants(&format!("SCHEMA {}", qi(&n.name)), &privileges) {
                 self.note(
                     "privilege",
@@ -67,7 +79,8 @@ impl Importer<'_> {
                     statement: Some(format!("CREATE EXTENSION {} SCHEMA {}", qi(&e.name), qi(&e.namespace))),
                 },
             );
-            self.doc.extensions.push(Extension { id, name: e.name.clone(), namespace_id, version, comment: e.comment.clone() });
+            let comment = e.comment.clone().filter(|c| Some(c) != e.default_comment.as_ref());
+            self.doc.extensions.push(Extension { id, name: e.name.clone(), namespace_id, version, comment });
         }
     }
 
@@ -141,7 +154,7 @@ impl Importer<'_> {
         };
         let mut checks = Vec::new();
         for c in t.checks.iter().flatten() {
-            let expression = check_expression(&c.definition);
+            let expression = crate::printed::restore_array_casts(&check_expression(&c.definition));
             if !c.validated {
                 self.note(
                     "domain check",

@@ -77,7 +77,8 @@ fn bound_value(text: &str) -> Option<Literal> {
         return (rest.is_empty() || rest.starts_with("::")).then_some(Literal::String(value));
     }
     let number = t.strip_prefix('-').unwrap_or(t);
-    (!number.is_empty() && number.chars().all(|c| c.is_ascii_digit() || c == '.')).then(|| Literal::String(t.to_string()))
+    (!number.is_empty() && number.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        .then(|| Literal::String(t.to_string()))
 }
 
 /// A partition bound as `pg_get_expr(relpartbound)` prints it.
@@ -96,9 +97,10 @@ pub(crate) fn parse_bound(text: &str) -> Option<PartitionBound> {
         return Some(PartitionBound { from: Some(values(from)?), to: Some(values(to)?), ..Default::default() });
     }
     if let Some((list, tail)) = parenthesized(rest, "IN") {
-        return tail.is_empty().then_some(()).and_then(|()| {
-            Some(PartitionBound { values: Some(values(list)?), ..Default::default() })
-        });
+        return tail
+            .is_empty()
+            .then_some(())
+            .and_then(|()| Some(PartitionBound { values: Some(values(list)?), ..Default::default() }));
     }
     let (with, tail) = parenthesized(rest, "WITH")?;
     if !tail.is_empty() {
@@ -134,11 +136,7 @@ impl<'a> Importer<'a> {
                 }
             }
         }
-        parsed
-            .relations()
-            .iter()
-            .find(|r| key(r).is_some_and(|k| self.omitted_views.contains(&k)))
-            .map(|r| r.join("."))
+        parsed.relations().iter().find(|r| key(r).is_some_and(|k| self.omitted_views.contains(&k))).map(|r| r.join("."))
     }
 
     pub(crate) fn relations(&mut self) {
@@ -153,7 +151,13 @@ impl<'a> Importer<'a> {
                         self.relation_grants(rel);
                     }
                 }
-                "f" => self.note("foreign table", &name, Outcome::Omitted, "foreign tables are not in the document format", None),
+                "f" => self.note(
+                    "foreign table",
+                    &name,
+                    Outcome::Omitted,
+                    "foreign tables are not in the document format",
+                    None,
+                ),
                 _ => {}
             }
         }
@@ -191,7 +195,14 @@ impl<'a> Importer<'a> {
             let expression = (*num == 0).then(|| texts.get(i).cloned()).flatten();
             columns.push(match (&column_id, &opclass) {
                 (Some(id), None) => IndexColumn::Id(id.clone()),
-                _ => IndexColumn::Spec(IndexColumnSpec { column_id, expression, collation: None, opclass, order: None, nulls: None }),
+                _ => IndexColumn::Spec(IndexColumnSpec {
+                    column_id,
+                    expression,
+                    collation: None,
+                    opclass,
+                    order: None,
+                    nulls: None,
+                }),
             });
         }
         Some(PartitionBy { strategy, columns })
@@ -202,24 +213,42 @@ impl<'a> Importer<'a> {
         let columns = self.columns_of.get(&rel.oid).cloned().unwrap_or_default();
         let constraints = self.constraints_of(rel.oid);
         let parent = rel.parents.first().copied();
-        let parent_at = parent.and_then(|p| self.rels.get(&p)).and_then(|r| self.doc.tables.iter().position(|t| t.id == r.id));
+        let parent_at =
+            parent.and_then(|p| self.rels.get(&p)).and_then(|r| self.doc.tables.iter().position(|t| t.id == r.id));
         let of = parent
             .and_then(|p| self.rel_rows.get(&p))
             .map(|p| format!(" PARTITION OF {}", qn(&p.namespace, &p.name)))
             .unwrap_or_default();
-        let create = format!("CREATE TABLE {}{of} {}", qn(&rel.namespace, &rel.name), rel.bound.clone().unwrap_or_default());
+        let create =
+            format!("CREATE TABLE {}{of} {}", qn(&rel.namespace, &rel.name), rel.bound.clone().unwrap_or_default());
         let statement = || create.clone();
         let (Some(at), Some(bound)) = (parent_at, rel.bound.as_deref().and_then(parse_bound)) else {
-            let why = if parent_at.is_none() { "its parent is not imported (or is itself a partition: sub-partitioning is not in the document format)" } else { "its bound could not be read" };
+            let why = if parent_at.is_none() {
+                "its parent is not imported (or is itself a partition: sub-partitioning is not in the document format)"
+            } else {
+                "its bound could not be read"
+            };
             self.note("partition", &name, Outcome::Omitted, why, Some(statement()));
             return;
         };
         if rel.kind == "p" {
-            self.note("partition", &name, Outcome::Omitted, "sub-partitioning is not in the document format", Some(create_table(rel, &columns, &constraints)));
+            self.note(
+                "partition",
+                &name,
+                Outcome::Omitted,
+                "sub-partitioning is not in the document format",
+                Some(create_table(rel, &columns, &constraints)),
+            );
             return;
         }
         if self.doc.tables[at].partition_by.is_none() {
-            self.note("partition", &name, Outcome::Omitted, "its parent's partition key could not be read", Some(statement()));
+            self.note(
+                "partition",
+                &name,
+                Outcome::Omitted,
+                "its parent's partition key could not be read",
+                Some(statement()),
+            );
             return;
         }
         // The parent's column ids stand for the partition's columns.
@@ -231,20 +260,40 @@ impl<'a> Importer<'a> {
                     self.column_ids.insert((rel.oid, c.num), id);
                 }
             }
-            if let Some(s) = lost_comment(&format!("COLUMN {}.{}", qn(&rel.namespace, &rel.name), qi(&c.name)), &c.comment) {
-                self.note("comment", format!("{name}.{}", c.name), Outcome::Omitted, "comments on a partition's columns are not in the document format", Some(s));
+            if let Some(s) =
+                lost_comment(&format!("COLUMN {}.{}", qn(&rel.namespace, &rel.name), qi(&c.name)), &c.comment)
+            {
+                self.note(
+                    "comment",
+                    format!("{name}.{}", c.name),
+                    Outcome::Omitted,
+                    "comments on a partition's columns are not in the document format",
+                    Some(s),
+                );
             }
         }
         for con in constraints.iter().filter(|c| c.local && c.kind != "f" && c.kind != "t") {
             let cname = format!("{name}.{}", con.name);
-            self.note("constraint", cname, Outcome::Omitted, "constraints of a partition alone are not in the document format", Some(add_constraint(rel, con)));
+            self.note(
+                "constraint",
+                cname,
+                Outcome::Omitted,
+                "constraints of a partition alone are not in the document format",
+                Some(add_constraint(rel, con)),
+            );
         }
         let id = self.ids.make("p", &[&rel.namespace, &rel.name]);
-        self.rels.insert(rel.oid, RelRef { id: id.clone(), display: name.clone() });
+        self.rels.insert(rel.oid, RelRef { id: id.clone() });
         self.origins.insert(id.clone(), Origin { kind: "partition", name, statement: Some(statement()) });
         let indexes = self.table_indexes(rel);
         self.relation_grants(rel);
-        self.doc.tables[at].partitions.push(Partition { id, name: rel.name.clone(), bound, indexes, comment: rel.comment.clone() });
+        self.doc.tables[at].partitions.push(Partition {
+            id,
+            name: rel.name.clone(),
+            bound,
+            indexes,
+            comment: rel.comment.clone(),
+        });
     }
 
     fn view(&mut self, rel: &'a RelationRow) {
@@ -253,7 +302,7 @@ impl<'a> Importer<'a> {
         let what = if materialized { "MATERIALIZED VIEW" } else { "VIEW" };
         let q = qn(&rel.namespace, &rel.name);
         let query = rel.query.as_deref().unwrap_or_default().trim();
-        let query = query.strip_suffix(';').unwrap_or(query).trim().to_string();
+        let query = crate::printed::restore_array_casts(query.strip_suffix(';').unwrap_or(query).trim());
         let create = format!("CREATE {what} {q} AS {query}");
         if let Some(called) = self.calls_omitted(&query) {
             let why = format!("it calls {called}, which is not in the document");
@@ -262,7 +311,7 @@ impl<'a> Importer<'a> {
             return;
         }
         let id = self.ids.make("v", &[&rel.namespace, &rel.name]);
-        self.rels.insert(rel.oid, RelRef { id: id.clone(), display: name.clone() });
+        self.rels.insert(rel.oid, RelRef { id: id.clone() });
         self.origins.insert(id.clone(), Origin { kind: "view", name: name.clone(), statement: Some(create) });
         if let Some(options) = rel.options.as_ref().filter(|o| !o.is_empty()) {
             let s = Some(format!("ALTER {what} {q} SET ({})", options.join(", ")));
@@ -271,11 +320,23 @@ impl<'a> Importer<'a> {
         let columns = self.columns_of.get(&rel.oid).cloned().unwrap_or_default();
         for c in &columns {
             if let Some(s) = lost_comment(&format!("COLUMN {q}.{}", qi(&c.name)), &c.comment) {
-                self.note("comment", format!("{name}.{}", c.name), Outcome::Omitted, "comments on a view's columns are not in the document format", Some(s));
+                self.note(
+                    "comment",
+                    format!("{name}.{}", c.name),
+                    Outcome::Omitted,
+                    "comments on a view's columns are not in the document format",
+                    Some(s),
+                );
             }
             if let Some(d) = &c.default {
                 let s = Some(format!("ALTER VIEW {q} ALTER COLUMN {} SET DEFAULT {d}", qi(&c.name)));
-                self.note("view column", format!("{name}.{}", c.name), Outcome::Omitted, "defaults of a view's columns are not in the document format", s);
+                self.note(
+                    "view column",
+                    format!("{name}.{}", c.name),
+                    Outcome::Omitted,
+                    "defaults of a view's columns are not in the document format",
+                    s,
+                );
             }
         }
         let mut indexes = Vec::new();
@@ -289,19 +350,40 @@ impl<'a> Importer<'a> {
                 .elements
                 .iter()
                 .map(|e| {
-                    let plain = e.column > 0 && e.collation.is_none() && e.opclass_default != Some(false) && e.option.unwrap_or(0) == 0;
+                    let plain = e.column > 0
+                        && e.collation.is_none()
+                        && e.opclass_default != Some(false)
+                        && e.option.unwrap_or(0) == 0;
                     plain.then(|| columns.iter().find(|c| c.num == e.column).map(|c| c.name.clone())).flatten()
                 })
                 .collect();
             let method = index_method(&index.method);
-            let simple = index.predicate.is_none() && index.key_count as usize == index.elements.len() && index.options.is_none();
+            let simple = index.predicate.is_none()
+                && index.key_count as usize == index.elements.len()
+                && index.options.is_none();
             match (names, method, simple) {
                 (Some(columns), Some(method), true) => {
                     let index_id = self.ids.make("i", &[&rel.namespace, &index.name]);
-                    self.origins.insert(index_id.clone(), Origin { kind: "index", name: iname, statement: Some(index.definition.clone()) });
-                    indexes.push(ViewIndex { id: index_id, name: Some(index.name.clone()), columns, unique: index.unique, method, comment: index.comment.clone() });
+                    self.origins.insert(
+                        index_id.clone(),
+                        Origin { kind: "index", name: iname, statement: Some(index.definition.clone()) },
+                    );
+                    indexes.push(ViewIndex {
+                        id: index_id,
+                        name: Some(index.name.clone()),
+                        columns,
+                        unique: index.unique,
+                        method,
+                        comment: index.comment.clone(),
+                    });
                 }
-                _ => self.note("index", &iname, Outcome::Omitted, "an index of a materialized view holds only plain columns in the document format", Some(index.definition.clone())),
+                _ => self.note(
+                    "index",
+                    &iname,
+                    Outcome::Omitted,
+                    "an index of a materialized view holds only plain columns in the document format",
+                    Some(index.definition.clone()),
+                ),
             }
         }
         let object = format!("TABLE {q}");
@@ -335,7 +417,10 @@ mod tests {
         let b = parse_bound("FOR VALUES WITH (modulus 4, remainder 3)").unwrap();
         assert_eq!((b.modulus, b.remainder), (Some(4), Some(3)));
         assert!(parse_bound("DEFAULT").unwrap().default);
-        assert_eq!(parse_bound("FOR VALUES FROM (1, -5) TO (10, 20)").unwrap().from.unwrap()[1], Literal::String("-5".into()));
+        assert_eq!(
+            parse_bound("FOR VALUES FROM (1, -5) TO (10, 20)").unwrap().from.unwrap()[1],
+            Literal::String("-5".into())
+        );
         assert!(parse_bound("FOR VALUES FROM (1) TO (2) junk").is_none());
     }
 

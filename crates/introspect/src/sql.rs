@@ -88,7 +88,10 @@ pub(crate) fn grants(object: &str, privileges: &[PrivilegeRow]) -> Vec<(String, 
         .map(|(grantee, grantable, list)| {
             let who = grantee.as_deref().map_or_else(|| "PUBLIC".to_string(), qi);
             let option = if grantable { " WITH GRANT OPTION" } else { "" };
-            (grantee.unwrap_or_else(|| "PUBLIC".into()), format!("GRANT {} ON {object} TO {who}{option}", list.join(", ")))
+            (
+                grantee.unwrap_or_else(|| "PUBLIC".into()),
+                format!("GRANT {} ON {object} TO {who}{option}", list.join(", ")),
+            )
         })
         .collect()
 }

@@ -3,16 +3,16 @@
 
 use std::collections::BTreeMap;
 
-use schemaforge_domain::naming::make_object_name;
 use schemaforge_domain::{
     Check, Column, ExclusionConstraint, ExclusionElement, ForeignKey, GeneratedSpec, IdentityGeneration, IdentitySpec,
-    Index, IndexColumn, IndexColumnSpec, IndexMethod, MatchType, NullsOrder, ReferentialAction, SortOrder, StorageValue,
-    Table, UniqueConstraint,
+    Index, IndexColumn, IndexColumnSpec, IndexMethod, MatchType, NullsOrder, ReferentialAction, SortOrder,
+    StorageValue, Table, UniqueConstraint,
 };
 
 use crate::catalog::{ColumnRow, ConstraintRow, IdentitySequenceRow, IndexElementRow, IndexRow, RelationRow};
+use crate::printed::restore_array_casts;
 use crate::sql::{add_constraint, comment_on, create_table, qi, qn};
-use crate::{Importer, Origin, Outcome, RelRef, display};
+use crate::{Importer, Named, Origin, Outcome, RelRef, display};
 
 /// The document's index methods.
 pub(crate) fn index_method(name: &str) -> Option<IndexMethod> {
@@ -107,7 +107,7 @@ impl<'a> Importer<'a> {
             }
         }
         let id = self.ids.make("t", &[&rel.namespace, &rel.name]);
-        self.rels.insert(rel.oid, RelRef { id: id.clone(), display: name.clone() });
+        self.rels.insert(rel.oid, RelRef { id: id.clone() });
         self.origins.insert(
             id.clone(),
             Origin { kind: "table", name: name.clone(), statement: Some(create_table(rel, &columns, &constraints)) },
@@ -130,7 +130,7 @@ impl<'a> Importer<'a> {
             without_primary_key: false,
         };
         for c in &columns {
-            let column = self.column(rel, c);
+            let column = self.column(rel, &table.id, c);
             table.columns.push(column);
         }
         self.table_notes(rel);
@@ -164,10 +164,22 @@ impl<'a> Importer<'a> {
         };
         if let Some(identity) = identity {
             let s = (identity != "USING INDEX").then(|| format!("ALTER TABLE {q} REPLICA IDENTITY {identity}"));
-            self.note("table", &name, Outcome::Adjusted, format!("REPLICA IDENTITY {identity} is not in the document format"), s);
+            self.note(
+                "table",
+                &name,
+                Outcome::Adjusted,
+                format!("REPLICA IDENTITY {identity} is not in the document format"),
+                s,
+            );
         }
         if rel.typed {
-            self.note("table", &name, Outcome::Adjusted, "a typed table (OF type) is imported as a table of its own", None);
+            self.note(
+                "table",
+                &name,
+                Outcome::Adjusted,
+                "a typed table (OF type) is imported as a table of its own",
+                None,
+            );
         }
         if !rel.is_partition && !rel.parents.is_empty() {
             let parents: Vec<String> = rel
@@ -186,7 +198,7 @@ impl<'a> Importer<'a> {
         }
     }
 
-    fn column(&mut self, rel: &RelationRow, c: &ColumnRow) -> Column {
+    fn column(&mut self, rel: &RelationRow, table_id: &str, c: &ColumnRow) -> Column {
         let id = self.ids.make("c", &[&rel.namespace, &rel.name, &c.name]);
         self.column_ids.insert((rel.oid, c.num), id.clone());
         let ty = self.doc_type(&c.ty).unwrap_or_default();
@@ -201,7 +213,7 @@ impl<'a> Importer<'a> {
         let q = qn(&rel.namespace, &rel.name);
         let cname = format!("{}.{}", display(&rel.namespace, &rel.name), c.name);
         match (c.generated.as_str(), &c.default) {
-            ("s", Some(expr)) => column.generated = Some(GeneratedSpec { expression: expr.clone() }),
+            ("s", Some(expr)) => column.generated = Some(GeneratedSpec { expression: restore_array_casts(expr) }),
             (_, Some(printed)) => {
                 column.default = Some(self.default_of(printed, &c.ty));
                 self.printed_defaults.insert(id.clone(), printed.clone());
@@ -211,21 +223,30 @@ impl<'a> Importer<'a> {
         if !c.identity.is_empty() {
             column.identity = Some(identity_spec(&c.identity, c.identity_sequence.as_ref()));
             if let Some(seq) = &c.identity_sequence {
-                if seq.name != make_object_name(&rel.name, Some(&c.name), "seq") {
-                    let s = Some(format!(
-                        "ALTER SEQUENCE {} RENAME TO {}",
-                        qn(&rel.namespace, &make_object_name(&rel.name, Some(&c.name), "seq")),
-                        qi(&seq.name)
-                    ));
-                    self.note("identity sequence", &cname, Outcome::Adjusted, format!("the document names it as PostgreSQL does by default, not {}", seq.name), s);
-                }
+                self.names.push(Named::Sequence {
+                    table: table_id.to_string(),
+                    column: id.clone(),
+                    name: seq.name.clone(),
+                    at: rel.namespace.clone(),
+                    display: cname.clone(),
+                });
             }
         }
         if let Some(n) = c.statistics {
             let s = Some(format!("ALTER TABLE {q} ALTER COLUMN {} SET STATISTICS {n}", qi(&c.name)));
-            self.note("column", &cname, Outcome::Adjusted, "per-column statistics targets are not in the document format", s);
+            self.note(
+                "column",
+                &cname,
+                Outcome::Adjusted,
+                "per-column statistics targets are not in the document format",
+                s,
+            );
         }
-        if let Some(options) = c.options.as_ref().filter(|o| !o.is_empty()) {
+        // Options named `pg_...` are the server's own bookkeeping, which
+        // pg_dump does not dump either.
+        let options: Vec<&String> = c.options.iter().flatten().filter(|o| !o.starts_with("pg_")).collect();
+        if !options.is_empty() {
+            let options: Vec<&str> = options.iter().map(|o| o.as_str()).collect();
             let s = Some(format!("ALTER TABLE {q} ALTER COLUMN {} SET ({})", qi(&c.name), options.join(", ")));
             self.note("column", &cname, Outcome::Adjusted, "per-column options are not in the document format", s);
         }
@@ -246,12 +267,8 @@ impl<'a> Importer<'a> {
     fn keys(&mut self, rel: &RelationRow, table: &mut Table, constraints: &[&ConstraintRow]) {
         let tname = display(&rel.namespace, &rel.name);
         for con in constraints {
-            let cols: Vec<String> = con
-                .columns
-                .iter()
-                .flatten()
-                .filter_map(|n| self.column_ids.get(&(rel.oid, *n)).cloned())
-                .collect();
+            let cols: Vec<String> =
+                con.columns.iter().flatten().filter_map(|n| self.column_ids.get(&(rel.oid, *n)).cloned()).collect();
             let cname = format!("{tname}.{}", con.name);
             if !con.validated {
                 let s = Some(format!(
@@ -260,7 +277,13 @@ impl<'a> Importer<'a> {
                     qi(&con.name),
                     add_constraint(rel, con)
                 ));
-                self.note("constraint", &cname, Outcome::Adjusted, "NOT VALID: a database built from the document validates it", s);
+                self.note(
+                    "constraint",
+                    &cname,
+                    Outcome::Adjusted,
+                    "NOT VALID: a database built from the document validates it",
+                    s,
+                );
             }
             match con.kind.as_str() {
                 "p" => {
@@ -271,23 +294,33 @@ impl<'a> Importer<'a> {
                     } else {
                         table.primary_key = Some(cols);
                     }
-                    if con.name != make_object_name(&rel.name, None, "pkey") {
-                        let s = Some(format!(
-                            "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
-                            qn(&rel.namespace, &rel.name),
-                            qi(&make_object_name(&rel.name, None, "pkey")),
-                            qi(&con.name)
-                        ));
-                        self.note("primary key", &cname, Outcome::Adjusted, "the document names primary keys as PostgreSQL does by default", s);
-                    }
+                    self.names.push(Named::PrimaryKey {
+                        table: table.id.clone(),
+                        name: con.name.clone(),
+                        display: cname.clone(),
+                        sql_table: qn(&rel.namespace, &rel.name),
+                    });
                     if con.deferrable {
-                        self.note("primary key", &cname, Outcome::Adjusted, "a deferrable primary key is not in the document format", None);
+                        self.note(
+                            "primary key",
+                            &cname,
+                            Outcome::Adjusted,
+                            "a deferrable primary key is not in the document format",
+                            None,
+                        );
                     }
                 }
                 "u" => {
                     let id = self.ids.make("u", &[&rel.namespace, &rel.name, &con.name]);
                     let nnd = self.index_rows.get(&con.index).and_then(|i| i.nulls_not_distinct);
-                    self.origins.insert(id.clone(), Origin { kind: "unique constraint", name: cname.clone(), statement: Some(add_constraint(rel, con)) });
+                    self.origins.insert(
+                        id.clone(),
+                        Origin {
+                            kind: "unique constraint",
+                            name: cname.clone(),
+                            statement: Some(add_constraint(rel, con)),
+                        },
+                    );
                     table.uniques.push(UniqueConstraint {
                         id,
                         name: Some(con.name.clone()),
@@ -301,12 +334,20 @@ impl<'a> Importer<'a> {
                 }
                 "c" => {
                     let id = self.ids.make("k", &[&rel.namespace, &rel.name, &con.name]);
-                    self.origins.insert(id.clone(), Origin { kind: "check", name: cname.clone(), statement: Some(add_constraint(rel, con)) });
+                    self.origins.insert(
+                        id.clone(),
+                        Origin { kind: "check", name: cname.clone(), statement: Some(add_constraint(rel, con)) },
+                    );
                     if con.no_inherit {
                         self.note("check", &cname, Outcome::Adjusted, "NO INHERIT is not in the document format", None);
                     }
-                    let expression = con.expression.clone().unwrap_or_default();
-                    table.checks.push(Check { id, name: Some(con.name.clone()), expression, comment: con.comment.clone() });
+                    let expression = restore_array_casts(con.expression.as_deref().unwrap_or_default());
+                    table.checks.push(Check {
+                        id,
+                        name: Some(con.name.clone()),
+                        expression,
+                        comment: con.comment.clone(),
+                    });
                     continue;
                 }
                 "x" => {
@@ -319,7 +360,13 @@ impl<'a> Importer<'a> {
             }
             if let Some(comment) = &con.comment {
                 let what = format!("CONSTRAINT {} ON {}", qi(&con.name), qn(&rel.namespace, &rel.name));
-                self.note("comment", &cname, Outcome::Omitted, "comments on primary keys are not in the document format", Some(comment_on(&what, comment)));
+                self.note(
+                    "comment",
+                    &cname,
+                    Outcome::Omitted,
+                    "comments on primary keys are not in the document format",
+                    Some(comment_on(&what, comment)),
+                );
             }
         }
     }
@@ -328,7 +375,13 @@ impl<'a> Importer<'a> {
         let cname = format!("{}.{}", display(&rel.namespace, &rel.name), con.name);
         let index = *self.index_rows.get(&con.index)?;
         let Some(method) = index_method(&index.method) else {
-            self.note("exclusion constraint", &cname, Outcome::Omitted, format!("index method {} is not in the document format", index.method), Some(add_constraint(rel, con)));
+            self.note(
+                "exclusion constraint",
+                &cname,
+                Outcome::Omitted,
+                format!("index method {} is not in the document format", index.method),
+                Some(add_constraint(rel, con)),
+            );
             return None;
         };
         let key_count = usize::try_from(index.key_count).unwrap_or(0);
@@ -345,14 +398,17 @@ impl<'a> Importer<'a> {
             });
         }
         let id = self.ids.make("ex", &[&rel.namespace, &rel.name, &con.name]);
-        self.origins.insert(id.clone(), Origin { kind: "exclusion constraint", name: cname, statement: Some(add_constraint(rel, con)) });
+        self.origins.insert(
+            id.clone(),
+            Origin { kind: "exclusion constraint", name: cname, statement: Some(add_constraint(rel, con)) },
+        );
         Some(ExclusionConstraint {
             id,
             name: Some(con.name.clone()),
             method,
             elements,
             include: self.include(rel, index),
-            predicate: index.predicate.clone(),
+            predicate: index.predicate.as_deref().map(restore_array_casts),
             deferrable: con.deferrable,
             initially_deferred: con.deferred,
             comment: con.comment.clone(),
@@ -366,7 +422,7 @@ impl<'a> Importer<'a> {
         let nulls_first = option & 2 != 0;
         IndexColumnSpec {
             column_id: (e.column > 0).then(|| self.column_ids.get(&(rel.oid, e.column)).cloned()).flatten(),
-            expression: (e.column == 0).then(|| e.expression.clone()).flatten(),
+            expression: (e.column == 0).then(|| e.expression.as_deref().map(restore_array_casts)).flatten(),
             collation: e.collation.clone(),
             opclass: e.opclass.clone().filter(|_| e.opclass_default == Some(false)),
             order: desc.then_some(SortOrder::Desc),
@@ -380,7 +436,12 @@ impl<'a> Importer<'a> {
 
     fn include(&self, rel: &RelationRow, index: &IndexRow) -> Vec<String> {
         let key_count = usize::try_from(index.key_count).unwrap_or(0);
-        index.elements.iter().skip(key_count).filter_map(|e| self.column_ids.get(&(rel.oid, e.column)).cloned()).collect()
+        index
+            .elements
+            .iter()
+            .skip(key_count)
+            .filter_map(|e| self.column_ids.get(&(rel.oid, e.column)).cloned())
+            .collect()
     }
 
     /// The indexes of a table or partition that are its own: not a key's,
@@ -392,17 +453,35 @@ impl<'a> Importer<'a> {
             let iname = display(&rel.namespace, &index.name);
             if index.clustered {
                 let s = Some(format!("ALTER TABLE {} CLUSTER ON {}", qn(&rel.namespace, &rel.name), qi(&index.name)));
-                self.note("index", &iname, Outcome::Adjusted, format!("CLUSTER ON is not in the document format ({rname} is clustered on it)"), s);
+                self.note(
+                    "index",
+                    &iname,
+                    Outcome::Adjusted,
+                    format!("CLUSTER ON is not in the document format ({rname} is clustered on it)"),
+                    s,
+                );
             }
             if index.constraint_backed || index.inherited {
                 continue;
             }
             if !index.valid {
-                self.note("index", &iname, Outcome::Omitted, "the index is invalid (a failed CREATE INDEX CONCURRENTLY)", Some(index.definition.clone()));
+                self.note(
+                    "index",
+                    &iname,
+                    Outcome::Omitted,
+                    "the index is invalid (a failed CREATE INDEX CONCURRENTLY)",
+                    Some(index.definition.clone()),
+                );
                 continue;
             }
             let Some(method) = index_method(&index.method) else {
-                self.note("index", &iname, Outcome::Omitted, format!("index method {} is not in the document format", index.method), Some(index.definition.clone()));
+                self.note(
+                    "index",
+                    &iname,
+                    Outcome::Omitted,
+                    format!("index method {} is not in the document format", index.method),
+                    Some(index.definition.clone()),
+                );
                 continue;
             };
             let key_count = usize::try_from(index.key_count).unwrap_or(0);
@@ -424,14 +503,15 @@ impl<'a> Importer<'a> {
                 })
                 .collect();
             let id = self.ids.make("i", &[&rel.namespace, &index.name]);
-            self.origins.insert(id.clone(), Origin { kind: "index", name: iname, statement: Some(index.definition.clone()) });
+            self.origins
+                .insert(id.clone(), Origin { kind: "index", name: iname, statement: Some(index.definition.clone()) });
             out.push(Index {
                 id,
                 name: Some(index.name.clone()),
                 column_ids,
                 unique: index.unique,
                 method,
-                predicate: index.predicate.clone(),
+                predicate: index.predicate.as_deref().map(restore_array_casts),
                 include: self.include(rel, index),
                 nulls_not_distinct: index.nulls_not_distinct.unwrap_or(false),
                 with: storage_options(index.options.as_deref().unwrap_or_default()),
@@ -459,7 +539,13 @@ impl<'a> Importer<'a> {
                 continue;
             };
             if con.r#match == "p" || con.definition.contains("SET NULL (") || con.definition.contains("SET DEFAULT (") {
-                self.note("foreign key", &cname, Outcome::Omitted, "MATCH PARTIAL and column lists of SET NULL/SET DEFAULT are not in the document format", Some(add_constraint(rel, con)));
+                self.note(
+                    "foreign key",
+                    &cname,
+                    Outcome::Omitted,
+                    "MATCH PARTIAL and column lists of SET NULL/SET DEFAULT are not in the document format",
+                    Some(add_constraint(rel, con)),
+                );
                 continue;
             }
             let cols = |rel: i64, nums: &Option<Vec<i64>>| -> Vec<String> {
@@ -468,7 +554,10 @@ impl<'a> Importer<'a> {
             let source_columns = cols(con.rel, &con.columns);
             let target_columns = cols(con.ref_rel, &con.ref_columns);
             let id = self.ids.make("f", &[&rel.namespace, &rel.name, &con.name]);
-            self.origins.insert(id.clone(), Origin { kind: "foreign key", name: cname, statement: Some(add_constraint(rel, con)) });
+            self.origins.insert(
+                id.clone(),
+                Origin { kind: "foreign key", name: cname, statement: Some(add_constraint(rel, con)) },
+            );
             self.doc.foreign_keys.push(ForeignKey {
                 id,
                 name: Some(con.name.clone()),

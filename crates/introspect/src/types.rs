@@ -36,9 +36,12 @@ impl Importer<'_> {
         let out = match ty.kind.as_str() {
             "e" => DocType { data_type: "enum".into(), enum_id: Some(user('e')?), is_array, ..Default::default() },
             "d" => DocType { data_type: "domain".into(), domain_id: Some(user('d')?), is_array, ..Default::default() },
-            "c" => {
-                DocType { data_type: "composite".into(), composite_id: Some(user('c')?), is_array, ..Default::default() }
-            }
+            "c" => DocType {
+                data_type: "composite".into(),
+                composite_id: Some(user('c')?),
+                is_array,
+                ..Default::default()
+            },
             _ if ty.namespace == "pg_catalog" => match catalog_spelling(ty) {
                 Some(data_type) => DocType { data_type, is_array, ..Default::default() },
                 None => return Err(format!("type {} is not one the document format holds", ty.sql)),

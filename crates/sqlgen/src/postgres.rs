@@ -590,14 +590,16 @@ impl Dialect for Postgres {
             Expr::Not(e) => format!("NOT {}", self.render_operand(e)),
             Expr::Neg(e) => format!("-{}", self.render_operand(e)),
             Expr::Binary { op, left, right } => {
-                // AND/OR chains read better without nested parentheses.
-                let side = |e: &Expr| match e {
+                // AND/OR chains read better without nested parentheses; on
+                // the left only, as PostgreSQL's parser flattens them (a
+                // right operand keeps its own node, as it was written).
+                let left_side = match &**left {
                     Expr::Binary { op: inner, .. } if inner == op && matches!(op, BinaryOp::And | BinaryOp::Or) => {
-                        self.render_expr(e)
+                        self.render_expr(left)
                     }
-                    _ => self.render_operand(e),
+                    _ => self.render_operand(left),
                 };
-                format!("{} {} {}", side(left), op.sql(), side(right))
+                format!("{left_side} {} {}", op.sql(), self.render_operand(right))
             }
             Expr::IsNull { expr, negated } => {
                 format!("{} IS {}NULL", self.render_operand(expr), if *negated { "NOT " } else { "" })

@@ -21,6 +21,7 @@ mod full_grammar;
 mod generated;
 mod generated_columns;
 mod identity;
+mod import;
 mod indexes;
 mod invalid;
 mod migrations;

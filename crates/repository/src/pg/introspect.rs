@@ -103,8 +103,8 @@ fn query_error(e: DieselError, timeout_ms: u64) -> IntrospectError {
 
 /// Read the catalog of the database at `url`.
 pub fn introspect(url: &str, options: &IntrospectOptions) -> Result<Catalog, IntrospectError> {
-    let mut conn = PgConnection::establish(&with_connect_timeout(url, options.connect_timeout_secs))
-        .map_err(connection_error)?;
+    let mut conn =
+        PgConnection::establish(&with_connect_timeout(url, options.connect_timeout_secs)).map_err(connection_error)?;
     introspect_on(&mut conn, options)
 }
 
@@ -129,8 +129,8 @@ pub fn introspect_on(conn: &mut PgConnection, options: &IntrospectOptions) -> Re
         for (field, body) in QUERIES {
             let sql = format!("{SCOPE} SELECT q.j FROM ({body}) AS q(j)");
             let row: JsonRow = diesel::sql_query(sql).bind::<Array<Text>, _>(&options.namespaces).get_result(c)?;
-            let value: Value = serde_json::from_str(&row.j)
-                .map_err(|e| DieselError::DeserializationError(Box::new(e)))?;
+            let value: Value =
+                serde_json::from_str(&row.j).map_err(|e| DieselError::DeserializationError(Box::new(e)))?;
             out.insert((*field).to_string(), value);
         }
         Ok(())

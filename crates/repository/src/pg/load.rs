@@ -52,7 +52,11 @@ fn without_meta_commands(sql: &str) -> (String, Vec<Skipped>) {
     let mut skipped = Vec::new();
     for (n, line) in sql.split_inclusive('\n').enumerate() {
         if line.trim_start().starts_with('\\') {
-            skipped.push(Skipped { line: n + 1, text: first_line(line.trim()), reason: "a psql meta-command, not SQL" });
+            skipped.push(Skipped {
+                line: n + 1,
+                text: first_line(line.trim()),
+                reason: "a psql meta-command, not SQL",
+            });
             out.extend(line.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
         } else {
             out.push_str(line);
@@ -65,8 +69,7 @@ fn without_meta_commands(sql: &str) -> (String, Vec<Skipped>) {
 /// no owners, and the role need not exist on the development server.
 fn is_ownership(statement: &str) -> bool {
     let words: Vec<String> = statement.split_whitespace().map(str::to_ascii_uppercase).collect();
-    words.first().map(String::as_str) == Some("ALTER")
-        && words.windows(2).any(|w| w[0] == "OWNER" && w[1] == "TO")
+    words.first().map(String::as_str) == Some("ALTER") && words.windows(2).any(|w| w[0] == "OWNER" && w[1] == "TO")
 }
 
 fn line_of(sql: &str, offset: usize) -> usize {

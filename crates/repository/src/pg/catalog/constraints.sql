@@ -7,8 +7,8 @@ SELECT coalesce(json_agg(x ORDER BY x.oid), '[]')::text FROM (
            con.conkey::int[] AS columns, con.confrelid::bigint AS ref_rel, con.confkey::int[] AS ref_columns,
            con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete, con.confmatchtype::text AS match,
            con.conindid::bigint AS index,
-           CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid, true) END AS expression,
-           pg_catalog.pg_get_constraintdef(con.oid, true) AS definition,
+           CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid, false) END AS expression,
+           pg_catalog.pg_get_constraintdef(con.oid, false) AS definition,
            CASE WHEN con.contype = 'x' THEN (
                SELECT json_agg(o.oprname ORDER BY k.n)
                FROM unnest(con.conexclop) WITH ORDINALITY k(op, n) JOIN pg_catalog.pg_operator o ON o.oid = k.op)

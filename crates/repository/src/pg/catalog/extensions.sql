@@ -1,6 +1,6 @@
 SELECT coalesce(json_agg(x ORDER BY x.name), '[]')::text FROM (
     SELECT e.extname AS name, n.nspname AS namespace, e.extversion AS version,
-           a.default_version AS default_version,
+           a.default_version AS default_version, a.comment AS default_comment,
            pg_catalog.obj_description(e.oid, 'pg_extension') AS comment
     FROM pg_catalog.pg_extension e
     JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace

@@ -7,7 +7,7 @@ SELECT coalesce(json_agg(x ORDER BY x.oid), '[]')::text FROM (
            ic.relispartition AS inherited,
            (SELECT json_agg(json_build_object(
                        'column', k.attnum,
-                       'expression', CASE WHEN k.attnum = 0 THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.n::int, true) END,
+                       'expression', CASE WHEN k.attnum = 0 THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.n::int, false) END,
                        'opclass', opc.opcname, 'opclass_default', opc.opcdefault,
                        'collation', CASE WHEN i.indcollation[k.n - 1] <> 0 AND i.indcollation[k.n - 1] IS DISTINCT FROM att.attcollation
                                          THEN coll.collname END,
@@ -17,7 +17,7 @@ SELECT coalesce(json_agg(x ORDER BY x.oid), '[]')::text FROM (
             LEFT JOIN pg_catalog.pg_collation coll ON coll.oid = i.indcollation[k.n - 1]
             LEFT JOIN pg_catalog.pg_attribute att ON att.attrelid = i.indrelid AND att.attnum = k.attnum AND k.attnum > 0
            ) AS elements,
-           pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
+           pg_catalog.pg_get_expr(i.indpred, i.indrelid, false) AS predicate,
            ic.reloptions AS options,
            EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con
                    WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')) AS constraint_backed,

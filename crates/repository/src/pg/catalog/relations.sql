@@ -17,7 +17,7 @@ SELECT coalesce(json_agg(x ORDER BY x.oid), '[]')::text FROM (
            (SELECT coalesce(json_agg(i.inhparent::bigint ORDER BY i.inhseqno), '[]')
             FROM pg_catalog.pg_inherits i WHERE i.inhrelid = r.oid) AS parents,
            c.relispartition AS is_partition,
-           CASE WHEN r.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(r.oid, true) END AS query,
+           CASE WHEN r.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(r.oid, false) END AS query,
            (SELECT coalesce(json_agg(json_build_object(
                        'grantee', CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
                        'privilege', a.privilege_type, 'grantable', a.is_grantable)

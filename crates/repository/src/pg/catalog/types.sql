@@ -16,7 +16,7 @@ SELECT coalesce(json_agg(x ORDER BY x.oid), '[]')::text FROM (
                 THEN (SELECT c.collname FROM pg_catalog.pg_collation c WHERE c.oid = t.typcollation) END AS collation,
            CASE WHEN t.typtype = 'd' THEN (
                SELECT coalesce(json_agg(json_build_object(
-                          'name', con.conname, 'definition', pg_catalog.pg_get_constraintdef(con.oid, true),
+                          'name', con.conname, 'definition', pg_catalog.pg_get_constraintdef(con.oid, false),
                           'validated', con.convalidated) ORDER BY con.oid), '[]')
                FROM pg_catalog.pg_constraint con WHERE con.contypid = t.oid AND con.contype = 'c')
            END AS checks,

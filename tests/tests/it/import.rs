@@ -1,0 +1,275 @@
+//! Import (`schemaforge-introspect` fed by `repository::pg::introspect`)
+//! against real databases: real-world schemas of `tests/fixtures/import/`,
+//! databases built from Schemaforge's own create scripts, random valid
+//! documents, and the server's errors.
+//!
+//! The round trip, for a database A: import A into a document and a
+//! report; build B from the document's create script followed by the
+//! report's statements; `pg_dump --schema-only --no-owner` of A and B are
+//! equal (owners are not in the document format; comment lines, blank
+//! lines and psql's `\restrict` lines, whose key is random, are dropped);
+//! importing B gives the same document and report.
+
+use std::process::Command;
+
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use schemaforge_domain::{SchemaDocument, ValidSchema};
+use schemaforge_introspect::{ImportOptions, Imported, Outcome, import};
+use schemaforge_repository::IntrospectError;
+use schemaforge_repository::pg::{IntrospectOptions, LoadOptions, introspect, load_sql};
+use schemaforge_sqlgen::create_script;
+use schemaforge_testdb::TestDb;
+
+fn fixture_path(name: &str) -> String {
+    format!("{}/fixtures/import/{name}/schema.sql", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `pg_dump --schema-only` of `db`, normalised as the module says.
+fn dump(db: &TestDb) -> Vec<String> {
+    let out = Command::new("pg_dump")
+        .args(["--schema-only", "--no-owner", "--dbname", db.url()])
+        .output()
+        .expect("pg_dump runs (it comes with PostgreSQL's client: scripts/ensure-postgres.sh)");
+    assert!(out.status.success(), "pg_dump failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| {
+            !l.starts_with("--")
+                && !l.trim().is_empty()
+                && !l.starts_with("\\restrict")
+                && !l.starts_with("\\unrestrict")
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// Load `file` into `db` as psql does: one transaction, stop at the first error.
+fn psql_load(db: &TestDb, file: &str) {
+    let out = Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f", file, db.url()])
+        .output()
+        .expect("psql runs");
+    assert!(out.status.success(), "loading {file}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn read(db: &TestDb) -> Imported {
+    let catalog = introspect(db.url(), &IntrospectOptions::default()).expect("introspection");
+    let imported = import(&catalog, &ImportOptions { name: Some("imported".into()) });
+    assert!(imported.report.remaining_errors.is_empty(), "{:#?}", imported.report.remaining_errors);
+    imported
+}
+
+/// The create script of `doc` and then the report's statements.
+fn rebuild(doc: &SchemaDocument, imported: &Imported) -> TestDb {
+    let schema = ValidSchema::parse(doc.clone()).expect("the imported document is valid");
+    let mut sql = create_script(&schema).to_sql();
+    for item in imported.report.items.iter().filter(|i| i.outcome != Outcome::Skipped) {
+        if let Some(s) = &item.statement {
+            sql.push_str(&format!("\n{s};"));
+        }
+    }
+    let b = TestDb::create().unwrap();
+    b.execute(&format!("BEGIN;\n{sql}\nCOMMIT;")).unwrap_or_else(|e| panic!("building B: {e}"));
+    b
+}
+
+fn first_difference(a: &[String], b: &[String]) -> String {
+    let at = a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+    let show = |v: &[String]| v.iter().skip(at.saturating_sub(2)).take(6).cloned().collect::<Vec<_>>().join("\n");
+    format!("A ({} lines) at line {at}:\n{}\n--- B ({} lines):\n{}", a.len(), show(a), b.len(), show(b))
+}
+
+/// The round trip of the module's documentation, on database `a`.
+fn round_trip(a: &TestDb) -> Imported {
+    let first = read(a);
+    let b = rebuild(&first.document, &first);
+    let (dump_a, dump_b) = (dump(a), dump(&b));
+    assert!(dump_a == dump_b, "A and B differ: {}", first_difference(&dump_a, &dump_b));
+    let second = read(&b);
+    let json = |d: &SchemaDocument| serde_json::to_string_pretty(d).unwrap();
+    assert_eq!(json(&second.document), json(&first.document), "importing B gives another document");
+    if let Some((x, y)) = second.report.items.iter().zip(&first.report.items).find(|(x, y)| x != y) {
+        panic!("importing B gives another report item: {x:#?}\ninstead of {y:#?}");
+    }
+    assert_eq!(second.report.items.len(), first.report.items.len(), "importing B gives another report");
+    first
+}
+
+fn fixture_round_trip(name: &str) -> Imported {
+    let a = TestDb::create().unwrap();
+    psql_load(&a, &fixture_path(name));
+    let imported = round_trip(&a);
+    // The same database twice: the same bytes.
+    let again = read(&a);
+    assert_eq!(serde_json::to_string(&again.document).unwrap(), serde_json::to_string(&imported.document).unwrap());
+    imported
+}
+
+#[test]
+fn chinook_round_trips() {
+    let i = fixture_round_trip("chinook");
+    assert_eq!(i.report.counts.tables, 11);
+    assert!(i.report.items.is_empty(), "{:#?}", i.report.items);
+}
+
+#[test]
+fn chinook_with_identity_columns_round_trips() {
+    let i = fixture_round_trip("chinook_identity");
+    assert!(i.document.tables.iter().flat_map(|t| &t.columns).any(|c| c.identity.is_some()));
+}
+
+#[test]
+fn northwind_round_trips() {
+    let i = fixture_round_trip("northwind");
+    assert!(i.report.counts.tables >= 14 && i.report.counts.foreign_keys >= 10);
+}
+
+#[test]
+fn pagila_round_trips_with_partitions_triggers_functions_and_views() {
+    let i = fixture_round_trip("pagila");
+    let c = i.report.counts;
+    assert!(c.partitions >= 50 && c.triggers >= 10 && c.functions >= 8 && c.views >= 5, "{c:?}");
+    // The custom aggregate and the views that call it are in the report,
+    // with the statements that recreate them.
+    let omitted: Vec<_> = i.report.with_outcome(Outcome::Omitted).map(|i| i.kind.as_str()).collect();
+    assert!(omitted.contains(&"aggregate") && omitted.contains(&"view"), "{omitted:?}");
+    assert!(i.report.with_outcome(Outcome::Omitted).all(|i| i.statement.is_some()));
+}
+
+#[test]
+fn synapse_round_trips() {
+    let i = fixture_round_trip("synapse");
+    assert!(i.report.counts.tables >= 130, "{:?}", i.report.counts);
+}
+
+#[test]
+fn adventureworks_round_trips_with_namespaces_domains_and_views() {
+    let i = fixture_round_trip("adventureworks");
+    let c = i.report.counts;
+    assert!(c.namespaces >= 5 && c.domains >= 5 && c.views >= 20, "{c:?}");
+}
+
+#[test]
+fn openstreetmap_round_trips() {
+    let i = fixture_round_trip("openstreetmap");
+    assert!(i.report.counts.enums >= 5, "{:?}", i.report.counts);
+}
+
+#[test]
+fn graphile_starter_round_trips_with_policies() {
+    let i = fixture_round_trip("graphile_starter");
+    assert!(i.report.counts.policies >= 5 && i.report.counts.functions >= 10, "{:?}", i.report.counts);
+}
+
+/// (kind, target) of every statement of a create script, sorted: the
+/// objects and their names, whatever the ids.
+fn objects(doc: &SchemaDocument) -> Vec<(String, String)> {
+    let schema = ValidSchema::parse(doc.clone()).unwrap();
+    let mut out: Vec<_> =
+        // A carried routine's name is as its statement writes it: the
+        // catalog's printing qualifies `public`, a document may not.
+        create_script(&schema)
+            .statements()
+            .iter()
+            .map(|s| (s.kind.as_str().to_string(), s.target.replace("\"public.", "\"").replace("on public.", "on ")))
+            .collect();
+    out.sort();
+    out
+}
+
+/// What only one of the two documents creates, when anything.
+fn object_difference(got: &SchemaDocument, want: &SchemaDocument) -> Option<String> {
+    let (got, want) = (objects(got), objects(want));
+    let only = |a: &[(String, String)], b: &[(String, String)]| {
+        a.iter().filter(|x| !b.contains(x)).cloned().collect::<Vec<_>>()
+    };
+    (got != want).then(|| format!("imported only: {:#?}\noriginal only: {:#?}", only(&got, &want), only(&want, &got)))
+}
+
+fn built_from(doc: &SchemaDocument) -> TestDb {
+    let schema = ValidSchema::parse(doc.clone()).unwrap();
+    let a = TestDb::create().unwrap();
+    a.execute(&format!("BEGIN;\n{}\nCOMMIT;", create_script(&schema).to_sql())).unwrap();
+    a
+}
+
+#[test]
+fn databases_built_by_schemaforge_import_as_their_documents() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    for file in [
+        "examples/blog.json",
+        "examples/clinic.json",
+        "examples/ecommerce.json",
+        "examples/events.json",
+        "examples/reports.json",
+        "tests/fixtures/everything.json",
+    ] {
+        let text = std::fs::read_to_string(format!("{root}/{file}")).unwrap();
+        let original = schemaforge_domain::parse_document(&text).unwrap();
+        let a = built_from(&original);
+        let imported = round_trip(&a);
+        if let Some(d) = object_difference(&imported.document, &original) {
+            panic!("{file}: {d}");
+        }
+        let positions = imported.document.tables.iter().filter(|t| t.position.is_some()).count();
+        assert_eq!(positions, imported.document.tables.len(), "{file}: every table is placed");
+    }
+}
+
+#[test]
+fn random_valid_documents_come_back_from_their_databases() {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
+    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    runner
+        .run(&schemaforge_tests::generate::valid_document(), |doc| {
+            let a = built_from(&doc);
+            let imported = round_trip(&a);
+            if let Some(d) = object_difference(&imported.document, &doc) {
+                return Err(TestCaseError::fail(format!("{d}\ndocument: {}", serde_json::to_string(&doc).unwrap())));
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn sql_files_load_in_a_scratch_database_and_refusals_name_their_line() {
+    let server = schemaforge_testdb::server_url();
+    let sql = "\\restrict k\nCREATE TABLE t (id int PRIMARY KEY, note text DEFAULT ';');\nALTER TABLE t OWNER TO nobody_here;\n";
+    let loaded = load_sql(&server, sql, &LoadOptions::default()).unwrap();
+    let imported = import(&loaded.catalog, &ImportOptions::default());
+    assert_eq!(imported.document.tables[0].name, "t");
+    assert_eq!(loaded.skipped.iter().map(|s| s.line).collect::<Vec<_>>(), vec![1, 3]);
+    let bad = "CREATE TABLE a (id int);\n\nCREATE TABLE b (\n  id int,\n  x nosuchtype\n);\n";
+    match load_sql(&server, bad, &LoadOptions::default()) {
+        Err(schemaforge_repository::LoadError::Statement { line, message, .. }) => {
+            assert_eq!(line, 5, "{message}");
+            assert!(message.contains("nosuchtype"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn server_errors_are_told_apart_and_never_show_the_password() {
+    let server = schemaforge_testdb::server_url();
+    let opts = IntrospectOptions { connect_timeout_secs: 2, ..Default::default() };
+    let unreachable = introspect("postgres://someone:s3cret-pw@127.0.0.1:1/db", &opts).unwrap_err();
+    assert!(matches!(unreachable, IntrospectError::Unreachable(_)), "{unreachable:?}");
+    assert!(!unreachable.to_string().contains("s3cret-pw"));
+    let missing = introspect(&schemaforge_testdb::with_database(&server, "sf_no_such_db_here"), &opts).unwrap_err();
+    assert!(matches!(missing, IntrospectError::NoDatabase(_)), "{missing:?}");
+    let db = TestDb::create().unwrap();
+    let role = format!("sf_imp_{}", &db.name()[8..20]);
+    db.execute(&format!("CREATE ROLE {role} LOGIN; REVOKE CONNECT ON DATABASE {} FROM PUBLIC", db.name())).unwrap();
+    let url = db.url().replacen("postgres://postgres@", &format!("postgres://{role}:s3cret-pw@"), 1);
+    let denied = introspect(&url, &opts).unwrap_err();
+    let unknown =
+        introspect(&db.url().replacen("postgres://postgres@", "postgres://sf_no_such_role@", 1), &opts).unwrap_err();
+    db.execute(&format!("DROP ROLE {role}")).unwrap();
+    assert!(matches!(denied, IntrospectError::Privileges(_)), "{denied:?}");
+    assert!(!denied.to_string().contains("s3cret-pw"));
+    assert!(matches!(unknown, IntrospectError::Authentication(_)), "{unknown:?}");
+    let no_schema = introspect(db.url(), &IntrospectOptions { namespaces: vec!["nope".into()], ..opts }).unwrap_err();
+    assert_eq!(no_schema, IntrospectError::NoNamespace("nope".into()));
+}
