@@ -58,6 +58,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub use catalog::Catalog;
 pub use report::{Counts, ImportReport, Outcome, ReportItem};
 use schemaforge_domain::SchemaDocument;
+/// PostgreSQL's scanner splitting an SQL file into statements (for loading one).
+pub use schemaforge_pgparse::{ScriptStatement, split_script};
 
 /// The schema Schemaforge keeps its bookkeeping in, in the databases it
 /// provisions; never imported.

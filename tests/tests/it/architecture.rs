@@ -9,12 +9,19 @@ const ALLOWED_INTERNAL: &[(&str, &[&str])] = &[
     ("schemaforge-pgparse", &[]),
     ("schemaforge-domain", &["schemaforge-pgparse"]),
     ("schemaforge-sqlgen", &["schemaforge-domain"]),
-    ("schemaforge-repository", &["schemaforge-domain", "schemaforge-sqlgen"]),
+    // Import: the mapping from the catalog (rows the repository reads), and
+    // the statement splitter for SQL files.
+    ("schemaforge-introspect", &["schemaforge-pgparse", "schemaforge-domain", "schemaforge-sqlgen"]),
+    ("schemaforge-repository", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-introspect"]),
     ("schemaforge-services", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-repository"]),
     ("schemaforge-http", &["schemaforge-domain", "schemaforge-services", "schemaforge-repository"]),
     ("schemaforge-server", &["schemaforge-services", "schemaforge-http", "schemaforge-repository"]),
     // `validate --dev-url` tries the create script through the repository.
-    ("schemaforge-cli", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-repository"]),
+    // `inspect` and `import` read databases through it too.
+    (
+        "schemaforge-cli",
+        &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-repository", "schemaforge-introspect"],
+    ),
     ("schemaforge-testdb", &[]),
     ("schemaforge-tests", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-testdb"]),
 ];
@@ -112,7 +119,7 @@ fn services_see_only_the_repository_traits() {
 #[test]
 fn the_core_crates_do_no_io() {
     let deps = dependencies();
-    for pkg in ["schemaforge-pgparse", "schemaforge-domain", "schemaforge-sqlgen"] {
+    for pkg in ["schemaforge-pgparse", "schemaforge-domain", "schemaforge-sqlgen", "schemaforge-introspect"] {
         for (dep, dev) in &deps[pkg] {
             if *dev {
                 continue;
@@ -120,6 +127,7 @@ fn the_core_crates_do_no_io() {
             assert!(
                 [
                     "schemaforge-domain",
+                    "schemaforge-sqlgen",
                     // PostgreSQL's parser, compiled in: it reads text and
                     // builds trees, nothing else.
                     "schemaforge-pgparse",

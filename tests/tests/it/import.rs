@@ -273,3 +273,28 @@ fn server_errors_are_told_apart_and_never_show_the_password() {
     let no_schema = introspect(db.url(), &IntrospectOptions { namespaces: vec!["nope".into()], ..opts }).unwrap_err();
     assert_eq!(no_schema, IntrospectError::NoNamespace("nope".into()));
 }
+
+/// The fenced blocks of `lang` in `text`, in order.
+fn blocks(text: &str, lang: &str) -> Vec<String> {
+    let fence = format!("```{lang}\n");
+    text.split(&fence).skip(1).filter_map(|rest| rest.split_once("\n```").map(|(b, _)| b.to_string())).collect()
+}
+
+#[test]
+fn the_example_of_docs_import_md_gives_its_document_and_report() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/import.md")).unwrap();
+    let sql = blocks(&text, "sql").remove(0);
+    let json = blocks(&text, "json");
+    let loaded = load_sql(&schemaforge_testdb::server_url(), &sql, &LoadOptions::default()).unwrap();
+    let imported = import(&loaded.catalog, &ImportOptions { name: Some("shop".into()) });
+    assert_eq!(
+        serde_json::to_string_pretty(&imported.document).unwrap(),
+        json[1],
+        "docs/import.md shows another document"
+    );
+    let report: serde_json::Value = serde_json::from_str(&json[0]).unwrap();
+    let ours = serde_json::to_value(&imported.report).unwrap();
+    assert_eq!(ours["items"], report["items"], "docs/import.md shows another report");
+    assert_eq!(ours["counts"], report["counts"]);
+    assert!(loaded.skipped.is_empty());
+}

@@ -97,7 +97,7 @@ pub fn load_sql(dev_url: &str, sql: &str, options: &LoadOptions) -> Result<Loade
 fn load_into(url: &str, sql: &str, options: &LoadOptions) -> Result<Loaded, LoadError> {
     let mut conn = PgConnection::establish(url).map_err(connection_error)?;
     let (text, mut skipped) = without_meta_commands(sql);
-    let statements = schemaforge_pgparse::split_script(&text).map_err(|e| LoadError::Split(e.to_string()))?;
+    let statements = schemaforge_introspect::split_script(&text).map_err(|e| LoadError::Split(e.to_string()))?;
     let mut failed = None;
     let mut ran = 0;
     let result = conn.transaction::<(), DieselError, _>(|c| {
