@@ -43,22 +43,6 @@ pub(crate) fn string_literal(text: &str) -> Option<(String, &str)> {
     None
 }
 
-/// A type name without its modifiers: `character varying(20)` and
-/// `timestamp(3) without time zone` lose the parenthesized part.
-fn without_typmod(sql: &str) -> String {
-    let mut out = String::new();
-    let mut depth = 0usize;
-    for ch in sql.chars() {
-        match ch {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => out.push(ch),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// The (namespace, name) a `regclass` literal names, as PostgreSQL prints
 /// it: `orders_id_seq`, `sales.orders_id_seq`, `"Weird"."Seq"`.
 pub(crate) fn qualified_name(text: &str) -> Option<(String, String)> {
@@ -150,7 +134,10 @@ fn literal(text: &str, ty: &TypeRef) -> Option<Literal> {
     }
     let (value, rest) = string_literal(text)?;
     let cast = rest.strip_prefix("::")?;
-    (without_typmod(cast) == without_typmod(&ty.sql)).then_some(Literal::String(value))
+    // Only a cast to the column's very type (with its modifiers) is what a
+    // literal renders as: `''::character varying` on a `varchar(255)`
+    // column is a cast to another type, kept as the expression it is.
+    (cast == ty.sql).then_some(Literal::String(value))
 }
 
 #[cfg(test)]
@@ -164,7 +151,6 @@ mod tests {
         assert_eq!(qualified_name("orders_id_seq"), Some(("public".into(), "orders_id_seq".into())));
         assert_eq!(qualified_name("\"Sales\".\"a.b\"\"c\""), Some(("Sales".into(), "a.b\"c".into())));
         assert_eq!(qualified_name("a.b.c"), None);
-        assert_eq!(without_typmod("timestamp(3) without time zone"), "timestamp without time zone");
     }
 
     fn ty(name: &str, sql: &str) -> TypeRef {
@@ -181,7 +167,8 @@ mod tests {
     #[test]
     fn constants_of_the_columns_type_are_literals() {
         let vc = ty("varchar", "character varying(20)");
-        assert_eq!(literal("'a'::character varying", &vc), Some(Literal::String("a".into())));
+        assert_eq!(literal("'a'::character varying(20)", &vc), Some(Literal::String("a".into())));
+        assert_eq!(literal("'a'::character varying", &vc), None);
         assert_eq!(literal("'a'::text", &vc), None);
         // A bare number is PostgreSQL's integer or numeric constant, coerced
         // to the column's type: kept as the expression it is.

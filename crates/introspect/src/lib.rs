@@ -93,10 +93,13 @@ pub fn import(catalog: &Catalog, options: &ImportOptions) -> Imported {
     importer.carried();
     importer.others();
     importer.sort_lists();
-    let remaining_errors = importer.repair();
-    if remaining_errors.is_empty() {
-        importer.check_generated_names();
-    }
+    let remaining_errors = match importer.repair() {
+        Ok(schema) => {
+            importer.check_generated_names(&schema);
+            Vec::new()
+        }
+        Err(errors) => errors,
+    };
     layout::place(&mut importer.doc);
     let counts = layout::count(&importer.doc);
     let report = ImportReport {
@@ -275,8 +278,7 @@ impl<'a> Importer<'a> {
 
     /// Primary keys and identity sequences whose generated names (the
     /// model's) are not the database's: reported with the rename.
-    fn check_generated_names(&mut self) {
-        let Ok(schema) = schemaforge_domain::ValidSchema::parse(self.doc.clone()) else { return };
+    fn check_generated_names(&mut self, schema: &schemaforge_domain::ValidSchema) {
         let model = schema.model();
         let tables: HashMap<&str, &schemaforge_domain::TableModel> =
             model.tables.iter().map(|t| (t.id.as_str(), t)).collect();

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use schemaforge_domain::{ColumnDefault, ExpressionDefault, SchemaDocument, validate};
+use schemaforge_domain::{ColumnDefault, ExpressionDefault, SchemaDocument, ValidSchema};
 
 use crate::sql::{qi, qn};
 use crate::{Importer, Outcome};
@@ -126,14 +126,14 @@ fn remove(doc: &mut SchemaDocument, gone: &HashSet<String>) {
 }
 
 impl Importer<'_> {
-    /// Make the document valid; the errors left when it cannot.
-    pub(crate) fn repair(&mut self) -> Vec<String> {
+    /// Make the document valid: the valid schema, or the errors left.
+    pub(crate) fn repair(&mut self) -> Result<ValidSchema, Vec<String>> {
         for _ in 0..MAX_ROUNDS {
-            let report = validate(&self.doc);
+            let report = match ValidSchema::parse(self.doc.clone()) {
+                Ok(schema) => return Ok(schema),
+                Err(invalid) => invalid.report,
+            };
             let errors: Vec<_> = report.problems.iter().filter(|p| p.is_error()).collect();
-            if errors.is_empty() {
-                return Vec::new();
-            }
             let mut fixes: BTreeMap<Fix, String> = BTreeMap::new();
             for e in &errors {
                 if let Some(fix) = fix_for(&self.doc, &e.path) {
@@ -163,12 +163,15 @@ impl Importer<'_> {
             }
             remove(&mut self.doc, &gone);
         }
-        validate(&self.doc)
-            .problems
-            .into_iter()
-            .filter(|p| p.is_error())
-            .map(|p| format!("{} {}: {}", p.path, p.code.as_str(), p.message))
-            .collect()
+        ValidSchema::parse(self.doc.clone()).map_err(|invalid| {
+            invalid
+                .report
+                .problems
+                .iter()
+                .filter(|p| p.is_error())
+                .map(|p| format!("{} {}: {}", p.path, p.code.as_str(), p.message))
+                .collect()
+        })
     }
 
     fn removed(&mut self, id: &str, reason: String) {

@@ -114,11 +114,14 @@ pub fn introspect_on(conn: &mut PgConnection, options: &IntrospectOptions) -> Re
     let mut out = serde_json::Map::new();
     let result = conn.transaction::<(), DieselError, _>(|c| {
         // One snapshot for every query; the settings make PostgreSQL print
-        // names, dates and numbers the same way whoever reads.
+        // names, dates and numbers the same way whoever reads (and JIT
+        // compilation, which these catalog joins would trigger on a large
+        // database, costs more than it saves).
         c.batch_execute(&format!(
             "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY;
              SET LOCAL statement_timeout = {timeout};
              SET LOCAL lock_timeout = {timeout};
+             SET LOCAL jit = off;
              SET LOCAL search_path = public;
              SET LOCAL DateStyle = 'ISO, MDY';
              SET LOCAL IntervalStyle = 'postgres';

@@ -18,7 +18,8 @@ SELECT coalesce(json_agg(x ORDER BY x.rel, x.num), '[]')::text FROM (
                FROM pg_catalog.pg_depend dep
                JOIN pg_catalog.pg_class sc ON sc.oid = dep.objid
                JOIN pg_catalog.pg_sequence s ON s.seqrelid = sc.oid
-               WHERE dep.classid = 'pg_catalog.pg_class'::regclass AND dep.refobjid = a.attrelid
+               WHERE dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.refobjid = a.attrelid
+                 AND dep.classid = 'pg_catalog.pg_class'::regclass
                  AND dep.refobjsubid = a.attnum AND dep.deptype = 'i' LIMIT 1)
            END AS identity_sequence,
            nullif(a.attstattarget, -1) AS statistics, a.attoptions AS options, a.attstorage::text AS storage, t.typstorage::text AS type_storage
