@@ -173,7 +173,10 @@ mod tests {
         // A bare number is PostgreSQL's integer or numeric constant, coerced
         // to the column's type: kept as the expression it is.
         assert_eq!(literal("0", &ty("int2", "smallint")), None);
-        assert_eq!(literal("'0.50'::numeric", &ty("numeric", "numeric(5,2)")), Some(Literal::String("0.50".into())));
+        assert_eq!(
+            literal("'0.50'::numeric(5,2)", &ty("numeric", "numeric(5,2)")),
+            Some(Literal::String("0.50".into()))
+        );
         assert_eq!(literal("true", &ty("bool", "boolean")), Some(Literal::Bool(true)));
         assert_eq!(literal("1 + 1", &ty("int4", "integer")), None);
     }
