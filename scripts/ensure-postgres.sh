@@ -44,6 +44,12 @@ if ! { [ -e /usr/include/postgresql/libpq-fe.h ] || pkg-config --exists libpq 2>
     apt_install libpq-dev
 fi
 
+# psql and pg_dump: the import tests load fixtures and compare dumps.
+if ! command -v pg_dump >/dev/null 2>&1 || ! command -v psql >/dev/null 2>&1; then
+    log "installing PostgreSQL's client (psql, pg_dump)"
+    apt_install postgresql-client
+fi
+
 if answers; then
     log "PostgreSQL answers on $HOST:$PORT"
     exit 0

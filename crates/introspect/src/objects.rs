@@ -6,7 +6,7 @@ use schemaforge_domain::{
     SequenceOwner,
 };
 
-use crate::catalog::{SequenceRow, TypeRow};
+use crate::catalog::TypeRow;
 use crate::sql::{comment_on, grants, qi, qn};
 use crate::{BOOKKEEPING_SCHEMA, Importer, Origin, Outcome, display};
 
@@ -244,7 +244,8 @@ impl Importer<'_> {
                     None,
                 );
             }
-            let (start, min_value, max_value) = sequence_options(s);
+            let (start, min_value, max_value) =
+                sequence_options(&s.data_type, s.increment, (s.start, s.min_value, s.max_value));
             let object = format!("SEQUENCE {}", qn(&s.namespace, &s.name));
             for (grantee, statement) in grants(&object, &s.privileges) {
                 self.grant(&s.namespace, &s.name, &grantee, statement);
@@ -267,25 +268,26 @@ impl Importer<'_> {
     }
 }
 
-/// START, MINVALUE and MAXVALUE where they differ from what PostgreSQL
-/// chooses for the sequence's type and direction.
-fn sequence_options(s: &SequenceRow) -> (Option<i64>, Option<i64>, Option<i64>) {
-    let type_max = match s.data_type.as_str() {
-        "smallint" => i64::from(i16::MAX),
-        "integer" => i64::from(i32::MAX),
-        _ => i64::MAX,
+/// START, MINVALUE and MAXVALUE of a sequence of `data_type` counting by
+/// `increment`, each where it differs from what PostgreSQL chooses for the
+/// type and direction (standalone and identity sequences alike).
+pub(crate) fn sequence_options(
+    data_type: &str,
+    increment: i64,
+    (start, min_value, max_value): (i64, i64, i64),
+) -> (Option<i64>, Option<i64>, Option<i64>) {
+    let (type_min, type_max) = match data_type {
+        "smallint" => (i64::from(i16::MIN), i64::from(i16::MAX)),
+        "integer" => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        _ => (i64::MIN, i64::MAX),
     };
-    let type_min = match s.data_type.as_str() {
-        "smallint" => i64::from(i16::MIN),
-        "integer" => i64::from(i32::MIN),
-        _ => i64::MIN,
-    };
-    let (default_min, default_max) = if s.increment > 0 { (1, type_max) } else { (type_min, -1) };
-    let min_value = (s.min_value != default_min).then_some(s.min_value);
-    let max_value = (s.max_value != default_max).then_some(s.max_value);
-    let default_start = if s.increment > 0 { s.min_value } else { s.max_value };
-    let start = (s.start != default_start).then_some(s.start);
-    (start, min_value, max_value)
+    let (default_min, default_max) = if increment > 0 { (1, type_max) } else { (type_min, -1) };
+    let default_start = if increment > 0 { min_value } else { max_value };
+    (
+        (start != default_start).then_some(start),
+        (min_value != default_min).then_some(min_value),
+        (max_value != default_max).then_some(max_value),
+    )
 }
 
 /// The expression inside `CHECK (...)` as `pg_get_constraintdef` prints it.

@@ -60,21 +60,8 @@ fn identity_spec(generated: &str, s: Option<&IdentitySequenceRow>) -> IdentitySp
         ..Default::default()
     };
     if let Some(s) = s {
-        let type_max = match s.data_type.as_str() {
-            "smallint" => i64::from(i16::MAX),
-            "integer" => i64::from(i32::MAX),
-            _ => i64::MAX,
-        };
-        let type_min = match s.data_type.as_str() {
-            "smallint" => i64::from(i16::MIN),
-            "integer" => i64::from(i32::MIN),
-            _ => i64::MIN,
-        };
-        let (min, max) = if s.increment > 0 { (1, type_max) } else { (type_min, -1) };
-        spec.min_value = (s.min_value != min).then_some(s.min_value);
-        spec.max_value = (s.max_value != max).then_some(s.max_value);
-        let start = if s.increment > 0 { s.min_value } else { s.max_value };
-        spec.start = (s.start != start).then_some(s.start);
+        (spec.start, spec.min_value, spec.max_value) =
+            crate::objects::sequence_options(&s.data_type, s.increment, (s.start, s.min_value, s.max_value));
         spec.increment = (s.increment != 1).then_some(s.increment);
         spec.cache = (s.cache != 1).then_some(s.cache);
         spec.cycle = s.cycle;
