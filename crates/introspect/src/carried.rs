@@ -250,7 +250,10 @@ impl Importer<'_> {
                 Some(ns) => display(ns, &o.name),
                 None => o.name.clone(),
             };
-            let reason = format!("{}s are not in the document format (recreate it with pg_dump --schema-only)", o.kind);
+            let reason = match o.definition {
+                Some(_) => format!("{}: not in the document format", o.kind),
+                None => format!("{}: not in the document format (recreate it with pg_dump --schema-only)", o.kind),
+            };
             self.note(&o.kind, name, Outcome::Omitted, reason, o.definition.clone());
         }
     }

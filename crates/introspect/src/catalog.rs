@@ -160,6 +160,9 @@ pub struct TypeRow {
     pub checks: Option<Vec<DomainCheckRow>>,
     /// A composite type's attributes.
     pub attributes: Option<Vec<AttributeRow>>,
+    /// Privileges to roles other than its owner (`USAGE` for `PUBLIC` is the default).
+    #[serde(default)]
+    pub privileges: Vec<PrivilegeRow>,
 }
 
 /// The column that owns a sequence.
@@ -316,6 +319,9 @@ pub struct ColumnRow {
     pub comment: Option<String>,
     /// An identity column's sequence.
     pub identity_sequence: Option<IdentitySequenceRow>,
+    /// Column privileges to roles other than the table's owner.
+    #[serde(default)]
+    pub privileges: Vec<PrivilegeRow>,
     /// `SET STATISTICS`, when set.
     pub statistics: Option<i64>,
     /// Attribute options (`n_distinct=-0.02`).

@@ -98,6 +98,19 @@ impl Importer<'_> {
             self.type_ids.insert(t.oid, (kind, id));
         }
         for t in &self.cat.types {
+            // Every type is usable by PUBLIC unless revoked: that default
+            // is not a grant; anything else is reported.
+            let privileges: Vec<_> =
+                t.privileges.iter().filter(|p| !(p.grantee.is_none() && p.privilege == "USAGE")).cloned().collect();
+            for (_, s) in grants(&format!("TYPE {}", qn(&t.namespace, &t.name)), &privileges) {
+                self.note(
+                    "privilege",
+                    display(&t.namespace, &t.name),
+                    Outcome::Omitted,
+                    "privileges on types are not in the document format",
+                    Some(s),
+                );
+            }
             match t.kind.as_str() {
                 "e" => self.enum_type(t),
                 "d" => self.domain(t),

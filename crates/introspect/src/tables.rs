@@ -219,6 +219,23 @@ impl<'a> Importer<'a> {
                 });
             }
         }
+        let column_privileges: Vec<_> = c
+            .privileges
+            .iter()
+            .map(|p| crate::catalog::PrivilegeRow {
+                privilege: format!("{} ({})", p.privilege, qi(&c.name)),
+                ..p.clone()
+            })
+            .collect();
+        for (_, s) in crate::sql::grants(&format!("TABLE {q}"), &column_privileges) {
+            self.note(
+                "privilege",
+                &cname,
+                Outcome::Omitted,
+                "column privileges are not in the document format",
+                Some(s),
+            );
+        }
         if let Some(n) = c.statistics {
             let s = Some(format!("ALTER TABLE {q} ALTER COLUMN {} SET STATISTICS {n}", qi(&c.name)));
             self.note(

@@ -22,6 +22,11 @@ SELECT coalesce(json_agg(x ORDER BY x.rel, x.num), '[]')::text FROM (
                  AND dep.classid = 'pg_catalog.pg_class'::regclass
                  AND dep.refobjsubid = a.attnum AND dep.deptype = 'i' LIMIT 1)
            END AS identity_sequence,
+           (SELECT coalesce(json_agg(json_build_object(
+                       'grantee', CASE WHEN acl.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(acl.grantee) END,
+                       'privilege', acl.privilege_type, 'grantable', acl.is_grantable)
+                       ORDER BY acl.grantee, acl.privilege_type), '[]')
+            FROM pg_catalog.aclexplode(a.attacl) acl WHERE acl.grantee <> (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = a.attrelid)) AS privileges,
            nullif(a.attstattarget, -1) AS statistics, a.attoptions AS options, a.attstorage::text AS storage, t.typstorage::text AS type_storage
     FROM rels r
     JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid

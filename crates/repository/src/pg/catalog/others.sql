@@ -34,6 +34,20 @@ SELECT coalesce(json_agg(x ORDER BY x.kind, x.namespace, x.name), '[]')::text FR
     SELECT 'statistics', ns.nspname, s.stxname, pg_catalog.pg_get_statisticsobjdef(s.oid)
     FROM pg_catalog.pg_statistic_ext s JOIN ns ON ns.oid = s.stxnamespace
     UNION ALL
+    SELECT 'default privileges', n.nspname,
+           pg_catalog.pg_get_userbyid(d.defaclrole) || ' on ' || o.objects,
+           (SELECT string_agg(pg_catalog.format('ALTER DEFAULT PRIVILEGES FOR ROLE %I%s GRANT %s ON %s TO %s%s',
+                       pg_catalog.pg_get_userbyid(d.defaclrole),
+                       CASE WHEN n.nspname IS NULL THEN '' ELSE ' IN SCHEMA ' || pg_catalog.quote_ident(n.nspname) END,
+                       a.privilege_type, o.objects,
+                       CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END,
+                       CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), E';\n' ORDER BY a.grantee, a.privilege_type)
+            FROM pg_catalog.aclexplode(d.defaclacl) a WHERE a.grantee <> d.defaclrole)
+    FROM pg_catalog.pg_default_acl d LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace,
+         LATERAL (SELECT CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES' WHEN 'f' THEN 'FUNCTIONS'
+                      WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END AS objects) o
+    WHERE d.defaclnamespace = 0 OR d.defaclnamespace IN (SELECT oid FROM ns)
+    UNION ALL
     SELECT 'event trigger', NULL, e.evtname, NULL
     FROM pg_catalog.pg_event_trigger e
     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_event_trigger'::regclass AND d.objid = e.oid AND d.deptype = 'e')

@@ -3,6 +3,11 @@
 SELECT coalesce(json_agg(x ORDER BY x.oid), '[]')::text FROM (
     SELECT t.oid::bigint AS oid, ns.nspname AS namespace, t.typname AS name, t.typtype::text AS kind,
            pg_catalog.obj_description(t.oid, 'pg_type') AS comment,
+           (SELECT coalesce(json_agg(json_build_object(
+                       'grantee', CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
+                       'privilege', a.privilege_type, 'grantable', a.is_grantable)
+                       ORDER BY a.grantee, a.privilege_type), '[]')
+            FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner) AS privileges,
            CASE WHEN t.typtype = 'e' THEN
                (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid)
            END AS labels,
