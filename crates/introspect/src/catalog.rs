@@ -26,6 +26,10 @@ pub struct Catalog {
     pub constraints: Vec<ConstraintRow>,
     /// Their indexes.
     pub indexes: Vec<IndexRow>,
+    /// The elements of every index, by index oid and position, as one
+    /// query reads them (see [`Catalog::attach_index_elements`]).
+    #[serde(default)]
+    pub index_elements: Vec<IndexElementRow>,
     /// Functions, procedures, aggregates and window functions.
     pub routines: Vec<RoutineRow>,
     /// Triggers.
@@ -378,9 +382,31 @@ pub struct ConstraintRow {
     pub comment: Option<String>,
 }
 
+impl Catalog {
+    /// Move `index_elements` into their indexes' `elements`, in order.
+    pub fn attach_index_elements(&mut self) {
+        let mut by_index: std::collections::HashMap<i64, Vec<IndexElementRow>> = std::collections::HashMap::new();
+        for e in std::mem::take(&mut self.index_elements) {
+            by_index.entry(e.index).or_default().push(e);
+        }
+        for index in &mut self.indexes {
+            if let Some(mut elements) = by_index.remove(&index.oid) {
+                elements.sort_by_key(|e| e.n);
+                index.elements = elements;
+            }
+        }
+    }
+}
+
 /// One element of an index.
 #[derive(Debug, Clone, Deserialize)]
 pub struct IndexElementRow {
+    /// The index's oid (when read as a list of its own).
+    #[serde(default)]
+    pub index: i64,
+    /// 1-based position in the index.
+    #[serde(default)]
+    pub n: i64,
     /// The column's number; 0 for an expression.
     pub column: i64,
     /// The expression, as PostgreSQL prints it.
@@ -423,6 +449,7 @@ pub struct IndexRow {
     /// A partition's copy of a partitioned table's index.
     pub inherited: bool,
     /// Elements in order.
+    #[serde(default)]
     pub elements: Vec<IndexElementRow>,
     /// A partial index's predicate.
     pub predicate: Option<String>,

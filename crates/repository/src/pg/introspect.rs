@@ -28,6 +28,7 @@ const QUERIES: &[(&str, &str)] = &[
     ("columns", include_str!("catalog/columns.sql")),
     ("constraints", include_str!("catalog/constraints.sql")),
     ("indexes", include_str!("catalog/indexes.sql")),
+    ("index_elements", include_str!("catalog/index_elements.sql")),
     ("routines", include_str!("catalog/routines.sql")),
     ("triggers", include_str!("catalog/triggers.sql")),
     ("policies", include_str!("catalog/policies.sql")),
@@ -139,8 +140,9 @@ pub fn introspect_on(conn: &mut PgConnection, options: &IntrospectOptions) -> Re
         Ok(())
     });
     result.map_err(|e| query_error(e, timeout))?;
-    let catalog: Catalog = serde_json::from_value(Value::Object(out))
+    let mut catalog: Catalog = serde_json::from_value(Value::Object(out))
         .map_err(|e| IntrospectError::Other(format!("unexpected catalog shape: {e}")))?;
+    catalog.attach_index_elements();
     for asked in &options.namespaces {
         match catalog.namespaces.iter().find(|n| &n.name == asked) {
             None => return Err(IntrospectError::NoNamespace(asked.clone())),
