@@ -134,6 +134,11 @@ mod tests {
             restore_array_casts("route::text = ANY (ARRAY['a'::character varying]::text[])"),
             "route::text = ANY (ARRAY['a'::character varying]::character varying[]::text[])"
         );
+        // Multi-byte text around and inside (every slice is at an ASCII byte).
+        assert_eq!(
+            restore_array_casts("'é' = ANY ((ARRAY['é'::character varying, 'ü'::character varying])::text[]) AND ç"),
+            "'é' = ANY ((ARRAY['é'::character varying, 'ü'::character varying]::character varying[])::text[]) AND ç"
+        );
         // Nothing else changes: no element cast, no outer cast, quoted text.
         for same in [
             "a = ANY (ARRAY[1, 2])",

@@ -72,6 +72,14 @@ fn is_ownership(statement: &str) -> bool {
     words.first().map(String::as_str) == Some("ALTER") && words.windows(2).any(|w| w[0] == "OWNER" && w[1] == "TO")
 }
 
+/// A transaction-control statement: the file is loaded in one transaction
+/// of its own, which a `COMMIT` inside would end.
+fn is_transaction_control(statement: &str) -> bool {
+    let first = statement.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+    let first = first.trim_end_matches(';');
+    ["BEGIN", "COMMIT", "ROLLBACK", "START", "END", "ABORT", "SAVEPOINT", "RELEASE"].contains(&first)
+}
+
 fn line_of(sql: &str, offset: usize) -> usize {
     sql.get(..offset).map_or(0, |s| s.matches('\n').count()) + 1
 }
@@ -102,12 +110,15 @@ fn load_into(url: &str, sql: &str, options: &LoadOptions) -> Result<Loaded, Load
     let mut ran = 0;
     let result = conn.transaction::<(), DieselError, _>(|c| {
         for s in &statements {
-            if is_ownership(s.text) {
-                skipped.push(Skipped {
-                    line: line_of(&text, s.offset),
-                    text: first_line(s.text),
-                    reason: "ownership is not in the document format",
-                });
+            let reason = if is_ownership(s.text) {
+                Some("ownership is not in the document format")
+            } else if is_transaction_control(s.text) {
+                Some("transaction control: the file is loaded in one transaction of its own")
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                skipped.push(Skipped { line: line_of(&text, s.offset), text: first_line(s.text), reason });
                 continue;
             }
             if let Err(e) = c.batch_execute(s.text) {
@@ -156,5 +167,7 @@ mod tests {
         assert_eq!(line_of(&text, text.find("CREATE").unwrap()), 2);
         assert!(is_ownership("ALTER TABLE public.t OWNER TO postgres"));
         assert!(!is_ownership("ALTER TABLE t ADD COLUMN owner text"));
+        assert!(is_transaction_control("commit") && is_transaction_control("START TRANSACTION"));
+        assert!(!is_transaction_control("CREATE TABLE begin_at (x int)"));
     }
 }
