@@ -298,18 +298,32 @@ impl Statement {
     }
 
     /// The types a routine's parameters and result name (dotted names, as
-    /// written), e.g. `[["public", "film"]]` for `RETURNS SETOF public.film`.
+    /// written), e.g. `[["public", "film"]]` for `RETURNS SETOF public.film`
+    /// (and `[["film"]]` for `film.title%TYPE`).
+    ///
+    /// ```
+    /// let s = schemaforge_pgparse::parse_statement(
+    ///     "CREATE FUNCTION f(t film.title%TYPE) RETURNS SETOF public.film LANGUAGE sql AS 'SELECT 1'").unwrap();
+    /// assert_eq!(s.type_names(), [vec!["film".to_string()], vec!["public".to_string(), "film".to_string()]]);
+    /// assert!(!s.has_sql_body());
+    /// ```
     pub fn type_names(&self) -> Vec<Vec<String>> {
         if !matches!(self.kind, StatementKind::Function | StatementKind::Procedure) {
             return Vec::new();
         }
         let params = self.tree.get("parameters").and_then(Value::as_array).into_iter().flatten();
-        let mut out: Vec<Vec<String>> = params
-            .filter_map(|p| p.pointer("/node/FunctionParameter/arg_type/names"))
-            .map(|n| names(Some(n)))
-            .collect();
-        if let Some(n) = self.tree.pointer("/return_type/names") {
-            out.push(names(Some(n)));
+        // `table.column%TYPE` names the table: its name without the column.
+        let of = |ty: &Value| {
+            let mut n = names(ty.get("names"));
+            if ty.get("pct_type").and_then(Value::as_bool).unwrap_or(false) {
+                n.pop();
+            }
+            n
+        };
+        let mut out: Vec<Vec<String>> =
+            params.filter_map(|p| p.pointer("/node/FunctionParameter/arg_type")).map(of).collect();
+        if let Some(ty) = self.tree.get("return_type") {
+            out.push(of(ty));
         }
         out
     }
