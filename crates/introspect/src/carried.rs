@@ -3,6 +3,7 @@
 
 use schemaforge_domain::SqlObject;
 
+use crate::catalog::RelationRow;
 use crate::objects::lost_comment;
 use crate::sql::{qi, qn};
 use crate::{Importer, Origin, Outcome, display};
@@ -45,7 +46,18 @@ fn policy_statement(name: &str, table: &str, p: &crate::catalog::PolicyRow) -> S
     sql
 }
 
-impl Importer<'_> {
+impl<'a> Importer<'a> {
+    /// Triggers, policies or rules with the relation each is on, in name
+    /// order (relation, then their own): a database's oid order is its
+    /// creation order, which a create script does not keep for these.
+    fn on_relations<T>(&self, rows: &'a [T], key: fn(&T) -> (i64, &str)) -> Vec<(&'a RelationRow, &'a T)> {
+        let mut out: Vec<_> = rows.iter().filter_map(|r| Some((*self.rel_rows.get(&key(r).0)?, r))).collect();
+        out.sort_by(|(r1, x1), (r2, x2)| {
+            (&r1.namespace, &r1.name, key(x1).1).cmp(&(&r2.namespace, &r2.name, key(x2).1))
+        });
+        out
+    }
+
     /// Carry a statement in one of the document's lists.
     fn carry(&mut self, list: &'static str, id: String, name: String, definition: String) {
         self.origins.insert(id.clone(), Origin { kind: list, name, statement: Some(definition.clone()) });
@@ -113,10 +125,7 @@ impl Importer<'_> {
                 );
             }
         }
-        let mut triggers: Vec<_> = cat.triggers.iter().filter_map(|t| Some((*self.rel_rows.get(&t.rel)?, t))).collect();
-        triggers.sort_by(|(r1, t1), (r2, t2)| {
-            (&r1.namespace, &r1.name, &t1.name).cmp(&(&r2.namespace, &r2.name, &t2.name))
-        });
+        let triggers = self.on_relations(&cat.triggers, |t| (t.rel, t.name.as_str()));
         for (rel, t) in triggers {
             let name = format!("{}.{}", display(&rel.namespace, &rel.name), t.name);
             let on = qn(&rel.namespace, &rel.name);
@@ -158,10 +167,7 @@ impl Importer<'_> {
                 );
             }
         }
-        let mut policies: Vec<_> = cat.policies.iter().filter_map(|p| Some((*self.rel_rows.get(&p.rel)?, p))).collect();
-        policies.sort_by(|(r1, p1), (r2, p2)| {
-            (&r1.namespace, &r1.name, &p1.name).cmp(&(&r2.namespace, &r2.name, &p2.name))
-        });
+        let policies = self.on_relations(&cat.policies, |p| (p.rel, p.name.as_str()));
         for (rel, p) in policies {
             let name = format!("{}.{}", display(&rel.namespace, &rel.name), p.name);
             let on = qn(&rel.namespace, &rel.name);
@@ -177,10 +183,7 @@ impl Importer<'_> {
                 );
             }
         }
-        let mut rules: Vec<_> = cat.rules.iter().filter_map(|r| Some((*self.rel_rows.get(&r.rel)?, r))).collect();
-        rules.sort_by(|(r1, x1), (r2, x2)| {
-            (&r1.namespace, &r1.name, &x1.name).cmp(&(&r2.namespace, &r2.name, &x2.name))
-        });
+        let rules = self.on_relations(&cat.rules, |r| (r.rel, r.name.as_str()));
         for (rel, r) in rules {
             let name = format!("{}.{}", display(&rel.namespace, &rel.name), r.name);
             let on = qn(&rel.namespace, &rel.name);

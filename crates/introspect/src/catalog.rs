@@ -187,20 +187,9 @@ pub struct SequenceRow {
     pub namespace: String,
     /// Name.
     pub name: String,
-    /// `smallint`, `integer` or `bigint`.
-    pub data_type: String,
-    /// START WITH.
-    pub start: i64,
-    /// INCREMENT BY.
-    pub increment: i64,
-    /// MINVALUE.
-    pub min_value: i64,
-    /// MAXVALUE.
-    pub max_value: i64,
-    /// CACHE.
-    pub cache: i64,
-    /// CYCLE.
-    pub cycle: bool,
+    /// Its options.
+    #[serde(flatten)]
+    pub options: SequenceOptionsRow,
     /// `COMMENT ON SEQUENCE`.
     pub comment: Option<String>,
     /// `OWNED BY`.
@@ -279,6 +268,17 @@ pub struct RelationRow {
 pub struct IdentitySequenceRow {
     /// The sequence's name.
     pub name: String,
+    /// Its options.
+    #[serde(flatten)]
+    pub options: SequenceOptionsRow,
+}
+
+/// A sequence's type and options, as `pg_sequence` holds them (standalone
+/// and identity sequences alike).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SequenceOptionsRow {
+    /// `smallint`, `integer` or `bigint`.
+    pub data_type: String,
     /// START WITH.
     pub start: i64,
     /// INCREMENT BY.
@@ -291,8 +291,6 @@ pub struct IdentitySequenceRow {
     pub cache: i64,
     /// CYCLE.
     pub cycle: bool,
-    /// Its type.
-    pub data_type: String,
 }
 
 /// A column.

@@ -113,13 +113,6 @@ pub fn import(catalog: &Catalog, options: &ImportOptions) -> Imported {
     Imported { document: importer.doc, report }
 }
 
-/// Where a relation went.
-#[derive(Debug, Clone)]
-pub(crate) struct RelRef {
-    /// Its id in the document.
-    pub(crate) id: String,
-}
-
 /// What the document's element with an id was made from: the statement
 /// that recreates it, for the report when validation takes it out.
 #[derive(Debug, Clone)]
@@ -149,8 +142,10 @@ pub(crate) struct Importer<'a> {
     pub(crate) namespace_ids: HashMap<String, String>,
     /// Type oid to (kind, id) for enums, domains and composite types.
     pub(crate) type_ids: HashMap<i64, (char, String)>,
-    /// Relation oid to where it went.
-    pub(crate) rels: HashMap<i64, RelRef>,
+    /// Relation oid to its id in the document.
+    pub(crate) rels: HashMap<i64, String>,
+    /// Table oid to its place in `doc.tables` (while relations are read).
+    pub(crate) table_at: HashMap<i64, usize>,
     /// (relation oid, attnum) to column id.
     pub(crate) column_ids: HashMap<(i64, i64), String>,
     /// (namespace, name) of a standalone sequence to its id.
@@ -222,6 +217,7 @@ impl<'a> Importer<'a> {
             namespace_ids: HashMap::new(),
             type_ids: HashMap::new(),
             rels: HashMap::new(),
+            table_at: HashMap::new(),
             column_ids: HashMap::new(),
             sequence_ids: HashMap::new(),
             origins: HashMap::new(),

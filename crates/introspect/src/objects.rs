@@ -6,7 +6,7 @@ use schemaforge_domain::{
     SequenceOwner,
 };
 
-use crate::catalog::TypeRow;
+use crate::catalog::{SequenceOptionsRow, TypeRow};
 use crate::sql::{comment_on, grants, qi, qn};
 use crate::{BOOKKEEPING_SCHEMA, Importer, Origin, Outcome, display};
 
@@ -244,7 +244,7 @@ impl Importer<'_> {
         for s in &self.cat.sequences {
             let Some(id) = self.sequence_ids.get(&(s.namespace.clone(), s.name.clone())).cloned() else { continue };
             let owned_by = s.owned_by.and_then(|o| {
-                let table = self.rels.get(&o.table)?.id.clone();
+                let table = self.rels.get(&o.table)?.clone();
                 let column = self.column_ids.get(&(o.table, o.column))?.clone();
                 Some(SequenceOwner { table_id: table, column_id: column })
             });
@@ -257,8 +257,8 @@ impl Importer<'_> {
                     None,
                 );
             }
-            let (start, min_value, max_value) =
-                sequence_options(&s.data_type, s.increment, (s.start, s.min_value, s.max_value));
+            let (start, min_value, max_value) = sequence_options(&s.options);
+            let o = &s.options;
             let object = format!("SEQUENCE {}", qn(&s.namespace, &s.name));
             for (grantee, statement) in grants(&object, &s.privileges) {
                 self.grant(&s.namespace, &s.name, &grantee, statement);
@@ -267,13 +267,13 @@ impl Importer<'_> {
                 id,
                 name: s.name.clone(),
                 namespace_id: self.namespace_id(&s.namespace),
-                data_type: (s.data_type != "bigint").then(|| s.data_type.clone()),
+                data_type: (o.data_type != "bigint").then(|| o.data_type.clone()),
                 start,
-                increment: (s.increment != 1).then_some(s.increment),
+                increment: (o.increment != 1).then_some(o.increment),
                 min_value,
                 max_value,
-                cache: (s.cache != 1).then_some(s.cache),
-                cycle: s.cycle,
+                cache: (o.cache != 1).then_some(o.cache),
+                cycle: o.cycle,
                 owned_by,
                 comment: s.comment.clone(),
             });
@@ -281,25 +281,21 @@ impl Importer<'_> {
     }
 }
 
-/// START, MINVALUE and MAXVALUE of a sequence of `data_type` counting by
-/// `increment`, each where it differs from what PostgreSQL chooses for the
-/// type and direction (standalone and identity sequences alike).
-pub(crate) fn sequence_options(
-    data_type: &str,
-    increment: i64,
-    (start, min_value, max_value): (i64, i64, i64),
-) -> (Option<i64>, Option<i64>, Option<i64>) {
-    let (type_min, type_max) = match data_type {
+/// START, MINVALUE and MAXVALUE of a sequence, each where it differs from
+/// what PostgreSQL chooses for its type and direction (standalone and
+/// identity sequences alike).
+pub(crate) fn sequence_options(s: &SequenceOptionsRow) -> (Option<i64>, Option<i64>, Option<i64>) {
+    let (type_min, type_max) = match s.data_type.as_str() {
         "smallint" => (i64::from(i16::MIN), i64::from(i16::MAX)),
         "integer" => (i64::from(i32::MIN), i64::from(i32::MAX)),
         _ => (i64::MIN, i64::MAX),
     };
-    let (default_min, default_max) = if increment > 0 { (1, type_max) } else { (type_min, -1) };
-    let default_start = if increment > 0 { min_value } else { max_value };
+    let (default_min, default_max) = if s.increment > 0 { (1, type_max) } else { (type_min, -1) };
+    let default_start = if s.increment > 0 { s.min_value } else { s.max_value };
     (
-        (start != default_start).then_some(start),
-        (min_value != default_min).then_some(min_value),
-        (max_value != default_max).then_some(max_value),
+        (s.start != default_start).then_some(s.start),
+        (s.min_value != default_min).then_some(s.min_value),
+        (s.max_value != default_max).then_some(s.max_value),
     )
 }
 

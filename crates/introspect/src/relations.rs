@@ -10,7 +10,7 @@ use crate::defaults::string_literal;
 use crate::objects::lost_comment;
 use crate::sql::{add_constraint, create_table, grants, qi, qn};
 use crate::tables::index_method;
-use crate::{Importer, Origin, Outcome, RelRef, display};
+use crate::{Importer, Origin, Outcome, display};
 
 /// Split `text` at the commas outside parentheses and quotes.
 pub(crate) fn split_top_level(text: &str) -> Vec<String> {
@@ -147,6 +147,7 @@ impl<'a> Importer<'a> {
                 "r" | "p" if !rel.is_partition => {
                     if let Some(mut table) = self.table(rel) {
                         table.partition_by = self.partition_by(rel);
+                        self.table_at.insert(rel.oid, self.doc.tables.len());
                         self.doc.tables.push(table);
                         self.relation_grants(rel);
                     }
@@ -213,8 +214,7 @@ impl<'a> Importer<'a> {
         let columns = self.columns_of.get(&rel.oid).cloned().unwrap_or_default();
         let constraints = self.constraints_of(rel.oid);
         let parent = rel.parents.first().copied();
-        let parent_at =
-            parent.and_then(|p| self.rels.get(&p)).and_then(|r| self.doc.tables.iter().position(|t| t.id == r.id));
+        let parent_at = parent.and_then(|p| self.table_at.get(&p).copied());
         let of = parent
             .and_then(|p| self.rel_rows.get(&p))
             .map(|p| format!(" PARTITION OF {}", qn(&p.namespace, &p.name)))
@@ -283,7 +283,7 @@ impl<'a> Importer<'a> {
             );
         }
         let id = self.ids.make("p", &[&rel.namespace, &rel.name]);
-        self.rels.insert(rel.oid, RelRef { id: id.clone() });
+        self.rels.insert(rel.oid, id.clone());
         self.origins.insert(id.clone(), Origin { kind: "partition", name, statement: Some(statement()) });
         let indexes = self.table_indexes(rel);
         self.relation_grants(rel);
@@ -311,7 +311,7 @@ impl<'a> Importer<'a> {
             return;
         }
         let id = self.ids.make("v", &[&rel.namespace, &rel.name]);
-        self.rels.insert(rel.oid, RelRef { id: id.clone() });
+        self.rels.insert(rel.oid, id.clone());
         self.origins.insert(id.clone(), Origin { kind: "view", name: name.clone(), statement: Some(create) });
         if let Some(options) = rel.options.as_ref().filter(|o| !o.is_empty()) {
             let s = Some(format!("ALTER {what} {q} SET ({})", options.join(", ")));

@@ -12,7 +12,7 @@ use schemaforge_domain::{
 use crate::catalog::{ColumnRow, ConstraintRow, IdentitySequenceRow, IndexElementRow, IndexRow, RelationRow};
 use crate::printed::restore_array_casts;
 use crate::sql::{add_constraint, comment_on, create_table, qi, qn};
-use crate::{Importer, Named, Origin, Outcome, RelRef, display};
+use crate::{Importer, Named, Origin, Outcome, display};
 
 /// The document's index methods.
 pub(crate) fn index_method(name: &str) -> Option<IndexMethod> {
@@ -59,9 +59,8 @@ fn identity_spec(generated: &str, s: Option<&IdentitySequenceRow>) -> IdentitySp
         generated: if generated == "a" { IdentityGeneration::Always } else { IdentityGeneration::ByDefault },
         ..Default::default()
     };
-    if let Some(s) = s {
-        (spec.start, spec.min_value, spec.max_value) =
-            crate::objects::sequence_options(&s.data_type, s.increment, (s.start, s.min_value, s.max_value));
+    if let Some(s) = s.map(|s| &s.options) {
+        (spec.start, spec.min_value, spec.max_value) = crate::objects::sequence_options(s);
         spec.increment = (s.increment != 1).then_some(s.increment);
         spec.cache = (s.cache != 1).then_some(s.cache);
         spec.cycle = s.cycle;
@@ -94,7 +93,7 @@ impl<'a> Importer<'a> {
             }
         }
         let id = self.ids.make("t", &[&rel.namespace, &rel.name]);
-        self.rels.insert(rel.oid, RelRef { id: id.clone() });
+        self.rels.insert(rel.oid, id.clone());
         self.origins.insert(
             id.clone(),
             Origin { kind: "table", name: name.clone(), statement: Some(create_table(rel, &columns, &constraints)) },
@@ -531,8 +530,8 @@ impl<'a> Importer<'a> {
         for con in cat.constraints.iter().filter(|c| c.kind == "f") {
             let Some(rel) = self.rel_rows.get(&con.rel).copied() else { continue };
             let cname = format!("{}.{}", display(&rel.namespace, &rel.name), con.name);
-            let source = self.rels.get(&con.rel).filter(|_| !rel.is_partition).map(|r| r.id.clone());
-            let target = self.rels.get(&con.ref_rel).map(|r| r.id.clone());
+            let source = self.rels.get(&con.rel).filter(|_| !rel.is_partition).cloned();
+            let target = self.rels.get(&con.ref_rel).cloned();
             let (Some(source), Some(target)) = (source, target) else {
                 let why = if rel.is_partition {
                     "a foreign key declared on a partition alone is not in the document format"
