@@ -6,7 +6,7 @@ use std::io::Write;
 
 use schemaforge_domain::ValidSchema;
 use schemaforge_introspect::{ImportOptions, ImportReport, Imported, Outcome, ReportItem, import};
-use schemaforge_repository::pg::{IntrospectOptions, LoadOptions, Skipped, introspect, load_sql};
+use schemaforge_repository::pg::{IntrospectOptions, LoadOptions, introspect, load_sql};
 use schemaforge_repository::{IntrospectError, LoadError};
 use schemaforge_sqlgen::create_script;
 
@@ -77,7 +77,7 @@ fn server_exit(e: &IntrospectError) -> u8 {
         IntrospectError::Unreachable(_) => exit::UNREACHABLE,
         IntrospectError::Authentication(_) => exit::AUTHENTICATION,
         IntrospectError::NoDatabase(_) | IntrospectError::NoNamespace(_) => exit::NOT_FOUND,
-        IntrospectError::Privileges(_) => exit::PRIVILEGES,
+        IntrospectError::Privileges(_) | IntrospectError::Forbidden(_) => exit::PRIVILEGES,
         IntrospectError::Timeout(_) => exit::TIMEOUT,
         IntrospectError::Other(_) => exit::SERVER,
     }
@@ -106,7 +106,7 @@ pub(crate) fn inspect(out: &mut impl Write, url: &str, common: &Common) -> anyho
 
 /// `schemaforge import FILE --dev-url URL`.
 pub(crate) fn import_file(out: &mut impl Write, sql: &str, dev_url: &str, common: &Common) -> anyhow::Result<u8> {
-    let loaded = match load_sql(dev_url, sql, &LoadOptions { introspect: options(common) }) {
+    let loaded = match load_sql(dev_url, sql, &LoadOptions { introspect: options(common), deadline: None }) {
         Ok(l) => l,
         Err(LoadError::Server(e)) => {
             eprintln!("schemaforge: {e}");
@@ -118,19 +118,9 @@ pub(crate) fn import_file(out: &mut impl Write, sql: &str, dev_url: &str, common
         }
     };
     let mut imported = import(&loaded.catalog, &ImportOptions { name: common.name.clone() });
-    imported.report.items.splice(0..0, loaded.skipped.iter().map(skipped_item));
+    let skipped = loaded.skipped.iter().map(|s| ReportItem::skipped_statement(s.line, &s.text, s.reason));
+    imported.report.items.splice(0..0, skipped);
     finish(out, imported, common)
-}
-
-/// A statement of the file that did not run, as a report item.
-pub(crate) fn skipped_item(s: &Skipped) -> ReportItem {
-    ReportItem {
-        kind: "statement".into(),
-        name: format!("line {}", s.line),
-        outcome: Outcome::Skipped,
-        reason: s.reason.into(),
-        statement: Some(s.text.clone()),
-    }
 }
 
 fn finish(out: &mut impl Write, imported: Imported, common: &Common) -> anyhow::Result<u8> {
@@ -152,8 +142,7 @@ fn finish(out: &mut impl Write, imported: Imported, common: &Common) -> anyhow::
             Err(_) => return Ok(exit::INCOMPLETE),
         },
     }
-    let incomplete = report.items.iter().any(|i| i.outcome != Outcome::Skipped);
-    Ok(if common.strict && incomplete { exit::INCOMPLETE } else { 0 })
+    Ok(if common.strict && report.is_incomplete() { exit::INCOMPLETE } else { 0 })
 }
 
 fn write_report(out: &mut impl Write, report: &ImportReport) -> anyhow::Result<()> {

@@ -99,7 +99,27 @@ pub struct ReportItem {
     pub statement: Option<String>,
 }
 
+impl ReportItem {
+    /// A statement of an SQL file that was not run (line 1-based), as the
+    /// loader reports it.
+    pub fn skipped_statement(line: usize, text: &str, reason: &str) -> Self {
+        Self {
+            kind: "statement".into(),
+            name: format!("line {line}"),
+            outcome: Outcome::Skipped,
+            reason: reason.into(),
+            statement: Some(text.into()),
+        }
+    }
+}
+
 impl ImportReport {
+    /// Whether something was adjusted or omitted (skipped items are
+    /// deliberate and do not count): what `--strict` refuses.
+    pub fn is_incomplete(&self) -> bool {
+        self.items.iter().any(|i| i.outcome != Outcome::Skipped)
+    }
+
     /// Items with `outcome`.
     pub fn with_outcome(&self, outcome: Outcome) -> impl Iterator<Item = &ReportItem> {
         self.items.iter().filter(move |i| i.outcome == outcome)

@@ -23,6 +23,9 @@ use uuid::Uuid;
 #[cfg(feature = "postgres")]
 pub mod pg;
 
+mod import;
+pub use import::{CatalogReader, ImportTarget, IntrospectOptions, LoadOptions, Loaded, NoCatalogReader, Skipped};
+
 /// Errors of every repository, free of driver types.
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
@@ -711,6 +714,12 @@ pub trait DatabaseAdmin: Send + Sync {
     /// extensions), each statement under a timeout: what validation asks
     /// the server.
     fn try_script(&self, statements: &[&str]) -> Result<(), TryError>;
+    /// Load SQL text into a scratch database on the server and read its
+    /// catalog: the database belongs to a throwaway role made for this
+    /// load, the text runs in that role's own session (never the admin's)
+    /// in one transaction, and database and role are dropped whatever
+    /// happens.
+    fn load_sql(&self, sql: &str, options: &LoadOptions) -> Result<Loaded, LoadError>;
 }
 
 /// Why a tried script did not run through ([`DatabaseAdmin::try_script`],
@@ -752,6 +761,9 @@ pub enum IntrospectError {
     /// The role may not connect, or may not read what was asked.
     #[error("insufficient privileges: {0}")]
     Privileges(String),
+    /// The server may not connect there (its host policy refuses the address).
+    #[error("not allowed: {0}")]
+    Forbidden(String),
     /// A namespace asked for does not exist.
     #[error("no such schema: {0}")]
     NoNamespace(String),

@@ -15,6 +15,7 @@ use crate::{App, MAX_PAGE_LIMIT, Principal, ServiceResult, Store};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Action {
     SchemaCreate,
+    SchemaImport,
     SchemaUpdate,
     SchemaDelete,
     DatabaseProvision,
@@ -30,6 +31,7 @@ impl Action {
     fn name(self) -> &'static str {
         match self {
             Self::SchemaCreate => "schema.create",
+            Self::SchemaImport => "schema.import",
             Self::SchemaUpdate => "schema.update",
             Self::SchemaDelete => "schema.delete",
             Self::DatabaseProvision => "database.provision",

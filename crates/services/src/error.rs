@@ -1,7 +1,8 @@
 //! The services' error type.
 
 use schemaforge_domain::{ChangeSet, ValidationReport};
-use schemaforge_repository::{Conflict, DatabaseStatus, OperationFailure, RepoError};
+use schemaforge_introspect::ImportReport;
+use schemaforge_repository::{Conflict, DatabaseStatus, IntrospectError, OperationFailure, RepoError};
 
 /// Why a use case failed. The HTTP adapter maps each variant to a status
 /// code and a stable error code.
@@ -78,6 +79,24 @@ pub enum ServiceError {
     /// Missing, wrong or expired credentials.
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// The database to import could not be read (or SQL text's load ran
+    /// out of time). Messages are libpq's or the server's, never the URL.
+    #[error("import: {0}")]
+    ImportSource(IntrospectError),
+    /// PostgreSQL refused a statement of the SQL text (nothing was kept).
+    #[error("line {line} of the SQL was refused: {message}")]
+    SqlRefused {
+        /// 1-based line of the text where PostgreSQL places the error.
+        line: usize,
+        /// PostgreSQL's message.
+        message: String,
+        /// The statement's first line.
+        statement: String,
+    },
+    /// The imported document is not valid, or (strict) something was
+    /// adjusted or omitted; no schema was stored.
+    #[error("the import is incomplete")]
+    ImportIncomplete(Box<ImportReport>),
     /// The database cannot be reached.
     #[error("the database is unavailable")]
     Unavailable(#[source] RepoError),
@@ -110,6 +129,9 @@ impl ServiceError {
             Self::MigrationFailed(_) => "migration_failed",
             Self::Forbidden(_) => "forbidden",
             Self::Unauthorized(_) => "unauthorized",
+            Self::ImportSource(_) => "import_source",
+            Self::SqlRefused { .. } => "sql_refused",
+            Self::ImportIncomplete(_) => "import_incomplete",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }

@@ -68,6 +68,12 @@ pub fn app() -> App<MemoryStore> {
     app_with(Arc::new(MemoryStore::default()), Arc::new(FakeAdmin::default()))
 }
 
+/// A registered user's principal.
+pub fn user(app: &App<MemoryStore>, email: &str) -> crate::Principal {
+    let reg = app.register(email, "correct horse battery", None).unwrap();
+    app.authenticate(&reg.tokens.access_token).unwrap()
+}
+
 /// An app over these fakes.
 pub fn app_with(store: Arc<MemoryStore>, admin: Arc<FakeAdmin>) -> App<MemoryStore> {
     App::new(
@@ -491,6 +497,30 @@ impl FakeAdmin {
 }
 
 impl DatabaseAdmin for FakeAdmin {
+    /// An empty catalog, or the line holding `fail_on` refused.
+    fn load_sql(
+        &self,
+        sql: &str,
+        _: &schemaforge_repository::LoadOptions,
+    ) -> Result<schemaforge_repository::Loaded, schemaforge_repository::LoadError> {
+        let s = self
+            .up()
+            .map_err(|e| schemaforge_repository::IntrospectError::Unreachable(e.to_string()))
+            .map_err(schemaforge_repository::LoadError::Server)?;
+        if let Some(at) = s.fail_on.as_deref().and_then(|needle| sql.find(needle)) {
+            return Err(schemaforge_repository::LoadError::Statement {
+                line: sql[..at].matches('\n').count() + 1,
+                message: "syntax error".into(),
+                statement: sql.lines().next().unwrap_or_default().into(),
+            });
+        }
+        Ok(schemaforge_repository::Loaded {
+            catalog: schemaforge_introspect::Catalog::default(),
+            skipped: Vec::new(),
+            statements: 1,
+        })
+    }
+
     /// Refuses the statement that contains `fail_on` (when set),
     /// as a server would; unreachable when the server is down.
     fn try_script(&self, statements: &[&str]) -> Result<(), TryError> {

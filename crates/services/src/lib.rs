@@ -3,7 +3,8 @@
 //! The use cases of the Schemaforge service: accounts (sign-up, login,
 //! refresh-token rotation, logout, profile), API keys, and schemas (create,
 //! list, read, replace, rename, delete, versions, validation, export), and
-//! provisioning of a live database per schema.
+//! provisioning of a live database per schema, and import of schemas from
+//! live databases and SQL text.
 //!
 //! Generic over the repository traits, synchronous (the HTTP adapter runs
 //! calls off the async executor), and free of HTTP: errors are
@@ -13,6 +14,7 @@ mod audit;
 mod auth;
 mod error;
 mod health;
+mod imports;
 mod migrations;
 mod provision;
 mod schemas;
@@ -27,6 +29,7 @@ pub use audit::AuditPage;
 pub use auth::{API_KEY_PREFIX, AuthSettings, Authenticated, NewApiKeySecret, Principal, RequestId, Tokens};
 pub use error::{ServiceError, ServiceResult};
 pub use health::HEALTH_TTL;
+pub use imports::{ImportRequest, ImportSettings, ImportedSchema};
 pub use migrations::{DataLoss, MigrationOutcome, VersionDiff};
 pub use provision::{ConnectionInfo, DatabaseNames, DatabaseState, NAME_PREFIX, ProvisioningSettings, checksum};
 pub use schemas::{ListParams, MAX_PAGE_LIMIT, SchemaPage};
@@ -35,8 +38,8 @@ pub use texts::{DOCUMENT_CACHE_BYTES, SchemaText, VersionText};
 pub use throttle::LoginBackoff;
 
 use schemaforge_repository::{
-    ApiKeyRepository, AuditRepository, DatabaseAdmin, DatabaseRecordRepository, HealthRepository,
-    RefreshTokenRepository, SchemaRepository, UserRepository,
+    ApiKeyRepository, AuditRepository, CatalogReader, DatabaseAdmin, DatabaseRecordRepository, HealthRepository,
+    NoCatalogReader, RefreshTokenRepository, SchemaRepository, UserRepository,
 };
 use std::sync::Arc;
 
@@ -77,6 +80,8 @@ pub struct App<S> {
     logins: Arc<throttle::LoginThrottle>,
     health: Arc<health::HealthCache>,
     texts: Arc<texts::TextCache>,
+    reader: Arc<dyn CatalogReader>,
+    imports: ImportSettings,
 }
 
 impl<S> Clone for App<S> {
@@ -89,6 +94,8 @@ impl<S> Clone for App<S> {
             logins: Arc::clone(&self.logins),
             health: Arc::clone(&self.health),
             texts: Arc::clone(&self.texts),
+            reader: Arc::clone(&self.reader),
+            imports: self.imports,
         }
     }
 }
@@ -105,7 +112,16 @@ impl<S: Store> App<S> {
         let logins = Arc::new(throttle::LoginThrottle::new(LoginBackoff::default()));
         let health = Arc::new(health::HealthCache::default());
         let texts = Arc::new(texts::TextCache::new(DOCUMENT_CACHE_BYTES));
-        Self { store, admin, auth, provisioning, logins, health, texts }
+        let reader = Arc::new(NoCatalogReader);
+        Self { store, admin, auth, provisioning, logins, health, texts, reader, imports: ImportSettings::default() }
+    }
+
+    /// The same application reading clients' databases with `reader`
+    /// (without one, `import_database` is refused), under `settings`.
+    pub fn with_imports(mut self, reader: Arc<dyn CatalogReader>, settings: ImportSettings) -> Self {
+        self.reader = reader;
+        self.imports = settings;
+        self
     }
 
     /// The same application with another bound on cached document text, in

@@ -503,6 +503,7 @@ impl<S: Store> App<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fake::user;
     use crate::fake::{FakeAdmin, MemoryStore, app_with};
     use schemaforge_domain::{SchemaDocument, parse_document};
     use schemaforge_repository::DatabaseRecordRepository;
@@ -530,11 +531,6 @@ mod tests {
         let store = Arc::new(MemoryStore::default());
         let admin = Arc::new(FakeAdmin::default());
         World { app: app_with(Arc::clone(&store), Arc::clone(&admin)), store, admin }
-    }
-
-    fn user(app: &App<MemoryStore>, email: &str) -> Principal {
-        let reg = app.register(email, "correct horse battery", None).unwrap();
-        app.authenticate(&reg.tokens.access_token).unwrap()
     }
 
     #[test]

@@ -242,6 +242,7 @@ impl<S: Store> App<S> {
 mod tests {
     use super::*;
     use crate::fake::app;
+    use crate::fake::user;
     use schemaforge_domain::parse_document;
 
     fn doc(name: &str) -> SchemaDocument {
@@ -250,11 +251,6 @@ mod tests {
                 {{"id": "c", "name": "id", "dataType": "int", "primaryKey": true}}]}}]}}"#
         ))
         .unwrap()
-    }
-
-    fn user(app: &App<crate::fake::MemoryStore>, email: &str) -> Principal {
-        let reg = app.register(email, "correct horse battery", None).unwrap();
-        app.authenticate(&reg.tokens.access_token).unwrap()
     }
 
     #[test]

@@ -142,7 +142,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::fake::{FakeAdmin, MemoryStore, app_with};
+    use crate::fake::{FakeAdmin, MemoryStore, app_with, user};
 
     fn doc(name: &str) -> schemaforge_domain::SchemaDocument {
         schemaforge_domain::parse_document(&format!(
@@ -154,11 +154,6 @@ mod tests {
 
     fn text_of(name: &str) -> String {
         serde_json::to_string(&doc(name)).unwrap()
-    }
-
-    fn user(app: &App<MemoryStore>, email: &str) -> Principal {
-        let reg = app.register(email, "correct horse battery", None).unwrap();
-        app.authenticate(&reg.tokens.access_token).unwrap()
     }
 
     #[test]

@@ -211,6 +211,29 @@ impl PgDatabaseAdmin {
         Self { url: url.to_string(), settings }
     }
 
+    /// The admin's URL (holds its password: never log it).
+    pub(super) fn admin_url(&self) -> &str {
+        &self.url
+    }
+
+    /// A scratch database for [`DatabaseAdmin::load_sql`], owned by the
+    /// role of the same name, which alone may connect and create in
+    /// `public`; no history table (the loaded text may have a schema of
+    /// any name).
+    pub(super) fn create_scratch_database(&self, name: &str) -> RepoResult<()> {
+        let mut conn = self.connect(None)?;
+        let db = qi(name);
+        conn.batch_execute(&format!("CREATE DATABASE {db} OWNER {db}")).map_err(admin_err)?;
+        conn.batch_execute(&format!("REVOKE ALL ON DATABASE {db} FROM PUBLIC")).map_err(super::map_err)?;
+        let mut inside = self.connect(Some(name))?;
+        inside
+            .batch_execute(&format!(
+                "BEGIN; ALTER SCHEMA public OWNER TO {db}; REVOKE CREATE ON SCHEMA public FROM PUBLIC; COMMIT"
+            ))
+            .map_err(super::map_err)?;
+        conn.batch_execute(&format!("ALTER ROLE {db} LOGIN")).map_err(super::map_err)
+    }
+
     /// An admin session, in the server's admin database or in `database`.
     fn connect(&self, database: Option<&str>) -> RepoResult<PgConnection> {
         let url = match database {
@@ -297,6 +320,10 @@ impl PgDatabaseAdmin {
 }
 
 impl DatabaseAdmin for PgDatabaseAdmin {
+    fn load_sql(&self, sql: &str, options: &crate::LoadOptions) -> Result<crate::Loaded, crate::LoadError> {
+        self.load_as_scratch_role(sql, options)
+    }
+
     fn try_script(&self, statements: &[&str]) -> Result<(), crate::TryError> {
         let mut conn = self.connect(None).map_err(|e| crate::TryError::Unavailable(e.to_string()))?;
         super::scratch::try_on(&mut conn, statements, super::scratch::Runner::Sandbox)

@@ -13,7 +13,7 @@ use schemaforge_introspect::Catalog;
 use serde_json::Value;
 
 use super::admin::with_connect_timeout;
-use crate::IntrospectError;
+use crate::{IntrospectError, IntrospectOptions};
 
 /// The namespaces and relations read, common to every query ($1: names).
 const SCOPE: &str = include_str!("catalog/scope.sql");
@@ -39,24 +39,6 @@ const QUERIES: &[(&str, &str)] = &[
 
 /// How many queries one introspection runs, whatever the database holds.
 pub const CATALOG_QUERIES: usize = QUERIES.len();
-
-/// How to read.
-#[derive(Debug, Clone)]
-pub struct IntrospectOptions {
-    /// The namespaces to read; empty, every one but PostgreSQL's own and
-    /// those an extension made.
-    pub namespaces: Vec<String>,
-    /// Milliseconds one catalog query may run.
-    pub statement_timeout_ms: u64,
-    /// Seconds to wait for the server to answer.
-    pub connect_timeout_secs: u32,
-}
-
-impl Default for IntrospectOptions {
-    fn default() -> Self {
-        Self { namespaces: Vec::new(), statement_timeout_ms: 60_000, connect_timeout_secs: 10 }
-    }
-}
 
 #[derive(QueryableByName)]
 struct JsonRow {
@@ -130,7 +112,14 @@ pub fn introspect_on(conn: &mut PgConnection, options: &IntrospectOptions) -> Re
              SET LOCAL extra_float_digits = 1;
              SET LOCAL standard_conforming_strings = on"
         ))?;
+        let started = std::time::Instant::now();
         for (field, body) in QUERIES {
+            if let Some(total) = options.total_timeout_ms {
+                let spent = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                // At least 1 ms: 0 would mean no timeout at all.
+                let left = total.saturating_sub(spent).clamp(1, timeout.max(1));
+                c.batch_execute(&format!("SET LOCAL statement_timeout = {left}"))?;
+            }
             let sql = format!("{SCOPE} SELECT q.j FROM ({body}) AS q(j)");
             let row: JsonRow = diesel::sql_query(sql).bind::<Array<Text>, _>(&options.namespaces).get_result(c)?;
             let value: Value =
@@ -139,7 +128,7 @@ pub fn introspect_on(conn: &mut PgConnection, options: &IntrospectOptions) -> Re
         }
         Ok(())
     });
-    result.map_err(|e| query_error(e, timeout))?;
+    result.map_err(|e| query_error(e, options.total_timeout_ms.unwrap_or(timeout)))?;
     let mut catalog: Catalog = serde_json::from_value(Value::Object(out))
         .map_err(|e| IntrospectError::Other(format!("unexpected catalog shape: {e}")))?;
     catalog.attach_index_elements();

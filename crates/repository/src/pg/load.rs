@@ -1,45 +1,25 @@
 //! Importing an SQL file: loaded into a scratch database on a development
 //! server (created, loaded in one transaction, introspected, dropped
 //! whatever happens), so PostgreSQL itself reads every statement.
+//!
+//! Two callers: the CLI's `import --dev-url` loads as the URL's own user
+//! on a server the user chose; the service ([`PgDatabaseAdmin::load_sql`])
+//! loads on the provisioning server as a throwaway role that owns the
+//! scratch database and nothing else, in that role's own session, so the
+//! text can reach nothing beyond its scratch database (`RESET ROLE` leads
+//! back to the same role).
+
+use std::sync::mpsc;
+use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::result::Error as DieselError;
 use diesel::{Connection, PgConnection};
-use schemaforge_introspect::Catalog;
+use rand::RngCore;
 
-use super::admin::{with_connect_timeout, with_database};
-use super::introspect::{IntrospectOptions, connection_error, introspect_on};
-use crate::{IntrospectError, LoadError};
-
-/// How to load.
-#[derive(Debug, Clone, Default)]
-pub struct LoadOptions {
-    /// How to read the scratch database once loaded (its namespaces: the
-    /// file's; empty, all).
-    pub introspect: IntrospectOptions,
-}
-
-/// A statement of the file that was not run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skipped {
-    /// Its first line in the file (1-based).
-    pub line: usize,
-    /// Its text (first line).
-    pub text: String,
-    /// Why it was not run.
-    pub reason: &'static str,
-}
-
-/// What a loaded file gave.
-#[derive(Debug, Clone)]
-pub struct Loaded {
-    /// The scratch database's catalog.
-    pub catalog: Catalog,
-    /// Statements left out (psql meta-commands, ownership).
-    pub skipped: Vec<Skipped>,
-    /// How many statements ran.
-    pub statements: usize,
-}
+use super::admin::{PgDatabaseAdmin, with_connect_timeout, with_credentials, with_database};
+use super::introspect::{connection_error, introspect_on};
+use crate::{DatabaseAdmin, IntrospectError, LoadError, LoadOptions, Loaded, Skipped};
 
 fn first_line(text: &str) -> String {
     text.lines().next().unwrap_or_default().chars().take(200).collect()
@@ -84,26 +64,103 @@ fn line_of(sql: &str, offset: usize) -> usize {
     sql.get(..offset).map_or(0, |s| s.matches('\n').count()) + 1
 }
 
-/// Load `sql` into a scratch database on the server at `dev_url` and read
-/// its catalog. The scratch database is dropped whatever happens.
+/// A scratch database's name: only ASCII letters, digits and `_`, no user text.
+fn scratch_name() -> String {
+    format!("sf_import_{}", uuid::Uuid::new_v4().simple())
+}
+
+fn admin_session(url: &str) -> Result<PgConnection, IntrospectError> {
+    PgConnection::establish(url).map_err(connection_error)
+}
+
+/// Load `sql` into a scratch database on the server at `dev_url`, as the
+/// URL's user, and read its catalog. The scratch database is dropped
+/// whatever happens.
 pub fn load_sql(dev_url: &str, sql: &str, options: &LoadOptions) -> Result<Loaded, LoadError> {
-    let timeout = options.introspect.connect_timeout_secs;
-    let admin_url = with_connect_timeout(dev_url, timeout);
-    let mut admin = PgConnection::establish(&admin_url).map_err(connection_error)?;
-    // Only ASCII letters, digits and `_`: no user text.
-    let name = format!("sf_import_{}", uuid::Uuid::new_v4().simple());
+    let admin_url = with_connect_timeout(dev_url, options.introspect.connect_timeout_secs);
+    let mut admin = admin_session(&admin_url)?;
+    let name = scratch_name();
     admin
         .batch_execute(&format!("CREATE DATABASE \"{name}\""))
         .map_err(|e| IntrospectError::Privileges(format!("cannot create a scratch database: {e}")))?;
-    let outcome = load_into(&with_database(&admin_url, &name), sql, options);
+    let outcome = load_watched(&admin_url, &name, &with_database(&admin_url, &name), sql, options);
     let dropped = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
     let loaded = outcome?;
     dropped.map_err(|e| IntrospectError::Other(format!("the scratch database {name} could not be dropped: {e}")))?;
     Ok(loaded)
 }
 
+impl PgDatabaseAdmin {
+    /// [`DatabaseAdmin::load_sql`]: a role and a database of the same
+    /// scratch name, the role's password random and never kept.
+    pub(super) fn load_as_scratch_role(&self, sql: &str, options: &LoadOptions) -> Result<Loaded, LoadError> {
+        let name = scratch_name();
+        let mut secret = [0u8; 24];
+        rand::thread_rng().fill_bytes(&mut secret);
+        let password: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+        let unavailable = |e: crate::RepoError| IntrospectError::Unreachable(e.to_string());
+        self.create_role(&name, &password).map_err(unavailable)?;
+        let outcome =
+            self.create_scratch_database(&name).map_err(unavailable).map_err(LoadError::from).and_then(|()| {
+                let url = with_credentials(&with_database(self.admin_url(), &name), &name, &password);
+                let url = with_connect_timeout(&url, options.introspect.connect_timeout_secs);
+                load_watched(self.admin_url(), &name, &url, sql, options)
+            });
+        let dropped = self.drop_database(&name).and_then(|()| self.drop_role(&name));
+        let loaded = outcome?;
+        dropped
+            .map_err(|e| IntrospectError::Other(format!("the scratch database {name} could not be dropped: {e}")))?;
+        Ok(loaded)
+    }
+}
+
+/// [`load_into`] under `options.deadline`: a watchdog terminates the
+/// scratch database's sessions when it passes (a statement of the file
+/// could lift its own `statement_timeout`; it cannot escape this).
+fn load_watched(
+    admin_url: &str,
+    database: &str,
+    url: &str,
+    sql: &str,
+    options: &LoadOptions,
+) -> Result<Loaded, LoadError> {
+    let Some(deadline) = options.deadline else {
+        return load_into(url, sql, options);
+    };
+    let (done, wait) = mpsc::channel::<()>();
+    let admin_url = admin_url.to_string();
+    let database = database.to_string();
+    let watchdog = std::thread::spawn(move || {
+        if wait.recv_timeout(deadline) != Err(mpsc::RecvTimeoutError::Timeout) {
+            return false;
+        }
+        if let Ok(mut admin) = PgConnection::establish(&admin_url) {
+            // The name is ours (letters, digits, `_`), never user text.
+            let _ = admin.batch_execute(&format!(
+                "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity \
+                 WHERE datname = '{database}' AND pid <> pg_catalog.pg_backend_pid()"
+            ));
+        }
+        true
+    });
+    let outcome = load_into(url, sql, options);
+    drop(done);
+    let fired = watchdog.join().unwrap_or(false);
+    if fired {
+        return Err(LoadError::Server(IntrospectError::Timeout(millis(deadline))));
+    }
+    outcome
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
 fn load_into(url: &str, sql: &str, options: &LoadOptions) -> Result<Loaded, LoadError> {
     let mut conn = PgConnection::establish(url).map_err(connection_error)?;
+    // Each statement of the file under the same timeout as a catalog query.
+    conn.batch_execute(&format!("SET statement_timeout = {}", options.introspect.statement_timeout_ms))
+        .map_err(|e| IntrospectError::Other(e.to_string()))?;
     let (text, mut skipped) = without_meta_commands(sql);
     let statements = schemaforge_introspect::split_script(&text).map_err(|e| LoadError::Split(e.to_string()))?;
     let mut failed = None;

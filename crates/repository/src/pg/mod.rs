@@ -9,17 +9,20 @@ mod audit;
 pub mod introspect;
 mod load;
 mod pool;
+mod reader;
 mod reads;
 mod schema;
 mod scram;
 mod scratch;
 
 pub use crate::TryError;
+pub use crate::{IntrospectOptions, LoadOptions, Loaded, Skipped};
 pub use admin::{
     AdminSettings, HISTORY_SCHEMA, PgDatabaseAdmin, percent_encode, server_address, with_credentials, with_database,
 };
-pub use introspect::{CATALOG_QUERIES, IntrospectOptions, introspect, introspect_on};
-pub use load::{LoadOptions, Loaded, Skipped, load_sql};
+pub use introspect::{CATALOG_QUERIES, introspect, introspect_on};
+pub use load::load_sql;
+pub use reader::{HostPolicy, PgCatalogReader, is_public};
 pub use scratch::try_script;
 
 use chrono::{DateTime, Utc};
