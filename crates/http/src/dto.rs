@@ -8,7 +8,10 @@ use schemaforge_repository::{
     ApiKey, AuditEntry, DatabaseHealth, HistoryEntry, OperationFailure, SchemaRecord, SchemaSummary, SchemaVersion,
     User,
 };
-use schemaforge_services::{AuditPage, ConnectionInfo, DatabaseState, MigrationOutcome, Tokens, VersionDiff};
+use schemaforge_services::{
+    AuditPage, ConnectionInfo, DatabaseState, ImportOutcome as Outcome, ImportReport, ImportedSchema, MigrationOutcome,
+    Tokens, VersionDiff,
+};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{Array, Object, OneOf, OneOfBuilder, Schema, Type};
@@ -680,3 +683,152 @@ impl utoipa::PartialSchema for DocumentSchema {
 
 // Only ever used `inline`: it is a reference to the domain's schema.
 impl ToSchema for DocumentSchema {}
+
+/// `POST /schemas/import/database`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImportDatabaseRequest {
+    /// `postgres://user:password@host:port/database[?sslmode=...]`: used for
+    /// this one read and stored nowhere. One TCP host; no parameter but
+    /// `sslmode` and `application_name`.
+    #[validate(length(min = 1, max = 2048))]
+    #[schema(min_length = 1, max_length = 2048, example = "postgres://reader:secret@db.example.com:5432/shop")]
+    pub url: String,
+    /// The new schema's name; absent, the database's name.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    /// The namespaces (PostgreSQL schemas) to read; absent or empty, every
+    /// one but PostgreSQL's own.
+    #[serde(default)]
+    #[validate(length(max = 100))]
+    #[schema(max_items = 100)]
+    pub schemas: Vec<String>,
+    /// Refuse (`422 IMPORT_INCOMPLETE`) when anything was adjusted or omitted.
+    #[serde(default)]
+    pub strict: bool,
+}
+
+/// How many objects of each kind the imported document holds.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportCountsDto {
+    namespaces: usize,
+    extensions: usize,
+    enums: usize,
+    domains: usize,
+    composites: usize,
+    sequences: usize,
+    tables: usize,
+    partitions: usize,
+    columns: usize,
+    indexes: usize,
+    foreign_keys: usize,
+    constraints: usize,
+    views: usize,
+    functions: usize,
+    triggers: usize,
+    policies: usize,
+    rules: usize,
+    grants: usize,
+}
+
+/// One object the document does not hold as the database does.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportItemDto {
+    /// `table`, `column`, `index`, `function`, `statement`, ...
+    kind: String,
+    /// Its qualified name (`sales.orders.total`; `line 12` for a statement).
+    name: String,
+    /// `adjusted` (in the document, not exactly), `omitted` (not in it) or
+    /// `skipped` (deliberately not read).
+    #[schema(pattern = "^(adjusted|omitted|skipped)$")]
+    outcome: String,
+    /// Why.
+    reason: String,
+    /// The SQL that recreates it or restores what differs, where one exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    statement: Option<String>,
+}
+
+/// The import report (docs/import.md §3).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportReportDto {
+    /// `server_version` of the server read.
+    server_version: String,
+    /// The database read (for SQL text, the scratch database it was loaded into).
+    database: String,
+    /// The namespaces read.
+    namespaces: Vec<String>,
+    counts: ImportCountsDto,
+    /// Every object the document does not hold as the database does.
+    items: Vec<ImportItemDto>,
+    /// Errors validation still finds (only in a `422 IMPORT_INCOMPLETE`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    remaining_errors: Vec<String>,
+}
+
+impl From<ImportReport> for ImportReportDto {
+    fn from(r: ImportReport) -> Self {
+        let c = r.counts;
+        Self {
+            server_version: r.server_version,
+            database: r.database,
+            namespaces: r.namespaces,
+            counts: ImportCountsDto {
+                namespaces: c.namespaces,
+                extensions: c.extensions,
+                enums: c.enums,
+                domains: c.domains,
+                composites: c.composites,
+                sequences: c.sequences,
+                tables: c.tables,
+                partitions: c.partitions,
+                columns: c.columns,
+                indexes: c.indexes,
+                foreign_keys: c.foreign_keys,
+                constraints: c.constraints,
+                views: c.views,
+                functions: c.functions,
+                triggers: c.triggers,
+                policies: c.policies,
+                rules: c.rules,
+                grants: c.grants,
+            },
+            items: r
+                .items
+                .into_iter()
+                .map(|i| ImportItemDto {
+                    kind: i.kind,
+                    name: i.name,
+                    outcome: match i.outcome {
+                        Outcome::Adjusted => "adjusted",
+                        Outcome::Omitted => "omitted",
+                        Outcome::Skipped => "skipped",
+                    }
+                    .into(),
+                    reason: i.reason,
+                    statement: i.statement,
+                })
+                .collect(),
+            remaining_errors: r.remaining_errors,
+        }
+    }
+}
+
+/// A schema made by an import, and what its document could not hold.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportedSchemaDto {
+    /// The new schema, at version 1.
+    schema: SchemaDto,
+    report: ImportReportDto,
+}
+
+impl From<ImportedSchema> for ImportedSchemaDto {
+    fn from(i: ImportedSchema) -> Self {
+        Self { schema: i.schema.into(), report: i.report.into() }
+    }
+}

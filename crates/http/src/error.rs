@@ -4,6 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use schemaforge_repository::IntrospectError;
 use schemaforge_services::ServiceError;
 use serde::Serialize;
 use serde_json::Value;
@@ -197,6 +198,34 @@ impl From<ServiceError> for ApiError {
                 "too many failed logins for this account; wait before trying again",
             ),
             ServiceError::Forbidden(message) => Self::new(S::FORBIDDEN, "FORBIDDEN", message),
+            ServiceError::ImportSource(source) => Self::import_source(source),
+            ServiceError::SqlRefused { line, message, statement } => Self::new(
+                S::UNPROCESSABLE_ENTITY,
+                "SQL_STATEMENT_REFUSED",
+                format!("PostgreSQL refused line {line} of the SQL: {message}"),
+            )
+            .with_details(vec![serde_json::json!({"line": line, "message": message, "statement": statement})]),
+            ServiceError::ImportIncomplete(report) => {
+                let message = if report.remaining_errors.is_empty() {
+                    format!(
+                        "{} object(s) were adjusted or omitted, and strict was asked: no schema was stored",
+                        report
+                            .items
+                            .iter()
+                            .filter(|i| i.outcome != schemaforge_services::ImportOutcome::Skipped)
+                            .count()
+                    )
+                } else {
+                    format!(
+                        "the imported document is not valid ({} error(s)): no schema was stored",
+                        report.remaining_errors.len()
+                    )
+                };
+                let report = crate::dto::ImportReportDto::from(*report);
+                let details = serde_json::to_value(&report).map(|r| vec![serde_json::json!({"report": r})]);
+                Self::new(S::UNPROCESSABLE_ENTITY, "IMPORT_INCOMPLETE", message)
+                    .with_details(details.unwrap_or_default())
+            }
             ServiceError::Unavailable(cause) => {
                 tracing::warn!(error = %cause, "database unavailable");
                 Self::new(S::SERVICE_UNAVAILABLE, "DATABASE_UNAVAILABLE", "the database is unavailable; retry later")
@@ -210,6 +239,29 @@ impl From<ServiceError> for ApiError {
 }
 
 impl ApiError {
+    /// Why the database to import could not be read. The messages are
+    /// libpq's or the server's: they never hold the URL's password.
+    fn import_source(source: IntrospectError) -> Self {
+        use StatusCode as S;
+        let (status, code) = match &source {
+            IntrospectError::InvalidUrl(_) => (S::UNPROCESSABLE_ENTITY, "INVALID_CONNECTION_URL"),
+            IntrospectError::Forbidden(_) => (S::FORBIDDEN, "IMPORT_TARGET_FORBIDDEN"),
+            IntrospectError::Unreachable(_) => (S::BAD_GATEWAY, "IMPORT_UNREACHABLE"),
+            IntrospectError::Authentication(_) => (S::UNPROCESSABLE_ENTITY, "IMPORT_AUTHENTICATION_FAILED"),
+            IntrospectError::NoDatabase(_) => (S::UNPROCESSABLE_ENTITY, "IMPORT_DATABASE_NOT_FOUND"),
+            IntrospectError::NoNamespace(_) => (S::UNPROCESSABLE_ENTITY, "IMPORT_SCHEMA_NOT_FOUND"),
+            IntrospectError::Privileges(_) => (S::UNPROCESSABLE_ENTITY, "IMPORT_PRIVILEGES"),
+            IntrospectError::Timeout(_) => (S::GATEWAY_TIMEOUT, "IMPORT_TIMEOUT"),
+            IntrospectError::Other(_) => (S::BAD_GATEWAY, "IMPORT_SERVER_ERROR"),
+        };
+        let details = match &source {
+            IntrospectError::InvalidUrl(m) => vec![serde_json::json!({"field": "url", "message": m})],
+            IntrospectError::NoNamespace(n) => vec![serde_json::json!({"schema": n})],
+            _ => Vec::new(),
+        };
+        Self::new(status, code, source.to_string()).with_details(details)
+    }
+
     /// A script that failed on PostgreSQL, naming its statement.
     fn failed(code: &'static str, failure: &schemaforge_repository::OperationFailure) -> Self {
         let message = match failure.statement {

@@ -26,6 +26,8 @@ pub use error::{ApiError, ApiResult};
 pub struct HttpSettings {
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
+    /// Largest SQL text `POST /schemas/import/sql` accepts, in bytes.
+    pub sql_body_limit: usize,
     /// `Strict-Transport-Security` max-age, when the server is reached over TLS.
     pub hsts_max_age_secs: Option<u64>,
 }

@@ -10,7 +10,7 @@
 use serde_json::{Map, Value, json};
 use utoipa::OpenApi;
 
-use crate::handlers::{self, audit, auth, databases, schemas};
+use crate::handlers::{self, audit, auth, databases, imports, schemas};
 
 /// Every route's prefix.
 pub const PREFIX: &str = "/api/v1";
@@ -32,6 +32,7 @@ pub struct OpenApiJson(pub String);
         auth::register, auth::login, auth::refresh, auth::logout, auth::me, auth::update_me,
         auth::list_keys, auth::create_key, auth::revoke_key, audit::audit,
         schemas::list_schemas, schemas::create_schema, schemas::validate, schemas::import_schema,
+        imports::import_sql, imports::import_database,
         schemas::get_schema, schemas::replace_schema, schemas::patch_schema, schemas::delete_schema,
         schemas::versions, schemas::version, schemas::export_sql, schemas::export_json,
         databases::provision, databases::database, databases::database_status, databases::database_connection,

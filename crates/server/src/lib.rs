@@ -13,8 +13,10 @@ use schemaforge_http::{
     HttpSettings, MetricsEndpoint, RateLimits, Shared, configure, head_as_get, limit_by_address, not_found,
     request_span, security_headers,
 };
-use schemaforge_repository::pg::{AdminSettings, PgDatabaseAdmin, PgRepository, PoolSettings};
-use schemaforge_services::{App, AuthSettings, EncryptionKey, ProvisioningSettings};
+use schemaforge_repository::pg::{
+    AdminSettings, HostPolicy, PgCatalogReader, PgDatabaseAdmin, PgRepository, PoolSettings,
+};
+use schemaforge_services::{App, AuthSettings, EncryptionKey, ImportSettings, ProvisioningSettings};
 
 mod metrics;
 mod settings;
@@ -162,13 +164,25 @@ pub fn build(settings: &Settings) -> Result<Running, StartError> {
             validate_on_server: p.validate_on_server,
         },
     )
-    .with_document_cache(settings.database.document_cache_mib * 1024 * 1024);
+    .with_document_cache(settings.database.document_cache_mib * 1024 * 1024)
+    .with_imports(
+        Arc::new(PgCatalogReader::new(HostPolicy {
+            allowed_hosts: settings.import.allowed_hosts.clone(),
+            allow_private_networks: settings.import.allow_private_networks,
+        })),
+        ImportSettings {
+            timeout_secs: settings.import.timeout_secs,
+            statement_timeout_ms: settings.import.statement_timeout_ms,
+            connect_timeout_secs: settings.import.connect_timeout_secs,
+        },
+    );
     spawn_sweeper(app.clone(), settings.provisioning.sweep_interval_secs);
     let addr = format!("{}:{}", settings.server.host, settings.server.port);
     let listener = TcpListener::bind(&addr).map_err(|source| StartError::Bind { addr: addr.clone(), source })?;
     let port = listener.local_addr().map_err(|source| StartError::Bind { addr: addr.clone(), source })?.port();
     let http = HttpSettings {
         body_limit: settings.server.body_limit_bytes,
+        sql_body_limit: settings.import.sql_body_limit_bytes,
         hsts_max_age_secs: Some(settings.server.hsts_max_age_secs).filter(|s| *s > 0),
     };
     let r = settings.rate_limit;

@@ -30,6 +30,42 @@ pub struct Settings {
     pub rate_limit: RateLimitSettings,
     /// The Prometheus endpoint.
     pub metrics: MetricsSettings,
+    /// Import of SQL text and of live databases.
+    #[serde(default)]
+    pub import: ImportConfig,
+}
+
+/// `[import]`: limits of `POST /schemas/import/sql` and `/import/database`,
+/// and where the latter may connect.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct ImportConfig {
+    /// Largest SQL text accepted, in bytes.
+    pub sql_body_limit_bytes: usize,
+    /// Seconds one import may take in all.
+    pub timeout_secs: u64,
+    /// Milliseconds one statement (a catalog query, a statement of the text) may run.
+    pub statement_timeout_ms: u64,
+    /// Seconds to wait for a client's database server to answer.
+    pub connect_timeout_secs: u32,
+    /// Hosts a client's URL may name whatever address they resolve to.
+    pub allowed_hosts: Vec<String>,
+    /// Let clients' URLs lead to loopback, private and link-local
+    /// addresses (development only: it opens the service's own network).
+    pub allow_private_networks: bool,
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        Self {
+            sql_body_limit_bytes: 16 * 1024 * 1024,
+            timeout_secs: 120,
+            statement_timeout_ms: 30_000,
+            connect_timeout_secs: 10,
+            allowed_hosts: Vec::new(),
+            allow_private_networks: false,
+        }
+    }
 }
 
 /// Request rate limits (`[rate_limit]`); a rate of 0 turns a limit off.
@@ -243,6 +279,7 @@ impl Settings {
                 .separator("__")
                 .list_separator(",")
                 .with_list_parse_key("server.cors_origins")
+                .with_list_parse_key("import.allowed_hosts")
                 .try_parsing(true),
         );
         let settings: Settings = builder.build()?.try_deserialize()?;

@@ -32,6 +32,7 @@ pub use health::HEALTH_TTL;
 pub use imports::{ImportRequest, ImportSettings, ImportedSchema};
 pub use migrations::{DataLoss, MigrationOutcome, VersionDiff};
 pub use provision::{ConnectionInfo, DatabaseNames, DatabaseState, NAME_PREFIX, ProvisioningSettings, checksum};
+pub use schemaforge_introspect::{ImportReport, Outcome as ImportOutcome};
 pub use schemas::{ListParams, MAX_PAGE_LIMIT, SchemaPage};
 pub use secrets::{EncryptionKey, InvalidKey};
 pub use texts::{DOCUMENT_CACHE_BYTES, SchemaText, VersionText};

@@ -2,8 +2,8 @@
 
 use awc::http::StatusCode;
 use schemaforge_server::{
-    AuthConfig, DEFAULT_ENCRYPTION_KEY, DatabaseSettings, LogSettings, MetricsSettings, ProvisioningConfig,
-    RateLimitSettings, ServerSettings, Settings, build, init_tracing,
+    AuthConfig, DEFAULT_ENCRYPTION_KEY, DatabaseSettings, ImportConfig, LogSettings, MetricsSettings,
+    ProvisioningConfig, RateLimitSettings, ServerSettings, Settings, build, init_tracing,
 };
 use schemaforge_testdb::TestDb;
 use serde_json::{Value, json};
@@ -94,6 +94,9 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
             trust_forwarded_for: false,
         },
         metrics: MetricsSettings { enabled: true, bearer_token: String::new() },
+        // As in production: no client URL may lead to this machine unless
+        // a test allows it.
+        import: ImportConfig { connect_timeout_secs: 2, ..ImportConfig::default() },
     };
     customize(&mut settings);
     if std::env::var("TEST_LOG").is_ok_and(|v| v == "1") {

@@ -10,6 +10,7 @@ mod accounts;
 mod bad_input;
 mod contract;
 mod hardening;
+mod imports;
 mod limits;
 mod migrations;
 mod operations;

@@ -13,7 +13,11 @@ const ALLOWED_INTERNAL: &[(&str, &[&str])] = &[
     // the statement splitter for SQL files.
     ("schemaforge-introspect", &["schemaforge-pgparse", "schemaforge-domain", "schemaforge-sqlgen"]),
     ("schemaforge-repository", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-introspect"]),
-    ("schemaforge-services", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-repository"]),
+    // Import maps a catalog to a document with the pure introspect crate.
+    (
+        "schemaforge-services",
+        &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-repository", "schemaforge-introspect"],
+    ),
     ("schemaforge-http", &["schemaforge-domain", "schemaforge-services", "schemaforge-repository"]),
     ("schemaforge-server", &["schemaforge-services", "schemaforge-http", "schemaforge-repository"]),
     // `validate --dev-url` tries the create script through the repository.

@@ -13,6 +13,7 @@ use crate::extract::blocking;
 pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod databases;
+pub(crate) mod imports;
 pub(crate) mod schemas;
 
 type Data<S> = web::Data<App<S>>;
@@ -81,6 +82,8 @@ fn routes<S: Store + 'static>() -> Vec<(&'static str, Vec<(Method, Route)>)> {
         ("/schemas", vec![on(M::GET, schemas::list_schemas::<S>), on(M::POST, schemas::create_schema::<S>)]),
         ("/schemas/validate", vec![on(M::POST, schemas::validate::<S>)]),
         ("/schemas/import", vec![on(M::POST, schemas::import_schema::<S>)]),
+        ("/schemas/import/sql", vec![on(M::POST, imports::import_sql::<S>)]),
+        ("/schemas/import/database", vec![on(M::POST, imports::import_database::<S>)]),
         (
             "/schemas/{id}",
             vec![
