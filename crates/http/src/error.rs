@@ -240,19 +240,23 @@ impl From<ServiceError> for ApiError {
 
 impl ApiError {
     /// Why the database to import could not be read. The messages are
-    /// libpq's or the server's: they never hold the URL's password.
+    /// libpq's or the server's: they never hold the URL's password. A
+    /// database that does not answer is the client's to fix (`422`), not
+    /// a failure of this service. A
+    /// database that does not answer is the client's to fix (`422`), not
+    /// a failure of this service.
     fn import_source(source: IntrospectError) -> Self {
         use StatusCode as S;
         let (status, code) = match &source {
             IntrospectError::InvalidUrl(_) => (S::UNPROCESSABLE_ENTITY, "INVALID_CONNECTION_URL"),
             IntrospectError::Forbidden(_) => (S::FORBIDDEN, "IMPORT_TARGET_FORBIDDEN"),
-            IntrospectError::Unreachable(_) => (S::BAD_GATEWAY, "IMPORT_UNREACHABLE"),
+            IntrospectError::Unreachable(_) => (S::UNPROCESSABLE_ENTITY, "IMPORT_UNREACHABLE"),
             IntrospectError::Authentication(_) => (S::UNPROCESSABLE_ENTITY, "IMPORT_AUTHENTICATION_FAILED"),
             IntrospectError::NoDatabase(_) => (S::UNPROCESSABLE_ENTITY, "IMPORT_DATABASE_NOT_FOUND"),
             IntrospectError::NoNamespace(_) => (S::UNPROCESSABLE_ENTITY, "IMPORT_SCHEMA_NOT_FOUND"),
             IntrospectError::Privileges(_) => (S::UNPROCESSABLE_ENTITY, "IMPORT_PRIVILEGES"),
             IntrospectError::Timeout(_) => (S::GATEWAY_TIMEOUT, "IMPORT_TIMEOUT"),
-            IntrospectError::Other(_) => (S::BAD_GATEWAY, "IMPORT_SERVER_ERROR"),
+            IntrospectError::Other(_) => (S::UNPROCESSABLE_ENTITY, "IMPORT_SERVER_ERROR"),
         };
         let details = match &source {
             IntrospectError::InvalidUrl(m) => vec![serde_json::json!({"field": "url", "message": m})],

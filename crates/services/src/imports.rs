@@ -100,6 +100,7 @@ impl<S: Store> App<S> {
         source: Source<'_>,
         request: ImportRequest,
     ) -> ServiceResult<ImportedSchema> {
+        check_request(source, &request)?;
         self.audited(
             principal,
             Action::SchemaImport,
@@ -168,6 +169,25 @@ impl<S: Store> App<S> {
     }
 }
 
+/// What PostgreSQL cannot take at all: a NUL character ends a C string,
+/// so text, names and namespaces holding one are refused before any work.
+fn check_request(source: Source<'_>, request: &ImportRequest) -> ServiceResult<()> {
+    let nul =
+        |field: &'static str| ServiceError::InvalidInput { field, message: "must not contain a NUL character".into() };
+    if let Source::Sql(sql) = source {
+        if sql.contains('\0') {
+            return Err(nul("sql"));
+        }
+    }
+    if request.name.as_deref().is_some_and(|n| n.contains('\0')) {
+        return Err(nul("name"));
+    }
+    if request.namespaces.iter().any(|n| n.contains('\0')) {
+        return Err(nul("schemas"));
+    }
+    Ok(())
+}
+
 /// A failed load of SQL text: the text's own faults are the client's; the
 /// provisioning server's are ours.
 fn load_error(err: LoadError) -> ServiceError {
@@ -226,6 +246,23 @@ mod tests {
         assert_eq!(audit.items[1].error_code.as_deref(), Some("sql_refused"));
         let mine = app.store.list_schemas(alice.user_id, &Default::default()).unwrap();
         assert_eq!(mine.total, 0);
+    }
+
+    #[test]
+    fn nul_characters_are_refused_before_any_work() {
+        let admin = Arc::new(FakeAdmin::default());
+        let app = app_with(Default::default(), Arc::clone(&admin));
+        let alice = user(&app, "alice@example.com");
+        admin.server().down = true;
+        let bad = |r: ServiceResult<ImportedSchema>| match r {
+            Err(ServiceError::InvalidInput { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(bad(app.import_sql(alice, "CREATE TABLE t ();\0", ImportRequest::default())), "sql");
+        let named = ImportRequest { name: Some("a\0b".into()), ..ImportRequest::default() };
+        assert_eq!(bad(app.import_sql(alice, "CREATE TABLE t ();", named)), "name");
+        let spaced = ImportRequest { namespaces: vec!["s\0".into()], ..ImportRequest::default() };
+        assert_eq!(bad(app.import_sql(alice, "CREATE TABLE t ();", spaced)), "schemas");
     }
 
     #[test]

@@ -94,10 +94,17 @@ async fn schemathesis_finds_no_server_error_and_no_undocumented_answer() {
         report.display().to_string(),
         "--no-color".into(),
     ];
-    let output = actix_web::rt::task::spawn_blocking(move || Command::new(&command).args(&args).output())
-        .await
-        .unwrap()
-        .unwrap();
+    let hooks = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemathesis");
+    let output = actix_web::rt::task::spawn_blocking(move || {
+        Command::new(&command)
+            .args(&args)
+            .env("SCHEMATHESIS_HOOKS", "schemaforge_hooks")
+            .env("PYTHONPATH", hooks)
+            .output()
+    })
+    .await
+    .unwrap()
+    .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");

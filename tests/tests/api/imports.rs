@@ -193,7 +193,7 @@ async fn a_live_database_becomes_version_1_and_its_password_is_nowhere() {
     let cases: Vec<(Value, StatusCode, &str)> = vec![
         (named(no_db.as_str()), StatusCode::UNPROCESSABLE_ENTITY, "IMPORT_DATABASE_NOT_FOUND"),
         (named(no_role.as_str()), StatusCode::UNPROCESSABLE_ENTITY, "IMPORT_AUTHENTICATION_FAILED"),
-        (named(closed.as_str()), StatusCode::BAD_GATEWAY, "IMPORT_UNREACHABLE"),
+        (named(closed.as_str()), StatusCode::UNPROCESSABLE_ENTITY, "IMPORT_UNREACHABLE"),
         (json!({"url": url, "schemas": ["nope"]}), StatusCode::UNPROCESSABLE_ENTITY, "IMPORT_SCHEMA_NOT_FOUND"),
         (named(&format!("mysql://u:{secret}@127.0.0.1/x")), StatusCode::UNPROCESSABLE_ENTITY, "INVALID_CONNECTION_URL"),
         (named(&format!("{url}?sslkey=/etc/passwd")), StatusCode::UNPROCESSABLE_ENTITY, "INVALID_CONNECTION_URL"),

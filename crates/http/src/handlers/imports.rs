@@ -146,10 +146,9 @@ pub(crate) async fn import_sql<S: Store + 'static>(
                 ("Location" = String, description = "The schema's URL"))),
         (status = 403, description = "`IMPORT_TARGET_FORBIDDEN`: the server does not connect to that address", body = Envelope),
         (status = 409, description = "`DUPLICATE_NAME`", body = Envelope),
-        (status = 422, description = "`INVALID_CONNECTION_URL`, `IMPORT_AUTHENTICATION_FAILED`, \
-            `IMPORT_DATABASE_NOT_FOUND`, `IMPORT_SCHEMA_NOT_FOUND`, `IMPORT_PRIVILEGES`, `IMPORT_INCOMPLETE` \
-            or `INVALID_INPUT`", body = Envelope),
-        (status = 502, description = "`IMPORT_UNREACHABLE` or `IMPORT_SERVER_ERROR`: the database's server", body = Envelope),
+        (status = 422, description = "`INVALID_CONNECTION_URL`, `IMPORT_UNREACHABLE`, \
+            `IMPORT_AUTHENTICATION_FAILED`, `IMPORT_DATABASE_NOT_FOUND`, `IMPORT_SCHEMA_NOT_FOUND`, \
+            `IMPORT_PRIVILEGES`, `IMPORT_SERVER_ERROR`, `IMPORT_INCOMPLETE` or `INVALID_INPUT`", body = Envelope),
         (status = 504, description = "`IMPORT_TIMEOUT`: reading took longer than the server allows", body = Envelope),
     ))]
 pub(crate) async fn import_database<S: Store + 'static>(
