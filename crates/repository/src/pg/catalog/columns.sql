@@ -10,7 +10,7 @@ SELECT coalesce(json_agg(x ORDER BY x.rel, x.num), '[]')::text FROM (
            a.attidentity::text AS identity, a.attgenerated::text AS generated,
            CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
                 THEN (SELECT c.collname FROM pg_catalog.pg_collation c WHERE c.oid = a.attcollation) END AS collation,
-           pg_catalog.col_description(a.attrelid, a.attnum) AS comment,
+           (SELECT ds.description FROM pg_catalog.pg_description ds WHERE ds.objoid = a.attrelid AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = a.attnum) AS comment,
            CASE WHEN a.attidentity <> '' THEN (
                SELECT json_build_object('name', sc.relname, 'start', s.seqstart, 'increment', s.seqincrement,
                                         'min_value', s.seqmin, 'max_value', s.seqmax, 'cache', s.seqcache,
@@ -22,11 +22,11 @@ SELECT coalesce(json_agg(x ORDER BY x.rel, x.num), '[]')::text FROM (
                  AND dep.classid = 'pg_catalog.pg_class'::regclass
                  AND dep.refobjsubid = a.attnum AND dep.deptype = 'i' LIMIT 1)
            END AS identity_sequence,
-           (SELECT coalesce(json_agg(json_build_object(
+           CASE WHEN a.attacl IS NOT NULL THEN (SELECT coalesce(json_agg(json_build_object(
                        'grantee', CASE WHEN acl.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(acl.grantee) END,
                        'privilege', acl.privilege_type, 'grantable', acl.is_grantable)
                        ORDER BY acl.grantee, acl.privilege_type), '[]')
-            FROM pg_catalog.aclexplode(a.attacl) acl WHERE acl.grantee <> (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = a.attrelid)) AS privileges,
+            FROM pg_catalog.aclexplode(a.attacl) acl WHERE acl.grantee <> (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = a.attrelid)) ELSE '[]' END AS privileges,
            nullif(a.attstattarget, -1) AS statistics, a.attoptions AS options, a.attstorage::text AS storage, t.typstorage::text AS type_storage
     FROM rels r
     JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid

@@ -13,7 +13,7 @@ SELECT coalesce(json_agg(x ORDER BY x.oid), '[]')::text FROM (
                SELECT json_agg(o.oprname ORDER BY k.n)
                FROM unnest(con.conexclop) WITH ORDINALITY k(op, n) JOIN pg_catalog.pg_operator o ON o.oid = k.op)
            END AS operators,
-           pg_catalog.obj_description(con.oid, 'pg_constraint') AS comment
+           (SELECT ds.description FROM pg_catalog.pg_description ds WHERE ds.objoid = con.oid AND ds.classoid = 'pg_catalog.pg_constraint'::regclass AND ds.objsubid = 0) AS comment
     FROM pg_catalog.pg_constraint con
     JOIN rels r ON r.oid = con.conrelid
     WHERE con.conparentid = 0

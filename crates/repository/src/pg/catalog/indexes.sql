@@ -11,7 +11,7 @@ SELECT coalesce(json_agg(x ORDER BY x.oid), '[]')::text FROM (
            EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con
                    WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')) AS constraint_backed,
            pg_catalog.pg_get_indexdef(i.indexrelid) AS definition,
-           pg_catalog.obj_description(i.indexrelid, 'pg_class') AS comment
+           (SELECT ds.description FROM pg_catalog.pg_description ds WHERE ds.objoid = i.indexrelid AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = 0) AS comment
     FROM pg_catalog.pg_index i
     JOIN rels r ON r.oid = i.indrelid
     JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid

@@ -1,5 +1,5 @@
 SELECT coalesce(json_agg(x ORDER BY x.name), '[]')::text FROM (
-    SELECT ns.nspname AS name, pg_catalog.obj_description(ns.oid, 'pg_namespace') AS comment,
+    SELECT ns.nspname AS name, (SELECT ds.description FROM pg_catalog.pg_description ds WHERE ds.objoid = ns.oid AND ds.classoid = 'pg_catalog.pg_namespace'::regclass AND ds.objsubid = 0) AS comment,
            pg_catalog.has_schema_privilege(ns.oid, 'USAGE') AS usable,
            (SELECT coalesce(json_agg(g.entry), '[]') FROM (
                 SELECT json_build_object('grantee', CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee) END,

@@ -6,7 +6,7 @@ SELECT coalesce(json_agg(x ORDER BY x.oid), '[]')::text FROM (
             FROM unnest(pol.polroles) WITH ORDINALITY k(role, n)) AS roles,
            pg_catalog.pg_get_expr(pol.polqual, pol.polrelid) AS "using",
            pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) AS "check",
-           pg_catalog.obj_description(pol.oid, 'pg_policy') AS comment
+           (SELECT ds.description FROM pg_catalog.pg_description ds WHERE ds.objoid = pol.oid AND ds.classoid = 'pg_catalog.pg_policy'::regclass AND ds.objsubid = 0) AS comment
     FROM pg_catalog.pg_policy pol
     JOIN rels r ON r.oid = pol.polrelid
 ) x

@@ -4,7 +4,7 @@ SELECT coalesce(json_agg(x ORDER BY x.oid), '[]')::text FROM (
            c.relpersistence::text AS persistence, c.relrowsecurity AS row_security,
            c.relforcerowsecurity AS force_row_security, c.relreplident::text AS replica_identity,
            c.reloptions AS options, c.reloftype <> 0 AS typed,
-           pg_catalog.obj_description(r.oid, 'pg_class') AS comment,
+           (SELECT ds.description FROM pg_catalog.pg_description ds WHERE ds.objoid = r.oid AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = 0) AS comment,
            CASE WHEN r.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(r.oid) END AS partition_key,
            CASE WHEN r.relkind = 'p' THEN (
                SELECT json_build_object('strategy', pt.partstrat::text, 'columns', pt.partattrs::int2[]::int[],

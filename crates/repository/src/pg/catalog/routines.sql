@@ -3,7 +3,7 @@ SELECT coalesce(json_agg(x ORDER BY x.oid), '[]')::text FROM (
     SELECT p.oid::bigint AS oid, ns.nspname AS namespace, p.proname AS name, p.prokind::text AS kind,
            pg_catalog.pg_get_function_identity_arguments(p.oid) AS arguments,
            CASE WHEN p.prokind IN ('f', 'p') THEN pg_catalog.pg_get_functiondef(p.oid) END AS definition,
-           pg_catalog.obj_description(p.oid, 'pg_proc') AS comment,
+           (SELECT ds.description FROM pg_catalog.pg_description ds WHERE ds.objoid = p.oid AND ds.classoid = 'pg_catalog.pg_proc'::regclass AND ds.objsubid = 0) AS comment,
            CASE WHEN p.prokind = 'a' THEN (
                SELECT json_build_object('sfunc', a.aggtransfn::regproc::text,
                    'stype', pg_catalog.format_type(a.aggtranstype, NULL),

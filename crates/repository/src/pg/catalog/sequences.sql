@@ -4,7 +4,7 @@ SELECT coalesce(json_agg(x ORDER BY x.oid), '[]')::text FROM (
            pg_catalog.format_type(s.seqtypid, NULL) AS data_type,
            s.seqstart AS start, s.seqincrement AS increment, s.seqmin AS min_value, s.seqmax AS max_value,
            s.seqcache AS cache, s.seqcycle AS cycle,
-           pg_catalog.obj_description(r.oid, 'pg_class') AS comment,
+           (SELECT ds.description FROM pg_catalog.pg_description ds WHERE ds.objoid = r.oid AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = 0) AS comment,
            (SELECT json_build_object('table', d.refobjid::bigint, 'column', d.refobjsubid)
             FROM pg_catalog.pg_depend d
             WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = r.oid

@@ -2,7 +2,7 @@
 -- user-defined type: base, range and multirange types).
 SELECT coalesce(json_agg(x ORDER BY x.oid), '[]')::text FROM (
     SELECT t.oid::bigint AS oid, ns.nspname AS namespace, t.typname AS name, t.typtype::text AS kind,
-           pg_catalog.obj_description(t.oid, 'pg_type') AS comment,
+           (SELECT ds.description FROM pg_catalog.pg_description ds WHERE ds.objoid = t.oid AND ds.classoid = 'pg_catalog.pg_type'::regclass AND ds.objsubid = 0) AS comment,
            (SELECT coalesce(json_agg(json_build_object(
                        'grantee', CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
                        'privilege', a.privilege_type, 'grantable', a.is_grantable)
