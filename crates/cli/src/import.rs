@@ -47,7 +47,7 @@ pub(crate) struct Common {
     /// The document's name (default: the database's).
     #[arg(long)]
     pub(crate) name: Option<String>,
-    /// Milliseconds each catalog query (and each statement of the file) may run.
+    /// Milliseconds the catalog read (one statement) and each statement of the file may run.
     #[arg(long, default_value_t = 60_000)]
     pub(crate) statement_timeout_ms: u64,
 }

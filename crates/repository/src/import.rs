@@ -15,7 +15,7 @@ pub struct IntrospectOptions {
     /// The namespaces to read; empty, every one but PostgreSQL's own and
     /// those an extension made.
     pub namespaces: Vec<String>,
-    /// Milliseconds one catalog query may run.
+    /// Milliseconds the catalog read (one statement holding every query) may run.
     pub statement_timeout_ms: u64,
     /// Seconds to wait for the server to answer.
     pub connect_timeout_secs: u32,

@@ -1,7 +1,8 @@
 //! Reading a live database's catalog for import: a fixed set of queries
 //! (`catalog/*.sql`, one per kind of object, whatever the database's
-//! size), each answering with one JSON document, in one read-only
-//! transaction (one snapshot) under a statement timeout. The queries read
+//! size), each answering with one JSON document, run as the columns of one
+//! statement (one round trip) in one read-only transaction (one snapshot)
+//! under a statement timeout. The queries read
 //! only `pg_catalog`, which takes no lock beyond ACCESS SHARE on the
 //! catalogs themselves.
 
