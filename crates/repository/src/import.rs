@@ -19,14 +19,11 @@ pub struct IntrospectOptions {
     pub statement_timeout_ms: u64,
     /// Seconds to wait for the server to answer.
     pub connect_timeout_secs: u32,
-    /// Milliseconds all catalog queries together may run (each is given
-    /// what is left); `None`: only each query's own timeout.
-    pub total_timeout_ms: Option<u64>,
 }
 
 impl Default for IntrospectOptions {
     fn default() -> Self {
-        Self { namespaces: Vec::new(), statement_timeout_ms: 60_000, connect_timeout_secs: 10, total_timeout_ms: None }
+        Self { namespaces: Vec::new(), statement_timeout_ms: 60_000, connect_timeout_secs: 10 }
     }
 }
 

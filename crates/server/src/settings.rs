@@ -44,7 +44,7 @@ pub struct ImportConfig {
     pub sql_body_limit_bytes: usize,
     /// Seconds one import may take in all.
     pub timeout_secs: u64,
-    /// Milliseconds one statement (a catalog query, a statement of the text) may run.
+    /// Milliseconds one statement may run: the catalog read (one statement), or a statement of the text.
     pub statement_timeout_ms: u64,
     /// Seconds to wait for a client's database server to answer.
     pub connect_timeout_secs: u32,

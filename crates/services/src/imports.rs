@@ -24,8 +24,8 @@ pub struct ImportSettings {
     /// database, or the load of SQL text and the read of its scratch
     /// database.
     pub timeout_secs: u64,
-    /// Milliseconds one statement (a catalog query, a statement of the SQL
-    /// text) may run.
+    /// Milliseconds one statement may run: the catalog read (one
+    /// statement), or a statement of the SQL text.
     pub statement_timeout_ms: u64,
     /// Seconds to wait for a client's server to answer.
     pub connect_timeout_secs: u32,
@@ -139,9 +139,9 @@ impl<S: Store> App<S> {
         let settings = self.imports;
         let options = IntrospectOptions {
             namespaces: request.namespaces.clone(),
-            statement_timeout_ms: settings.statement_timeout_ms,
+            // The catalog read is one statement: it gets the smaller budget.
+            statement_timeout_ms: settings.statement_timeout_ms.min(settings.timeout_secs.saturating_mul(1000)).max(1),
             connect_timeout_secs: settings.connect_timeout_secs,
-            total_timeout_ms: Some(settings.timeout_secs.saturating_mul(1000)),
         };
         match source {
             Source::Database(target) => {
