@@ -465,6 +465,19 @@ impl<'a> Importer<'a> {
                 );
             }
             if index.constraint_backed || index.inherited {
+                // The constraint is in the document with its own comment
+                // (`COMMENT ON CONSTRAINT`); a comment on the index behind
+                // it has no place there.
+                if let Some(comment) = index.comment.as_deref().filter(|_| index.constraint_backed) {
+                    let what = format!("INDEX {}", qn(&rel.namespace, &index.name));
+                    self.note(
+                        "index",
+                        &iname,
+                        Outcome::Adjusted,
+                        "a comment on the index behind a constraint is not in the document format",
+                        Some(comment_on(&what, comment)),
+                    );
+                }
                 continue;
             }
             if !index.valid {

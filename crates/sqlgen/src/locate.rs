@@ -94,11 +94,8 @@ impl Postgres {
         for (i, t) in model.tables.iter().enumerate().filter(|(_, t)| t.row_level_security) {
             out.push((self.row_security(t), format!("/tables/{i}/rowLevelSecurity")));
         }
-        for c in routines.iter().filter(|c| !c.before_tables) {
+        for c in routines.iter().filter(|c| !c.before_tables && !c.after_views) {
             out.push((self.create_carried(c), carried_at(c)));
-        }
-        if !routines.is_empty() {
-            out.push((self.setting("RESET check_function_bodies"), "/functions".to_string()));
         }
         // Views after everything they may read; each after the views it
         // reads (the model's order), a materialized view's indexes with it.
@@ -110,6 +107,13 @@ impl Postgres {
             for (k, x) in v.indexes.iter().enumerate() {
                 out.push((self.create_view_index(v, x), format!("/views/{i}/indexes/{k}")));
             }
+        }
+        // Routines that take or return a view's rows: after the views.
+        for c in routines.iter().filter(|c| !c.before_tables && c.after_views) {
+            out.push((self.create_carried(c), carried_at(c)));
+        }
+        if !routines.is_empty() {
+            out.push((self.setting("RESET check_function_bodies"), "/functions".to_string()));
         }
         // Triggers and policies last: they call the routines.
         for c in model.carried.iter().filter(|c| !c.kind.is_routine()) {

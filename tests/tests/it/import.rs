@@ -143,6 +143,21 @@ fn synapse_round_trips() {
 }
 
 #[test]
+fn chado_round_trips_with_hundreds_of_tables_and_thousands_of_views() {
+    let i = fixture_round_trip("chado");
+    let c = i.report.counts;
+    assert!(c.tables >= 210 && c.views >= 1800 && c.foreign_keys >= 500 && c.functions >= 100, "{c:?}");
+    // What the document cannot hold is in the report with its statement:
+    // the aggregate, the too-deep views, the comments on constraint indexes.
+    let kinds: Vec<_> = i.report.items.iter().map(|i| (i.kind.as_str(), i.outcome)).collect();
+    assert!(
+        kinds.contains(&("aggregate", Outcome::Omitted)) && kinds.contains(&("index", Outcome::Adjusted)),
+        "{kinds:?}"
+    );
+    assert!(i.report.items.iter().all(|i| i.statement.is_some()), "{:#?}", i.report.items);
+}
+
+#[test]
 fn adventureworks_round_trips_with_namespaces_domains_and_views() {
     let i = fixture_round_trip("adventureworks");
     let c = i.report.counts;

@@ -64,6 +64,11 @@ pub struct CarriedModel {
     /// name no table or view of the document, and its body is not a
     /// SQL-standard one (which PostgreSQL checks at once).
     pub before_tables: bool,
+    /// A routine whose parameters or result name a view of the document
+    /// (`RETURNS SETOF some_view`): PostgreSQL needs the view's row type
+    /// when it creates the routine, so the create script creates it after
+    /// the views.
+    pub after_views: bool,
     /// The tree with its table and the routines it calls by id: equal
     /// forms are the same object, whatever was renamed under it.
     pub canonical: String,

@@ -78,6 +78,11 @@ pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> (Option<Vec<
     let before = ctx.errors();
     let parsed = parse_lists(ctx, doc);
     let (tables, relations) = relations_by_name(doc);
+    let views: HashSet<(String, String)> = doc
+        .views
+        .iter()
+        .filter_map(|v| Some((super::namespaces::namespace_name(doc, &v.namespace_id)?, v.name.clone())))
+        .collect();
     let secured: HashSet<&str> = doc.tables.iter().filter(|t| t.row_level_security).map(|t| t.id.as_str()).collect();
     let namespaces: HashSet<String> =
         doc.namespaces.iter().map(|n| n.name.clone()).chain(std::iter::once("public".to_string())).collect();
@@ -197,11 +202,14 @@ pub(super) fn check_carried(ctx: &mut Ctx, doc: &SchemaDocument) -> (Option<Vec<
         }
         let relation = |parts: &[String]| key(parts).and_then(|k| relations.get(&k).map(|id| id.to_string()));
         let routine = |parts: &[String]| key(parts).and_then(|k| routines.get(&k).map(|id| id.to_string()));
+        let type_names = if kind.is_routine() { p.statement.type_names() } else { Vec::new() };
         let before_tables = kind.is_routine()
             && !p.statement.has_sql_body()
-            && p.statement.type_names().iter().all(|n| key(n).is_none_or(|k| !relations.contains_key(&k)));
+            && type_names.iter().all(|n| key(n).is_none_or(|k| !relations.contains_key(&k)));
+        let after_views = type_names.iter().any(|n| key(n).is_some_and(|k| views.contains(&k)));
         models.push(CarriedModel {
             before_tables,
+            after_views,
             id: p.object.id.clone(),
             kind,
             name: name.join("."),
