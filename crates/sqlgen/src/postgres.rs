@@ -646,7 +646,11 @@ impl Dialect for Postgres {
         let model = schema.model();
         let index = ModelIndex::new(model);
         let mut out = Vec::new();
-        // Views first, each before the views it reads.
+        // Routines that take or return a view's rows, then the views, each
+        // before the views it reads.
+        for c in model.carried.iter().rev().filter(|c| c.kind.is_routine() && c.after_views) {
+            out.extend(self.drop_carried(&index, c, true));
+        }
         for v in model.views.iter().rev() {
             out.push(self.drop_view(v, true));
         }
@@ -677,7 +681,7 @@ impl Dialect for Postgres {
             });
         }
         // The routines (their triggers and policies went with the tables).
-        for c in model.carried.iter().rev().filter(|c| c.kind.is_routine()) {
+        for c in model.carried.iter().rev().filter(|c| c.kind.is_routine() && !c.after_views) {
             out.extend(self.drop_carried(&index, c, true));
         }
         // The types, sequences, extensions and (last, without CASCADE, so

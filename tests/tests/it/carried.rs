@@ -300,3 +300,33 @@ fn a_view_that_calls_a_routine_is_created_again_around_its_new_signature() {
     );
     migrate_and_back(&mut conn, &v1, &v2, rows);
 }
+
+#[test]
+fn a_routine_that_returns_a_view_s_rows_is_created_after_the_view() {
+    let db = TestDb::create().unwrap();
+    let mut conn = db.connect().unwrap();
+    let doc = document(|d| {
+        d["views"] =
+            json!([{"id": "v1", "name": "big_orders", "query": "SELECT id, total FROM orders WHERE total > 100"}]);
+        d["functions"].as_array_mut().unwrap().push(json!({"id": "f4", "definition":
+            "CREATE FUNCTION biggest() RETURNS SETOF big_orders LANGUAGE sql STABLE AS $$ SELECT * FROM big_orders ORDER BY total DESC $$"}));
+    });
+    let script = create_script(&doc);
+    let targets: Vec<&str> = script.statements().iter().map(|s| s.target.as_str()).collect();
+    let at = |needle: &str| {
+        targets.iter().position(|t| t.contains(needle)).unwrap_or_else(|| panic!("{needle}: {targets:?}"))
+    };
+    assert!(at("big_orders") < at("biggest"), "{targets:?}");
+    assert!(at("biggest") < at("orders_touch"), "{targets:?}");
+    run_script(&mut conn, &script).unwrap();
+    execute(&mut conn, "INSERT INTO orders (id, owner, total) VALUES (1, 'ann', 500), (2, 'bob', 5)").unwrap();
+    assert_eq!(lines(&mut conn, "SELECT string_agg(id::text, ',') AS t FROM biggest()").unwrap(), ["1"]);
+    run_script(&mut conn, &drop_script(&doc)).unwrap();
+    // A migration that adds both creates the view first, and back.
+    let other = TestDb::create().unwrap();
+    let mut conn = other.connect().unwrap();
+    let before = document(|_| {});
+    run_script(&mut conn, &create_script(&before)).unwrap();
+    seed(&mut conn);
+    migrate_and_back(&mut conn, &before, &doc, rows);
+}

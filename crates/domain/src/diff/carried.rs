@@ -109,7 +109,10 @@ impl Differ<'_> {
             } else {
                 change
             };
-            self.push(if o.kind.is_routine() { Stage::DropViews } else { Stage::DropCarried }, change);
+            // A routine that takes or returns a view's rows goes before the
+            // view; the others after the views that may call them.
+            let stage = if o.kind.is_routine() && !o.after_views { Stage::DropViews } else { Stage::DropCarried };
+            self.push(stage, change);
         }
         let again: HashSet<&str> =
             dependents.iter().chain(going.iter()).filter(|(_, w)| w.is_some()).map(|(o, _)| o.id.as_str()).collect();
@@ -118,7 +121,12 @@ impl Differ<'_> {
             if !is_new && !again.contains(n.id.as_str()) {
                 continue;
             }
-            let stage = if n.kind.is_routine() { Stage::CreateRoutines } else { Stage::CreateTriggers };
+            // A routine that takes or returns a view's rows needs the view:
+            // after the views, before the triggers that may call it.
+            let stage = match (n.kind.is_routine(), n.after_views) {
+                (true, false) => Stage::CreateRoutines,
+                _ => Stage::CreateTriggers,
+            };
             let verb = if is_new { "create" } else { "create again" };
             self.push(
                 stage,
