@@ -549,6 +549,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
             exclusions,
             primary_key,
             without_primary_key: false,
+            primary_key_name: None,
             row_level_security: false,
             partition_by: None,
             partitions: Vec::new(),

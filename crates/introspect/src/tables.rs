@@ -114,6 +114,7 @@ impl<'a> Importer<'a> {
             partition_by: None,
             partitions: Vec::new(),
             without_primary_key: false,
+            primary_key_name: None,
         };
         for c in &columns {
             let column = self.column(rel, &table.id, c);
@@ -296,6 +297,12 @@ impl<'a> Importer<'a> {
                         }
                     } else {
                         table.primary_key = Some(cols);
+                    }
+                    // A name other than PostgreSQL's own default is kept in
+                    // the document; the default is left to be generated, so
+                    // that renaming the table in the designer renames it too.
+                    if con.name != schemaforge_domain::naming::make_object_name(&rel.name, None, "pkey") {
+                        table.primary_key_name = Some(con.name.clone());
                     }
                     self.names.push(Named::PrimaryKey {
                         table: table.id.clone(),

@@ -97,6 +97,9 @@ impl Postgres {
         for c in routines.iter().filter(|c| !c.before_tables && !c.after_views) {
             out.push((self.create_carried(c), carried_at(c)));
         }
+        if !routines.is_empty() {
+            out.push((self.setting("RESET check_function_bodies"), "/functions".to_string()));
+        }
         // Views after everything they may read; each after the views it
         // reads (the model's order), a materialized view's indexes with it.
         let view_at: std::collections::HashMap<&str, usize> =
@@ -109,10 +112,12 @@ impl Postgres {
             }
         }
         // Routines that take or return a view's rows: after the views.
-        for c in routines.iter().filter(|c| !c.before_tables && c.after_views) {
-            out.push((self.create_carried(c), carried_at(c)));
-        }
-        if !routines.is_empty() {
+        let after_views: Vec<_> = routines.iter().filter(|c| !c.before_tables && c.after_views).collect();
+        if !after_views.is_empty() {
+            out.push((self.setting("SET check_function_bodies = off"), "/functions".to_string()));
+            for c in after_views {
+                out.push((self.create_carried(c), carried_at(c)));
+            }
             out.push((self.setting("RESET check_function_bodies"), "/functions".to_string()));
         }
         // Triggers and policies last: they call the routines.

@@ -190,6 +190,7 @@ impl Edit {
                     uniques: vec![],
                     exclusions: vec![],
                     without_primary_key: false,
+                    primary_key_name: None,
                     row_level_security: false,
                     partition_by: None,
                     partitions: Vec::new(),

@@ -51,6 +51,7 @@ pub fn partitioned_table(relation_names: &mut HashSet<String>) -> Table {
         exclusions: Vec::new(),
         primary_key: Some(vec!["tpc0".into(), "tpc1".into()]),
         without_primary_key: false,
+        primary_key_name: None,
         row_level_security: false,
         partition_by: Some(PartitionBy {
             strategy: PartitionStrategy::Range,

@@ -170,3 +170,48 @@ fn comments_on_constraints_and_indexes_follow_their_objects() {
     run_script(&mut conn, &m.down).unwrap();
     assert_eq!(comments(&mut conn), ["check: it's one | fk: it's one | index: it's one | key: it's one"]);
 }
+
+#[test]
+fn a_named_primary_key_builds_under_its_name_and_a_new_name_is_a_rename() {
+    let doc = |pk_name: Option<&str>, table: &str| {
+        let mut t = json!({"id": "t", "name": table, "columns": [
+            {"id": "c_id", "name": "id", "dataType": "integer", "primaryKey": true},
+            {"id": "c_x", "name": "x", "dataType": "text"}]});
+        if let Some(n) = pk_name {
+            t["primaryKeyName"] = json!(n);
+        }
+        valid_json(&json!({"name": "named keys", "tables": [t]}))
+    };
+    let db = TestDb::create().unwrap();
+    let mut conn = db.connect().unwrap();
+    let v1 = doc(Some("PK Orders"), "orders");
+    run_script(&mut conn, &create_script(&v1)).unwrap();
+    let keys = |conn: &mut diesel::PgConnection| {
+        lines(conn, "SELECT conname || '/' || conindid::regclass::text AS t FROM pg_constraint WHERE contype = 'p' AND connamespace = 'public'::regnamespace")
+            .unwrap()
+    };
+    assert_eq!(keys(&mut conn), ["PK Orders/\"PK Orders\""]);
+    execute(&mut conn, "INSERT INTO orders VALUES (1, 'a')").unwrap();
+    // A new name, the table renamed under a kept name, and back to the
+    // generated name: renames only, rows kept.
+    let mut at = v1;
+    for (to, expected) in [
+        (doc(Some("pk_orders"), "orders"), "pk_orders"),
+        (doc(Some("pk_orders"), "purchases"), "pk_orders"),
+        (doc(None, "purchases"), "purchases_pkey"),
+    ] {
+        let m = migration(&at, &to);
+        let kinds: Vec<&ChangeKind> = m.changes.changes().iter().map(|c| &c.kind).collect();
+        assert!(
+            kinds.iter().all(|k| matches!(k, ChangeKind::RenameConstraint { .. } | ChangeKind::RenameTable { .. })),
+            "{kinds:?}"
+        );
+        assert!(m.changes.changes().iter().all(|c| c.safety == Safety::Safe));
+        run_script(&mut conn, &m.up).unwrap();
+        assert_eq!(keys(&mut conn)[0].split('/').next(), Some(expected));
+        let table = to.model().tables[0].name.to_string();
+        let rows = lines(&mut conn, &format!("SELECT string_agg(id || x, ',') AS t FROM {table}")).unwrap();
+        assert_eq!(rows, ["1a"]);
+        at = to;
+    }
+}

@@ -162,6 +162,12 @@ fn adventureworks_round_trips_with_namespaces_domains_and_views() {
     let i = fixture_round_trip("adventureworks");
     let c = i.report.counts;
     assert!(c.namespaces >= 5 && c.domains >= 5 && c.views >= 20, "{c:?}");
+    // Its primary keys' own names (`PK_Person_BusinessEntityID`) are in the
+    // document, not renames in the report.
+    let named =
+        i.document.tables.iter().filter(|t| t.primary_key_name.as_deref().is_some_and(|n| n.starts_with("PK_")));
+    assert!(named.count() >= 60);
+    assert!(!i.report.items.iter().any(|x| x.kind == "primary key"), "{:#?}", i.report.items);
 }
 
 #[test]

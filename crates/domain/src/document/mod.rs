@@ -150,6 +150,10 @@ pub struct Table {
     /// table imported as it is). Without it, a missing key is an error.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub without_primary_key: bool,
+    /// The primary key constraint's name (and its index's); absent,
+    /// generated as PostgreSQL does (`<table>_pkey`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key_name: Option<String>,
 }
 
 /// How an identity column generates values, and its sequence's options.

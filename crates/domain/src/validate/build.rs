@@ -39,7 +39,13 @@ pub(super) fn build_model(
         // A table without a key has none only when it says so; otherwise a
         // missing key was reported and there is no model.
         let primary_key = match t.primary_key.clone() {
-            Some(column_ids) => Some(KeyConstraint::new(pick(None, "pkey", true)?, column_ids)),
+            Some(column_ids) => {
+                let name = match &t.primary_key_name {
+                    Some(n) => n.clone(),
+                    None => pick(None, "pkey", true)?,
+                };
+                Some(KeyConstraint::new(name, column_ids))
+            }
             None if t.without_primary_key => None,
             None => return None,
         };
@@ -248,6 +254,9 @@ pub(super) fn name_spaces<'d>(
                 relations.insert(n.as_str());
             }
         }
+        if let Some(n) = &t.primary_key_name {
+            relations.insert(n.as_str());
+        }
     }
     // Generated constraint names avoid every constraint name in the schema,
     // as PostgreSQL's ChooseConstraintName does; user-chosen names need only
@@ -261,6 +270,10 @@ pub(super) fn name_spaces<'d>(
     let mut constraint_scopes: HashMap<&str, Scope<'_>> = HashMap::new();
     for (ti, (t, doc_t)) in tables.iter().zip(&doc.tables).enumerate() {
         let scope = constraint_scopes.entry(t.id.as_str()).or_insert_with(|| Scope::new("constraint"));
+        if let (Some(n), Some(raw)) = (&t.primary_key_name, &doc_t.primary_key_name) {
+            all_constraints.insert(n.as_str());
+            scope.add(ctx, raw, ptr(&[&"tables", &ti, &"primaryKeyName"]));
+        }
         for (CheckInfo { name, .. }, (ki, k)) in t.checks.iter().zip(doc_t.checks.iter().enumerate()) {
             if let (Some(n), Some(raw)) = (name, &k.name) {
                 all_constraints.insert(n.as_str());

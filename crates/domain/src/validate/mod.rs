@@ -302,6 +302,8 @@ struct TableInfo {
     columns: Vec<ColInfo>,
     /// Column ids of the primary key, if one was declared properly.
     primary_key: Option<Vec<String>>,
+    /// Its name, when the document gives one.
+    primary_key_name: Option<Ident>,
     /// No primary key, as the table says.
     without_primary_key: bool,
     checks: Vec<CheckInfo>,

@@ -72,6 +72,16 @@ pub(super) fn check_table<'d>(
     }
 
     let primary_key = primary_key(ctx, t, &tpath, &mut columns);
+    let primary_key_name = t.primary_key_name.as_ref().and_then(|n| {
+        let path = format!("{tpath}/primaryKeyName");
+        let name = ctx.ident(n, path.clone(), "primary key")?;
+        if t.without_primary_key {
+            ctx.warn(Code::IgnoredSetting, path.clone(), "the table has no primary key for this name to name");
+        }
+        // The key's index is a relation of the table's namespace.
+        names.relations.add_in(ctx, scope_key(&t.namespace_id), n, path);
+        Some(name)
+    });
 
     let uniques = keys::uniques(ctx, &t.name, &t.uniques, &columns, primary_key.as_deref(), &tpath);
     for u in &uniques {
@@ -147,6 +157,7 @@ pub(super) fn check_table<'d>(
         comment: t.comment.clone(),
         columns,
         primary_key,
+        primary_key_name,
         without_primary_key: t.without_primary_key,
         checks,
         indexes,

@@ -130,6 +130,31 @@ fn a_table_without_a_primary_key_must_say_so() {
 }
 
 #[test]
+fn a_primary_key_may_be_named() {
+    let mut v = base();
+    v["tables"][1]["primaryKeyName"] = json!("pk_orders");
+    let schema = ValidSchema::parse(doc(v.clone())).unwrap();
+    let key = |s: &ValidSchema, t: usize| s.model().tables[t].primary_key.as_ref().unwrap().name.to_string();
+    assert_eq!((key(&schema, 0), key(&schema, 1)), ("users_pkey".to_string(), "pk_orders".to_string()));
+    // Generated names avoid it: users' key cannot be named users_pkey when
+    // orders' is.
+    v["tables"][1]["primaryKeyName"] = json!("users_pkey");
+    let schema = ValidSchema::parse(doc(v.clone())).unwrap();
+    assert_eq!((key(&schema, 0), key(&schema, 1)), ("users_pkey1".to_string(), "users_pkey".to_string()));
+    // A relation of the namespace already has the name; an unreadable name.
+    v["tables"][1]["primaryKeyName"] = json!("users");
+    assert_eq!(codes_at(v.clone()), vec![("/tables/1/primaryKeyName".to_string(), "DUPLICATE_NAME")]);
+    v["tables"][1]["primaryKeyName"] = json!("");
+    assert_eq!(codes(v.clone()), vec!["INVALID_IDENTIFIER"]);
+    // Without a key it names nothing.
+    let mut v = base();
+    v["tables"][1]["columns"][0]["primaryKey"] = json!(false);
+    v["tables"][1]["withoutPrimaryKey"] = json!(true);
+    v["tables"][1]["primaryKeyName"] = json!("pk_orders");
+    assert!(codes(v).contains(&"IGNORED_SETTING"));
+}
+
+#[test]
 fn primary_key_rules() {
     let mut v = base();
     v["tables"][1]["primaryKey"] = json!(["o_id"]);
