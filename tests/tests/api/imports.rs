@@ -40,7 +40,7 @@ CREATE UNLOGGED TABLE orders (
 RESET ROLE;
 DO $$ BEGIN
   EXECUTE format('COMMENT ON TABLE customers IS %L',
-    current_user || ' superuser=' || (SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user));
+    current_user || (SELECT ' superuser=' || rolsuper || ' login=' || rolcanlogin FROM pg_roles WHERE rolname = current_user));
 END $$;
 ";
 
@@ -58,10 +58,11 @@ async fn sql_text_becomes_version_1_loaded_by_a_throwaway_role() {
     let tables: Vec<&str> =
         body["schema"]["document"]["tables"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(tables, ["customers", "orders"]);
-    // Run by the scratch role, not the admin: RESET ROLE led nowhere.
+    // Run by the scratch role, not the admin: RESET ROLE led nowhere ...
     let comment = body["schema"]["document"]["tables"][0]["comment"].as_str().unwrap();
     let report = &body["report"];
-    assert_eq!(comment, format!("{} superuser=false", report["database"].as_str().unwrap()));
+    // ... and the role could log in no more once its session was open.
+    assert_eq!(comment, format!("{} superuser=false login=false", report["database"].as_str().unwrap()));
     assert_scratch_dropped(report);
     // The report: the ownership statement skipped with its line, UNLOGGED adjusted.
     let items = report["items"].as_array().unwrap();

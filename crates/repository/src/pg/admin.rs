@@ -64,6 +64,11 @@ fn qi(name: &str) -> String {
     Postgres.quote_ident(name)
 }
 
+/// An identifier quoted for an admin statement.
+pub(super) fn quote_ident(name: &str) -> String {
+    qi(name)
+}
+
 fn ql(text: &str) -> String {
     Postgres.quote_literal(text)
 }

@@ -83,7 +83,7 @@ pub fn load_sql(dev_url: &str, sql: &str, options: &LoadOptions) -> Result<Loade
     admin
         .batch_execute(&format!("CREATE DATABASE \"{name}\""))
         .map_err(|e| IntrospectError::Privileges(format!("cannot create a scratch database: {e}")))?;
-    let outcome = load_watched(&admin_url, &name, &with_database(&admin_url, &name), sql, options);
+    let outcome = load_watched(&admin_url, &name, &with_database(&admin_url, &name), sql, options, None);
     let dropped = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
     let loaded = outcome?;
     dropped.map_err(|e| IntrospectError::Other(format!("the scratch database {name} could not be dropped: {e}")))?;
@@ -104,7 +104,10 @@ impl PgDatabaseAdmin {
             self.create_scratch_database(&name).map_err(unavailable).map_err(LoadError::from).and_then(|()| {
                 let url = with_credentials(&with_database(self.admin_url(), &name), &name, &password);
                 let url = with_connect_timeout(&url, options.introspect.connect_timeout_secs);
-                load_watched(self.admin_url(), &name, &url, sql, options)
+                // Once its session is open the role may log in no more: the
+                // text cannot set a password of its own and come back from
+                // outside while the load runs.
+                load_watched(self.admin_url(), &name, &url, sql, options, Some(&name))
             });
         let dropped = self.drop_database(&name).and_then(|()| self.drop_role(&name));
         let loaded = outcome?;
@@ -123,9 +126,11 @@ fn load_watched(
     url: &str,
     sql: &str,
     options: &LoadOptions,
+    lock_role: Option<&str>,
 ) -> Result<Loaded, LoadError> {
+    let lock = lock_role.map(|role| (admin_url, role));
     let Some(deadline) = options.deadline else {
-        return load_into(url, sql, options);
+        return load_into(url, sql, options, lock);
     };
     let (done, wait) = mpsc::channel::<()>();
     let admin_url = admin_url.to_string();
@@ -143,7 +148,7 @@ fn load_watched(
         }
         true
     });
-    let outcome = load_into(url, sql, options);
+    let outcome = load_into(url, sql, options, lock);
     drop(done);
     let fired = watchdog.join().unwrap_or(false);
     if fired {
@@ -156,8 +161,17 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-fn load_into(url: &str, sql: &str, options: &LoadOptions) -> Result<Loaded, LoadError> {
+/// Load in a session of `url`; with `lock` (admin URL, role), the role is
+/// made NOLOGIN as soon as that session is open.
+fn load_into(url: &str, sql: &str, options: &LoadOptions, lock: Option<(&str, &str)>) -> Result<Loaded, LoadError> {
     let mut conn = PgConnection::establish(url).map_err(connection_error)?;
+    if let Some((admin_url, role)) = lock {
+        let admin_url = with_connect_timeout(admin_url, options.introspect.connect_timeout_secs);
+        let mut admin = PgConnection::establish(&admin_url).map_err(connection_error)?;
+        admin
+            .batch_execute(&format!("ALTER ROLE {} NOLOGIN", super::admin::quote_ident(role)))
+            .map_err(|e| IntrospectError::Other(format!("cannot lock the scratch role: {e}")))?;
+    }
     // Each statement of the file under the same timeout as a catalog query.
     conn.batch_execute(&format!("SET statement_timeout = {}", options.introspect.statement_timeout_ms))
         .map_err(|e| IntrospectError::Other(e.to_string()))?;
