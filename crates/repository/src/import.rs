@@ -70,8 +70,8 @@ const ACCEPTED_PARAMETERS: &[&str] = &["sslmode", "application_name"];
 const SSL_MODES: &[&str] = &["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
 
 /// A client's PostgreSQL connection URL, checked: `postgres://` or
-/// `postgresql://`, one TCP host, a database name, and no parameter but
-/// `sslmode` and `application_name`. Its `Debug` and every error made from
+/// `postgresql://`, one TCP host, a user with a password, a database name,
+/// and no parameter but `sslmode` and `application_name`. Its `Debug` and every error made from
 /// it leave the password out.
 #[derive(Clone)]
 pub struct ImportTarget {
@@ -122,6 +122,11 @@ impl ImportTarget {
         if url.username().is_empty() {
             return Err(invalid("the URL must name a user: postgres://user:password@host:port/database"));
         }
+        // Without one, libpq would fall back on what the server's own
+        // environment knows (PGPASSWORD, ~/.pgpass): never a client's to use.
+        if url.password().is_none_or(str::is_empty) {
+            return Err(invalid("the URL must carry the user's password: postgres://user:password@host:port/database"));
+        }
         for (key, value) in url.query_pairs() {
             if !ACCEPTED_PARAMETERS.contains(&key.as_ref()) {
                 return Err(invalid(format!(
@@ -159,6 +164,7 @@ impl ImportTarget {
         let mut url = self.url.clone();
         url.query_pairs_mut()
             .append_pair("hostaddr", &address.to_string())
+            .append_pair("passfile", "/dev/null")
             .append_pair("connect_timeout", &connect_timeout_secs.max(1).to_string());
         url.to_string()
     }
@@ -210,7 +216,7 @@ mod tests {
         assert!(!format!("{t:?}").contains("cret"));
         let pinned = t.libpq_url("192.0.2.1".parse().unwrap(), 5);
         assert!(pinned.contains("hostaddr=192.0.2.1") && pinned.contains("connect_timeout=5"), "{pinned}");
-        let v6 = ImportTarget::parse("postgres://u@[::1]/d").unwrap();
+        let v6 = ImportTarget::parse("postgres://u:p@[::1]/d").unwrap();
         assert_eq!((v6.host(), v6.port()), ("::1", 5432));
         for (bad, why) in [
             ("mysql://u:pw@h/d", "postgres://"),
@@ -218,6 +224,8 @@ mod tests {
             ("postgres://u:pw@h", "database"),
             ("postgres://u:pw@h/", "database"),
             ("postgres://:pw@h/d", "user"),
+            ("postgres://u@h/d", "password"),
+            ("postgres://u:@h/d", "password"),
             ("postgres://u:pw@h/d?sslkey=/etc/key", "sslkey"),
             ("postgres://u:pw@h/d?hostaddr=10.0.0.1", "hostaddr"),
             ("postgres://u:pw@h/d?options=-c%20x", "options"),

@@ -155,6 +155,12 @@ fn with_secret(url: &str) -> (String, String) {
     (with.to_string(), secret)
 }
 
+fn without_password(url: &str) -> String {
+    let mut u = url::Url::parse(url).unwrap();
+    u.set_password(None).unwrap();
+    u.to_string()
+}
+
 #[actix_web::test]
 async fn a_live_database_becomes_version_1_and_its_password_is_nowhere() {
     let source = TestDb::create().unwrap();
@@ -204,6 +210,8 @@ async fn a_live_database_becomes_version_1_and_its_password_is_nowhere() {
             "INVALID_CONNECTION_URL",
         ),
         (json!({"url": ""}), StatusCode::UNPROCESSABLE_ENTITY, "INVALID_INPUT"),
+        // No password: libpq would use the server's own PGPASSWORD or ~/.pgpass.
+        (named(&without_password(&url)), StatusCode::UNPROCESSABLE_ENTITY, "INVALID_CONNECTION_URL"),
     ];
     for (request, status, code) in cases {
         let r = app.call("POST", "/schemas/import/database", Some(&token), Some(&request)).await;
