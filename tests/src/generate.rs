@@ -451,6 +451,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
                                 column_id: Some(columns[*i].id.clone()),
                                 expression: None,
                                 collation: Some("C".into()),
+                                collation_id: None,
                                 opclass: None,
                                 order: Some(SortOrder::Desc),
                                 nulls: Some(NullsOrder::Last),
@@ -462,6 +463,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
                                 column_id: None,
                                 expression: Some(format!("{} IS NOT DISTINCT FROM NULL", quote(&columns[*i].name))),
                                 collation: None,
+                                collation_id: None,
                                 opclass: None,
                                 order: Some(SortOrder::Desc),
                                 nulls: None,
@@ -524,6 +526,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
                     column_id: Some(c.id.clone()),
                     expression: None,
                     collation: None,
+                    collation_id: None,
                     opclass: None,
                     operator: "=".into(),
                 }],
@@ -649,6 +652,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
     }
     tables.push(partitions::partitioned_table(&mut relation_names));
     let mut doc = SchemaDocument {
+        collations: Vec::new(),
         json_schema: None,
         name: "generated".into(),
         description: Some("a generated 'document' \\ with \"quotes\"".into()),

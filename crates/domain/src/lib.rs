@@ -43,21 +43,22 @@ mod values;
 
 pub use diff::{Change, ChangeKind, ChangeSet, Safety, diff};
 pub use document::{
-    Check, Column, ColumnDefault, Composite, CompositeAttribute, DocumentParseError, Domain, DomainCheck, EnumType,
-    EnumValue, EnumValueSpec, ExclusionConstraint, ExclusionElement, ExpressionDefault, Extension, ForeignKey,
-    FunctionDefault, GeneratedSpec, IdentityGeneration, IdentitySpec, Index, IndexColumn, IndexColumnSpec, IndexMethod,
-    Literal, MatchType, Namespace, NullsOrder, Partition, PartitionBound, PartitionBy, PartitionStrategy, Position,
-    ReferentialAction, SchemaDocument, Sequence, SequenceDefault, SequenceOwner, SortOrder, SqlObject, StorageValue,
-    Table, UniqueConstraint, View, ViewIndex, parse_document,
+    Check, Collation, CollationProvider, Column, ColumnDefault, Composite, CompositeAttribute, DocumentParseError,
+    Domain, DomainCheck, EnumType, EnumValue, EnumValueSpec, ExclusionConstraint, ExclusionElement, ExpressionDefault,
+    Extension, ForeignKey, FunctionDefault, GeneratedSpec, IdentityGeneration, IdentitySpec, Index, IndexColumn,
+    IndexColumnSpec, IndexMethod, Literal, MatchType, Namespace, NullsOrder, Partition, PartitionBound, PartitionBy,
+    PartitionStrategy, Position, ReferentialAction, SchemaDocument, Sequence, SequenceDefault, SequenceOwner,
+    SortOrder, SqlObject, StorageValue, Table, UniqueConstraint, View, ViewIndex, parse_document,
 };
 pub use expr::Expr;
 pub use ident::{Ident, IdentError, MAX_IDENTIFIER_BYTES};
 pub use model::{
-    AttributeModel, BaseType, BoundModel, BoundValue, CarriedKind, CarriedModel, CheckModel, ColumnModel, ColumnType,
-    CompositeModel, DOMAIN_VALUE_ID, DefaultFunction, DefaultValue, Deferral, DomainCheckModel, DomainModel, EnumModel,
-    ExclusionModel, ExtensionModel, ForeignKeyModel, Identity, IndexColumnModel, IndexKey, IndexModel, KeyConstraint,
-    Model, ModelIndex, NamespaceModel, NamespaceRef, PartitionByModel, PartitionModel, SequenceModel, SequenceOptions,
-    TableModel, TypeFamily, ViewIndexModel, ViewModel, namespace_id,
+    AttributeModel, BaseType, BoundModel, BoundValue, CarriedKind, CarriedModel, CheckModel, Collate, CollationModel,
+    ColumnModel, ColumnType, CompositeModel, DOMAIN_VALUE_ID, DefaultFunction, DefaultValue, Deferral,
+    DomainCheckModel, DomainModel, EnumModel, ExclusionModel, ExtensionModel, ForeignKeyModel, Identity,
+    IndexColumnModel, IndexKey, IndexModel, KeyConstraint, Model, ModelIndex, NamespaceModel, NamespaceRef,
+    PartitionByModel, PartitionModel, SequenceModel, SequenceOptions, TableModel, TypeFamily, ViewIndexModel,
+    ViewModel, namespace_id,
 };
 pub use named_type::{NamedInfo, NamedType};
 pub use problem::{Code, Problem, Severity};

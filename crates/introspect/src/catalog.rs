@@ -14,6 +14,9 @@ pub struct Catalog {
     pub namespaces: Vec<NamespaceRow>,
     /// Every extension of the database (but `plpgsql`).
     pub extensions: Vec<ExtensionRow>,
+    /// Collations in the namespaces read.
+    #[serde(default)]
+    pub collations: Vec<CollationRow>,
     /// User-defined types in the namespaces read.
     pub types: Vec<TypeRow>,
     /// Standalone sequences (not identity sequences).
@@ -40,6 +43,27 @@ pub struct Catalog {
     pub rules: Vec<RuleRow>,
     /// Objects the document has no place for.
     pub others: Vec<OtherRow>,
+}
+
+/// A collation (`pg_collation`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct CollationRow {
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+    /// `c` (libc), `i` (ICU), `b` (builtin, PostgreSQL 17), `d` (default).
+    pub provider: String,
+    /// libc's LC_COLLATE.
+    pub lc_collate: Option<String>,
+    /// libc's LC_CTYPE.
+    pub lc_ctype: Option<String>,
+    /// An ICU collation's locale.
+    pub icu_locale: Option<String>,
+    /// `collisdeterministic`.
+    pub deterministic: bool,
+    /// `COMMENT ON COLLATION`.
+    pub comment: Option<String>,
 }
 
 /// The server that was read.
@@ -134,6 +158,9 @@ pub struct AttributeRow {
     pub ty: TypeRef,
     /// A collation other than the type's.
     pub collation: Option<String>,
+    /// The namespace of `collation`.
+    #[serde(default)]
+    pub collation_namespace: Option<String>,
 }
 
 /// A user-defined type.
@@ -160,6 +187,9 @@ pub struct TypeRow {
     pub default: Option<String>,
     /// A domain's collation, when not its base type's.
     pub collation: Option<String>,
+    /// The namespace of `collation`.
+    #[serde(default)]
+    pub collation_namespace: Option<String>,
     /// A domain's checks.
     pub checks: Option<Vec<DomainCheckRow>>,
     /// A composite type's attributes.
@@ -317,6 +347,9 @@ pub struct ColumnRow {
     pub generated: String,
     /// A collation other than the type's.
     pub collation: Option<String>,
+    /// The namespace of `collation`.
+    #[serde(default)]
+    pub collation_namespace: Option<String>,
     /// `COMMENT ON COLUMN`.
     pub comment: Option<String>,
     /// An identity column's sequence.
@@ -415,6 +448,9 @@ pub struct IndexElementRow {
     pub opclass_default: Option<bool>,
     /// A collation other than the column's.
     pub collation: Option<String>,
+    /// The namespace of `collation`.
+    #[serde(default)]
+    pub collation_namespace: Option<String>,
     /// `indoption`: 1 DESC, 2 NULLS FIRST.
     pub option: Option<i64>,
 }

@@ -86,6 +86,7 @@ pub fn import(catalog: &Catalog, options: &ImportOptions) -> Imported {
     let mut importer = Importer::new(catalog, options);
     importer.namespaces();
     importer.extensions();
+    importer.collations();
     importer.types();
     importer.sequences();
     importer.aggregates();
@@ -150,6 +151,8 @@ pub(crate) struct Importer<'a> {
     pub(crate) column_ids: HashMap<(i64, i64), String>,
     /// (namespace, name) of a standalone sequence to its id.
     pub(crate) sequence_ids: HashMap<(String, String), String>,
+    /// (namespace, name) of a collation to its id.
+    pub(crate) collation_ids: HashMap<(String, String), String>,
     /// Element id to what it was made from.
     pub(crate) origins: HashMap<String, Origin>,
     /// Column (or domain) id to its default as PostgreSQL printed it, where
@@ -200,6 +203,7 @@ impl<'a> Importer<'a> {
             sequences: Vec::new(),
             domains: Vec::new(),
             composites: Vec::new(),
+            collations: Vec::new(),
             namespaces: Vec::new(),
             views: Vec::new(),
             functions: Vec::new(),
@@ -220,6 +224,7 @@ impl<'a> Importer<'a> {
             table_at: HashMap::new(),
             column_ids: HashMap::new(),
             sequence_ids: HashMap::new(),
+            collation_ids: HashMap::new(),
             origins: HashMap::new(),
             printed_defaults: HashMap::new(),
             columns_of,

@@ -2,8 +2,8 @@
 //! sequences.
 
 use schemaforge_domain::{
-    Composite, CompositeAttribute, Domain, DomainCheck, EnumType, EnumValue, Extension, Namespace, Sequence,
-    SequenceOwner,
+    Collation, CollationProvider, Composite, CompositeAttribute, Domain, DomainCheck, EnumType, EnumValue, Extension,
+    Namespace, Sequence, SequenceOwner,
 };
 
 use crate::catalog::{SequenceOptionsRow, TypeRow};
@@ -81,6 +81,62 @@ impl Importer<'_> {
             );
             let comment = e.comment.clone().filter(|c| Some(c) != e.default_comment.as_ref());
             self.doc.extensions.push(Extension { id, name: e.name.clone(), namespace_id, version, comment });
+        }
+    }
+
+    /// The collations of the namespaces read. A provider the document does
+    /// not know (PostgreSQL 17's builtin) is reported.
+    pub(crate) fn collations(&mut self) {
+        for c in &self.cat.collations {
+            let name = display(&c.namespace, &c.name);
+            let provider = match c.provider.as_str() {
+                "i" => CollationProvider::Icu,
+                "c" => CollationProvider::Libc,
+                other => {
+                    self.note(
+                        "collation",
+                        name,
+                        Outcome::Omitted,
+                        format!("collation provider `{other}` is not in the document format"),
+                        None,
+                    );
+                    continue;
+                }
+            };
+            let (locale, lc_collate, lc_ctype) = match provider {
+                CollationProvider::Icu => (c.icu_locale.clone(), None, None),
+                CollationProvider::Libc if c.lc_collate == c.lc_ctype => (c.lc_collate.clone(), None, None),
+                CollationProvider::Libc => (None, c.lc_collate.clone(), c.lc_ctype.clone()),
+            };
+            let id = self.ids.make("co", &[&c.namespace, &c.name]);
+            self.collation_ids.insert((c.namespace.clone(), c.name.clone()), id.clone());
+            self.origins.insert(id.clone(), Origin { kind: "collation", name, statement: None });
+            self.doc.collations.push(Collation {
+                id,
+                name: c.name.clone(),
+                namespace_id: self.namespace_id(&c.namespace),
+                provider: Some(provider),
+                locale,
+                lc_collate,
+                lc_ctype,
+                deterministic: (!c.deterministic).then_some(false),
+                comment: c.comment.clone(),
+            });
+        }
+    }
+
+    /// A collation as the document names it: `(collation, collationId)`,
+    /// one of the document's by id, else the server's by name.
+    pub(crate) fn collate(
+        &self,
+        name: &Option<String>,
+        namespace: &Option<String>,
+    ) -> (Option<String>, Option<String>) {
+        let Some(name) = name else { return (None, None) };
+        let own = namespace.as_ref().and_then(|ns| self.collation_ids.get(&(ns.clone(), name.clone())));
+        match own {
+            Some(id) => (None, Some(id.clone())),
+            None => (Some(name.clone()), None),
         }
     }
 
@@ -185,6 +241,7 @@ impl Importer<'_> {
             self.printed_defaults.insert(id.clone(), d.clone());
         }
         self.origins.insert(id.clone(), Origin { kind: "domain", name, statement: None });
+        let (collation, collation_id) = self.collate(&t.collation, &t.collation_namespace);
         self.doc.domains.push(Domain {
             id,
             name: t.name.clone(),
@@ -193,7 +250,8 @@ impl Importer<'_> {
             length: None,
             precision: None,
             scale: None,
-            collation: t.collation.clone(),
+            collation,
+            collation_id,
             not_null: t.not_null,
             default,
             checks,
@@ -219,7 +277,7 @@ impl Importer<'_> {
             attr.domain_id = ty.domain_id;
             attr.composite_id = ty.composite_id;
             attr.is_array = ty.is_array;
-            attr.collation = a.collation.clone();
+            (attr.collation, attr.collation_id) = self.collate(&a.collation, &a.collation_namespace);
             attributes.push(attr);
         }
         self.origins.insert(id.clone(), Origin { kind: "composite type", name, statement: None });

@@ -200,6 +200,7 @@ impl<'a> Importer<'a> {
                     column_id,
                     expression,
                     collation: None,
+                    collation_id: None,
                     opclass,
                     order: None,
                     nulls: None,

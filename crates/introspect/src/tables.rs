@@ -195,7 +195,7 @@ impl<'a> Importer<'a> {
         column.composite_id = ty.composite_id;
         column.is_array = ty.is_array;
         column.nullable = c.not_null.then_some(false);
-        column.collation = c.collation.clone();
+        (column.collation, column.collation_id) = self.collate(&c.collation, &c.collation_namespace);
         column.comment = c.comment.clone();
         let q = qn(&rel.namespace, &rel.name);
         let cname = format!("{}.{}", display(&rel.namespace, &rel.name), c.name);
@@ -403,6 +403,7 @@ impl<'a> Importer<'a> {
                 column_id: spec.column_id,
                 expression: spec.expression,
                 collation: spec.collation,
+                collation_id: spec.collation_id,
                 opclass: spec.opclass,
                 operator,
             });
@@ -430,10 +431,12 @@ impl<'a> Importer<'a> {
         let option = e.option.unwrap_or(0);
         let desc = option & 1 != 0;
         let nulls_first = option & 2 != 0;
+        let (collation, collation_id) = self.collate(&e.collation, &e.collation_namespace);
         IndexColumnSpec {
             column_id: (e.column > 0).then(|| self.column_ids.get(&(rel.oid, e.column)).cloned()).flatten(),
             expression: (e.column == 0).then(|| e.expression.as_deref().map(restore_array_casts)).flatten(),
-            collation: e.collation.clone(),
+            collation,
+            collation_id,
             opclass: e.opclass.clone().filter(|_| e.opclass_default == Some(false)),
             order: desc.then_some(SortOrder::Desc),
             nulls: match (desc, nulls_first) {
@@ -516,6 +519,7 @@ impl<'a> Importer<'a> {
                     let spec = self.element(rel, e);
                     let plain = spec.expression.is_none()
                         && spec.collation.is_none()
+                        && spec.collation_id.is_none()
                         && spec.opclass.is_none()
                         && spec.order.is_none()
                         && spec.nulls.is_none();

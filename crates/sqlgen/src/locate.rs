@@ -18,6 +18,10 @@ impl Postgres {
         for (i, e) in model.extensions.iter().enumerate() {
             out.push((self.create_extension(e), format!("/extensions/{i}")));
         }
+        // Collations before every type and table that may use them.
+        for (i, c) in model.collations.iter().enumerate() {
+            out.push((self.create_collation(c), format!("/collations/{i}")));
+        }
         for (i, s) in model.sequences.iter().enumerate() {
             out.push((self.create_sequence(s), format!("/sequences/{i}")));
         }
@@ -132,6 +136,9 @@ impl Postgres {
         }
         for (i, e) in model.extensions.iter().enumerate().filter(|(_, e)| e.comment.is_some()) {
             out.push((self.extension_comment(e), format!("/extensions/{i}/comment")));
+        }
+        for (i, c) in model.collations.iter().enumerate().filter(|(_, c)| c.comment.is_some()) {
+            out.push((self.collation_comment(c), format!("/collations/{i}/comment")));
         }
         for (i, e) in model.enums.iter().enumerate().filter(|(_, e)| e.comment.is_some()) {
             out.push((self.enum_comment(e), format!("/enums/{i}/comment")));

@@ -2,10 +2,11 @@
 
 use schemaforge_domain::expr::BinaryOp;
 use schemaforge_domain::{
-    AttributeModel, BaseType, CheckModel, ColumnModel, ColumnType, CompositeModel, DOMAIN_VALUE_ID, DefaultFunction,
-    DefaultValue, Deferral, DomainCheckModel, DomainModel, EnumModel, ExclusionModel, Expr, ExtensionModel,
-    ForeignKeyModel, IndexColumnModel, IndexKey, IndexMethod, IndexModel, KeyConstraint, ModelIndex, NamespaceModel,
-    NamespaceRef, NullsOrder, ReferentialAction, SequenceModel, SequenceOptions, SortOrder, TableModel, ValidSchema,
+    AttributeModel, BaseType, CheckModel, CollationModel, ColumnModel, ColumnType, CompositeModel, DOMAIN_VALUE_ID,
+    DefaultFunction, DefaultValue, Deferral, DomainCheckModel, DomainModel, EnumModel, ExclusionModel, Expr,
+    ExtensionModel, ForeignKeyModel, IndexColumnModel, IndexKey, IndexMethod, IndexModel, KeyConstraint, ModelIndex,
+    NamespaceModel, NamespaceRef, NullsOrder, ReferentialAction, SequenceModel, SequenceOptions, SortOrder, TableModel,
+    ValidSchema,
 };
 
 use crate::Dialect;
@@ -35,6 +36,13 @@ impl Postgres {
     /// `"name"` of an object in `public`, `"namespace"."name"` elsewhere.
     pub(crate) fn qn(&self, namespace: &Option<NamespaceRef>, name: &str) -> String {
         self.qualified(namespace.as_ref().map(|n| n.name.as_str()), name)
+    }
+
+    /// A collation as `COLLATE` names it: one of the document's with its
+    /// namespace, one of the server's by its name alone (PostgreSQL finds
+    /// `C` or `en-US-x-icu` in pg_catalog).
+    pub(crate) fn collate_sql(&self, c: &schemaforge_domain::Collate) -> String {
+        self.qualified(c.namespace().map(|n| n.name.as_str()), c.as_str())
     }
 
     /// `"name"`, or `"schema"."name"` when a schema is given.
@@ -91,7 +99,7 @@ impl Postgres {
     /// The column's type, with its collation if it has one.
     pub(crate) fn column_type_sql(&self, col: &ColumnModel) -> String {
         match &col.collation {
-            Some(c) => format!("{} COLLATE {}", self.render_type(&col.ty), self.qi(c.as_str())),
+            Some(c) => format!("{} COLLATE {}", self.render_type(&col.ty), self.collate_sql(c)),
             None => self.render_type(&col.ty),
         }
     }
@@ -241,6 +249,44 @@ impl Postgres {
         }
     }
 
+    /// `CREATE COLLATION name (provider = ..., locale = ..., deterministic = ...)`.
+    pub(crate) fn create_collation(&self, c: &CollationModel) -> Statement {
+        let mut options = vec![format!("provider = {}", c.provider.as_str())];
+        for (key, value) in [("locale", &c.locale), ("lc_collate", &c.lc_collate), ("lc_ctype", &c.lc_ctype)] {
+            if let Some(v) = value {
+                options.push(format!("{key} = {}", self.quote_literal(v)));
+            }
+        }
+        if !c.deterministic {
+            options.push("deterministic = false".into());
+        }
+        Statement {
+            kind: StatementKind::CreateCollation,
+            target: format!("collation \"{}\"", c.name),
+            sql: format!("CREATE COLLATION {} ({})", self.qn(&c.namespace, c.name.as_str()), options.join(", ")),
+        }
+    }
+
+    /// `DROP COLLATION [IF EXISTS] name`.
+    pub(crate) fn drop_collation(&self, c: &CollationModel, if_exists: bool) -> Statement {
+        let exists = if if_exists { "IF EXISTS " } else { "" };
+        Statement {
+            kind: StatementKind::DropCollation,
+            target: format!("collation \"{}\"", c.name),
+            sql: format!("DROP COLLATION {exists}{}", self.qn(&c.namespace, c.name.as_str())),
+        }
+    }
+
+    /// `COMMENT ON COLLATION`.
+    pub(crate) fn collation_comment(&self, c: &CollationModel) -> Statement {
+        self.comment(
+            "COLLATION",
+            self.qn(&c.namespace, c.name.as_str()),
+            format!("collation \"{}\"", c.name),
+            c.comment.as_deref(),
+        )
+    }
+
     /// `CREATE DOMAIN name AS base [COLLATE c] [DEFAULT d] [NOT NULL]
     /// [CONSTRAINT k CHECK (e)]...`.
     pub(crate) fn create_domain(&self, d: &DomainModel) -> Statement {
@@ -248,7 +294,7 @@ impl Postgres {
         let mut sql =
             format!("CREATE DOMAIN {} AS {}", self.qn(&d.namespace, d.name.as_str()), self.render_type(&base));
         if let Some(c) = &d.collation {
-            sql.push_str(&format!(" COLLATE {}", self.qi(c)));
+            sql.push_str(&format!(" COLLATE {}", self.collate_sql(c)));
         }
         if let Some(default) = &d.default {
             sql.push_str(&format!(" DEFAULT {}", self.default_value_sql(default, &base)));
@@ -274,7 +320,7 @@ impl Postgres {
 
     /// `"name" type [COLLATE "c"]` of an attribute.
     pub(crate) fn attribute_sql(&self, a: &AttributeModel) -> String {
-        let collation = a.collation.as_ref().map(|k| format!(" COLLATE {}", self.qi(k.as_str()))).unwrap_or_default();
+        let collation = a.collation.as_ref().map(|k| format!(" COLLATE {}", self.collate_sql(k))).unwrap_or_default();
         format!("{} {}{collation}", self.qi(a.name.as_str()), self.render_type(&a.ty))
     }
 
@@ -315,7 +361,7 @@ impl Postgres {
             IndexKey::Expression(e) => format!("({})", self.render_expr(e)),
         };
         if let Some(c) = &ic.collation {
-            s.push_str(&format!(" COLLATE {}", self.qi(c.as_str())));
+            s.push_str(&format!(" COLLATE {}", self.collate_sql(c)));
         }
         // inet and cidr have no default gist operator class.
         let network = |id: &str| {
@@ -466,6 +512,7 @@ fn optional_counts(model: &schemaforge_domain::Model) -> String {
         (model.domains.len(), "domain", "domains"),
         (model.composites.len(), "composite type", "composite types"),
         (model.namespaces.len(), "namespace", "namespaces"),
+        (model.collations.len(), "collation", "collations"),
         (model.tables.iter().map(|t| t.partitions.len()).sum(), "partition", "partitions"),
         (model.views.iter().filter(|v| !v.materialized).count(), "view", "views"),
         (model.views.iter().filter(|v| v.materialized).count(), "materialized view", "materialized views"),
@@ -712,6 +759,10 @@ impl Dialect for Postgres {
         for s in model.sequences.iter().rev() {
             let name = self.qn(&s.namespace, s.name.as_str());
             drop(StatementKind::DropSequence, format!("sequence \"{}\"", s.name), "SEQUENCE", name);
+        }
+        for c in model.collations.iter().rev() {
+            let name = self.qn(&c.namespace, c.name.as_str());
+            drop(StatementKind::DropCollation, format!("collation \"{}\"", c.name), "COLLATION", name);
         }
         for e in model.extensions.iter().rev() {
             drop(

@@ -23,6 +23,12 @@ pub enum StatementKind {
     AlterExtension,
     /// CREATE TYPE ... AS ENUM
     CreateEnum,
+    /// `CREATE COLLATION`.
+    CreateCollation,
+    /// `DROP COLLATION`.
+    DropCollation,
+    /// `ALTER COLLATION` (rename, move).
+    AlterCollation,
     /// CREATE DOMAIN
     CreateDomain,
     /// DROP DOMAIN
@@ -113,6 +119,9 @@ impl StatementKind {
             Self::DropExtension => "drop_extension",
             Self::AlterExtension => "alter_extension",
             Self::CreateEnum => "create_enum",
+            Self::CreateCollation => "create_collation",
+            Self::DropCollation => "drop_collation",
+            Self::AlterCollation => "alter_collation",
             Self::CreateDomain => "create_domain",
             Self::DropDomain => "drop_domain",
             Self::AlterDomain => "alter_domain",

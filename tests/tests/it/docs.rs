@@ -80,9 +80,13 @@ fn migrations_worked_example_is_current_and_runs() {
 
 #[test]
 fn partitions_domains_composites_namespaces_and_views_examples_render_as_shown() {
-    for heading in
-        ["### 8.1 Domains", "### 8.2 Composite types", "### 8.3 Namespaces", "### 8.4 Views and materialized views"]
-    {
+    for heading in [
+        "### 8.1 Domains",
+        "### 8.2 Composite types",
+        "### 8.3 Namespaces",
+        "### 8.4 Views and materialized views",
+        "### 8.6 Collations",
+    ] {
         example_renders_as_shown(heading);
     }
 }

@@ -319,3 +319,36 @@ fn the_example_of_docs_import_md_gives_its_document_and_report() {
     assert_eq!(ours["counts"], report["counts"]);
     assert!(loaded.skipped.is_empty());
 }
+
+#[test]
+fn collations_of_the_database_come_in_as_the_document_s_own_and_round_trip() {
+    let a = TestDb::create().unwrap();
+    a.execute(
+        "CREATE SCHEMA app;
+         CREATE COLLATION app.ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+         COMMENT ON COLLATION app.ci IS 'Ignores case.';
+         CREATE COLLATION german (provider = icu, locale = 'de-DE');
+         CREATE COLLATION posix_too (lc_collate = 'C', lc_ctype = 'POSIX');
+         CREATE DOMAIN app.handle AS text COLLATE app.ci;
+         CREATE TABLE people (
+             id integer PRIMARY KEY,
+             email text COLLATE app.ci UNIQUE,
+             name text COLLATE \"C\",
+             sort_key text COLLATE posix_too,
+             handle app.handle);
+         CREATE INDEX people_name_de ON people (name COLLATE german);",
+    )
+    .unwrap();
+    let i = round_trip(&a);
+    let names: Vec<&str> = i.document.collations.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["ci", "german", "posix_too"]);
+    let ci = &i.document.collations[0];
+    assert_eq!((ci.deterministic, ci.comment.as_deref()), (Some(false), Some("Ignores case.")));
+    assert_eq!(i.document.collations[2].lc_ctype.as_deref(), Some("POSIX"));
+    let people = i.document.tables.iter().find(|t| t.name == "people").unwrap();
+    let column = |n: &str| people.columns.iter().find(|c| c.name == n).unwrap();
+    assert_eq!(column("email").collation_id.as_deref(), Some(ci.id.as_str()));
+    assert_eq!((column("name").collation.as_deref(), column("name").collation_id.as_deref()), (Some("C"), None));
+    assert_eq!(i.document.domains[0].collation_id.as_deref(), Some(ci.id.as_str()));
+    assert!(!i.report.items.iter().any(|x| x.kind == "collation"), "{:#?}", i.report.items);
+}

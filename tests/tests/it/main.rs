@@ -6,6 +6,7 @@
 
 mod architecture;
 mod carried;
+mod collations;
 mod composites;
 mod conformance;
 mod constraints;

@@ -77,10 +77,12 @@ pub enum MovedObject {
     Sequence,
     /// An extension (its objects go with it, if it is relocatable).
     Extension,
+    /// A collation.
+    Collation,
 }
 
 impl MovedObject {
-    /// The word after ALTER: `TABLE`, `TYPE`, `DOMAIN`, `SEQUENCE`, `EXTENSION`.
+    /// The word after ALTER: `TABLE`, `TYPE`, `DOMAIN`, `SEQUENCE`, `EXTENSION`, `COLLATION`.
     pub fn keyword(self) -> &'static str {
         match self {
             Self::Table => "TABLE",
@@ -88,6 +90,7 @@ impl MovedObject {
             Self::Domain => "DOMAIN",
             Self::Sequence => "SEQUENCE",
             Self::Extension => "EXTENSION",
+            Self::Collation => "COLLATION",
         }
     }
 }
@@ -100,14 +103,25 @@ impl MovedObject {
 #[allow(missing_docs)] // the fields are ids and names; the variant docs say what happens
 pub enum ChangeKind {
     /// CREATE SCHEMA.
-    CreateNamespace { namespace_id: String },
+    CreateNamespace {
+        namespace_id: String,
+    },
     /// DROP SCHEMA `name` (RESTRICT: refused while anything the document
     /// does not describe is still in it).
-    DropNamespace { namespace_id: String, name: String },
+    DropNamespace {
+        namespace_id: String,
+        name: String,
+    },
     /// ALTER SCHEMA ... RENAME TO.
-    RenameNamespace { namespace_id: String, from: String, to: String },
+    RenameNamespace {
+        namespace_id: String,
+        from: String,
+        to: String,
+    },
     /// COMMENT ON SCHEMA (set or removed).
-    SetNamespaceComment { namespace_id: String },
+    SetNamespaceComment {
+        namespace_id: String,
+    },
     /// ALTER ... SET SCHEMA: the object (with its indexes, constraints and
     /// owned sequences) moves from `fromNamespaceId` to
     /// `toNamespaceId` (absent: `public`), under its current `name`. With
@@ -127,11 +141,20 @@ pub enum ChangeKind {
     },
     /// The last step of a staged move: ALTER ... SET SCHEMA from `staging`
     /// to the object's namespace, then DROP SCHEMA `staging`.
-    FinishMove { object: MovedObject, object_id: String, staging: String },
+    FinishMove {
+        object: MovedObject,
+        object_id: String,
+        staging: String,
+    },
     /// CREATE EXTENSION.
-    CreateExtension { extension_id: String },
+    CreateExtension {
+        extension_id: String,
+    },
     /// DROP EXTENSION `name`.
-    DropExtension { extension_id: String, name: String },
+    DropExtension {
+        extension_id: String,
+        name: String,
+    },
     /// ALTER EXTENSION ... UPDATE [TO version] (no `to`: the server's default).
     UpdateExtension {
         extension_id: String,
@@ -141,28 +164,80 @@ pub enum ChangeKind {
         to: Option<String>,
     },
     /// COMMENT ON EXTENSION (set or removed).
-    SetExtensionComment { extension_id: String },
+    SetExtensionComment {
+        extension_id: String,
+    },
     /// CREATE SEQUENCE (a standalone one).
-    CreateSequence { sequence_id: String },
+    /// `CREATE COLLATION`.
+    CreateCollation {
+        collation_id: String,
+    },
+    /// `DROP COLLATION` (after every column, domain, attribute and index
+    /// element that used it has moved on).
+    DropCollation {
+        collation_id: String,
+    },
+    /// `ALTER COLLATION ... RENAME TO`.
+    RenameCollation {
+        collation_id: String,
+        from: String,
+        to: String,
+    },
+    /// A new provider, locale or determinism: dropped and created again
+    /// (PostgreSQL alters none of them in place).
+    RecreateCollation {
+        collation_id: String,
+    },
+    /// `COMMENT ON COLLATION`.
+    SetCollationComment {
+        collation_id: String,
+    },
+    CreateSequence {
+        sequence_id: String,
+    },
     /// DROP SEQUENCE IF EXISTS `name` (an owned one may be gone with its column).
-    DropSequence { sequence_id: String, name: String },
+    DropSequence {
+        sequence_id: String,
+        name: String,
+    },
     /// ALTER SEQUENCE ... RENAME TO (a standalone one).
-    RenameStandaloneSequence { sequence_id: String, from: String, to: String },
+    RenameStandaloneSequence {
+        sequence_id: String,
+        from: String,
+        to: String,
+    },
     /// ALTER SEQUENCE ... AS / options (a standalone one).
-    AlterStandaloneSequence { sequence_id: String },
+    AlterStandaloneSequence {
+        sequence_id: String,
+    },
     /// ALTER SEQUENCE ... OWNED BY NONE, before the table that owns it
     /// moves to another namespace without it.
-    ReleaseSequence { sequence_id: String },
+    ReleaseSequence {
+        sequence_id: String,
+    },
     /// ALTER SEQUENCE ... OWNED BY (a column, or NONE).
-    SetSequenceOwner { sequence_id: String },
+    SetSequenceOwner {
+        sequence_id: String,
+    },
     /// COMMENT ON SEQUENCE (set or removed).
-    SetSequenceComment { sequence_id: String },
+    SetSequenceComment {
+        sequence_id: String,
+    },
     /// CREATE TYPE ... AS ENUM.
-    CreateEnum { enum_id: String },
+    CreateEnum {
+        enum_id: String,
+    },
     /// DROP TYPE `name` (an enum that goes away, or the old type of a rebuilt one).
-    DropEnum { enum_id: String, name: String },
+    DropEnum {
+        enum_id: String,
+        name: String,
+    },
     /// ALTER TYPE ... RENAME TO.
-    RenameEnum { enum_id: String, from: String, to: String },
+    RenameEnum {
+        enum_id: String,
+        from: String,
+        to: String,
+    },
     /// ALTER TYPE ... ADD VALUE, placed before or after an existing label.
     AddEnumValue {
         enum_id: String,
@@ -173,67 +248,151 @@ pub enum ChangeKind {
         after: Option<String>,
     },
     /// ALTER TYPE ... RENAME VALUE (a label replaced at the same position).
-    RenameEnumValue { enum_id: String, from: String, to: String },
+    RenameEnumValue {
+        enum_id: String,
+        from: String,
+        to: String,
+    },
     /// Rename the type to `old_name`, then create it again with the new
     /// labels; its columns are converted by `AlterColumnType` changes and the
     /// old type dropped by a `DropEnum` change.
-    RebuildEnum { enum_id: String, old_name: String },
+    RebuildEnum {
+        enum_id: String,
+        old_name: String,
+    },
     /// CREATE DOMAIN with its NOT NULL, default and checks.
-    CreateDomain { domain_id: String },
+    CreateDomain {
+        domain_id: String,
+    },
     /// DROP DOMAIN `name` (a domain that goes away, or the old type of a
     /// rebuilt one).
-    DropDomain { domain_id: String, name: String },
+    DropDomain {
+        domain_id: String,
+        name: String,
+    },
     /// ALTER DOMAIN ... RENAME TO.
-    RenameDomain { domain_id: String, from: String, to: String },
+    RenameDomain {
+        domain_id: String,
+        from: String,
+        to: String,
+    },
     /// Rename the domain to `old_name`, then create it again over its new
     /// base type or collation; its columns are converted by
     /// `AlterColumnType` changes and the old type dropped by a `DropDomain`.
-    RebuildDomain { domain_id: String, old_name: String },
+    RebuildDomain {
+        domain_id: String,
+        old_name: String,
+    },
     /// ALTER DOMAIN ... ADD CONSTRAINT ... CHECK.
-    AddDomainCheck { domain_id: String, check_id: String },
+    AddDomainCheck {
+        domain_id: String,
+        check_id: String,
+    },
     /// ALTER DOMAIN `domain` DROP CONSTRAINT `name`.
-    DropDomainCheck { domain_id: String, domain: String, name: String },
+    DropDomainCheck {
+        domain_id: String,
+        domain: String,
+        name: String,
+    },
     /// ALTER DOMAIN ... RENAME CONSTRAINT.
-    RenameDomainCheck { domain_id: String, from: String, to: String },
+    RenameDomainCheck {
+        domain_id: String,
+        from: String,
+        to: String,
+    },
     /// ALTER DOMAIN ... SET NOT NULL / DROP NOT NULL.
-    SetDomainNotNull { domain_id: String, not_null: bool },
+    SetDomainNotNull {
+        domain_id: String,
+        not_null: bool,
+    },
     /// ALTER DOMAIN ... SET DEFAULT / DROP DEFAULT.
-    SetDomainDefault { domain_id: String },
+    SetDomainDefault {
+        domain_id: String,
+    },
     /// COMMENT ON DOMAIN (set or removed).
-    SetDomainComment { domain_id: String },
+    SetDomainComment {
+        domain_id: String,
+    },
     /// CREATE TYPE ... AS (attributes).
-    CreateComposite { composite_id: String },
+    CreateComposite {
+        composite_id: String,
+    },
     /// DROP TYPE `name` (a composite type that goes away, or the old type
     /// of a rebuilt one).
-    DropComposite { composite_id: String, name: String },
+    DropComposite {
+        composite_id: String,
+        name: String,
+    },
     /// ALTER TYPE ... RENAME TO (a composite type).
-    RenameComposite { composite_id: String, from: String, to: String },
+    RenameComposite {
+        composite_id: String,
+        from: String,
+        to: String,
+    },
     /// Rename the composite type to `old_name`, then create it again; its
     /// columns are converted by `AlterColumnType` changes (attribute by
     /// attribute name) and the old type dropped by a `DropComposite`.
-    RebuildComposite { composite_id: String, old_name: String },
+    RebuildComposite {
+        composite_id: String,
+        old_name: String,
+    },
     /// ALTER TYPE ... ADD ATTRIBUTE.
-    AddAttribute { composite_id: String, attribute_id: String },
+    AddAttribute {
+        composite_id: String,
+        attribute_id: String,
+    },
     /// ALTER TYPE `composite` DROP ATTRIBUTE `name`.
-    DropAttribute { composite_id: String, composite: String, name: String },
+    DropAttribute {
+        composite_id: String,
+        composite: String,
+        name: String,
+    },
     /// ALTER TYPE ... RENAME ATTRIBUTE.
-    RenameAttribute { composite_id: String, from: String, to: String },
+    RenameAttribute {
+        composite_id: String,
+        from: String,
+        to: String,
+    },
     /// ALTER TYPE ... ALTER ATTRIBUTE ... TYPE (a type nothing holds).
-    AlterAttributeType { composite_id: String, attribute_id: String },
+    AlterAttributeType {
+        composite_id: String,
+        attribute_id: String,
+    },
     /// COMMENT ON TYPE (a composite type; set or removed).
-    SetCompositeComment { composite_id: String },
+    SetCompositeComment {
+        composite_id: String,
+    },
     /// CREATE TABLE with its primary key, unique and check constraints.
-    AddTable { table_id: String },
+    AddTable {
+        table_id: String,
+    },
     /// DROP TABLE.
-    DropTable { table_id: String },
+    DropTable {
+        table_id: String,
+    },
     /// ALTER TABLE ... RENAME TO.
-    RenameTable { table_id: String, from: String, to: String },
+    RenameTable {
+        table_id: String,
+        from: String,
+        to: String,
+    },
     /// ALTER TABLE ... ADD COLUMN.
-    AddColumn { table_id: String, column_id: String },
+    AddColumn {
+        table_id: String,
+        column_id: String,
+    },
     /// ALTER TABLE ... DROP COLUMN.
-    DropColumn { table_id: String, column_id: String },
+    DropColumn {
+        table_id: String,
+        column_id: String,
+    },
     /// ALTER TABLE ... RENAME COLUMN.
-    RenameColumn { table_id: String, column_id: String, from: String, to: String },
+    RenameColumn {
+        table_id: String,
+        column_id: String,
+        from: String,
+        to: String,
+    },
     /// ALTER COLUMN ... TYPE, dropping the old default first when
     /// `drop_default` (a `SetDefault` change follows when there is a new one).
     AlterColumnType {
@@ -248,130 +407,301 @@ pub enum ChangeKind {
     },
     /// ALTER COLUMN ... DROP EXPRESSION: a generated column becomes plain,
     /// keeping its values.
-    DropExpression { table_id: String, column_id: String },
+    DropExpression {
+        table_id: String,
+        column_id: String,
+    },
     /// ALTER COLUMN ... SET NOT NULL.
-    SetNotNull { table_id: String, column_id: String },
+    SetNotNull {
+        table_id: String,
+        column_id: String,
+    },
     /// ALTER COLUMN ... DROP NOT NULL.
-    DropNotNull { table_id: String, column_id: String },
+    DropNotNull {
+        table_id: String,
+        column_id: String,
+    },
     /// ALTER COLUMN ... SET DEFAULT.
-    SetDefault { table_id: String, column_id: String },
+    SetDefault {
+        table_id: String,
+        column_id: String,
+    },
     /// ALTER COLUMN ... DROP DEFAULT.
-    DropDefault { table_id: String, column_id: String },
+    DropDefault {
+        table_id: String,
+        column_id: String,
+    },
     /// ALTER COLUMN ... ADD GENERATED BY DEFAULT AS IDENTITY, with the
     /// sequence moved past the largest existing value.
-    AddIdentity { table_id: String, column_id: String },
+    AddIdentity {
+        table_id: String,
+        column_id: String,
+    },
     /// ALTER COLUMN ... DROP IDENTITY.
-    DropIdentity { table_id: String, column_id: String },
+    DropIdentity {
+        table_id: String,
+        column_id: String,
+    },
     /// ALTER COLUMN ... SET GENERATED ALWAYS / BY DEFAULT.
-    SetIdentityGeneration { table_id: String, column_id: String, always: bool },
+    SetIdentityGeneration {
+        table_id: String,
+        column_id: String,
+        always: bool,
+    },
     /// ALTER COLUMN ... SET INCREMENT BY / MINVALUE / ... (an identity
     /// column's sequence options, to the new document's).
-    AlterSequenceOptions { table_id: String, column_id: String },
+    AlterSequenceOptions {
+        table_id: String,
+        column_id: String,
+    },
     /// ALTER SEQUENCE ... RENAME TO (an identity column's sequence).
-    RenameSequence { table_id: String, column_id: String, from: String, to: String },
+    RenameSequence {
+        table_id: String,
+        column_id: String,
+        from: String,
+        to: String,
+    },
     /// ADD CONSTRAINT ... PRIMARY KEY.
-    AddPrimaryKey { table_id: String },
+    AddPrimaryKey {
+        table_id: String,
+    },
     /// DROP CONSTRAINT (the primary key).
-    DropPrimaryKey { table_id: String },
+    DropPrimaryKey {
+        table_id: String,
+    },
     /// ADD CONSTRAINT ... UNIQUE.
-    AddUnique { table_id: String, column_ids: Vec<String> },
+    AddUnique {
+        table_id: String,
+        column_ids: Vec<String>,
+    },
     /// DROP CONSTRAINT (a unique constraint).
-    DropUnique { table_id: String, column_ids: Vec<String> },
+    DropUnique {
+        table_id: String,
+        column_ids: Vec<String>,
+    },
     /// ADD CONSTRAINT ... CHECK.
-    AddCheck { table_id: String, check_id: String },
+    AddCheck {
+        table_id: String,
+        check_id: String,
+    },
     /// DROP CONSTRAINT (a check).
-    DropCheck { table_id: String, check_id: String },
+    DropCheck {
+        table_id: String,
+        check_id: String,
+    },
     /// CREATE INDEX.
-    AddIndex { table_id: String, index_id: String },
+    AddIndex {
+        table_id: String,
+        index_id: String,
+    },
     /// DROP INDEX.
-    DropIndex { table_id: String, index_id: String },
+    DropIndex {
+        table_id: String,
+        index_id: String,
+    },
     /// ALTER INDEX ... SET (the new storage parameters) and RESET (`reset`,
     /// the ones no longer given).
-    SetIndexStorage { table_id: String, index_id: String, reset: Vec<String> },
+    SetIndexStorage {
+        table_id: String,
+        index_id: String,
+        reset: Vec<String>,
+    },
     /// ALTER INDEX ... RENAME TO.
-    RenameIndex { table_id: String, index_id: String, from: String, to: String },
+    RenameIndex {
+        table_id: String,
+        index_id: String,
+        from: String,
+        to: String,
+    },
     /// Rename a constraint (primary key and unique ones through their index).
-    RenameConstraint { table_id: String, constraint: ConstraintKind, from: String, to: String },
+    RenameConstraint {
+        table_id: String,
+        constraint: ConstraintKind,
+        from: String,
+        to: String,
+    },
     /// ADD CONSTRAINT ... EXCLUDE.
-    AddExclusion { table_id: String, exclusion_id: String },
+    AddExclusion {
+        table_id: String,
+        exclusion_id: String,
+    },
     /// DROP CONSTRAINT `name` (an EXCLUDE constraint).
-    DropExclusion { table_id: String, exclusion_id: String, name: String },
+    DropExclusion {
+        table_id: String,
+        exclusion_id: String,
+        name: String,
+    },
     /// ADD CONSTRAINT ... FOREIGN KEY.
-    AddForeignKey { foreign_key_id: String },
+    AddForeignKey {
+        foreign_key_id: String,
+    },
     /// DROP CONSTRAINT (a foreign key).
-    DropForeignKey { foreign_key_id: String },
+    DropForeignKey {
+        foreign_key_id: String,
+    },
     /// COMMENT ON TABLE (set or removed).
-    SetTableComment { table_id: String },
+    SetTableComment {
+        table_id: String,
+    },
     /// COMMENT ON COLUMN (set or removed).
-    SetColumnComment { table_id: String, column_id: String },
+    SetColumnComment {
+        table_id: String,
+        column_id: String,
+    },
     /// COMMENT ON TYPE (set or removed).
-    SetEnumComment { enum_id: String },
+    SetEnumComment {
+        enum_id: String,
+    },
     /// COMMENT ON CONSTRAINT: a check, table-level unique constraint or
     /// foreign key (on its source table), by its id.
-    SetConstraintComment { table_id: String, constraint: ConstraintKind, constraint_id: String },
+    SetConstraintComment {
+        table_id: String,
+        constraint: ConstraintKind,
+        constraint_id: String,
+    },
     /// COMMENT ON INDEX.
-    SetIndexComment { table_id: String, index_id: String },
+    SetIndexComment {
+        table_id: String,
+        index_id: String,
+    },
     /// CREATE FUNCTION / PROCEDURE / TRIGGER / POLICY (a carried object
     /// that is new, or created again).
-    CreateCarried { object_id: String },
+    CreateCarried {
+        object_id: String,
+    },
     /// DROP FUNCTION / PROCEDURE / TRIGGER / POLICY.
-    DropCarried { object_id: String },
+    DropCarried {
+        object_id: String,
+    },
     /// CREATE OR REPLACE FUNCTION / PROCEDURE (a new body, the same
     /// signature and result).
-    ReplaceRoutine { object_id: String },
+    ReplaceRoutine {
+        object_id: String,
+    },
     /// ALTER TABLE ... ENABLE / DISABLE ROW LEVEL SECURITY.
-    SetRowLevelSecurity { table_id: String },
+    SetRowLevelSecurity {
+        table_id: String,
+    },
     /// CREATE TABLE ... PARTITION OF, with the partition's own indexes and
     /// comments.
-    CreatePartition { table_id: String, partition_id: String },
+    CreatePartition {
+        table_id: String,
+        partition_id: String,
+    },
     /// DROP TABLE (a partition that goes away, with its rows).
-    DropPartition { table_id: String, partition_id: String },
+    DropPartition {
+        table_id: String,
+        partition_id: String,
+    },
     /// ALTER TABLE ... RENAME TO (a partition).
-    RenamePartition { table_id: String, partition_id: String, from: String, to: String },
+    RenamePartition {
+        table_id: String,
+        partition_id: String,
+        from: String,
+        to: String,
+    },
     /// ALTER TABLE ... DETACH PARTITION (before it is attached again with a
     /// new bound).
-    DetachPartition { table_id: String, partition_id: String },
+    DetachPartition {
+        table_id: String,
+        partition_id: String,
+    },
     /// ALTER TABLE ... DETACH PARTITION, first in the script: the partition
     /// becomes a table of its own (the document's table of the same id),
     /// with its rows.
-    DetachPartitionAsTable { table_id: String, partition_id: String },
+    DetachPartitionAsTable {
+        table_id: String,
+        partition_id: String,
+    },
     /// ALTER TABLE ... ATTACH PARTITION ... FOR VALUES (its new bound, or a
     /// table that becomes the partition of the same id).
-    AttachPartition { table_id: String, partition_id: String },
+    AttachPartition {
+        table_id: String,
+        partition_id: String,
+    },
     /// COMMENT ON TABLE (a partition; set or removed).
-    SetPartitionComment { table_id: String, partition_id: String },
+    SetPartitionComment {
+        table_id: String,
+        partition_id: String,
+    },
     /// CREATE INDEX on one partition.
-    AddPartitionIndex { table_id: String, partition_id: String, index_id: String },
+    AddPartitionIndex {
+        table_id: String,
+        partition_id: String,
+        index_id: String,
+    },
     /// DROP INDEX of one partition.
-    DropPartitionIndex { table_id: String, partition_id: String, index_id: String },
+    DropPartitionIndex {
+        table_id: String,
+        partition_id: String,
+        index_id: String,
+    },
     /// ALTER INDEX ... RENAME TO (a partition's own index, or the index
     /// PostgreSQL made on it for the parent's key or index: `index_id` is
     /// then `pkey`, `unique:<column ids>` or `index:<the parent's index id>`).
-    RenamePartitionIndex { table_id: String, partition_id: String, index_id: String, from: String, to: String },
+    RenamePartitionIndex {
+        table_id: String,
+        partition_id: String,
+        index_id: String,
+        from: String,
+        to: String,
+    },
     /// COMMENT ON INDEX (a partition's own index).
-    SetPartitionIndexComment { table_id: String, partition_id: String, index_id: String },
+    SetPartitionIndexComment {
+        table_id: String,
+        partition_id: String,
+        index_id: String,
+    },
     /// CREATE [MATERIALIZED] VIEW, with its indexes and comments: a new
     /// view, or one re-created (see `DropView`).
-    CreateView { view_id: String },
+    CreateView {
+        view_id: String,
+    },
     /// DROP [MATERIALIZED] VIEW: one that goes away, or one re-created
     /// below (its query changes, something it reads changes type or loses
     /// a column, or a view it reads is re-created).
-    DropView { view_id: String },
+    DropView {
+        view_id: String,
+    },
     /// ALTER [MATERIALIZED] VIEW ... RENAME TO.
-    RenameView { view_id: String, from: String, to: String },
+    RenameView {
+        view_id: String,
+        from: String,
+        to: String,
+    },
     /// ALTER [MATERIALIZED] VIEW ... RENAME COLUMN (an output column of an
     /// otherwise unchanged query).
-    RenameViewColumn { view_id: String, from: String, to: String },
+    RenameViewColumn {
+        view_id: String,
+        from: String,
+        to: String,
+    },
     /// COMMENT ON VIEW / MATERIALIZED VIEW (set or removed).
-    SetViewComment { view_id: String },
+    SetViewComment {
+        view_id: String,
+    },
     /// CREATE INDEX on a materialized view.
-    AddViewIndex { view_id: String, index_id: String },
+    AddViewIndex {
+        view_id: String,
+        index_id: String,
+    },
     /// DROP INDEX of a materialized view.
-    DropViewIndex { view_id: String, index_id: String },
+    DropViewIndex {
+        view_id: String,
+        index_id: String,
+    },
     /// ALTER INDEX ... RENAME TO (a materialized view's).
-    RenameViewIndex { view_id: String, index_id: String, from: String, to: String },
+    RenameViewIndex {
+        view_id: String,
+        index_id: String,
+        from: String,
+        to: String,
+    },
     /// COMMENT ON INDEX (a materialized view's).
-    SetViewIndexComment { view_id: String, index_id: String },
+    SetViewIndexComment {
+        view_id: String,
+        index_id: String,
+    },
 }
 
 /// One change, with its safety class and the reasons for it.

@@ -57,6 +57,7 @@
 
 mod carried;
 mod change;
+mod collations;
 mod comments;
 mod composites;
 mod constraints;
@@ -112,6 +113,7 @@ pub fn diff_prepared(old: &Model, new: &Model) -> ChangeSet {
     d.moves();
     d.released_sequences();
     d.extensions();
+    d.collations();
     d.sequences();
     d.enums();
     d.domains();

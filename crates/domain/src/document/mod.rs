@@ -71,6 +71,10 @@ pub struct SchemaDocument {
     /// `"dataType": "composite"` and `compositeId`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub composites: Vec<Composite>,
+    /// Collations (`CREATE COLLATION`) that columns, domains, attributes
+    /// and index elements name by `collationId`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collations: Vec<Collation>,
     /// PostgreSQL schemas besides `public` (`CREATE SCHEMA`), which tables,
     /// types, sequences and extensions name by `namespaceId`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -274,6 +278,9 @@ pub struct ExclusionElement {
     /// Collation of the element.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<String>,
+    /// A collation of the document, by id, instead of `collation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation_id: Option<String>,
     /// Operator class of the element.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opclass: Option<String>,
@@ -370,6 +377,9 @@ pub struct Column {
     /// The column's collation (`COLLATE`), for the string types and `citext`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<String>,
+    /// A collation of the document, by id, instead of `collation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation_id: Option<String>,
     /// A generated column: `GENERATED ALWAYS AS (expression) STORED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<GeneratedSpec>,
@@ -412,6 +422,7 @@ impl Column {
             comment: None,
             is_array: None,
             collation: None,
+            collation_id: None,
             generated: None,
         }
     }
@@ -737,6 +748,14 @@ impl IndexColumn {
         }
     }
 
+    /// The document's collation, by id, if one is given.
+    pub fn collation_id(&self) -> Option<&str> {
+        match self {
+            Self::Id(_) => None,
+            Self::Spec(spec) => spec.collation_id.as_deref(),
+        }
+    }
+
     /// The operator class, if one is given.
     pub fn opclass(&self) -> Option<&str> {
         match self {
@@ -776,6 +795,9 @@ pub struct IndexColumnSpec {
     /// Collation of the element, e.g. `C` (rendered quoted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<String>,
+    /// A collation of the document, by id, instead of `collation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation_id: Option<String>,
     /// Operator class of the element, e.g. `text_pattern_ops`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opclass: Option<String>,

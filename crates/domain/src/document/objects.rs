@@ -1,5 +1,5 @@
 //! The schema-level objects beside tables: extensions, standalone
-//! sequences, domains, composite types, namespaces.
+//! sequences, domains, composite types, collations, namespaces.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -117,6 +117,9 @@ pub struct Domain {
     /// The domain's collation (`COLLATE`), for the string types and `citext`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<String>,
+    /// A collation of the document, by id, instead of `collation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation_id: Option<String>,
     /// NOT NULL: no column of the domain holds NULL.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub not_null: bool,
@@ -202,6 +205,9 @@ pub struct CompositeAttribute {
     /// The attribute's collation, for the string types and `citext`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<String>,
+    /// A collation of the document, by id, instead of `collation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation_id: Option<String>,
 }
 
 impl Domain {
@@ -221,6 +227,7 @@ impl Domain {
             precision: None,
             scale: None,
             collation: None,
+            collation_id: None,
             not_null: false,
             default: None,
             checks: Vec::new(),
@@ -249,6 +256,62 @@ impl CompositeAttribute {
             composite_id: None,
             is_array: None,
             collation: None,
+            collation_id: None,
+        }
+    }
+}
+
+/// A collation (`CREATE COLLATION`): how text of the columns, domains,
+/// attributes and index elements that name it (`collationId`) sorts and
+/// compares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Collation {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// SQL name of the collation.
+    pub name: String,
+    /// The namespace (PostgreSQL schema) it lives in; absent, `public`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_id: Option<String>,
+    /// `icu` or `libc` (PostgreSQL's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<CollationProvider>,
+    /// The locale: an ICU locale or language tag (`und-u-ks-level2`), or a
+    /// libc locale for both `lcCollate` and `lcCtype` (`de_DE.utf8`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// libc only: `LC_COLLATE`, when it differs from `LC_CTYPE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lc_collate: Option<String>,
+    /// libc only: `LC_CTYPE`, when it differs from `LC_COLLATE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lc_ctype: Option<String>,
+    /// `false`: strings that differ may compare equal (a case- or
+    /// accent-insensitive ICU collation). ICU only; default `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deterministic: Option<bool>,
+    /// Rendered as `COMMENT ON COLLATION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// Who implements a collation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CollationProvider {
+    /// The ICU library.
+    Icu,
+    /// The operating system's C library.
+    Libc,
+}
+
+impl CollationProvider {
+    /// `icu` or `libc`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Icu => "icu",
+            Self::Libc => "libc",
         }
     }
 }

@@ -39,12 +39,100 @@ pub struct Model {
     pub composites: Vec<CompositeModel>,
     /// Namespaces besides `public`, in document order.
     pub namespaces: Vec<NamespaceModel>,
+    /// Collations, in document order.
+    pub collations: Vec<CollationModel>,
     /// Views and materialized views, in creation order (a view after the
     /// views it reads; otherwise document order).
     pub views: Vec<ViewModel>,
     /// Functions and procedures, then triggers, then policies, each in
     /// document order.
     pub carried: Vec<CarriedModel>,
+}
+
+/// A checked collation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CollationModel {
+    /// Stable id.
+    pub id: String,
+    /// SQL name.
+    pub name: Ident,
+    /// The namespace it lives in; `None` is `public`.
+    pub namespace: Option<NamespaceRef>,
+    /// Its provider.
+    pub provider: crate::document::CollationProvider,
+    /// `LOCALE`, when given.
+    pub locale: Option<String>,
+    /// libc's `LC_COLLATE`, when given apart.
+    pub lc_collate: Option<String>,
+    /// libc's `LC_CTYPE`, when given apart.
+    pub lc_ctype: Option<String>,
+    /// `DETERMINISTIC`.
+    pub deterministic: bool,
+    /// Comment, if any.
+    pub comment: Option<String>,
+}
+
+impl CollationModel {
+    /// Everything `CREATE COLLATION` says but the name and namespace:
+    /// equal definitions need no new collation.
+    pub fn same_definition(&self, other: &Self) -> bool {
+        (self.provider, &self.locale, &self.lc_collate, &self.lc_ctype, self.deterministic)
+            == (other.provider, &other.locale, &other.lc_collate, &other.lc_ctype, other.deterministic)
+    }
+}
+
+/// The collation a column, domain, attribute or index element is in: one
+/// of the server's, by name (`C`, `en-US-x-icu`), or one of the
+/// document's, by id. Two of the document's are equal when their ids are,
+/// whatever they are called: a renamed collation is still the same one.
+#[derive(Debug, Clone, Eq)]
+pub struct Collate {
+    /// Its SQL name (for one of the document's, its current name).
+    pub name: Ident,
+    /// For one of the document's: its id and namespace.
+    pub document: Option<(String, Option<NamespaceRef>)>,
+}
+
+impl PartialEq for Collate {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.document, &other.document) {
+            (Some((a, _)), Some((b, _))) => a == b,
+            (None, None) => self.name == other.name,
+            _ => false,
+        }
+    }
+}
+
+impl Collate {
+    /// One of the server's collations.
+    pub fn named(name: Ident) -> Self {
+        Self { name, document: None }
+    }
+
+    /// Its SQL name.
+    pub fn as_str(&self) -> &str {
+        self.name.as_str()
+    }
+
+    /// The namespace of one of the document's collations (`None`: public,
+    /// or one of the server's, which PostgreSQL finds itself).
+    pub fn namespace(&self) -> Option<&NamespaceRef> {
+        self.document.as_ref().and_then(|(_, ns)| ns.as_ref())
+    }
+
+    /// The document collation's id.
+    pub fn collation_id(&self) -> Option<&str> {
+        self.document.as_ref().map(|(id, _)| id.as_str())
+    }
+}
+
+impl std::fmt::Display for Collate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.namespace() {
+            Some(ns) => write!(f, "{}.{}", ns.name, self.name),
+            None => f.write_str(self.name.as_str()),
+        }
+    }
 }
 
 /// A declared namespace (a PostgreSQL schema other than `public`).
@@ -104,7 +192,7 @@ pub struct AttributeModel {
     /// Its type.
     pub ty: ColumnType,
     /// Collation, if any.
-    pub collation: Option<Ident>,
+    pub collation: Option<Collate>,
 }
 
 /// A checked domain.
@@ -119,7 +207,7 @@ pub struct DomainModel {
     /// The base type (never an enum, a domain or an array).
     pub base: BaseType,
     /// Collation, if any.
-    pub collation: Option<String>,
+    pub collation: Option<Collate>,
     /// NOT NULL.
     pub not_null: bool,
     /// Default, if any.
@@ -233,6 +321,7 @@ pub struct ModelIndex<'m> {
     views: HashMap<&'m str, &'m ViewModel>,
     partitions: HashMap<&'m str, (&'m TableModel, &'m PartitionModel)>,
     carried: HashMap<&'m str, &'m CarriedModel>,
+    collations: HashMap<&'m str, &'m CollationModel>,
 }
 
 impl<'m> ModelIndex<'m> {
@@ -255,6 +344,7 @@ impl<'m> ModelIndex<'m> {
                 .flat_map(|t| t.partitions.iter().map(move |p| (p.id.as_str(), (t, p))))
                 .collect(),
             carried: model.carried.iter().map(|c| (c.id.as_str(), c)).collect(),
+            collations: model.collations.iter().map(|c| (c.id.as_str(), c)).collect(),
         }
     }
 
@@ -292,6 +382,11 @@ impl<'m> ModelIndex<'m> {
     /// The foreign key with the given stable id.
     pub fn foreign_key(&self, id: &str) -> Option<&'m ForeignKeyModel> {
         self.foreign_keys.get(id).copied()
+    }
+
+    /// The collation with the given stable id.
+    pub fn collation(&self, id: &str) -> Option<&'m CollationModel> {
+        self.collations.get(id).copied()
     }
 
     /// The standalone sequence with the given stable id.
@@ -450,7 +545,7 @@ pub struct ColumnModel {
     /// Comment, if any.
     pub comment: Option<String>,
     /// Collation (`COLLATE`), if not the type's default.
-    pub collation: Option<Ident>,
+    pub collation: Option<Collate>,
     /// The expression of a generated (`STORED`) column.
     pub generated: Option<Expr>,
 }
@@ -737,7 +832,7 @@ pub struct IndexColumnModel {
     /// Explicit NULLS placement.
     pub nulls: Option<NullsOrder>,
     /// Collation.
-    pub collation: Option<Ident>,
+    pub collation: Option<Collate>,
     /// Operator class.
     pub opclass: Option<Ident>,
 }

@@ -212,6 +212,7 @@ pub(super) fn build_model(
         domains: Vec::new(),
         composites: Vec::new(),
         namespaces: Vec::new(),
+        collations: Vec::new(),
         views: Vec::new(),
         carried: Vec::new(),
     })

@@ -111,10 +111,13 @@ fn composite<'d>(
             }
         };
         extensions::check_type_extension(ctx, doc, &ty.underlying(), format!("{apath}/dataType"));
-        let collation = a
-            .collation
-            .as_deref()
-            .and_then(|k| extensions::check_collation(ctx, k, Some(&ty.underlying()), format!("{apath}/collation")));
+        let collation = super::collations::collate(
+            ctx,
+            a.collation.as_deref(),
+            a.collation_id.as_deref(),
+            Some(&ty.underlying()),
+            &apath,
+        );
         if let Some(name) = aname {
             attributes.push(AttributeModel { id: a.id.clone(), name, ty, collation });
         }

@@ -186,8 +186,13 @@ pub(super) fn check_domains<'d>(
             if let Some(ty) = &ty {
                 extensions::check_type_extension(ctx, doc, ty, path("dataType"));
             }
-            let collation =
-                d.collation.as_deref().and_then(|k| extensions::check_collation(ctx, k, ty.as_ref(), path("collation")));
+            let collation = super::collations::collate(
+                ctx,
+                d.collation.as_deref(),
+                d.collation_id.as_deref(),
+                ty.as_ref(),
+                &ptr(&[&"domains", &i]),
+            );
             let default = match (&d.default, &ty) {
                 (Some(ColumnDefault::Sequence(_)), _) => {
                     ctx.error(
@@ -219,7 +224,7 @@ pub(super) fn check_domains<'d>(
                 name,
                 namespace,
                 base,
-                collation: collation.map(|k| k.to_string()),
+                collation,
                 not_null: d.not_null,
                 default,
                 checks,

@@ -69,6 +69,7 @@ pub(super) fn exclusions(
                     column_id: e.column_id.clone(),
                     expression: e.expression.clone(),
                     collation: e.collation.clone(),
+                    collation_id: e.collation_id.clone(),
                     opclass: e.opclass.clone(),
                     order: None,
                     nulls: None,

@@ -137,28 +137,6 @@ pub(super) fn check_type_extension(ctx: &mut Ctx, doc: &SchemaDocument, ty: &Col
     }
 }
 
-/// Check a column's collation against its type.
-pub(super) fn check_collation(ctx: &mut Ctx, collation: &str, ty: Option<&ColumnType>, path: String) -> Option<Ident> {
-    let ident = ctx.ident(collation, path.clone(), "collation")?;
-    match ty {
-        Some(ty) if !indexes::collatable(ty) => {
-            ctx.error(
-                Code::InvalidTypeParameter,
-                path,
-                format!(
-                    "a {} column has no collation; collations apply to char, varchar, text and citext",
-                    ty.describe()
-                ),
-            );
-            None
-        }
-        _ => {
-            indexes::warn_unknown_collation(ctx, &ident, path);
-            Some(ident)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -48,6 +48,9 @@ pub(super) fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
     for (si, x) in doc.sequences.iter().enumerate() {
         add(ctx, &x.id, ptr(&[&"sequences", &si, &"id"]));
     }
+    for (ci, x) in doc.collations.iter().enumerate() {
+        add(ctx, &x.id, ptr(&[&"collations", &ci, &"id"]));
+    }
     let carried = [
         ("functions", &doc.functions),
         ("triggers", &doc.triggers),

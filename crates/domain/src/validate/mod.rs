@@ -145,6 +145,10 @@ struct Ctx {
     problems: Vec<Problem>,
     /// How many of `problems` are errors.
     error_count: usize,
+    /// The document's readable collations by id, for `collationId`.
+    collations: HashMap<String, crate::model::Collate>,
+    /// Every id of the document's `collations` (readable or not).
+    declared_collations: HashSet<String>,
 }
 
 impl Ctx {
@@ -288,7 +292,7 @@ struct ColInfo {
     primary_key: bool,
     unique: bool,
     comment: Option<String>,
-    collation: Option<Ident>,
+    collation: Option<crate::model::Collate>,
     /// The checked generation expression of a generated column.
     generated: Option<Expr>,
 }
@@ -416,12 +420,18 @@ fn ptr(parts: &[&dyn std::fmt::Display]) -> String {
 }
 
 pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Model>) {
-    let mut ctx = Ctx { problems: Vec::new(), error_count: 0 };
+    let mut ctx = Ctx {
+        problems: Vec::new(),
+        error_count: 0,
+        collations: HashMap::new(),
+        declared_collations: doc.collations.iter().map(|c| c.id.clone()).collect(),
+    };
 
     check_document_name(&mut ctx, doc);
     check_ids(&mut ctx, doc);
     let (namespace_models, namespaces) = namespaces::check_namespaces(&mut ctx, doc);
     let extension_models = extensions::check_extensions(&mut ctx, doc, &namespaces);
+    let collation_models = collations::check_collations(&mut ctx, doc, &namespaces);
 
     // Enums.
     let mut type_names = Scope::new("type or table");
@@ -531,6 +541,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 model.domains = domain_models.into_iter().collect::<Option<_>>()?;
                 model.composites = composite_models.into_iter().collect::<Option<_>>()?;
                 model.namespaces = namespace_models.into_iter().collect::<Option<_>>()?;
+                model.collations = collation_models.into_iter().collect::<Option<_>>()?;
                 model.views = views::build_views(doc, &tables, view_infos, &mut relations, &routines)?;
                 model.carried = carried_models?;
                 Some(model)
@@ -557,6 +568,7 @@ fn check_document_name(ctx: &mut Ctx, doc: &SchemaDocument) {
 }
 
 mod carried;
+mod collations;
 mod composites;
 mod domains;
 mod enums;

@@ -205,10 +205,8 @@ fn check_column<'d>(
     if let Some(ty) = &ty {
         extensions::check_type_extension(ctx, lk.doc, ty, format!("{cpath}/dataType"));
     }
-    let collation = c
-        .collation
-        .as_deref()
-        .and_then(|k| extensions::check_collation(ctx, k, ty.as_ref(), format!("{cpath}/collation")));
+    let collation =
+        super::collations::collate(ctx, c.collation.as_deref(), c.collation_id.as_deref(), ty.as_ref(), cpath);
     ctx.text(c.comment.as_deref(), format!("{cpath}/comment"), "the comment");
     let identity = c.auto_increment || c.identity.is_some() || is_serial(&c.data_type);
     let identity_settings = c.identity.as_ref().map(|spec| identity::settings(ctx, spec, ty.as_ref(), cpath));

@@ -22,6 +22,7 @@ const SCOPE: &str = include_str!("catalog/scope.sql");
 const QUERIES: &[(&str, &str)] = &[
     ("namespaces", include_str!("catalog/namespaces.sql")),
     ("extensions", include_str!("catalog/extensions.sql")),
+    ("collations", include_str!("catalog/collations.sql")),
     ("types", include_str!("catalog/types.sql")),
     ("sequences", include_str!("catalog/sequences.sql")),
     ("relations", include_str!("catalog/relations.sql")),
@@ -56,6 +57,8 @@ struct Answers {
     #[diesel(sql_type = Text)]
     extensions: String,
     #[diesel(sql_type = Text)]
+    collations: String,
+    #[diesel(sql_type = Text)]
     types: String,
     #[diesel(sql_type = Text)]
     sequences: String,
@@ -89,6 +92,7 @@ impl Answers {
         let parts = [
             ("namespaces", self.namespaces),
             ("extensions", self.extensions),
+            ("collations", self.collations),
             ("types", self.types),
             ("sequences", self.sequences),
             ("relations", self.relations),

@@ -1,5 +1,5 @@
-//! Statements for namespaces, moves between them, extensions and standalone
-//! sequences.
+//! Statements for namespaces, moves between them, extensions, collations
+//! and standalone sequences.
 
 use schemaforge_domain::diff::MovedObject;
 use schemaforge_domain::{ChangeKind, ColumnType};
@@ -77,6 +77,7 @@ impl Postgres {
                     MovedObject::Domain => to.domain(object_id).map(|d| (&d.namespace, d.name.as_str())),
                     MovedObject::Composite => to.composite(object_id).map(|c| (&c.namespace, c.name.as_str())),
                     MovedObject::Sequence => to.sequence(object_id).map(|s| (&s.namespace, s.name.as_str())),
+                    MovedObject::Collation => to.collation(object_id).map(|c| (&c.namespace, c.name.as_str())),
                     MovedObject::Extension => None,
                 };
                 placed.map(|(ns, name)| {
@@ -114,6 +115,26 @@ impl Postgres {
             }),
             ChangeKind::SetExtensionComment { extension_id } => {
                 to.extension(extension_id).map(|e| vec![self.extension_comment(e)])
+            }
+            ChangeKind::CreateCollation { collation_id } => {
+                to.collation(collation_id).map(|c| vec![self.create_collation(c)])
+            }
+            ChangeKind::DropCollation { collation_id } => {
+                from.collation(collation_id).map(|c| vec![self.drop_collation(c, false)])
+            }
+            ChangeKind::RenameCollation { collation_id, from: a, to: b } => {
+                let schema = cx.during(
+                    collation_id,
+                    to.collation(collation_id).map(|c| &c.namespace),
+                    from.collation(collation_id).map(|c| &c.namespace),
+                );
+                Some(cx.rename("COLLATION", schema, a, b))
+            }
+            ChangeKind::RecreateCollation { collation_id } => {
+                to.collation(collation_id).map(|c| vec![self.drop_collation(c, false), self.create_collation(c)])
+            }
+            ChangeKind::SetCollationComment { collation_id } => {
+                to.collation(collation_id).map(|c| vec![self.collation_comment(c)])
             }
             ChangeKind::CreateSequence { sequence_id } => {
                 to.sequence(sequence_id).map(|s| vec![self.create_sequence(s)])

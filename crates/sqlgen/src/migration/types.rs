@@ -195,7 +195,7 @@ impl Postgres {
             ChangeKind::AlterAttributeType { composite_id, attribute_id } => to.composite(composite_id).and_then(|c| {
                 let a = c.attribute(attribute_id)?;
                 let collation =
-                    a.collation.as_ref().map(|k| format!(" COLLATE {}", self.qi(k.as_str()))).unwrap_or_default();
+                    a.collation.as_ref().map(|k| format!(" COLLATE {}", self.collate_sql(k))).unwrap_or_default();
                 Some(cx.st(
                     StatementKind::AlterComposite,
                     format!(

@@ -10,6 +10,9 @@ SELECT coalesce(json_agg(x ORDER BY x.rel, x.num), '[]')::text FROM (
            a.attidentity::text AS identity, a.attgenerated::text AS generated,
            CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
                 THEN (SELECT c.collname FROM pg_catalog.pg_collation c WHERE c.oid = a.attcollation) END AS collation,
+           CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
+                THEN (SELECT cn.nspname FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace cn ON cn.oid = c.collnamespace
+                      WHERE c.oid = a.attcollation) END AS collation_namespace,
            (SELECT ds.description FROM pg_catalog.pg_description ds WHERE ds.objoid = a.attrelid AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = a.attnum) AS comment,
            CASE WHEN a.attidentity <> '' THEN (
                SELECT json_build_object('name', sc.relname, 'start', s.seqstart, 'increment', s.seqincrement,

@@ -5,6 +5,8 @@ SELECT coalesce(json_agg(x ORDER BY x.index, x.n), '[]')::text FROM (
            CASE WHEN k.attnum = 0 THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.n::int, false) END AS expression,
            opc.opcname AS opclass, opc.opcdefault AS opclass_default,
            CASE WHEN i.indcollation[k.n - 1] <> 0 AND i.indcollation[k.n - 1] IS DISTINCT FROM att.attcollation THEN coll.collname END AS collation,
+           CASE WHEN i.indcollation[k.n - 1] <> 0 AND i.indcollation[k.n - 1] IS DISTINCT FROM att.attcollation
+                THEN (SELECT cn.nspname FROM pg_catalog.pg_namespace cn WHERE cn.oid = coll.collnamespace) END AS collation_namespace,
            i.indoption[k.n - 1] AS option
     FROM pg_catalog.pg_index i
     JOIN rels r ON r.oid = i.indrelid

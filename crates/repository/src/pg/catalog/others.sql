@@ -1,13 +1,9 @@
 -- Objects in the namespaces read that the document has no place for, to
--- report them: collations, operators, operator classes and families, text
+-- report them: operators, operator classes and families, text
 -- search objects, conversions, extended statistics.
 SELECT coalesce(json_agg(x ORDER BY x.kind, x.namespace, x.name), '[]')::text FROM (
-    SELECT 'collation' AS kind, ns.nspname AS namespace, c.collname AS name, NULL::text AS definition
-    FROM pg_catalog.pg_collation c JOIN ns ON ns.oid = c.collnamespace
-    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_collation'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-    UNION ALL
-    SELECT 'operator', ns.nspname, o.oprname || '(' || coalesce(pg_catalog.format_type(o.oprleft, NULL), 'NONE') || ', '
-           || coalesce(pg_catalog.format_type(o.oprright, NULL), 'NONE') || ')', NULL
+    SELECT 'operator' AS kind, ns.nspname AS namespace, o.oprname || '(' || coalesce(pg_catalog.format_type(o.oprleft, NULL), 'NONE') || ', '
+           || coalesce(pg_catalog.format_type(o.oprright, NULL), 'NONE') || ')' AS name, NULL::text AS definition
     FROM pg_catalog.pg_operator o JOIN ns ON ns.oid = o.oprnamespace
     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_operator'::regclass AND d.objid = o.oid AND d.deptype = 'e')
     UNION ALL

@@ -19,6 +19,9 @@ SELECT coalesce(json_agg(x ORDER BY x.oid), '[]')::text FROM (
            pg_catalog.pg_get_expr(t.typdefaultbin, 0) AS "default",
            CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation
                 THEN (SELECT c.collname FROM pg_catalog.pg_collation c WHERE c.oid = t.typcollation) END AS collation,
+           CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation
+                THEN (SELECT cn.nspname FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace cn ON cn.oid = c.collnamespace
+                      WHERE c.oid = t.typcollation) END AS collation_namespace,
            CASE WHEN t.typtype = 'd' THEN (
                SELECT coalesce(json_agg(json_build_object(
                           'name', con.conname, 'definition', pg_catalog.pg_get_constraintdef(con.oid, false),
@@ -32,7 +35,10 @@ SELECT coalesce(json_agg(x ORDER BY x.oid), '[]')::text FROM (
                               'kind', aet.typtype::text, 'namespace', aetn.nspname, 'name', aet.typname,
                               'array', at.oid <> aet.oid),
                           'collation', CASE WHEN a.attcollation <> 0 AND a.attcollation <> at.typcollation
-                              THEN (SELECT c.collname FROM pg_catalog.pg_collation c WHERE c.oid = a.attcollation) END)
+                              THEN (SELECT c.collname FROM pg_catalog.pg_collation c WHERE c.oid = a.attcollation) END,
+                          'collation_namespace', CASE WHEN a.attcollation <> 0 AND a.attcollation <> at.typcollation
+                              THEN (SELECT cn.nspname FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace cn ON cn.oid = c.collnamespace
+                                    WHERE c.oid = a.attcollation) END)
                       ORDER BY a.attnum)
                FROM pg_catalog.pg_attribute a
                JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
