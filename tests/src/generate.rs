@@ -653,6 +653,7 @@ fn build(enum_specs: Vec<(String, Vec<String>)>, specs: Vec<TableSpec>, fk_specs
     tables.push(partitions::partitioned_table(&mut relation_names));
     let mut doc = SchemaDocument {
         collations: Vec::new(),
+        text_search_configurations: Vec::new(),
         json_schema: None,
         name: "generated".into(),
         description: Some("a generated 'document' \\ with \"quotes\"".into()),

@@ -48,7 +48,8 @@ pub use document::{
     Extension, ForeignKey, FunctionDefault, GeneratedSpec, IdentityGeneration, IdentitySpec, Index, IndexColumn,
     IndexColumnSpec, IndexMethod, Literal, MatchType, Namespace, NullsOrder, Partition, PartitionBound, PartitionBy,
     PartitionStrategy, Position, ReferentialAction, SchemaDocument, Sequence, SequenceDefault, SequenceOwner,
-    SortOrder, SqlObject, StorageValue, Table, UniqueConstraint, View, ViewIndex, parse_document,
+    SortOrder, SqlObject, StorageValue, Table, TextSearchConfiguration, TextSearchMapping, UniqueConstraint, View,
+    ViewIndex, parse_document,
 };
 pub use expr::Expr;
 pub use ident::{Ident, IdentError, MAX_IDENTIFIER_BYTES};
@@ -57,8 +58,8 @@ pub use model::{
     ColumnModel, ColumnType, CompositeModel, DOMAIN_VALUE_ID, DefaultFunction, DefaultValue, Deferral,
     DomainCheckModel, DomainModel, EnumModel, ExclusionModel, ExtensionModel, ForeignKeyModel, Identity,
     IndexColumnModel, IndexKey, IndexModel, KeyConstraint, Model, ModelIndex, NamespaceModel, NamespaceRef,
-    PartitionByModel, PartitionModel, SequenceModel, SequenceOptions, TableModel, TypeFamily, ViewIndexModel,
-    ViewModel, namespace_id,
+    PartitionByModel, PartitionModel, QualifiedName, SequenceModel, SequenceOptions, TableModel, TextSearchConfigModel,
+    TextSearchMappingModel, TypeFamily, ViewIndexModel, ViewModel, namespace_id,
 };
 pub use named_type::{NamedInfo, NamedType};
 pub use problem::{Code, Problem, Severity};

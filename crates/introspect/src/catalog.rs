@@ -17,6 +17,9 @@ pub struct Catalog {
     /// Collations in the namespaces read.
     #[serde(default)]
     pub collations: Vec<CollationRow>,
+    /// Text search configurations in the namespaces read.
+    #[serde(default)]
+    pub text_search: Vec<TextSearchRow>,
     /// User-defined types in the namespaces read.
     pub types: Vec<TypeRow>,
     /// Standalone sequences (not identity sequences).
@@ -64,6 +67,41 @@ pub struct CollationRow {
     pub deterministic: bool,
     /// `COMMENT ON COLLATION`.
     pub comment: Option<String>,
+}
+
+/// A text search configuration (`pg_ts_config`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct TextSearchRow {
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+    /// Its parser's namespace.
+    pub parser_namespace: String,
+    /// Its parser.
+    pub parser: String,
+    /// Per token type, in token order.
+    pub mappings: Vec<TextSearchMapRow>,
+    /// `COMMENT ON TEXT SEARCH CONFIGURATION`.
+    pub comment: Option<String>,
+}
+
+/// A token type's dictionaries.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TextSearchMapRow {
+    /// The token type's alias (`word`).
+    pub token: String,
+    /// The dictionaries, in order.
+    pub dictionaries: Vec<QualifiedRow>,
+}
+
+/// A schema-qualified name.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct QualifiedRow {
+    /// The schema.
+    pub namespace: String,
+    /// The name.
+    pub name: String,
 }
 
 /// The server that was read.

@@ -87,6 +87,7 @@ pub fn import(catalog: &Catalog, options: &ImportOptions) -> Imported {
     importer.namespaces();
     importer.extensions();
     importer.collations();
+    importer.text_search();
     importer.types();
     importer.sequences();
     importer.aggregates();
@@ -204,6 +205,7 @@ impl<'a> Importer<'a> {
             domains: Vec::new(),
             composites: Vec::new(),
             collations: Vec::new(),
+            text_search_configurations: Vec::new(),
             namespaces: Vec::new(),
             views: Vec::new(),
             functions: Vec::new(),

@@ -3,7 +3,7 @@
 
 use schemaforge_domain::{
     Collation, CollationProvider, Composite, CompositeAttribute, Domain, DomainCheck, EnumType, EnumValue, Extension,
-    Namespace, Sequence, SequenceOwner,
+    Namespace, Sequence, SequenceOwner, TextSearchConfiguration, TextSearchMapping,
 };
 
 use crate::catalog::{SequenceOptionsRow, TypeRow};
@@ -120,6 +120,37 @@ impl Importer<'_> {
                 lc_collate,
                 lc_ctype,
                 deterministic: (!c.deterministic).then_some(false),
+                comment: c.comment.clone(),
+            });
+        }
+    }
+
+    /// The text search configurations of the namespaces read; tokens with
+    /// the same dictionaries in a row share a mapping.
+    pub(crate) fn text_search(&mut self) {
+        let written = |q: &crate::catalog::QualifiedRow| {
+            if q.namespace == "pg_catalog" { q.name.clone() } else { format!("{}.{}", q.namespace, q.name) }
+        };
+        for c in &self.cat.text_search {
+            let mut mappings: Vec<TextSearchMapping> = Vec::new();
+            for m in &c.mappings {
+                let dictionaries: Vec<String> = m.dictionaries.iter().map(written).collect();
+                match mappings.last_mut() {
+                    Some(last) if last.dictionaries == dictionaries => last.token_types.push(m.token.clone()),
+                    _ => mappings.push(TextSearchMapping { token_types: vec![m.token.clone()], dictionaries }),
+                }
+            }
+            let parser = crate::catalog::QualifiedRow { namespace: c.parser_namespace.clone(), name: c.parser.clone() };
+            let parser = (!(c.parser_namespace == "pg_catalog" && c.parser == "default")).then(|| written(&parser));
+            let id = self.ids.make("ts", &[&c.namespace, &c.name]);
+            let name = display(&c.namespace, &c.name);
+            self.origins.insert(id.clone(), Origin { kind: "text search configuration", name, statement: None });
+            self.doc.text_search_configurations.push(TextSearchConfiguration {
+                id,
+                name: c.name.clone(),
+                namespace_id: self.namespace_id(&c.namespace),
+                parser,
+                mappings,
                 comment: c.comment.clone(),
             });
         }

@@ -152,6 +152,12 @@ impl<S: Store> App<S> {
                 let load =
                     LoadOptions { introspect: options, deadline: Some(Duration::from_secs(settings.timeout_secs)) };
                 let loaded = self.admin.load_sql(sql, &load).map_err(load_error)?;
+                if loaded.statements == 0 {
+                    return Err(ServiceError::InvalidInput {
+                        field: "sql",
+                        message: "holds no SQL statement that could run".into(),
+                    });
+                }
                 let skipped =
                     loaded.skipped.iter().map(|s| ReportItem::skipped_statement(s.line, &s.text, s.reason)).collect();
                 Ok((loaded.catalog, skipped))

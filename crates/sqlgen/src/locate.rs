@@ -22,6 +22,13 @@ impl Postgres {
         for (i, c) in model.collations.iter().enumerate() {
             out.push((self.create_collation(c), format!("/collations/{i}")));
         }
+        // Text search configurations after the extensions whose dictionaries
+        // they use, before the routines and indexes that name them.
+        for (i, c) in model.text_search.iter().enumerate() {
+            for statement in self.create_text_search(c) {
+                out.push((statement, format!("/textSearchConfigurations/{i}")));
+            }
+        }
         for (i, s) in model.sequences.iter().enumerate() {
             out.push((self.create_sequence(s), format!("/sequences/{i}")));
         }
@@ -139,6 +146,9 @@ impl Postgres {
         }
         for (i, c) in model.collations.iter().enumerate().filter(|(_, c)| c.comment.is_some()) {
             out.push((self.collation_comment(c), format!("/collations/{i}/comment")));
+        }
+        for (i, c) in model.text_search.iter().enumerate().filter(|(_, c)| c.comment.is_some()) {
+            out.push((self.text_search_comment(c), format!("/textSearchConfigurations/{i}/comment")));
         }
         for (i, e) in model.enums.iter().enumerate().filter(|(_, e)| e.comment.is_some()) {
             out.push((self.enum_comment(e), format!("/enums/{i}/comment")));

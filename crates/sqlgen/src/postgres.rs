@@ -6,7 +6,7 @@ use schemaforge_domain::{
     DefaultFunction, DefaultValue, Deferral, DomainCheckModel, DomainModel, EnumModel, ExclusionModel, Expr,
     ExtensionModel, ForeignKeyModel, IndexColumnModel, IndexKey, IndexMethod, IndexModel, KeyConstraint, ModelIndex,
     NamespaceModel, NamespaceRef, NullsOrder, ReferentialAction, SequenceModel, SequenceOptions, SortOrder, TableModel,
-    ValidSchema,
+    TextSearchConfigModel, ValidSchema,
 };
 
 use crate::Dialect;
@@ -287,6 +287,76 @@ impl Postgres {
         )
     }
 
+    /// `schema.name` of a parser or dictionary, each part quoted.
+    fn qualified_name(&self, q: &schemaforge_domain::QualifiedName) -> String {
+        self.qualified(q.schema.as_ref().map(|s| s.as_str()), q.name.as_str())
+    }
+
+    /// The configuration's name, qualified.
+    fn text_search_name(&self, c: &TextSearchConfigModel) -> String {
+        self.qn(&c.namespace, c.name.as_str())
+    }
+
+    /// `ALTER TEXT SEARCH CONFIGURATION c ADD MAPPING FOR tokens WITH dictionaries` (or `ALTER MAPPING`).
+    pub(crate) fn text_search_mapping(
+        &self,
+        c: &TextSearchConfigModel,
+        verb: &str,
+        tokens: &[&str],
+        dictionaries: &[schemaforge_domain::QualifiedName],
+    ) -> Statement {
+        let tokens: Vec<String> = tokens.iter().map(|t| self.qi(t)).collect();
+        let dictionaries: Vec<String> = dictionaries.iter().map(|d| self.qualified_name(d)).collect();
+        Statement {
+            kind: StatementKind::AlterTextSearch,
+            target: format!("text search configuration \"{}\"", c.name),
+            sql: format!(
+                "ALTER TEXT SEARCH CONFIGURATION {} {verb} MAPPING FOR {} WITH {}",
+                self.text_search_name(c),
+                tokens.join(", "),
+                dictionaries.join(", ")
+            ),
+        }
+    }
+
+    /// `CREATE TEXT SEARCH CONFIGURATION c (PARSER = p)` and one `ADD MAPPING` per mapping.
+    pub(crate) fn create_text_search(&self, c: &TextSearchConfigModel) -> Vec<Statement> {
+        let mut out = vec![Statement {
+            kind: StatementKind::CreateTextSearch,
+            target: format!("text search configuration \"{}\"", c.name),
+            sql: format!(
+                "CREATE TEXT SEARCH CONFIGURATION {} (PARSER = {})",
+                self.text_search_name(c),
+                self.qualified_name(&c.parser)
+            ),
+        }];
+        for m in &c.mappings {
+            let tokens: Vec<&str> = m.token_types.iter().map(|t| t.as_str()).collect();
+            out.push(self.text_search_mapping(c, "ADD", &tokens, &m.dictionaries));
+        }
+        out
+    }
+
+    /// `DROP TEXT SEARCH CONFIGURATION [IF EXISTS] c`.
+    pub(crate) fn drop_text_search(&self, c: &TextSearchConfigModel, if_exists: bool) -> Statement {
+        let exists = if if_exists { "IF EXISTS " } else { "" };
+        Statement {
+            kind: StatementKind::DropTextSearch,
+            target: format!("text search configuration \"{}\"", c.name),
+            sql: format!("DROP TEXT SEARCH CONFIGURATION {exists}{}", self.text_search_name(c)),
+        }
+    }
+
+    /// `COMMENT ON TEXT SEARCH CONFIGURATION`.
+    pub(crate) fn text_search_comment(&self, c: &TextSearchConfigModel) -> Statement {
+        self.comment(
+            "TEXT SEARCH CONFIGURATION",
+            self.text_search_name(c),
+            format!("text search configuration \"{}\"", c.name),
+            c.comment.as_deref(),
+        )
+    }
+
     /// `CREATE DOMAIN name AS base [COLLATE c] [DEFAULT d] [NOT NULL]
     /// [CONSTRAINT k CHECK (e)]...`.
     pub(crate) fn create_domain(&self, d: &DomainModel) -> Statement {
@@ -513,6 +583,7 @@ fn optional_counts(model: &schemaforge_domain::Model) -> String {
         (model.composites.len(), "composite type", "composite types"),
         (model.namespaces.len(), "namespace", "namespaces"),
         (model.collations.len(), "collation", "collations"),
+        (model.text_search.len(), "text search configuration", "text search configurations"),
         (model.tables.iter().map(|t| t.partitions.len()).sum(), "partition", "partitions"),
         (model.views.iter().filter(|v| !v.materialized).count(), "view", "views"),
         (model.views.iter().filter(|v| v.materialized).count(), "materialized view", "materialized views"),
@@ -763,6 +834,11 @@ impl Dialect for Postgres {
         for c in model.collations.iter().rev() {
             let name = self.qn(&c.namespace, c.name.as_str());
             drop(StatementKind::DropCollation, format!("collation \"{}\"", c.name), "COLLATION", name);
+        }
+        for c in model.text_search.iter().rev() {
+            let name = self.qn(&c.namespace, c.name.as_str());
+            let target = format!("text search configuration \"{}\"", c.name);
+            drop(StatementKind::DropTextSearch, target, "TEXT SEARCH CONFIGURATION", name);
         }
         for e in model.extensions.iter().rev() {
             drop(

@@ -29,6 +29,12 @@ pub enum StatementKind {
     DropCollation,
     /// `ALTER COLLATION` (rename, move).
     AlterCollation,
+    /// `CREATE TEXT SEARCH CONFIGURATION`.
+    CreateTextSearch,
+    /// `ALTER TEXT SEARCH CONFIGURATION ... MAPPING`.
+    AlterTextSearch,
+    /// `DROP TEXT SEARCH CONFIGURATION`.
+    DropTextSearch,
     /// CREATE DOMAIN
     CreateDomain,
     /// DROP DOMAIN
@@ -122,6 +128,9 @@ impl StatementKind {
             Self::CreateCollation => "create_collation",
             Self::DropCollation => "drop_collation",
             Self::AlterCollation => "alter_collation",
+            Self::CreateTextSearch => "create_text_search",
+            Self::AlterTextSearch => "alter_text_search",
+            Self::DropTextSearch => "drop_text_search",
             Self::CreateDomain => "create_domain",
             Self::DropDomain => "drop_domain",
             Self::AlterDomain => "alter_domain",

@@ -352,3 +352,30 @@ fn collations_of_the_database_come_in_as_the_document_s_own_and_round_trip() {
     assert_eq!(i.document.domains[0].collation_id.as_deref(), Some(ci.id.as_str()));
     assert!(!i.report.items.iter().any(|x| x.kind == "collation"), "{:#?}", i.report.items);
 }
+
+#[test]
+fn text_search_configurations_come_in_as_the_document_s_own_and_round_trip() {
+    let a = TestDb::create().unwrap();
+    a.execute(
+        "CREATE EXTENSION unaccent;
+         CREATE SCHEMA app;
+         CREATE TEXT SEARCH CONFIGURATION app.plain (COPY = pg_catalog.simple);
+         ALTER TEXT SEARCH CONFIGURATION app.plain ALTER MAPPING FOR word, hword, hword_part WITH unaccent, simple;
+         ALTER TEXT SEARCH CONFIGURATION app.plain DROP MAPPING FOR email, url;
+         COMMENT ON TEXT SEARCH CONFIGURATION app.plain IS 'Unaccented.';
+         CREATE TABLE notes (id integer PRIMARY KEY, body text);
+         CREATE INDEX notes_body ON notes USING gin (to_tsvector('app.plain'::regconfig, body));",
+    )
+    .unwrap();
+    let i = round_trip(&a);
+    let ts = &i.document.text_search_configurations;
+    assert_eq!(ts.len(), 1);
+    assert_eq!(
+        (ts[0].name.as_str(), ts[0].parser.as_deref(), ts[0].comment.as_deref()),
+        ("plain", None, Some("Unaccented."))
+    );
+    let words = ts[0].mappings.iter().find(|m| m.token_types.contains(&"word".to_string())).unwrap();
+    assert_eq!(words.dictionaries, ["public.unaccent", "simple"]);
+    assert!(!ts[0].mappings.iter().any(|m| m.token_types.contains(&"email".to_string())));
+    assert!(!i.report.items.iter().any(|x| x.kind == "text search configuration"), "{:#?}", i.report.items);
+}

@@ -32,5 +32,6 @@ mod partitions;
 mod regressions;
 mod sequences;
 mod statements;
+mod text_search;
 mod types;
 mod views;

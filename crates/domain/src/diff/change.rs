@@ -79,6 +79,8 @@ pub enum MovedObject {
     Extension,
     /// A collation.
     Collation,
+    /// A text search configuration.
+    TextSearchConfig,
 }
 
 impl MovedObject {
@@ -91,6 +93,7 @@ impl MovedObject {
             Self::Sequence => "SEQUENCE",
             Self::Extension => "EXTENSION",
             Self::Collation => "COLLATION",
+            Self::TextSearchConfig => "TEXT SEARCH CONFIGURATION",
         }
     }
 }
@@ -191,6 +194,32 @@ pub enum ChangeKind {
     /// `COMMENT ON COLLATION`.
     SetCollationComment {
         collation_id: String,
+    },
+    /// `CREATE TEXT SEARCH CONFIGURATION` and its mappings.
+    CreateTextSearchConfig {
+        config_id: String,
+    },
+    /// `DROP TEXT SEARCH CONFIGURATION`.
+    DropTextSearchConfig {
+        config_id: String,
+    },
+    /// `ALTER TEXT SEARCH CONFIGURATION ... RENAME TO`.
+    RenameTextSearchConfig {
+        config_id: String,
+        from: String,
+        to: String,
+    },
+    /// A new parser: dropped and created again.
+    RecreateTextSearchConfig {
+        config_id: String,
+    },
+    /// `ALTER TEXT SEARCH CONFIGURATION ... ADD / ALTER / DROP MAPPING`.
+    AlterTextSearchMappings {
+        config_id: String,
+    },
+    /// `COMMENT ON TEXT SEARCH CONFIGURATION`.
+    SetTextSearchConfigComment {
+        config_id: String,
     },
     CreateSequence {
         sequence_id: String,

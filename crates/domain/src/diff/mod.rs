@@ -74,6 +74,7 @@ mod partitions;
 mod renames;
 mod rules;
 mod sequences;
+mod text_search;
 mod views;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -114,6 +115,7 @@ pub fn diff_prepared(old: &Model, new: &Model) -> ChangeSet {
     d.released_sequences();
     d.extensions();
     d.collations();
+    d.text_search();
     d.sequences();
     d.enums();
     d.domains();

@@ -168,7 +168,8 @@ impl Differ<'_> {
             .chain(old.domains.iter().map(|d| (MovedObject::Domain, &d.id, &d.name, &d.namespace)))
             .chain(old.composites.iter().map(|c| (MovedObject::Composite, &c.id, &c.name, &c.namespace)))
             .chain(old.sequences.iter().map(|s| (MovedObject::Sequence, &s.id, &s.name, &s.namespace)))
-            .chain(old.collations.iter().map(|c| (MovedObject::Collation, &c.id, &c.name, &c.namespace)));
+            .chain(old.collations.iter().map(|c| (MovedObject::Collation, &c.id, &c.name, &c.namespace)))
+            .chain(old.text_search.iter().map(|c| (MovedObject::TextSearchConfig, &c.id, &c.name, &c.namespace)));
         for (object, id, name, ns) in types {
             let names = vec![name.to_string()];
             hold(self, ns, &names);
@@ -177,6 +178,7 @@ impl Differ<'_> {
                 MovedObject::Domain => self.new_ix.domain(id).map(|d| &d.namespace),
                 MovedObject::Composite => self.new_ix.composite(id).map(|c| &c.namespace),
                 MovedObject::Collation => self.new_ix.collation(id).map(|c| &c.namespace),
+                MovedObject::TextSearchConfig => self.new_ix.text_search(id).map(|c| &c.namespace),
                 _ => self.new_sequence_place(id),
             };
             if let Some(n) = new_ns.filter(|n| !self.same_place(ns, n)) {
@@ -336,6 +338,7 @@ fn what(object: MovedObject) -> &'static str {
         MovedObject::Sequence => "sequence",
         MovedObject::Extension => "extension",
         MovedObject::Collation => "collation",
+        MovedObject::TextSearchConfig => "text search configuration",
     }
 }
 

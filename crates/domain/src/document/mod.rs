@@ -75,6 +75,9 @@ pub struct SchemaDocument {
     /// and index elements name by `collationId`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub collations: Vec<Collation>,
+    /// Text search configurations (`CREATE TEXT SEARCH CONFIGURATION`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub text_search_configurations: Vec<TextSearchConfiguration>,
     /// PostgreSQL schemas besides `public` (`CREATE SCHEMA`), which tables,
     /// types, sequences and extensions name by `namespaceId`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

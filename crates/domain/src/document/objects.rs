@@ -315,3 +315,39 @@ impl CollationProvider {
         }
     }
 }
+
+/// A text search configuration (`CREATE TEXT SEARCH CONFIGURATION`): a
+/// parser, and for each of its token types the dictionaries that turn
+/// tokens into lexemes (what `to_tsvector('app.mine', ...)` uses).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TextSearchConfiguration {
+    /// Stable id chosen by the client, unique within the document.
+    pub id: String,
+    /// SQL name of the configuration.
+    pub name: String,
+    /// The namespace (PostgreSQL schema) it lives in; absent, `public`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_id: Option<String>,
+    /// The parser, `name` or `schema.name`; absent, `pg_catalog.default`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parser: Option<String>,
+    /// Which dictionaries read which token types.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mappings: Vec<TextSearchMapping>,
+    /// Rendered as `COMMENT ON TEXT SEARCH CONFIGURATION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// Token types of the parser and the dictionaries that read them, tried
+/// in order (`ADD MAPPING FOR word, asciiword WITH unaccent, simple`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TextSearchMapping {
+    /// The parser's token types (`word`, `asciiword`, `numword`, ...).
+    pub token_types: Vec<String>,
+    /// The dictionaries, `name` or `schema.name` (`simple`,
+    /// `public.unaccent`), in the order they are tried.
+    pub dictionaries: Vec<String>,
+}

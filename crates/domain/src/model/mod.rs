@@ -41,6 +41,8 @@ pub struct Model {
     pub namespaces: Vec<NamespaceModel>,
     /// Collations, in document order.
     pub collations: Vec<CollationModel>,
+    /// Text search configurations, in document order.
+    pub text_search: Vec<TextSearchConfigModel>,
     /// Views and materialized views, in creation order (a view after the
     /// views it reads; otherwise document order).
     pub views: Vec<ViewModel>,
@@ -79,6 +81,68 @@ impl CollationModel {
         (self.provider, &self.locale, &self.lc_collate, &self.lc_ctype, self.deterministic)
             == (other.provider, &other.locale, &other.lc_collate, &other.lc_ctype, other.deterministic)
     }
+}
+
+/// A name that may be schema-qualified (`simple`, `public.unaccent`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct QualifiedName {
+    /// The schema, when given.
+    pub schema: Option<Ident>,
+    /// The name.
+    pub name: Ident,
+}
+
+impl QualifiedName {
+    /// One of PostgreSQL's own objects, in `pg_catalog` (`None` when
+    /// `name` is no identifier).
+    pub fn pg_catalog(name: &str) -> Option<Self> {
+        Some(Self { schema: Some(Ident::parse("pg_catalog").ok()?), name: Ident::parse(name).ok()? })
+    }
+}
+
+impl std::fmt::Display for QualifiedName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.schema {
+            Some(s) => write!(f, "{s}.{}", self.name),
+            None => write!(f, "{}", self.name),
+        }
+    }
+}
+
+/// A checked text search configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextSearchConfigModel {
+    /// Stable id.
+    pub id: String,
+    /// SQL name.
+    pub name: Ident,
+    /// The namespace it lives in; `None` is `public`.
+    pub namespace: Option<NamespaceRef>,
+    /// Its parser.
+    pub parser: QualifiedName,
+    /// Its mappings, in document order.
+    pub mappings: Vec<TextSearchMappingModel>,
+    /// Comment, if any.
+    pub comment: Option<String>,
+}
+
+impl TextSearchConfigModel {
+    /// Each token type's dictionaries, by token type.
+    pub fn dictionaries_by_token(&self) -> std::collections::BTreeMap<&str, &[QualifiedName]> {
+        self.mappings
+            .iter()
+            .flat_map(|m| m.token_types.iter().map(move |t| (t.as_str(), m.dictionaries.as_slice())))
+            .collect()
+    }
+}
+
+/// Token types and the dictionaries that read them, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextSearchMappingModel {
+    /// The parser's token types (`word`, `asciiword`, ...).
+    pub token_types: Vec<Ident>,
+    /// The dictionaries, tried in order.
+    pub dictionaries: Vec<QualifiedName>,
 }
 
 /// The collation a column, domain, attribute or index element is in: one
@@ -322,6 +386,7 @@ pub struct ModelIndex<'m> {
     partitions: HashMap<&'m str, (&'m TableModel, &'m PartitionModel)>,
     carried: HashMap<&'m str, &'m CarriedModel>,
     collations: HashMap<&'m str, &'m CollationModel>,
+    text_search: HashMap<&'m str, &'m TextSearchConfigModel>,
 }
 
 impl<'m> ModelIndex<'m> {
@@ -345,6 +410,7 @@ impl<'m> ModelIndex<'m> {
                 .collect(),
             carried: model.carried.iter().map(|c| (c.id.as_str(), c)).collect(),
             collations: model.collations.iter().map(|c| (c.id.as_str(), c)).collect(),
+            text_search: model.text_search.iter().map(|c| (c.id.as_str(), c)).collect(),
         }
     }
 
@@ -387,6 +453,11 @@ impl<'m> ModelIndex<'m> {
     /// The collation with the given stable id.
     pub fn collation(&self, id: &str) -> Option<&'m CollationModel> {
         self.collations.get(id).copied()
+    }
+
+    /// The text search configuration with the given stable id.
+    pub fn text_search(&self, id: &str) -> Option<&'m TextSearchConfigModel> {
+        self.text_search.get(id).copied()
     }
 
     /// The standalone sequence with the given stable id.

@@ -213,6 +213,7 @@ pub(super) fn build_model(
         composites: Vec::new(),
         namespaces: Vec::new(),
         collations: Vec::new(),
+        text_search: Vec::new(),
         views: Vec::new(),
         carried: Vec::new(),
     })

@@ -51,6 +51,9 @@ pub(super) fn check_ids(ctx: &mut Ctx, doc: &SchemaDocument) {
     for (ci, x) in doc.collations.iter().enumerate() {
         add(ctx, &x.id, ptr(&[&"collations", &ci, &"id"]));
     }
+    for (ti, x) in doc.text_search_configurations.iter().enumerate() {
+        add(ctx, &x.id, ptr(&[&"textSearchConfigurations", &ti, &"id"]));
+    }
     let carried = [
         ("functions", &doc.functions),
         ("triggers", &doc.triggers),

@@ -432,6 +432,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
     let (namespace_models, namespaces) = namespaces::check_namespaces(&mut ctx, doc);
     let extension_models = extensions::check_extensions(&mut ctx, doc, &namespaces);
     let collation_models = collations::check_collations(&mut ctx, doc, &namespaces);
+    let text_search_models = text_search::check_text_search(&mut ctx, doc, &namespaces);
 
     // Enums.
     let mut type_names = Scope::new("type or table");
@@ -542,6 +543,7 @@ pub(crate) fn analyze(doc: &SchemaDocument) -> (Vec<Problem>, Summary, Option<Mo
                 model.composites = composite_models.into_iter().collect::<Option<_>>()?;
                 model.namespaces = namespace_models.into_iter().collect::<Option<_>>()?;
                 model.collations = collation_models.into_iter().collect::<Option<_>>()?;
+                model.text_search = text_search_models.into_iter().collect::<Option<_>>()?;
                 model.views = views::build_views(doc, &tables, view_infos, &mut relations, &routines)?;
                 model.carried = carried_models?;
                 Some(model)
@@ -583,6 +585,7 @@ mod namespaces;
 mod partitions;
 mod sequences;
 mod tables;
+mod text_search;
 mod views;
 use ids::check_ids;
 use indexes::IndexTable;

@@ -23,6 +23,7 @@ const QUERIES: &[(&str, &str)] = &[
     ("namespaces", include_str!("catalog/namespaces.sql")),
     ("extensions", include_str!("catalog/extensions.sql")),
     ("collations", include_str!("catalog/collations.sql")),
+    ("text_search", include_str!("catalog/text_search.sql")),
     ("types", include_str!("catalog/types.sql")),
     ("sequences", include_str!("catalog/sequences.sql")),
     ("relations", include_str!("catalog/relations.sql")),
@@ -59,6 +60,8 @@ struct Answers {
     #[diesel(sql_type = Text)]
     collations: String,
     #[diesel(sql_type = Text)]
+    text_search: String,
+    #[diesel(sql_type = Text)]
     types: String,
     #[diesel(sql_type = Text)]
     sequences: String,
@@ -93,6 +96,7 @@ impl Answers {
             ("namespaces", self.namespaces),
             ("extensions", self.extensions),
             ("collations", self.collations),
+            ("text_search", self.text_search),
             ("types", self.types),
             ("sequences", self.sequences),
             ("relations", self.relations),

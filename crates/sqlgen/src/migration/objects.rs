@@ -10,6 +10,38 @@ use crate::postgres::Postgres;
 use crate::script::{Statement, StatementKind};
 
 impl Postgres {
+    /// The mapping statements that turn `o`'s mappings into `n`'s, token
+    /// type by token type: dropped, altered, added.
+    fn text_search_mapping_changes(
+        &self,
+        o: &schemaforge_domain::TextSearchConfigModel,
+        n: &schemaforge_domain::TextSearchConfigModel,
+    ) -> Vec<Statement> {
+        let (old, new) = (o.dictionaries_by_token(), n.dictionaries_by_token());
+        let mut out = Vec::new();
+        let gone: Vec<&str> = old.keys().filter(|t| !new.contains_key(*t)).copied().collect();
+        if !gone.is_empty() {
+            let tokens: Vec<String> = gone.iter().map(|t| self.qi(t)).collect();
+            out.push(Statement {
+                kind: StatementKind::AlterTextSearch,
+                target: format!("text search configuration \"{}\"", n.name),
+                sql: format!(
+                    "ALTER TEXT SEARCH CONFIGURATION {} DROP MAPPING IF EXISTS FOR {}",
+                    self.qn(&n.namespace, n.name.as_str()),
+                    tokens.join(", ")
+                ),
+            });
+        }
+        for (token, dictionaries) in &new {
+            match old.get(token) {
+                Some(d) if d == dictionaries => {}
+                Some(_) => out.push(self.text_search_mapping(n, "ALTER", &[token], dictionaries)),
+                None => out.push(self.text_search_mapping(n, "ADD", &[token], dictionaries)),
+            }
+        }
+        out
+    }
+
     /// The statements of a change to namespaces, moves, extensions and standalone sequences; `None` for another kind
     /// of change.
     pub(super) fn objects_statements(&self, cx: &Cx<'_>) -> Option<Option<Vec<Statement>>> {
@@ -78,6 +110,7 @@ impl Postgres {
                     MovedObject::Composite => to.composite(object_id).map(|c| (&c.namespace, c.name.as_str())),
                     MovedObject::Sequence => to.sequence(object_id).map(|s| (&s.namespace, s.name.as_str())),
                     MovedObject::Collation => to.collation(object_id).map(|c| (&c.namespace, c.name.as_str())),
+                    MovedObject::TextSearchConfig => to.text_search(object_id).map(|c| (&c.namespace, c.name.as_str())),
                     MovedObject::Extension => None,
                 };
                 placed.map(|(ns, name)| {
@@ -135,6 +168,32 @@ impl Postgres {
             }
             ChangeKind::SetCollationComment { collation_id } => {
                 to.collation(collation_id).map(|c| vec![self.collation_comment(c)])
+            }
+            ChangeKind::CreateTextSearchConfig { config_id } => {
+                to.text_search(config_id).map(|c| self.create_text_search(c))
+            }
+            ChangeKind::DropTextSearchConfig { config_id } => {
+                from.text_search(config_id).map(|c| vec![self.drop_text_search(c, false)])
+            }
+            ChangeKind::RenameTextSearchConfig { config_id, from: a, to: b } => {
+                let schema = cx.during(
+                    config_id,
+                    to.text_search(config_id).map(|c| &c.namespace),
+                    from.text_search(config_id).map(|c| &c.namespace),
+                );
+                Some(cx.rename("TEXT SEARCH CONFIGURATION", schema, a, b))
+            }
+            ChangeKind::RecreateTextSearchConfig { config_id } => to.text_search(config_id).map(|c| {
+                let mut out = vec![self.drop_text_search(c, false)];
+                out.extend(self.create_text_search(c));
+                out
+            }),
+            ChangeKind::AlterTextSearchMappings { config_id } => {
+                let (o, n) = (from.text_search(config_id), to.text_search(config_id));
+                o.zip(n).map(|(o, n)| self.text_search_mapping_changes(o, n))
+            }
+            ChangeKind::SetTextSearchConfigComment { config_id } => {
+                to.text_search(config_id).map(|c| vec![self.text_search_comment(c)])
             }
             ChangeKind::CreateSequence { sequence_id } => {
                 to.sequence(sequence_id).map(|s| vec![self.create_sequence(s)])

@@ -15,10 +15,6 @@ SELECT coalesce(json_agg(x ORDER BY x.kind, x.namespace, x.name), '[]')::text FR
     FROM pg_catalog.pg_opfamily o JOIN ns ON ns.oid = o.opfnamespace
     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_opfamily'::regclass AND d.objid = o.oid AND d.deptype = 'e')
     UNION ALL
-    SELECT 'text search configuration', ns.nspname, c.cfgname, NULL
-    FROM pg_catalog.pg_ts_config c JOIN ns ON ns.oid = c.cfgnamespace
-    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_ts_config'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-    UNION ALL
     SELECT 'text search dictionary', ns.nspname, c.dictname, NULL
     FROM pg_catalog.pg_ts_dict c JOIN ns ON ns.oid = c.dictnamespace
     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_ts_dict'::regclass AND d.objid = c.oid AND d.deptype = 'e')
