@@ -337,13 +337,19 @@ impl Importer<'_> {
                 let column = self.column_ids.get(&(o.table, o.column))?.clone();
                 Some(SequenceOwner { table_id: table, column_id: column })
             });
-            if s.owned_by.is_some() && owned_by.is_none() {
+            if let (Some(o), None) = (&s.owned_by, &owned_by) {
+                // The owner's table is in the report, created after the
+                // document's script: ownership can follow it.
+                let owner = self.rel_rows.get(&o.table).and_then(|rel| {
+                    let column = self.columns_of.get(&o.table)?.iter().find(|c| c.num == o.column)?;
+                    Some(format!("{}.{}", qn(&rel.namespace, &rel.name), qi(&column.name)))
+                });
                 self.note(
                     "sequence",
                     display(&s.namespace, &s.name),
                     Outcome::Adjusted,
                     "it is owned by a column that is not imported; a database built from the document has it standalone",
-                    None,
+                    owner.map(|owner| format!("ALTER SEQUENCE {} OWNED BY {owner}", qn(&s.namespace, &s.name))),
                 );
             }
             let (start, min_value, max_value) = sequence_options(&s.options);

@@ -304,6 +304,9 @@ impl<'a> Importer<'a> {
         let q = qn(&rel.namespace, &rel.name);
         let query = rel.query.as_deref().unwrap_or_default().trim();
         let query = crate::printed::restore_array_casts(query.strip_suffix(';').unwrap_or(query).trim());
+        // Output columns PostgreSQL printed without a name keep `?column?`
+        // (read back, `NULL::integer` would be named `int4`).
+        let query = schemaforge_pgparse::pin_unnamed_outputs(&query).ok().flatten().unwrap_or(query);
         let create = format!("CREATE {what} {q} AS {query}");
         if let Some(called) = self.calls_omitted(&query) {
             let why = format!("it calls {called}, which is not in the document");

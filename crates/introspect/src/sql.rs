@@ -35,7 +35,11 @@ pub(crate) fn create_table(rel: &RelationRow, columns: &[&ColumnRow], constraint
         .map(|c| {
             let mut s = format!("{} {}", qi(&c.name), column_type(c));
             if let Some(coll) = &c.collation {
-                s.push_str(&format!(" COLLATE {}", qi(coll)));
+                let name = match c.collation_namespace.as_deref() {
+                    Some(ns) if ns != "pg_catalog" => qn(ns, coll),
+                    _ => qi(coll),
+                };
+                s.push_str(&format!(" COLLATE {name}"));
             }
             match (c.generated.as_str(), &c.default) {
                 ("s", Some(expr)) => s.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED")),

@@ -79,6 +79,43 @@ impl<'a> Importer<'a> {
         self.indexes_by_rel.get(&oid).cloned().unwrap_or_default()
     }
 
+    /// Report a table the document cannot hold, with everything that goes
+    /// with it: its `CREATE TABLE` and comments, then its own indexes.
+    fn omit_table(
+        &mut self,
+        rel: &'a RelationRow,
+        columns: &[&ColumnRow],
+        constraints: &[&ConstraintRow],
+        why: String,
+    ) {
+        let name = display(&rel.namespace, &rel.name);
+        let table = qn(&rel.namespace, &rel.name);
+        let mut statement = create_table(rel, columns, constraints);
+        if let Some(c) = &rel.comment {
+            statement.push_str(&format!(";\n{}", comment_on(&format!("TABLE {table}"), c)));
+        }
+        for col in columns {
+            if let Some(c) = &col.comment {
+                statement.push_str(&format!(";\n{}", comment_on(&format!("COLUMN {table}.{}", qi(&col.name)), c)));
+            }
+        }
+        self.note("table", &name, Outcome::Omitted, why, Some(statement));
+        for index in self.indexes_of(rel.oid).into_iter().filter(|i| !i.constraint_backed && !i.inherited) {
+            let mut statement = index.definition.clone();
+            if let Some(c) = &index.comment {
+                let what = format!("INDEX {}", qn(&rel.namespace, &index.name));
+                statement.push_str(&format!(";\n{}", comment_on(&what, c)));
+            }
+            self.note(
+                "index",
+                display(&rel.namespace, &index.name),
+                Outcome::Omitted,
+                format!("its table {name} is not in the document"),
+                Some(statement),
+            );
+        }
+    }
+
     /// A table (or a partitioned one, without its partitions), or `None`
     /// when one of its columns has a type the document cannot hold.
     pub(crate) fn table(&mut self, rel: &'a RelationRow) -> Option<Table> {
@@ -87,8 +124,7 @@ impl<'a> Importer<'a> {
         let constraints = self.constraints_of(rel.oid);
         for c in &columns {
             if let Err(why) = self.doc_type(&c.ty) {
-                let statement = create_table(rel, &columns, &constraints);
-                self.note("table", &name, Outcome::Omitted, format!("column {}: {why}", c.name), Some(statement));
+                self.omit_table(rel, &columns, &constraints, format!("column {}: {why}", c.name));
                 return None;
             }
         }

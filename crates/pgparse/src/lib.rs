@@ -29,9 +29,11 @@
 
 use serde_json::{Map, Value};
 
+mod outputs;
 mod query;
 mod script;
 mod statement;
+pub use outputs::pin_unnamed_outputs;
 pub use query::{MAX_QUERY_NESTING_TOKENS, MissingColumn, Query, Relation, RelationFn, parse_query};
 pub use script::{ScriptStatement, split_script};
 pub use statement::{Statement, StatementKind, parse_statement};

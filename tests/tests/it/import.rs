@@ -143,6 +143,21 @@ fn synapse_round_trips() {
 }
 
 #[test]
+fn musicbrainz_round_trips_with_five_hundred_tables_a_collation_and_a_text_search_configuration() {
+    let i = fixture_round_trip("musicbrainz");
+    let c = i.report.counts;
+    assert!(c.tables >= 500 && c.foreign_keys >= 880 && c.triggers >= 300 && c.functions >= 130, "{c:?}");
+    assert_eq!(i.document.collations.len(), 1);
+    assert_eq!(i.document.text_search_configurations.len(), 1);
+    // The 147 constraint triggers, the aggregate and the table with a
+    // "char" column (with its indexes and its sequence's ownership) are
+    // in the report, each with its statement.
+    let omitted = |kind: &str| i.report.with_outcome(Outcome::Omitted).filter(|x| x.kind == kind).count();
+    assert!(omitted("trigger") >= 140 && omitted("aggregate") == 1 && omitted("table") == 1, "{:#?}", i.report.items);
+    assert!(i.report.items.iter().all(|x| x.statement.is_some()), "{:#?}", i.report.items);
+}
+
+#[test]
 fn chado_round_trips_with_hundreds_of_tables_and_thousands_of_views() {
     let i = fixture_round_trip("chado");
     let c = i.report.counts;

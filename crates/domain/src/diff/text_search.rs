@@ -78,7 +78,9 @@ impl Differ<'_> {
                     "no row is touched; stored tsvector values and indexes built with the old mappings stay as they \
                      were until they are computed again",
                 )
-                .instead("REINDEX the indexes over to_tsvector with this configuration, and recompute stored tsvectors"),
+                .instead(
+                    "REINDEX the indexes over to_tsvector with this configuration, and recompute stored tsvectors",
+                ),
             );
         }
         if o.comment != n.comment {
