@@ -684,8 +684,9 @@ impl utoipa::PartialSchema for DocumentSchema {
 // Only ever used `inline`: it is a reference to the domain's schema.
 impl ToSchema for DocumentSchema {}
 
-/// `POST /schemas/import/database`.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+/// `POST /schemas/import/database` (`Debug` leaves the URL out: it holds a
+/// password).
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImportDatabaseRequest {
     /// `postgres://user:password@host:port/database[?sslmode=...]`: used for
@@ -707,6 +708,17 @@ pub struct ImportDatabaseRequest {
     /// Refuse (`422 IMPORT_INCOMPLETE`) when anything was adjusted or omitted.
     #[serde(default)]
     pub strict: bool,
+}
+
+impl std::fmt::Debug for ImportDatabaseRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportDatabaseRequest")
+            .field("url", &"<redacted>")
+            .field("name", &self.name)
+            .field("schemas", &self.schemas)
+            .field("strict", &self.strict)
+            .finish()
+    }
 }
 
 /// How many objects of each kind the imported document holds.

@@ -242,8 +242,6 @@ impl ApiError {
     /// Why the database to import could not be read. The messages are
     /// libpq's or the server's: they never hold the URL's password. A
     /// database that does not answer is the client's to fix (`422`), not
-    /// a failure of this service. A
-    /// database that does not answer is the client's to fix (`422`), not
     /// a failure of this service.
     fn import_source(source: IntrospectError) -> Self {
         use StatusCode as S;

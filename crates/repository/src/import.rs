@@ -127,6 +127,12 @@ impl ImportTarget {
         if url.password().is_none_or(str::is_empty) {
             return Err(invalid("the URL must carry the user's password: postgres://user:password@host:port/database"));
         }
+        // libpq's own message for a bad %-escape repeats the text around
+        // it, the password included: refuse it here, without repeating it.
+        let readable = |part: &str| percent_decode(part).is_some_and(|p| !p.contains('\0'));
+        if !readable(url.username()) || !url.password().is_some_and(readable) {
+            return Err(invalid("the user or password has a broken %-escape (write each special character as %XX)"));
+        }
         for (key, value) in url.query_pairs() {
             if !ACCEPTED_PARAMETERS.contains(&key.as_ref()) {
                 return Err(invalid(format!(
@@ -226,6 +232,8 @@ mod tests {
             ("postgres://:pw@h/d", "user"),
             ("postgres://u@h/d", "password"),
             ("postgres://u:@h/d", "password"),
+            ("postgres://u:p%zzw@h/d", "%-escape"),
+            ("postgres://u:p%00w@h/d", "%-escape"),
             ("postgres://u:pw@h/d?sslkey=/etc/key", "sslkey"),
             ("postgres://u:pw@h/d?hostaddr=10.0.0.1", "hostaddr"),
             ("postgres://u:pw@h/d?options=-c%20x", "options"),

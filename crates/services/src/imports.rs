@@ -191,6 +191,12 @@ fn check_request(source: Source<'_>, request: &ImportRequest) -> ServiceResult<(
     if request.namespaces.iter().any(|n| n.contains('\0')) {
         return Err(nul("schemas"));
     }
+    if request.namespaces.iter().any(|n| n.is_empty() || n.len() > 63) {
+        return Err(ServiceError::InvalidInput {
+            field: "schemas",
+            message: "each must be a schema name of 1 to 63 bytes".into(),
+        });
+    }
     Ok(())
 }
 

@@ -267,13 +267,12 @@ impl Postgres {
         }
     }
 
-    /// `DROP COLLATION [IF EXISTS] name`.
-    pub(crate) fn drop_collation(&self, c: &CollationModel, if_exists: bool) -> Statement {
-        let exists = if if_exists { "IF EXISTS " } else { "" };
+    /// `DROP COLLATION name`.
+    pub(crate) fn drop_collation(&self, c: &CollationModel) -> Statement {
         Statement {
             kind: StatementKind::DropCollation,
             target: format!("collation \"{}\"", c.name),
-            sql: format!("DROP COLLATION {exists}{}", self.qn(&c.namespace, c.name.as_str())),
+            sql: format!("DROP COLLATION {}", self.qn(&c.namespace, c.name.as_str())),
         }
     }
 
@@ -337,13 +336,12 @@ impl Postgres {
         out
     }
 
-    /// `DROP TEXT SEARCH CONFIGURATION [IF EXISTS] c`.
-    pub(crate) fn drop_text_search(&self, c: &TextSearchConfigModel, if_exists: bool) -> Statement {
-        let exists = if if_exists { "IF EXISTS " } else { "" };
+    /// `DROP TEXT SEARCH CONFIGURATION c`.
+    pub(crate) fn drop_text_search(&self, c: &TextSearchConfigModel) -> Statement {
         Statement {
             kind: StatementKind::DropTextSearch,
             target: format!("text search configuration \"{}\"", c.name),
-            sql: format!("DROP TEXT SEARCH CONFIGURATION {exists}{}", self.text_search_name(c)),
+            sql: format!("DROP TEXT SEARCH CONFIGURATION {}", self.text_search_name(c)),
         }
     }
 

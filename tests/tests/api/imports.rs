@@ -28,14 +28,16 @@ fn assert_scratch_dropped(report: &Value) {
     assert_eq!(server_count(&format!("SELECT count(*) AS n FROM pg_roles WHERE rolname = '{name}'")), 0);
 }
 
-const SHOP: &str =
-    "CREATE TABLE customers (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL UNIQUE);
+const SHOP: &str = "SET client_encoding = 'LATIN1';
+CREATE TABLE customers (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL UNIQUE);
 ALTER TABLE customers OWNER TO someone_who_is_not_here;
 CREATE UNLOGGED TABLE orders (
     id bigint PRIMARY KEY,
     customer_id bigint NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
     total numeric(12,2) NOT NULL CHECK (total >= 0)
 );
+-- The session's encoding is the text's to set: the catalog is still read as UTF-8.
+COMMENT ON TABLE orders IS 'café';
 -- Who runs this text? The comment tells (the import reads comments).
 RESET ROLE;
 DO $$ BEGIN
@@ -66,7 +68,7 @@ async fn sql_text_becomes_version_1_loaded_by_a_throwaway_role() {
     assert_scratch_dropped(report);
     // The report: the ownership statement skipped with its line, UNLOGGED adjusted.
     let items = report["items"].as_array().unwrap();
-    assert!(items.iter().any(|i| i["kind"] == "statement" && i["name"] == "line 2" && i["outcome"] == "skipped"));
+    assert!(items.iter().any(|i| i["kind"] == "statement" && i["name"] == "line 3" && i["outcome"] == "skipped"));
     assert!(items.iter().any(|i| i["name"] == "public.orders" && i["outcome"] == "adjusted"), "{items:?}");
     assert_eq!(report["counts"]["tables"], 2);
     assert_eq!(report["counts"]["foreignKeys"], 1);
@@ -107,6 +109,18 @@ async fn sql_text_that_postgres_refuses_or_that_breaks_the_limits_stores_nothing
     let detail = &r.json()["error"]["details"][0];
     assert_eq!(detail["line"], 3);
     assert!(detail["message"].as_str().unwrap().contains("nosuchtype"), "{detail}");
+
+    // A deferred check that the text breaks fails at COMMIT: still the text's fault.
+    let deferred = "CREATE TABLE d (id int PRIMARY KEY, p int REFERENCES d DEFERRABLE INITIALLY DEFERRED);\n\
+                    INSERT INTO d VALUES (1, 2);\n";
+    let r = app.import_sql(&token, "", deferred).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "SQL_STATEMENT_REFUSED".into()),
+        "{}",
+        r.text()
+    );
+    assert!(r.json()["error"]["details"][0]["message"].as_str().unwrap().starts_with("at COMMIT"), "{}", r.text());
 
     // strict: an adjusted object refuses the import, with the report.
     let r = app.import_sql(&token, "?strict=true", "CREATE UNLOGGED TABLE u (id int PRIMARY KEY);").await;

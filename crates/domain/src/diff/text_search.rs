@@ -12,8 +12,9 @@ impl Differ<'_> {
         for o in &old.text_search {
             match self.new_ix.text_search(&o.id) {
                 Some(n) => self.changed_text_search(o, n),
+                // Before the extensions whose dictionaries it may use.
                 None => self.push(
-                    Stage::DropExtensions,
+                    Stage::DropEnums,
                     Change::new(
                         ChangeKind::DropTextSearchConfig { config_id: o.id.clone() },
                         Safety::MayFail,

@@ -55,9 +55,13 @@ fn is_ownership(statement: &str) -> bool {
 /// A transaction-control statement: the file is loaded in one transaction
 /// of its own, which a `COMMIT` inside would end.
 fn is_transaction_control(statement: &str) -> bool {
-    let first = statement.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
-    let first = first.trim_end_matches(';');
+    let words: Vec<String> =
+        statement.split_whitespace().take(2).map(|w| w.trim_end_matches(';').to_ascii_uppercase()).collect();
+    let first = words.first().map(String::as_str).unwrap_or_default();
+    // PREPARE TRANSACTION would leave a scratch database nobody can drop
+    // (PREPARE name AS ... is a prepared statement, and runs).
     ["BEGIN", "COMMIT", "ROLLBACK", "START", "END", "ABORT", "SAVEPOINT", "RELEASE"].contains(&first)
+        || (first == "PREPARE" && words.get(1).map(String::as_str) == Some("TRANSACTION"))
 }
 
 fn line_of(sql: &str, offset: usize) -> usize {
@@ -139,7 +143,7 @@ fn load_watched(
         if wait.recv_timeout(deadline) != Err(mpsc::RecvTimeoutError::Timeout) {
             return false;
         }
-        if let Ok(mut admin) = PgConnection::establish(&admin_url) {
+        if let Ok(mut admin) = PgConnection::establish(&with_connect_timeout(&admin_url, 10u32)) {
             // The name is ours (letters, digits, `_`), never user text.
             let _ = admin.batch_execute(&format!(
                 "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity \
@@ -220,7 +224,23 @@ fn load_into(url: &str, sql: &str, options: &LoadOptions, lock: Option<(&str, &s
     if let Some(f) = failed {
         return Err(f);
     }
-    result.map_err(|e| IntrospectError::Other(e.to_string()))?;
+    // What fails at COMMIT is the text's too: a deferred constraint that
+    // its statements broke.
+    if let Err(e) = result {
+        return Err(match e {
+            DieselError::DatabaseError(_, info) => LoadError::Statement {
+                line: line_of(&text, text.len()),
+                message: format!("at COMMIT: {}", info.message()),
+                statement: "(the end of the text)".into(),
+            },
+            other => LoadError::Server(IntrospectError::Other(other.to_string())),
+        });
+    }
+    // The text may have changed its session's settings (client_encoding
+    // above all, which the catalog's UTF-8 answer needs): back to the
+    // defaults before reading.
+    conn.batch_execute("RESET ALL; SET client_encoding = 'UTF8'")
+        .map_err(|e| IntrospectError::Other(format!("cannot reset the session: {e}")))?;
     let catalog = introspect_on(&mut conn, &options.introspect)?;
     skipped.sort_by_key(|s| s.line);
     Ok(Loaded { catalog, skipped, statements: ran })
@@ -240,5 +260,6 @@ mod tests {
         assert!(!is_ownership("ALTER TABLE t ADD COLUMN owner text"));
         assert!(is_transaction_control("commit") && is_transaction_control("START TRANSACTION"));
         assert!(!is_transaction_control("CREATE TABLE begin_at (x int)"));
+        assert!(is_transaction_control("PREPARE TRANSACTION 'x'") && !is_transaction_control("PREPARE q AS SELECT 1"));
     }
 }

@@ -46,17 +46,32 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || a == 0
         || (a == 100 && (64..128).contains(&b))
         || (a == 198 && (b == 18 || b == 19))
+        || (a == 192 && b == 0 && ip.octets()[2] == 0) // IETF protocol assignments
         || a >= 240)
 }
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
+    let s = ip.segments();
+    let v4 = |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
+    // Addresses that carry an IPv4 address reach that address: NAT64
+    // (64:ff9b::/96), 6to4 (2002::/16), IPv4-compatible (::/96).
+    if s[0] == 0x0064 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] {
+        return is_public_v4(v4(s[6], s[7]));
+    }
+    if s[0] == 0x2002 {
+        return is_public_v4(v4(s[1], s[2]));
+    }
+    if s[0..6] == [0, 0, 0, 0, 0, 0] {
+        return is_public_v4(v4(s[6], s[7]));
+    }
     !(ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
-        || (first & 0xfe00) == 0xfc00 // unique local
-        || (first & 0xffc0) == 0xfe80 // link local
-        || first == 0x2001 && ip.segments()[1] == 0x0db8) // documentation
+        || (s[0] & 0xfe00) == 0xfc00 // unique local
+        || (s[0] & 0xffc0) == 0xfe80 // link local
+        || (s[0] & 0xffc0) == 0xfec0 // site local (deprecated)
+        || (s[0] == 0x2001 && s[1] == 0x0000) // Teredo
+        || (s[0] == 0x2001 && s[1] == 0x0db8)) // documentation
 }
 
 impl HostPolicy {
@@ -113,7 +128,19 @@ mod tests {
         {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
-        for private in ["::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "::"] {
+        for private in [
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "fec0::1",
+            "::ffff:127.0.0.1",
+            "::",
+            "64:ff9b::a00:1",
+            "2002:a00:1::1",
+            "::10.0.0.1",
+            "2001:0:4136:e378::1",
+            "192.0.0.8",
+        ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
         assert!(is_public("8.8.8.8".parse().unwrap()) && is_public("2a00:1450::1".parse().unwrap()));

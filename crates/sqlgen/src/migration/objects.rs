@@ -152,9 +152,10 @@ impl Postgres {
             ChangeKind::CreateCollation { collation_id } => {
                 to.collation(collation_id).map(|c| vec![self.create_collation(c)])
             }
-            ChangeKind::DropCollation { collation_id } => {
-                from.collation(collation_id).map(|c| vec![self.drop_collation(c, false)])
-            }
+            // In the namespace's name at drop time (it may have been renamed).
+            ChangeKind::DropCollation { collation_id } => from.collation(collation_id).map(|c| {
+                cx.drop_type(StatementKind::DropCollation, "COLLATION", c.name.as_str(), None, Some(&c.namespace))
+            }),
             ChangeKind::RenameCollation { collation_id, from: a, to: b } => {
                 let schema = cx.during(
                     collation_id,
@@ -164,7 +165,7 @@ impl Postgres {
                 Some(cx.rename("COLLATION", schema, a, b))
             }
             ChangeKind::RecreateCollation { collation_id } => {
-                to.collation(collation_id).map(|c| vec![self.drop_collation(c, false), self.create_collation(c)])
+                to.collation(collation_id).map(|c| vec![self.drop_collation(c), self.create_collation(c)])
             }
             ChangeKind::SetCollationComment { collation_id } => {
                 to.collation(collation_id).map(|c| vec![self.collation_comment(c)])
@@ -172,9 +173,10 @@ impl Postgres {
             ChangeKind::CreateTextSearchConfig { config_id } => {
                 to.text_search(config_id).map(|c| self.create_text_search(c))
             }
-            ChangeKind::DropTextSearchConfig { config_id } => {
-                from.text_search(config_id).map(|c| vec![self.drop_text_search(c, false)])
-            }
+            ChangeKind::DropTextSearchConfig { config_id } => from.text_search(config_id).map(|c| {
+                let what = "TEXT SEARCH CONFIGURATION";
+                cx.drop_type(StatementKind::DropTextSearch, what, c.name.as_str(), None, Some(&c.namespace))
+            }),
             ChangeKind::RenameTextSearchConfig { config_id, from: a, to: b } => {
                 let schema = cx.during(
                     config_id,
@@ -184,7 +186,7 @@ impl Postgres {
                 Some(cx.rename("TEXT SEARCH CONFIGURATION", schema, a, b))
             }
             ChangeKind::RecreateTextSearchConfig { config_id } => to.text_search(config_id).map(|c| {
-                let mut out = vec![self.drop_text_search(c, false)];
+                let mut out = vec![self.drop_text_search(c)];
                 out.extend(self.create_text_search(c));
                 out
             }),
