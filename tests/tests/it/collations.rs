@@ -119,3 +119,23 @@ fn a_new_collation_and_a_column_moved_to_it_migrate_and_back_with_rows() {
     let recreate = migration(&v3, &v4);
     assert_eq!(recreate.changes.changes()[0].safety, Safety::MayFail);
 }
+
+#[test]
+fn a_new_collation_may_take_the_name_of_one_that_goes_and_its_users_move_to_it() {
+    let db = TestDb::create().unwrap();
+    let mut conn = db.connect().unwrap();
+    let v1 = document(|_| {});
+    run_script(&mut conn, &create_script(&v1)).unwrap();
+    execute(&mut conn, "INSERT INTO people (id, email) VALUES (1, 'a@x'), (2, 'b@x')").unwrap();
+    // Another id, the same name: the old one is renamed away, the users move.
+    let v2 = document(|d| {
+        d["collations"][0]["id"] = json!("co_other");
+        d["collations"][0]["locale"] = json!("und-u-ks-level1");
+        d["domains"][0]["collationId"] = json!("co_other");
+        d["tables"][0]["columns"][1]["collationId"] = json!("co_other");
+        d["tables"][0]["indexes"][0]["columnIds"][0]["collationId"] = json!("co_other");
+    });
+    let (kinds, after) = migrate_and_back(&mut conn, &v1, &v2, rows);
+    assert!(kinds.iter().any(|k| matches!(k, ChangeKind::DropCollation { .. })), "{kinds:?}");
+    assert_eq!(after, ["1:a@x 2:b@x"]);
+}

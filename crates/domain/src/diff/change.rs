@@ -179,6 +179,7 @@ pub enum ChangeKind {
     /// element that used it has moved on).
     DropCollation {
         collation_id: String,
+        name: String,
     },
     /// `ALTER COLLATION ... RENAME TO`.
     RenameCollation {
@@ -202,6 +203,7 @@ pub enum ChangeKind {
     /// `DROP TEXT SEARCH CONFIGURATION`.
     DropTextSearchConfig {
         config_id: String,
+        name: String,
     },
     /// `ALTER TEXT SEARCH CONFIGURATION ... RENAME TO`.
     RenameTextSearchConfig {

@@ -13,16 +13,19 @@ impl Differ<'_> {
         for o in &old.collations {
             match self.new_ix.collation(&o.id) {
                 Some(n) => self.changed_collation(o, n),
-                None => self.push(
-                    Stage::DropExtensions,
-                    Change::new(
-                        ChangeKind::DropCollation { collation_id: o.id.clone() },
-                        Safety::Safe,
-                        o.name.as_str(),
-                        format!("drop collation {}", o.name),
-                    )
-                    .why("no row is touched: what used the collation was moved to another one first"),
-                ),
+                None => {
+                    let name = self.collation_out_of_the_way(o);
+                    self.push(
+                        Stage::DropExtensions,
+                        Change::new(
+                            ChangeKind::DropCollation { collation_id: o.id.clone(), name },
+                            Safety::Safe,
+                            o.name.as_str(),
+                            format!("drop collation {}", o.name),
+                        )
+                        .why("no row is touched: what used the collation was moved to another one first"),
+                    );
+                }
             }
         }
         for n in &new.collations {
@@ -72,6 +75,27 @@ impl Differ<'_> {
         if o.comment != n.comment {
             self.collation_comment(n);
         }
+    }
+
+    /// The name a dropped collation has when it is dropped: first renamed
+    /// away when a new collation of the namespace takes its name (the new
+    /// one is created before the columns move to it, the old one dropped
+    /// after).
+    fn collation_out_of_the_way(&mut self, o: &CollationModel) -> String {
+        let new = self.new_ix.model();
+        let place = |c: &CollationModel| c.namespace.as_ref().map(|n| n.id.clone());
+        let taken = new.collations.iter().any(|n| n.name == o.name && place(n) == place(o));
+        if !taken {
+            return o.name.to_string();
+        }
+        let tmp = self.temp.fresh();
+        self.push_safe(
+            Stage::RenameRelations,
+            ChangeKind::RenameCollation { collation_id: o.id.clone(), from: o.name.to_string(), to: tmp.clone() },
+            o.name.as_str(),
+            format!("rename collation {} to {tmp} until it is dropped (a new collation takes its name)", o.name),
+        );
+        tmp
     }
 
     fn collation_comment(&mut self, n: &CollationModel) {

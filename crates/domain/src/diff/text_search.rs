@@ -13,17 +13,20 @@ impl Differ<'_> {
             match self.new_ix.text_search(&o.id) {
                 Some(n) => self.changed_text_search(o, n),
                 // Before the extensions whose dictionaries it may use.
-                None => self.push(
-                    Stage::DropEnums,
-                    Change::new(
-                        ChangeKind::DropTextSearchConfig { config_id: o.id.clone() },
-                        Safety::MayFail,
-                        o.name.as_str(),
-                        format!("drop text search configuration {}", o.name),
-                    )
-                    .why("fails while an index or a column default names it as a regconfig constant")
-                    .instead("move what uses it to another configuration first"),
-                ),
+                None => {
+                    let name = self.text_search_out_of_the_way(o);
+                    self.push(
+                        Stage::DropEnums,
+                        Change::new(
+                            ChangeKind::DropTextSearchConfig { config_id: o.id.clone(), name },
+                            Safety::MayFail,
+                            o.name.as_str(),
+                            format!("drop text search configuration {}", o.name),
+                        )
+                        .why("fails while an index or a column default names it as a regconfig constant")
+                        .instead("move what uses it to another configuration first"),
+                    );
+                }
             }
         }
         for n in &new.text_search {
@@ -87,6 +90,24 @@ impl Differ<'_> {
         if o.comment != n.comment {
             self.text_search_comment(n);
         }
+    }
+
+    /// A dropped configuration's name at its drop: renamed away first when
+    /// a new configuration of the namespace takes it.
+    fn text_search_out_of_the_way(&mut self, o: &TextSearchConfigModel) -> String {
+        let new = self.new_ix.model();
+        let place = |c: &TextSearchConfigModel| c.namespace.as_ref().map(|n| n.id.clone());
+        if !new.text_search.iter().any(|n| n.name == o.name && place(n) == place(o)) {
+            return o.name.to_string();
+        }
+        let tmp = self.temp.fresh();
+        self.push_safe(
+            Stage::RenameRelations,
+            ChangeKind::RenameTextSearchConfig { config_id: o.id.clone(), from: o.name.to_string(), to: tmp.clone() },
+            o.name.as_str(),
+            format!("rename text search configuration {} to {tmp} until it is dropped", o.name),
+        );
+        tmp
     }
 
     fn text_search_comment(&mut self, n: &TextSearchConfigModel) {

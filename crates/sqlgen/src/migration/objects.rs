@@ -153,9 +153,9 @@ impl Postgres {
                 to.collation(collation_id).map(|c| vec![self.create_collation(c)])
             }
             // In the namespace's name at drop time (it may have been renamed).
-            ChangeKind::DropCollation { collation_id } => from.collation(collation_id).map(|c| {
-                cx.drop_type(StatementKind::DropCollation, "COLLATION", c.name.as_str(), None, Some(&c.namespace))
-            }),
+            ChangeKind::DropCollation { collation_id, name } => from
+                .collation(collation_id)
+                .map(|c| cx.drop_type(StatementKind::DropCollation, "COLLATION", name, None, Some(&c.namespace))),
             ChangeKind::RenameCollation { collation_id, from: a, to: b } => {
                 let schema = cx.during(
                     collation_id,
@@ -173,9 +173,9 @@ impl Postgres {
             ChangeKind::CreateTextSearchConfig { config_id } => {
                 to.text_search(config_id).map(|c| self.create_text_search(c))
             }
-            ChangeKind::DropTextSearchConfig { config_id } => from.text_search(config_id).map(|c| {
+            ChangeKind::DropTextSearchConfig { config_id, name } => from.text_search(config_id).map(|c| {
                 let what = "TEXT SEARCH CONFIGURATION";
-                cx.drop_type(StatementKind::DropTextSearch, what, c.name.as_str(), None, Some(&c.namespace))
+                cx.drop_type(StatementKind::DropTextSearch, what, name, None, Some(&c.namespace))
             }),
             ChangeKind::RenameTextSearchConfig { config_id, from: a, to: b } => {
                 let schema = cx.during(
