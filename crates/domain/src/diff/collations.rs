@@ -82,20 +82,12 @@ impl Differ<'_> {
     /// one is created before the columns move to it, the old one dropped
     /// after).
     fn collation_out_of_the_way(&mut self, o: &CollationModel) -> String {
-        let new = self.new_ix.model();
         let place = |c: &CollationModel| c.namespace.as_ref().map(|n| n.id.clone());
-        let taken = new.collations.iter().any(|n| n.name == o.name && place(n) == place(o));
-        if !taken {
-            return o.name.to_string();
-        }
-        let tmp = self.temp.fresh();
-        self.push_safe(
-            Stage::RenameRelations,
-            ChangeKind::RenameCollation { collation_id: o.id.clone(), from: o.name.to_string(), to: tmp.clone() },
-            o.name.as_str(),
-            format!("rename collation {} to {tmp} until it is dropped (a new collation takes its name)", o.name),
-        );
-        tmp
+        let taken = self.new_ix.model().collations.iter().any(|n| n.name == o.name && place(n) == place(o));
+        let id = o.id.clone();
+        self.out_of_the_way("collation", &o.name, taken, "a new collation takes its name", |from, to| {
+            ChangeKind::RenameCollation { collation_id: id, from, to }
+        })
     }
 
     fn collation_comment(&mut self, n: &CollationModel) {

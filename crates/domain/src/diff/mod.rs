@@ -360,6 +360,19 @@ impl<'m> Differ<'m> {
             || new.domains.iter().any(|d| &d.name == name)
             || new.composites.iter().any(|c| &c.name == name)
             || new.tables.iter().any(|t| &t.name == name);
+        self.out_of_the_way(what, name, taken, "a new type takes its name", rename)
+    }
+
+    /// The name an object that goes has when it is dropped: when `taken`
+    /// (a new object wants its name), first renamed to a temporary name.
+    fn out_of_the_way(
+        &mut self,
+        what: &str,
+        name: &crate::Ident,
+        taken: bool,
+        why: &str,
+        rename: impl FnOnce(String, String) -> ChangeKind,
+    ) -> String {
         let name = name.to_string();
         if !taken {
             return name;
@@ -369,7 +382,7 @@ impl<'m> Differ<'m> {
             Stage::RenameRelations,
             rename(name.clone(), tmp.clone()),
             name.clone(),
-            format!("rename {what} {name} to {tmp} until it is dropped (a new type takes its name)"),
+            format!("rename {what} {name} to {tmp} until it is dropped ({why})"),
         );
         tmp
     }

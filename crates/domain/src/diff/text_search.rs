@@ -95,19 +95,12 @@ impl Differ<'_> {
     /// A dropped configuration's name at its drop: renamed away first when
     /// a new configuration of the namespace takes it.
     fn text_search_out_of_the_way(&mut self, o: &TextSearchConfigModel) -> String {
-        let new = self.new_ix.model();
         let place = |c: &TextSearchConfigModel| c.namespace.as_ref().map(|n| n.id.clone());
-        if !new.text_search.iter().any(|n| n.name == o.name && place(n) == place(o)) {
-            return o.name.to_string();
-        }
-        let tmp = self.temp.fresh();
-        self.push_safe(
-            Stage::RenameRelations,
-            ChangeKind::RenameTextSearchConfig { config_id: o.id.clone(), from: o.name.to_string(), to: tmp.clone() },
-            o.name.as_str(),
-            format!("rename text search configuration {} to {tmp} until it is dropped", o.name),
-        );
-        tmp
+        let taken = self.new_ix.model().text_search.iter().any(|n| n.name == o.name && place(n) == place(o));
+        let id = o.id.clone();
+        self.out_of_the_way("text search configuration", &o.name, taken, "a new one takes its name", |from, to| {
+            ChangeKind::RenameTextSearchConfig { config_id: id, from, to }
+        })
     }
 
     fn text_search_comment(&mut self, n: &TextSearchConfigModel) {

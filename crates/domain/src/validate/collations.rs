@@ -82,6 +82,42 @@ pub(super) fn check_collations(
     out
 }
 
+/// What `collation` (one of the server's, by name) or `collationId` (one of
+/// the document's) names, and which of the two fields did; giving both is
+/// `conflict` at `{path}/collationId`.
+pub(super) fn reference(
+    ctx: &mut Ctx,
+    name: Option<&str>,
+    id: Option<&str>,
+    path: &str,
+    conflict: Code,
+) -> Option<(&'static str, Collate)> {
+    match (name, id) {
+        (None, None) => None,
+        (Some(_), Some(_)) => {
+            ctx.error(
+                conflict,
+                format!("{path}/collationId"),
+                "give collation (one of the server's) or collationId (one of the document's), not both",
+            );
+            None
+        }
+        (Some(n), None) => Some(("collation", Collate::named(ctx.ident(n, format!("{path}/collation"), "collation")?))),
+        (None, Some(id)) => {
+            let found = ctx.collations.get(id).cloned();
+            // A collation with errors was reported where it is declared.
+            if found.is_none() && !ctx.declared_collations.contains(id) {
+                ctx.error(
+                    Code::UnknownReference,
+                    format!("{path}/collationId"),
+                    format!("no collation has the id `{id}`"),
+                );
+            }
+            Some(("collationId", found?))
+        }
+    }
+}
+
 /// What an element's `collation` or `collationId` names, checked against
 /// its type (`None` for a type whose collation cannot be checked here);
 /// the problems go to `path`'s `collation` or `collationId`.
@@ -92,33 +128,7 @@ pub(super) fn collate(
     ty: Option<&ColumnType>,
     path: &str,
 ) -> Option<Collate> {
-    let (field, found) = match (name, id) {
-        (None, None) => return None,
-        (Some(_), Some(_)) => {
-            ctx.error(
-                Code::InvalidTypeParameter,
-                format!("{path}/collationId"),
-                "give collation (one of the server's) or collationId (one of the document's), not both",
-            );
-            return None;
-        }
-        (Some(n), None) => ("collation", ctx.ident(n, format!("{path}/collation"), "collation").map(Collate::named)),
-        (None, Some(id)) => match ctx.collations.get(id).cloned() {
-            Some(c) => ("collationId", Some(c)),
-            None => {
-                // A collation with errors was reported where it is declared.
-                if !ctx.declared_collations.contains(id) {
-                    ctx.error(
-                        Code::UnknownReference,
-                        format!("{path}/collationId"),
-                        format!("no collation has the id `{id}`"),
-                    );
-                }
-                return None;
-            }
-        },
-    };
-    let found = found?;
+    let (field, found) = reference(ctx, name, id, path, Code::InvalidTypeParameter)?;
     if let Some(ty) = ty.filter(|ty| !indexes::collatable(ty)) {
         ctx.error(
             Code::InvalidTypeParameter,

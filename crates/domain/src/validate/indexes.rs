@@ -8,7 +8,6 @@ use crate::catalog;
 use crate::document::{Index, IndexMethod};
 use crate::expr::{ExprColumn, ExprContext};
 use crate::ident::Ident;
-use crate::model::Collate;
 use crate::model::{BaseType, ColumnType, IndexColumnModel, IndexKey};
 use crate::problem::Code;
 
@@ -210,29 +209,11 @@ pub(super) fn element(
     path: &str,
     seen: &mut HashSet<String>,
 ) -> Option<IndexColumnModel> {
-    let (collation_field, collation) = match (ic.collation(), ic.collation_id()) {
-        (Some(_), Some(_)) => {
-            ctx.error(
-                Code::InvalidIndex,
-                format!("{path}/collationId"),
-                "give collation (one of the server's) or collationId (one of the document's), not both",
-            );
-            ("collation", None)
-        }
-        (Some(c), None) => ("collation", ctx.ident(c, format!("{path}/collation"), "collation").map(Collate::named)),
-        (None, Some(id)) => {
-            let found = ctx.collations.get(id).cloned();
-            if found.is_none() && !ctx.declared_collations.contains(id) {
-                ctx.error(
-                    Code::UnknownReference,
-                    format!("{path}/collationId"),
-                    format!("no collation has the id `{id}`"),
-                );
-            }
-            ("collationId", found)
-        }
-        (None, None) => ("collation", None),
-    };
+    let (collation_field, collation) =
+        match super::collations::reference(ctx, ic.collation(), ic.collation_id(), path, Code::InvalidIndex) {
+            Some((field, c)) => (field, Some(c)),
+            None => ("collation", None),
+        };
     let opclass = ic.opclass().and_then(|c| ctx.ident(c, format!("{path}/opclass"), "operator class"));
     if method != IndexMethod::Btree && (ic.order().is_some() || ic.nulls().is_some()) {
         ctx.error(

@@ -18,26 +18,52 @@ use crate::{IntrospectError, IntrospectOptions};
 /// The namespaces and relations read, common to every query ($1: names).
 const SCOPE: &str = include_str!("catalog/scope.sql");
 
-/// The queries, by the field of [`Catalog`] each fills.
-const QUERIES: &[(&str, &str)] = &[
-    ("namespaces", include_str!("catalog/namespaces.sql")),
-    ("extensions", include_str!("catalog/extensions.sql")),
-    ("collations", include_str!("catalog/collations.sql")),
-    ("text_search", include_str!("catalog/text_search.sql")),
-    ("types", include_str!("catalog/types.sql")),
-    ("sequences", include_str!("catalog/sequences.sql")),
-    ("relations", include_str!("catalog/relations.sql")),
-    ("columns", include_str!("catalog/columns.sql")),
-    ("constraints", include_str!("catalog/constraints.sql")),
-    ("indexes", include_str!("catalog/indexes.sql")),
-    ("index_elements", include_str!("catalog/index_elements.sql")),
-    ("routines", include_str!("catalog/routines.sql")),
-    ("triggers", include_str!("catalog/triggers.sql")),
-    ("policies", include_str!("catalog/policies.sql")),
-    ("rules", include_str!("catalog/rules.sql")),
-    ("others", include_str!("catalog/others.sql")),
-    ("server", include_str!("catalog/server.sql")),
-];
+/// The catalog queries, one per field of [`Catalog`] (`catalog/<field>.sql`
+/// fills `<field>`), listed once: the list of queries and the row that
+/// holds their answers come from the same names.
+macro_rules! catalog_queries {
+    ($($field:ident),* $(,)?) => {
+        /// The queries, by the field of [`Catalog`] each fills.
+        const QUERIES: &[(&str, &str)] =
+            &[$((stringify!($field), include_str!(concat!("catalog/", stringify!($field), ".sql")))),*];
+
+        /// The answers of [`everything`], one JSON text per query.
+        #[derive(QueryableByName, Default)]
+        struct Answers {
+            $(
+                #[diesel(sql_type = Text)]
+                $field: String,
+            )*
+        }
+
+        impl Answers {
+            /// The answers by field, in query order.
+            fn into_parts(self) -> Vec<(&'static str, String)> {
+                vec![$((stringify!($field), self.$field)),*]
+            }
+        }
+    };
+}
+
+catalog_queries!(
+    namespaces,
+    extensions,
+    collations,
+    text_search,
+    types,
+    sequences,
+    relations,
+    columns,
+    constraints,
+    indexes,
+    index_elements,
+    routines,
+    triggers,
+    policies,
+    rules,
+    others,
+    server,
+);
 
 /// How many catalog queries one introspection runs, whatever the database
 /// holds (all of them in one statement, one round trip).
@@ -50,67 +76,10 @@ fn everything() -> String {
     format!("{SCOPE} SELECT {}", columns.join(",\n"))
 }
 
-/// The answers of [`everything`], one JSON text per query.
-#[derive(QueryableByName, Default)]
-struct Answers {
-    #[diesel(sql_type = Text)]
-    namespaces: String,
-    #[diesel(sql_type = Text)]
-    extensions: String,
-    #[diesel(sql_type = Text)]
-    collations: String,
-    #[diesel(sql_type = Text)]
-    text_search: String,
-    #[diesel(sql_type = Text)]
-    types: String,
-    #[diesel(sql_type = Text)]
-    sequences: String,
-    #[diesel(sql_type = Text)]
-    relations: String,
-    #[diesel(sql_type = Text)]
-    columns: String,
-    #[diesel(sql_type = Text)]
-    constraints: String,
-    #[diesel(sql_type = Text)]
-    indexes: String,
-    #[diesel(sql_type = Text)]
-    index_elements: String,
-    #[diesel(sql_type = Text)]
-    routines: String,
-    #[diesel(sql_type = Text)]
-    triggers: String,
-    #[diesel(sql_type = Text)]
-    policies: String,
-    #[diesel(sql_type = Text)]
-    rules: String,
-    #[diesel(sql_type = Text)]
-    others: String,
-    #[diesel(sql_type = Text)]
-    server: String,
-}
-
 impl Answers {
     /// One JSON object whose keys are [`Catalog`]'s fields.
     fn into_json(self) -> String {
-        let parts = [
-            ("namespaces", self.namespaces),
-            ("extensions", self.extensions),
-            ("collations", self.collations),
-            ("text_search", self.text_search),
-            ("types", self.types),
-            ("sequences", self.sequences),
-            ("relations", self.relations),
-            ("columns", self.columns),
-            ("constraints", self.constraints),
-            ("indexes", self.indexes),
-            ("index_elements", self.index_elements),
-            ("routines", self.routines),
-            ("triggers", self.triggers),
-            ("policies", self.policies),
-            ("rules", self.rules),
-            ("others", self.others),
-            ("server", self.server),
-        ];
+        let parts = self.into_parts();
         let mut json = String::with_capacity(parts.iter().map(|(k, v)| k.len() + v.len() + 4).sum::<usize>() + 2);
         for (i, (key, value)) in parts.iter().enumerate() {
             json.push(if i == 0 { '{' } else { ',' });

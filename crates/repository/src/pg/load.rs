@@ -89,6 +89,16 @@ pub fn load_sql(dev_url: &str, sql: &str, options: &LoadOptions) -> Result<Loade
         .map_err(|e| IntrospectError::Privileges(format!("cannot create a scratch database: {e}")))?;
     let outcome = load_watched(&admin_url, &name, &with_database(&admin_url, &name), sql, options, None);
     let dropped = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+    after_drop(outcome, dropped, &name)
+}
+
+/// The load's outcome once its scratch database is dropped: the load's own
+/// failure first, else a failed drop (something was left behind).
+fn after_drop<E: std::fmt::Display>(
+    outcome: Result<Loaded, LoadError>,
+    dropped: Result<(), E>,
+    name: &str,
+) -> Result<Loaded, LoadError> {
     let loaded = outcome?;
     dropped.map_err(|e| IntrospectError::Other(format!("the scratch database {name} could not be dropped: {e}")))?;
     Ok(loaded)
@@ -114,10 +124,7 @@ impl PgDatabaseAdmin {
                 load_watched(self.admin_url(), &name, &url, sql, options, Some(&name))
             });
         let dropped = self.drop_database(&name).and_then(|()| self.drop_role(&name));
-        let loaded = outcome?;
-        dropped
-            .map_err(|e| IntrospectError::Other(format!("the scratch database {name} could not be dropped: {e}")))?;
-        Ok(loaded)
+        after_drop(outcome, dropped, &name)
     }
 }
 
