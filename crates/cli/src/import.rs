@@ -100,7 +100,7 @@ pub(crate) fn inspect(out: &mut impl Write, url: &str, common: &Common) -> anyho
             return Ok(server_exit(&e));
         }
     };
-    let imported = import(&catalog, &ImportOptions { name: common.name.clone() });
+    let imported = import(&catalog, &ImportOptions { name: common.name.clone(), ..ImportOptions::default() });
     finish(out, imported, common)
 }
 
@@ -117,14 +117,15 @@ pub(crate) fn import_file(out: &mut impl Write, sql: &str, dev_url: &str, common
             return Ok(exit::INCOMPLETE);
         }
     };
-    let mut imported = import(&loaded.catalog, &ImportOptions { name: common.name.clone() });
+    let mut imported =
+        import(&loaded.catalog, &ImportOptions { name: common.name.clone(), ..ImportOptions::default() });
     let skipped = loaded.skipped.iter().map(|s| ReportItem::skipped_statement(s.line, &s.text, s.reason));
     imported.report.items.splice(0..0, skipped);
     finish(out, imported, common)
 }
 
 fn finish(out: &mut impl Write, imported: Imported, common: &Common) -> anyhow::Result<u8> {
-    let Imported { document, report } = imported;
+    let Imported { document, report, .. } = imported;
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     match common.report {

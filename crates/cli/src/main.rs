@@ -8,6 +8,7 @@
 //! (an unreachable development server among them). `inspect` and `import`
 //! tell the server's errors apart (3 to 8, see docs/import.md).
 
+mod drift;
 mod import;
 
 use std::io::{Read, Write};
@@ -100,6 +101,42 @@ enum Command {
     },
     /// Print the JSON Schema of the document format.
     JsonSchema,
+    /// Compare a live database with a document, element by element (exit
+    /// 0 in step, 2 drift found, 1 error; docs/drift-and-sync.md).
+    Drift {
+        /// The document (JSON); `-` reads standard input.
+        file: String,
+        #[command(flatten)]
+        target: drift::Target,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = drift::DriftFormat::Human)]
+        format: drift::DriftFormat,
+    },
+    /// Make a live database match a document: the drift's migration,
+    /// printed first with its safety classes, applied in one transaction
+    /// (exit 0 applied or in step, 2 drift left by --dry-run, 1 error).
+    Apply {
+        /// The document (JSON); `-` reads standard input.
+        file: String,
+        #[command(flatten)]
+        target: drift::Target,
+        /// Print the plan, apply nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Apply a plan that loses data (a dropped column or table, a
+        /// narrowing).
+        #[arg(long)]
+        allow_data_loss: bool,
+    },
+    /// Index advice on a live database: foreign keys without an index,
+    /// duplicate, prefix, invalid and unused indexes, each with its fix.
+    Advise {
+        /// The database (a PostgreSQL URL).
+        url: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -170,6 +207,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Inspect { url, common } => import::inspect(&mut out, &url, &common),
+        // These three exit 1 on any error: 2 means drift found.
+        Command::Drift { file, target, format } => drift::or_error((|| {
+            let Some(schema) = load_valid(&mut out, &file, Format::Human)? else { return Ok(EXIT_INVALID) };
+            drift::drift_cmd(&mut out, &schema, &target, format)
+        })()),
+        Command::Apply { file, target, dry_run, allow_data_loss } => drift::or_error((|| {
+            let Some(schema) = load_valid(&mut out, &file, Format::Human)? else { return Ok(EXIT_INVALID) };
+            drift::apply_cmd(&mut out, &schema, &target, &drift::ApplyOptions { dry_run, allow_data_loss })
+        })()),
+        Command::Advise { url, json } => drift::or_error(drift::advise_cmd(&mut out, &url, json)),
         Command::Import { file, dev_url, common } => {
             let sql = read_input(&file)?;
             import::import_file(&mut out, &sql, &dev_url, &common)

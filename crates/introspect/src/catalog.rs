@@ -113,6 +113,10 @@ pub struct ServerRow {
     pub version: String,
     /// The database's name.
     pub database: String,
+    /// The database's oid (`pg_database.oid`): a record of catalog
+    /// identities holds only for the database it was made in.
+    #[serde(default)]
+    pub database_oid: i64,
 }
 
 /// One privilege of an access control list.

@@ -3,16 +3,90 @@
 //! `\` and `.` escaped (so `a.b` in `c` and `a` in `b.c` differ). An id
 //! that would pass the document's 200-byte limit is the prefix and a hash
 //! of the name instead.
+//!
+//! Drift and adoption import with [`IdHints`]: an element whose catalog
+//! identity ([`CatalogKey`]) was recorded gets its recorded id, whatever its
+//! name now (a rename done outside is a rename); else one whose name a
+//! document gives an id gets that id; else an id from its name that is none
+//! of the hinted ones.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
 
 /// The longest id the document accepts.
 const MAX_ID_BYTES: usize = 200;
+
+/// What stays of an element in PostgreSQL's catalog when it is renamed: its
+/// oid (a column's: its table's oid and its number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum CatalogKey {
+    /// A table, partition, view or sequence (`pg_class.oid`).
+    Relation {
+        /// `pg_class.oid`.
+        oid: i64,
+    },
+    /// A column (`pg_attribute`).
+    Column {
+        /// Its table's `pg_class.oid`.
+        relation: i64,
+        /// `attnum`.
+        attnum: i64,
+    },
+    /// A unique, check, exclusion or foreign key constraint (`pg_constraint.oid`).
+    Constraint {
+        /// `pg_constraint.oid`.
+        oid: i64,
+    },
+    /// An index (the index's `pg_class.oid`).
+    Index {
+        /// The index's `pg_class.oid`.
+        oid: i64,
+    },
+    /// An enum, domain or composite type (`pg_type.oid`).
+    Type {
+        /// `pg_type.oid`.
+        oid: i64,
+    },
+}
+
+/// An element as the importer names it: the kind's prefix and the
+/// qualified name, outermost first (see [`crate::name_hints`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NameKey {
+    pub(crate) kind: &'static str,
+    pub(crate) parts: Vec<String>,
+}
+
+/// Ids the import should give: by catalog identity first, then by name.
+#[derive(Debug, Clone, Default)]
+pub struct IdHints {
+    /// Recorded ids by catalog identity (what a rename keeps).
+    pub by_key: HashMap<CatalogKey, String>,
+    /// Ids by name ([`crate::name_hints`] makes them from a document).
+    pub by_name: HashMap<NameKey, String>,
+}
+
+impl IdHints {
+    /// Whether no hint is given.
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty() && self.by_name.is_empty()
+    }
+}
 
 /// Hands out unique ids.
 #[derive(Debug, Default)]
 pub(crate) struct Ids {
     taken: HashSet<String>,
+    hints: IdHints,
+    /// Hinted ids whose catalog identity is in the catalog read: no name
+    /// hint may hand them to another element.
+    claimed: HashSet<String>,
+    /// Every hinted id: an id made from a name is none of them.
+    reserved: HashSet<String>,
+    /// The catalog identity of every element given one.
+    pub(crate) keys: BTreeMap<String, CatalogKey>,
 }
 
 fn escape(part: &str) -> String {
@@ -37,8 +111,41 @@ fn hash(text: &str) -> u64 {
 }
 
 impl Ids {
+    /// Ids following `hints`; `present` tells whether a catalog identity is
+    /// in the catalog being read.
+    pub(crate) fn with_hints(hints: IdHints, present: impl Fn(&CatalogKey) -> bool) -> Self {
+        let claimed = hints.by_key.iter().filter(|(k, _)| present(k)).map(|(_, id)| id.clone()).collect();
+        let reserved = hints.by_key.values().chain(hints.by_name.values()).cloned().collect();
+        Ids { taken: HashSet::new(), hints, claimed, reserved, keys: BTreeMap::new() }
+    }
+
     /// A new id of `kind` for the object named by `parts` (outermost first).
-    pub(crate) fn make(&mut self, kind: &str, parts: &[&str]) -> String {
+    pub(crate) fn make(&mut self, kind: &'static str, parts: &[&str]) -> String {
+        self.make_keyed(kind, parts, None)
+    }
+
+    /// [`Ids::make`] for an element with a catalog identity.
+    pub(crate) fn make_keyed(&mut self, kind: &'static str, parts: &[&str], key: Option<CatalogKey>) -> String {
+        let id = self.hinted(kind, parts, key).unwrap_or_else(|| self.from_name(kind, parts));
+        self.taken.insert(id.clone());
+        if let Some(key) = key {
+            self.keys.insert(id.clone(), key);
+        }
+        id
+    }
+
+    fn hinted(&self, kind: &'static str, parts: &[&str], key: Option<CatalogKey>) -> Option<String> {
+        if let Some(id) = key.and_then(|k| self.hints.by_key.get(&k)).filter(|id| !self.taken.contains(*id)) {
+            return Some(id.clone());
+        }
+        if self.hints.by_name.is_empty() {
+            return None;
+        }
+        let name = NameKey { kind, parts: parts.iter().map(|p| (*p).to_string()).collect() };
+        self.hints.by_name.get(&name).filter(|id| !self.taken.contains(*id) && !self.claimed.contains(*id)).cloned()
+    }
+
+    fn from_name(&self, kind: &str, parts: &[&str]) -> String {
         let name: Vec<String> = parts.iter().map(|p| escape(p)).collect();
         let mut id = format!("{kind}:{}", name.join("."));
         if id.len() > MAX_ID_BYTES || id.chars().any(char::is_control) {
@@ -46,11 +153,10 @@ impl Ids {
         }
         let mut candidate = id.clone();
         let mut n = 2;
-        while self.taken.contains(&candidate) {
+        while self.taken.contains(&candidate) || self.reserved.contains(&candidate) {
             candidate = format!("{id}~{n}");
             n += 1;
         }
-        self.taken.insert(candidate.clone());
         candidate
     }
 }

@@ -42,6 +42,7 @@
 mod carried;
 pub mod catalog;
 mod defaults;
+mod hints;
 mod ids;
 mod layout;
 mod objects;
@@ -56,6 +57,8 @@ mod types;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use catalog::Catalog;
+pub use hints::name_hints;
+pub use ids::{CatalogKey, IdHints, NameKey};
 pub use report::{Counts, ImportReport, Outcome, ReportItem};
 use schemaforge_domain::SchemaDocument;
 /// PostgreSQL's scanner splitting an SQL file into statements (for loading one).
@@ -70,6 +73,8 @@ pub const BOOKKEEPING_SCHEMA: &str = "schemaforge";
 pub struct ImportOptions {
     /// The document's `name`; absent, the database's name.
     pub name: Option<String>,
+    /// Ids to give (drift and adoption); empty, ids come from names.
+    pub hints: IdHints,
 }
 
 /// A document and what it could not hold.
@@ -79,6 +84,9 @@ pub struct Imported {
     pub document: SchemaDocument,
     /// What the document does not hold as the database does.
     pub report: ImportReport,
+    /// The catalog identity of the document's tables, columns, constraints,
+    /// indexes, views, sequences and types, by id.
+    pub keys: BTreeMap<String, CatalogKey>,
 }
 
 /// Map `catalog` to a document and its report.
@@ -112,7 +120,7 @@ pub fn import(catalog: &Catalog, options: &ImportOptions) -> Imported {
         items: importer.report,
         remaining_errors,
     };
-    Imported { document: importer.doc, report }
+    Imported { document: importer.doc, report, keys: std::mem::take(&mut importer.ids.keys) }
 }
 
 /// What the document's element with an id was made from: the statement
@@ -214,9 +222,15 @@ impl<'a> Importer<'a> {
             rules: Vec::new(),
             grants: Vec::new(),
         };
+        let ids = if options.hints.by_key.is_empty() {
+            ids::Ids::with_hints(options.hints.clone(), |_| false)
+        } else {
+            let present = hints::catalog_keys(cat);
+            ids::Ids::with_hints(options.hints.clone(), |k| present.contains(k))
+        };
         Importer {
             cat,
-            ids: ids::Ids::default(),
+            ids,
             doc,
             report: Vec::new(),
             read: BTreeSet::new(),

@@ -7,6 +7,7 @@ use schemaforge_domain::{
 };
 
 use crate::catalog::{SequenceOptionsRow, TypeRow};
+use crate::ids::CatalogKey;
 use crate::sql::{comment_on, grants, qi, qn};
 use crate::{BOOKKEEPING_SCHEMA, Importer, Origin, Outcome, display};
 
@@ -181,7 +182,7 @@ impl Importer<'_> {
                 "c" => ('c', "ct"),
                 _ => continue,
             };
-            let id = self.ids.make(prefix, &[&t.namespace, &t.name]);
+            let id = self.ids.make_keyed(prefix, &[&t.namespace, &t.name], Some(CatalogKey::Type { oid: t.oid }));
             self.type_ids.insert(t.oid, (kind, id));
         }
         for t in &self.cat.types {
@@ -323,7 +324,7 @@ impl Importer<'_> {
 
     pub(crate) fn sequences(&mut self) {
         for s in &self.cat.sequences {
-            let id = self.ids.make("s", &[&s.namespace, &s.name]);
+            let id = self.ids.make_keyed("s", &[&s.namespace, &s.name], Some(CatalogKey::Relation { oid: s.oid }));
             self.sequence_ids.insert((s.namespace.clone(), s.name.clone()), id);
         }
     }

@@ -7,6 +7,7 @@ use schemaforge_domain::{
 
 use crate::catalog::RelationRow;
 use crate::defaults::string_literal;
+use crate::ids::CatalogKey;
 use crate::objects::lost_comment;
 use crate::sql::{add_constraint, create_table, grants, qi, qn};
 use crate::tables::index_method;
@@ -283,7 +284,7 @@ impl<'a> Importer<'a> {
                 Some(add_constraint(rel, con)),
             );
         }
-        let id = self.ids.make("p", &[&rel.namespace, &rel.name]);
+        let id = self.ids.make_keyed("p", &[&rel.namespace, &rel.name], Some(CatalogKey::Relation { oid: rel.oid }));
         self.rels.insert(rel.oid, id.clone());
         self.origins.insert(id.clone(), Origin { kind: "partition", name, statement: Some(statement()) });
         let indexes = self.table_indexes(rel);
@@ -314,7 +315,7 @@ impl<'a> Importer<'a> {
             self.omitted_views.insert((rel.namespace.clone(), rel.name.clone()));
             return;
         }
-        let id = self.ids.make("v", &[&rel.namespace, &rel.name]);
+        let id = self.ids.make_keyed("v", &[&rel.namespace, &rel.name], Some(CatalogKey::Relation { oid: rel.oid }));
         self.rels.insert(rel.oid, id.clone());
         self.origins.insert(id.clone(), Origin { kind: "view", name: name.clone(), statement: Some(create) });
         if let Some(options) = rel.options.as_ref().filter(|o| !o.is_empty()) {
@@ -367,7 +368,11 @@ impl<'a> Importer<'a> {
                 && index.options.is_none();
             match (names, method, simple) {
                 (Some(columns), Some(method), true) => {
-                    let index_id = self.ids.make("i", &[&rel.namespace, &index.name]);
+                    let index_id = self.ids.make_keyed(
+                        "i",
+                        &[&rel.namespace, &index.name],
+                        Some(CatalogKey::Index { oid: index.oid }),
+                    );
                     self.origins.insert(
                         index_id.clone(),
                         Origin { kind: "index", name: iname, statement: Some(index.definition.clone()) },

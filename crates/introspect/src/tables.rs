@@ -10,6 +10,7 @@ use schemaforge_domain::{
 };
 
 use crate::catalog::{ColumnRow, ConstraintRow, IdentitySequenceRow, IndexElementRow, IndexRow, RelationRow};
+use crate::ids::CatalogKey;
 use crate::printed::restore_array_casts;
 use crate::sql::{add_constraint, comment_on, create_table, qi, qn};
 use crate::{Importer, Named, Origin, Outcome, display};
@@ -128,7 +129,7 @@ impl<'a> Importer<'a> {
                 return None;
             }
         }
-        let id = self.ids.make("t", &[&rel.namespace, &rel.name]);
+        let id = self.ids.make_keyed("t", &[&rel.namespace, &rel.name], Some(CatalogKey::Relation { oid: rel.oid }));
         self.rels.insert(rel.oid, id.clone());
         self.origins.insert(
             id.clone(),
@@ -222,7 +223,11 @@ impl<'a> Importer<'a> {
     }
 
     fn column(&mut self, rel: &RelationRow, table_id: &str, c: &ColumnRow) -> Column {
-        let id = self.ids.make("c", &[&rel.namespace, &rel.name, &c.name]);
+        let id = self.ids.make_keyed(
+            "c",
+            &[&rel.namespace, &rel.name, &c.name],
+            Some(CatalogKey::Column { relation: rel.oid, attnum: c.num }),
+        );
         self.column_ids.insert((rel.oid, c.num), id.clone());
         let ty = self.doc_type(&c.ty).unwrap_or_default();
         let mut column = Column::new(&id, &c.name, ty.data_type);
@@ -357,7 +362,11 @@ impl<'a> Importer<'a> {
                     }
                 }
                 "u" => {
-                    let id = self.ids.make("u", &[&rel.namespace, &rel.name, &con.name]);
+                    let id = self.ids.make_keyed(
+                        "u",
+                        &[&rel.namespace, &rel.name, &con.name],
+                        Some(CatalogKey::Constraint { oid: con.oid }),
+                    );
                     let nnd = self.index_rows.get(&con.index).and_then(|i| i.nulls_not_distinct);
                     self.origins.insert(
                         id.clone(),
@@ -379,7 +388,11 @@ impl<'a> Importer<'a> {
                     continue;
                 }
                 "c" => {
-                    let id = self.ids.make("k", &[&rel.namespace, &rel.name, &con.name]);
+                    let id = self.ids.make_keyed(
+                        "k",
+                        &[&rel.namespace, &rel.name, &con.name],
+                        Some(CatalogKey::Constraint { oid: con.oid }),
+                    );
                     self.origins.insert(
                         id.clone(),
                         Origin { kind: "check", name: cname.clone(), statement: Some(add_constraint(rel, con)) },
@@ -444,7 +457,11 @@ impl<'a> Importer<'a> {
                 operator,
             });
         }
-        let id = self.ids.make("ex", &[&rel.namespace, &rel.name, &con.name]);
+        let id = self.ids.make_keyed(
+            "ex",
+            &[&rel.namespace, &rel.name, &con.name],
+            Some(CatalogKey::Constraint { oid: con.oid }),
+        );
         self.origins.insert(
             id.clone(),
             Origin { kind: "exclusion constraint", name: cname, statement: Some(add_constraint(rel, con)) },
@@ -565,7 +582,8 @@ impl<'a> Importer<'a> {
                     }
                 })
                 .collect();
-            let id = self.ids.make("i", &[&rel.namespace, &index.name]);
+            let id =
+                self.ids.make_keyed("i", &[&rel.namespace, &index.name], Some(CatalogKey::Index { oid: index.oid }));
             self.origins
                 .insert(id.clone(), Origin { kind: "index", name: iname, statement: Some(index.definition.clone()) });
             out.push(Index {
@@ -616,7 +634,11 @@ impl<'a> Importer<'a> {
             };
             let source_columns = cols(con.rel, &con.columns);
             let target_columns = cols(con.ref_rel, &con.ref_columns);
-            let id = self.ids.make("f", &[&rel.namespace, &rel.name, &con.name]);
+            let id = self.ids.make_keyed(
+                "f",
+                &[&rel.namespace, &rel.name, &con.name],
+                Some(CatalogKey::Constraint { oid: con.oid }),
+            );
             self.origins.insert(
                 id.clone(),
                 Origin { kind: "foreign key", name: cname, statement: Some(add_constraint(rel, con)) },

@@ -111,7 +111,8 @@ impl<S: Store> App<S> {
                     Source::Sql(_) => Some(format!("imported {}", chrono::Utc::now().format("%Y-%m-%d %H:%M:%S"))),
                     Source::Database(_) => None,
                 });
-                let Imported { document, mut report } = import(&catalog, &ImportOptions { name });
+                let Imported { document, mut report, .. } =
+                    import(&catalog, &ImportOptions { name, ..ImportOptions::default() });
                 report.items.splice(0..0, skipped);
                 if !report.remaining_errors.is_empty() || (request.strict && report.is_incomplete()) {
                     return Err(ServiceError::ImportIncomplete(Box::new(report)));

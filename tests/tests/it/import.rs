@@ -54,7 +54,7 @@ fn psql_load(db: &TestDb, file: &str) {
 
 fn read(db: &TestDb) -> Imported {
     let catalog = introspect(db.url(), &IntrospectOptions::default()).expect("introspection");
-    let imported = import(&catalog, &ImportOptions { name: Some("imported".into()) });
+    let imported = import(&catalog, &ImportOptions { name: Some("imported".into()), ..ImportOptions::default() });
     assert!(imported.report.remaining_errors.is_empty(), "{:#?}", imported.report.remaining_errors);
     imported
 }
@@ -322,7 +322,7 @@ fn the_example_of_docs_import_md_gives_its_document_and_report() {
     let sql = blocks(&text, "sql").remove(0);
     let json = blocks(&text, "json");
     let loaded = load_sql(&schemaforge_testdb::server_url(), &sql, &LoadOptions::default()).unwrap();
-    let imported = import(&loaded.catalog, &ImportOptions { name: Some("shop".into()) });
+    let imported = import(&loaded.catalog, &ImportOptions { name: Some("shop".into()), ..ImportOptions::default() });
     assert_eq!(
         serde_json::to_string_pretty(&imported.document).unwrap(),
         json[1],

@@ -7,6 +7,7 @@
 mod admin;
 mod audit;
 pub mod introspect;
+pub mod live;
 mod load;
 mod pool;
 mod reader;

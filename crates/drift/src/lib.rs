@@ -1,0 +1,155 @@
+//! # schemaforge-drift
+//!
+//! A live database compared with its design, element by element, and the
+//! script that makes the database match. Pure: catalogs in (as the
+//! repository reads them), a [`Drift`] out.
+//!
+//! Both sides are compared as PostgreSQL prints them, so values are
+//! compared, not spellings (`DEFAULT 0` and `DEFAULT '0'::smallint` are
+//! equal): the design is built on a scratch database and read back
+//! ([`desired_as_printed`]), the live database is read ([`live_matched`]),
+//! and both go through the same import.
+//!
+//! Elements are matched by id: the design's ids are given to what the
+//! scratch build made of them by name, and to the live database's elements
+//! by their recorded catalog identity first ([`IdentityRecord`]: oids and
+//! column numbers written after every build and migration Schemaforge
+//! made), so a rename done outside is a rename; then by name; an index by
+//! its key signature too ([`indexes`]). What stays unmatched is missing or
+//! redundant.
+
+pub mod advice;
+mod elements;
+pub mod indexes;
+mod record;
+
+use std::collections::BTreeMap;
+
+use schemaforge_domain::diff::ChangeSet;
+use schemaforge_domain::{SchemaDocument, ValidSchema};
+use schemaforge_introspect::{Catalog, ImportOptions, Imported, ReportItem, import, name_hints};
+use serde::Serialize;
+
+pub use elements::{AttributeDiff, ElementDrift, Status};
+pub use record::IdentityRecord;
+
+/// How the live database's elements were matched to the design's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Matching {
+    /// By the catalog identities recorded when Schemaforge built or
+    /// migrated the database, then by name.
+    Identity,
+    /// By name only: the database has no record of Schemaforge's (or one
+    /// made in another database, such as a restored copy's).
+    Names,
+}
+
+/// The design as PostgreSQL prints it: `built` is the catalog of a scratch
+/// database built from `desired`'s create script; its elements get
+/// `desired`'s ids by name.
+pub fn desired_as_printed(desired: &ValidSchema, built: &Catalog) -> Imported {
+    let options = ImportOptions { name: Some(desired.document().name.clone()), hints: name_hints(desired.model()) };
+    import(built, &options)
+}
+
+/// The live database read with the design's ids: by `record` first (when
+/// it was made in this database), then by name.
+pub fn live_matched(desired: &ValidSchema, live: &Catalog, record: Option<&IdentityRecord>) -> (Imported, Matching) {
+    let mut hints = name_hints(desired.model());
+    let matching = match record {
+        Some(r) if r.database_oid == live.server.database_oid && live.server.database_oid != 0 => {
+            hints.by_key = r.elements.iter().map(|(id, key)| (*key, id.clone())).collect();
+            Matching::Identity
+        }
+        _ => Matching::Names,
+    };
+    let options = ImportOptions { name: Some(desired.document().name.clone()), hints };
+    (import(live, &options), matching)
+}
+
+/// A live database compared with its design.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Drift {
+    /// Whether the database matches the design (no change to make).
+    pub in_step: bool,
+    /// How elements were matched.
+    pub matching: Matching,
+    /// How many elements have each status.
+    pub counts: BTreeMap<Status, usize>,
+    /// Every element of either side that is not simply matched, in the
+    /// design's order, then the live database's.
+    pub elements: Vec<ElementDrift>,
+    /// Live objects the design does not cover (kinds the format has no
+    /// place for): listed, never counted as drift, never dropped.
+    pub unmanaged: Vec<ReportItem>,
+    /// What the migration to the design does, with safety classes.
+    pub changes: ChangeSet,
+    /// The statements that make the live database match the design (the
+    /// migration engine's script), empty when in step.
+    pub to_design: Vec<String>,
+    /// The reverse: statements that would make the design's database look
+    /// like the live one (what a person would run by hand).
+    pub to_live: Vec<String>,
+    /// Why there is no script, when one side could not be made a valid
+    /// document (its validation errors).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+    /// The live database as a document, with the design's ids where
+    /// elements matched (what adopting the live database would store).
+    #[serde(skip)]
+    pub live_document: SchemaDocument,
+}
+
+/// Compare the design as printed (`desired`, from [`desired_as_printed`])
+/// with the live database (`live`, from [`live_matched`]).
+pub fn compare(desired: &Imported, live: &Imported, matching: Matching) -> Drift {
+    let mut live_doc = live.document.clone();
+    indexes::match_signatures(&desired.document, &mut live_doc);
+    let mut elements = elements::compare(&desired.document, &live_doc, matching);
+    let mut counts = BTreeMap::new();
+    for e in &elements {
+        *counts.entry(e.status).or_insert(0) += 1;
+    }
+    elements.retain(|e| e.status != Status::Matched);
+    let unmanaged: Vec<ReportItem> = {
+        let known: std::collections::HashSet<(&str, &str)> =
+            desired.report.items.iter().map(|i| (i.kind.as_str(), i.name.as_str())).collect();
+        live.report.items.iter().filter(|i| !known.contains(&(i.kind.as_str(), i.name.as_str()))).cloned().collect()
+    };
+    let mut errors: Vec<String> = Vec::new();
+    errors.extend(desired.report.remaining_errors.iter().map(|e| format!("design: {e}")));
+    errors.extend(live.report.remaining_errors.iter().map(|e| format!("live database: {e}")));
+    let (changes, to_design, to_live) =
+        match (ValidSchema::parse(live_doc.clone()), ValidSchema::parse(desired.document.clone())) {
+            (Ok(l), Ok(d)) => {
+                let m = schemaforge_sqlgen::migration(&l, &d);
+                let sql = |s: &schemaforge_sqlgen::Script| s.statements().iter().map(|st| st.sql.clone()).collect();
+                (m.changes.clone(), sql(&m.up), sql(&m.down))
+            }
+            (l, d) => {
+                for (side, r) in [("live database", l.err()), ("design", d.err())] {
+                    if let Some(invalid) = r {
+                        errors.extend(
+                            invalid.report.problems.iter().filter(|p| p.is_error()).map(|p| format!("{side}: {p}")),
+                        );
+                    }
+                }
+                (ChangeSet::default(), Vec::new(), Vec::new())
+            }
+        };
+    let in_step = errors.is_empty() && changes.is_empty();
+    Drift {
+        in_step,
+        matching,
+        counts,
+        elements,
+        unmanaged,
+        changes,
+        to_design,
+        to_live,
+        errors,
+        live_document: live_doc,
+    }
+}
