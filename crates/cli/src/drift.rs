@@ -5,14 +5,15 @@
 //! PostgreSQL prints them. Exit codes: 0 in step (or applied), 2 drift
 //! found, 1 any error (docs/drift-and-sync.md).
 
-use std::collections::BTreeSet;
 use std::io::Write;
 
 use anyhow::{Context, bail};
 use schemaforge_domain::{Safety, ValidSchema};
 use schemaforge_drift::advice::{UsageStats, advise};
-use schemaforge_drift::{Drift, IdentityRecord, Status, compare, desired_as_printed, live_matched};
-use schemaforge_introspect::{Catalog, Outcome, ReportItem};
+use schemaforge_drift::{
+    Drift, IdentityRecord, Status, compare, desired_as_printed, live_matched, managed_namespaces, note_unmanaged,
+    read_managed,
+};
 use schemaforge_repository::pg::live::{LiveTimeouts, apply_statements, connect, index_usage, read_identity};
 use schemaforge_repository::pg::{IntrospectOptions, LoadOptions, introspect_on, load_sql};
 use schemaforge_sqlgen::create_script;
@@ -62,41 +63,6 @@ impl Target {
     }
 }
 
-/// The namespaces a design manages: `public` and its own.
-fn managed(schema: &ValidSchema) -> BTreeSet<String> {
-    let mut names: BTreeSet<String> = schema.model().namespaces.iter().map(|n| n.name.as_str().to_string()).collect();
-    names.insert("public".into());
-    names
-}
-
-/// The live catalog of the managed namespaces, and the other namespaces
-/// (listed as unmanaged).
-fn read_live(
-    conn: &mut diesel::PgConnection,
-    schema: &ValidSchema,
-    timeouts: LiveTimeouts,
-) -> anyhow::Result<(Catalog, Vec<String>)> {
-    let options = |namespaces: Vec<String>| IntrospectOptions {
-        namespaces,
-        statement_timeout_ms: timeouts.statement_ms,
-        connect_timeout_secs: timeouts.connect_secs,
-    };
-    let managed = managed(schema);
-    let all = introspect_on(conn, &options(Vec::new())).context("cannot read the live database")?;
-    let others: Vec<String> = all.namespaces.iter().map(|n| n.name.clone()).filter(|n| !managed.contains(n)).collect();
-    if others.is_empty() {
-        return Ok((all, others));
-    }
-    let present: Vec<String> = all.namespaces.iter().map(|n| n.name.clone()).filter(|n| managed.contains(n)).collect();
-    if present.is_empty() {
-        let mut empty = all;
-        empty.namespaces.clear();
-        return Ok((Catalog { server: empty.server, ..Catalog::default() }, others));
-    }
-    let catalog = introspect_on(conn, &options(present)).context("cannot read the live database")?;
-    Ok((catalog, others))
-}
-
 /// The drift of the database at `target` from `schema`.
 pub(crate) fn drift_of(schema: &ValidSchema, target: &Target) -> anyhow::Result<Drift> {
     let timeouts = target.timeouts();
@@ -109,7 +75,13 @@ pub(crate) fn drift_of(schema: &ValidSchema, target: &Target) -> anyhow::Result<
     let built = load_sql(dev_url, &script, &load)
         .context("cannot build the design on a scratch database of the development server (see --dev-url)")?;
     let mut conn = connect(&target.url, timeouts).context("cannot connect to the live database")?;
-    let (catalog, others) = read_live(&mut conn, schema, timeouts)?;
+    let options = |namespaces: Vec<String>| IntrospectOptions {
+        namespaces,
+        statement_timeout_ms: timeouts.statement_ms,
+        connect_timeout_secs: timeouts.connect_secs,
+    };
+    let (catalog, others) = read_managed(&managed_namespaces(schema), |n| introspect_on(&mut conn, &options(n)))
+        .context("cannot read the live database")?;
     let record = match read_identity(&mut conn).context("cannot read the record of catalog identities")? {
         Some(text) => Some(
             serde_json::from_str::<IdentityRecord>(&text).context("the record of catalog identities is not valid")?,
@@ -119,13 +91,7 @@ pub(crate) fn drift_of(schema: &ValidSchema, target: &Target) -> anyhow::Result<
     let desired = desired_as_printed(schema, &built.catalog);
     let (live, matching) = live_matched(schema, &catalog, record.as_ref());
     let mut drift = compare(&desired, &live, matching);
-    drift.unmanaged.extend(others.into_iter().map(|name| ReportItem {
-        kind: "schema".into(),
-        name,
-        outcome: Outcome::Omitted,
-        reason: "not a namespace of the design: not compared".into(),
-        statement: None,
-    }));
+    note_unmanaged(&mut drift, others);
     Ok(drift)
 }
 

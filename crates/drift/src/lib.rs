@@ -23,7 +23,7 @@ mod elements;
 pub mod indexes;
 mod record;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use schemaforge_domain::diff::ChangeSet;
 use schemaforge_domain::{SchemaDocument, ValidSchema};
@@ -152,4 +152,44 @@ pub fn compare(desired: &Imported, live: &Imported, matching: Matching) -> Drift
         errors,
         live_document: live_doc,
     }
+}
+
+/// The namespaces a design manages: `public` and its own. Live objects in
+/// any other namespace are not compared (listed as unmanaged).
+pub fn managed_namespaces(desired: &ValidSchema) -> BTreeSet<String> {
+    let mut names: BTreeSet<String> = desired.model().namespaces.iter().map(|n| n.name.as_str().to_string()).collect();
+    names.insert("public".into());
+    names
+}
+
+/// Read the live catalog of the managed namespaces that exist through
+/// `read` (which reads the namespaces it is given; none: every one): once
+/// when the database has no other namespace, else twice, the second time
+/// restricted by the catalog queries themselves. Gives the catalog and
+/// the other namespaces' names.
+pub fn read_managed<E>(
+    managed: &BTreeSet<String>,
+    mut read: impl FnMut(Vec<String>) -> Result<Catalog, E>,
+) -> Result<(Catalog, Vec<String>), E> {
+    let all = read(Vec::new())?;
+    let (present, others): (Vec<String>, Vec<String>) =
+        all.namespaces.iter().map(|n| n.name.clone()).partition(|n| managed.contains(n));
+    if others.is_empty() {
+        return Ok((all, others));
+    }
+    if present.is_empty() {
+        return Ok((Catalog { server: all.server, ..Catalog::default() }, others));
+    }
+    Ok((read(present)?, others))
+}
+
+/// Add the namespaces not compared to `drift`'s unmanaged objects.
+pub fn note_unmanaged(drift: &mut Drift, namespaces: Vec<String>) {
+    drift.unmanaged.extend(namespaces.into_iter().map(|name| ReportItem {
+        kind: "schema".into(),
+        name,
+        outcome: schemaforge_introspect::Outcome::Omitted,
+        reason: "not a namespace of the design: not compared".into(),
+        statement: None,
+    }));
 }

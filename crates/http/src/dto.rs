@@ -663,7 +663,7 @@ fn problems() -> Array {
     Array::new(domain("Problem"))
 }
 
-fn changes() -> Array {
+pub(crate) fn changes() -> Array {
     Array::new(domain("Change"))
 }
 
@@ -764,6 +764,23 @@ pub struct ImportItemDto {
     statement: Option<String>,
 }
 
+impl From<schemaforge_services::ImportItem> for ImportItemDto {
+    fn from(i: schemaforge_services::ImportItem) -> Self {
+        ImportItemDto {
+            kind: i.kind,
+            name: i.name,
+            outcome: match i.outcome {
+                Outcome::Adjusted => "adjusted",
+                Outcome::Omitted => "omitted",
+                Outcome::Skipped => "skipped",
+            }
+            .into(),
+            reason: i.reason,
+            statement: i.statement,
+        }
+    }
+}
+
 /// The import report (docs/import.md §3).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -809,22 +826,7 @@ impl From<ImportReport> for ImportReportDto {
                 rules: c.rules,
                 grants: c.grants,
             },
-            items: r
-                .items
-                .into_iter()
-                .map(|i| ImportItemDto {
-                    kind: i.kind,
-                    name: i.name,
-                    outcome: match i.outcome {
-                        Outcome::Adjusted => "adjusted",
-                        Outcome::Omitted => "omitted",
-                        Outcome::Skipped => "skipped",
-                    }
-                    .into(),
-                    reason: i.reason,
-                    statement: i.statement,
-                })
-                .collect(),
+            items: r.items.into_iter().map(ImportItemDto::from).collect(),
             remaining_errors: r.remaining_errors,
         }
     }

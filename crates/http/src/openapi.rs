@@ -10,7 +10,7 @@
 use serde_json::{Map, Value, json};
 use utoipa::OpenApi;
 
-use crate::handlers::{self, audit, auth, databases, imports, schemas};
+use crate::handlers::{self, audit, auth, databases, drift, imports, schemas};
 
 /// Every route's prefix.
 pub const PREFIX: &str = "/api/v1";
@@ -37,6 +37,7 @@ pub struct OpenApiJson(pub String);
         schemas::versions, schemas::version, schemas::export_sql, schemas::export_json,
         databases::provision, databases::database, databases::database_status, databases::database_connection,
         databases::regenerate, databases::drop_database, databases::diff, databases::migrate, databases::rollback,
+        drift::database_drift,
     ),
     tags(
         (name = "health", description = "Liveness, readiness and this document"),

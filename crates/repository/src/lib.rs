@@ -720,6 +720,19 @@ pub trait DatabaseAdmin: Send + Sync {
     /// in one transaction, and database and role are dropped whatever
     /// happens.
     fn load_sql(&self, sql: &str, options: &LoadOptions) -> Result<Loaded, LoadError>;
+    /// Read the catalog of a provisioned database (`namespaces` as
+    /// [`IntrospectOptions::namespaces`]), in a read-only admin session.
+    fn read_catalog(
+        &self,
+        database: &str,
+        options: &IntrospectOptions,
+    ) -> Result<schemaforge_introspect::Catalog, IntrospectError>;
+    /// The database's record of catalog identities (JSON), if it has one.
+    fn read_identity(&self, database: &str) -> RepoResult<Option<String>>;
+    /// Replace the database's record of catalog identities with `record`
+    /// (JSON), written at schema version `version`; the record's table is
+    /// made first in a database that predates it, readable by `role`.
+    fn write_identity(&self, database: &str, role: &str, version: i32, record: &str) -> RepoResult<()>;
 }
 
 /// Why a tried script did not run through ([`DatabaseAdmin::try_script`],

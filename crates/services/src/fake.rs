@@ -466,6 +466,8 @@ pub struct FakeDatabase {
     pub owner: String,
     pub statements: Vec<String>,
     pub history: Vec<HistoryEntry>,
+    /// The record of catalog identities: (version, JSON).
+    pub identity: Option<(i32, String)>,
 }
 
 #[derive(Default)]
@@ -519,6 +521,31 @@ impl DatabaseAdmin for FakeAdmin {
             skipped: Vec::new(),
             statements: 1,
         })
+    }
+
+    /// An empty catalog of the database's server.
+    fn read_catalog(
+        &self,
+        database: &str,
+        _: &schemaforge_repository::IntrospectOptions,
+    ) -> Result<schemaforge_introspect::Catalog, schemaforge_repository::IntrospectError> {
+        let s = self.up().map_err(|e| schemaforge_repository::IntrospectError::Unreachable(e.to_string()))?;
+        if !s.databases.contains_key(database) {
+            return Err(schemaforge_repository::IntrospectError::NoDatabase(database.to_string()));
+        }
+        Ok(schemaforge_introspect::Catalog::default())
+    }
+
+    fn read_identity(&self, database: &str) -> RepoResult<Option<String>> {
+        let s = self.up()?;
+        Ok(s.databases.get(database).and_then(|d| d.identity.as_ref()).map(|(_, r)| r.clone()))
+    }
+
+    fn write_identity(&self, database: &str, _: &str, version: i32, record: &str) -> RepoResult<()> {
+        let mut s = self.up()?;
+        let db = s.databases.get_mut(database).ok_or(RepoError::NotFound)?;
+        db.identity = Some((version, record.to_string()));
+        Ok(())
     }
 
     /// Refuses the statement that contains `fail_on` (when set),

@@ -12,6 +12,7 @@
 
 mod audit;
 mod auth;
+mod drift;
 mod error;
 mod health;
 mod imports;
@@ -32,7 +33,8 @@ pub use health::HEALTH_TTL;
 pub use imports::{ImportRequest, ImportSettings, ImportedSchema};
 pub use migrations::{DataLoss, MigrationOutcome, VersionDiff};
 pub use provision::{ConnectionInfo, DatabaseNames, DatabaseState, NAME_PREFIX, ProvisioningSettings, checksum};
-pub use schemaforge_introspect::{ImportReport, Outcome as ImportOutcome};
+pub use schemaforge_drift::{AttributeDiff, Drift, ElementDrift, Matching, Status as DriftStatus};
+pub use schemaforge_introspect::{ImportReport, Outcome as ImportOutcome, ReportItem as ImportItem};
 pub use schemas::{ListParams, MAX_PAGE_LIMIT, SchemaPage};
 pub use secrets::{EncryptionKey, InvalidKey};
 pub use texts::{DOCUMENT_CACHE_BYTES, SchemaText, VersionText};

@@ -53,6 +53,9 @@ pub enum DataLoss {
 struct Plan {
     from: i32,
     to: i32,
+    /// The version migrated to, whose elements' catalog identities are
+    /// recorded afterwards.
+    target: ValidSchema,
     changes: ChangeSet,
     script: Script,
     kind: &'static str,
@@ -74,7 +77,7 @@ impl<S: Store> App<S> {
             .ok_or_else(|| ServiceError::Internal("the database records no version".into()))
     }
 
-    fn ready_record(&self, principal: Principal, id: Uuid) -> ServiceResult<DatabaseRecord> {
+    pub(crate) fn ready_record(&self, principal: Principal, id: Uuid) -> ServiceResult<DatabaseRecord> {
         let record = self.store.get_database_record(principal.user_id, id)?.ok_or(ServiceError::DatabaseNotFound)?;
         if record.status != DatabaseStatus::Ready {
             return Err(ServiceError::DatabaseNotReady(record.status));
@@ -175,8 +178,9 @@ impl<S: Store> App<S> {
                         "the database is at version {from}, past the schema's {to}"
                     )));
                 }
-                let m = migration(&self.schema_at(principal, id, from)?, &self.schema_at(principal, id, to)?);
-                Plan { from, to, changes: m.changes, script: m.up, kind: "migrate" }
+                let target = self.schema_at(principal, id, to)?;
+                let m = migration(&self.schema_at(principal, id, from)?, &target);
+                Plan { from, to, target, changes: m.changes, script: m.up, kind: "migrate" }
             }
             Some(to) => {
                 if to > from {
@@ -189,7 +193,7 @@ impl<S: Store> App<S> {
                 // The down script of target -> current, classified as the
                 // changes current -> target that it makes.
                 let script = migration(&target, &current).down;
-                Plan { from, to, changes: diff(&current, &target), script, kind: "rollback" }
+                Plan { from, to, changes: diff(&current, &target), target, script, kind: "rollback" }
             }
         };
         self.apply(&schema, record, plan, data_loss)
@@ -204,7 +208,7 @@ impl<S: Store> App<S> {
         plan: Plan,
         data_loss: DataLoss,
     ) -> ServiceResult<MigrationOutcome> {
-        let Plan { from, to, changes, script, kind } = plan;
+        let Plan { from, to, target, changes, script, kind } = plan;
         if from == to {
             let state = self.state(schema, Some(record));
             return Ok(MigrationOutcome { from, to, changes, applied: false, state });
@@ -221,6 +225,7 @@ impl<S: Store> App<S> {
                 tracing::info!(from, to, kind, duration_ms = applied.duration_ms, "database migrated");
                 record.applied_version = Some(to);
                 record.failure = None;
+                self.record_identity(&target, &record, to);
                 let saved = self.store.put_database_record(&record)?;
                 let state = self.state(schema, Some(saved));
                 Ok(MigrationOutcome { from, to, changes, applied: true, state })

@@ -9,6 +9,7 @@ mod helpers;
 mod accounts;
 mod bad_input;
 mod contract;
+mod drift;
 mod hardening;
 mod imports;
 mod limits;

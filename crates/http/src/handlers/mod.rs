@@ -13,6 +13,7 @@ use crate::extract::blocking;
 pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod databases;
+pub(crate) mod drift;
 pub(crate) mod imports;
 pub(crate) mod schemas;
 
@@ -106,6 +107,7 @@ fn routes<S: Store + 'static>() -> Vec<(&'static str, Vec<(Method, Route)>)> {
             ],
         ),
         ("/schemas/{id}/database/status", vec![on(M::GET, databases::database_status::<S>)]),
+        ("/schemas/{id}/database/drift", vec![on(M::GET, drift::database_drift::<S>)]),
         ("/schemas/{id}/database/connection", vec![on(M::GET, databases::database_connection::<S>)]),
         ("/schemas/{id}/database/regenerate", vec![on(M::POST, databases::regenerate::<S>)]),
         ("/schemas/{id}/database/migrate", vec![on(M::POST, databases::migrate::<S>)]),

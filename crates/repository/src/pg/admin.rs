@@ -260,9 +260,9 @@ impl PgDatabaseAdmin {
     /// The bookkeeping schema and table, created by the admin before the
     /// role can log in (so the role can never plant objects of its own
     /// there), readable and appendable by the role, never rewritable.
-    fn history_ddl(role: &str) -> String {
+    fn history_ddl(role_name: &str) -> String {
         let schema = qi(HISTORY_SCHEMA);
-        let role = qi(role);
+        let role = qi(role_name);
         format!(
             "CREATE SCHEMA {schema};
              CREATE TABLE {schema}.history (
@@ -276,7 +276,9 @@ impl PgDatabaseAdmin {
              COMMENT ON TABLE {schema}.history IS 'Scripts Schemaforge applied to this database, oldest first; the newest row''s version is the schema version the database is at.';
              REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;
              GRANT USAGE ON SCHEMA {schema} TO {role};
-             GRANT SELECT, INSERT ON {schema}.history TO {role};"
+             GRANT SELECT, INSERT ON {schema}.history TO {role};
+             {}",
+            super::live::identity_ddl(role_name)
         )
     }
 
@@ -327,6 +329,26 @@ impl PgDatabaseAdmin {
 impl DatabaseAdmin for PgDatabaseAdmin {
     fn load_sql(&self, sql: &str, options: &crate::LoadOptions) -> Result<crate::Loaded, crate::LoadError> {
         self.load_as_scratch_role(sql, options)
+    }
+
+    fn read_catalog(
+        &self,
+        database: &str,
+        options: &crate::IntrospectOptions,
+    ) -> Result<schemaforge_introspect::Catalog, crate::IntrospectError> {
+        let mut conn = self.connect(Some(database)).map_err(|e| crate::IntrospectError::Unreachable(e.to_string()))?;
+        super::introspect::introspect_on(&mut conn, options)
+    }
+
+    fn read_identity(&self, database: &str) -> RepoResult<Option<String>> {
+        let mut conn = self.connect(Some(database))?;
+        super::live::read_identity(&mut conn).map_err(|e| RepoError::Other(e.to_string()))
+    }
+
+    fn write_identity(&self, database: &str, role: &str, version: i32, record: &str) -> RepoResult<()> {
+        let mut conn = self.connect(Some(database))?;
+        conn.batch_execute(&super::live::identity_ddl(role)).map_err(super::map_err)?;
+        super::live::write_identity(&mut conn, version, record).map_err(super::map_err)
     }
 
     fn try_script(&self, statements: &[&str]) -> Result<(), crate::TryError> {

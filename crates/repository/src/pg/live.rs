@@ -94,8 +94,9 @@ pub fn read_identity(conn: &mut PgConnection) -> Result<Option<String>, Introspe
     Ok(rows.into_iter().next().and_then(|r| r.record))
 }
 
-/// The bookkeeping table of the record, made by the admin (the role may
-/// read it, never write it).
+/// The bookkeeping table of the record, made by the admin; the role may
+/// read and replace it (`schemaforge apply` run as the role keeps it up to
+/// date), never change the table itself.
 pub(super) fn identity_ddl(role: &str) -> String {
     let schema = quote_ident(super::HISTORY_SCHEMA);
     let table = quote_ident(IDENTITY_TABLE);
@@ -107,12 +108,12 @@ pub(super) fn identity_ddl(role: &str) -> String {
              record jsonb NOT NULL
          );
          COMMENT ON TABLE {schema}.{table} IS 'The catalog identity (oids, column numbers) of every element of the schema version the database is at, by element id: what drift matches renames done outside by.';
-         GRANT SELECT ON {schema}.{table} TO {role};"
+         GRANT SELECT, INSERT, DELETE ON {schema}.{table} TO {role};"
     )
 }
 
 /// Replace the record (an admin session in the database).
-pub(super) fn write_identity(conn: &mut PgConnection, version: i32, record: &str) -> Result<(), DieselError> {
+pub fn write_identity(conn: &mut PgConnection, version: i32, record: &str) -> Result<(), DieselError> {
     let table = format!("{}.{}", quote_ident(super::HISTORY_SCHEMA), quote_ident(IDENTITY_TABLE));
     conn.transaction(|c| {
         diesel::sql_query(format!("DELETE FROM {table}")).execute(c)?;
