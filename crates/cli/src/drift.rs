@@ -14,8 +14,8 @@ use schemaforge_drift::{
     Drift, IdentityRecord, Status, compare, desired_as_printed, live_matched, managed_namespaces, note_unmanaged,
     read_managed,
 };
-use schemaforge_repository::pg::live::{LiveTimeouts, apply_statements, connect, index_usage, read_identity};
-use schemaforge_repository::pg::{IntrospectOptions, LoadOptions, introspect_on, load_sql};
+use schemaforge_repository::pg::live::{LiveTimeouts, apply_statements, index_usage, read_identity_at};
+use schemaforge_repository::pg::{IntrospectOptions, LoadOptions, introspect, load_sql};
 use schemaforge_sqlgen::create_script;
 
 /// Exit code: the database differs from the design.
@@ -67,6 +67,22 @@ impl Target {
 pub(crate) fn drift_of(schema: &ValidSchema, target: &Target) -> anyhow::Result<Drift> {
     let timeouts = target.timeouts();
     let dev_url = target.dev_url.as_deref().unwrap_or(&target.url);
+    // The live database first: an unreachable one is named as such.
+    let options = |namespaces: Vec<String>| IntrospectOptions {
+        namespaces,
+        statement_timeout_ms: timeouts.statement_ms,
+        connect_timeout_secs: timeouts.connect_secs,
+    };
+    let (catalog, others) = read_managed(&managed_namespaces(schema), |n| introspect(&target.url, &options(n)))
+        .context("cannot read the live database")?;
+    let record = match read_identity_at(&target.url, timeouts)
+        .context("cannot read the record of catalog identities")?
+    {
+        Some(text) => Some(
+            serde_json::from_str::<IdentityRecord>(&text).context("the record of catalog identities is not valid")?,
+        ),
+        None => None,
+    };
     let script = create_script(schema).to_sql();
     let load = LoadOptions {
         introspect: IntrospectOptions { statement_timeout_ms: timeouts.statement_ms, ..IntrospectOptions::default() },
@@ -74,20 +90,6 @@ pub(crate) fn drift_of(schema: &ValidSchema, target: &Target) -> anyhow::Result<
     };
     let built = load_sql(dev_url, &script, &load)
         .context("cannot build the design on a scratch database of the development server (see --dev-url)")?;
-    let mut conn = connect(&target.url, timeouts).context("cannot connect to the live database")?;
-    let options = |namespaces: Vec<String>| IntrospectOptions {
-        namespaces,
-        statement_timeout_ms: timeouts.statement_ms,
-        connect_timeout_secs: timeouts.connect_secs,
-    };
-    let (catalog, others) = read_managed(&managed_namespaces(schema), |n| introspect_on(&mut conn, &options(n)))
-        .context("cannot read the live database")?;
-    let record = match read_identity(&mut conn).context("cannot read the record of catalog identities")? {
-        Some(text) => Some(
-            serde_json::from_str::<IdentityRecord>(&text).context("the record of catalog identities is not valid")?,
-        ),
-        None => None,
-    };
     let desired = desired_as_printed(schema, &built.catalog);
     let (live, matching) = live_matched(schema, &catalog, record.as_ref());
     let mut drift = compare(&desired, &live, matching);
@@ -212,8 +214,7 @@ pub(crate) fn apply_cmd(
         eprintln!("schemaforge: the plan loses data; pass --allow-data-loss to apply it");
         return Ok(EXIT_ERROR);
     }
-    let mut conn = connect(&target.url, target.timeouts()).context("cannot connect to the live database")?;
-    match apply_statements(&mut conn, &drift.to_design, target.timeouts()) {
+    match apply_statements(&target.url, &drift.to_design, target.timeouts()) {
         Ok(ms) => writeln!(out, "applied {} statement(s) in one transaction ({ms} ms)", drift.to_design.len())?,
         Err(e) => {
             eprintln!("schemaforge: nothing applied (rolled back): {e}");
@@ -231,10 +232,9 @@ pub(crate) fn apply_cmd(
 
 pub(crate) fn advise_cmd(out: &mut impl Write, url: &str, json: bool) -> anyhow::Result<u8> {
     let timeouts = LiveTimeouts::default();
-    let mut conn = connect(url, timeouts).context("cannot connect to the database")?;
     let options = IntrospectOptions { statement_timeout_ms: timeouts.statement_ms, ..IntrospectOptions::default() };
-    let catalog = introspect_on(&mut conn, &options).context("cannot read the database")?;
-    let (scans, since) = index_usage(&mut conn).context("cannot read index usage statistics")?;
+    let catalog = introspect(url, &options).context("cannot read the database")?;
+    let (scans, since) = index_usage(url, timeouts).context("cannot read index usage statistics")?;
     let usage = UsageStats { scans: scans.into_iter().collect(), since };
     let advice = advise(&catalog, Some(&usage));
     if json {

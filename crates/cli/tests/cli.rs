@@ -285,3 +285,72 @@ fn validate_tries_the_script_on_a_development_server() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("cannot use the development server"), "{}", text(&out.stderr));
 }
+
+/// `drift`, `apply` and `advise` on a database Schemaforge did not build
+/// (matched by name): edits made by hand are drift (exit 2), a dry run
+/// applies nothing, data loss needs consent, and apply converges with the
+/// rows of the kept tables intact.
+#[test]
+fn drift_apply_and_advise_on_a_live_database() {
+    let db = schemaforge_testdb::TestDb::create().unwrap();
+    let doc = r#"{"name": "cli", "tables": [
+      {"id": "t_users", "name": "users", "columns": [
+        {"id": "c_id", "name": "id", "dataType": "bigint", "primaryKey": true, "autoIncrement": true},
+        {"id": "c_email", "name": "email", "dataType": "varchar(255)", "nullable": false, "unique": true},
+        {"id": "c_score", "name": "score", "dataType": "integer", "nullable": false, "default": 0}]},
+      {"id": "t_posts", "name": "posts", "columns": [
+        {"id": "p_id", "name": "id", "dataType": "bigint", "primaryKey": true, "autoIncrement": true},
+        {"id": "p_author", "name": "author_id", "dataType": "bigint", "nullable": false}]}],
+      "foreignKeys": [{"id": "fk_author", "sourceTableId": "t_posts", "sourceColumnId": "p_author",
+        "targetTableId": "t_users", "targetColumnId": "c_id"}]}"#;
+    let path = file("drift", doc);
+    let sql = run(&["sql", &path], None);
+    db.execute(&text(&sql.stdout)).unwrap();
+    db.execute("INSERT INTO users (email) VALUES ('a@example.com'), ('b@example.com')").unwrap();
+
+    let url = db.url().to_string();
+    let out = run(&["drift", &path, &url], None);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("in step (matched by name"), "{}", text(&out.stdout));
+
+    // The foreign key has no index: advice says so, with the statement.
+    let advice = run(&["advise", &url, "--json"], None);
+    assert_eq!(advice.status.code(), Some(0), "{}", text(&advice.stderr));
+    let advice: serde_json::Value = serde_json::from_slice(&advice.stdout).unwrap();
+    assert_eq!(advice[0]["kind"], "unindexed_foreign_key", "{advice:#}");
+    assert_eq!(advice[0]["statement"], r#"CREATE INDEX CONCURRENTLY ON "public"."posts" ("author_id")"#);
+
+    db.execute(
+        "ALTER TABLE users ALTER COLUMN score SET DEFAULT 5;
+         CREATE TABLE scratch (id int);
+         CREATE INDEX users_score_idx ON users (score);",
+    )
+    .unwrap();
+    let out = run(&["drift", &path, &url, "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let drift: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(drift["matching"], "names");
+    let status =
+        |id: &str| drift["elements"].as_array().unwrap().iter().find(|e| e["id"] == id).unwrap()["status"].clone();
+    assert_eq!(status("c_score"), "different");
+    assert_eq!(status("t:public.scratch"), "redundant");
+    assert_eq!(status("i:public.users_score_idx"), "redundant");
+
+    let dry = run(&["apply", &path, &url, "--dry-run"], None);
+    assert_eq!(dry.status.code(), Some(2));
+    assert!(text(&dry.stdout).contains("[data_loss] drop table scratch"), "{}", text(&dry.stdout));
+    let refused = run(&["apply", &path, &url], None);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused.stderr).contains("--allow-data-loss"), "{}", text(&refused.stderr));
+    assert_eq!(db.count("SELECT count(*) AS n FROM pg_class WHERE relname = 'scratch'").unwrap(), 1);
+
+    let applied = run(&["apply", &path, &url, "--allow-data-loss"], None);
+    assert_eq!(applied.status.code(), Some(0), "{}{}", text(&applied.stdout), text(&applied.stderr));
+    assert!(text(&applied.stdout).ends_with("in step\n"), "{}", text(&applied.stdout));
+    assert_eq!(run(&["drift", &path, &url], None).status.code(), Some(0));
+    assert_eq!(db.count("SELECT count(*) AS n FROM users").unwrap(), 2);
+
+    // An unreachable database is an error (1), not drift.
+    let out = run(&["drift", &path, "postgres://nobody:x@127.0.0.1:1/none"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+}

@@ -61,9 +61,12 @@ fn q(name: &str) -> String {
     Postgres.quote_ident(name)
 }
 
-/// An index's elements as a comparable key: column or expression, operator
-/// class, collation and order, each.
-fn elements(index: &IndexRow, count: usize) -> Vec<(i64, Option<&str>, Option<&str>, Option<&str>, Option<i64>)> {
+/// One index element as a comparable key: column (0: expression),
+/// expression, operator class, collation and order.
+type ElementKey<'a> = (i64, Option<&'a str>, Option<&'a str>, Option<&'a str>, Option<i64>);
+
+/// An index's first `count` elements as comparable keys.
+fn elements(index: &IndexRow, count: usize) -> Vec<ElementKey<'_>> {
     index
         .elements
         .iter()

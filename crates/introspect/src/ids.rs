@@ -126,7 +126,7 @@ impl Ids {
 
     /// [`Ids::make`] for an element with a catalog identity.
     pub(crate) fn make_keyed(&mut self, kind: &'static str, parts: &[&str], key: Option<CatalogKey>) -> String {
-        let id = self.hinted(kind, parts, key).unwrap_or_else(|| self.from_name(kind, parts));
+        let id = self.hinted(kind, parts, key).unwrap_or_else(|| self.named(kind, parts));
         self.taken.insert(id.clone());
         if let Some(key) = key {
             self.keys.insert(id.clone(), key);
@@ -145,7 +145,7 @@ impl Ids {
         self.hints.by_name.get(&name).filter(|id| !self.taken.contains(*id) && !self.claimed.contains(*id)).cloned()
     }
 
-    fn from_name(&self, kind: &str, parts: &[&str]) -> String {
+    fn named(&self, kind: &str, parts: &[&str]) -> String {
         let name: Vec<String> = parts.iter().map(|p| escape(p)).collect();
         let mut id = format!("{kind}:{}", name.join("."));
         if id.len() > MAX_ID_BYTES || id.chars().any(char::is_control) {
@@ -183,5 +183,31 @@ mod tests {
         assert_eq!(ids.make("t", &["a"]), "t:a");
         assert_eq!(ids.make("t", &["a"]), "t:a~2");
         assert!(!ids.make("t", &["new\nline"]).contains('\n'));
+    }
+
+    #[test]
+    fn a_recorded_identity_wins_over_a_name_and_names_never_reuse_a_hinted_id() {
+        // The design's column `full_name` (id c1) was renamed `name` outside
+        // (same attnum); a new column took the old name.
+        let renamed = CatalogKey::Column { relation: 10, attnum: 2 };
+        let mut hints = IdHints::default();
+        hints.by_key.insert(renamed, "c1".into());
+        hints
+            .by_name
+            .insert(NameKey { kind: "c", parts: vec!["public".into(), "t".into(), "full_name".into()] }, "c1".into());
+        hints.by_name.insert(NameKey { kind: "c", parts: vec!["public".into(), "t".into(), "id".into()] }, "c0".into());
+        let mut ids = Ids::with_hints(hints, |k| *k == renamed);
+        // Met first: the new column named like the old one gets no hinted id.
+        let newcomer =
+            ids.make_keyed("c", &["public", "t", "full_name"], Some(CatalogKey::Column { relation: 10, attnum: 3 }));
+        assert_eq!(newcomer, "c:public.t.full_name");
+        assert_eq!(ids.make_keyed("c", &["public", "t", "name"], Some(renamed)), "c1");
+        assert_eq!(ids.make_keyed("c", &["public", "t", "id"], None), "c0");
+        assert_eq!(ids.keys.get("c1"), Some(&renamed));
+        // An id made from a name steps around every hinted id.
+        let mut hints = IdHints::default();
+        hints.by_name.insert(NameKey { kind: "t", parts: vec!["public".into(), "x".into()] }, "t:public.y".into());
+        let mut ids = Ids::with_hints(hints, |_| false);
+        assert_eq!(ids.make("t", &["public", "y"]), "t:public.y~2");
     }
 }

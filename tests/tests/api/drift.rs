@@ -121,7 +121,7 @@ async fn hand_made_edits_are_drift_by_element_and_the_script_restores_the_design
     let statements: Vec<String> =
         d["toDesign"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
     schemaforge_repository::pg::live::apply_statements(
-        &mut conn,
+        &url,
         &statements,
         schemaforge_repository::pg::live::LiveTimeouts::default(),
     )

@@ -12,19 +12,35 @@ const ALLOWED_INTERNAL: &[(&str, &[&str])] = &[
     // Import: the mapping from the catalog (rows the repository reads), and
     // the statement splitter for SQL files.
     ("schemaforge-introspect", &["schemaforge-pgparse", "schemaforge-domain", "schemaforge-sqlgen"]),
+    // Drift: the design as printed and the live database, compared.
+    ("schemaforge-drift", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-introspect"]),
     ("schemaforge-repository", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-introspect"]),
-    // Import maps a catalog to a document with the pure introspect crate.
+    // Import maps a catalog to a document with the pure introspect crate;
+    // drift compares a provisioned database with its design.
     (
         "schemaforge-services",
-        &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-repository", "schemaforge-introspect"],
+        &[
+            "schemaforge-domain",
+            "schemaforge-sqlgen",
+            "schemaforge-repository",
+            "schemaforge-introspect",
+            "schemaforge-drift",
+        ],
     ),
     ("schemaforge-http", &["schemaforge-domain", "schemaforge-services", "schemaforge-repository"]),
     ("schemaforge-server", &["schemaforge-services", "schemaforge-http", "schemaforge-repository"]),
     // `validate --dev-url` tries the create script through the repository.
     // `inspect` and `import` read databases through it too.
+    // `drift`, `apply` and `advise` too.
     (
         "schemaforge-cli",
-        &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-repository", "schemaforge-introspect"],
+        &[
+            "schemaforge-domain",
+            "schemaforge-sqlgen",
+            "schemaforge-repository",
+            "schemaforge-introspect",
+            "schemaforge-drift",
+        ],
     ),
     ("schemaforge-testdb", &[]),
     ("schemaforge-tests", &["schemaforge-domain", "schemaforge-sqlgen", "schemaforge-testdb"]),
@@ -123,7 +139,13 @@ fn services_see_only_the_repository_traits() {
 #[test]
 fn the_core_crates_do_no_io() {
     let deps = dependencies();
-    for pkg in ["schemaforge-pgparse", "schemaforge-domain", "schemaforge-sqlgen", "schemaforge-introspect"] {
+    for pkg in [
+        "schemaforge-pgparse",
+        "schemaforge-domain",
+        "schemaforge-sqlgen",
+        "schemaforge-introspect",
+        "schemaforge-drift",
+    ] {
         for (dep, dev) in &deps[pkg] {
             if *dev {
                 continue;
@@ -135,6 +157,7 @@ fn the_core_crates_do_no_io() {
                     // PostgreSQL's parser, compiled in: it reads text and
                     // builds trees, nothing else.
                     "schemaforge-pgparse",
+                    "schemaforge-introspect",
                     "pg_query",
                     "serde",
                     "serde_json",

@@ -34,17 +34,19 @@ impl Default for LiveTimeouts {
 }
 
 /// A session on the live database at `url`.
-pub fn connect(url: &str, timeouts: LiveTimeouts) -> Result<PgConnection, IntrospectError> {
+fn connect(url: &str, timeouts: LiveTimeouts) -> Result<PgConnection, IntrospectError> {
     PgConnection::establish(&with_connect_timeout(url, timeouts.connect_secs)).map_err(connection_error)
 }
 
-/// Run `statements` in ONE transaction, each under the timeouts; the first
-/// that fails rolls everything back and is named.
-pub fn apply_statements(
-    conn: &mut PgConnection,
-    statements: &[String],
-    timeouts: LiveTimeouts,
-) -> Result<u64, ApplyError> {
+/// Run `statements` on the database at `url` in ONE transaction, each
+/// under the timeouts; the first that fails rolls everything back and is
+/// named. Gives the milliseconds it took.
+pub fn apply_statements(url: &str, statements: &[String], timeouts: LiveTimeouts) -> Result<u64, ApplyError> {
+    let mut conn = connect(url, timeouts).map_err(|e| ApplyError::Repo(RepoError::Unavailable(e.to_string())))?;
+    apply_on(&mut conn, statements, timeouts)
+}
+
+fn apply_on(conn: &mut PgConnection, statements: &[String], timeouts: LiveTimeouts) -> Result<u64, ApplyError> {
     let mut failed: Option<ApplyError> = None;
     let start = std::time::Instant::now();
     let result = conn.transaction::<(), DieselError, _>(|c| {
@@ -73,8 +75,14 @@ struct IdentityRow {
     record: Option<String>,
 }
 
-/// The record of catalog identities (JSON), when the database has one.
-pub fn read_identity(conn: &mut PgConnection) -> Result<Option<String>, IntrospectError> {
+/// The record of catalog identities (JSON) of the database at `url`, when
+/// it has one (and the URL's role may read it).
+pub fn read_identity_at(url: &str, timeouts: LiveTimeouts) -> Result<Option<String>, IntrospectError> {
+    read_identity(&mut connect(url, timeouts)?)
+}
+
+/// [`read_identity_at`] on an open session.
+pub(super) fn read_identity(conn: &mut PgConnection) -> Result<Option<String>, IntrospectError> {
     let table = format!("{}.{}", quote_ident(super::HISTORY_SCHEMA), quote_ident(IDENTITY_TABLE));
     // A database without the table (not provisioned by Schemaforge) has no
     // record; one whose role cannot read it neither.
@@ -125,6 +133,9 @@ pub fn write_identity(conn: &mut PgConnection, version: i32, record: &str) -> Re
     })
 }
 
+/// Scans by index oid, and since when the statistics count.
+pub type IndexUsage = (Vec<(i64, i64)>, Option<String>);
+
 #[derive(QueryableByName)]
 struct UsageRow {
     #[diesel(sql_type = BigInt)]
@@ -139,9 +150,11 @@ struct SinceRow {
     since: Option<String>,
 }
 
-/// Index usage: scans by index oid (`pg_stat_user_indexes`), and since
-/// when the statistics count (`stats_reset`, else the server's start).
-pub fn index_usage(conn: &mut PgConnection) -> Result<(Vec<(i64, i64)>, Option<String>), IntrospectError> {
+/// Index usage of the database at `url`: scans by index oid
+/// (`pg_stat_user_indexes`), and since when the statistics count
+/// (`stats_reset`, else the server's start).
+pub fn index_usage(url: &str, timeouts: LiveTimeouts) -> Result<IndexUsage, IntrospectError> {
+    let conn = &mut connect(url, timeouts)?;
     let rows: Vec<UsageRow> =
         diesel::sql_query("SELECT indexrelid::bigint AS oid, idx_scan AS scans FROM pg_catalog.pg_stat_user_indexes")
             .load(conn)
