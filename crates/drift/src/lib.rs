@@ -172,11 +172,13 @@ pub fn read_managed<E>(
     mut read: impl FnMut(Vec<String>) -> Result<Catalog, E>,
 ) -> Result<(Catalog, Vec<String>), E> {
     let all = read(Vec::new())?;
-    let (present, others): (Vec<String>, Vec<String>) =
+    let (present, mut others): (Vec<String>, Vec<String>) =
         all.namespaces.iter().map(|n| n.name.clone()).partition(|n| managed.contains(n));
     if others.is_empty() {
         return Ok((all, others));
     }
+    // Schemaforge's own bookkeeping is neither compared nor listed.
+    others.retain(|n| n != schemaforge_introspect::BOOKKEEPING_SCHEMA);
     if present.is_empty() {
         return Ok((Catalog { server: all.server, ..Catalog::default() }, others));
     }
@@ -192,4 +194,40 @@ pub fn note_unmanaged(drift: &mut Drift, namespaces: Vec<String>) {
         reason: "not a namespace of the design: not compared".into(),
         statement: None,
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog(names: &[&str]) -> Catalog {
+        let namespaces = names
+            .iter()
+            .map(|n| serde_json::from_value(serde_json::json!({"name": n, "comment": null, "usable": true})).unwrap())
+            .collect();
+        Catalog { namespaces, ..Catalog::default() }
+    }
+
+    #[test]
+    fn only_managed_namespaces_are_read_and_the_bookkeeping_is_not_listed() {
+        let managed: BTreeSet<String> = ["public".to_string(), "sales".to_string()].into();
+        let mut asked: Vec<Vec<String>> = Vec::new();
+        let (read, others) = read_managed(&managed, |n: Vec<String>| -> Result<Catalog, ()> {
+            asked.push(n.clone());
+            Ok(if n.is_empty() { catalog(&["public", "schemaforge", "audit"]) } else { catalog(&["public"]) })
+        })
+        .unwrap();
+        // Read again, restricted: the bookkeeping schema is never compared.
+        assert_eq!(asked, vec![Vec::<String>::new(), vec!["public".to_string()]]);
+        assert_eq!(read.namespaces.len(), 1);
+        assert_eq!(others, vec!["audit".to_string()]);
+        // Everything managed: one read.
+        let mut reads = 0;
+        read_managed(&managed, |_| -> Result<Catalog, ()> {
+            reads += 1;
+            Ok(catalog(&["public", "sales"]))
+        })
+        .unwrap();
+        assert_eq!(reads, 1);
+    }
 }

@@ -46,6 +46,9 @@ impl<S: Store> App<S> {
     #[tracing::instrument(skip_all, fields(schema_id = %id))]
     pub fn database_drift(&self, principal: Principal, id: Uuid, version: Option<i32>) -> ServiceResult<Drift> {
         let schema = self.get_schema(principal, id)?;
+        // A build, regenerate, migration or drop under way would make the
+        // comparison meaningless (or find no database at all).
+        let _lock = self.lock_schema(id)?;
         let record = self.ready_record(principal, id)?;
         let desired =
             crate::schemas::valid(self.get_version(principal, id, version.unwrap_or(schema.version))?.document)?;

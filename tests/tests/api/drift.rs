@@ -142,3 +142,21 @@ async fn hand_made_edits_are_drift_by_element_and_the_script_restores_the_design
     let (other, _) = app.register("other@example.com").await;
     assert_eq!(app.get(&drift_path, Some(&other)).await.status, StatusCode::NOT_FOUND);
 }
+
+#[actix_web::test]
+async fn the_ecommerce_example_is_in_step_once_built() {
+    let app = spawn_app().await;
+    let (token, _) = app.register("ecommerce@example.com").await;
+    let r = app.call("POST", "/schemas", Some(&token), Some(&crate::helpers::example("ecommerce"))).await;
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.call("POST", &format!("/schemas/{id}/database"), Some(&token), None).await.status,
+        StatusCode::CREATED
+    );
+    let r = app.get(&format!("/schemas/{id}/database/drift"), Some(&token)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let d = r.json();
+    assert_eq!((d["inStep"].clone(), d["matching"].clone()), (json!(true), json!("identity")), "{d:#}");
+    // Schemaforge's bookkeeping schema is not listed as unmanaged.
+    assert_eq!(d["unmanaged"], json!([]), "{d:#}");
+}

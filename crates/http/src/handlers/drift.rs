@@ -147,7 +147,7 @@ impl From<Drift> for DriftDto {
         (status = 200, description = "The drift (JSON), or with `format=sql` its script",
             content((DriftDto = "application/json"), (String = "application/sql"))),
         (status = 404, description = "`SCHEMA_NOT_FOUND`, `VERSION_NOT_FOUND` or `DATABASE_NOT_FOUND`", body = Envelope),
-        (status = 409, description = "`DATABASE_NOT_READY`", body = Envelope),
+        (status = 409, description = "`DATABASE_NOT_READY`, or `OPERATION_IN_PROGRESS`: a build, migration or drop of the database is under way", body = Envelope),
         (status = 422, description = "`INVALID_INPUT`", body = Envelope),
         (status = 503, description = "`UNAVAILABLE`: the database server cannot be reached", body = Envelope),
     ))]
