@@ -10,10 +10,7 @@ use std::io::Write;
 use anyhow::{Context, bail};
 use schemaforge_domain::{Safety, ValidSchema};
 use schemaforge_drift::advice::{UsageStats, advise};
-use schemaforge_drift::{
-    Drift, IdentityRecord, Status, compare, desired_as_printed, live_matched, managed_namespaces, note_unmanaged,
-    read_managed,
-};
+use schemaforge_drift::{Drift, IdentityRecord, Status, assess, managed_namespaces, read_managed};
 use schemaforge_repository::pg::live::{LiveTimeouts, apply_statements, index_usage, read_identity_at};
 use schemaforge_repository::pg::{IntrospectOptions, LoadOptions, introspect, load_sql};
 use schemaforge_sqlgen::create_script;
@@ -90,11 +87,7 @@ pub(crate) fn drift_of(schema: &ValidSchema, target: &Target) -> anyhow::Result<
     };
     let built = load_sql(dev_url, &script, &load)
         .context("cannot build the design on a scratch database of the development server (see --dev-url)")?;
-    let desired = desired_as_printed(schema, &built.catalog);
-    let (live, matching) = live_matched(schema, &catalog, record.as_ref());
-    let mut drift = compare(&desired, &live, matching);
-    note_unmanaged(&mut drift, others);
-    Ok(drift)
+    Ok(assess(schema, &built.catalog, &catalog, others, record.as_ref()))
 }
 
 pub(crate) fn drift_cmd(
@@ -106,7 +99,7 @@ pub(crate) fn drift_cmd(
     let drift = drift_of(schema, target)?;
     match format {
         DriftFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&drift)?)?,
-        DriftFormat::Sql => write_sql(out, &drift)?,
+        DriftFormat::Sql => write!(out, "{}", drift.script_sql())?,
         DriftFormat::Human => write_human(out, &drift)?,
     }
     if !drift.errors.is_empty() {
@@ -115,23 +108,8 @@ pub(crate) fn drift_cmd(
     Ok(if drift.in_step { 0 } else { EXIT_DRIFT })
 }
 
-fn write_sql(out: &mut impl Write, drift: &Drift) -> anyhow::Result<()> {
-    writeln!(out, "-- statements that make the live database match the design (one transaction)")?;
-    for c in drift.changes.changes() {
-        writeln!(out, "-- [{}] {}", c.safety, c.description)?;
-    }
-    if !drift.to_design.is_empty() {
-        writeln!(out, "BEGIN;")?;
-        for s in &drift.to_design {
-            writeln!(out, "{s};")?;
-        }
-        writeln!(out, "COMMIT;")?;
-    }
-    Ok(())
-}
-
 fn write_human(out: &mut impl Write, drift: &Drift) -> anyhow::Result<()> {
-    let counts: Vec<String> = drift.counts.iter().map(|(s, n)| format!("{n} {}", status_word(*s))).collect();
+    let counts: Vec<String> = drift.counts.iter().map(|(s, n)| format!("{n} {}", s.as_str())).collect();
     let matching = match drift.matching {
         schemaforge_drift::Matching::Identity => "matched by recorded catalog identity, then by name",
         schemaforge_drift::Matching::Names => "matched by name (no record of catalog identities)",
@@ -141,16 +119,9 @@ fn write_human(out: &mut impl Write, drift: &Drift) -> anyhow::Result<()> {
     for e in &drift.elements {
         match (&e.status, &e.live_name) {
             (Status::Renamed, Some(live)) => {
-                writeln!(
-                    out,
-                    "  {:<9} {} {}: renamed outside: {} → {live}",
-                    status_word(e.status),
-                    e.kind,
-                    e.id,
-                    e.name
-                )?;
+                writeln!(out, "  {:<9} {} {}: renamed outside: {} → {live}", e.status.as_str(), e.kind, e.id, e.name)?;
             }
-            _ => writeln!(out, "  {:<9} {} {} ({})", status_word(e.status), e.kind, e.name, e.id)?,
+            _ => writeln!(out, "  {:<9} {} {} ({})", e.status.as_str(), e.kind, e.name, e.id)?,
         }
         for a in &e.attributes {
             writeln!(out, "            {}: design {} / live {}", a.attribute, a.desired, a.live)?;
@@ -169,16 +140,6 @@ fn write_human(out: &mut impl Write, drift: &Drift) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-fn status_word(s: Status) -> &'static str {
-    match s {
-        Status::Missing => "missing",
-        Status::Matched => "matched",
-        Status::Redundant => "redundant",
-        Status::Different => "different",
-        Status::Renamed => "renamed",
-    }
 }
 
 /// How to apply.

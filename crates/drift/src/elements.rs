@@ -29,6 +29,19 @@ pub enum Status {
     Renamed,
 }
 
+impl Status {
+    /// `missing`, `matched`, `redundant`, `different`, `renamed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Missing => "missing",
+            Self::Matched => "matched",
+            Self::Redundant => "redundant",
+            Self::Different => "different",
+            Self::Renamed => "renamed",
+        }
+    }
+}
+
 /// One attribute that differs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AttributeDiff {

@@ -185,8 +185,46 @@ pub fn read_managed<E>(
     Ok((read(present)?, others))
 }
 
+/// The whole comparison once the I/O is done: `built` is the catalog of
+/// the design's scratch build, `live` the live catalog of the managed
+/// namespaces, `others` the namespaces not compared (from
+/// [`read_managed`]), `record` the database's record of identities.
+pub fn assess(
+    desired: &ValidSchema,
+    built: &Catalog,
+    live: &Catalog,
+    others: Vec<String>,
+    record: Option<&IdentityRecord>,
+) -> Drift {
+    let printed = desired_as_printed(desired, built);
+    let (live, matching) = live_matched(desired, live, record);
+    let mut drift = compare(&printed, &live, matching);
+    note_unmanaged(&mut drift, others);
+    drift
+}
+
+impl Drift {
+    /// The statements that make the database match the design, as one
+    /// SQL transaction.
+    pub fn script_sql(&self) -> String {
+        let mut text = String::from("-- statements that make the live database match the design (one transaction)\n");
+        for c in self.changes.changes() {
+            text.push_str(&format!("-- [{}] {}\n", c.safety, c.description));
+        }
+        if !self.to_design.is_empty() {
+            text.push_str("BEGIN;\n");
+            for s in &self.to_design {
+                text.push_str(s);
+                text.push_str(";\n");
+            }
+            text.push_str("COMMIT;\n");
+        }
+        text
+    }
+}
+
 /// Add the namespaces not compared to `drift`'s unmanaged objects.
-pub fn note_unmanaged(drift: &mut Drift, namespaces: Vec<String>) {
+fn note_unmanaged(drift: &mut Drift, namespaces: Vec<String>) {
     drift.unmanaged.extend(namespaces.into_iter().map(|name| ReportItem {
         kind: "schema".into(),
         name,

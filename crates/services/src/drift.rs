@@ -3,9 +3,7 @@
 //! database with a version of its design (`schemaforge-drift`).
 
 use schemaforge_domain::ValidSchema;
-use schemaforge_drift::{
-    Drift, IdentityRecord, compare, desired_as_printed, live_matched, managed_namespaces, note_unmanaged, read_managed,
-};
+use schemaforge_drift::{Drift, IdentityRecord, assess, managed_namespaces, read_managed};
 use schemaforge_repository::{DatabaseRecord, IntrospectError, IntrospectOptions, LoadError, LoadOptions};
 use schemaforge_sqlgen::create_script;
 use uuid::Uuid;
@@ -69,10 +67,6 @@ impl<S: Store> App<S> {
                 .ok(),
             None => None,
         };
-        let printed = desired_as_printed(&desired, &built.catalog);
-        let (live, matching) = live_matched(&desired, &catalog, identity.as_ref());
-        let mut drift = compare(&printed, &live, matching);
-        note_unmanaged(&mut drift, others);
-        Ok(drift)
+        Ok(assess(&desired, &built.catalog, &catalog, others, identity.as_ref()))
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
 use schemaforge_domain::Change;
-use schemaforge_services::{Drift, DriftStatus, ElementDrift, Matching, Store};
+use schemaforge_services::{Drift, ElementDrift, Matching, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -26,16 +26,6 @@ pub(crate) struct DriftQuery {
     /// database match the design, as one transaction.
     #[param(value_type = Option<String>, pattern = "^(json|sql)$")]
     format: Option<String>,
-}
-
-fn status(s: DriftStatus) -> &'static str {
-    match s {
-        DriftStatus::Missing => "missing",
-        DriftStatus::Matched => "matched",
-        DriftStatus::Redundant => "redundant",
-        DriftStatus::Different => "different",
-        DriftStatus::Renamed => "renamed",
-    }
 }
 
 /// One attribute that differs.
@@ -78,7 +68,7 @@ impl From<ElementDrift> for ElementDriftDto {
             kind: e.kind.into(),
             id: e.id,
             name: e.name,
-            status: status(e.status).into(),
+            status: e.status.as_str().into(),
             live_name: e.live_name,
             attributes: e
                 .attributes
@@ -128,7 +118,7 @@ impl From<Drift> for DriftDto {
                 Matching::Names => "names",
             }
             .into(),
-            counts: d.counts.into_iter().map(|(s, n)| (status(s).to_string(), n)).collect(),
+            counts: d.counts.into_iter().map(|(s, n)| (s.as_str().to_string(), n)).collect(),
             elements: d.elements.into_iter().map(ElementDriftDto::from).collect(),
             unmanaged: d.unmanaged.into_iter().map(ImportItemDto::from).collect(),
             summary: SafetySummaryDto::from(&d.changes),
@@ -166,13 +156,7 @@ pub(crate) async fn database_drift<S: Store + 'static>(
     };
     let drift = blocking(&app, move |a| a.database_drift(auth.0, id, version)).await?;
     if sql {
-        let mut text = String::from("-- statements that make the live database match the design\nBEGIN;\n");
-        for s in &drift.to_design {
-            text.push_str(s);
-            text.push_str(";\n");
-        }
-        text.push_str("COMMIT;\n");
-        return Ok(HttpResponse::Ok().content_type("application/sql; charset=utf-8").body(text));
+        return Ok(HttpResponse::Ok().content_type("application/sql; charset=utf-8").body(drift.script_sql()));
     }
     Ok(HttpResponse::Ok().json(DriftDto::from(drift)))
 }
