@@ -24,6 +24,8 @@ use uuid::Uuid;
 pub mod pg;
 
 mod import;
+mod jobs;
+pub use jobs::{Beat, Job, JobEnd, JobError, JobProgress, JobQuery, JobRepository, JobStatus, Lease, NewJob};
 pub use import::{CatalogReader, ImportTarget, IntrospectOptions, LoadOptions, Loaded, NoCatalogReader, Skipped};
 
 /// Errors of every repository, free of driver types.
@@ -62,6 +64,8 @@ pub enum Conflict {
     DuplicateName,
     /// A database or role with this name already exists on the server.
     ObjectExists,
+    /// The target has a pending or running job already: this one.
+    ActiveJob(Uuid),
     /// The schema changed since the version the caller based its write on.
     StaleVersion {
         /// The version the caller expected.
@@ -77,6 +81,7 @@ impl std::fmt::Display for Conflict {
             Self::DuplicateEmail => f.write_str("an account with this email exists"),
             Self::DuplicateName => f.write_str("a schema with this name exists"),
             Self::ObjectExists => f.write_str("a database or role with this name exists"),
+            Self::ActiveJob(id) => write!(f, "job {id} is pending or running on this database"),
             Self::StaleVersion { expected, current } => {
                 write!(f, "the schema is at version {current}, not {expected}")
             }

@@ -6,6 +6,7 @@
 
 mod admin;
 mod audit;
+mod jobs;
 pub mod introspect;
 pub mod live;
 mod load;

@@ -108,3 +108,24 @@ diesel::table! {
         created_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    jobs (id) {
+        id -> Uuid,
+        owner_id -> Uuid,
+        schema_id -> Nullable<Uuid>,
+        kind -> Text,
+        target -> Text,
+        params -> Jsonb,
+        status -> Text,
+        cancel_requested -> Bool,
+        progress -> Jsonb,
+        outcome -> Nullable<Jsonb>,
+        attempts -> Int4,
+        worker -> Nullable<Text>,
+        lease_expires_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        started_at -> Nullable<Timestamptz>,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}

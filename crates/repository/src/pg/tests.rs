@@ -1,7 +1,10 @@
 //! Repository tests against a real PostgreSQL database, fresh per test.
 
 use super::*;
-use crate::{Applied, ApplyError, DatabaseAdmin, SchemaQuery, SchemaSort, ScriptRun};
+use crate::{
+    Applied, ApplyError, Beat, DatabaseAdmin, JobEnd, JobError, JobProgress, JobQuery, JobRepository, JobStatus, Lease,
+    NewJob, SchemaQuery, SchemaSort, ScriptRun,
+};
 use diesel::connection::SimpleConnection;
 use schemaforge_testdb::TestDb;
 use std::time::Duration;
@@ -667,4 +670,117 @@ fn json_reads_answer_with_the_serialized_document_in_one_statement_and_old_rows_
     repo.delete_schema(ada, s.id, None).unwrap();
     assert!(repo.get_schema_json(ada, s.id, Some(2)).unwrap().is_none());
     assert!(repo.get_version_json(ada, s.id, 1, false).unwrap().is_none());
+}
+
+// ------------------------------------------------------------------ jobs
+
+fn new_job(owner: Uuid, target: &str) -> NewJob {
+    NewJob {
+        id: Uuid::new_v4(),
+        owner_id: owner,
+        schema_id: None,
+        kind: "sync".into(),
+        target: target.into(),
+        params: serde_json::json!({"direction": "to-live"}),
+    }
+}
+
+const LEASE: Lease = Lease { duration: Duration::from_secs(30), max_attempts: 2 };
+
+#[test]
+fn one_active_job_per_target_and_cancel_by_owner_only() {
+    let (_db, repo) = repo();
+    let (ada, bob) = (user(&repo, "ada@example.com"), user(&repo, "bob@example.com"));
+    let first = repo.enqueue_job(new_job(ada.id, "db:1")).unwrap();
+    assert_eq!((first.status, first.attempts, first.progress.clone()), (JobStatus::Pending, 0, JobProgress::default()));
+    match repo.enqueue_job(new_job(ada.id, "db:1")) {
+        Err(RepoError::Conflict(Conflict::ActiveJob(id))) => assert_eq!(id, first.id),
+        other => panic!("expected ActiveJob, got {other:?}"),
+    }
+    repo.enqueue_job(new_job(ada.id, "db:2")).unwrap();
+    assert!(repo.get_job(bob.id, first.id).unwrap().is_none(), "another user's job is not found");
+    assert!(matches!(repo.cancel_job(bob.id, first.id), Err(RepoError::NotFound)));
+    let cancelled = repo.cancel_job(ada.id, first.id).unwrap();
+    assert_eq!(cancelled.status, JobStatus::Cancelled);
+    assert!(cancelled.finished_at.is_some());
+    // Its target is free again; the cancelled job is never claimed.
+    let again = repo.enqueue_job(new_job(ada.id, "db:1")).unwrap();
+    let claimed = repo.claim_job("w1", LEASE).unwrap().unwrap();
+    assert_ne!(claimed.id, first.id);
+    let page = repo.list_jobs(ada.id, &JobQuery { limit: 10, ..Default::default() }).unwrap();
+    assert_eq!(page.total, 3);
+    let only = JobQuery { status: Some(JobStatus::Cancelled), limit: 10, ..Default::default() };
+    assert_eq!(repo.list_jobs(ada.id, &only).unwrap().items.iter().map(|j| j.id).collect::<Vec<_>>(), [first.id]);
+    let on = JobQuery { target: Some("db:1".into()), limit: 10, ..Default::default() };
+    assert_eq!(repo.list_jobs(ada.id, &on).unwrap().total, 2);
+    assert_eq!(repo.list_jobs(bob.id, &JobQuery { limit: 10, ..Default::default() }).unwrap().total, 0);
+    // A running job is only marked; its worker ends it.
+    let running = if claimed.id == again.id { claimed } else { repo.claim_job("w1", LEASE).unwrap().unwrap() };
+    let marked = repo.cancel_job(ada.id, running.id).unwrap();
+    assert_eq!((marked.status, marked.cancel_requested), (JobStatus::Running, true));
+    let beat = repo.heartbeat_job(running.id, "w1", LEASE, &JobProgress::default()).unwrap();
+    assert_eq!(beat, Beat { held: true, cancel_requested: true });
+    assert!(repo.finish_job(running.id, "w1", JobEnd::Cancelled).unwrap());
+    assert_eq!(repo.cancel_job(ada.id, running.id).unwrap().status, JobStatus::Cancelled, "an ended job stays");
+}
+
+#[test]
+fn a_lost_lease_is_taken_over_then_failed_after_the_attempts_allowed() {
+    let (db, repo) = repo();
+    let ada = user(&repo, "ada@example.com");
+    let job = repo.enqueue_job(new_job(ada.id, "db:1")).unwrap();
+    let short = Lease { duration: Duration::from_millis(200), max_attempts: 2 };
+    let first = repo.claim_job("w1", short).unwrap().unwrap();
+    assert_eq!((first.id, first.attempts, first.worker.as_deref()), (job.id, 1, Some("w1")));
+    let progress = JobProgress { done: 1, total: 3, current: Some("applying".into()) };
+    assert!(repo.heartbeat_job(job.id, "w1", short, &progress).unwrap().held);
+    assert!(repo.claim_job("w2", short).unwrap().is_none(), "a held lease is not taken");
+    std::thread::sleep(Duration::from_millis(300));
+    let second = repo.claim_job("w2", short).unwrap().unwrap();
+    assert_eq!((second.attempts, second.worker.as_deref(), second.progress), (2, Some("w2"), progress));
+    // The first worker learns it lost the job and cannot end it.
+    assert!(!repo.heartbeat_job(job.id, "w1", short, &JobProgress::default()).unwrap().held);
+    assert!(!repo.finish_job(job.id, "w1", JobEnd::Succeeded(serde_json::json!({}))).unwrap());
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(repo.claim_job("w3", short).unwrap().is_none(), "two attempts were allowed");
+    let failed = repo.get_job(ada.id, job.id).unwrap().unwrap();
+    assert_eq!(failed.status, JobStatus::Failed);
+    assert_eq!(failed.error.map(|e| e.code).as_deref(), Some("WORKER_LOST"));
+    // The stored outcome holds the statement that failed, when one did.
+    let other = repo.enqueue_job(new_job(ada.id, "db:2")).unwrap();
+    repo.claim_job("w1", LEASE).unwrap().unwrap();
+    let error = JobError { code: "X".into(), message: "m".into(), statement: Some(2), sql: Some("SELECT 1".into()) };
+    assert!(repo.finish_job(other.id, "w1", JobEnd::Failed(error.clone(), None)).unwrap());
+    assert_eq!(repo.get_job(ada.id, other.id).unwrap().unwrap().error, Some(error));
+    drop(db);
+}
+
+#[test]
+fn a_hundred_jobs_claimed_by_four_workers_each_run_exactly_once() {
+    let (_db, repo) = repo();
+    let ada = user(&repo, "ada@example.com");
+    let ids: std::collections::HashSet<Uuid> =
+        (0..100).map(|i| repo.enqueue_job(new_job(ada.id, &format!("db:{i}"))).unwrap().id).collect();
+    let runs: Vec<Vec<Uuid>> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..4)
+            .map(|w| {
+                let repo = &repo;
+                s.spawn(move || {
+                    let name = format!("w{w}");
+                    let mut ran = Vec::new();
+                    while let Some(job) = repo.claim_job(&name, LEASE).unwrap() {
+                        assert!(repo.finish_job(job.id, &name, JobEnd::Succeeded(serde_json::json!({}))).unwrap());
+                        ran.push(job.id);
+                    }
+                    ran
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let all: Vec<Uuid> = runs.iter().flatten().copied().collect();
+    assert_eq!(all.len(), 100, "each job ran once: {:?}", runs.iter().map(Vec::len).collect::<Vec<_>>());
+    assert_eq!(all.iter().copied().collect::<std::collections::HashSet<_>>(), ids);
+    let done = JobQuery { status: Some(JobStatus::Succeeded), limit: 1, ..Default::default() };
+    assert_eq!(repo.list_jobs(ada.id, &done).unwrap().total, 100);
 }
