@@ -74,11 +74,11 @@ pub struct ElementDrift {
 }
 
 /// A list field of the document and the kind of its elements.
-type Field = (&'static str, &'static str);
+pub(crate) type Field = (&'static str, &'static str);
 
 /// The document's lists of elements: (field, kind, the fields of each
 /// element that are lists of elements of their own).
-const LISTS: &[(&str, &str, &[Field])] = &[
+pub(crate) const LISTS: &[(&str, &str, &[Field])] = &[
     ("namespaces", "namespace", &[]),
     ("extensions", "extension", &[]),
     ("collations", "collation", &[]),

@@ -22,6 +22,7 @@ pub mod advice;
 mod elements;
 pub mod indexes;
 mod record;
+mod select;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,6 +33,7 @@ use serde::Serialize;
 
 pub use elements::{AttributeDiff, ElementDrift, Status};
 pub use record::IdentityRecord;
+pub use select::{element_ids, merge};
 
 /// How the live database's elements were matched to the design's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -100,6 +102,9 @@ pub struct Drift {
     /// elements matched (what adopting the live database would store).
     #[serde(skip)]
     pub live_document: SchemaDocument,
+    /// The design as PostgreSQL prints it, with its ids.
+    #[serde(skip)]
+    pub desired_document: SchemaDocument,
 }
 
 /// Compare the design as printed (`desired`, from [`desired_as_printed`])
@@ -151,6 +156,7 @@ pub fn compare(desired: &Imported, live: &Imported, matching: Matching) -> Drift
         to_live,
         errors,
         live_document: live_doc,
+        desired_document: desired.document.clone(),
     }
 }
 

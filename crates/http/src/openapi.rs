@@ -10,7 +10,7 @@
 use serde_json::{Map, Value, json};
 use utoipa::OpenApi;
 
-use crate::handlers::{self, audit, auth, databases, drift, imports, schemas};
+use crate::handlers::{self, audit, auth, databases, drift, imports, jobs, schemas};
 
 /// Every route's prefix.
 pub const PREFIX: &str = "/api/v1";
@@ -37,7 +37,7 @@ pub struct OpenApiJson(pub String);
         schemas::versions, schemas::version, schemas::export_sql, schemas::export_json,
         databases::provision, databases::database, databases::database_status, databases::database_connection,
         databases::regenerate, databases::drop_database, databases::diff, databases::migrate, databases::rollback,
-        drift::database_drift,
+        drift::database_drift, jobs::sync, jobs::job, jobs::jobs, jobs::cancel,
     ),
     tags(
         (name = "health", description = "Liveness, readiness and this document"),
@@ -45,6 +45,7 @@ pub struct OpenApiJson(pub String);
         (name = "schemas", description = "Schema documents and their immutable versions"),
         (name = "databases", description = "The live PostgreSQL database of a schema"),
         (name = "migrations", description = "Diffs between versions, and migrating a live database"),
+        (name = "jobs", description = "Durable jobs (syncs), their progress and cancelling them"),
     ),
 )]
 struct ApiDoc;

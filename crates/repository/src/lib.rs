@@ -25,8 +25,8 @@ pub mod pg;
 
 mod import;
 mod jobs;
-pub use jobs::{Beat, Job, JobEnd, JobError, JobProgress, JobQuery, JobRepository, JobStatus, Lease, NewJob};
 pub use import::{CatalogReader, ImportTarget, IntrospectOptions, LoadOptions, Loaded, NoCatalogReader, Skipped};
+pub use jobs::{Beat, Job, JobEnd, JobError, JobProgress, JobQuery, JobRepository, JobStatus, Lease, NewJob};
 
 /// Errors of every repository, free of driver types.
 #[derive(Debug, thiserror::Error)]
@@ -605,8 +605,13 @@ pub struct ScriptRun<'a> {
     pub version: i32,
     /// Checksum of the whole script (hex SHA-256).
     pub checksum: &'a str,
-    /// `create`, `migrate` or `rollback`.
+    /// `create`, `migrate`, `rollback`, `sync` or `adopt`.
     pub kind: &'a str,
+    /// Milliseconds a statement may wait for a lock; `None`: the admin's
+    /// setting.
+    pub lock_timeout_ms: Option<u64>,
+    /// Milliseconds any one statement may run; `None`: no limit.
+    pub statement_timeout_ms: Option<u64>,
 }
 
 /// A script that was applied.

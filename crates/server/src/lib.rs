@@ -6,6 +6,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use actix_web::{App as ActixApp, HttpServer, dev::Server, middleware::from_fn, web};
@@ -47,6 +48,8 @@ pub struct Running {
     pub server: Server,
     /// The bound port.
     pub port: u16,
+    /// Set it to stop the job workers (each after the job at hand).
+    pub stop_jobs: Arc<AtomicBool>,
 }
 
 /// Why the server could not start.
@@ -175,8 +178,12 @@ pub fn build(settings: &Settings) -> Result<Running, StartError> {
             statement_timeout_ms: settings.import.statement_timeout_ms,
             connect_timeout_secs: settings.import.connect_timeout_secs,
         },
-    );
+    )
+    .with_jobs(settings.jobs.settings());
     spawn_sweeper(app.clone(), settings.provisioning.sweep_interval_secs);
+    let stop_jobs = Arc::new(AtomicBool::new(false));
+    let workers = app.start_workers(&stop_jobs);
+    tracing::info!(workers = workers.len(), "job workers started");
     let addr = format!("{}:{}", settings.server.host, settings.server.port);
     let listener = TcpListener::bind(&addr).map_err(|source| StartError::Bind { addr: addr.clone(), source })?;
     let port = listener.local_addr().map_err(|source| StartError::Bind { addr: addr.clone(), source })?.port();
@@ -221,5 +228,5 @@ pub fn build(settings: &Settings) -> Result<Running, StartError> {
     .map_err(|source| StartError::Bind { addr, source })?
     .shutdown_timeout(settings.server.shutdown_timeout_secs)
     .run();
-    Ok(Running { server, port })
+    Ok(Running { server, port, stop_jobs })
 }

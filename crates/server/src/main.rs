@@ -19,7 +19,12 @@ fn main() -> anyhow::Result<()> {
         );
         tracing::info!("{msg}");
         eprintln!("{msg}");
-        running.server.await.context("server failed")?;
+        let stop_jobs = std::sync::Arc::clone(&running.stop_jobs);
+        let served = running.server.await;
+        // No new jobs from here; a job under way is taken over by another
+        // process once its lease runs out, if this one exits first.
+        stop_jobs.store(true, std::sync::atomic::Ordering::SeqCst);
+        served.context("server failed")?;
         tracing::info!("stopped");
         Ok(())
     })

@@ -33,6 +33,64 @@ pub struct Settings {
     /// Import of SQL text and of live databases.
     #[serde(default)]
     pub import: ImportConfig,
+    /// Durable jobs and their workers.
+    #[serde(default)]
+    pub jobs: JobsConfig,
+}
+
+/// `[jobs]`: the workers of durable jobs (docs/drift-and-sync.md).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(default)]
+pub struct JobsConfig {
+    /// Worker threads of this process (0: none).
+    pub workers: usize,
+    /// Seconds a claim or heartbeat holds a job.
+    pub lease_secs: u64,
+    /// Seconds between heartbeats.
+    pub heartbeat_secs: u64,
+    /// Milliseconds an idle worker waits between looks for a job.
+    pub poll_ms: u64,
+    /// Claims of one job before a lost lease fails it.
+    pub max_attempts: i32,
+    /// Seconds a job waits for its schema's operation lock.
+    pub lock_wait_secs: u64,
+    /// Milliseconds a statement of a job's script may run (0: no limit).
+    pub statement_timeout_ms: u64,
+    /// Milliseconds a statement of a job's script may wait for a lock.
+    pub lock_timeout_ms: u64,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        let d = schemaforge_services::JobSettings::default();
+        Self {
+            workers: d.workers,
+            lease_secs: d.lease.as_secs(),
+            heartbeat_secs: d.heartbeat.as_secs(),
+            poll_ms: u64::try_from(d.poll.as_millis()).unwrap_or(1000),
+            max_attempts: d.max_attempts,
+            lock_wait_secs: d.lock_wait.as_secs(),
+            statement_timeout_ms: d.statement_timeout_ms,
+            lock_timeout_ms: d.lock_timeout_ms,
+        }
+    }
+}
+
+impl JobsConfig {
+    /// The services' settings.
+    pub fn settings(&self) -> schemaforge_services::JobSettings {
+        use std::time::Duration;
+        schemaforge_services::JobSettings {
+            workers: self.workers,
+            lease: Duration::from_secs(self.lease_secs),
+            heartbeat: Duration::from_secs(self.heartbeat_secs),
+            poll: Duration::from_millis(self.poll_ms),
+            max_attempts: self.max_attempts,
+            lock_wait: Duration::from_secs(self.lock_wait_secs),
+            statement_timeout_ms: self.statement_timeout_ms,
+            lock_timeout_ms: self.lock_timeout_ms,
+        }
+    }
 }
 
 /// `[import]`: limits of `POST /schemas/import/sql` and `/import/database`,
@@ -300,6 +358,15 @@ impl Settings {
         }
         if self.auth.access_token_ttl_secs <= 0 || self.auth.refresh_token_ttl_secs <= 0 {
             return Err(SettingsError::Invalid("token lifetimes must be positive".into()));
+        }
+        let j = &self.jobs;
+        if j.lease_secs == 0 || j.heartbeat_secs == 0 || j.heartbeat_secs * 2 > j.lease_secs {
+            return Err(SettingsError::Invalid(
+                "jobs.heartbeat_secs must be positive and at most half of jobs.lease_secs".into(),
+            ));
+        }
+        if j.max_attempts < 1 {
+            return Err(SettingsError::Invalid("jobs.max_attempts must be at least 1".into()));
         }
         if !["pretty", "json"].contains(&self.log.format.as_str()) {
             return Err(SettingsError::Invalid(format!("log.format must be pretty or json, not {}", self.log.format)));

@@ -23,6 +23,9 @@ pub(crate) enum Action {
     DatabaseDrop,
     DatabaseMigrate,
     DatabaseRollback,
+    DatabaseSyncRequest,
+    DatabaseSync,
+    JobCancel,
     ApiKeyCreate,
     ApiKeyRevoke,
 }
@@ -39,6 +42,9 @@ impl Action {
             Self::DatabaseDrop => "database.drop",
             Self::DatabaseMigrate => "database.migrate",
             Self::DatabaseRollback => "database.rollback",
+            Self::DatabaseSyncRequest => "database.sync_request",
+            Self::DatabaseSync => "database.sync",
+            Self::JobCancel => "job.cancel",
             Self::ApiKeyCreate => "api_key.create",
             Self::ApiKeyRevoke => "api_key.revoke",
         }
@@ -47,6 +53,7 @@ impl Action {
     fn target_type(self) -> &'static str {
         match self {
             Self::ApiKeyCreate | Self::ApiKeyRevoke => "api_key",
+            Self::JobCancel => "job",
             _ => "schema",
         }
     }
@@ -59,6 +66,7 @@ impl Action {
             Self::DatabaseDrop => Some("drop"),
             Self::DatabaseMigrate => Some("migrate"),
             Self::DatabaseRollback => Some("rollback"),
+            Self::DatabaseSync => Some("sync"),
             _ => None,
         }
     }

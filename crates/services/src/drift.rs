@@ -50,12 +50,18 @@ impl<S: Store> App<S> {
         let record = self.ready_record(principal, id)?;
         let desired =
             crate::schemas::valid(self.get_version(principal, id, version.unwrap_or(schema.version))?.document)?;
+        self.drift_of(&record, &desired)
+    }
+
+    /// The drift of the database of `record` from `desired` (the caller
+    /// holds the schema's operation lock).
+    pub(crate) fn drift_of(&self, record: &DatabaseRecord, desired: &ValidSchema) -> ServiceResult<Drift> {
         let built =
-            self.admin.load_sql(&create_script(&desired).to_sql(), &LoadOptions::default()).map_err(|e| match e {
+            self.admin.load_sql(&create_script(desired).to_sql(), &LoadOptions::default()).map_err(|e| match e {
                 LoadError::Server(e) => read_error(e),
                 other => ServiceError::Internal(format!("the design does not build on the server: {other}")),
             })?;
-        let (catalog, others) = read_managed(&managed_namespaces(&desired), |namespaces| {
+        let (catalog, others) = read_managed(&managed_namespaces(desired), |namespaces| {
             self.admin.read_catalog(&record.database_name, &IntrospectOptions { namespaces, ..Default::default() })
         })
         .map_err(read_error)?;
@@ -67,6 +73,6 @@ impl<S: Store> App<S> {
                 .ok(),
             None => None,
         };
-        Ok(assess(&desired, &built.catalog, &catalog, others, identity.as_ref()))
+        Ok(assess(desired, &built.catalog, &catalog, others, identity.as_ref()))
     }
 }

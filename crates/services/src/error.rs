@@ -54,6 +54,15 @@ pub enum ServiceError {
     /// Another operation on this schema's database is running.
     #[error("another operation on this schema's database is in progress; retry when it ends")]
     OperationInProgress,
+    /// No such job (or it belongs to someone else).
+    #[error("job not found")]
+    JobNotFound,
+    /// The database has a pending or running job already (this one).
+    #[error("job {0} is pending or running on this database; wait for it or cancel it")]
+    JobInProgress(uuid::Uuid),
+    /// The job has ended (succeeded or failed): it cannot be cancelled.
+    #[error("the job has {0}: it can no longer be cancelled")]
+    JobEnded(&'static str),
     /// Too many failed logins for this email: wait before trying again.
     #[error("too many failed logins; retry in {retry_after_secs} s")]
     RateLimited {
@@ -122,6 +131,9 @@ impl ServiceError {
             Self::DatabaseExists => "database_exists",
             Self::DatabaseNotReady(_) => "database_not_ready",
             Self::OperationInProgress => "operation_in_progress",
+            Self::JobNotFound => "job_not_found",
+            Self::JobInProgress(_) => "job_in_progress",
+            Self::JobEnded(_) => "job_ended",
             Self::RateLimited { .. } => "rate_limited",
             Self::ConfirmationRequired => "confirmation_required",
             Self::ProvisioningFailed(_) => "provisioning_failed",
@@ -147,6 +159,7 @@ impl From<RepoError> for ServiceError {
             RepoError::Unavailable(_) => Self::Unavailable(err),
             RepoError::Conflict(Conflict::DuplicateEmail) => Self::DuplicateEmail,
             RepoError::Conflict(Conflict::DuplicateName) => Self::DuplicateName,
+            RepoError::Conflict(Conflict::ActiveJob(id)) => Self::JobInProgress(id),
             RepoError::Conflict(Conflict::ObjectExists) => Self::Internal(err.to_string()),
             RepoError::Conflict(Conflict::StaleVersion { expected, current }) => {
                 Self::VersionConflict { expected, current }

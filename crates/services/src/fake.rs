@@ -15,6 +15,7 @@ use schemaforge_repository::{
     Applied, ApplyError, DatabaseAdmin, DatabaseHealth, DatabaseRecord, DatabaseRecordRepository, HistoryEntry,
     SchemaLock, ScriptRun, ServerAddress, TryError,
 };
+use schemaforge_repository::{Beat, Job, JobEnd, JobProgress, JobQuery, JobRepository, JobStatus, Lease, NewJob};
 use uuid::Uuid;
 
 use crate::{App, AuthSettings, EncryptionKey, ProvisioningSettings};
@@ -28,6 +29,7 @@ struct State {
     versions: Vec<SchemaVersion>,
     databases: Vec<DatabaseRecord>,
     audit: Vec<schemaforge_repository::AuditEntry>,
+    jobs: Vec<Job>,
     /// Document texts the JSON reads have sent.
     texts_sent: usize,
 }
@@ -408,6 +410,110 @@ impl schemaforge_repository::AuditRepository for MemoryStore {
 impl HealthRepository for MemoryStore {
     fn applied_migrations(&self) -> RepoResult<Vec<String>> {
         Ok(vec![])
+    }
+}
+
+impl JobRepository for MemoryStore {
+    fn enqueue_job(&self, job: NewJob) -> RepoResult<Job> {
+        let mut s = self.lock();
+        if let Some(active) = s.jobs.iter().find(|j| j.target == job.target && !j.status.is_final()) {
+            return Err(RepoError::Conflict(Conflict::ActiveJob(active.id)));
+        }
+        let job = Job {
+            id: job.id,
+            owner_id: job.owner_id,
+            schema_id: job.schema_id,
+            kind: job.kind,
+            target: job.target,
+            params: job.params,
+            status: JobStatus::Pending,
+            cancel_requested: false,
+            progress: JobProgress::default(),
+            result: None,
+            error: None,
+            attempts: 0,
+            worker: None,
+            lease_expires_at: None,
+            created_at: Utc::now(),
+            started_at: None,
+            finished_at: None,
+        };
+        s.jobs.push(job.clone());
+        Ok(job)
+    }
+
+    fn get_job(&self, owner: Uuid, id: Uuid) -> RepoResult<Option<Job>> {
+        Ok(self.lock().jobs.iter().find(|j| j.id == id && j.owner_id == owner).cloned())
+    }
+
+    fn list_jobs(&self, owner: Uuid, query: &JobQuery) -> RepoResult<Page<Job>> {
+        let s = self.lock();
+        let mut all: Vec<Job> = s
+            .jobs
+            .iter()
+            .filter(|j| j.owner_id == owner)
+            .filter(|j| query.schema_id.is_none_or(|id| j.schema_id == Some(id)))
+            .filter(|j| query.status.is_none_or(|st| j.status == st))
+            .cloned()
+            .collect();
+        all.reverse();
+        let total = all.len() as i64;
+        let items = all.into_iter().skip(query.offset as usize).take(query.limit as usize).collect();
+        Ok(Page { items, total })
+    }
+
+    fn cancel_job(&self, owner: Uuid, id: Uuid) -> RepoResult<Job> {
+        let mut s = self.lock();
+        let job = s.jobs.iter_mut().find(|j| j.id == id && j.owner_id == owner).ok_or(RepoError::NotFound)?;
+        match job.status {
+            JobStatus::Pending => {
+                job.status = JobStatus::Cancelled;
+                job.cancel_requested = true;
+                job.finished_at = Some(Utc::now());
+            }
+            JobStatus::Running => job.cancel_requested = true,
+            _ => {}
+        }
+        Ok(job.clone())
+    }
+
+    fn claim_job(&self, worker: &str, _lease: Lease) -> RepoResult<Option<Job>> {
+        let mut s = self.lock();
+        let Some(job) = s.jobs.iter_mut().find(|j| j.status == JobStatus::Pending) else { return Ok(None) };
+        job.status = JobStatus::Running;
+        job.worker = Some(worker.into());
+        job.attempts += 1;
+        job.started_at = Some(Utc::now());
+        Ok(Some(job.clone()))
+    }
+
+    fn heartbeat_job(&self, id: Uuid, worker: &str, _lease: Lease, progress: &JobProgress) -> RepoResult<Beat> {
+        let mut s = self.lock();
+        match s.jobs.iter_mut().find(|j| j.id == id && j.worker.as_deref() == Some(worker)) {
+            Some(j) if j.status == JobStatus::Running => {
+                j.progress = progress.clone();
+                Ok(Beat { held: true, cancel_requested: j.cancel_requested })
+            }
+            _ => Ok(Beat { held: false, cancel_requested: false }),
+        }
+    }
+
+    fn finish_job(&self, id: Uuid, worker: &str, end: JobEnd) -> RepoResult<bool> {
+        let mut s = self.lock();
+        let Some(j) = s
+            .jobs
+            .iter_mut()
+            .find(|j| j.id == id && j.worker.as_deref() == Some(worker) && j.status == JobStatus::Running)
+        else {
+            return Ok(false);
+        };
+        match end {
+            JobEnd::Succeeded(r) => (j.status, j.result) = (JobStatus::Succeeded, Some(r)),
+            JobEnd::Failed(e, r) => (j.status, j.error, j.result) = (JobStatus::Failed, Some(e), r),
+            JobEnd::Cancelled => j.status = JobStatus::Cancelled,
+        }
+        j.finished_at = Some(Utc::now());
+        Ok(true)
     }
 }
 

@@ -16,10 +16,12 @@ mod drift;
 mod error;
 mod health;
 mod imports;
+mod jobs;
 mod migrations;
 mod provision;
 mod schemas;
 mod secrets;
+mod sync;
 mod texts;
 mod throttle;
 
@@ -31,18 +33,21 @@ pub use auth::{API_KEY_PREFIX, AuthSettings, Authenticated, NewApiKeySecret, Pri
 pub use error::{ServiceError, ServiceResult};
 pub use health::HEALTH_TTL;
 pub use imports::{ImportRequest, ImportSettings, ImportedSchema};
+pub use jobs::{JobFilter, JobPage, JobSettings};
 pub use migrations::{DataLoss, MigrationOutcome, VersionDiff};
 pub use provision::{ConnectionInfo, DatabaseNames, DatabaseState, NAME_PREFIX, ProvisioningSettings, checksum};
 pub use schemaforge_drift::{AttributeDiff, Drift, ElementDrift, Matching, Status as DriftStatus};
 pub use schemaforge_introspect::{ImportReport, Outcome as ImportOutcome, ReportItem as ImportItem};
+pub use schemaforge_repository::{Job, JobError, JobProgress, JobStatus};
 pub use schemas::{ListParams, MAX_PAGE_LIMIT, SchemaPage};
 pub use secrets::{EncryptionKey, InvalidKey};
+pub use sync::{SyncDirection, SyncElements, SyncRequest};
 pub use texts::{DOCUMENT_CACHE_BYTES, SchemaText, VersionText};
 pub use throttle::LoginBackoff;
 
 use schemaforge_repository::{
     ApiKeyRepository, AuditRepository, CatalogReader, DatabaseAdmin, DatabaseRecordRepository, HealthRepository,
-    NoCatalogReader, RefreshTokenRepository, SchemaRepository, UserRepository,
+    JobRepository, NoCatalogReader, RefreshTokenRepository, SchemaRepository, UserRepository,
 };
 use std::sync::Arc;
 
@@ -60,6 +65,7 @@ pub trait Store:
     + DatabaseRecordRepository
     + HealthRepository
     + AuditRepository
+    + JobRepository
 {
 }
 
@@ -71,6 +77,7 @@ impl<T> Store for T where
         + DatabaseRecordRepository
         + HealthRepository
         + AuditRepository
+        + JobRepository
 {
 }
 
@@ -85,6 +92,7 @@ pub struct App<S> {
     texts: Arc<texts::TextCache>,
     reader: Arc<dyn CatalogReader>,
     imports: ImportSettings,
+    jobs: JobSettings,
 }
 
 impl<S> Clone for App<S> {
@@ -99,6 +107,7 @@ impl<S> Clone for App<S> {
             texts: Arc::clone(&self.texts),
             reader: Arc::clone(&self.reader),
             imports: self.imports,
+            jobs: self.jobs,
         }
     }
 }
@@ -116,7 +125,18 @@ impl<S: Store> App<S> {
         let health = Arc::new(health::HealthCache::default());
         let texts = Arc::new(texts::TextCache::new(DOCUMENT_CACHE_BYTES));
         let reader = Arc::new(NoCatalogReader);
-        Self { store, admin, auth, provisioning, logins, health, texts, reader, imports: ImportSettings::default() }
+        Self {
+            store,
+            admin,
+            auth,
+            provisioning,
+            logins,
+            health,
+            texts,
+            reader,
+            imports: ImportSettings::default(),
+            jobs: JobSettings::default(),
+        }
     }
 
     /// The same application reading clients' databases with `reader`

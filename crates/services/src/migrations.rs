@@ -218,7 +218,14 @@ impl<S: Store> App<S> {
         }
         let statements: Vec<String> = script.statements().iter().map(|s| s.sql.clone()).collect();
         let sum = checksum(&script.to_sql());
-        let run = ScriptRun { statements: &statements, version: to, checksum: &sum, kind };
+        let run = ScriptRun {
+            statements: &statements,
+            version: to,
+            checksum: &sum,
+            kind,
+            lock_timeout_ms: None,
+            statement_timeout_ms: None,
+        };
         let password = self.password(&record)?;
         match self.admin.apply_script(&record.database_name, &record.role_name, &password, run) {
             Ok(applied) => {

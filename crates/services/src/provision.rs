@@ -467,7 +467,14 @@ impl<S: Store> App<S> {
         let script = create_script(schema);
         let statements: Vec<String> = script.statements().iter().map(|s| s.sql.clone()).collect();
         let sum = checksum(&script.to_sql());
-        let run = ScriptRun { statements: &statements, version, checksum: &sum, kind: "create" };
+        let run = ScriptRun {
+            statements: &statements,
+            version,
+            checksum: &sum,
+            kind: "create",
+            lock_timeout_ms: None,
+            statement_timeout_ms: None,
+        };
         match self.admin.apply_script(&names.database, &names.role, password, run) {
             Ok(applied) => Ok(applied.duration_ms),
             Err(ApplyError::Statement { statement, sql, message }) => {

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::spawn_app;
 
-fn design() -> Value {
+pub(crate) fn design() -> Value {
     json!({
         "name": "shop",
         "tables": [
@@ -29,6 +29,23 @@ fn design() -> Value {
                          "targetTableId": "customers", "targetColumnId": "c_id", "onDelete": "CASCADE"}]
     })
 }
+
+/// Edits made by hand: an added index, a dropped index, a renamed
+/// column, a changed default, a new table, a dropped check, a new function
+/// and trigger.
+pub(crate) const EDITS: &str = "CREATE INDEX orders_total_idx ON orders (total);
+     DROP INDEX orders_customer_idx;
+     ALTER TABLE customers RENAME COLUMN full_name TO name;
+     ALTER TABLE customers ALTER COLUMN points SET DEFAULT 10;
+     CREATE TABLE notes (id int PRIMARY KEY, body text);
+     ALTER TABLE customers DROP CONSTRAINT points_positive;
+     CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+     CREATE TRIGGER customers_touch BEFORE UPDATE ON customers FOR EACH ROW EXECUTE FUNCTION touch();";
+
+/// Rows in both tables.
+pub(crate) const ROWS: &str =
+    "INSERT INTO customers (full_name, points) VALUES ('Ada Lovelace', 3), ('Grace Hopper', 5);
+     INSERT INTO orders (customer_id, total) SELECT id, 12.50 FROM customers;";
 
 fn element<'a>(drift: &'a Value, id: &str) -> &'a Value {
     drift["elements"].as_array().unwrap().iter().find(|e| e["id"] == id).unwrap_or_else(|| panic!("{id} in {drift:#}"))
@@ -50,12 +67,7 @@ async fn hand_made_edits_are_drift_by_element_and_the_script_restores_the_design
         .unwrap()
         .to_string();
     let mut conn = PgConnection::establish(&url).unwrap();
-    schemaforge_testdb::execute(
-        &mut conn,
-        "INSERT INTO customers (full_name, points) VALUES ('Ada Lovelace', 3), ('Grace Hopper', 5);
-         INSERT INTO orders (customer_id, total) SELECT id, 12.50 FROM customers;",
-    )
-    .unwrap();
+    schemaforge_testdb::execute(&mut conn, ROWS).unwrap();
     let drift_path = format!("/schemas/{id}/database/drift");
 
     // Just built: in step, matched by the recorded identities.
@@ -66,18 +78,7 @@ async fn hand_made_edits_are_drift_by_element_and_the_script_restores_the_design
     assert!(d["elements"].as_array().unwrap().is_empty(), "{d:#}");
 
     // Edits by hand, as the database's own role.
-    schemaforge_testdb::execute(
-        &mut conn,
-        "CREATE INDEX orders_total_idx ON orders (total);
-         DROP INDEX orders_customer_idx;
-         ALTER TABLE customers RENAME COLUMN full_name TO name;
-         ALTER TABLE customers ALTER COLUMN points SET DEFAULT 10;
-         CREATE TABLE notes (id int PRIMARY KEY, body text);
-         ALTER TABLE customers DROP CONSTRAINT points_positive;
-         CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
-         CREATE TRIGGER customers_touch BEFORE UPDATE ON customers FOR EACH ROW EXECUTE FUNCTION touch();",
-    )
-    .unwrap();
+    schemaforge_testdb::execute(&mut conn, EDITS).unwrap();
     let d = app.get(&drift_path, Some(&token)).await.json();
     assert_eq!(d["inStep"], false, "{d:#}");
     let renamed = element(&d, "c_name");

@@ -2,7 +2,7 @@
 
 use awc::http::StatusCode;
 use schemaforge_server::{
-    AuthConfig, DEFAULT_ENCRYPTION_KEY, DatabaseSettings, ImportConfig, LogSettings, MetricsSettings,
+    AuthConfig, DEFAULT_ENCRYPTION_KEY, DatabaseSettings, ImportConfig, JobsConfig, LogSettings, MetricsSettings,
     ProvisioningConfig, RateLimitSettings, ServerSettings, Settings, build, init_tracing,
 };
 use schemaforge_testdb::TestDb;
@@ -97,6 +97,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         // As in production: no client URL may lead to this machine unless
         // a test allows it.
         import: ImportConfig { connect_timeout_secs: 2, ..ImportConfig::default() },
+        jobs: JobsConfig { lease_secs: 4, heartbeat_secs: 1, poll_ms: 100, ..JobsConfig::default() },
     };
     customize(&mut settings);
     if std::env::var("TEST_LOG").is_ok_and(|v| v == "1") {

@@ -19,3 +19,4 @@ mod provisioning;
 mod readiness;
 mod reads;
 mod schemas;
+mod sync;

@@ -15,6 +15,7 @@ pub(crate) mod auth;
 pub(crate) mod databases;
 pub(crate) mod drift;
 pub(crate) mod imports;
+pub(crate) mod jobs;
 pub(crate) mod schemas;
 
 type Data<S> = web::Data<App<S>>;
@@ -108,11 +109,15 @@ fn routes<S: Store + 'static>() -> Vec<(&'static str, Vec<(Method, Route)>)> {
         ),
         ("/schemas/{id}/database/status", vec![on(M::GET, databases::database_status::<S>)]),
         ("/schemas/{id}/database/drift", vec![on(M::GET, drift::database_drift::<S>)]),
+        ("/schemas/{id}/database/sync", vec![on(M::POST, jobs::sync::<S>)]),
         ("/schemas/{id}/database/connection", vec![on(M::GET, databases::database_connection::<S>)]),
         ("/schemas/{id}/database/regenerate", vec![on(M::POST, databases::regenerate::<S>)]),
         ("/schemas/{id}/database/migrate", vec![on(M::POST, databases::migrate::<S>)]),
         ("/schemas/{id}/database/rollback", vec![on(M::POST, databases::rollback::<S>)]),
         ("/schemas/{id}/diff", vec![on(M::GET, databases::diff::<S>)]),
+        ("/jobs", vec![on(M::GET, jobs::jobs::<S>)]),
+        ("/jobs/{id}", vec![on(M::GET, jobs::job::<S>)]),
+        ("/jobs/{id}/cancel", vec![on(M::POST, jobs::cancel::<S>)]),
     ]
 }
 

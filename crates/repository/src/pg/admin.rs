@@ -415,14 +415,17 @@ impl DatabaseAdmin for PgDatabaseAdmin {
         let url = with_credentials(&with_database(&self.url, database), role, password);
         let mut conn = establish(&with_connect_timeout(&url, self.settings.connect_timeout_secs))?;
         let mut failed: Option<ApplyError> = None;
-        let lock_timeout = self.settings.lock_timeout_secs.map_or(0, |s| u64::from(s) * 1000);
+        let lock_timeout =
+            run.lock_timeout_ms.unwrap_or_else(|| self.settings.lock_timeout_secs.map_or(0, |s| u64::from(s) * 1000));
+        let statement_timeout = run.statement_timeout_ms.unwrap_or(0);
         let result = conn.transaction::<i64, DieselError, _>(|c| {
             // The script's unqualified names mean `public`, whatever the
             // role's or the database's default says; a table in use makes
             // the script fail after lock_timeout instead of queueing
             // everyone behind it.
             c.batch_execute(&format!(
-                "SET LOCAL search_path = public, pg_temp; SET LOCAL lock_timeout = {lock_timeout}"
+                "SET LOCAL search_path = public, pg_temp; SET LOCAL lock_timeout = {lock_timeout}; \
+                 SET LOCAL statement_timeout = {statement_timeout}"
             ))?;
             let start = Instant::now();
             for (i, sql) in run.statements.iter().enumerate() {

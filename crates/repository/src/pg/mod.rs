@@ -6,8 +6,8 @@
 
 mod admin;
 mod audit;
-mod jobs;
 pub mod introspect;
+mod jobs;
 pub mod live;
 mod load;
 mod pool;

@@ -362,7 +362,14 @@ impl Provisioned {
             &self.database,
             &self.role,
             PASSWORD,
-            ScriptRun { statements: &script, version, checksum: &checksum, kind },
+            ScriptRun {
+                statements: &script,
+                version,
+                checksum: &checksum,
+                kind,
+                lock_timeout_ms: None,
+                statement_timeout_ms: None,
+            },
         )
     }
 
@@ -394,7 +401,14 @@ fn scripts_are_applied_as_the_role_and_recorded_in_the_history() {
     a.create_database(&p.database, &p.role).unwrap();
     assert!(matches!(a.create_database(&p.database, &p.role), Err(RepoError::Conflict(Conflict::ObjectExists))));
     let script = statements(&["CREATE TABLE \"t\" (\"id\" integer PRIMARY KEY)", "CREATE INDEX ON \"t\" (\"id\")"]);
-    let run = ScriptRun { statements: &script, version: 1, checksum: "abc", kind: "create" };
+    let run = ScriptRun {
+        statements: &script,
+        version: 1,
+        checksum: "abc",
+        kind: "create",
+        lock_timeout_ms: None,
+        statement_timeout_ms: None,
+    };
     a.apply_script(&p.database, &p.role, PASSWORD, run).unwrap();
     let history = a.history(&p.database).unwrap();
     assert_eq!(
@@ -449,7 +463,14 @@ fn a_failing_statement_is_reported_and_nothing_of_the_script_remains() {
     a.create_role(&p.role, PASSWORD).unwrap();
     a.create_database(&p.database, &p.role).unwrap();
     let script = statements(&["CREATE TABLE a (id int)", "CREATE TABLE b (id int)", "CREATE TABLE a (id int)"]);
-    let run = ScriptRun { statements: &script, version: 1, checksum: "c", kind: "create" };
+    let run = ScriptRun {
+        statements: &script,
+        version: 1,
+        checksum: "c",
+        kind: "create",
+        lock_timeout_ms: None,
+        statement_timeout_ms: None,
+    };
     match a.apply_script(&p.database, &p.role, PASSWORD, run) {
         Err(ApplyError::Statement { statement, sql, message }) => {
             assert_eq!((statement, sql.as_str()), (3, "CREATE TABLE a (id int)"));

@@ -1,0 +1,333 @@
+//! Sync of a provisioned database with its design, as a durable job:
+//! **to-live** applies the drift through the migration engine (the same
+//! safety classes, consent for data loss, one transaction);
+//! **to-design** adopts the live database as a new version of the design,
+//! keeping the ids of matched and renamed elements. Either can take all
+//! the drift, only indexes, or chosen elements by id, and can be a dry run.
+
+use std::collections::HashSet;
+
+use schemaforge_domain::{Safety, SchemaDocument, ValidSchema};
+use schemaforge_drift::{Drift, element_ids, merge};
+use schemaforge_repository::{DatabaseRecord, Job, JobError, NewJob, ScriptRun};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::audit::{Action, Recorded};
+use crate::jobs::{JobContext, Stop};
+use crate::provision::checksum;
+use crate::schemas::valid;
+use crate::{App, Principal, ServiceError, ServiceResult, Store};
+
+/// Which way a sync goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SyncDirection {
+    /// Make the live database match the design.
+    ToLive,
+    /// Make the design match the live database (a new version).
+    ToDesign,
+}
+
+/// Which elements a sync takes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SyncElements {
+    /// Every element that drifted.
+    #[default]
+    All,
+    /// Only indexes (of tables and materialized views).
+    Indexes,
+    /// These elements, by id.
+    Ids(Vec<String>),
+}
+
+/// A sync as asked (stored as the job's parameters).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRequest {
+    /// Which way.
+    pub direction: SyncDirection,
+    /// The design's version compared with (default: the current one).
+    #[serde(default)]
+    pub version: Option<i32>,
+    /// Which elements.
+    #[serde(default)]
+    pub elements: SyncElements,
+    /// Plan only: nothing is applied or stored.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// A to-live sync may destroy data.
+    #[serde(default)]
+    pub allow_data_loss: bool,
+}
+
+/// Most ids one sync may name.
+const MAX_IDS: usize = 10_000;
+/// Steps of a sync: lock, compare, apply or adopt, check.
+const STEPS: i32 = 4;
+
+/// The job target of a schema's provisioned database.
+pub(crate) fn database_target(schema: Uuid) -> String {
+    format!("schema-database:{schema}")
+}
+
+fn failed(code: &str, message: String, result: Option<Value>) -> Stop {
+    Stop::Failed(JobError { code: code.into(), message, statement: None, sql: None }, result)
+}
+
+fn changes_json(changes: &schemaforge_domain::ChangeSet) -> Value {
+    changes
+        .changes()
+        .iter()
+        .map(|c| json!({"safety": c.safety.to_string(), "target": c.target, "description": c.description}))
+        .collect()
+}
+
+/// The ids a sync takes from `drift`.
+fn chosen(drift: &Drift, elements: &SyncElements) -> Result<HashSet<String>, Stop> {
+    Ok(match elements {
+        SyncElements::All => drift.elements.iter().map(|e| e.id.clone()).collect(),
+        SyncElements::Indexes => {
+            drift.elements.iter().filter(|e| matches!(e.kind, "index" | "view index")).map(|e| e.id.clone()).collect()
+        }
+        SyncElements::Ids(ids) => {
+            let mut known = element_ids(&drift.desired_document);
+            known.extend(element_ids(&drift.live_document));
+            let unknown: Vec<&String> = ids.iter().filter(|id| !known.contains(*id)).collect();
+            if !unknown.is_empty() {
+                return Err(failed(
+                    "UNKNOWN_ELEMENT",
+                    format!("neither the design nor the live database has elements {unknown:?}"),
+                    None,
+                ));
+            }
+            ids.iter().cloned().collect()
+        }
+    })
+}
+
+impl<S: Store> App<S> {
+    /// Ask for a sync of the schema's provisioned database: a pending job
+    /// (`JobInProgress` when the database has one pending or running).
+    #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, schema_id = %id))]
+    pub fn request_sync(&self, principal: Principal, id: Uuid, request: SyncRequest) -> ServiceResult<Job> {
+        self.audited(
+            principal,
+            Action::DatabaseSyncRequest,
+            Some(id),
+            || {
+                self.get_schema(principal, id)?;
+                self.ready_record(principal, id)?;
+                if let Some(v) = request.version {
+                    self.get_version(principal, id, v)?;
+                }
+                if let SyncElements::Ids(ids) = &request.elements {
+                    if ids.is_empty() || ids.len() > MAX_IDS {
+                        return Err(ServiceError::InvalidInput {
+                            field: "elements",
+                            message: format!("must list 1 to {MAX_IDS} element ids"),
+                        });
+                    }
+                }
+                let params = serde_json::to_value(&request).map_err(|e| ServiceError::Internal(e.to_string()))?;
+                Ok(self.store.enqueue_job(NewJob {
+                    id: Uuid::new_v4(),
+                    owner_id: principal.user_id,
+                    schema_id: Some(id),
+                    kind: "sync".into(),
+                    target: database_target(id),
+                    params,
+                })?)
+            },
+            |job| Recorded { detail: Some(json!({"job": job.id, "params": job.params})), ..Default::default() },
+        )
+    }
+
+    /// Run a sync job (claimed by this worker).
+    pub(crate) fn run_sync(&self, job: &Job, ctx: &JobContext) -> Result<Value, Stop> {
+        let request: SyncRequest = serde_json::from_value(job.params.clone())
+            .map_err(|e| failed("INVALID_JOB", format!("the job's parameters do not parse: {e}"), None))?;
+        let id = job.schema_id.ok_or_else(|| failed("INVALID_JOB", "the job names no schema".into(), None))?;
+        let principal = Principal { user_id: job.owner_id, api_key_id: None, request_id: None };
+        let mut outcome = None;
+        // Audited as the owner's operation; the closure's error is the job's.
+        let _ = self.audited(
+            principal,
+            Action::DatabaseSync,
+            Some(id),
+            || {
+                let r = self.sync(principal, id, &request, ctx);
+                let ok = r.is_ok();
+                outcome = Some(r);
+                if ok { Ok(()) } else { Err(ServiceError::Internal("the sync did not succeed".into())) }
+            },
+            |_| Recorded { detail: Some(json!({"job": job.id})), ..Default::default() },
+        );
+        outcome.unwrap_or_else(|| Err(failed("INTERNAL", "the sync did not run".into(), None)))
+    }
+
+    fn sync(&self, principal: Principal, id: Uuid, request: &SyncRequest, ctx: &JobContext) -> Result<Value, Stop> {
+        ctx.step(0, STEPS, "waiting for the schema's operation lock")?;
+        let schema = self.get_schema(principal, id)?;
+        let _lock = self.wait_for_lock(id, ctx)?;
+        let record = self.ready_record(principal, id)?;
+        let version = request.version.unwrap_or(schema.version);
+        let design = self.get_version(principal, id, version)?.document;
+        let desired = valid(design.clone())?;
+        ctx.step(1, STEPS, "comparing the live database with the design")?;
+        let drift = self.drift_of(&record, &desired)?;
+        if !drift.errors.is_empty() {
+            return Err(failed(
+                "DRIFT_UNCLEAR",
+                "the comparison found errors: resolve them first".into(),
+                Some(json!({"errors": drift.errors})),
+            ));
+        }
+        let chosen = chosen(&drift, &request.elements)?;
+        match request.direction {
+            SyncDirection::ToLive => self.sync_to_live(&record, &desired, version, drift, &chosen, request, ctx),
+            SyncDirection::ToDesign => {
+                self.adopt(principal, (id, schema.version), record, design, drift, &chosen, request, ctx)
+            }
+        }
+    }
+
+    /// Apply the chosen drift to the live database, in one transaction.
+    #[allow(clippy::too_many_arguments)]
+    fn sync_to_live(
+        &self,
+        record: &DatabaseRecord,
+        desired: &ValidSchema,
+        version: i32,
+        drift: Drift,
+        chosen: &HashSet<String>,
+        request: &SyncRequest,
+        ctx: &JobContext,
+    ) -> Result<Value, Stop> {
+        let all = request.elements == SyncElements::All;
+        // Everything: the drift's own script, and the database is then at
+        // `version`. Some elements: the live database with those elements
+        // as the design has them, and the database stays at its version.
+        let (changes, statements, target, at) = if all {
+            (drift.changes, drift.to_design, desired.clone(), version)
+        } else {
+            let live = valid(drift.live_document.clone())?;
+            let target = merge(&drift.live_document, &drift.desired_document, chosen)
+                .map_err(|e| failed("INTERNAL", e.to_string(), None))
+                .and_then(|doc| valid(doc).map_err(Stop::from))?;
+            let m = schemaforge_sqlgen::migration(&live, &target);
+            let statements = m.up.statements().iter().map(|s| s.sql.clone()).collect();
+            let at = record.applied_version.unwrap_or(version);
+            (m.changes, statements, target, at)
+        };
+        let mut result = json!({
+            "direction": "to-live",
+            "dryRun": request.dry_run,
+            "elements": chosen.len(),
+            "changes": changes_json(&changes),
+            "statements": statements,
+            "applied": false,
+        });
+        if request.dry_run || changes.is_empty() {
+            result["inStep"] = json!(all && changes.is_empty());
+            return Ok(result);
+        }
+        if changes.has(Safety::DataLoss) && !request.allow_data_loss {
+            return Err(failed(
+                "DATA_LOSS_REFUSED",
+                "the sync destroys data: ask again with allowDataLoss to apply it".into(),
+                Some(result),
+            ));
+        }
+        ctx.step(2, STEPS, "applying the changes in one transaction")?;
+        self.apply_sync_script(record.clone(), &statements, at, "sync", &target)?;
+        ctx.step(3, STEPS, "comparing again")?;
+        let after = self.drift_of(record, desired)?;
+        result["applied"] = json!(true);
+        result["databaseVersion"] = json!(at);
+        result["inStep"] = json!(after.in_step);
+        result["remaining"] = json!(after.elements.len());
+        Ok(result)
+    }
+
+    /// Adopt the chosen drift as a new version of the design.
+    #[allow(clippy::too_many_arguments)]
+    fn adopt(
+        &self,
+        principal: Principal,
+        (id, current): (Uuid, i32),
+        record: DatabaseRecord,
+        design: SchemaDocument,
+        drift: Drift,
+        chosen: &HashSet<String>,
+        request: &SyncRequest,
+        ctx: &JobContext,
+    ) -> Result<Value, Stop> {
+        let all = request.elements == SyncElements::All;
+        let document =
+            merge(&design, &drift.live_document, chosen).map_err(|e| failed("INTERNAL", e.to_string(), None))?;
+        let adopted = valid(document.clone())?;
+        let mut result = json!({"direction": "to-design", "dryRun": request.dry_run, "elements": chosen.len()});
+        if request.dry_run {
+            result["document"] = serde_json::to_value(&document).unwrap_or(Value::Null);
+            return Ok(result);
+        }
+        if chosen.is_empty() {
+            result["version"] = Value::Null;
+            result["inStep"] = json!(all);
+            return Ok(result);
+        }
+        ctx.step(2, STEPS, "storing the adopted design as a new version")?;
+        let stored = self.replace_schema(principal, id, Some(current), document)?;
+        result["version"] = json!(stored.version);
+        if all {
+            // The database now is that version: its history says so, and
+            // the record of identities names the adopted elements.
+            self.apply_sync_script(record.clone(), &[], stored.version, "adopt", &adopted)?;
+        }
+        ctx.step(3, STEPS, "comparing again")?;
+        let after = self.drift_of(&record, &adopted)?;
+        result["inStep"] = json!(after.in_step);
+        result["remaining"] = json!(after.elements.len());
+        Ok(result)
+    }
+
+    /// Apply `statements` to the database of `record` in one transaction,
+    /// under the jobs' timeouts, recording `version` in its history and
+    /// the identities of `target`'s elements.
+    fn apply_sync_script(
+        &self,
+        mut record: DatabaseRecord,
+        statements: &[String],
+        version: i32,
+        kind: &str,
+        target: &ValidSchema,
+    ) -> ServiceResult<()> {
+        let sum = checksum(&statements.join(";\n"));
+        let run = ScriptRun {
+            statements,
+            version,
+            checksum: &sum,
+            kind,
+            lock_timeout_ms: Some(self.jobs.lock_timeout_ms),
+            statement_timeout_ms: Some(self.jobs.statement_timeout_ms),
+        };
+        let password = self.password(&record)?;
+        match self.admin.apply_script(&record.database_name, &record.role_name, &password, run) {
+            Ok(applied) => {
+                tracing::info!(version, kind, duration_ms = applied.duration_ms, "sync applied");
+                record.applied_version = Some(version);
+                record.failure = None;
+                self.record_identity(target, &record, version);
+                self.store.put_database_record(&record)?;
+                Ok(())
+            }
+            Err(schemaforge_repository::ApplyError::Statement { statement, sql, message }) => Err(
+                ServiceError::MigrationFailed(Box::new(crate::provision::failure(Some(statement), Some(sql), message))),
+            ),
+            Err(schemaforge_repository::ApplyError::Repo(e)) => Err(e.into()),
+        }
+    }
+}
