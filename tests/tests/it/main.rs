@@ -13,6 +13,7 @@ mod constraints;
 mod defaults;
 mod docs;
 mod domains;
+mod drift;
 mod enum_ids;
 mod examples;
 mod exclusions;
