@@ -6,7 +6,6 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use actix_web::{App as ActixApp, HttpServer, dev::Server, middleware::from_fn, web};
@@ -17,7 +16,7 @@ use schemaforge_http::{
 use schemaforge_repository::pg::{
     AdminSettings, HostPolicy, PgCatalogReader, PgDatabaseAdmin, PgRepository, PoolSettings,
 };
-use schemaforge_services::{App, AuthSettings, EncryptionKey, ImportSettings, ProvisioningSettings};
+use schemaforge_services::{App, AuthSettings, EncryptionKey, ImportSettings, JobWorkers, ProvisioningSettings};
 
 mod metrics;
 mod settings;
@@ -48,8 +47,8 @@ pub struct Running {
     pub server: Server,
     /// The bound port.
     pub port: u16,
-    /// Set it to stop the job workers (each after the job at hand).
-    pub stop_jobs: Arc<AtomicBool>,
+    /// The job workers: shut them down once the server stopped.
+    pub workers: JobWorkers,
 }
 
 /// Why the server could not start.
@@ -181,8 +180,7 @@ pub fn build(settings: &Settings) -> Result<Running, StartError> {
     )
     .with_jobs(settings.jobs.settings());
     spawn_sweeper(app.clone(), settings.provisioning.sweep_interval_secs);
-    let stop_jobs = Arc::new(AtomicBool::new(false));
-    let workers = app.start_workers(&stop_jobs);
+    let workers = app.start_workers();
     tracing::info!(workers = workers.len(), "job workers started");
     let addr = format!("{}:{}", settings.server.host, settings.server.port);
     let listener = TcpListener::bind(&addr).map_err(|source| StartError::Bind { addr: addr.clone(), source })?;
@@ -228,5 +226,5 @@ pub fn build(settings: &Settings) -> Result<Running, StartError> {
     .map_err(|source| StartError::Bind { addr, source })?
     .shutdown_timeout(settings.server.shutdown_timeout_secs)
     .run();
-    Ok(Running { server, port, stop_jobs })
+    Ok(Running { server, port, workers })
 }

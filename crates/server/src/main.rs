@@ -19,11 +19,13 @@ fn main() -> anyhow::Result<()> {
         );
         tracing::info!("{msg}");
         eprintln!("{msg}");
-        let stop_jobs = std::sync::Arc::clone(&running.stop_jobs);
         let served = running.server.await;
-        // No new jobs from here; a job under way is taken over by another
-        // process once its lease runs out, if this one exits first.
-        stop_jobs.store(true, std::sync::atomic::Ordering::SeqCst);
+        // No new jobs from here; a job still under way after the shutdown
+        // timeout is taken over by another process once its lease runs out.
+        let grace = std::time::Duration::from_secs(settings.server.shutdown_timeout_secs);
+        if !running.workers.shutdown(grace) {
+            tracing::warn!("a job was still running at shutdown: another process takes it over after its lease");
+        }
         served.context("server failed")?;
         tracing::info!("stopped");
         Ok(())

@@ -60,6 +60,44 @@ impl JobSettings {
     }
 }
 
+/// The worker threads of this process.
+#[derive(Debug)]
+pub struct JobWorkers {
+    stop: Arc<AtomicBool>,
+    handles: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl JobWorkers {
+    /// How many run.
+    pub fn len(&self) -> usize {
+        self.handles.len()
+    }
+
+    /// Whether none runs.
+    pub fn is_empty(&self) -> bool {
+        self.handles.is_empty()
+    }
+
+    /// Stop claiming jobs and wait up to `timeout` for the jobs at hand to
+    /// end; whether every worker stopped. A job still running when the
+    /// process exits is taken over by another process once its lease runs
+    /// out.
+    pub fn shutdown(self, timeout: Duration) -> bool {
+        self.stop.store(true, Ordering::SeqCst);
+        let until = Instant::now() + timeout;
+        while Instant::now() < until && !self.handles.iter().all(std::thread::JoinHandle::is_finished) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let stopped = self.handles.iter().all(std::thread::JoinHandle::is_finished);
+        if stopped {
+            for h in self.handles {
+                let _ = h.join();
+            }
+        }
+        stopped
+    }
+}
+
 /// Which jobs to list.
 #[derive(Debug, Clone, Default)]
 pub struct JobFilter {
@@ -165,9 +203,14 @@ impl JobContext {
 }
 
 impl<S: Store + 'static> App<S> {
-    /// Start `settings.workers` worker threads; they stop (after the job
-    /// at hand) once `stop` is set.
-    pub fn start_workers(&self, stop: &Arc<AtomicBool>) -> Vec<std::thread::JoinHandle<()>> {
+    /// Start `settings.workers` worker threads.
+    pub fn start_workers(&self) -> JobWorkers {
+        let stop = Arc::new(AtomicBool::new(false));
+        let handles = self.spawn_workers(&stop);
+        JobWorkers { stop, handles }
+    }
+
+    fn spawn_workers(&self, stop: &Arc<AtomicBool>) -> Vec<std::thread::JoinHandle<()>> {
         let process = format!("{}-{}", std::process::id(), &Uuid::new_v4().simple().to_string()[..8]);
         (0..self.jobs.workers)
             .filter_map(|n| {

@@ -33,7 +33,7 @@ pub use auth::{API_KEY_PREFIX, AuthSettings, Authenticated, NewApiKeySecret, Pri
 pub use error::{ServiceError, ServiceResult};
 pub use health::HEALTH_TTL;
 pub use imports::{ImportRequest, ImportSettings, ImportedSchema};
-pub use jobs::{JobFilter, JobPage, JobSettings};
+pub use jobs::{JobFilter, JobPage, JobSettings, JobWorkers};
 pub use migrations::{DataLoss, MigrationOutcome, VersionDiff};
 pub use provision::{ConnectionInfo, DatabaseNames, DatabaseState, NAME_PREFIX, ProvisioningSettings, checksum};
 pub use schemaforge_drift::{AttributeDiff, Drift, ElementDrift, Matching, Status as DriftStatus};
@@ -93,6 +93,7 @@ pub struct App<S> {
     reader: Arc<dyn CatalogReader>,
     imports: ImportSettings,
     jobs: JobSettings,
+    built: Arc<drift::BuiltCache>,
 }
 
 impl<S> Clone for App<S> {
@@ -108,6 +109,7 @@ impl<S> Clone for App<S> {
             reader: Arc::clone(&self.reader),
             imports: self.imports,
             jobs: self.jobs,
+            built: Arc::clone(&self.built),
         }
     }
 }
@@ -136,6 +138,7 @@ impl<S: Store> App<S> {
             reader,
             imports: ImportSettings::default(),
             jobs: JobSettings::default(),
+            built: Arc::new(drift::BuiltCache::new(drift::BUILT_CACHE_ENTRIES)),
         }
     }
 

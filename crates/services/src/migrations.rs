@@ -232,7 +232,7 @@ impl<S: Store> App<S> {
                 tracing::info!(from, to, kind, duration_ms = applied.duration_ms, "database migrated");
                 record.applied_version = Some(to);
                 record.failure = None;
-                self.record_identity(&target, &record, to);
+                self.record_identity(&target, &record, to, false);
                 let saved = self.store.put_database_record(&record)?;
                 let state = self.state(schema, Some(saved));
                 Ok(MigrationOutcome { from, to, changes, applied: true, state })

@@ -436,7 +436,7 @@ impl<S: Store> App<S> {
                 tracing::info!(database = %names.database, version = schema.version, duration_ms, "database provisioned");
                 record.status = DatabaseStatus::Ready;
                 record.applied_version = Some(schema.version);
-                self.record_identity(&valid, &record, schema.version);
+                self.record_identity(&valid, &record, schema.version, true);
                 let saved = self.store.put_database_record(&record)?;
                 Ok(self.state(schema, Some(saved)))
             }

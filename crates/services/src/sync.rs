@@ -177,7 +177,7 @@ impl<S: Store> App<S> {
         let design = self.get_version(principal, id, version)?.document;
         let desired = valid(design.clone())?;
         ctx.step(1, STEPS, "comparing the live database with the design")?;
-        let drift = self.drift_of(&record, &desired)?;
+        let drift = self.drift_of(&record, version, &desired)?;
         if !drift.errors.is_empty() {
             return Err(failed(
                 "DRIFT_UNCLEAR",
@@ -244,7 +244,7 @@ impl<S: Store> App<S> {
         ctx.step(2, STEPS, "applying the changes in one transaction")?;
         self.apply_sync_script(record.clone(), &statements, at, "sync", &target)?;
         ctx.step(3, STEPS, "comparing again")?;
-        let after = self.drift_of(record, desired)?;
+        let after = self.drift_of(record, version, desired)?;
         result["applied"] = json!(true);
         result["databaseVersion"] = json!(at);
         result["inStep"] = json!(after.in_step);
@@ -288,7 +288,7 @@ impl<S: Store> App<S> {
             self.apply_sync_script(record.clone(), &[], stored.version, "adopt", &adopted)?;
         }
         ctx.step(3, STEPS, "comparing again")?;
-        let after = self.drift_of(&record, &adopted)?;
+        let after = self.drift_of(&record, stored.version, &adopted)?;
         result["inStep"] = json!(after.in_step);
         result["remaining"] = json!(after.elements.len());
         Ok(result)
@@ -320,7 +320,7 @@ impl<S: Store> App<S> {
                 tracing::info!(version, kind, duration_ms = applied.duration_ms, "sync applied");
                 record.applied_version = Some(version);
                 record.failure = None;
-                self.record_identity(target, &record, version);
+                self.record_identity(target, &record, version, false);
                 self.store.put_database_record(&record)?;
                 Ok(())
             }

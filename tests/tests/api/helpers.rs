@@ -13,6 +13,7 @@ pub struct TestApp {
     pub db: TestDb,
     pub client: awc::Client,
     _server: actix_web::dev::ServerHandle,
+    workers: Option<schemaforge_services::JobWorkers>,
 }
 
 /// A response, read whole.
@@ -109,13 +110,24 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     let handle = running.server.handle();
     actix_web::rt::spawn(running.server);
     let client = awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish();
-    TestApp { base: format!("http://127.0.0.1:{}/api/v1", running.port), db, client, _server: handle }
+    TestApp {
+        base: format!("http://127.0.0.1:{}/api/v1", running.port),
+        db,
+        client,
+        _server: handle,
+        workers: Some(running.workers),
+    }
 }
 
 /// Databases and roles a test provisioned are dropped with it, even when it
 /// fails half-way (unless SCHEMAFORGE_KEEP_TEST_DB=1).
 impl Drop for TestApp {
     fn drop(&mut self) {
+        // Worker threads must not outlive the test's process exit midway
+        // through a libpq call.
+        if let Some(workers) = self.workers.take() {
+            workers.shutdown(std::time::Duration::from_secs(10));
+        }
         if std::env::var("SCHEMAFORGE_KEEP_TEST_DB").is_ok_and(|v| v == "1") {
             return;
         }
