@@ -10,9 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection, RunQueryDsl};
-use schemaforge_testdb::TestDb;
+use schemaforge_testdb::{TestDb, connect, execute, texts};
 use serde_json::{Value, json};
 
 /// A server process on the metadata database at `url`.
@@ -67,22 +65,15 @@ struct Provisioned<'a>(&'a TestDb);
 
 impl Drop for Provisioned<'_> {
     fn drop(&mut self) {
-        #[derive(diesel::QueryableByName)]
-        struct Names {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            database_name: String,
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            role_name: String,
-        }
         let Ok(mut conn) = self.0.connect() else { return };
-        let query = diesel::sql_query("SELECT database_name, role_name FROM schema_databases");
-        let Ok(rows) = query.load::<Names>(&mut conn) else { return };
-        let Ok(mut admin) = PgConnection::establish(&schemaforge_testdb::server_url()) else { return };
-        for n in rows {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE); DROP ROLE IF EXISTS \"{}\"",
-                n.database_name, n.role_name
-            ));
+        let names = texts(&mut conn, "SELECT database_name || ' ' || role_name AS t FROM schema_databases");
+        let Ok(mut admin) = connect(&schemaforge_testdb::server_url()) else { return };
+        for pair in names.unwrap_or_default() {
+            let Some((database, role)) = pair.split_once(' ') else { continue };
+            let _ = execute(
+                &mut admin,
+                &format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE); DROP ROLE IF EXISTS \"{role}\""),
+            );
         }
     }
 }
@@ -151,8 +142,9 @@ async fn a_job_whose_process_is_killed_is_taken_over_and_applied_once() {
     assert_eq!(status, 201, "{built}");
     let (_, connection) = call(&client, &a, "GET", &format!("/schemas/{id}/database/connection"), t, None).await;
     let url = connection["url"].as_str().unwrap().to_string();
-    let mut role = PgConnection::establish(&url).unwrap();
-    role.batch_execute(
+    let mut role = connect(&url).unwrap();
+    execute(
+        &mut role,
         "INSERT INTO customers (full_name) VALUES ('Ada'), ('Grace');
          ALTER TABLE customers RENAME COLUMN full_name TO name;",
     )
@@ -160,8 +152,8 @@ async fn a_job_whose_process_is_killed_is_taken_over_and_applied_once() {
 
     // The test reads the table in an open transaction: reads go on, the
     // sync's rename waits in its transaction.
-    let mut holder = PgConnection::establish(&url).unwrap();
-    holder.batch_execute("BEGIN; LOCK TABLE customers IN ACCESS SHARE MODE").unwrap();
+    let mut holder = connect(&url).unwrap();
+    execute(&mut holder, "BEGIN; LOCK TABLE customers IN ACCESS SHARE MODE").unwrap();
     let ask = Some(json!({"direction": "to-live"}));
     let (status, job) = call(&client, &a, "POST", &format!("/schemas/{id}/database/sync"), t, ask).await;
     assert_eq!(status, 202, "{job}");
@@ -177,7 +169,7 @@ async fn a_job_whose_process_is_killed_is_taken_over_and_applied_once() {
     a.child.kill().unwrap();
     a.child.wait().unwrap();
     actix_web::rt::time::sleep(Duration::from_millis(500)).await;
-    holder.batch_execute("COMMIT").unwrap();
+    execute(&mut holder, "COMMIT").unwrap();
 
     let done = wait_for(&client, &b, &job_path, t, |j| {
         ["succeeded", "failed", "cancelled"].contains(&j["status"].as_str().unwrap_or_default())

@@ -67,7 +67,8 @@ pub fn with_database(url: &str, database: &str) -> String {
     }
 }
 
-fn connect(url: &str) -> Result<PgConnection, TestDbError> {
+/// A new connection to the database at `url`.
+pub fn connect(url: &str) -> Result<PgConnection, TestDbError> {
     PgConnection::establish(url).map_err(|source| TestDbError::Connect { url: redact(url), source })
 }
 
@@ -154,6 +155,20 @@ pub fn count(conn: &mut PgConnection, sql: &str) -> Result<i64, TestDbError> {
     diesel::sql_query(sql)
         .get_result::<Count>(conn)
         .map(|c| c.n)
+        .map_err(|source| TestDbError::Query { sql: shorten(sql), source })
+}
+
+#[derive(QueryableByName)]
+struct Text {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    t: String,
+}
+
+/// Run a query returning one text column named `t`.
+pub fn texts(conn: &mut PgConnection, sql: &str) -> Result<Vec<String>, TestDbError> {
+    diesel::sql_query(sql)
+        .load::<Text>(conn)
+        .map(|rows| rows.into_iter().map(|r| r.t).collect())
         .map_err(|source| TestDbError::Query { sql: shorten(sql), source })
 }
 

@@ -193,4 +193,23 @@ async fn one_sync_per_database_cancel_and_isolation() {
     assert_eq!(cancelled["items"][0]["id"], first["id"]);
     assert_eq!(app.get("/jobs?status=lost", Some(&token)).await.status, StatusCode::BAD_REQUEST);
     assert_eq!(app.get(&format!("/jobs/{}", uuid::Uuid::new_v4()), Some(&token)).await.code(), "JOB_NOT_FOUND");
+
+    // Every sync request that docs/drift-and-sync.md shows is accepted.
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/drift-and-sync.md")).unwrap();
+    let examples: Vec<Value> = text
+        .split("```json\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .map(|b| serde_json::from_str::<Value>(b).unwrap())
+        .filter(|v| v.get("direction").is_some())
+        .collect();
+    assert_eq!(examples.len(), 3, "the documented requests");
+    let second_path = format!("/jobs/{}/cancel", second["id"].as_str().unwrap());
+    assert_eq!(app.call("POST", &second_path, Some(&token), None).await.status, StatusCode::OK);
+    for example in examples {
+        let job = sync(&app, &token, &id, example.clone()).await;
+        assert_eq!(job["params"]["direction"], example["direction"]);
+        let cancel = format!("/jobs/{}/cancel", job["id"].as_str().unwrap());
+        assert_eq!(app.call("POST", &cancel, Some(&token), None).await.status, StatusCode::OK);
+    }
 }
