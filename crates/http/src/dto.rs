@@ -62,7 +62,7 @@ pub struct RefreshRequest {
 }
 
 /// Distinguish an absent field from an explicit `null`.
-fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,

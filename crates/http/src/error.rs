@@ -165,6 +165,8 @@ impl From<ServiceError> for ApiError {
             ServiceError::DatabaseNotReady(status) => Self::new(S::CONFLICT, "DATABASE_NOT_READY", err.to_string())
                 .with_details(vec![serde_json::json!({"status": status.as_str()})]),
             ServiceError::OperationInProgress => Self::new(S::CONFLICT, "OPERATION_IN_PROGRESS", err.to_string()),
+            ServiceError::ConnectionNotFound => Self::new(S::NOT_FOUND, "CONNECTION_NOT_FOUND", err.to_string()),
+            ServiceError::DuplicateConnection => Self::new(S::CONFLICT, "DUPLICATE_CONNECTION", err.to_string()),
             ServiceError::JobNotFound => Self::new(S::NOT_FOUND, "JOB_NOT_FOUND", err.to_string()),
             ServiceError::JobInProgress(id) => Self::new(S::CONFLICT, "JOB_IN_PROGRESS", err.to_string())
                 .with_details(vec![serde_json::json!({"jobId": id})]),

@@ -10,7 +10,7 @@
 use serde_json::{Map, Value, json};
 use utoipa::OpenApi;
 
-use crate::handlers::{self, audit, auth, databases, drift, imports, jobs, schemas};
+use crate::handlers::{self, audit, auth, connections, databases, drift, imports, jobs, schemas};
 
 /// Every route's prefix.
 pub const PREFIX: &str = "/api/v1";
@@ -38,6 +38,8 @@ pub struct OpenApiJson(pub String);
         databases::provision, databases::database, databases::database_status, databases::database_connection,
         databases::regenerate, databases::drop_database, databases::diff, databases::migrate, databases::rollback,
         drift::database_drift, jobs::sync, jobs::job, jobs::jobs, jobs::cancel,
+        connections::create, connections::list, connections::get, connections::update, connections::delete,
+        connections::sync, connections::schema_drift,
     ),
     tags(
         (name = "health", description = "Liveness, readiness and this document"),
@@ -45,6 +47,7 @@ pub struct OpenApiJson(pub String);
         (name = "schemas", description = "Schema documents and their immutable versions"),
         (name = "databases", description = "The live PostgreSQL database of a schema"),
         (name = "migrations", description = "Diffs between versions, and migrating a live database"),
+        (name = "connections", description = "Databases Schemaforge did not provision: registered, tested, compared and synced"),
         (name = "jobs", description = "Durable jobs (syncs), their progress and cancelling them"),
     ),
 )]

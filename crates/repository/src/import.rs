@@ -193,11 +193,45 @@ fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Reads the catalog of a client's database.
+/// What a test of a client's database found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    /// `server_version`, e.g. `15.4`.
+    pub server_version: String,
+    /// Relations its catalog read found (it could be read).
+    pub relations: usize,
+    /// The user may create objects in `public`: syncs to the database can
+    /// be applied (a sync may still need more, e.g. owning a table).
+    pub can_write: bool,
+}
+
+/// Timeouts of a script run on a client's database.
+#[derive(Debug, Clone, Copy)]
+pub struct ScriptTimeouts {
+    /// Seconds to wait for the server to answer.
+    pub connect_secs: u32,
+    /// Milliseconds any one statement may run.
+    pub statement_ms: u64,
+    /// Milliseconds a statement may wait for a lock.
+    pub lock_ms: u64,
+}
+
+/// Reads (and, for syncs, changes) a client's database.
 pub trait CatalogReader: Send + Sync {
     /// Connect to `target` (where the implementation's host policy allows),
     /// read its catalog in one read-only transaction, and disconnect.
     fn read_database(&self, target: &ImportTarget, options: &IntrospectOptions) -> Result<Catalog, IntrospectError>;
+    /// Test `target`: reachable, authenticated, its catalog readable, and
+    /// whether its user may write.
+    fn probe(&self, target: &ImportTarget, options: &IntrospectOptions) -> Result<Probe, IntrospectError>;
+    /// Run `statements` on `target` in ONE transaction; the first that
+    /// fails rolls everything back and is named. Gives the milliseconds.
+    fn apply_statements(
+        &self,
+        target: &ImportTarget,
+        statements: &[String],
+        timeouts: ScriptTimeouts,
+    ) -> Result<u64, crate::ApplyError>;
 }
 
 /// A reader for a server that reads no client database: every call is
@@ -208,6 +242,14 @@ pub struct NoCatalogReader;
 impl CatalogReader for NoCatalogReader {
     fn read_database(&self, _: &ImportTarget, _: &IntrospectOptions) -> Result<Catalog, IntrospectError> {
         Err(IntrospectError::Forbidden("this server does not read client databases".into()))
+    }
+
+    fn probe(&self, _: &ImportTarget, _: &IntrospectOptions) -> Result<Probe, IntrospectError> {
+        Err(IntrospectError::Forbidden("this server does not read client databases".into()))
+    }
+
+    fn apply_statements(&self, _: &ImportTarget, _: &[String], _: ScriptTimeouts) -> Result<u64, crate::ApplyError> {
+        Err(crate::ApplyError::Repo(crate::RepoError::Other("this server does not change client databases".into())))
     }
 }
 

@@ -23,9 +23,14 @@ use uuid::Uuid;
 #[cfg(feature = "postgres")]
 pub mod pg;
 
+mod connections;
 mod import;
 mod jobs;
-pub use import::{CatalogReader, ImportTarget, IntrospectOptions, LoadOptions, Loaded, NoCatalogReader, Skipped};
+pub use connections::{Connection, ConnectionQuery, ConnectionRepository};
+pub use import::{
+    CatalogReader, ImportTarget, IntrospectOptions, LoadOptions, Loaded, NoCatalogReader, Probe, ScriptTimeouts,
+    Skipped,
+};
 pub use jobs::{Beat, Job, JobEnd, JobError, JobProgress, JobQuery, JobRepository, JobStatus, Lease, NewJob};
 
 /// Errors of every repository, free of driver types.
@@ -66,6 +71,8 @@ pub enum Conflict {
     ObjectExists,
     /// The target has a pending or running job already: this one.
     ActiveJob(Uuid),
+    /// The owner already has a connection with this name.
+    DuplicateConnection,
     /// The schema changed since the version the caller based its write on.
     StaleVersion {
         /// The version the caller expected.
@@ -82,6 +89,7 @@ impl std::fmt::Display for Conflict {
             Self::DuplicateName => f.write_str("a schema with this name exists"),
             Self::ObjectExists => f.write_str("a database or role with this name exists"),
             Self::ActiveJob(id) => write!(f, "job {id} is pending or running on this database"),
+            Self::DuplicateConnection => f.write_str("a connection with this name exists"),
             Self::StaleVersion { expected, current } => {
                 write!(f, "the schema is at version {current}, not {expected}")
             }

@@ -26,6 +26,9 @@ pub(crate) enum Action {
     DatabaseSyncRequest,
     DatabaseSync,
     JobCancel,
+    ConnectionCreate,
+    ConnectionUpdate,
+    ConnectionDelete,
     ApiKeyCreate,
     ApiKeyRevoke,
 }
@@ -45,6 +48,9 @@ impl Action {
             Self::DatabaseSyncRequest => "database.sync_request",
             Self::DatabaseSync => "database.sync",
             Self::JobCancel => "job.cancel",
+            Self::ConnectionCreate => "connection.create",
+            Self::ConnectionUpdate => "connection.update",
+            Self::ConnectionDelete => "connection.delete",
             Self::ApiKeyCreate => "api_key.create",
             Self::ApiKeyRevoke => "api_key.revoke",
         }
@@ -54,6 +60,7 @@ impl Action {
         match self {
             Self::ApiKeyCreate | Self::ApiKeyRevoke => "api_key",
             Self::JobCancel => "job",
+            Self::ConnectionCreate | Self::ConnectionUpdate | Self::ConnectionDelete => "connection",
             _ => "schema",
         }
     }

@@ -107,7 +107,7 @@ impl<S: Store> App<S> {
 
     /// Version `version` of the schema (`desired`) as PostgreSQL prints it
     /// (built on a scratch database), from the cache when it was built before.
-    fn printed(&self, schema: Uuid, version: i32, desired: &ValidSchema) -> ServiceResult<Arc<Imported>> {
+    pub(crate) fn printed(&self, schema: Uuid, version: i32, desired: &ValidSchema) -> ServiceResult<Arc<Imported>> {
         if let Some(catalog) = self.built.get((schema, version)) {
             return Ok(catalog);
         }

@@ -54,6 +54,12 @@ pub enum ServiceError {
     /// Another operation on this schema's database is running.
     #[error("another operation on this schema's database is in progress; retry when it ends")]
     OperationInProgress,
+    /// No such connection (or it belongs to someone else).
+    #[error("connection not found")]
+    ConnectionNotFound,
+    /// The owner already has a connection with this name.
+    #[error("you already have a connection with this name")]
+    DuplicateConnection,
     /// No such job (or it belongs to someone else).
     #[error("job not found")]
     JobNotFound,
@@ -131,6 +137,8 @@ impl ServiceError {
             Self::DatabaseExists => "database_exists",
             Self::DatabaseNotReady(_) => "database_not_ready",
             Self::OperationInProgress => "operation_in_progress",
+            Self::ConnectionNotFound => "connection_not_found",
+            Self::DuplicateConnection => "duplicate_connection",
             Self::JobNotFound => "job_not_found",
             Self::JobInProgress(_) => "job_in_progress",
             Self::JobEnded(_) => "job_ended",
@@ -160,6 +168,7 @@ impl From<RepoError> for ServiceError {
             RepoError::Conflict(Conflict::DuplicateEmail) => Self::DuplicateEmail,
             RepoError::Conflict(Conflict::DuplicateName) => Self::DuplicateName,
             RepoError::Conflict(Conflict::ActiveJob(id)) => Self::JobInProgress(id),
+            RepoError::Conflict(Conflict::DuplicateConnection) => Self::DuplicateConnection,
             RepoError::Conflict(Conflict::ObjectExists) => Self::Internal(err.to_string()),
             RepoError::Conflict(Conflict::StaleVersion { expected, current }) => {
                 Self::VersionConflict { expected, current }

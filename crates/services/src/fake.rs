@@ -16,6 +16,7 @@ use schemaforge_repository::{
     SchemaLock, ScriptRun, ServerAddress, TryError,
 };
 use schemaforge_repository::{Beat, Job, JobEnd, JobProgress, JobQuery, JobRepository, JobStatus, Lease, NewJob};
+use schemaforge_repository::{Connection, ConnectionQuery, ConnectionRepository};
 use uuid::Uuid;
 
 use crate::{App, AuthSettings, EncryptionKey, ProvisioningSettings};
@@ -30,6 +31,7 @@ struct State {
     databases: Vec<DatabaseRecord>,
     audit: Vec<schemaforge_repository::AuditEntry>,
     jobs: Vec<Job>,
+    connections: Vec<Connection>,
     /// Document texts the JSON reads have sent.
     texts_sent: usize,
 }
@@ -514,6 +516,54 @@ impl JobRepository for MemoryStore {
         }
         j.finished_at = Some(Utc::now());
         Ok(true)
+    }
+}
+
+impl ConnectionRepository for MemoryStore {
+    fn create_connection(&self, c: &Connection) -> RepoResult<Connection> {
+        let mut s = self.lock();
+        if s.connections.iter().any(|o| o.owner_id == c.owner_id && o.name == c.name) {
+            return Err(RepoError::Conflict(Conflict::DuplicateConnection));
+        }
+        s.connections.push(c.clone());
+        Ok(c.clone())
+    }
+
+    fn get_connection(&self, owner: Uuid, id: Uuid) -> RepoResult<Option<Connection>> {
+        Ok(self.lock().connections.iter().find(|c| c.id == id && c.owner_id == owner).cloned())
+    }
+
+    fn list_connections(&self, owner: Uuid, query: &ConnectionQuery) -> RepoResult<Page<Connection>> {
+        let s = self.lock();
+        let mut all: Vec<Connection> = s
+            .connections
+            .iter()
+            .filter(|c| c.owner_id == owner)
+            .filter(|c| query.search.as_deref().is_none_or(|q| c.name.to_lowercase().contains(&q.to_lowercase())))
+            .cloned()
+            .collect();
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        let total = all.len() as i64;
+        Ok(Page { items: all.into_iter().skip(query.offset as usize).take(query.limit as usize).collect(), total })
+    }
+
+    fn update_connection(&self, c: &Connection) -> RepoResult<Connection> {
+        let mut s = self.lock();
+        let slot =
+            s.connections.iter_mut().find(|o| o.id == c.id && o.owner_id == c.owner_id).ok_or(RepoError::NotFound)?;
+        *slot = c.clone();
+        Ok(c.clone())
+    }
+
+    fn delete_connection(&self, owner: Uuid, id: Uuid) -> RepoResult<()> {
+        let mut s = self.lock();
+        let target = format!("connection:{id}");
+        if let Some(j) = s.jobs.iter().find(|j| j.target == target && !j.status.is_final()) {
+            return Err(RepoError::Conflict(Conflict::ActiveJob(j.id)));
+        }
+        let before = s.connections.len();
+        s.connections.retain(|c| !(c.id == id && c.owner_id == owner));
+        if s.connections.len() == before { Err(RepoError::NotFound) } else { Ok(()) }
     }
 }
 

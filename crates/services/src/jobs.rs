@@ -103,6 +103,8 @@ impl JobWorkers {
 pub struct JobFilter {
     /// Only this schema's.
     pub schema_id: Option<Uuid>,
+    /// Only this registered connection's.
+    pub connection_id: Option<Uuid>,
     /// Only in this status.
     pub status: Option<JobStatus>,
     /// 1-based page number (default 1).
@@ -243,7 +245,7 @@ impl<S: Store> App<S> {
         let limit = filter.limit.unwrap_or(20).clamp(1, MAX_PAGE_LIMIT);
         let query = JobQuery {
             schema_id: filter.schema_id,
-            target: None,
+            target: filter.connection_id.map(|c| format!("connection:{c}")),
             status: filter.status,
             offset: i64::from(page - 1) * i64::from(limit),
             limit: i64::from(limit),

@@ -12,6 +12,7 @@
 
 mod audit;
 mod auth;
+mod connections;
 mod drift;
 mod error;
 mod health;
@@ -30,6 +31,7 @@ mod fake;
 
 pub use audit::AuditPage;
 pub use auth::{API_KEY_PREFIX, AuthSettings, Authenticated, NewApiKeySecret, Principal, RequestId, Tokens};
+pub use connections::{ConnectionInput, ConnectionPage};
 pub use error::{ServiceError, ServiceResult};
 pub use health::HEALTH_TTL;
 pub use imports::{ImportRequest, ImportSettings, ImportedSchema};
@@ -38,6 +40,7 @@ pub use migrations::{DataLoss, MigrationOutcome, VersionDiff};
 pub use provision::{ConnectionInfo, DatabaseNames, DatabaseState, NAME_PREFIX, ProvisioningSettings, checksum};
 pub use schemaforge_drift::{AttributeDiff, Drift, ElementDrift, Matching, Status as DriftStatus};
 pub use schemaforge_introspect::{ImportReport, Outcome as ImportOutcome, ReportItem as ImportItem};
+pub use schemaforge_repository::Connection;
 pub use schemaforge_repository::{Job, JobError, JobProgress, JobStatus};
 pub use schemas::{ListParams, MAX_PAGE_LIMIT, SchemaPage};
 pub use secrets::{EncryptionKey, InvalidKey};
@@ -46,8 +49,8 @@ pub use texts::{DOCUMENT_CACHE_BYTES, SchemaText, VersionText};
 pub use throttle::LoginBackoff;
 
 use schemaforge_repository::{
-    ApiKeyRepository, AuditRepository, CatalogReader, DatabaseAdmin, DatabaseRecordRepository, HealthRepository,
-    JobRepository, NoCatalogReader, RefreshTokenRepository, SchemaRepository, UserRepository,
+    ApiKeyRepository, AuditRepository, CatalogReader, ConnectionRepository, DatabaseAdmin, DatabaseRecordRepository,
+    HealthRepository, JobRepository, NoCatalogReader, RefreshTokenRepository, SchemaRepository, UserRepository,
 };
 use std::sync::Arc;
 
@@ -66,6 +69,7 @@ pub trait Store:
     + HealthRepository
     + AuditRepository
     + JobRepository
+    + ConnectionRepository
 {
 }
 
@@ -78,6 +82,7 @@ impl<T> Store for T where
         + HealthRepository
         + AuditRepository
         + JobRepository
+        + ConnectionRepository
 {
 }
 

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use schemaforge_domain::{Safety, SchemaDocument, ValidSchema};
 use schemaforge_drift::{Drift, element_ids, merge};
-use schemaforge_repository::{DatabaseRecord, Job, JobError, NewJob, ScriptRun};
+use schemaforge_repository::{Connection, DatabaseRecord, Job, JobError, NewJob, ScriptRun, ScriptTimeouts};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -61,6 +61,29 @@ pub struct SyncRequest {
     /// A to-live sync may destroy data.
     #[serde(default)]
     pub allow_data_loss: bool,
+    /// The registered connection synced (`None`: the schema's provisioned
+    /// database).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<Uuid>,
+}
+
+/// The live database a sync works on.
+enum Live {
+    /// The schema's provisioned database.
+    Provisioned(DatabaseRecord),
+    /// A registered connection.
+    Registered(Connection),
+}
+
+/// What a running sync works with.
+struct Sync<'a> {
+    principal: Principal,
+    id: Uuid,
+    version: i32,
+    live: &'a Live,
+    chosen: &'a HashSet<String>,
+    request: &'a SyncRequest,
+    ctx: &'a JobContext,
 }
 
 /// Most ids one sync may name.
@@ -112,14 +135,40 @@ impl<S: Store> App<S> {
     /// Ask for a sync of the schema's provisioned database: a pending job
     /// (`JobInProgress` when the database has one pending or running).
     #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, schema_id = %id))]
-    pub fn request_sync(&self, principal: Principal, id: Uuid, request: SyncRequest) -> ServiceResult<Job> {
+    pub fn request_sync(&self, principal: Principal, id: Uuid, mut request: SyncRequest) -> ServiceResult<Job> {
+        request.connection = None;
+        self.enqueue_sync(principal, id, database_target(id), request)
+    }
+
+    /// Ask for a sync of a registered connection with the design it is
+    /// bound to (its bound version unless `request.version` says another).
+    #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, connection_id = %connection))]
+    pub fn request_connection_sync(
+        &self,
+        principal: Principal,
+        connection: Uuid,
+        mut request: SyncRequest,
+    ) -> ServiceResult<Job> {
+        let c = self.get_connection(principal, connection)?;
+        let schema = c.schema_id.ok_or(ServiceError::InvalidInput {
+            field: "connection",
+            message: "is bound to no schema: PATCH it with a schemaId first".into(),
+        })?;
+        request.connection = Some(connection);
+        request.version = request.version.or(c.schema_version);
+        self.enqueue_sync(principal, schema, format!("connection:{connection}"), request)
+    }
+
+    fn enqueue_sync(&self, principal: Principal, id: Uuid, target: String, request: SyncRequest) -> ServiceResult<Job> {
         self.audited(
             principal,
             Action::DatabaseSyncRequest,
             Some(id),
             || {
                 self.get_schema(principal, id)?;
-                self.ready_record(principal, id)?;
+                if request.connection.is_none() {
+                    self.ready_record(principal, id)?;
+                }
                 if let Some(v) = request.version {
                     self.get_version(principal, id, v)?;
                 }
@@ -137,7 +186,7 @@ impl<S: Store> App<S> {
                     owner_id: principal.user_id,
                     schema_id: Some(id),
                     kind: "sync".into(),
-                    target: database_target(id),
+                    target: target.clone(),
                     params,
                 })?)
             },
@@ -171,13 +220,21 @@ impl<S: Store> App<S> {
     fn sync(&self, principal: Principal, id: Uuid, request: &SyncRequest, ctx: &JobContext) -> Result<Value, Stop> {
         ctx.step(0, STEPS, "waiting for the schema's operation lock")?;
         let schema = self.get_schema(principal, id)?;
-        let _lock = self.wait_for_lock(id, ctx)?;
-        let record = self.ready_record(principal, id)?;
+        // A provisioned database: under the schema's operation lock, as
+        // builds and migrations are. A registered one has no other writer
+        // here than its one job.
+        let (live, _lock) = match request.connection {
+            None => {
+                let lock = self.wait_for_lock(id, ctx)?;
+                (Live::Provisioned(self.ready_record(principal, id)?), Some(lock))
+            }
+            Some(c) => (Live::Registered(self.get_connection(principal, c)?), None),
+        };
         let version = request.version.unwrap_or(schema.version);
         let design = self.get_version(principal, id, version)?.document;
         let desired = valid(design.clone())?;
         ctx.step(1, STEPS, "comparing the live database with the design")?;
-        let drift = self.drift_of(&record, version, &desired)?;
+        let drift = self.live_drift(&live, id, version, &desired)?;
         if !drift.errors.is_empty() {
             return Err(failed(
                 "DRIFT_UNCLEAR",
@@ -186,26 +243,23 @@ impl<S: Store> App<S> {
             ));
         }
         let chosen = chosen(&drift, &request.elements)?;
+        let sync = Sync { principal, id, version, live: &live, chosen: &chosen, request, ctx };
         match request.direction {
-            SyncDirection::ToLive => self.sync_to_live(&record, &desired, version, drift, &chosen, request, ctx),
-            SyncDirection::ToDesign => {
-                self.adopt(principal, (id, schema.version), record, design, drift, &chosen, request, ctx)
-            }
+            SyncDirection::ToLive => self.sync_to_live(&sync, &desired, drift),
+            SyncDirection::ToDesign => self.adopt(&sync, schema.version, design, drift),
+        }
+    }
+
+    fn live_drift(&self, live: &Live, id: Uuid, version: i32, desired: &ValidSchema) -> ServiceResult<Drift> {
+        match live {
+            Live::Provisioned(record) => self.drift_of(record, version, desired),
+            Live::Registered(c) => self.registered_drift(c, id, version, desired),
         }
     }
 
     /// Apply the chosen drift to the live database, in one transaction.
-    #[allow(clippy::too_many_arguments)]
-    fn sync_to_live(
-        &self,
-        record: &DatabaseRecord,
-        desired: &ValidSchema,
-        version: i32,
-        drift: Drift,
-        chosen: &HashSet<String>,
-        request: &SyncRequest,
-        ctx: &JobContext,
-    ) -> Result<Value, Stop> {
+    fn sync_to_live(&self, sync: &Sync<'_>, desired: &ValidSchema, drift: Drift) -> Result<Value, Stop> {
+        let Sync { version, chosen, request, ctx, .. } = *sync;
         let all = request.elements == SyncElements::All;
         // Everything: the drift's own script, and the database is then at
         // `version`. Some elements: the live database with those elements
@@ -219,7 +273,10 @@ impl<S: Store> App<S> {
                 .and_then(|doc| valid(doc).map_err(Stop::from))?;
             let m = schemaforge_sqlgen::migration(&live, &target);
             let statements = m.up.statements().iter().map(|s| s.sql.clone()).collect();
-            let at = record.applied_version.unwrap_or(version);
+            let at = match sync.live {
+                Live::Provisioned(record) => record.applied_version.unwrap_or(version),
+                Live::Registered(_) => version,
+            };
             (m.changes, statements, target, at)
         };
         let mut result = json!({
@@ -242,9 +299,9 @@ impl<S: Store> App<S> {
             ));
         }
         ctx.step(2, STEPS, "applying the changes in one transaction")?;
-        self.apply_sync_script(record.clone(), &statements, at, "sync", &target)?;
+        self.apply_live(sync.live, &statements, at, "sync", &target)?;
         ctx.step(3, STEPS, "comparing again")?;
-        let after = self.drift_of(record, version, desired)?;
+        let after = self.live_drift(sync.live, sync.id, version, desired)?;
         result["applied"] = json!(true);
         result["databaseVersion"] = json!(at);
         result["inStep"] = json!(after.in_step);
@@ -253,18 +310,8 @@ impl<S: Store> App<S> {
     }
 
     /// Adopt the chosen drift as a new version of the design.
-    #[allow(clippy::too_many_arguments)]
-    fn adopt(
-        &self,
-        principal: Principal,
-        (id, current): (Uuid, i32),
-        record: DatabaseRecord,
-        design: SchemaDocument,
-        drift: Drift,
-        chosen: &HashSet<String>,
-        request: &SyncRequest,
-        ctx: &JobContext,
-    ) -> Result<Value, Stop> {
+    fn adopt(&self, sync: &Sync<'_>, current: i32, design: SchemaDocument, drift: Drift) -> Result<Value, Stop> {
+        let Sync { principal, id, chosen, request, ctx, .. } = *sync;
         let all = request.elements == SyncElements::All;
         let document =
             merge(&design, &drift.live_document, chosen).map_err(|e| failed("INTERNAL", e.to_string(), None))?;
@@ -284,20 +331,56 @@ impl<S: Store> App<S> {
         result["version"] = json!(stored.version);
         if all {
             // The database now is that version: its history says so, and
-            // the record of identities names the adopted elements.
-            self.apply_sync_script(record.clone(), &[], stored.version, "adopt", &adopted)?;
+            // the record of identities names the adopted elements; a
+            // connection bound to a fixed version follows it.
+            match sync.live {
+                Live::Provisioned(_) => self.apply_live(sync.live, &[], stored.version, "adopt", &adopted)?,
+                Live::Registered(c) if c.schema_version.is_some() => {
+                    let moved = Connection { schema_version: Some(stored.version), ..c.clone() };
+                    self.store.update_connection(&moved).map_err(ServiceError::from)?;
+                }
+                Live::Registered(_) => {}
+            }
         }
         ctx.step(3, STEPS, "comparing again")?;
-        let after = self.drift_of(&record, stored.version, &adopted)?;
+        let after = self.live_drift(sync.live, id, stored.version, &adopted)?;
         result["inStep"] = json!(after.in_step);
         result["remaining"] = json!(after.elements.len());
         Ok(result)
     }
 
-    /// Apply `statements` to the database of `record` in one transaction,
-    /// under the jobs' timeouts, recording `version` in its history and
-    /// the identities of `target`'s elements.
-    fn apply_sync_script(
+    /// Apply `statements` to the live database in one transaction, under
+    /// the jobs' timeouts; a provisioned one also records `version` in its
+    /// history and the identities of `target`'s elements.
+    fn apply_live(
+        &self,
+        live: &Live,
+        statements: &[String],
+        version: i32,
+        kind: &str,
+        target: &ValidSchema,
+    ) -> ServiceResult<()> {
+        let record = match live {
+            Live::Provisioned(record) => record.clone(),
+            Live::Registered(c) => {
+                let timeouts = ScriptTimeouts {
+                    connect_secs: self.imports.connect_timeout_secs,
+                    statement_ms: self.jobs.statement_timeout_ms,
+                    lock_ms: self.jobs.lock_timeout_ms,
+                };
+                return match self.reader.apply_statements(&self.connection_target(c)?, statements, timeouts) {
+                    Ok(ms) => {
+                        tracing::info!(kind, duration_ms = ms, "sync applied to a registered connection");
+                        Ok(())
+                    }
+                    Err(e) => Err(apply_error(e)),
+                };
+            }
+        };
+        self.apply_provisioned(record, statements, version, kind, target)
+    }
+
+    fn apply_provisioned(
         &self,
         mut record: DatabaseRecord,
         statements: &[String],
@@ -324,10 +407,16 @@ impl<S: Store> App<S> {
                 self.store.put_database_record(&record)?;
                 Ok(())
             }
-            Err(schemaforge_repository::ApplyError::Statement { statement, sql, message }) => Err(
-                ServiceError::MigrationFailed(Box::new(crate::provision::failure(Some(statement), Some(sql), message))),
-            ),
-            Err(schemaforge_repository::ApplyError::Repo(e)) => Err(e.into()),
+            Err(e) => Err(apply_error(e)),
         }
+    }
+}
+
+fn apply_error(e: schemaforge_repository::ApplyError) -> ServiceError {
+    match e {
+        schemaforge_repository::ApplyError::Statement { statement, sql, message } => {
+            ServiceError::MigrationFailed(Box::new(crate::provision::failure(Some(statement), Some(sql), message)))
+        }
+        schemaforge_repository::ApplyError::Repo(e) => e.into(),
     }
 }

@@ -8,6 +8,7 @@ mod helpers;
 
 mod accounts;
 mod bad_input;
+mod connections;
 mod contract;
 mod drift;
 mod hardening;

@@ -190,6 +190,9 @@ pub(crate) struct JobListQuery {
     /// Only the jobs of this schema.
     #[param(value_type = Option<uuid::Uuid>)]
     schema: Option<String>,
+    /// Only the jobs of this registered connection.
+    #[param(value_type = Option<uuid::Uuid>)]
+    connection: Option<String>,
     /// Only jobs in this status.
     #[param(pattern = "^(pending|running|succeeded|failed|cancelled)$")]
     status: Option<String>,
@@ -201,7 +204,7 @@ pub(crate) struct JobListQuery {
     limit: Option<u32>,
 }
 
-fn accepted(job: Job) -> HttpResponse {
+pub(crate) fn accepted(job: Job) -> HttpResponse {
     HttpResponse::Accepted()
         .insert_header(("Location", format!("{}/jobs/{}", crate::openapi::PREFIX, job.id)))
         .json(JobDto::from(job))
@@ -224,23 +227,30 @@ pub(crate) async fn sync<S: Store + 'static>(
     body: JsonBody<SyncRequestDto>,
 ) -> ApiResult<HttpResponse> {
     let id = uuid_param("id", &path)?;
-    let b = body.0;
-    let request = SyncRequest {
-        direction: match b.direction {
-            DirectionDto::ToLive => SyncDirection::ToLive,
-            DirectionDto::ToDesign => SyncDirection::ToDesign,
-        },
-        version: b.version,
-        elements: match b.elements {
-            None | Some(ElementsDto::Word(ElementsWordDto::All)) => SyncElements::All,
-            Some(ElementsDto::Word(ElementsWordDto::Indexes)) => SyncElements::Indexes,
-            Some(ElementsDto::Ids(ids)) => SyncElements::Ids(ids.ids),
-        },
-        dry_run: b.dry_run,
-        allow_data_loss: b.allow_data_loss,
-    };
+    let request = body.0.into_request();
     let job = blocking(&app, move |a| a.request_sync(auth.0, id, request)).await?;
     Ok(accepted(job))
+}
+
+impl SyncRequestDto {
+    pub(crate) fn into_request(self) -> SyncRequest {
+        let b = self;
+        SyncRequest {
+            direction: match b.direction {
+                DirectionDto::ToLive => SyncDirection::ToLive,
+                DirectionDto::ToDesign => SyncDirection::ToDesign,
+            },
+            version: b.version,
+            elements: match b.elements {
+                None | Some(ElementsDto::Word(ElementsWordDto::All)) => SyncElements::All,
+                Some(ElementsDto::Word(ElementsWordDto::Indexes)) => SyncElements::Indexes,
+                Some(ElementsDto::Ids(ids)) => SyncElements::Ids(ids.ids),
+            },
+            dry_run: b.dry_run,
+            allow_data_loss: b.allow_data_loss,
+            connection: None,
+        }
+    }
 }
 
 /// A job of the caller's.
@@ -270,6 +280,7 @@ pub(crate) async fn jobs<S: Store + 'static>(
 ) -> ApiResult<HttpResponse> {
     let q = q.into_inner();
     let schema_id = q.schema.as_deref().map(|s| uuid_param("schema", s)).transpose()?;
+    let connection_id = q.connection.as_deref().map(|s| uuid_param("connection", s)).transpose()?;
     let status = q
         .status
         .as_deref()
@@ -282,7 +293,7 @@ pub(crate) async fn jobs<S: Store + 'static>(
     if q.page == Some(0) {
         return Err(ApiError::invalid_parameter("page", "pages start at 1"));
     }
-    let filter = JobFilter { schema_id, status, page: q.page, limit: q.limit };
+    let filter = JobFilter { schema_id, connection_id, status, page: q.page, limit: q.limit };
     let page = blocking(&app, move |a| a.list_jobs(auth.0, filter)).await?;
     Ok(HttpResponse::Ok().json(JobPageDto {
         items: page.items.into_iter().map(JobDto::from).collect(),

@@ -12,6 +12,7 @@ use crate::extract::blocking;
 
 pub(crate) mod audit;
 pub(crate) mod auth;
+pub(crate) mod connections;
 pub(crate) mod databases;
 pub(crate) mod drift;
 pub(crate) mod imports;
@@ -115,6 +116,17 @@ fn routes<S: Store + 'static>() -> Vec<(&'static str, Vec<(Method, Route)>)> {
         ("/schemas/{id}/database/migrate", vec![on(M::POST, databases::migrate::<S>)]),
         ("/schemas/{id}/database/rollback", vec![on(M::POST, databases::rollback::<S>)]),
         ("/schemas/{id}/diff", vec![on(M::GET, databases::diff::<S>)]),
+        ("/schemas/{id}/drift", vec![on(M::GET, connections::schema_drift::<S>)]),
+        ("/connections", vec![on(M::GET, connections::list::<S>), on(M::POST, connections::create::<S>)]),
+        (
+            "/connections/{id}",
+            vec![
+                on(M::GET, connections::get::<S>),
+                on(M::PATCH, connections::update::<S>),
+                on(M::DELETE, connections::delete::<S>),
+            ],
+        ),
+        ("/connections/{id}/sync", vec![on(M::POST, connections::sync::<S>)]),
         ("/jobs", vec![on(M::GET, jobs::jobs::<S>)]),
         ("/jobs/{id}", vec![on(M::GET, jobs::job::<S>)]),
         ("/jobs/{id}/cancel", vec![on(M::POST, jobs::cancel::<S>)]),

@@ -70,6 +70,29 @@ fn apply_on(conn: &mut PgConnection, statements: &[String], timeouts: LiveTimeou
 }
 
 #[derive(QueryableByName)]
+struct PrivilegesRow {
+    #[diesel(sql_type = Text)]
+    version: String,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    can_write: bool,
+}
+
+/// The server's version and whether the URL's user may create objects in
+/// `public` of the database at `url`.
+pub fn privileges(url: &str, connect_secs: u32) -> Result<(String, bool), IntrospectError> {
+    let timeouts = LiveTimeouts { connect_secs, ..LiveTimeouts::default() };
+    let mut conn = connect(url, timeouts)?;
+    let row: PrivilegesRow = diesel::sql_query(
+        "SELECT pg_catalog.current_setting('server_version') AS version,
+                coalesce((SELECT pg_catalog.has_schema_privilege(oid, 'CREATE') FROM pg_catalog.pg_namespace
+                          WHERE nspname = 'public'), false) AS can_write",
+    )
+    .get_result(&mut conn)
+    .map_err(|e| IntrospectError::Unreachable(describe(&e)))?;
+    Ok((row.version, row.can_write))
+}
+
+#[derive(QueryableByName)]
 struct IdentityRow {
     #[diesel(sql_type = Nullable<Text>)]
     record: Option<String>,

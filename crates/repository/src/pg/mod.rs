@@ -6,6 +6,7 @@
 
 mod admin;
 mod audit;
+mod connections;
 pub mod introspect;
 mod jobs;
 pub mod live;
@@ -568,7 +569,7 @@ fn transaction<T>(conn: &mut PgConnection, f: impl FnOnce(&mut PgConnection) -> 
     })
 }
 
-fn like_pattern(search: &str) -> String {
+pub(crate) fn like_pattern(search: &str) -> String {
     let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }

@@ -8,7 +8,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
 use schemaforge_introspect::Catalog;
 
 use super::introspect::introspect;
-use crate::{CatalogReader, ImportTarget, IntrospectError, IntrospectOptions};
+use crate::{
+    ApplyError, CatalogReader, ImportTarget, IntrospectError, IntrospectOptions, Probe, RepoError, ScriptTimeouts,
+};
 
 /// Which hosts a client's URL may lead to.
 #[derive(Debug, Clone, Default)]
@@ -114,6 +116,29 @@ impl CatalogReader for PgCatalogReader {
     fn read_database(&self, target: &ImportTarget, options: &IntrospectOptions) -> Result<Catalog, IntrospectError> {
         let address = self.policy.address(target)?;
         introspect(&target.libpq_url(address, options.connect_timeout_secs), options)
+    }
+
+    fn probe(&self, target: &ImportTarget, options: &IntrospectOptions) -> Result<Probe, IntrospectError> {
+        let address = self.policy.address(target)?;
+        let url = target.libpq_url(address, options.connect_timeout_secs);
+        let (server_version, can_write) = super::live::privileges(&url, options.connect_timeout_secs)?;
+        let catalog = introspect(&url, options)?;
+        Ok(Probe { server_version, relations: catalog.relations.len(), can_write })
+    }
+
+    fn apply_statements(
+        &self,
+        target: &ImportTarget,
+        statements: &[String],
+        timeouts: ScriptTimeouts,
+    ) -> Result<u64, ApplyError> {
+        let address = self.policy.address(target).map_err(|e| ApplyError::Repo(RepoError::Other(e.to_string())))?;
+        let live = super::live::LiveTimeouts {
+            connect_secs: timeouts.connect_secs,
+            statement_ms: timeouts.statement_ms,
+            lock_ms: timeouts.lock_ms,
+        };
+        super::live::apply_statements(&target.libpq_url(address, timeouts.connect_secs), statements, live)
     }
 }
 

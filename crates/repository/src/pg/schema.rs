@@ -129,3 +129,23 @@ diesel::table! {
         finished_at -> Nullable<Timestamptz>,
     }
 }
+
+diesel::table! {
+    connections (id) {
+        id -> Uuid,
+        owner_id -> Uuid,
+        name -> Text,
+        host -> Text,
+        port -> Int4,
+        database_name -> Text,
+        username -> Text,
+        password_ciphertext -> Bytea,
+        sslmode -> Text,
+        namespaces -> Array<Text>,
+        schema_id -> Nullable<Uuid>,
+        schema_version -> Nullable<Int4>,
+        last_test -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
