@@ -7,11 +7,15 @@ use uuid::Uuid;
 
 use crate::{Page, RepoResult};
 
-/// A registered connection.
+/// A registered connection, or (listed beside them) a schema's
+/// provisioned database.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Connection {
-    /// Id.
+    /// Id (a provisioned database's is its schema's).
     pub id: Uuid,
+    /// A schema's provisioned database, not registered by hand (its host
+    /// and port are the services' to fill, its password is not here).
+    pub provisioned: bool,
     /// Owner.
     pub owner_id: Uuid,
     /// Its name, unique per owner.
@@ -61,7 +65,7 @@ pub trait ConnectionRepository: Send + Sync {
     fn create_connection(&self, connection: &Connection) -> RepoResult<Connection>;
     /// The owner's connection.
     fn get_connection(&self, owner: Uuid, id: Uuid) -> RepoResult<Option<Connection>>;
-    /// A page of the owner's connections, by name.
+    /// A page of the owner's connections and provisioned databases, by name.
     fn list_connections(&self, owner: Uuid, query: &ConnectionQuery) -> RepoResult<Page<Connection>>;
     /// Replace every field of the owner's connection but its id, owner and
     /// creation time; `NotFound` if not the owner's.

@@ -111,6 +111,7 @@ impl<S: Store> App<S> {
         let id = Uuid::new_v4();
         let mut c = Connection {
             id,
+            provisioned: false,
             owner_id: principal.user_id,
             name,
             host: String::new(),
@@ -146,9 +147,52 @@ impl<S: Store> App<S> {
         )
     }
 
-    /// The caller's connection.
+    /// The caller's connection: a registered one, or a schema's
+    /// provisioned database (whose id is its schema's).
     pub fn get_connection(&self, principal: Principal, id: Uuid) -> ServiceResult<Connection> {
-        self.store.get_connection(principal.user_id, id)?.ok_or(ServiceError::ConnectionNotFound)
+        if let Some(c) = self.store.get_connection(principal.user_id, id)? {
+            return Ok(c);
+        }
+        let schema = self.get_schema(principal, id).map_err(|_| ServiceError::ConnectionNotFound)?;
+        let record = self.store.get_database_record(principal.user_id, id)?.ok_or(ServiceError::ConnectionNotFound)?;
+        Ok(self.with_address(Connection {
+            id,
+            provisioned: true,
+            owner_id: principal.user_id,
+            name: schema.name,
+            host: String::new(),
+            port: 0,
+            database: record.database_name,
+            username: record.role_name,
+            password_ciphertext: Vec::new(),
+            sslmode: "prefer".into(),
+            namespaces: Vec::new(),
+            schema_id: Some(id),
+            schema_version: None,
+            last_test: None,
+            created_at: record.created_at,
+            updated_at: record.updated_at,
+        }))
+    }
+
+    /// A provisioned database's host and port, as clients reach it.
+    fn with_address(&self, mut c: Connection) -> Connection {
+        if c.provisioned {
+            let address = self.admin.address();
+            c.host = self.provisioning.public_host.clone().unwrap_or(address.host);
+            c.port = self.provisioning.public_port.unwrap_or(address.port);
+        }
+        c
+    }
+
+    /// The caller's registered connection (`InvalidInput` for a
+    /// provisioned database: it is managed under its schema).
+    fn registered(&self, principal: Principal, id: Uuid) -> ServiceResult<Connection> {
+        let c = self.get_connection(principal, id)?;
+        if c.provisioned {
+            return Err(invalid("id", "is a provisioned database: manage it under /schemas/{id}/database"));
+        }
+        Ok(c)
     }
 
     /// A page of the caller's connections, by name.
@@ -167,6 +211,7 @@ impl<S: Store> App<S> {
             limit: i64::from(limit),
         };
         let Page { items, total } = self.store.list_connections(principal.user_id, &query)?;
+        let items = items.into_iter().map(|c| self.with_address(c)).collect();
         Ok(ConnectionPage { items, page, limit, total })
     }
 
@@ -196,7 +241,7 @@ impl<S: Store> App<S> {
         input: ConnectionInput,
         retest: bool,
     ) -> ServiceResult<Connection> {
-        let mut c = self.get_connection(principal, id)?;
+        let mut c = self.registered(principal, id)?;
         let before = (c.host.clone(), c.port, c.database.clone(), c.username.clone(), c.sslmode.clone());
         let old = self.connection_password(&c)?;
         let password_given = input.password.is_some() || input.url.is_some();
@@ -214,7 +259,10 @@ impl<S: Store> App<S> {
             principal,
             Action::ConnectionDelete,
             Some(id),
-            || self.store.delete_connection(principal.user_id, id).map_err(not_found),
+            || {
+                self.registered(principal, id)?;
+                self.store.delete_connection(principal.user_id, id).map_err(not_found)
+            },
             |()| Recorded::default(),
         )
     }
@@ -353,6 +401,12 @@ impl<S: Store> App<S> {
     ) -> ServiceResult<Drift> {
         let schema = self.get_schema(principal, id)?;
         let c = self.get_connection(principal, connection)?;
+        if c.provisioned {
+            if c.id != id {
+                return Err(invalid("connection", "is a provisioned database: compare it with its own schema"));
+            }
+            return self.database_drift(principal, id, version);
+        }
         let bound = c.schema_version.filter(|_| c.schema_id == Some(id));
         let version = version.or(bound).unwrap_or(schema.version);
         let desired = valid(self.get_version(principal, id, version)?.document)?;

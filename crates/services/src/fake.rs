@@ -535,12 +535,35 @@ impl ConnectionRepository for MemoryStore {
 
     fn list_connections(&self, owner: Uuid, query: &ConnectionQuery) -> RepoResult<Page<Connection>> {
         let s = self.lock();
+        let provisioned = s.databases.iter().filter_map(|d| {
+            let (schema, _) =
+                s.schemas.iter().find(|(r, deleted)| r.id == d.schema_id && r.owner_id == owner && !deleted)?;
+            Some(Connection {
+                id: d.schema_id,
+                provisioned: true,
+                owner_id: owner,
+                name: schema.name.clone(),
+                host: String::new(),
+                port: 0,
+                database: d.database_name.clone(),
+                username: d.role_name.clone(),
+                password_ciphertext: Vec::new(),
+                sslmode: "prefer".into(),
+                namespaces: Vec::new(),
+                schema_id: Some(d.schema_id),
+                schema_version: None,
+                last_test: None,
+                created_at: d.created_at,
+                updated_at: d.updated_at,
+            })
+        });
         let mut all: Vec<Connection> = s
             .connections
             .iter()
             .filter(|c| c.owner_id == owner)
-            .filter(|c| query.search.as_deref().is_none_or(|q| c.name.to_lowercase().contains(&q.to_lowercase())))
             .cloned()
+            .chain(provisioned)
+            .filter(|c| query.search.as_deref().is_none_or(|q| c.name.to_lowercase().contains(&q.to_lowercase())))
             .collect();
         all.sort_by(|a, b| a.name.cmp(&b.name));
         let total = all.len() as i64;

@@ -245,7 +245,13 @@ impl<S: Store> App<S> {
         let limit = filter.limit.unwrap_or(20).clamp(1, MAX_PAGE_LIMIT);
         let query = JobQuery {
             schema_id: filter.schema_id,
-            target: filter.connection_id.map(|c| format!("connection:{c}")),
+            target: match filter.connection_id {
+                Some(c) => Some(match self.get_connection(principal, c)? {
+                    p if p.provisioned => crate::sync::database_target(p.id),
+                    _ => format!("connection:{c}"),
+                }),
+                None => None,
+            },
             status: filter.status,
             offset: i64::from(page - 1) * i64::from(limit),
             limit: i64::from(limit),

@@ -150,6 +150,9 @@ impl<S: Store> App<S> {
         mut request: SyncRequest,
     ) -> ServiceResult<Job> {
         let c = self.get_connection(principal, connection)?;
+        if c.provisioned {
+            return self.request_sync(principal, c.id, request);
+        }
         let schema = c.schema_id.ok_or(ServiceError::InvalidInput {
             field: "connection",
             message: "is bound to no schema: PATCH it with a schemaId first".into(),

@@ -191,6 +191,21 @@ async fn a_connection_with_a_pending_job_is_not_deleted_and_the_host_policy_hold
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a password is required: {}", r.text());
     assert_eq!(app.get("/connections", Some(&token)).await.json()["total"], 2);
 
+    // The example of docs/drift-and-sync.md §7 (for this user's schema) is
+    // read whole and reaches the host policy: 203.0.113.10 is a
+    // documentation address, which this server does not connect to.
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/drift-and-sync.md")).unwrap();
+    let mut example: Value = text
+        .split("```json\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .map(|b| serde_json::from_str::<Value>(b).unwrap())
+        .find(|v| v.get("url").is_some())
+        .unwrap();
+    example["schemaId"] = json!(schema);
+    let r = app.call("POST", "/connections", Some(&token), Some(&example)).await;
+    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "IMPORT_TARGET_FORBIDDEN".to_string()), "{}", r.text());
+
     // Bound, a pending job holds it.
     let r = app.call("PATCH", &format!("/connections/{id}"), Some(&token), Some(&json!({"schemaId": schema}))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -208,4 +223,38 @@ async fn a_connection_with_a_pending_job_is_not_deleted_and_the_host_policy_hold
         app.call("DELETE", &format!("/connections/{id}"), Some(&token), None).await.status,
         StatusCode::NO_CONTENT
     );
+
+    // A provisioned database is a connection too, bound to its schema,
+    // without being registered: listed, compared (by identity) and synced.
+    let r = app.call("POST", &format!("/schemas/{schema}/database"), Some(&token), None).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let list = app.get("/connections", Some(&token)).await.json();
+    let provisioned = list["items"].as_array().unwrap().iter().find(|c| c["kind"] == "provisioned").unwrap().clone();
+    assert_eq!(
+        (provisioned["id"].as_str(), provisioned["schemaId"].as_str()),
+        (Some(schema.as_str()), Some(schema.as_str())),
+        "{list:#}"
+    );
+    assert!(provisioned["port"].as_u64().unwrap() > 0 && !provisioned["host"].as_str().unwrap().is_empty(), "{list:#}");
+    assert_eq!(list["total"], 2, "the closed one and the provisioned one: {list:#}");
+    let r = app.call("PATCH", &format!("/connections/{schema}"), Some(&token), Some(&json!({"name": "x"}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(
+        app.call("DELETE", &format!("/connections/{schema}"), Some(&token), None).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let d = app.get(&format!("/schemas/{schema}/drift?connection={schema}"), Some(&token)).await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.text());
+    assert_eq!((d.json()["inStep"].clone(), d.json()["matching"].clone()), (json!(true), json!("identity")));
+    let r = app
+        .call(
+            "POST",
+            &format!("/connections/{schema}/sync"),
+            Some(&token),
+            Some(&json!({"direction": "to-live", "dryRun": true})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    let jobs = app.get(&format!("/jobs?connection={schema}"), Some(&token)).await.json();
+    assert_eq!((jobs["total"].clone(), jobs["items"][0]["id"].clone()), (json!(1), r.json()["id"].clone()), "{jobs:#}");
 }

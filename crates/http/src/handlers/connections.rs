@@ -13,7 +13,7 @@ use super::jobs::{SyncRequestDto, accepted};
 use super::{Data, flag, version_param};
 use crate::error::{ApiError, ApiResult, Envelope};
 use crate::extract::{Auth, JsonBody, blocking, uuid_param};
-use crate::handlers::drift::DriftDto;
+use crate::handlers::drift::{DriftDto, answer, wants_sql};
 
 /// `POST /connections` and `PATCH /connections/{id}`: a URL, or its parts.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -73,8 +73,13 @@ impl RegisteredConnectionRequestDto {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisteredConnectionDto {
-    /// Id.
+    /// Id (a provisioned database's is its schema's).
     id: uuid::Uuid,
+    /// `registered`, or `provisioned`: a schema's own database, listed
+    /// here without being registered (read-only here: manage it under
+    /// `/schemas/{id}/database`).
+    #[schema(pattern = "^(registered|provisioned)$")]
+    kind: String,
     /// Name.
     name: String,
     /// Host.
@@ -109,6 +114,7 @@ impl From<Connection> for RegisteredConnectionDto {
     fn from(c: Connection) -> Self {
         Self {
             id: c.id,
+            kind: if c.provisioned { "provisioned" } else { "registered" }.into(),
             name: c.name,
             host: c.host,
             port: c.port,
@@ -325,14 +331,7 @@ pub(crate) async fn schema_drift<S: Store + 'static>(
         None => return Err(ApiError::invalid_parameter("connection", "is required")),
     };
     let version = version_param("version", q.version.as_deref())?;
-    let sql = match q.format.as_deref() {
-        None | Some("json") => false,
-        Some("sql") => true,
-        Some(_) => return Err(ApiError::invalid_parameter("format", "must be json or sql")),
-    };
+    let sql = wants_sql(q.format.as_deref())?;
     let drift = blocking(&app, move |a| a.connection_drift(auth.0, id, connection, version)).await?;
-    if sql {
-        return Ok(HttpResponse::Ok().content_type("application/sql; charset=utf-8").body(drift.script_sql()));
-    }
-    Ok(HttpResponse::Ok().json(DriftDto::from(drift)))
+    Ok(answer(drift, sql))
 }

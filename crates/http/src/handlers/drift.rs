@@ -149,14 +149,24 @@ pub(crate) async fn database_drift<S: Store + 'static>(
 ) -> ApiResult<HttpResponse> {
     let id = uuid_param("id", &path)?;
     let version = version_param("version", q.version.as_deref())?;
-    let sql = match q.format.as_deref() {
-        None | Some("json") => false,
-        Some("sql") => true,
-        Some(_) => return Err(ApiError::invalid_parameter("format", "must be json or sql")),
-    };
+    let sql = wants_sql(q.format.as_deref())?;
     let drift = blocking(&app, move |a| a.database_drift(auth.0, id, version)).await?;
-    if sql {
-        return Ok(HttpResponse::Ok().content_type("application/sql; charset=utf-8").body(drift.script_sql()));
+    Ok(answer(drift, sql))
+}
+
+/// Whether `format` asks for the script (`sql`) rather than JSON.
+pub(crate) fn wants_sql(format: Option<&str>) -> ApiResult<bool> {
+    match format {
+        None | Some("json") => Ok(false),
+        Some("sql") => Ok(true),
+        Some(_) => Err(ApiError::invalid_parameter("format", "must be json or sql")),
     }
-    Ok(HttpResponse::Ok().json(DriftDto::from(drift)))
+}
+
+/// A drift as JSON, or (`sql`) its script.
+pub(crate) fn answer(drift: Drift, sql: bool) -> HttpResponse {
+    if sql {
+        return HttpResponse::Ok().content_type("application/sql; charset=utf-8").body(drift.script_sql());
+    }
+    HttpResponse::Ok().json(DriftDto::from(drift))
 }

@@ -7,11 +7,11 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use uuid::Uuid;
 
-use super::schema::{connections, jobs};
+use super::schema::connections;
 use super::{PgRepository, like_pattern, map_err};
-use crate::{Conflict, Connection, ConnectionQuery, ConnectionRepository, JobStatus, Page, RepoError, RepoResult};
+use crate::{Conflict, Connection, ConnectionQuery, ConnectionRepository, Page, RepoError, RepoResult};
 
-#[derive(Queryable, Selectable)]
+#[derive(Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = connections)]
 struct ConnectionRow {
     id: Uuid,
@@ -40,6 +40,7 @@ impl ConnectionRow {
         })?;
         Ok(Connection {
             id: self.id,
+            provisioned: false,
             owner_id: self.owner_id,
             name: self.name,
             host: self.host,
@@ -103,6 +104,36 @@ fn conflict(e: DieselError) -> RepoError {
     }
 }
 
+/// A row of the list: a registered connection, or a provisioned database
+/// in the same shape.
+#[derive(QueryableByName)]
+struct ListedRow {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    provisioned: bool,
+    #[diesel(embed)]
+    row: ConnectionRow,
+}
+
+#[derive(QueryableByName)]
+struct Total {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    total: i64,
+}
+
+/// The owner's connections and provisioned databases (of live schemas),
+/// filtered by `$2` (a LIKE pattern, or NULL).
+const LISTED: &str = "SELECT * FROM (
+        SELECT false AS provisioned, id, owner_id, name, host, port, database_name, username, password_ciphertext,
+               sslmode, namespaces, schema_id, schema_version, last_test, created_at, updated_at
+        FROM connections WHERE owner_id = $1
+        UNION ALL
+        SELECT true, d.schema_id, s.owner_id, s.name, '', 0, d.database_name, d.role_name, ''::bytea, 'prefer',
+               '{}'::text[], d.schema_id, NULL::integer, NULL::jsonb, d.created_at, d.updated_at
+        FROM schema_databases d JOIN schemas s ON s.id = d.schema_id
+        WHERE s.owner_id = $1 AND s.deleted_at IS NULL
+    ) c
+    WHERE $2::text IS NULL OR c.name ILIKE $2 OR c.host ILIKE $2 OR c.database_name ILIKE $2";
+
 impl ConnectionRepository for PgRepository {
     fn create_connection(&self, c: &Connection) -> RepoResult<Connection> {
         let mut conn = self.conn()?;
@@ -127,30 +158,26 @@ impl ConnectionRepository for PgRepository {
     }
 
     fn list_connections(&self, owner: Uuid, query: &ConnectionQuery) -> RepoResult<Page<Connection>> {
+        use diesel::sql_types::{BigInt, Nullable, Text};
         let mut conn = self.conn()?;
-        let filtered = || {
-            let mut q = connections::table.filter(connections::owner_id.eq(owner)).into_boxed();
-            if let Some(search) = query.search.as_deref().filter(|s| !s.is_empty()) {
-                let pattern = like_pattern(search);
-                q = q.filter(
-                    connections::name
-                        .ilike(pattern.clone())
-                        .or(connections::host.ilike(pattern.clone()))
-                        .or(connections::database_name.ilike(pattern)),
-                );
-            }
-            q
-        };
-        let total: i64 = filtered().count().get_result(&mut *conn).map_err(map_err)?;
-        let rows = filtered()
-            .select(ConnectionRow::as_select())
-            .order((connections::name, connections::id))
-            .offset(query.offset)
-            .limit(query.limit)
+        let pattern = query.search.as_deref().filter(|s| !s.is_empty()).map(like_pattern);
+        let total: Total = diesel::sql_query(format!("SELECT count(*) AS total FROM ({LISTED}) l"))
+            .bind::<diesel::sql_types::Uuid, _>(owner)
+            .bind::<Nullable<Text>, _>(pattern.clone())
+            .get_result(&mut *conn)
+            .map_err(map_err)?;
+        let rows: Vec<ListedRow> = diesel::sql_query(format!("{LISTED} ORDER BY c.name, c.id OFFSET $3 LIMIT $4"))
+            .bind::<diesel::sql_types::Uuid, _>(owner)
+            .bind::<Nullable<Text>, _>(pattern)
+            .bind::<BigInt, _>(query.offset)
+            .bind::<BigInt, _>(query.limit)
             .load(&mut *conn)
             .map_err(map_err)?;
-        let items = rows.into_iter().map(ConnectionRow::into_connection).collect::<RepoResult<_>>()?;
-        Ok(Page { items, total })
+        let items = rows
+            .into_iter()
+            .map(|l| l.row.into_connection().map(|c| Connection { provisioned: l.provisioned, ..c }))
+            .collect::<RepoResult<_>>()?;
+        Ok(Page { items, total: total.total })
     }
 
     fn update_connection(&self, c: &Connection) -> RepoResult<Connection> {
@@ -174,14 +201,8 @@ impl ConnectionRepository for PgRepository {
             Ok(0) => Err(RepoError::NotFound),
             Ok(_) => Ok(()),
             Err(DieselError::DatabaseError(_, info)) if info.constraint_name() == Some("connections_busy") => {
-                let active: Option<Uuid> = jobs::table
-                    .filter(jobs::target.eq(format!("connection:{id}")))
-                    .filter(jobs::status.eq_any([JobStatus::Pending.as_str(), JobStatus::Running.as_str()]))
-                    .select(jobs::id)
-                    .first(&mut *conn)
-                    .optional()
-                    .map_err(map_err)?;
-                Err(RepoError::Conflict(Conflict::ActiveJob(active.unwrap_or(Uuid::nil()))))
+                let active = super::jobs::active_job(&mut conn, &format!("connection:{id}"))?;
+                Err(RepoError::Conflict(Conflict::ActiveJob(active)))
             }
             Err(e) => Err(map_err(e)),
         }

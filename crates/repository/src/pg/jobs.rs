@@ -138,6 +138,19 @@ fn secs(lease: Lease) -> f64 {
     lease.duration.as_secs_f64()
 }
 
+/// The id of the pending or running job on `target` (nil when it ended in
+/// the meantime: then no finished job is named).
+pub(super) fn active_job(conn: &mut PgConnection, target: &str) -> RepoResult<Uuid> {
+    let active: Option<Uuid> = jobs::table
+        .filter(jobs::target.eq(target))
+        .filter(jobs::status.eq_any([JobStatus::Pending.as_str(), JobStatus::Running.as_str()]))
+        .select(jobs::id)
+        .first(conn)
+        .optional()
+        .map_err(map_err)?;
+    Ok(active.unwrap_or(Uuid::nil()))
+}
+
 impl JobRepository for PgRepository {
     fn enqueue_job(&self, job: NewJob) -> RepoResult<Job> {
         let mut conn = self.conn()?;
@@ -156,16 +169,7 @@ impl JobRepository for PgRepository {
             Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info))
                 if info.constraint_name() == Some("jobs_one_active_per_target") =>
             {
-                let active: Option<Uuid> = jobs::table
-                    .filter(jobs::target.eq(&job.target))
-                    .filter(jobs::status.eq_any([JobStatus::Pending.as_str(), JobStatus::Running.as_str()]))
-                    .select(jobs::id)
-                    .first(&mut *conn)
-                    .optional()
-                    .map_err(map_err)?;
-                // The active job may have ended in between: then say so
-                // plainly rather than name a finished job.
-                Err(RepoError::Conflict(Conflict::ActiveJob(active.unwrap_or(Uuid::nil()))))
+                Err(RepoError::Conflict(Conflict::ActiveJob(active_job(&mut conn, &job.target)?)))
             }
             Err(e) => Err(map_err(e)),
         }
