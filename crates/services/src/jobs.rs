@@ -357,6 +357,8 @@ impl<S: Store> App<S> {
     }
 
     fn execute(&self, job: &Job, ctx: &JobContext) -> Result<serde_json::Value, Stop> {
+        // Cancelled before a worker got to it (or taken over after a cancel).
+        ctx.checkpoint()?;
         match job.kind.as_str() {
             "sync" => self.run_sync(job, ctx),
             other => Err(Stop::Failed(internal(&format!("unknown job kind {other:?}")), None)),
@@ -388,5 +390,62 @@ fn sleep_unless(stop: &AtomicBool, total: Duration) {
     let until = Instant::now() + total;
     while !stop.load(Ordering::SeqCst) && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(50).min(total));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::{FakeAdmin, MemoryStore, app_with};
+    use schemaforge_repository::{JobRepository, NewJob};
+
+    fn setup() -> (App<MemoryStore>, Arc<MemoryStore>, Principal) {
+        let store = Arc::new(MemoryStore::default());
+        let app = app_with(Arc::clone(&store), Arc::new(FakeAdmin::default()));
+        let reg = app.register("ada@example.com", "correct horse battery", None).unwrap();
+        let ada = app.authenticate(&reg.tokens.access_token).unwrap();
+        (app, store, ada)
+    }
+
+    fn enqueue(store: &MemoryStore, owner: Uuid, kind: &str, target: &str) -> Job {
+        store
+            .enqueue_job(NewJob {
+                id: Uuid::new_v4(),
+                owner_id: owner,
+                schema_id: None,
+                kind: kind.into(),
+                target: target.into(),
+                params: serde_json::json!({}),
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_worker_ends_every_job_it_claims_and_honours_a_cancel_before_it_starts() {
+        let (app, store, ada) = setup();
+        let unknown = enqueue(&store, ada.user_id, "no such kind", "t:1");
+        let claimed = store.claim_job("w", app.jobs.lease()).unwrap().unwrap();
+        app.run_claimed("w", claimed);
+        let failed = app.get_job(ada, unknown.id).unwrap();
+        assert_eq!((failed.status, failed.error.map(|e| e.code)), (JobStatus::Failed, Some("INTERNAL".to_string())));
+
+        // Asked to cancel while claimed: it stops at its first step.
+        let sync = enqueue(&store, ada.user_id, "sync", "t:2");
+        let claimed = store.claim_job("w", app.jobs.lease()).unwrap().unwrap();
+        assert_eq!(app.cancel_job(ada, sync.id).unwrap().status, JobStatus::Running);
+        let claimed = Job { cancel_requested: true, ..claimed };
+        app.run_claimed("w", claimed);
+        assert_eq!(app.get_job(ada, sync.id).unwrap().status, JobStatus::Cancelled);
+        assert!(matches!(app.cancel_job(ada, unknown.id), Err(ServiceError::JobEnded("failed"))));
+
+        // Listing filters and pages.
+        let page = app.list_jobs(ada, JobFilter { status: Some(JobStatus::Cancelled), ..Default::default() }).unwrap();
+        assert_eq!((page.total, page.items[0].id), (1, sync.id));
+        let page = app.list_jobs(ada, JobFilter { limit: Some(1), ..Default::default() }).unwrap();
+        assert_eq!((page.total, page.items.len(), page.limit), (2, 1, 1));
+        let other = app.register("bob@example.com", "correct horse battery", None).unwrap();
+        let bob = app.authenticate(&other.tokens.access_token).unwrap();
+        assert!(matches!(app.get_job(bob, sync.id), Err(ServiceError::JobNotFound)));
+        assert!(matches!(app.cancel_job(bob, sync.id), Err(ServiceError::JobNotFound)));
     }
 }
