@@ -245,10 +245,13 @@ impl<S: Store> App<S> {
         let limit = filter.limit.unwrap_or(20).clamp(1, MAX_PAGE_LIMIT);
         let query = JobQuery {
             schema_id: filter.schema_id,
+            // A provisioned database's jobs are its schema's; an unknown
+            // connection simply has none.
             target: match filter.connection_id {
-                Some(c) => Some(match self.get_connection(principal, c)? {
-                    p if p.provisioned => crate::sync::database_target(p.id),
-                    _ => format!("connection:{c}"),
+                Some(c) => Some(match self.get_connection(principal, c) {
+                    Ok(p) if p.provisioned => crate::sync::database_target(p.id),
+                    Ok(_) | Err(ServiceError::ConnectionNotFound) => format!("connection:{c}"),
+                    Err(e) => return Err(e),
                 }),
                 None => None,
             },

@@ -101,8 +101,10 @@ pub struct RegisteredConnectionDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     schema_version: Option<i32>,
     /// The last test: `ok`, `testedAt`, `serverVersion`, `canRead`,
-    /// `canWrite`, `relations`, or `message` when it failed.
-    #[schema(value_type = Object)]
+    /// `canWrite`, `relations`, or `message` when it failed (absent for a
+    /// provisioned database).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     last_test: Option<serde_json::Value>,
     /// Registered.
     created_at: DateTime<Utc>,
@@ -275,6 +277,7 @@ pub(crate) async fn update<S: Store + 'static>(
         (status = 204, description = "Forgotten"),
         (status = 404, description = "`CONNECTION_NOT_FOUND`", body = Envelope),
         (status = 409, description = "`JOB_IN_PROGRESS`: a job is pending or running on it", body = Envelope),
+        (status = 422, description = "`INVALID_INPUT`: a provisioned database (managed under its schema)", body = Envelope),
     ))]
 pub(crate) async fn delete<S: Store + 'static>(
     app: Data<S>,
@@ -292,8 +295,8 @@ pub(crate) async fn delete<S: Store + 'static>(
     request_body = SyncRequestDto,
     responses(
         (status = 202, description = "The job, pending; follow it at `Location`", body = crate::handlers::jobs::JobDto),
-        (status = 404, description = "`CONNECTION_NOT_FOUND`, `SCHEMA_NOT_FOUND` or `VERSION_NOT_FOUND`", body = Envelope),
-        (status = 409, description = "`JOB_IN_PROGRESS`", body = Envelope),
+        (status = 404, description = "`CONNECTION_NOT_FOUND`, `SCHEMA_NOT_FOUND`, `VERSION_NOT_FOUND` or (a provisioned database) `DATABASE_NOT_FOUND`", body = Envelope),
+        (status = 409, description = "`JOB_IN_PROGRESS`, or (a provisioned database) `DATABASE_NOT_READY`", body = Envelope),
         (status = 422, description = "`INVALID_INPUT` (e.g. bound to no schema)", body = Envelope),
     ))]
 pub(crate) async fn sync<S: Store + 'static>(
@@ -316,8 +319,10 @@ pub(crate) async fn sync<S: Store + 'static>(
         (status = 200, description = "The drift (JSON), or with `format=sql` its script",
             content((DriftDto = "application/json"), (String = "application/sql"))),
         (status = 403, description = "`IMPORT_TARGET_FORBIDDEN`", body = Envelope),
-        (status = 404, description = "`SCHEMA_NOT_FOUND`, `VERSION_NOT_FOUND` or `CONNECTION_NOT_FOUND`", body = Envelope),
+        (status = 404, description = "`SCHEMA_NOT_FOUND`, `VERSION_NOT_FOUND`, `CONNECTION_NOT_FOUND` or (a provisioned database) `DATABASE_NOT_FOUND`", body = Envelope),
+        (status = 409, description = "A provisioned database: `DATABASE_NOT_READY` or `OPERATION_IN_PROGRESS`", body = Envelope),
         (status = 422, description = "`INVALID_INPUT`, or `IMPORT_*`: the database could not be read", body = Envelope),
+        (status = 504, description = "`IMPORT_TIMEOUT`: the catalog read ran out of time", body = Envelope),
     ))]
 pub(crate) async fn schema_drift<S: Store + 'static>(
     app: Data<S>,
