@@ -140,10 +140,15 @@ pub(crate) enum Stop {
 impl From<ServiceError> for Stop {
     fn from(e: ServiceError) -> Self {
         let (statement, sql) = match &e {
-            ServiceError::MigrationFailed(f) => (f.statement, f.sql.clone()),
+            ServiceError::MigrationFailed(f) | ServiceError::ProvisioningFailed(f) => (f.statement, f.sql.clone()),
             _ => (None, None),
         };
         let result = match &e {
+            ServiceError::DataLossRefused(changes) => Some(serde_json::json!({"changes": changes
+                .changes()
+                .iter()
+                .map(|c| serde_json::json!({"safety": c.safety.to_string(), "target": c.target, "description": c.description}))
+                .collect::<Vec<_>>()})),
             ServiceError::InvalidDocument(report) => {
                 serde_json::to_value(report.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>())
                     .ok()
@@ -364,6 +369,7 @@ impl<S: Store> App<S> {
         ctx.checkpoint()?;
         match job.kind.as_str() {
             "sync" => self.run_sync(job, ctx),
+            "database" => self.run_database_job(job, ctx),
             other => Err(Stop::Failed(internal(&format!("unknown job kind {other:?}")), None)),
         }
     }

@@ -213,3 +213,51 @@ async fn one_sync_per_database_cancel_and_isolation() {
         assert_eq!(app.call("POST", &cancel, Some(&token), None).await.status, StatusCode::OK);
     }
 }
+
+#[actix_web::test]
+async fn provisioning_migrating_and_rolling_back_run_as_jobs_when_asked() {
+    let app = spawn_app().await;
+    let (token, _) = app.register("async@example.com").await;
+    let r = app.call("POST", "/schemas", Some(&token), Some(&design())).await;
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let accepted = |r: crate::helpers::Reply| {
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+        let job = r.json();
+        assert_eq!((job["kind"].as_str(), job["status"].as_str()), (Some("database"), Some("pending")), "{job:#}");
+        job
+    };
+    let job = accepted(app.call("POST", &format!("/schemas/{id}/database?async=true"), Some(&token), None).await);
+    let built = finished(&app, &token, &job).await;
+    assert_eq!(
+        (built["status"].as_str(), built["result"]["status"].as_str()),
+        (Some("succeeded"), Some("ready")),
+        "{built:#}"
+    );
+
+    let mut doc = design();
+    doc["tables"][0]["columns"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"id": "c_note", "name": "note", "dataType": "text"}));
+    let r = app.call_with("PUT", &format!("/schemas/{id}"), Some(&token), Some(&doc), &[("If-Match", "\"1\"")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let job =
+        accepted(app.call("POST", &format!("/schemas/{id}/database/migrate?async=true"), Some(&token), None).await);
+    let migrated = finished(&app, &token, &job).await;
+    assert_eq!(
+        (migrated["status"].clone(), migrated["result"]["to"].clone()),
+        (json!("succeeded"), json!(2)),
+        "{migrated:#}"
+    );
+
+    // Back to 1 drops the column: refused without consent, with the changes.
+    let path = format!("/schemas/{id}/database/rollback?async=true&to=1");
+    let refused = finished(&app, &token, &accepted(app.call("POST", &path, Some(&token), None).await)).await;
+    assert_eq!(refused["error"]["code"], "DATA_LOSS_REFUSED", "{refused:#}");
+    assert!(refused["result"]["changes"].as_array().is_some_and(|c| !c.is_empty()), "{refused:#}");
+    let path = format!("{path}&allowDataLoss=true");
+    let back = finished(&app, &token, &accepted(app.call("POST", &path, Some(&token), None).await)).await;
+    assert_eq!((back["status"].clone(), back["result"]["to"].clone()), (json!("succeeded"), json!(1)), "{back:#}");
+    let status = app.get(&format!("/schemas/{id}/database/status"), Some(&token)).await.json();
+    assert_eq!(status["appliedVersion"], 1, "{status:#}");
+}

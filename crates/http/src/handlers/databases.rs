@@ -3,7 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use schemaforge_services::{DataLoss, Store};
+use schemaforge_services::{DataLoss, DatabaseJob, Store};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -12,11 +12,38 @@ use crate::dto::*;
 use crate::error::{ApiError, ApiResult, Envelope};
 use crate::extract::{Auth, blocking, uuid_param};
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct AsyncQuery {
+    /// Run it as a job: answer `202` with the job at once (docs/drift-and-sync.md §6).
+    #[serde(rename = "async")]
+    #[param(rename = "async", value_type = Option<bool>)]
+    run_async: Option<String>,
+}
+
+/// `202 Accepted` with the job of `operation`, or `None` to run it now.
+async fn as_job<S: Store + 'static>(
+    app: &Data<S>,
+    auth: &Auth,
+    id: uuid::Uuid,
+    run_async: Option<&str>,
+    operation: DatabaseJob,
+) -> ApiResult<Option<HttpResponse>> {
+    if !flag("async", run_async)? {
+        return Ok(None);
+    }
+    let principal = auth.0;
+    let job = blocking(app, move |a| a.request_database_job(principal, id, operation)).await?;
+    Ok(Some(crate::handlers::jobs::accepted(job)))
+}
+
 /// Create the schema's database and role, and apply the current version.
-#[utoipa::path(post, path = "/api/v1/schemas/{id}/database", tag = "databases", params(("id" = uuid::Uuid, Path, description = "The schema's id")),
+#[utoipa::path(post, path = "/api/v1/schemas/{id}/database", tag = "databases", params(("id" = uuid::Uuid, Path, description = "The schema's id"), AsyncQuery),
     responses(
         (status = 201, description = "Provisioned", body = DatabaseStatusDto,
             headers(("Location" = String, description = "The status URL"))),
+        (status = 202, description = "With `async=true`: the job, pending (`JOB_IN_PROGRESS` 409 when the database has one)", body = crate::handlers::jobs::JobDto),
         (status = 404, description = "`SCHEMA_NOT_FOUND`", body = Envelope),
         (status = 409, description = "`DATABASE_EXISTS` or `OPERATION_IN_PROGRESS`", body = Envelope),
         (status = 422, description = "`PROVISIONING_FAILED`: the statement that failed in `details`", body = Envelope),
@@ -25,8 +52,12 @@ pub(crate) async fn provision<S: Store + 'static>(
     app: Data<S>,
     auth: Auth,
     path: web::Path<String>,
+    q: web::Query<AsyncQuery>,
 ) -> ApiResult<HttpResponse> {
     let id = uuid_param("id", &path)?;
+    if let Some(job) = as_job(&app, &auth, id, q.run_async.as_deref(), DatabaseJob::Provision).await? {
+        return Ok(job);
+    }
     let state = blocking(&app, move |a| a.provision_database(auth.0, id)).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/schemas/{id}/database/status")))
@@ -170,6 +201,10 @@ pub(crate) struct MigrateQuery {
     /// Apply `data_loss` changes too.
     #[param(value_type = Option<bool>)]
     allow_data_loss: Option<String>,
+    /// Run it as a job: answer `202` with the job at once.
+    #[serde(rename = "async")]
+    #[param(rename = "async", value_type = Option<bool>)]
+    run_async: Option<String>,
 }
 
 fn data_loss(value: Option<&str>) -> ApiResult<DataLoss> {
@@ -180,6 +215,7 @@ fn data_loss(value: Option<&str>) -> ApiResult<DataLoss> {
 #[utoipa::path(post, path = "/api/v1/schemas/{id}/database/migrate", tag = "migrations", params(("id" = uuid::Uuid, Path, description = "The schema's id"), MigrateQuery),
     responses(
         (status = 200, description = "Migrated (or already there)", body = MigrationDto),
+        (status = 202, description = "With `async=true`: the job, pending", body = crate::handlers::jobs::JobDto),
         (status = 404, description = "`SCHEMA_NOT_FOUND` or `DATABASE_NOT_FOUND`", body = Envelope),
         (status = 409, description = "`DATABASE_NOT_READY` or `OPERATION_IN_PROGRESS`", body = Envelope),
         (status = 422, description = "`DATA_LOSS_REFUSED` or `MIGRATION_FAILED`", body = Envelope),
@@ -192,6 +228,10 @@ pub(crate) async fn migrate<S: Store + 'static>(
 ) -> ApiResult<HttpResponse> {
     let id = uuid_param("id", &path)?;
     let allow = data_loss(q.allow_data_loss.as_deref())?;
+    let operation = DatabaseJob::Migrate { allow_data_loss: allow == DataLoss::Allow };
+    if let Some(job) = as_job(&app, &auth, id, q.run_async.as_deref(), operation).await? {
+        return Ok(job);
+    }
     let outcome = blocking(&app, move |a| a.migrate_database(auth.0, id, allow)).await?;
     Ok(HttpResponse::Ok().json(MigrationDto::from(outcome)))
 }
@@ -206,12 +246,17 @@ pub(crate) struct RollbackQuery {
     /// Apply `data_loss` changes too.
     #[param(value_type = Option<bool>)]
     allow_data_loss: Option<String>,
+    /// Run it as a job: answer `202` with the job at once.
+    #[serde(rename = "async")]
+    #[param(rename = "async", value_type = Option<bool>)]
+    run_async: Option<String>,
 }
 
 /// Migrate the database back (or forward) to an earlier version.
 #[utoipa::path(post, path = "/api/v1/schemas/{id}/database/rollback", tag = "migrations", params(("id" = uuid::Uuid, Path, description = "The schema's id"), RollbackQuery),
     responses(
         (status = 200, description = "Rolled back (or already there)", body = MigrationDto),
+        (status = 202, description = "With `async=true`: the job, pending", body = crate::handlers::jobs::JobDto),
         (status = 404, description = "`SCHEMA_NOT_FOUND`, `DATABASE_NOT_FOUND` or `VERSION_NOT_FOUND`", body = Envelope),
         (status = 409, description = "`DATABASE_NOT_READY` or `OPERATION_IN_PROGRESS`", body = Envelope),
         (status = 422, description = "`DATA_LOSS_REFUSED`, `MIGRATION_FAILED` or `INVALID_INPUT`", body = Envelope),
@@ -226,6 +271,10 @@ pub(crate) async fn rollback<S: Store + 'static>(
     let to = version_param("to", q.to.as_deref())?
         .ok_or_else(|| ApiError::invalid_parameter("to", "is required: the version to roll back to"))?;
     let allow = data_loss(q.allow_data_loss.as_deref())?;
+    let operation = DatabaseJob::Rollback { to, allow_data_loss: allow == DataLoss::Allow };
+    if let Some(job) = as_job(&app, &auth, id, q.run_async.as_deref(), operation).await? {
+        return Ok(job);
+    }
     let outcome = blocking(&app, move |a| a.rollback_database(auth.0, id, to, allow)).await?;
     Ok(HttpResponse::Ok().json(MigrationDto::from(outcome)))
 }
