@@ -333,6 +333,10 @@ impl<S: Store> App<S> {
         if c.host.is_empty() || c.database.is_empty() || c.username.is_empty() {
             return Err(invalid("url", "give a URL, or host, database and user"));
         }
+        let plain = !c.host.chars().any(|ch| ch.is_whitespace() || "/@?#[]\\%,:".contains(ch));
+        if !plain && c.host.parse::<std::net::Ipv6Addr>().is_err() {
+            return Err(invalid("host", "must be a host name or an address"));
+        }
         if c.port == 0 {
             return Err(invalid("port", "must be 1 to 65535"));
         }

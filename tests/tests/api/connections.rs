@@ -189,6 +189,9 @@ async fn a_connection_with_a_pending_job_is_not_deleted_and_the_host_policy_hold
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a password is required: {}", r.text());
+    let bad_host = json!({"name": "h", "host": "db.example/x?y", "database": "d", "user": "u", "password": "p"});
+    let r = app.call("POST", "/connections", Some(&token), Some(&bad_host)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     assert_eq!(app.get("/connections", Some(&token)).await.json()["total"], 2);
 
     // The example of docs/drift-and-sync.md §7 (for this user's schema) is

@@ -80,19 +80,25 @@ pub(crate) async fn database_status<S: Store + 'static>(
     Ok(HttpResponse::Ok().json(DatabaseStatusDto::from(state)))
 }
 
-/// The same as `GET /database/status`.
+/// The database: as `GET /database/status`, but a schema without one (never
+/// provisioned, or dropped) has no such resource.
 #[utoipa::path(get, path = "/api/v1/schemas/{id}/database", tag = "databases",
     params(("id" = uuid::Uuid, Path, description = "The schema's id")),
     responses(
-        (status = 200, description = "The state (`status: none` when never provisioned)", body = DatabaseStatusDto),
-        (status = 404, description = "`SCHEMA_NOT_FOUND`", body = Envelope),
+        (status = 200, description = "The state", body = DatabaseStatusDto),
+        (status = 404, description = "`SCHEMA_NOT_FOUND`, or `DATABASE_NOT_FOUND`: none was provisioned (or it was dropped)", body = Envelope),
     ))]
 pub(crate) async fn database<S: Store + 'static>(
     app: Data<S>,
     auth: Auth,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    database_status(app, auth, path).await
+    let id = uuid_param("id", &path)?;
+    let state = blocking(&app, move |a| a.database_status(auth.0, id)).await?;
+    if state.status.is_none() {
+        return Err(schemaforge_services::ServiceError::DatabaseNotFound.into());
+    }
+    Ok(HttpResponse::Ok().json(DatabaseStatusDto::from(state)))
 }
 
 /// The database's connection string and credentials.
