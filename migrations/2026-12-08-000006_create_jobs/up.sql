@@ -7,7 +7,7 @@ CREATE TABLE jobs (
     id uuid PRIMARY KEY,
     owner_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     schema_id uuid REFERENCES schemas (id) ON DELETE CASCADE,
-    kind text NOT NULL CHECK (kind IN ('sync', 'database')),
+    kind text NOT NULL CHECK (kind IN ('sync', 'database', 'import')),
     -- The database the job works on ('schema-database:<schema id>'): at
     -- most one active job per target (the partial unique index below).
     target text NOT NULL,

@@ -60,7 +60,7 @@ pub struct ImportedSchema {
 
 /// Where an import reads from.
 #[derive(Clone, Copy)]
-enum Source<'a> {
+pub(crate) enum Source<'a> {
     Sql(&'a str),
     Database(&'a ImportTarget),
 }
@@ -79,7 +79,7 @@ impl<S: Store> App<S> {
     /// loaded into a scratch database on the provisioning server.
     #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, bytes = sql.len()))]
     pub fn import_sql(&self, principal: Principal, sql: &str, request: ImportRequest) -> ServiceResult<ImportedSchema> {
-        self.import_from(principal, Source::Sql(sql), request)
+        self.import_from(principal, Source::Sql(sql), request, Uuid::new_v4())
     }
 
     /// A new schema from a client's live database. The URL is used for
@@ -91,14 +91,16 @@ impl<S: Store> App<S> {
         target: &ImportTarget,
         request: ImportRequest,
     ) -> ServiceResult<ImportedSchema> {
-        self.import_from(principal, Source::Database(target), request)
+        self.import_from(principal, Source::Database(target), request, Uuid::new_v4())
     }
 
-    fn import_from(
+    /// The import, storing the new schema with id `id`.
+    pub(crate) fn import_from(
         &self,
         principal: Principal,
         source: Source<'_>,
         request: ImportRequest,
+        id: Uuid,
     ) -> ServiceResult<ImportedSchema> {
         check_request(source, &request)?;
         self.audited(
@@ -117,7 +119,7 @@ impl<S: Store> App<S> {
                 if !report.remaining_errors.is_empty() || (request.strict && report.is_incomplete()) {
                     return Err(ServiceError::ImportIncomplete(Box::new(report)));
                 }
-                let schema = self.store_imported(principal, document)?;
+                let schema = self.store_imported(principal, document, id)?;
                 tracing::info!(schema_id = %schema.id, items = report.items.len(), "schema imported");
                 Ok(ImportedSchema { schema, report })
             },
@@ -166,19 +168,15 @@ impl<S: Store> App<S> {
         }
     }
 
-    fn store_imported(&self, principal: Principal, document: SchemaDocument) -> ServiceResult<SchemaRecord> {
+    fn store_imported(&self, principal: Principal, document: SchemaDocument, id: Uuid) -> ServiceResult<SchemaRecord> {
         let schema = valid(document)?;
-        Ok(self.store.create_schema(NewSchema {
-            id: Uuid::new_v4(),
-            owner_id: principal.user_id,
-            document: schema.into_document(),
-        })?)
+        Ok(self.store.create_schema(NewSchema { id, owner_id: principal.user_id, document: schema.into_document() })?)
     }
 }
 
 /// What PostgreSQL cannot take at all: a NUL character ends a C string,
 /// so text, names and namespaces holding one are refused before any work.
-fn check_request(source: Source<'_>, request: &ImportRequest) -> ServiceResult<()> {
+pub(crate) fn check_request(source: Source<'_>, request: &ImportRequest) -> ServiceResult<()> {
     let nul =
         |field: &'static str| ServiceError::InvalidInput { field, message: "must not contain a NUL character".into() };
     if let Source::Sql(sql) = source {

@@ -149,6 +149,7 @@ impl From<ServiceError> for Stop {
                 .iter()
                 .map(|c| serde_json::json!({"safety": c.safety.to_string(), "target": c.target, "description": c.description}))
                 .collect::<Vec<_>>()})),
+            ServiceError::ImportIncomplete(report) => Some(serde_json::json!({"report": report})),
             ServiceError::InvalidDocument(report) => {
                 serde_json::to_value(report.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>())
                     .ok()
@@ -370,6 +371,7 @@ impl<S: Store> App<S> {
         match job.kind.as_str() {
             "sync" => self.run_sync(job, ctx),
             "database" => self.run_database_job(job, ctx),
+            "import" => self.run_import_job(job, ctx),
             other => Err(Stop::Failed(internal(&format!("unknown job kind {other:?}")), None)),
         }
     }

@@ -38,7 +38,7 @@ pub use health::HEALTH_TTL;
 pub use imports::{ImportRequest, ImportSettings, ImportedSchema};
 pub use jobs::{JobFilter, JobPage, JobSettings, JobWorkers};
 pub use migrations::{DataLoss, MigrationOutcome, VersionDiff};
-pub use operations::DatabaseJob;
+pub use operations::{DatabaseJob, ImportJobSource};
 pub use provision::{ConnectionInfo, DatabaseNames, DatabaseState, NAME_PREFIX, ProvisioningSettings, checksum};
 pub use schemaforge_drift::{AttributeDiff, Drift, ElementDrift, Matching, Status as DriftStatus};
 pub use schemaforge_introspect::{ImportReport, Outcome as ImportOutcome, ReportItem as ImportItem};

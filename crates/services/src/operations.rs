@@ -1,6 +1,6 @@
-//! Provisioning, migrating and rolling back a schema's database as durable
-//! jobs (`?async=true` on their endpoints): the same operations, run by a
-//! worker under the schema's operation lock, followed through `/jobs`.
+//! Provisioning, migrating and rolling back a schema's database, and
+//! imports, as durable jobs (`?async=true` on their endpoints): the same
+//! operations, run by a worker, followed through `/jobs`.
 //! Each is safe to run again after a lost worker: a build that crashed is
 //! cleared and made again, and a migration already applied finds nothing
 //! to do.
@@ -11,9 +11,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use base64::Engine as _;
+use schemaforge_repository::ImportTarget;
+
+use crate::imports::{Source, check_request};
 use crate::jobs::{JobContext, Stop};
 use crate::sync::database_target;
-use crate::{App, DataLoss, DatabaseState, Job, Principal, ServiceError, ServiceResult, Store};
+use crate::{App, DataLoss, DatabaseState, ImportRequest, Job, Principal, ServiceError, ServiceResult, Store};
 
 /// A database operation to run as a job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,5 +98,105 @@ impl<S: Store> App<S> {
                 other => return other.map_err(Stop::from),
             }
         }
+    }
+}
+
+/// Where a queued import reads from.
+#[derive(Debug, Clone)]
+pub enum ImportJobSource {
+    /// A client's live database: the URL (with its password) is kept in
+    /// the job sealed with the AEAD key, bound to the job's id.
+    Database(String),
+    /// SQL text.
+    Sql(String),
+}
+
+impl<S: Store> App<S> {
+    /// Ask for an import as a job. The new schema's id is the job's, so a
+    /// run taken over after a lost worker finds the schema the first made
+    /// instead of making a second.
+    pub fn request_import_job(
+        &self,
+        principal: Principal,
+        source: ImportJobSource,
+        request: ImportRequest,
+    ) -> ServiceResult<Job> {
+        let id = Uuid::new_v4();
+        let source = match &source {
+            ImportJobSource::Database(url) => {
+                let target = ImportTarget::parse(url).map_err(ServiceError::ImportSource)?;
+                check_request(Source::Database(&target), &request)?;
+                let sealed = self
+                    .provisioning
+                    .encryption_key
+                    .seal(id, url)
+                    .ok_or_else(|| ServiceError::Internal("cannot encrypt the URL".into()))?;
+                json!({"kind": "database", "sealedUrl": base64::engine::general_purpose::STANDARD.encode(sealed)})
+            }
+            ImportJobSource::Sql(sql) => {
+                check_request(Source::Sql(sql), &request)?;
+                json!({"kind": "sql", "sql": sql})
+            }
+        };
+        let params = json!({
+            "source": source,
+            "name": request.name,
+            "namespaces": request.namespaces,
+            "strict": request.strict,
+        });
+        Ok(self.store.enqueue_job(schemaforge_repository::NewJob {
+            id,
+            owner_id: principal.user_id,
+            schema_id: None,
+            kind: "import".into(),
+            target: format!("import:{id}"),
+            params,
+        })?)
+    }
+
+    /// Run an import job (claimed by this worker).
+    pub(crate) fn run_import_job(&self, job: &Job, ctx: &JobContext) -> Result<Value, Stop> {
+        let broken = |what: &str| Stop::from(ServiceError::Internal(format!("the job's parameters: {what}")));
+        let p = &job.params;
+        let request = ImportRequest {
+            name: p["name"].as_str().map(str::to_string),
+            namespaces: p["namespaces"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|n| n.as_str().map(str::to_string)).collect())
+                .unwrap_or_default(),
+            strict: p["strict"].as_bool().unwrap_or(false),
+        };
+        let principal = Principal { user_id: job.owner_id, api_key_id: None, request_id: None };
+        ctx.step(0, 1, "importing")?;
+        // Taken over: the first run stored the schema already.
+        if let Ok(schema) = self.get_schema(principal, job.id) {
+            return Ok(json!({"schemaId": schema.id, "name": schema.name, "version": schema.version, "rerun": true}));
+        }
+        let imported = match p["source"]["kind"].as_str() {
+            Some("database") => {
+                let sealed = p["source"]["sealedUrl"]
+                    .as_str()
+                    .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                    .ok_or_else(|| broken("no sealed URL"))?;
+                let url =
+                    self.provisioning.encryption_key.open(job.id, &sealed).ok_or_else(|| {
+                        broken("the URL cannot be decrypted (was provisioning.encryption_key changed?)")
+                    })?;
+                let target = ImportTarget::parse(&url).map_err(|e| Stop::from(ServiceError::ImportSource(e)))?;
+                self.import_from(principal, Source::Database(&target), request, job.id)
+            }
+            Some("sql") => {
+                let sql = p["source"]["sql"].as_str().ok_or_else(|| broken("no SQL"))?;
+                self.import_from(principal, Source::Sql(sql), request, job.id)
+            }
+            _ => return Err(broken("an unknown source")),
+        }
+        .map_err(Stop::from)?;
+        Ok(json!({
+            "schemaId": imported.schema.id,
+            "name": imported.schema.name,
+            "version": imported.schema.version,
+            "report": serde_json::to_value(&imported.report).unwrap_or(Value::Null),
+        }))
     }
 }

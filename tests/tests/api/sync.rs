@@ -261,3 +261,56 @@ async fn provisioning_migrating_and_rolling_back_run_as_jobs_when_asked() {
     let status = app.get(&format!("/schemas/{id}/database/status"), Some(&token)).await.json();
     assert_eq!(status["appliedVersion"], 1, "{status:#}");
 }
+
+#[actix_web::test]
+async fn imports_run_as_jobs_when_asked_and_keep_their_sources_to_themselves() {
+    let source = schemaforge_testdb::TestDb::create().unwrap();
+    source.execute("CREATE TABLE shelves (id int PRIMARY KEY, label text NOT NULL)").unwrap();
+    let app = crate::helpers::spawn_app_with(|s| s.import.allowed_hosts = vec!["127.0.0.1".into()]).await;
+    let (token, _) = app.register("queued-import@example.com").await;
+    let secret = "queued-import-secret";
+    let mut url = url::Url::parse(source.url()).unwrap();
+    url.set_password(Some(secret)).unwrap();
+    let r = app
+        .call("POST", "/schemas/import/database?async=true", Some(&token), Some(&json!({"url": url.as_str()})))
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    assert!(!r.text().contains(secret), "{}", r.text());
+    let job = r.json();
+    assert_eq!((job["kind"].as_str(), job["params"]["source"]["kind"].as_str()), (Some("import"), Some("database")));
+    let done = finished(&app, &token, &job).await;
+    assert_eq!(done["status"], "succeeded", "{done:#}");
+    assert!(!serde_json::to_string(&done).unwrap().contains(secret));
+    // The schema's id is the job's: a run taken over finds it, not a second.
+    assert_eq!(done["result"]["schemaId"], job["id"]);
+    let schema = app.get(&format!("/schemas/{}", job["id"].as_str().unwrap()), Some(&token)).await.json();
+    assert_eq!(schema["document"]["tables"][0]["name"], "shelves", "{schema:#}");
+
+    let sql = "CREATE TABLE crates (id int PRIMARY KEY, weight numeric(6,2));";
+    let req = app
+        .client
+        .post(app.url("/schemas/import/sql?async=true&name=crates"))
+        .bearer_auth(&token)
+        .content_type("application/sql");
+    let r = app.send(req, Some(sql.as_bytes().to_vec())).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    let job = r.json();
+    assert_eq!(job["params"]["source"], json!({"kind": "sql", "bytes": sql.len()}), "the text is not answered back");
+    let done = finished(&app, &token, &job).await;
+    assert_eq!(
+        (done["status"].as_str(), done["result"]["name"].as_str()),
+        (Some("succeeded"), Some("crates")),
+        "{done:#}"
+    );
+    // A text PostgreSQL refuses fails the job with the line, nothing stored.
+    let req =
+        app.client.post(app.url("/schemas/import/sql?async=true")).bearer_auth(&token).content_type("application/sql");
+    let r = app.send(req, Some(b"CREATE TABLE broken (id int PRIMARY KEY,);".to_vec())).await;
+    let failed = finished(&app, &token, &r.json()).await;
+    assert_eq!(
+        (failed["status"].as_str(), failed["error"]["code"].as_str()),
+        (Some("failed"), Some("SQL_REFUSED")),
+        "{failed:#}"
+    );
+    assert_eq!(app.get("/schemas", Some(&token)).await.json()["total"], 2);
+}

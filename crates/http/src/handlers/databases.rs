@@ -19,7 +19,7 @@ pub(crate) struct AsyncQuery {
     /// Run it as a job: answer `202` with the job at once (docs/drift-and-sync.md §6).
     #[serde(rename = "async")]
     #[param(rename = "async", value_type = Option<bool>)]
-    run_async: Option<String>,
+    pub(crate) run_async: Option<String>,
 }
 
 /// `202 Accepted` with the job of `operation`, or `None` to run it now.

@@ -11,7 +11,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::web;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use schemaforge_repository::ImportTarget;
-use schemaforge_services::{ImportRequest, ImportedSchema, ServiceError, Store};
+use schemaforge_services::{ImportJobSource, ImportRequest, ImportedSchema, ServiceError, Store};
 use utoipa::IntoParams;
 
 use super::{Data, checked, etag, flag};
@@ -34,16 +34,21 @@ pub(crate) struct ImportSqlQuery {
     schema: Option<Vec<String>>,
     /// `true`: refuse (`422 IMPORT_INCOMPLETE`) when anything was adjusted or omitted.
     strict: Option<bool>,
+    /// `true`: run it as a job, answering `202` with the job at once.
+    #[param(rename = "async")]
+    run_async: Option<bool>,
 }
 
 /// The options of an SQL import, from the query string.
-fn sql_options(query: &str) -> ApiResult<ImportRequest> {
+fn sql_options(query: &str) -> ApiResult<(ImportRequest, bool)> {
     let pairs = web::Query::<Vec<(String, String)>>::from_query(query)
         .map_err(|e| ApiError::invalid_parameter("query", e))?
         .into_inner();
     let mut request = ImportRequest::default();
+    let mut run_async = false;
     for (key, value) in pairs {
         match key.as_str() {
+            "async" => run_async = flag("async", Some(&value))?,
             "name" if (1..=200).contains(&value.chars().count()) => request.name = Some(value),
             "name" => return Err(ApiError::invalid_parameter("name", "must be 1 to 200 characters long")),
             "schema" if !value.is_empty() && request.namespaces.len() < 100 => request.namespaces.push(value),
@@ -52,7 +57,7 @@ fn sql_options(query: &str) -> ApiResult<ImportRequest> {
             other => return Err(ApiError::invalid_parameter(other, "is not a parameter of this operation")),
         }
     }
-    Ok(request)
+    Ok((request, run_async))
 }
 
 /// A body of SQL text: `application/sql` or `text/plain`, UTF-8, within
@@ -117,6 +122,7 @@ fn created(imported: ImportedSchema) -> HttpResponse {
         (status = 201, description = "Created, with the import report", body = ImportedSchemaDto,
             headers(("ETag" = String, description = "The schema's current version, quoted"),
                 ("Location" = String, description = "The schema's URL"))),
+        (status = 202, description = "With `async=true`: the import job, pending", body = crate::handlers::jobs::JobDto),
         (status = 409, description = "`DUPLICATE_NAME`", body = Envelope),
         (status = 415, description = "`UNSUPPORTED_MEDIA_TYPE`: the body must be SQL text", body = Envelope),
         (status = 422, description = "`SQL_STATEMENT_REFUSED` (the line and PostgreSQL's message in `details`), \
@@ -129,8 +135,12 @@ pub(crate) async fn import_sql<S: Store + 'static>(
     req: HttpRequest,
     body: SqlBody,
 ) -> ApiResult<HttpResponse> {
-    let request = sql_options(req.query_string())?;
+    let (request, run_async) = sql_options(req.query_string())?;
     let sql = body.0;
+    if run_async {
+        let job = blocking(&app, move |a| a.request_import_job(auth.0, ImportJobSource::Sql(sql), request)).await?;
+        return Ok(crate::handlers::jobs::accepted(job));
+    }
     let imported = blocking(&app, move |a| a.import_sql(auth.0, &sql, request)).await?;
     Ok(created(imported))
 }
@@ -139,8 +149,10 @@ pub(crate) async fn import_sql<S: Store + 'static>(
 /// transaction, through a URL that is stored nowhere; a new schema at
 /// version 1.
 #[utoipa::path(post, path = "/api/v1/schemas/import/database", tag = "schemas",
+    params(crate::handlers::databases::AsyncQuery),
     request_body(content = ImportDatabaseRequest, description = "The database to read"),
     responses(
+        (status = 202, description = "With `async=true`: the import job, pending (the URL kept encrypted until it runs)", body = crate::handlers::jobs::JobDto),
         (status = 201, description = "Created, with the import report", body = ImportedSchemaDto,
             headers(("ETag" = String, description = "The schema's current version, quoted"),
                 ("Location" = String, description = "The schema's URL"))),
@@ -154,9 +166,16 @@ pub(crate) async fn import_sql<S: Store + 'static>(
 pub(crate) async fn import_database<S: Store + 'static>(
     app: Data<S>,
     auth: Auth,
+    q: web::Query<crate::handlers::databases::AsyncQuery>,
     body: JsonBody<ImportDatabaseRequest>,
 ) -> ApiResult<HttpResponse> {
     let dto = checked(body.0)?;
+    if flag("async", q.run_async.as_deref())? {
+        let request = ImportRequest { name: dto.name, namespaces: dto.schemas, strict: dto.strict };
+        let source = ImportJobSource::Database(dto.url);
+        let job = blocking(&app, move |a| a.request_import_job(auth.0, source, request)).await?;
+        return Ok(crate::handlers::jobs::accepted(job));
+    }
     let target = ImportTarget::parse(&dto.url).map_err(|e| ApiError::from(ServiceError::ImportSource(e)))?;
     let request = ImportRequest { name: dto.name, namespaces: dto.schemas, strict: dto.strict };
     let imported = blocking(&app, move |a| a.import_database(auth.0, &target, request)).await?;
