@@ -16,7 +16,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // bench code
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use schemaforge_domain::ValidSchema;
 use schemaforge_drift::{assess, assess_printed, desired_as_printed, managed_namespaces, read_managed};
@@ -26,15 +26,7 @@ use schemaforge_sqlgen::create_script;
 use schemaforge_testdb::{TestDb, server_url};
 use schemaforge_tests::run_script;
 use schemaforge_tests::sized::document;
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
+use schemaforge_tests::timing::{median, ms};
 
 fn main() {
     let runs: usize = std::env::var("DRIFT_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);

@@ -12,7 +12,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // bench code
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use schemaforge_domain::ValidSchema;
 use schemaforge_introspect::{ImportOptions, import};
@@ -20,15 +20,7 @@ use schemaforge_repository::pg::{IntrospectOptions, introspect};
 use schemaforge_sqlgen::create_script;
 use schemaforge_testdb::TestDb;
 use schemaforge_tests::sized::document;
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
+use schemaforge_tests::timing::{median, ms};
 
 fn main() {
     let runs: usize = std::env::var("IMPORT_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(7);

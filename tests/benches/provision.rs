@@ -18,15 +18,7 @@ use schemaforge_repository::pg::{AdminSettings, PgDatabaseAdmin, PgRepository, P
 use schemaforge_services::{App, AuthSettings, EncryptionKey, ProvisioningSettings};
 use schemaforge_testdb::{TestDb, execute, server_url};
 use schemaforge_tests::sized::document;
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
+use schemaforge_tests::timing::{median, ms};
 
 fn main() {
     // `cargo bench` passes `--bench`; nothing else is accepted.

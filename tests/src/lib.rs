@@ -4,6 +4,7 @@
 pub mod conformance;
 pub mod generate;
 pub mod sized;
+pub mod timing;
 
 use diesel::PgConnection;
 use proptest::strategy::Strategy;
