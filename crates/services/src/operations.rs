@@ -105,10 +105,10 @@ impl<S: Store> App<S> {
 #[derive(Debug, Clone)]
 pub enum ImportJobSource {
     /// A client's live database: the URL (with its password) is kept in
-    /// the job sealed with the AEAD key, bound to the job's id.
+    /// the job sealed with the AEAD key, bound to the job's id. (SQL text
+    /// is imported synchronously: the text is in the request, and its load
+    /// is bounded by `import.timeout_secs`.)
     Database(String),
-    /// SQL text.
-    Sql(String),
 }
 
 impl<S: Store> App<S> {
@@ -132,10 +132,6 @@ impl<S: Store> App<S> {
                     .seal(id, url)
                     .ok_or_else(|| ServiceError::Internal("cannot encrypt the URL".into()))?;
                 json!({"kind": "database", "sealedUrl": base64::engine::general_purpose::STANDARD.encode(sealed)})
-            }
-            ImportJobSource::Sql(sql) => {
-                check_request(Source::Sql(sql), &request)?;
-                json!({"kind": "sql", "sql": sql})
             }
         };
         let params = json!({
@@ -184,10 +180,6 @@ impl<S: Store> App<S> {
                     })?;
                 let target = ImportTarget::parse(&url).map_err(|e| Stop::from(ServiceError::ImportSource(e)))?;
                 self.import_from(principal, Source::Database(&target), request, job.id)
-            }
-            Some("sql") => {
-                let sql = p["source"]["sql"].as_str().ok_or_else(|| broken("no SQL"))?;
-                self.import_from(principal, Source::Sql(sql), request, job.id)
             }
             _ => return Err(broken("an unknown source")),
         }

@@ -34,21 +34,16 @@ pub(crate) struct ImportSqlQuery {
     schema: Option<Vec<String>>,
     /// `true`: refuse (`422 IMPORT_INCOMPLETE`) when anything was adjusted or omitted.
     strict: Option<bool>,
-    /// `true`: run it as a job, answering `202` with the job at once.
-    #[param(rename = "async")]
-    run_async: Option<bool>,
 }
 
 /// The options of an SQL import, from the query string.
-fn sql_options(query: &str) -> ApiResult<(ImportRequest, bool)> {
+fn sql_options(query: &str) -> ApiResult<ImportRequest> {
     let pairs = web::Query::<Vec<(String, String)>>::from_query(query)
         .map_err(|e| ApiError::invalid_parameter("query", e))?
         .into_inner();
     let mut request = ImportRequest::default();
-    let mut run_async = false;
     for (key, value) in pairs {
         match key.as_str() {
-            "async" => run_async = flag("async", Some(&value))?,
             "name" if (1..=200).contains(&value.chars().count()) => request.name = Some(value),
             "name" => return Err(ApiError::invalid_parameter("name", "must be 1 to 200 characters long")),
             "schema" if !value.is_empty() && request.namespaces.len() < 100 => request.namespaces.push(value),
@@ -57,7 +52,7 @@ fn sql_options(query: &str) -> ApiResult<(ImportRequest, bool)> {
             other => return Err(ApiError::invalid_parameter(other, "is not a parameter of this operation")),
         }
     }
-    Ok((request, run_async))
+    Ok(request)
 }
 
 /// A body of SQL text: `application/sql` or `text/plain`, UTF-8, within
@@ -122,7 +117,6 @@ fn created(imported: ImportedSchema) -> HttpResponse {
         (status = 201, description = "Created, with the import report", body = ImportedSchemaDto,
             headers(("ETag" = String, description = "The schema's current version, quoted"),
                 ("Location" = String, description = "The schema's URL"))),
-        (status = 202, description = "With `async=true`: the import job, pending", body = crate::handlers::jobs::JobDto),
         (status = 409, description = "`DUPLICATE_NAME`", body = Envelope),
         (status = 415, description = "`UNSUPPORTED_MEDIA_TYPE`: the body must be SQL text", body = Envelope),
         (status = 422, description = "`SQL_STATEMENT_REFUSED` (the line and PostgreSQL's message in `details`), \
@@ -135,12 +129,8 @@ pub(crate) async fn import_sql<S: Store + 'static>(
     req: HttpRequest,
     body: SqlBody,
 ) -> ApiResult<HttpResponse> {
-    let (request, run_async) = sql_options(req.query_string())?;
+    let request = sql_options(req.query_string())?;
     let sql = body.0;
-    if run_async {
-        let job = blocking(&app, move |a| a.request_import_job(auth.0, ImportJobSource::Sql(sql), request)).await?;
-        return Ok(crate::handlers::jobs::accepted(job));
-    }
     let imported = blocking(&app, move |a| a.import_sql(auth.0, &sql, request)).await?;
     Ok(created(imported))
 }

@@ -143,16 +143,11 @@ pub struct JobDto {
     finished_at: Option<DateTime<Utc>>,
 }
 
-/// What a job was asked, as answered: an import's SQL text and sealed URL
-/// stay in the job row (the text's size is shown instead).
+/// What a job was asked, as answered: an import's sealed URL stays in
+/// the job row.
 fn public_params(kind: &str, mut params: serde_json::Value) -> serde_json::Value {
     if kind == "import" {
-        let source = &params["source"];
-        let shown = serde_json::json!({
-            "kind": source["kind"],
-            "bytes": source["sql"].as_str().map(str::len),
-        });
-        params["source"] = shown;
+        params["source"] = serde_json::json!({"kind": params["source"]["kind"]});
     }
     params
 }
