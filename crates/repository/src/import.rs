@@ -67,7 +67,8 @@ pub struct Loaded {
 /// another host (`host`, `hostaddr`) or change the session (`options`).
 const ACCEPTED_PARAMETERS: &[&str] = &["sslmode", "application_name"];
 
-const SSL_MODES: &[&str] = &["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
+/// libpq's `sslmode` values.
+pub const SSL_MODES: &[&str] = &["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
 
 /// A client's PostgreSQL connection URL, checked: `postgres://` or
 /// `postgresql://`, one TCP host, a user with a password, a database name,
@@ -161,6 +162,21 @@ impl ImportTarget {
     /// The database name.
     pub fn database(&self) -> &str {
         &self.database
+    }
+
+    /// The user name, %-decoded.
+    pub fn user(&self) -> String {
+        percent_decode(self.url.username()).unwrap_or_default()
+    }
+
+    /// The password, %-decoded. Never log it.
+    pub fn password(&self) -> String {
+        self.url.password().and_then(percent_decode).unwrap_or_default()
+    }
+
+    /// The URL's `sslmode` (default `prefer`, libpq's).
+    pub fn sslmode(&self) -> String {
+        self.url.query_pairs().find(|(k, _)| k == "sslmode").map_or_else(|| "prefer".into(), |(_, v)| v.into_owned())
     }
 
     /// The URL for libpq, pinned to `address` (`hostaddr`: the address the

@@ -28,8 +28,8 @@ mod import;
 mod jobs;
 pub use connections::{Connection, ConnectionQuery, ConnectionRepository};
 pub use import::{
-    CatalogReader, ImportTarget, IntrospectOptions, LoadOptions, Loaded, NoCatalogReader, Probe, ScriptTimeouts,
-    Skipped,
+    CatalogReader, ImportTarget, IntrospectOptions, LoadOptions, Loaded, NoCatalogReader, Probe, SSL_MODES,
+    ScriptTimeouts, Skipped,
 };
 pub use jobs::{Beat, Job, JobEnd, JobError, JobProgress, JobQuery, JobRepository, JobStatus, Lease, NewJob};
 

@@ -9,16 +9,14 @@
 use chrono::Utc;
 use schemaforge_drift::{Drift, assess_printed, managed_namespaces, read_managed};
 use schemaforge_repository::{
-    Connection, ConnectionQuery, ImportTarget, IntrospectError, IntrospectOptions, Page, RepoError,
+    Connection, ConnectionQuery, ImportTarget, IntrospectError, IntrospectOptions, Page, RepoError, SSL_MODES,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::audit::{Action, Recorded};
 use crate::schemas::valid;
-use crate::{App, MAX_PAGE_LIMIT, Principal, ServiceError, ServiceResult, Store};
-
-const SSL_MODES: &[&str] = &["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
+use crate::{App, Principal, ServiceError, ServiceResult, Store};
 
 /// A connection as asked for (create: `name` and a URL or its parts;
 /// update: any field, `None` leaves it as it is).
@@ -67,21 +65,8 @@ fn invalid(field: &'static str, message: impl Into<String>) -> ServiceError {
 
 /// The parts of a URL, checked as the import checks it.
 fn parts_of(url: &str) -> ServiceResult<(String, u16, String, String, String, String)> {
-    ImportTarget::parse(url).map_err(ServiceError::ImportSource)?;
-    let parsed = url::Url::parse(url.trim()).map_err(|e| invalid("url", e.to_string()))?;
-    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
-    let host = parsed.host_str().unwrap_or_default().trim_matches(['[', ']']).to_string();
-    let database = decode(parsed.path().trim_start_matches('/'));
-    let sslmode =
-        parsed.query_pairs().find(|(k, _)| k == "sslmode").map_or_else(|| "prefer".to_string(), |(_, v)| v.into());
-    Ok((
-        host,
-        parsed.port().unwrap_or(5432),
-        database,
-        decode(parsed.username()),
-        decode(parsed.password().unwrap_or_default()),
-        sslmode,
-    ))
+    let t = ImportTarget::parse(url).map_err(ServiceError::ImportSource)?;
+    Ok((t.host().to_string(), t.port(), t.database().to_string(), t.user(), t.password(), t.sslmode()))
 }
 
 /// The URL of `c` with `password`, checked (never logged: it holds the password).
@@ -203,11 +188,10 @@ impl<S: Store> App<S> {
         page: Option<u32>,
         limit: Option<u32>,
     ) -> ServiceResult<ConnectionPage> {
-        let page = page.unwrap_or(1).max(1);
-        let limit = limit.unwrap_or(20).clamp(1, MAX_PAGE_LIMIT);
+        let (page, limit, offset) = crate::schemas::page_window(page, limit);
         let query = ConnectionQuery {
             search: search.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
-            offset: i64::from(page - 1) * i64::from(limit),
+            offset,
             limit: i64::from(limit),
         };
         let Page { items, total } = self.store.list_connections(principal.user_id, &query)?;
@@ -242,12 +226,13 @@ impl<S: Store> App<S> {
         retest: bool,
     ) -> ServiceResult<Connection> {
         let mut c = self.registered(principal, id)?;
-        let before = (c.host.clone(), c.port, c.database.clone(), c.username.clone(), c.sslmode.clone());
+        let endpoint =
+            |c: &Connection| (c.host.clone(), c.port, c.database.clone(), c.username.clone(), c.sslmode.clone());
+        let before = endpoint(&c);
         let old = self.connection_password(&c)?;
         let password_given = input.password.is_some() || input.url.is_some();
         let password = self.apply_input(principal, &mut c, input, Some(old))?;
-        let after = (c.host.clone(), c.port, c.database.clone(), c.username.clone(), c.sslmode.clone());
-        if retest || password_given || before != after {
+        if retest || password_given || before != endpoint(&c) {
             self.test_into(&mut c, &password)?;
         }
         self.store.update_connection(&c).map_err(not_found)

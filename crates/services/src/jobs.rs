@@ -15,7 +15,7 @@ use schemaforge_repository::{Job, JobEnd, JobError, JobProgress, JobQuery, JobSt
 use uuid::Uuid;
 
 use crate::audit::{Action, Recorded};
-use crate::{App, MAX_PAGE_LIMIT, Principal, ServiceError, ServiceResult, Store};
+use crate::{App, Principal, ServiceError, ServiceResult, Store};
 
 /// How workers run jobs.
 #[derive(Debug, Clone, Copy)]
@@ -109,7 +109,7 @@ pub struct JobFilter {
     pub status: Option<JobStatus>,
     /// 1-based page number (default 1).
     pub page: Option<u32>,
-    /// Page size (default 20, at most [`MAX_PAGE_LIMIT`]).
+    /// Page size (default 20, at most [`crate::MAX_PAGE_LIMIT`]).
     pub limit: Option<u32>,
 }
 
@@ -144,11 +144,9 @@ impl From<ServiceError> for Stop {
             _ => (None, None),
         };
         let result = match &e {
-            ServiceError::DataLossRefused(changes) => Some(serde_json::json!({"changes": changes
-                .changes()
-                .iter()
-                .map(|c| serde_json::json!({"safety": c.safety.to_string(), "target": c.target, "description": c.description}))
-                .collect::<Vec<_>>()})),
+            ServiceError::DataLossRefused(changes) => {
+                Some(serde_json::json!({"changes": crate::sync::changes_json(changes)}))
+            }
             ServiceError::ImportIncomplete(report) => Some(serde_json::json!({"report": report})),
             ServiceError::InvalidDocument(report) => {
                 serde_json::to_value(report.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>())
@@ -247,8 +245,7 @@ impl<S: Store> App<S> {
 
     /// A page of the caller's jobs, newest first.
     pub fn list_jobs(&self, principal: Principal, filter: JobFilter) -> ServiceResult<JobPage> {
-        let page = filter.page.unwrap_or(1).max(1);
-        let limit = filter.limit.unwrap_or(20).clamp(1, MAX_PAGE_LIMIT);
+        let (page, limit, offset) = crate::schemas::page_window(filter.page, filter.limit);
         let query = JobQuery {
             schema_id: filter.schema_id,
             // A provisioned database's jobs are its schema's; an unknown
@@ -262,7 +259,7 @@ impl<S: Store> App<S> {
                 None => None,
             },
             status: filter.status,
-            offset: i64::from(page - 1) * i64::from(limit),
+            offset,
             limit: i64::from(limit),
         };
         let Page { items, total } = self.store.list_jobs(principal.user_id, &query)?;
@@ -376,20 +373,28 @@ impl<S: Store> App<S> {
         }
     }
 
-    /// The schema's operation lock, waited for up to `lock_wait` (the
-    /// heartbeat goes on meanwhile).
-    pub(crate) fn wait_for_lock(&self, id: Uuid, ctx: &JobContext) -> Result<schemaforge_repository::SchemaLock, Stop> {
+    /// `attempt`, again while it finds the schema's operation lock held
+    /// elsewhere, for up to `lock_wait` (the heartbeat goes on meanwhile).
+    pub(crate) fn while_locked<T>(
+        &self,
+        ctx: &JobContext,
+        mut attempt: impl FnMut() -> ServiceResult<T>,
+    ) -> Result<T, Stop> {
         let until = Instant::now() + self.jobs.lock_wait;
         loop {
             ctx.checkpoint()?;
-            match self.lock_schema(id) {
-                Ok(lock) => return Ok(lock),
+            match attempt() {
                 Err(ServiceError::OperationInProgress) if Instant::now() < until => {
                     std::thread::sleep(Duration::from_millis(200));
                 }
-                Err(e) => return Err(e.into()),
+                other => return other.map_err(Stop::from),
             }
         }
+    }
+
+    /// The schema's operation lock, waited for up to `lock_wait`.
+    pub(crate) fn wait_for_lock(&self, id: Uuid, ctx: &JobContext) -> Result<schemaforge_repository::SchemaLock, Stop> {
+        self.while_locked(ctx, || self.lock_schema(id))
     }
 }
 

@@ -226,27 +226,60 @@ impl<S: Store> App<S> {
             lock_timeout_ms: None,
             statement_timeout_ms: None,
         };
-        let password = self.password(&record)?;
-        match self.admin.apply_script(&record.database_name, &record.role_name, &password, run) {
-            Ok(applied) => {
-                tracing::info!(from, to, kind, duration_ms = applied.duration_ms, "database migrated");
-                record.applied_version = Some(to);
-                record.failure = None;
-                self.record_identity(&target, &record, to, false);
-                let saved = self.store.put_database_record(&record)?;
-                let state = self.state(schema, Some(saved));
+        match self.apply_recorded(&mut record, run, &target) {
+            Ok(()) => {
+                let state = self.state(schema, Some(record));
                 Ok(MigrationOutcome { from, to, changes, applied: true, state })
             }
-            Err(ApplyError::Statement { statement, sql, message }) => {
-                tracing::warn!(from, to, kind, statement, message = %message, "migration failed; rolled back");
-                let f = failure(Some(statement), Some(sql), message);
+            Err(ServiceError::MigrationFailed(f)) => {
+                tracing::warn!(from, to, kind, statement = f.statement, message = %f.message, "migration failed; rolled back");
                 // Still ready, at the old version: the transaction rolled back.
-                record.failure = Some(f.clone());
+                record.failure = Some((*f).clone());
                 self.store.put_database_record(&record)?;
-                Err(ServiceError::MigrationFailed(Box::new(f)))
+                Err(ServiceError::MigrationFailed(f))
             }
-            Err(ApplyError::Repo(e)) => Err(e.into()),
+            Err(e) => Err(e),
         }
+    }
+
+    /// Apply `run` to the database of `record` as its role, in one
+    /// transaction. Once applied, `record` is at `run.version`, without a
+    /// failure, stored, and the identities of `target`'s elements are
+    /// recorded. A failing statement is `MigrationFailed` (nothing applied).
+    pub(crate) fn apply_recorded(
+        &self,
+        record: &mut DatabaseRecord,
+        run: ScriptRun<'_>,
+        target: &ValidSchema,
+    ) -> ServiceResult<()> {
+        let password = self.password(record)?;
+        match self.admin.apply_script(&record.database_name, &record.role_name, &password, run) {
+            Ok(applied) => {
+                tracing::info!(
+                    version = run.version,
+                    kind = run.kind,
+                    duration_ms = applied.duration_ms,
+                    "script applied"
+                );
+                record.applied_version = Some(run.version);
+                record.failure = None;
+                self.record_identity(target, record, run.version, false);
+                *record = self.store.put_database_record(record)?;
+                Ok(())
+            }
+            Err(e) => Err(apply_error(e)),
+        }
+    }
+}
+
+/// A script that was not applied: `MigrationFailed` naming the failing
+/// statement, or the store's error.
+pub(crate) fn apply_error(e: ApplyError) -> ServiceError {
+    match e {
+        ApplyError::Statement { statement, sql, message } => {
+            ServiceError::MigrationFailed(Box::new(failure(Some(statement), Some(sql), message)))
+        }
+        ApplyError::Repo(e) => e.into(),
     }
 }
 

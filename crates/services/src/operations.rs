@@ -5,8 +5,6 @@
 //! cleared and made again, and a migration already applied finds nothing
 //! to do.
 
-use std::time::{Duration, Instant};
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -79,25 +77,15 @@ impl<S: Store> App<S> {
         ctx.step(0, 1, step)?;
         // The operation takes the schema's lock itself; while another
         // holds it, wait (as a sync does) rather than fail at once.
-        let until = Instant::now() + self.jobs.lock_wait;
-        loop {
-            ctx.checkpoint()?;
-            let outcome = match operation {
-                DatabaseJob::Provision => self.provision_database(principal, id).map(|s| state_json(&s)),
-                DatabaseJob::Migrate { allow_data_loss } => self
-                    .migrate_database(principal, id, consent(allow_data_loss))
-                    .map(|m| json!({"from": m.from, "to": m.to, "applied": m.applied, "state": state_json(&m.state)})),
-                DatabaseJob::Rollback { to, allow_data_loss } => self
-                    .rollback_database(principal, id, to, consent(allow_data_loss))
-                    .map(|m| json!({"from": m.from, "to": m.to, "applied": m.applied, "state": state_json(&m.state)})),
-            };
-            match outcome {
-                Err(ServiceError::OperationInProgress) if Instant::now() < until => {
-                    std::thread::sleep(Duration::from_millis(200));
-                }
-                other => return other.map_err(Stop::from),
-            }
-        }
+        self.while_locked(ctx, || match operation {
+            DatabaseJob::Provision => self.provision_database(principal, id).map(|s| state_json(&s)),
+            DatabaseJob::Migrate { allow_data_loss } => self
+                .migrate_database(principal, id, consent(allow_data_loss))
+                .map(|m| json!({"from": m.from, "to": m.to, "applied": m.applied, "state": state_json(&m.state)})),
+            DatabaseJob::Rollback { to, allow_data_loss } => self
+                .rollback_database(principal, id, to, consent(allow_data_loss))
+                .map(|m| json!({"from": m.from, "to": m.to, "applied": m.applied, "state": state_json(&m.state)})),
+        })
     }
 }
 

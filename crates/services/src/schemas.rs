@@ -16,6 +16,14 @@ use crate::{App, Principal, ServiceError, ServiceResult, Store};
 pub const MAX_PAGE_LIMIT: u32 = 100;
 const DEFAULT_PAGE_LIMIT: u32 = 20;
 
+/// The page number (from 1), page size (default 20, at most
+/// [`MAX_PAGE_LIMIT`]) and rows to skip of a list request.
+pub(crate) fn page_window(page: Option<u32>, limit: Option<u32>) -> (u32, u32, i64) {
+    let page = page.unwrap_or(1).max(1);
+    let limit = limit.unwrap_or(DEFAULT_PAGE_LIMIT).clamp(1, MAX_PAGE_LIMIT);
+    (page, limit, i64::from(page - 1) * i64::from(limit))
+}
+
 /// A list request as the client sent it.
 #[derive(Debug, Clone, Default)]
 pub struct ListParams {
@@ -114,12 +122,11 @@ impl<S: Store> App<S> {
     /// One page of the caller's schemas.
     pub fn list_schemas(&self, principal: Principal, params: ListParams) -> ServiceResult<SchemaPage> {
         // Pages start at 1 (the HTTP layer refuses 0 before calling).
-        let page = params.page.unwrap_or(1).max(1);
-        let limit = params.limit.unwrap_or(DEFAULT_PAGE_LIMIT).clamp(1, MAX_PAGE_LIMIT);
+        let (page, limit, offset) = page_window(params.page, params.limit);
         let query = SchemaQuery {
             search: params.search.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
             sort: params.sort,
-            offset: i64::from(page - 1) * i64::from(limit),
+            offset,
             limit: i64::from(limit),
         };
         let Page { items, total } = self.store.list_schemas(principal.user_id, &query)?;

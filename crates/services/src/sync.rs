@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::audit::{Action, Recorded};
 use crate::jobs::{JobContext, Stop};
+use crate::migrations::apply_error;
 use crate::provision::checksum;
 use crate::schemas::valid;
 use crate::{App, Principal, ServiceError, ServiceResult, Store};
@@ -100,7 +101,8 @@ fn failed(code: &str, message: String, result: Option<Value>) -> Stop {
     Stop::Failed(JobError { code: code.into(), message, statement: None, sql: None }, result)
 }
 
-fn changes_json(changes: &schemaforge_domain::ChangeSet) -> Value {
+/// Each change's safety class, target and description.
+pub(crate) fn changes_json(changes: &schemaforge_domain::ChangeSet) -> Value {
     changes
         .changes()
         .iter()
@@ -400,26 +402,6 @@ impl<S: Store> App<S> {
             lock_timeout_ms: Some(self.jobs.lock_timeout_ms),
             statement_timeout_ms: Some(self.jobs.statement_timeout_ms),
         };
-        let password = self.password(&record)?;
-        match self.admin.apply_script(&record.database_name, &record.role_name, &password, run) {
-            Ok(applied) => {
-                tracing::info!(version, kind, duration_ms = applied.duration_ms, "sync applied");
-                record.applied_version = Some(version);
-                record.failure = None;
-                self.record_identity(target, &record, version, false);
-                self.store.put_database_record(&record)?;
-                Ok(())
-            }
-            Err(e) => Err(apply_error(e)),
-        }
-    }
-}
-
-fn apply_error(e: schemaforge_repository::ApplyError) -> ServiceError {
-    match e {
-        schemaforge_repository::ApplyError::Statement { statement, sql, message } => {
-            ServiceError::MigrationFailed(Box::new(crate::provision::failure(Some(statement), Some(sql), message)))
-        }
-        schemaforge_repository::ApplyError::Repo(e) => e.into(),
+        self.apply_recorded(&mut record, run, target)
     }
 }

@@ -244,20 +244,19 @@ pub(crate) async fn sync<S: Store + 'static>(
 
 impl SyncRequestDto {
     pub(crate) fn into_request(self) -> SyncRequest {
-        let b = self;
         SyncRequest {
-            direction: match b.direction {
+            direction: match self.direction {
                 DirectionDto::ToLive => SyncDirection::ToLive,
                 DirectionDto::ToDesign => SyncDirection::ToDesign,
             },
-            version: b.version,
-            elements: match b.elements {
+            version: self.version,
+            elements: match self.elements {
                 None | Some(ElementsDto::Word(ElementsWordDto::All)) => SyncElements::All,
                 Some(ElementsDto::Word(ElementsWordDto::Indexes)) => SyncElements::Indexes,
                 Some(ElementsDto::Ids(ids)) => SyncElements::Ids(ids.ids),
             },
-            dry_run: b.dry_run,
-            allow_data_loss: b.allow_data_loss,
+            dry_run: self.dry_run,
+            allow_data_loss: self.allow_data_loss,
             connection: None,
         }
     }

@@ -106,8 +106,8 @@ const COLUMNS: &str = "id, owner_id, schema_id, kind, target, params, status, ca
 
 /// Claims: first fail the jobs whose lease ran out once too often, then take
 /// the oldest pending job or one whose lease ran out, skipping rows that
-/// other claimers hold locked.
-fn claim_sql() -> String {
+/// other claimers hold locked. Made once: every idle worker runs it each poll.
+static CLAIM: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "WITH lost AS (
              UPDATE jobs SET status = 'failed', lease_expires_at = NULL, finished_at = now(),
@@ -126,7 +126,7 @@ fn claim_sql() -> String {
                      ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
          RETURNING {COLUMNS}"
     )
-}
+});
 
 #[derive(QueryableByName)]
 struct Cancel {
@@ -233,7 +233,7 @@ impl JobRepository for PgRepository {
 
     fn claim_job(&self, worker: &str, lease: Lease) -> RepoResult<Option<Job>> {
         let mut conn = self.conn()?;
-        let row: Option<JobRow> = diesel::sql_query(claim_sql())
+        let row: Option<JobRow> = diesel::sql_query(CLAIM.as_str())
             .bind::<Text, _>(worker)
             .bind::<Integer, _>(lease.max_attempts)
             .bind::<Double, _>(secs(lease))
